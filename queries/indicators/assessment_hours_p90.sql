@@ -1,0 +1,14 @@
+-- id: assessment_hours_p90
+-- label_vi: Thời gian xác minh (giờ, bách phân vị 90)
+-- label_en: Hours to verification (90th percentile)
+-- unit: hours
+-- statistic: p90
+-- subject: cases
+-- numerator: 
+-- denominator: cohort members assessed before as-of
+-- cohort: cases received in the period ($period_start <= received_at < $period_end) and before as-of ($as_of)
+-- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform
+-- legal_basis: Decree 56/2017/NĐ-CP, Art. 26
+SELECT *, hours_between(received_at, assessed_at) AS duration
+FROM case_cohort($period_start, $period_end, $as_of)
+WHERE assessed_at < $as_of

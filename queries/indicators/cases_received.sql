@@ -1,0 +1,12 @@
+-- id: cases_received
+-- label_vi: Số vụ việc tiếp nhận
+-- label_en: Cases received
+-- unit: count
+-- statistic: count
+-- subject: cases
+-- numerator: cohort members
+-- denominator: 
+-- cohort: cases received in the period ($period_start <= received_at < $period_end) and before as-of ($as_of)
+-- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform
+-- legal_basis: Decision 830/QĐ-TTg (programme on protecting and supporting children online)
+SELECT * FROM case_cohort($period_start, $period_end, $as_of)

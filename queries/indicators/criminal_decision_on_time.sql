@@ -1,0 +1,15 @@
+-- id: criminal_decision_on_time
+-- label_vi: Giải quyết tố giác đúng hạn (Điều 147)
+-- label_en: Decision on the crime report on time (Art. 147)
+-- unit: share
+-- statistic: share
+-- subject: cases
+-- numerator: due members whose criminal_decision_at <= the end of the day 20 days (complex: 2 months) after the day of police receipt
+-- denominator: cases whose police_received_at lies in the period, that are due
+-- cohort: cases whose police_received_at lies in the period ($period_start <= police_received_at < $period_end) and before as-of
+-- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform
+-- legal_basis: Criminal Procedure Code 2015, Art. 147
+SELECT *, is_on_time(criminal_decision_at, criminal_decision_deadline, $as_of) AS success
+FROM case_facts
+WHERE police_received_at >= $period_start AND police_received_at < $period_end AND police_received_at < $as_of
+  AND is_due(criminal_decision_at, criminal_decision_deadline, $as_of)

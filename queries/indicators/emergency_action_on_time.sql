@@ -1,0 +1,14 @@
+-- id: emergency_action_on_time
+-- label_vi: Can thiệp khẩn cấp trong 12 giờ
+-- label_en: Emergency action within 12 hours
+-- unit: share
+-- statistic: share
+-- subject: cases
+-- numerator: due members whose emergency_action_at <= received_at + 12 hours
+-- denominator: emergency cohort members that are due (action before as-of, or deadline before as-of)
+-- cohort: cases of the cohort with emergency = true
+-- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform
+-- legal_basis: Decree 56/2017/NĐ-CP, Art. 26(3)
+SELECT *, is_on_time(emergency_action_at, emergency_deadline, $as_of) AS success
+FROM case_cohort($period_start, $period_end, $as_of)
+WHERE emergency AND is_due(emergency_action_at, emergency_deadline, $as_of)

@@ -1,0 +1,14 @@
+-- id: police_referral_hours_median
+-- label_vi: Thời gian chuyển Công an (giờ)
+-- label_en: Hours to referral to the police (median)
+-- unit: hours
+-- statistic: median
+-- subject: cases
+-- numerator: 
+-- denominator: cohort members not received by the police first, with police_received_at before as-of
+-- cohort: cases received in the period ($period_start <= received_at < $period_end) and before as-of ($as_of)
+-- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform
+-- legal_basis: Coordination regulation of the three agencies; Decree 56/2017/NĐ-CP
+SELECT *, hours_between(received_at, police_received_at) AS duration
+FROM case_cohort($period_start, $period_end, $as_of)
+WHERE receiving_agency <> 'CA' AND police_received_at < $as_of

@@ -1,0 +1,14 @@
+-- id: prosecution_share
+-- label_vi: Tỷ lệ khởi tố
+-- label_en: Share of decisions that prosecute
+-- unit: share
+-- statistic: share
+-- subject: cases
+-- numerator: members with criminal_decision = PROSECUTED
+-- denominator: cases whose criminal_decision_at lies in the period
+-- cohort: cases whose criminal_decision_at lies in the period ($period_start <= criminal_decision_at < $period_end) and before as-of
+-- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform
+-- legal_basis: Criminal Procedure Code 2015, Art. 147
+SELECT *, criminal_decision = 'PROSECUTED' AS success
+FROM case_facts
+WHERE criminal_decision_at >= $period_start AND criminal_decision_at < $period_end AND criminal_decision_at < $as_of

@@ -1,0 +1,13 @@
+-- id: rate_confirmed
+-- label_vi: Tỷ lệ xâm hại được xác minh /100.000 trẻ em
+-- label_en: Confirmed abuse per 100,000 children
+-- unit: per_100k
+-- statistic: rate
+-- subject: cases
+-- numerator: cases_confirmed
+-- denominator: children under 16 of the area in the period's year (F + M)
+-- cohort: cases received in the period ($period_start <= received_at < $period_end) and before as-of ($as_of)
+-- breakdowns: area
+-- legal_basis: Decision 830/QĐ-TTg (programme on protecting and supporting children online)
+SELECT * FROM case_cohort($period_start, $period_end, $as_of)
+WHERE assessment_result = 'CONFIRMED' AND assessed_at < $as_of

@@ -1,0 +1,12 @@
+-- id: rate_received
+-- label_vi: Tỷ lệ tiếp nhận /100.000 trẻ em
+-- label_en: Cases received per 100,000 children
+-- unit: per_100k
+-- statistic: rate
+-- subject: cases
+-- numerator: cases_received
+-- denominator: children under 16 of the area in the period's year (F + M)
+-- cohort: cases received in the period ($period_start <= received_at < $period_end) and before as-of ($as_of)
+-- breakdowns: area
+-- legal_basis: Decision 830/QĐ-TTg (programme on protecting and supporting children online)
+SELECT * FROM case_cohort($period_start, $period_end, $as_of)

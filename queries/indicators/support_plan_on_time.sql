@@ -1,0 +1,15 @@
+-- id: support_plan_on_time
+-- label_vi: Lập kế hoạch hỗ trợ trong 5 ngày làm việc
+-- label_en: Support plan within 5 working days
+-- unit: share
+-- statistic: share
+-- subject: cases
+-- numerator: due members whose support_plan_at <= the end of the 5th working day after the day of receipt
+-- denominator: confirmed cohort members (assessed before as-of) that are due
+-- cohort: cases of the cohort with assessment_result = CONFIRMED, assessed before as-of
+-- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform
+-- legal_basis: Decree 56/2017/NĐ-CP, Art. 28(1)
+SELECT *, is_on_time(support_plan_at, support_plan_deadline, $as_of) AS success
+FROM case_cohort($period_start, $period_end, $as_of)
+WHERE assessment_result = 'CONFIRMED' AND assessed_at < $as_of
+  AND is_due(support_plan_at, support_plan_deadline, $as_of)

@@ -1,0 +1,14 @@
+-- id: takedown_hours_median
+-- label_vi: Thời gian gỡ bỏ (giờ, trung vị)
+-- label_en: Hours to removal (median)
+-- unit: hours
+-- statistic: median
+-- subject: content
+-- numerator: 
+-- denominator: requested items removed before as-of
+-- cohort: content items with takedown_requested_at in the period and before as-of
+-- breakdowns: area, source, platform, content_type, category
+-- legal_basis: Decree 147/2024/NĐ-CP
+SELECT *, hours_between(takedown_requested_at, removed_at) AS duration FROM content_facts
+WHERE takedown_requested_at >= $period_start AND takedown_requested_at < $period_end AND takedown_requested_at < $as_of
+  AND removed_at < $as_of

@@ -1,0 +1,14 @@
+-- id: takedown_on_time
+-- label_vi: Gỡ bỏ đúng hạn
+-- label_en: Takedowns on time
+-- unit: share
+-- statistic: share
+-- subject: content
+-- numerator: due items removed at or before the deadline (3 hours before 2024-12-25, 24 hours from then, 6 hours for emergency items from 2026-01-01)
+-- denominator: requested items that are due
+-- cohort: content items with takedown_requested_at in the period and before as-of
+-- breakdowns: area, source, platform, content_type, category
+-- legal_basis: Decree 147/2024/NĐ-CP
+SELECT *, is_on_time(removed_at, takedown_deadline, $as_of) AS success FROM content_facts
+WHERE takedown_requested_at >= $period_start AND takedown_requested_at < $period_end AND takedown_requested_at < $as_of
+  AND is_due(removed_at, takedown_deadline, $as_of)

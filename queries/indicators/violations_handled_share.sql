@@ -1,0 +1,14 @@
+-- id: violations_handled_share
+-- label_vi: Tỷ lệ vi phạm được xử lý (QĐ 830: 100%)
+-- label_en: Share of violations handled (Decision 830 target: 100%)
+-- unit: share
+-- statistic: share
+-- subject: cases
+-- numerator: members with outcome CRIMINAL, ADMINISTRATIVE or CONTENT_REMOVED
+-- denominator: confirmed cohort members (assessed before as-of) closed before as-of
+-- cohort: cases received in the period ($period_start <= received_at < $period_end) and before as-of ($as_of)
+-- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform
+-- legal_basis: Decision 830/QĐ-TTg, target: 100% of violations handled
+SELECT *, outcome IN ('CRIMINAL', 'ADMINISTRATIVE', 'CONTENT_REMOVED') AS success
+FROM case_cohort($period_start, $period_end, $as_of)
+WHERE assessment_result = 'CONFIRMED' AND assessed_at < $as_of AND closed_at < $as_of

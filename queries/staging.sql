@@ -1,0 +1,124 @@
+-- Shared steps of every indicator, defined once per session as temporary objects (the
+-- store itself is never changed): the working-day calendar, each case's and content
+-- item's deadlines, age bands, and the cohorts. Values never appear here: the period and
+-- as-of reach the indicators as bound named parameters: $period_start, $period_end (the
+-- first moment after the period) and $as_of.
+--
+-- Expects the temporary table deadline_rules(stage, unit, amount, condition, valid_from,
+-- valid_to, legal_basis), filled from queries/deadlines.toml.
+
+-- Working days: Monday to Friday less HOLIDAY dates, plus WORKDAY dates (make-up days).
+-- `ordinal` counts working days up to and including the day.
+CREATE OR REPLACE TEMP TABLE calendar_days AS
+WITH days AS (
+    SELECT CAST(d AS DATE) AS day
+    FROM range(TIMESTAMP '2000-01-01', TIMESTAMP '2101-01-01', INTERVAL 1 DAY) AS t(d)
+),
+flagged AS (
+    SELECT
+        days.day,
+        CASE
+            WHEN h.kind = 'WORKDAY' THEN true
+            WHEN h.kind = 'HOLIDAY' THEN false
+            ELSE isodow(days.day) <= 5
+        END AS is_working
+    FROM days
+    LEFT JOIN (SELECT date, any_value(kind) AS kind FROM holidays GROUP BY date) AS h
+        ON h.date = days.day
+)
+SELECT day, is_working, sum(CAST(is_working AS INTEGER)) OVER (ORDER BY day) AS ordinal
+FROM flagged;
+
+CREATE OR REPLACE TEMP TABLE working_day_by_ordinal AS
+SELECT ordinal, day FROM calendar_days WHERE is_working;
+
+-- The rule of a stage for a start moment: the flagged rule when the flag is set and one
+-- is valid, else the general rule.
+CREATE OR REPLACE TEMP MACRO deadline_after(start_at, rule_unit, rule_amount, start_ordinal) AS
+    CASE rule_unit
+        WHEN 'hours' THEN start_at + to_microseconds(CAST(round(rule_amount * 3600000000) AS BIGINT))
+        WHEN 'days' THEN CAST(CAST(start_at AS DATE) + to_days(CAST(rule_amount AS INTEGER) + 1) AS TIMESTAMP)
+        WHEN 'months' THEN CAST(CAST(start_at AS DATE) + to_months(CAST(rule_amount AS INTEGER)) AS TIMESTAMP) + INTERVAL 1 DAY
+        WHEN 'working_days' THEN (
+            SELECT CAST(w.day + INTERVAL 1 DAY AS TIMESTAMP)
+            FROM working_day_by_ordinal AS w
+            WHERE w.ordinal = start_ordinal + CAST(rule_amount AS INTEGER)
+        )
+    END;
+
+CREATE OR REPLACE TEMP VIEW rule_choice AS
+SELECT stage, unit, amount, condition, coalesce(valid_from, DATE '1900-01-01') AS valid_from,
+       coalesce(valid_to, DATE '9999-12-31') AS valid_to
+FROM deadline_rules;
+
+CREATE OR REPLACE TEMP VIEW case_facts AS
+WITH base AS (
+    SELECT
+        c.*,
+        CASE
+            WHEN c.victim_age IS NULL THEN 'unknown'
+            WHEN c.victim_age <= 5 THEN '0-5'
+            WHEN c.victim_age <= 10 THEN '6-10'
+            WHEN c.victim_age <= 13 THEN '11-13'
+            WHEN c.victim_age <= 15 THEN '14-15'
+            ELSE '16-17'
+        END AS age_band,
+        coalesce(c.platform, 'unknown') AS platform_band,
+        received_day.ordinal AS received_ordinal
+    FROM cases AS c
+    LEFT JOIN calendar_days AS received_day ON received_day.day = CAST(c.received_at AS DATE)
+),
+with_rules AS (
+    SELECT
+        b.*,
+        coalesce(ea.unit, eg.unit) AS emergency_unit, coalesce(ea.amount, eg.amount) AS emergency_amount,
+        sp.unit AS support_unit, sp.amount AS support_amount,
+        coalesce(cc.unit, cg.unit) AS criminal_unit, coalesce(cc.amount, cg.amount) AS criminal_amount
+    FROM base AS b
+    LEFT JOIN rule_choice AS ea ON ea.stage = 'emergency_action' AND ea.condition = 'emergency' AND b.emergency
+        AND CAST(b.received_at AS DATE) BETWEEN ea.valid_from AND ea.valid_to
+    LEFT JOIN rule_choice AS eg ON eg.stage = 'emergency_action' AND eg.condition IS NULL
+        AND CAST(b.received_at AS DATE) BETWEEN eg.valid_from AND eg.valid_to
+    LEFT JOIN rule_choice AS sp ON sp.stage = 'support_plan' AND sp.condition IS NULL
+        AND CAST(b.received_at AS DATE) BETWEEN sp.valid_from AND sp.valid_to
+    LEFT JOIN rule_choice AS cc ON cc.stage = 'criminal_decision' AND cc.condition = 'complex' AND b.complex_case
+        AND CAST(b.police_received_at AS DATE) BETWEEN cc.valid_from AND cc.valid_to
+    LEFT JOIN rule_choice AS cg ON cg.stage = 'criminal_decision' AND cg.condition IS NULL
+        AND CAST(b.police_received_at AS DATE) BETWEEN cg.valid_from AND cg.valid_to
+)
+SELECT
+    w.*,
+    deadline_after(w.received_at, w.emergency_unit, w.emergency_amount, w.received_ordinal) AS emergency_deadline,
+    deadline_after(w.received_at, w.support_unit, w.support_amount, w.received_ordinal) AS support_plan_deadline,
+    deadline_after(w.police_received_at, w.criminal_unit, w.criminal_amount, NULL) AS criminal_decision_deadline
+FROM with_rules AS w;
+
+CREATE OR REPLACE TEMP VIEW content_facts AS
+SELECT
+    c.*,
+    deadline_after(c.takedown_requested_at, coalesce(te.unit, tg.unit), coalesce(te.amount, tg.amount), NULL)
+        AS takedown_deadline
+FROM content_reports AS c
+LEFT JOIN rule_choice AS te ON te.stage = 'takedown' AND te.condition = 'emergency' AND c.emergency
+    AND CAST(c.takedown_requested_at AS DATE) BETWEEN te.valid_from AND te.valid_to
+LEFT JOIN rule_choice AS tg ON tg.stage = 'takedown' AND tg.condition IS NULL
+    AND CAST(c.takedown_requested_at AS DATE) BETWEEN tg.valid_from AND tg.valid_to;
+
+-- Cohort of a period: cases received in [start, end) that have been received by as-of.
+CREATE OR REPLACE TEMP MACRO case_cohort(period_start, period_end, as_of) AS TABLE
+SELECT * FROM case_facts
+WHERE received_at >= period_start AND received_at < period_end AND received_at < as_of;
+
+-- Durations in the units of the dictionary: seconds / 3600 and seconds / 86400.
+CREATE OR REPLACE TEMP MACRO hours_between(from_at, to_at) AS
+    (epoch_us(to_at) - epoch_us(from_at)) / 3600000000.0;
+CREATE OR REPLACE TEMP MACRO days_between(from_at, to_at) AS
+    (epoch_us(to_at) - epoch_us(from_at)) / 86400000000.0;
+
+-- On time under the "due" rule: a member is due when its stage happened before as-of or
+-- its deadline has passed (deadline < as-of); it is on time when the stage happened
+-- (before as-of) at or before the deadline.
+CREATE OR REPLACE TEMP MACRO is_due(stage_at, deadline, as_of) AS
+    coalesce(stage_at < as_of, false) OR coalesce(deadline < as_of, false);
+CREATE OR REPLACE TEMP MACRO is_on_time(stage_at, deadline, as_of) AS
+    coalesce(stage_at < as_of AND stage_at <= deadline, false);

@@ -1,0 +1,385 @@
+//! The catalog: indicator definitions read from the header comments of
+//! `queries/indicators/<id>.sql`, and the deadline rules of `queries/deadlines.toml`.
+//! Both are embedded at build time; nothing here touches the engine.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+pub use embedded::{REPORT_TEMPLATES, STAGING_SQL};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Count,
+    Share,
+    Per100k,
+    Hours,
+    Days,
+}
+
+impl Unit {
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Count => "count",
+            Unit::Share => "share",
+            Unit::Per100k => "per_100k",
+            Unit::Hours => "hours",
+            Unit::Days => "days",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Unit> {
+        [Unit::Count, Unit::Share, Unit::Per100k, Unit::Hours, Unit::Days]
+            .into_iter()
+            .find(|u| u.name() == text)
+    }
+}
+
+/// How the member rows an indicator's SQL returns are reduced to a value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Statistic {
+    /// Number of member rows.
+    Count,
+    /// Members with `success` / member rows.
+    Share,
+    /// Member rows per 100 000 children under 16.
+    Rate,
+    /// Type-7 quantile of `duration`.
+    Quantile(f64),
+    /// Kaplan-Meier quantile of (`duration`, `event`).
+    KaplanMeier(f64),
+}
+
+impl Statistic {
+    fn parse(text: &str) -> Option<Statistic> {
+        Some(match text {
+            "count" => Statistic::Count,
+            "share" => Statistic::Share,
+            "rate" => Statistic::Rate,
+            "median" => Statistic::Quantile(0.5),
+            "p90" => Statistic::Quantile(0.9),
+            "km_median" => Statistic::KaplanMeier(0.5),
+            "km_p90" => Statistic::KaplanMeier(0.9),
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Cases,
+    Content,
+}
+
+impl Subject {
+    /// The breakdown dimensions of the subject: (breakdown name, column of the member rows).
+    pub fn dimensions(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Subject::Cases => &[
+                ("abuse_type", "abuse_type"),
+                ("channel", "channel"),
+                ("receiving_agency", "receiving_agency"),
+                ("victim_sex", "victim_sex"),
+                ("age_band", "age_band"),
+                ("platform", "platform_band"),
+            ],
+            Subject::Content => &[
+                ("source", "source"),
+                ("platform", "platform"),
+                ("content_type", "content_type"),
+                ("category", "category"),
+            ],
+        }
+    }
+}
+
+/// One indicator of the dictionary.
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    pub id: String,
+    pub label_vi: String,
+    pub label_en: String,
+    pub unit: Unit,
+    pub statistic: Statistic,
+    pub subject: Subject,
+    pub numerator: String,
+    pub denominator: String,
+    pub cohort: String,
+    /// `area` and the subject's dimensions this indicator is broken down by.
+    pub breakdowns: Vec<String>,
+    pub legal_basis: String,
+    /// The query after the header.
+    pub sql: String,
+}
+
+impl Indicator {
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.label_vi,
+            Lang::En => &self.label_en,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+const HEADER_KEYS: &[&str] = &[
+    "id",
+    "label_vi",
+    "label_en",
+    "unit",
+    "statistic",
+    "subject",
+    "numerator",
+    "denominator",
+    "cohort",
+    "breakdowns",
+    "legal_basis",
+];
+
+/// Keys whose value may be empty (a count has no denominator, a median no numerator).
+const MAY_BE_EMPTY: &[&str] = &["numerator", "denominator"];
+
+/// Parses one indicator file. The header is the leading `-- key: value` lines; every key
+/// is required, none other is allowed, and `id` must equal the file stem.
+pub fn parse_indicator(stem: &str, text: &str) -> Result<Indicator, String> {
+    let mut header: Vec<(String, String)> = Vec::new();
+    let mut body = Vec::new();
+    let mut in_header = true;
+    for line in text.lines() {
+        if in_header {
+            if let Some(rest) = line.strip_prefix("--") {
+                let (key, value) = rest
+                    .split_once(':')
+                    .ok_or_else(|| format!("{stem}.sql: header line without `key:` ({line:?})"))?;
+                let key = key.trim().to_string();
+                if !HEADER_KEYS.contains(&key.as_str()) {
+                    return Err(format!("{stem}.sql: unknown header key {key:?}"));
+                }
+                if header.iter().any(|(k, _)| *k == key) {
+                    return Err(format!("{stem}.sql: header key {key:?} twice"));
+                }
+                header.push((key, value.trim().to_string()));
+                continue;
+            }
+            in_header = false;
+        }
+        body.push(line);
+    }
+    let get = |key: &str| -> Result<String, String> {
+        let value = header
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| format!("{stem}.sql: header key {key:?} missing"))?;
+        if value.is_empty() && !MAY_BE_EMPTY.contains(&key) {
+            return Err(format!("{stem}.sql: header key {key:?} is empty"));
+        }
+        Ok(value)
+    };
+    let id = get("id")?;
+    if id != stem {
+        return Err(format!("{stem}.sql: id {id:?} differs from the file name"));
+    }
+    let unit = Unit::parse(&get("unit")?).ok_or_else(|| format!("{stem}.sql: unknown unit"))?;
+    let statistic =
+        Statistic::parse(&get("statistic")?).ok_or_else(|| format!("{stem}.sql: unknown statistic"))?;
+    let subject = match get("subject")?.as_str() {
+        "cases" => Subject::Cases,
+        "content" => Subject::Content,
+        other => return Err(format!("{stem}.sql: unknown subject {other:?}")),
+    };
+    let breakdowns: Vec<String> = get("breakdowns")?
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .collect();
+    for b in &breakdowns {
+        if b != "area" && !subject.dimensions().iter().any(|(name, _)| name == b) {
+            return Err(format!("{stem}.sql: unknown breakdown {b:?}"));
+        }
+    }
+    let consistent = matches!(
+        (statistic, unit),
+        (Statistic::Count, Unit::Count)
+            | (Statistic::Share, Unit::Share)
+            | (Statistic::Rate, Unit::Per100k)
+            | (
+                Statistic::Quantile(_) | Statistic::KaplanMeier(_),
+                Unit::Hours | Unit::Days
+            )
+    );
+    if !consistent {
+        return Err(format!("{stem}.sql: statistic and unit do not fit together"));
+    }
+    let sql = body.join("\n").trim().to_string();
+    if sql.is_empty() {
+        return Err(format!("{stem}.sql: no query after the header"));
+    }
+    Ok(Indicator {
+        id,
+        label_vi: get("label_vi")?,
+        label_en: get("label_en")?,
+        unit,
+        statistic,
+        subject,
+        numerator: get("numerator")?,
+        denominator: get("denominator")?,
+        cohort: get("cohort")?,
+        breakdowns,
+        legal_basis: get("legal_basis")?,
+        sql,
+    })
+}
+
+/// Every indicator of the embedded catalog, in file-name order.
+pub fn indicators() -> Result<Vec<Indicator>, String> {
+    embedded::INDICATOR_SQL
+        .iter()
+        .map(|(stem, text)| parse_indicator(stem, text))
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineUnit {
+    Hours,
+    WorkingDays,
+    Days,
+    Months,
+}
+
+impl DeadlineUnit {
+    pub fn name(self) -> &'static str {
+        match self {
+            DeadlineUnit::Hours => "hours",
+            DeadlineUnit::WorkingDays => "working_days",
+            DeadlineUnit::Days => "days",
+            DeadlineUnit::Months => "months",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineRule {
+    pub stage: String,
+    pub unit: DeadlineUnit,
+    pub amount: f64,
+    #[serde(default)]
+    pub when: Option<String>,
+    #[serde(default)]
+    pub valid_from: Option<NaiveDate>,
+    #[serde(default)]
+    pub valid_to: Option<NaiveDate>,
+    pub legal_basis: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeadlineFile {
+    rule: Vec<DeadlineRule>,
+}
+
+const STAGES: &[(&str, Option<&str>)] = &[
+    ("emergency_action", None),
+    ("support_plan", None),
+    ("criminal_decision", Some("complex")),
+    ("takedown", Some("emergency")),
+];
+
+/// Parses and checks deadline rules: known stages and flags, and no two rules of the same
+/// stage and flag valid on the same day (so a day always has one rule).
+pub fn parse_deadlines(text: &str) -> Result<Vec<DeadlineRule>, String> {
+    let file: DeadlineFile = toml::from_str(text).map_err(|e| format!("deadlines: {e}"))?;
+    for (i, rule) in file.rule.iter().enumerate() {
+        let Some((_, flag)) = STAGES.iter().find(|(s, _)| *s == rule.stage) else {
+            return Err(format!("deadlines: unknown stage {:?}", rule.stage));
+        };
+        if rule.when.is_some() && rule.when.as_deref() != *flag {
+            return Err(format!(
+                "deadlines: {} rules cannot depend on {:?}",
+                rule.stage, rule.when
+            ));
+        }
+        if !(rule.amount > 0.0) {
+            return Err(format!("deadlines: {} amount must be positive", rule.stage));
+        }
+        let from = |r: &DeadlineRule| r.valid_from.unwrap_or(NaiveDate::MIN);
+        let to = |r: &DeadlineRule| r.valid_to.unwrap_or(NaiveDate::MAX);
+        if from(rule) > to(rule) {
+            return Err(format!("deadlines: {} rule ends before it starts", rule.stage));
+        }
+        for other in &file.rule[..i] {
+            if other.stage == rule.stage
+                && other.when == rule.when
+                && from(other) <= to(rule)
+                && from(rule) <= to(other)
+            {
+                return Err(format!(
+                    "deadlines: two {} rules valid on the same days",
+                    rule.stage
+                ));
+            }
+        }
+    }
+    Ok(file.rule)
+}
+
+pub fn deadlines() -> Result<Vec<DeadlineRule>, String> {
+    parse_deadlines(embedded::DEADLINES_TOML)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_indicator_parses_with_a_unique_id() {
+        let all = indicators().unwrap();
+        let mut ids: Vec<&str> = all.iter().map(|i| i.id.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), all.len());
+    }
+
+    #[test]
+    fn header_mistakes_are_errors() {
+        let good = "-- id: x\n-- label_vi: a\n-- label_en: b\n-- unit: count\n-- statistic: count\n-- subject: cases\n-- numerator: n\n-- denominator:\n-- cohort: c\n-- breakdowns: area\n-- legal_basis: l\nSELECT 1";
+        assert!(parse_indicator("x", good).is_ok());
+        assert!(parse_indicator("y", good).unwrap_err().contains("differs"));
+        let unknown = good.replace("-- cohort: c", "-- cohort: c\n-- colour: red");
+        assert!(parse_indicator("x", &unknown)
+            .unwrap_err()
+            .contains("unknown header key"));
+        let missing = good.replace("-- legal_basis: l\n", "");
+        assert!(parse_indicator("x", &missing)
+            .unwrap_err()
+            .contains("legal_basis"));
+        let mismatch = good.replace("-- unit: count", "-- unit: hours");
+        assert!(parse_indicator("x", &mismatch).is_err());
+        let bad_breakdown = good.replace("-- breakdowns: area", "-- breakdowns: area, colour");
+        assert!(parse_indicator("x", &bad_breakdown).is_err());
+    }
+
+    #[test]
+    fn deadline_rules_parse_and_overlaps_are_refused() {
+        let rules = deadlines().unwrap();
+        assert!(rules
+            .iter()
+            .any(|r| r.stage == "takedown" && r.when.as_deref() == Some("emergency")));
+        let overlapping = "[[rule]]\nstage = \"takedown\"\nunit = \"hours\"\namount = 3\nlegal_basis = \"a\"\n[[rule]]\nstage = \"takedown\"\nunit = \"hours\"\namount = 24\nvalid_from = \"2024-12-25\"\nlegal_basis = \"b\"\n";
+        assert!(parse_deadlines(overlapping).unwrap_err().contains("same days"));
+        assert!(parse_deadlines(
+            "[[rule]]\nstage = \"lunch\"\nunit = \"hours\"\namount = 1\nlegal_basis = \"x\"\n"
+        )
+        .is_err());
+    }
+}

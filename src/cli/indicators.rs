@@ -1,0 +1,129 @@
+//! `baove indicators`: the dictionary over the store, as the tidy table.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use baove::catalog;
+use baove::indicators::{self, disclosure, Request};
+use baove::period::{Calendar, Period};
+use baove::render::{output, tidy};
+use baove::store::{Store, DEFAULT_PATH};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Audience {
+    /// Disclosure control applied (files that leave the office).
+    Public,
+    /// Every value shown.
+    Internal,
+}
+
+impl Audience {
+    pub fn name(self) -> &'static str {
+        match self {
+            Audience::Public => "public",
+            Audience::Internal => "internal",
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  baove indicators --period 2025Q1 --out indicators.csv\n  baove indicators --period 2025-03 --calendar calendar --as-of \"2025-06-30 00:00:00\" --audience internal --out m.parquet\n  baove indicators --list"
+)]
+pub struct Args {
+    #[arg(long, default_value = DEFAULT_PATH)]
+    db: PathBuf,
+    /// Period: 2025-03 (month), 2025Q1, 2025H1 or 2025.
+    #[arg(long, required_unless_present = "list")]
+    period: Option<String>,
+    #[arg(long, default_value = "statutory", value_parser = parse_calendar)]
+    calendar: Calendar,
+    /// The moment described, "YYYY-MM-DD HH:MM:SS" (default: the end of the period).
+    #[arg(long, value_parser = parse_as_of)]
+    as_of: Option<chrono::NaiveDateTime>,
+    #[arg(long, value_enum, default_value_t = Audience::Public)]
+    audience: Audience,
+    /// Output file: .csv or .parquet.
+    #[arg(long, required_unless_present = "list")]
+    out: Option<PathBuf>,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    force: bool,
+    /// List every indicator with its labels, unit and legal basis.
+    #[arg(long)]
+    list: bool,
+}
+
+pub fn parse_calendar(text: &str) -> Result<Calendar, String> {
+    text.parse()
+}
+
+pub fn parse_as_of(text: &str) -> Result<chrono::NaiveDateTime, String> {
+    let text = text.trim();
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight"))
+        })
+        .map_err(|_| format!("{text:?} is not \"YYYY-MM-DD HH:MM:SS\""))
+}
+
+pub fn run(args: Args) -> baove::Result<ExitCode> {
+    let all = catalog::indicators().map_err(baove::Error::Usage)?;
+    if args.list {
+        let mut text = String::new();
+        for i in &all {
+            text.push_str(&format!(
+                "{}\t{}\t{}\t{}\t{}\n",
+                i.id,
+                i.unit.name(),
+                i.label_vi,
+                i.label_en,
+                i.legal_basis
+            ));
+        }
+        return super::print(&text).map(|_| ExitCode::SUCCESS);
+    }
+    let period_text = args.period.as_deref().expect("clap requires --period");
+    let period = Period::parse(period_text, args.calendar).map_err(baove::Error::Usage)?;
+    let out = args.out.as_ref().expect("clap requires --out");
+    let request = Request {
+        period,
+        as_of: args.as_of.unwrap_or_else(|| period.end_moment()),
+    };
+    let store = Store::open_read_only(&args.db)?;
+    let mut rows = indicators::compute(&store, &all, &request)?;
+    if args.audience == Audience::Public {
+        let province = rows.first().map(|r| r.area_code.clone()).unwrap_or_default();
+        disclosure::suppress(&mut rows, &all, &province);
+    }
+    let ext = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let bytes = match ext.as_str() {
+        "csv" => tidy::to_csv(&rows),
+        "parquet" => tidy::to_parquet(&rows)?,
+        _ => {
+            return Err(baove::Error::Usage(format!(
+                "{}: the output must end in .csv or .parquet",
+                out.display()
+            )))
+        }
+    };
+    output::write_atomic(out, &bytes, args.force)?;
+    super::print(&format!(
+        "{}: {} rows, {} indicators, period {} ({} to {}, {}), as of {}, audience {}\n",
+        out.display(),
+        rows.len(),
+        all.len(),
+        period,
+        period.start(),
+        period.end(),
+        period.calendar.name(),
+        request.as_of.format("%Y-%m-%d %H:%M:%S"),
+        args.audience.name()
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}

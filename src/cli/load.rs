@@ -1,0 +1,131 @@
+//! `baove load`: exports into the store, in one transaction.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use baove::ingest::{self, profile::Profile, LoadOptions};
+use baove::model::Kind;
+use baove::store::{Store, DEFAULT_PATH};
+
+use super::progress::Progress;
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  baove load sample-data/\n  baove load --profile sample-data/police-vn/profile.toml sample-data/police-vn/cases_2025Q1_police.csv\n  baove load --quarantine exports/2025Q2/"
+)]
+pub struct Args {
+    /// Export files, or folders holding them (files named cases*, content_reports*,
+    /// population*, areas*, holidays*).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// The store file; created when missing.
+    #[arg(long, default_value = DEFAULT_PATH)]
+    db: PathBuf,
+    /// The kind of every file given, when their names do not say it.
+    #[arg(long, value_parser = parse_kind)]
+    kind: Option<Kind>,
+    /// A mapping profile (TOML) renaming an agency's headers and values to the contract.
+    #[arg(long)]
+    profile: Option<PathBuf>,
+    /// Load the valid rows and keep each invalid row, with its reasons, in the quarantine.
+    #[arg(long)]
+    quarantine: bool,
+}
+
+pub fn parse_kind(text: &str) -> Result<Kind, String> {
+    Kind::parse(text).ok_or_else(|| {
+        format!("unknown kind {text:?}; one of cases, content_reports, population, areas, holidays")
+    })
+}
+
+pub fn load_profile(path: &Option<PathBuf>) -> baove::Result<Profile> {
+    path.as_deref()
+        .map(Profile::load)
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+pub fn run(args: Args) -> baove::Result<ExitCode> {
+    let profile = load_profile(&args.profile)?;
+    let (planned, passed_over) = ingest::plan(&args.paths, args.kind, &profile)?;
+    for p in &passed_over {
+        eprintln!(
+            "note: {} is not an export of a known kind; passed over",
+            p.display()
+        );
+    }
+    if planned.is_empty() {
+        return Err(baove::Error::Usage(
+            "no export files found in the paths given".into(),
+        ));
+    }
+    let now = baove::local_now()?;
+    // A store that does not exist yet is created only once the data is accepted, so a
+    // refused first load leaves nothing behind.
+    let existing = if args.db.exists() {
+        Some(Store::open(&args.db, false)?)
+    } else {
+        None
+    };
+    let known_areas = match &existing {
+        Some(store) => store.area_codes()?,
+        None => None,
+    };
+    let progress = Progress::new(planned.len() as u64 + 1);
+    let examined = ingest::examine_all(&planned, &profile, now, known_areas, &|m| progress.step(m));
+    let examined = match examined {
+        Ok(e) => e,
+        Err(e) => {
+            progress.finish();
+            return Err(e);
+        }
+    };
+    if let Some(findings) = ingest::refusal(&examined, args.quarantine) {
+        progress.finish();
+        return Err(baove::Error::Refused(Box::new(findings)));
+    }
+    let mut store = match existing {
+        Some(store) => store,
+        None => Store::open(&args.db, true)?,
+    };
+    progress.step("writing to the store");
+    let options = LoadOptions {
+        quarantine: args.quarantine,
+        now,
+        profile_name: args
+            .profile
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned()),
+    };
+    let outcome = ingest::load(&mut store, examined, &options);
+    progress.finish();
+    let outcomes = outcome?;
+    let mut text = format!("{}:\n", args.db.display());
+    let width = outcomes.iter().map(|o| o.file.chars().count()).max().unwrap_or(0);
+    for o in &outcomes {
+        let pad = " ".repeat(width - o.file.chars().count());
+        match &o.already_loaded_as {
+            Some(earlier) => text.push_str(&format!(
+                "  {}{pad}  {:<15} already loaded (same content as {earlier}); nothing changed\n",
+                o.file, o.kind
+            )),
+            None => text.push_str(&format!(
+                "  {}{pad}  {:<15} {} rows read, {} loaded ({} replaced), {} quarantined\n",
+                o.file, o.kind, o.rows_read, o.rows_loaded, o.rows_replaced, o.rows_quarantined
+            )),
+        }
+        if !o.ignored_columns.is_empty() {
+            text.push_str(&format!(
+                "  {}{pad}  note: columns not in the contract, not loaded: {}\n",
+                o.file,
+                o.ignored_columns.join(", ")
+            ));
+        }
+    }
+    if outcomes.iter().all(|o| o.already_loaded_as.is_some()) {
+        text.push_str("nothing changed: every file was loaded before\n");
+    }
+    super::print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}

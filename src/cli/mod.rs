@@ -1,0 +1,66 @@
+//! Command-line definition and dispatch. Each subcommand owns its arguments and `run`.
+
+mod generate;
+mod indicators;
+mod load;
+mod progress;
+mod status;
+mod validate;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// baove: anonymised case exports in, statutory indicators and reports out.
+#[derive(Debug, Parser)]
+#[command(name = "baove", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load export files (CSV, XLSX, Parquet) into the store, all or nothing.
+    Load(load::Args),
+    /// Check export files against the contract without a store.
+    Validate(validate::Args),
+    /// Show what the store holds: rows per kind, date ranges, loads, quarantined rows.
+    Status(status::Args),
+    /// Compute the indicator dictionary for a period as the tidy table.
+    Indicators(indicators::Args),
+    /// Write a synthetic data set in the contract (Quảng Bình, several years).
+    Generate(generate::Args),
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Load(args) => load::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Status(args) => status::run(args),
+        Command::Generate(args) => generate::run(args),
+        Command::Indicators(args) => indicators::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = match &e {
+                baove::Error::Refused(findings) => write!(stderr, "error: {findings}"),
+                other => writeln!(stderr, "error: {other}"),
+            };
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Writes to stdout, treating a closed pipe (`baove status | head`) as success.
+pub fn print(text: &str) -> baove::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(baove::Error::io("stdout", e)),
+        _ => Ok(()),
+    }
+}

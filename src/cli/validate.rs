@@ -1,0 +1,82 @@
+//! `baove validate`: the load's checks without a store, with findings for the agency.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use baove::ingest;
+use baove::model::Kind;
+use baove::render::{findings as findings_file, output};
+use baove::store::Store;
+
+use super::load::{load_profile, parse_kind};
+use super::progress::Progress;
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  baove validate exports/cases_2025Q1_police.xlsx\n  baove validate exports/ --findings findings_police.xlsx"
+)]
+pub struct Args {
+    /// Export files, or folders holding them.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_parser = parse_kind)]
+    kind: Option<Kind>,
+    #[arg(long)]
+    profile: Option<PathBuf>,
+    /// Write every finding to this file (.xlsx or .csv) for the agency that sent the data.
+    #[arg(long)]
+    findings: Option<PathBuf>,
+    /// A store whose areas the area codes are checked against (read only).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Overwrite the findings file if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn run(args: Args) -> baove::Result<ExitCode> {
+    let profile = load_profile(&args.profile)?;
+    let (planned, passed_over) = ingest::plan(&args.paths, args.kind, &profile)?;
+    for p in &passed_over {
+        eprintln!(
+            "note: {} is not an export of a known kind; passed over",
+            p.display()
+        );
+    }
+    let now = baove::local_now()?;
+    let progress = Progress::new(planned.len() as u64);
+    let known_areas = match &args.db {
+        Some(db) => Store::open_read_only(db)?.area_codes()?,
+        None => None,
+    };
+    let examined = ingest::examine_all(&planned, &profile, now, known_areas, &|m| progress.step(m));
+    progress.finish();
+    let examined = examined?;
+    let findings = ingest::batch_findings(&examined, "these files would be refused by `baove load`");
+    if let Some(path) = &args.findings {
+        let bytes = findings_file::render(path, &findings.list)?;
+        output::write_atomic(path, &bytes, args.force)?;
+    }
+    let mut text = String::new();
+    for e in &examined {
+        let verdict = if e.refused_whole() {
+            "refused whole".to_string()
+        } else if e.invalid_rows() > 0 {
+            format!("{} invalid rows", e.invalid_rows())
+        } else {
+            "valid".to_string()
+        };
+        text.push_str(&format!(
+            "{}  {}  {} rows: {verdict}\n",
+            e.file,
+            e.kind,
+            e.rows_read()
+        ));
+    }
+    super::print(&text)?;
+    if findings.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(baove::Error::Refused(Box::new(findings)))
+    }
+}

@@ -1,0 +1,538 @@
+//! Computing the indicator dictionary over the store. Each indicator's SQL (from the
+//! catalog) returns its cohort's members; the query runs with the period and as-of bound
+//! as parameters, grouped by area and breakdown dimensions in DuckDB, and the groups are
+//! reduced here with the statistics of [`crate::stats`] into the tidy table.
+
+pub mod disclosure;
+
+use std::collections::HashMap;
+
+use arrow::array::{Array, AsArray, BooleanArray, Float64Array, Int64Array, ListArray, StringArray};
+use arrow::datatypes::DataType as ArrowType;
+use arrow::record_batch::RecordBatch;
+use chrono::{NaiveDate, NaiveDateTime};
+use duckdb::params;
+
+use crate::catalog::{self, Indicator, Statistic, Subject, Unit};
+use crate::error::{Error, Result};
+use crate::model;
+use crate::period::Period;
+use crate::stats::{self, Survival};
+use crate::store::Store;
+
+/// Status of a value in the tidy table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Shown,
+    Suppressed,
+    NoData,
+    NotReached,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Shown => "",
+            Status::Suppressed => "suppressed",
+            Status::NoData => "no_data",
+            Status::NotReached => "not_reached",
+        }
+    }
+}
+
+/// One row of the tidy output (indicators.md, "Tidy output").
+#[derive(Debug, Clone, PartialEq)]
+pub struct TidyRow {
+    pub indicator_id: String,
+    pub period: String,
+    pub calendar: &'static str,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub as_of: NaiveDateTime,
+    pub area_code: String,
+    pub breakdown: String,
+    pub breakdown_value: String,
+    pub numerator: Option<u64>,
+    pub denominator: Option<u64>,
+    pub value: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub unit: Unit,
+    pub status: Status,
+}
+
+impl TidyRow {
+    /// The count that disclosure control protects in this row: a count's value, a rate's
+    /// numerator, the denominator (members) of a share or duration.
+    pub fn protected_count(&self) -> Option<u64> {
+        match self.unit {
+            Unit::Count | Unit::Per100k => self.numerator,
+            Unit::Share | Unit::Hours | Unit::Days => self.denominator,
+        }
+    }
+}
+
+/// What to compute.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub period: Period,
+    pub as_of: NaiveDateTime,
+}
+
+/// The areas a period is reported for.
+#[derive(Debug, Clone)]
+pub struct Geography {
+    pub province: String,
+    /// Areas below the province valid at some time in the period, in code order.
+    pub areas: Vec<String>,
+    pub names: HashMap<String, String>,
+}
+
+/// The breakdown values of a dimension, in code order, all listed even when empty.
+pub fn breakdown_values(subject: Subject, breakdown: &str) -> Vec<&'static str> {
+    let with_unknown = |list: &[&'static str]| {
+        let mut v = list.to_vec();
+        v.push("unknown");
+        v
+    };
+    match (subject, breakdown) {
+        (Subject::Cases, "abuse_type") => model::ABUSE_TYPES.to_vec(),
+        (Subject::Cases, "channel") => model::CHANNELS.to_vec(),
+        (Subject::Cases, "receiving_agency") => model::AGENCIES.to_vec(),
+        (Subject::Cases, "victim_sex") => model::VICTIM_SEXES.to_vec(),
+        (Subject::Cases, "age_band") => vec!["0-5", "6-10", "11-13", "14-15", "16-17", "unknown"],
+        (Subject::Cases, "platform") => with_unknown(model::PLATFORMS),
+        (Subject::Content, "source") => model::CONTENT_SOURCES.to_vec(),
+        (Subject::Content, "platform") => model::PLATFORMS.to_vec(),
+        (Subject::Content, "content_type") => model::CONTENT_TYPES.to_vec(),
+        (Subject::Content, "category") => model::CONTENT_CATEGORIES.to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+/// A query session on the store: the shared staging objects (temporary: the store is
+/// not changed) are created once.
+pub struct Session<'a> {
+    store: &'a Store,
+}
+
+impl<'a> Session<'a> {
+    pub fn new(store: &'a Store) -> Result<Session<'a>> {
+        let conn = store.connection();
+        let rules = catalog::deadlines().map_err(Error::Usage)?;
+        let fail = |what: &str| {
+            let what = what.to_string();
+            move |e: duckdb::Error| Error::Store {
+                path: store.path().display().to_string(),
+                message: format!("{what}: {e}"),
+            }
+        };
+        conn.execute_batch(
+            "CREATE OR REPLACE TEMP TABLE deadline_rules (stage VARCHAR, unit VARCHAR, amount DOUBLE,
+             condition VARCHAR, valid_from DATE, valid_to DATE, legal_basis VARCHAR)",
+        )
+        .map_err(fail("preparing deadline rules"))?;
+        for rule in &rules {
+            conn.execute(
+                "INSERT INTO deadline_rules VALUES (?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    rule.stage,
+                    rule.unit.name(),
+                    rule.amount,
+                    rule.when,
+                    rule.valid_from.map(|d| d.to_string()),
+                    rule.valid_to.map(|d| d.to_string()),
+                    rule.legal_basis
+                ],
+            )
+            .map_err(fail("preparing deadline rules"))?;
+        }
+        conn.execute_batch(catalog::STAGING_SQL)
+            .map_err(fail("preparing the staging views"))?;
+        Ok(Session { store })
+    }
+
+    fn error(&self, what: impl std::fmt::Display) -> Error {
+        Error::Store {
+            path: self.store.path().display().to_string(),
+            message: what.to_string(),
+        }
+    }
+
+    pub fn geography(&self, period: &Period) -> Result<Geography> {
+        let conn = self.store.connection();
+        let mut stmt = conn
+            .prepare(
+                "SELECT area_code, level, name FROM areas
+                 WHERE (valid_from IS NULL OR valid_from <= CAST(? AS DATE))
+                   AND (valid_to IS NULL OR valid_to >= CAST(? AS DATE))
+                 ORDER BY area_code",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows: Vec<(String, String, String)> = stmt
+            .query_map(
+                params![period.end().to_string(), period.start().to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .map_err(|e| self.error(e))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.error(e))?;
+        let province = rows
+            .iter()
+            .find(|(_, level, _)| level == "PROVINCE")
+            .map(|(code, _, _)| code.clone())
+            .ok_or_else(|| {
+                Error::Usage("the store has no PROVINCE area valid in the period; load the areas file".into())
+            })?;
+        let mut areas: Vec<String> = rows
+            .iter()
+            .filter(|(_, level, _)| level != "PROVINCE")
+            .map(|(code, _, _)| code.clone())
+            .collect();
+        areas.dedup();
+        let names = rows.into_iter().map(|(code, _, name)| (code, name)).collect();
+        Ok(Geography {
+            province,
+            areas,
+            names,
+        })
+    }
+
+    /// Children under 16 per area in `year` (F + M), and the province's: its own rows if
+    /// the population file has them, else the sum over its areas.
+    pub fn population(&self, geography: &Geography, year: i32) -> Result<HashMap<String, u64>> {
+        let conn = self.store.connection();
+        let mut stmt = conn
+            .prepare("SELECT area_code, CAST(sum(children_under_16) AS BIGINT) FROM population WHERE year = ? GROUP BY area_code")
+            .map_err(|e| self.error(e))?;
+        let mut by_area: HashMap<String, u64> = stmt
+            .query_map(params![year], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(|e| self.error(e))?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))?
+            .into_iter()
+            .map(|(a, n)| (a, n.max(0) as u64))
+            .collect();
+        if !by_area.contains_key(&geography.province) {
+            let sum: u64 = geography.areas.iter().filter_map(|a| by_area.get(a)).sum();
+            by_area.insert(geography.province.clone(), sum);
+        }
+        Ok(by_area)
+    }
+
+    /// Runs one indicator and returns its member groups.
+    fn groups(&self, indicator: &Indicator, request: &Request) -> Result<Vec<RecordBatch>> {
+        let dims: Vec<&str> = std::iter::once("area_code")
+            .chain(indicator.subject.dimensions().iter().map(|(_, column)| *column))
+            .collect();
+        let measures = match indicator.statistic {
+            Statistic::Count | Statistic::Rate => "count(*) AS n",
+            Statistic::Share => "count(*) AS n, count_if(success) AS successes",
+            Statistic::Quantile(_) => "count(*) AS n, list(duration) AS durations",
+            Statistic::KaplanMeier(_) => "count(*) AS n, list(duration) AS durations, list(event) AS events",
+        };
+        let dims_sql = dims
+            .iter()
+            .map(|d| format!("CAST({d} AS VARCHAR) AS {d}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {dims_sql}, {measures} FROM (\n{}\n) AS members GROUP BY ALL",
+            indicator.sql
+        );
+        let conn = self.store.connection();
+        let mut stmt = conn
+            .prepare(&sql)
+            .map_err(|e| self.error(format!("indicator {}: {e}", indicator.id)))?;
+        // Bind by name only the parameters this query uses.
+        let mut values = Vec::new();
+        for i in 1..=stmt.parameter_count() {
+            let name = stmt
+                .parameter_name(i)
+                .map_err(|e| self.error(format!("indicator {}: {e}", indicator.id)))?;
+            let moment = match name.as_str() {
+                "period_start" => request.period.start_moment(),
+                "period_end" => request.period.end_moment(),
+                "as_of" => request.as_of,
+                other => {
+                    return Err(Error::Usage(format!(
+                        "indicator {}: unknown parameter ${other} (period_start, period_end, as_of)",
+                        indicator.id
+                    )))
+                }
+            };
+            // A typed TIMESTAMP: the chrono binding would pass text, which arithmetic
+            // such as `$as_of - INTERVAL 90 DAY` cannot use.
+            values.push(duckdb::types::Value::Timestamp(
+                duckdb::types::TimeUnit::Microsecond,
+                moment.and_utc().timestamp_micros(),
+            ));
+        }
+        let arrow = stmt
+            .query_arrow(duckdb::params_from_iter(values))
+            .map_err(|e| self.error(format!("indicator {}: {e}", indicator.id)))?;
+        Ok(arrow.collect())
+    }
+}
+
+/// Accumulated members of one output cell.
+#[derive(Debug, Default, Clone)]
+struct Cell {
+    members: u64,
+    successes: u64,
+    durations: Vec<f64>,
+    survival: Vec<Survival>,
+}
+
+impl Cell {
+    fn add(&mut self, other: &GroupRow) {
+        self.members += other.members;
+        self.successes += other.successes;
+        self.durations.extend_from_slice(&other.durations);
+        self.survival.extend_from_slice(&other.survival);
+    }
+}
+
+struct GroupRow {
+    members: u64,
+    successes: u64,
+    durations: Vec<f64>,
+    survival: Vec<Survival>,
+}
+
+fn text_column(batch: &RecordBatch, name: &str) -> Result<StringArray> {
+    let column = batch
+        .column_by_name(name)
+        .ok_or_else(|| Error::Usage(format!("indicator result lacks column {name}")))?;
+    let as_text = arrow::compute::cast(column, &ArrowType::Utf8)
+        .map_err(|e| Error::Usage(format!("indicator column {name}: {e}")))?;
+    Ok(as_text.as_string::<i32>().clone())
+}
+
+fn int_column(batch: &RecordBatch, name: &str) -> Result<Int64Array> {
+    let column = batch
+        .column_by_name(name)
+        .ok_or_else(|| Error::Usage(format!("indicator result lacks column {name}")))?;
+    let cast = arrow::compute::cast(column, &ArrowType::Int64)
+        .map_err(|e| Error::Usage(format!("indicator column {name}: {e}")))?;
+    Ok(cast.as_primitive::<arrow::datatypes::Int64Type>().clone())
+}
+
+fn list_column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b ListArray> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_list_opt::<i32>())
+        .ok_or_else(|| Error::Usage(format!("indicator result lacks list column {name}")))
+}
+
+/// Computes every indicator of `indicators` for the request: all rows, every value shown
+/// (the internal audience); apply [`disclosure::suppress`] for the public one.
+pub fn compute(store: &Store, indicators: &[Indicator], request: &Request) -> Result<Vec<TidyRow>> {
+    let session = Session::new(store)?;
+    let geography = session.geography(&request.period)?;
+    let population = session.population(&geography, request.period.reference_year())?;
+    let mut rows = Vec::new();
+    for indicator in indicators {
+        let batches = session.groups(indicator, request)?;
+        rows.extend(reduce(indicator, request, &geography, &population, &batches)?);
+    }
+    Ok(rows)
+}
+
+fn reduce(
+    indicator: &Indicator,
+    request: &Request,
+    geography: &Geography,
+    population: &HashMap<String, u64>,
+    batches: &[RecordBatch],
+) -> Result<Vec<TidyRow>> {
+    let dims = indicator.subject.dimensions();
+    let wanted: Vec<(usize, &str)> = dims
+        .iter()
+        .enumerate()
+        .filter(|(_, (name, _))| indicator.breakdowns.iter().any(|b| b == name))
+        .map(|(i, (name, _))| (i, *name))
+        .collect();
+    let by_area = indicator.breakdowns.iter().any(|b| b == "area");
+    let mut total = Cell::default();
+    let mut areas: HashMap<String, Cell> = HashMap::new();
+    let mut cells: Vec<HashMap<String, Cell>> = vec![HashMap::new(); dims.len()];
+    for batch in batches {
+        let area = text_column(batch, "area_code")?;
+        let dim_columns: Vec<StringArray> = dims
+            .iter()
+            .map(|(_, column)| text_column(batch, column))
+            .collect::<Result<_>>()?;
+        let n = int_column(batch, "n")?;
+        let successes = match indicator.statistic {
+            Statistic::Share => Some(int_column(batch, "successes")?),
+            _ => None,
+        };
+        let durations = match indicator.statistic {
+            Statistic::Quantile(_) | Statistic::KaplanMeier(_) => Some(list_column(batch, "durations")?),
+            _ => None,
+        };
+        let events = match indicator.statistic {
+            Statistic::KaplanMeier(_) => Some(list_column(batch, "events")?),
+            _ => None,
+        };
+        for r in 0..batch.num_rows() {
+            let mut group = GroupRow {
+                members: n.value(r) as u64,
+                successes: successes.as_ref().map_or(0, |s| s.value(r) as u64),
+                durations: Vec::new(),
+                survival: Vec::new(),
+            };
+            if let Some(list) = durations {
+                let values = list.value(r);
+                let values: &Float64Array = values.as_primitive_opt().ok_or_else(|| {
+                    Error::Usage(format!("indicator {}: duration is not DOUBLE", indicator.id))
+                })?;
+                match events {
+                    Some(events) => {
+                        let flags = events.value(r);
+                        let flags: &BooleanArray = flags.as_boolean();
+                        group.survival = values
+                            .iter()
+                            .zip(flags.iter())
+                            .map(|(t, e)| Survival {
+                                time: t.unwrap_or(f64::NAN),
+                                event: e.unwrap_or(false),
+                            })
+                            .collect();
+                    }
+                    None => group.durations = values.iter().flatten().collect(),
+                }
+            }
+            total.add(&group);
+            if by_area && !area.is_null(r) {
+                let code = area.value(r);
+                if geography.areas.iter().any(|a| a == code) {
+                    areas.entry(code.to_string()).or_default().add(&group);
+                }
+            }
+            for &(i, _) in &wanted {
+                let value = if dim_columns[i].is_null(r) {
+                    "unknown"
+                } else {
+                    dim_columns[i].value(r)
+                };
+                cells[i].entry(value.to_string()).or_default().add(&group);
+            }
+        }
+    }
+
+    let template = TidyRow {
+        indicator_id: indicator.id.clone(),
+        period: request.period.to_string(),
+        calendar: request.period.calendar.name(),
+        period_start: request.period.start(),
+        period_end: request.period.end(),
+        as_of: request.as_of,
+        area_code: geography.province.clone(),
+        breakdown: String::new(),
+        breakdown_value: String::new(),
+        numerator: None,
+        denominator: None,
+        value: None,
+        ci_low: None,
+        ci_high: None,
+        unit: indicator.unit,
+        status: Status::Shown,
+    };
+    let mut out = Vec::new();
+    out.push(finish(
+        indicator,
+        &template,
+        &total,
+        population.get(&geography.province).copied(),
+    ));
+    if by_area {
+        for code in &geography.areas {
+            let cell = areas.remove(code).unwrap_or_default();
+            let row = TidyRow {
+                area_code: code.clone(),
+                ..template.clone()
+            };
+            out.push(finish(indicator, &row, &cell, population.get(code).copied()));
+        }
+    }
+    for &(i, name) in &wanted {
+        let mut values: Vec<String> = breakdown_values(indicator.subject, name)
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        let mut extra: Vec<String> = cells[i].keys().filter(|k| !values.contains(k)).cloned().collect();
+        extra.sort();
+        values.extend(extra);
+        for value in values {
+            let cell = cells[i].remove(&value).unwrap_or_default();
+            let row = TidyRow {
+                breakdown: name.to_string(),
+                breakdown_value: value,
+                ..template.clone()
+            };
+            out.push(finish(indicator, &row, &cell, None));
+        }
+    }
+    Ok(out)
+}
+
+/// Fills numerator, denominator, value, interval and status of a row from its cell.
+fn finish(indicator: &Indicator, template: &TidyRow, cell: &Cell, population: Option<u64>) -> TidyRow {
+    let mut row = template.clone();
+    match indicator.statistic {
+        Statistic::Count => {
+            row.numerator = Some(cell.members);
+            row.value = Some(cell.members as f64);
+        }
+        Statistic::Share => {
+            row.numerator = Some(cell.successes);
+            row.denominator = Some(cell.members);
+            match stats::wilson(cell.successes, cell.members) {
+                Some((low, high)) => {
+                    row.value = Some(cell.successes as f64 / cell.members as f64);
+                    row.ci_low = Some(low);
+                    row.ci_high = Some(high);
+                }
+                None => row.status = Status::NoData,
+            }
+        }
+        Statistic::Rate => {
+            let people = population.unwrap_or(0);
+            row.numerator = Some(cell.members);
+            row.denominator = Some(people);
+            match stats::rate_per_100k(cell.members, people) {
+                Some((rate, low, high)) => {
+                    row.value = Some(rate);
+                    row.ci_low = Some(low);
+                    row.ci_high = Some(high);
+                }
+                None => row.status = Status::NoData,
+            }
+        }
+        Statistic::Quantile(p) => {
+            let mut sorted = cell.durations.clone();
+            sorted.sort_by(f64::total_cmp);
+            row.denominator = Some(sorted.len() as u64);
+            row.value = stats::quantile_type7(&sorted, p);
+            if row.value.is_none() {
+                row.status = Status::NoData;
+            }
+        }
+        Statistic::KaplanMeier(p) => {
+            row.denominator = Some(cell.survival.len() as u64);
+            if cell.survival.is_empty() {
+                row.status = Status::NoData;
+            } else {
+                row.value = stats::kaplan_meier_quantile(&cell.survival, p);
+                if row.value.is_none() {
+                    row.status = Status::NotReached;
+                }
+            }
+        }
+    }
+    row
+}

@@ -1,0 +1,433 @@
+//! Getting exports into the store: find the files, read them (polars, calamine), refuse
+//! identifying data, validate against the contract, then hand the canonical frames to the
+//! store through Arrow in one transaction. Strict by default: one problem and nothing
+//! changes; `quarantine` loads the valid rows and keeps the others with their reasons.
+
+pub mod arrow_bridge;
+pub mod findings;
+pub mod identity;
+pub mod profile;
+pub mod read;
+pub mod validate;
+
+use std::collections::{BTreeSet, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+use polars::prelude::*;
+use sha2::Digest;
+
+use crate::error::{Error, Result};
+use crate::model::Kind;
+use crate::store::{hex, LoadLogEntry, QuarantinedRow, Store};
+use findings::{Finding, Findings};
+use profile::Profile;
+use read::{Format, RawTable, ROW_COLUMN};
+use validate::{Context, Validated};
+
+/// A file to read and the kind it holds.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub path: PathBuf,
+    pub kind: Kind,
+}
+
+/// Expands folders (their files, not sub-folders) and decides each file's kind: `--kind`,
+/// else the profile's kind, else the file stem. Files in a folder that are not exports
+/// (README, profiles, unknown stems) are passed over and listed in the second value.
+pub fn plan(
+    paths: &[PathBuf],
+    kind: Option<Kind>,
+    profile: &Profile,
+) -> Result<(Vec<Planned>, Vec<PathBuf>)> {
+    let mut planned = Vec::new();
+    let mut passed_over = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path.display(), e))?;
+        if meta.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| Error::io(path.display(), e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect();
+            entries.sort();
+            for entry in entries {
+                match (Format::from_path(&entry), decide_kind(&entry, kind, profile)) {
+                    (Some(_), Some(k)) => planned.push(Planned { path: entry, kind: k }),
+                    _ => passed_over.push(entry),
+                }
+            }
+        } else {
+            if Format::from_path(path).is_none() {
+                return Err(Error::Usage(format!(
+                    "{}: not a CSV, XLSX or Parquet file (by its extension)",
+                    path.display()
+                )));
+            }
+            let k = decide_kind(path, kind, profile).ok_or_else(|| {
+                Error::Usage(format!(
+                    "{}: cannot tell which kind of export this is from its name; name it like \
+                     cases_2025Q1.csv or give --kind (cases, content_reports, population, areas, holidays)",
+                    path.display()
+                ))
+            })?;
+            planned.push(Planned {
+                path: path.clone(),
+                kind: k,
+            });
+        }
+    }
+    // Reference data first, so cases are checked against the areas of the same load.
+    planned.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.path.cmp(&b.path)));
+    Ok((planned, passed_over))
+}
+
+fn decide_kind(path: &Path, kind: Option<Kind>, profile: &Profile) -> Option<Kind> {
+    kind.or_else(|| profile.kind()).or_else(|| {
+        path.file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(Kind::from_file_stem)
+    })
+}
+
+/// A file read and judged, not yet loaded.
+#[derive(Debug)]
+pub struct Examined {
+    pub path: PathBuf,
+    pub file: String,
+    pub kind: Kind,
+    pub sha256: String,
+    pub raw: Option<RawTable>,
+    pub validated: Option<Validated>,
+    /// Problems that refuse the file whole (unreadable, identifying data, missing columns).
+    pub refusal: Vec<Finding>,
+}
+
+impl Examined {
+    pub fn rows_read(&self) -> usize {
+        self.raw.as_ref().map_or(0, RawTable::height)
+    }
+
+    /// Every finding: whole-file ones and row ones.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.refusal
+            .iter()
+            .chain(self.validated.iter().flat_map(|v| v.findings.iter()))
+    }
+
+    pub fn refused_whole(&self) -> bool {
+        !self.refusal.is_empty() || self.validated.as_ref().is_some_and(Validated::has_file_findings)
+    }
+
+    pub fn invalid_rows(&self) -> usize {
+        self.validated.as_ref().map_or(0, |v| v.invalid_rows().len())
+    }
+}
+
+pub fn sha256_of(path: &Path) -> Result<String> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path.display(), e))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buffer).map_err(|e| Error::io(path.display(), e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// Reads, scans for identifying data and validates one file. Refusals of the data become
+/// findings; only usage and I/O problems are errors.
+pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Examined> {
+    let file = planned
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let sha256 = sha256_of(&planned.path)?;
+    let mut examined = Examined {
+        path: planned.path.clone(),
+        file,
+        kind: planned.kind,
+        sha256,
+        raw: None,
+        validated: None,
+        refusal: Vec::new(),
+    };
+    let raw = match read::read_table(&planned.path) {
+        Ok(raw) => raw,
+        Err(Error::Refused(findings)) => {
+            examined.refusal = findings.list;
+            return Ok(examined);
+        }
+        Err(e) => return Err(e),
+    };
+    let identifying = identity::scan(planned.kind, &raw)?;
+    if !identifying.is_empty() {
+        // Nothing of an identifying file goes further: not even its rows are kept.
+        examined.refusal = identifying;
+        return Ok(examined);
+    }
+    examined.validated = Some(validate::validate(planned.kind, &raw, profile, ctx)?);
+    examined.raw = Some(raw);
+    Ok(examined)
+}
+
+/// Examines every planned file in order, each against the areas known so far.
+pub fn examine_all(
+    planned: &[Planned],
+    profile: &Profile,
+    now: NaiveDateTime,
+    store_areas: Option<Vec<String>>,
+    progress: &dyn Fn(&str),
+) -> Result<Vec<Examined>> {
+    let mut known_areas = store_areas;
+    let mut examined = Vec::new();
+    for p in planned {
+        progress(&format!("checking {}", p.path.display()));
+        let ctx = Context {
+            now,
+            known_areas: known_areas.clone(),
+        };
+        let e = examine(p, profile, &ctx)?;
+        if e.kind == Kind::Areas && !e.refused_whole() {
+            if let Some(v) = &e.validated {
+                let mut codes: BTreeSet<String> =
+                    known_areas.take().unwrap_or_default().into_iter().collect();
+                codes.extend(valid_area_codes(v)?);
+                known_areas = Some(codes.into_iter().collect());
+            }
+        }
+        examined.push(e);
+    }
+    Ok(examined)
+}
+
+fn valid_area_codes(v: &Validated) -> Result<Vec<String>> {
+    let invalid: HashSet<usize> = v.invalid_rows().keys().copied().collect();
+    let rows = v
+        .canonical
+        .column(ROW_COLUMN)
+        .and_then(|c| c.cast(&DataType::UInt64));
+    let rows = rows.map_err(Error::polars("area codes"))?;
+    let codes = v
+        .canonical
+        .column("area_code")
+        .map_err(Error::polars("area codes"))?;
+    let codes = codes.str().map_err(Error::polars("area codes"))?;
+    Ok(rows
+        .u64()
+        .map_err(Error::polars("area codes"))?
+        .iter()
+        .zip(codes.iter())
+        .filter(|(r, _)| r.is_some_and(|r| !invalid.contains(&(r as usize))))
+        .filter_map(|(_, c)| c.map(str::to_string))
+        .collect())
+}
+
+/// All findings of a batch, with the verdict for the user.
+pub fn batch_findings(examined: &[Examined], verdict: &str) -> Findings {
+    Findings {
+        list: examined.iter().flat_map(|e| e.findings().cloned()).collect(),
+        verdict: verdict.to_string(),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub quarantine: bool,
+    pub now: NaiveDateTime,
+    pub profile_name: Option<String>,
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone)]
+pub struct FileOutcome {
+    pub file: String,
+    pub kind: Kind,
+    pub sha256: String,
+    pub rows_read: usize,
+    pub rows_loaded: u64,
+    pub rows_replaced: u64,
+    pub rows_quarantined: u64,
+    /// Set when the same content was loaded before: the file named here.
+    pub already_loaded_as: Option<String>,
+    pub ignored_columns: Vec<String>,
+}
+
+/// Why a batch cannot be loaded, if it cannot: a file refused whole (identifying data, an
+/// unreadable file, a missing column: even with quarantine), or, without quarantine, any
+/// invalid row.
+pub fn refusal(examined: &[Examined], quarantine: bool) -> Option<Findings> {
+    if examined.iter().any(Examined::refused_whole) {
+        return Some(Findings {
+            list: examined
+                .iter()
+                .filter(|e| e.refused_whole())
+                .flat_map(|e| e.findings().cloned())
+                .collect(),
+            verdict: "refused; nothing was loaded (identifying data, an unreadable file or a missing \
+                      column refuses the whole file, even with --quarantine)"
+                .into(),
+        });
+    }
+    if !quarantine && examined.iter().any(|e| e.invalid_rows() > 0) {
+        return Some(batch_findings(
+            examined,
+            "refused; nothing was loaded (fix the rows, or load the valid rows with --quarantine)",
+        ));
+    }
+    None
+}
+
+/// Loads examined files in one transaction. Refuses (changing nothing) when any file is
+/// refused whole, or, without `quarantine`, when any row is invalid.
+pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -> Result<Vec<FileOutcome>> {
+    if let Some(findings) = refusal(&examined, options.quarantine) {
+        return Err(Error::Refused(Box::new(findings)));
+    }
+    let mut outcomes = Vec::new();
+    let mut seen_in_batch: Vec<(Kind, String, String)> = Vec::new();
+    let mut pending = Vec::new();
+    for e in examined {
+        let earlier = store.already_loaded(e.kind, &e.sha256)?.or_else(|| {
+            seen_in_batch
+                .iter()
+                .find(|(k, sha, _)| *k == e.kind && *sha == e.sha256)
+                .map(|(_, _, f)| f.clone())
+        });
+        seen_in_batch.push((e.kind, e.sha256.clone(), e.file.clone()));
+        if let Some(earlier) = earlier {
+            outcomes.push(FileOutcome {
+                file: e.file.clone(),
+                kind: e.kind,
+                sha256: e.sha256.clone(),
+                rows_read: e.rows_read(),
+                rows_loaded: 0,
+                rows_replaced: 0,
+                rows_quarantined: 0,
+                already_loaded_as: Some(earlier),
+                ignored_columns: Vec::new(),
+            });
+            continue;
+        }
+        pending.push(e);
+    }
+    if pending.is_empty() {
+        return Ok(outcomes);
+    }
+    let tx = store.begin_load()?;
+    for e in pending {
+        let validated = e
+            .validated
+            .as_ref()
+            .expect("a file not refused whole was validated");
+        let raw = e.raw.as_ref().expect("a validated file has its raw table");
+        let invalid = validated.invalid_rows();
+        let invalid_set: HashSet<usize> = invalid.keys().copied().collect();
+        let mut valid = valid_rows(&validated.canonical, &invalid_set, tx.load_id())?;
+        let rows_loaded = valid.height() as u64;
+        let batches = arrow_bridge::to_record_batches(&mut valid)?;
+        let rows_replaced = tx.upsert(e.kind, batches)?;
+        let quarantined = quarantine_rows(raw, &e, &invalid)?;
+        tx.quarantine(&quarantined)?;
+        tx.log(&LoadLogEntry {
+            file_name: e.file.clone(),
+            kind: e.kind,
+            sha256: e.sha256.clone(),
+            rows_loaded,
+            rows_replaced,
+            rows_quarantined: quarantined.len() as u64,
+            loaded_at: options.now,
+            profile: options.profile_name.clone(),
+        })?;
+        outcomes.push(FileOutcome {
+            file: e.file.clone(),
+            kind: e.kind,
+            sha256: e.sha256.clone(),
+            rows_read: e.rows_read(),
+            rows_loaded,
+            rows_replaced,
+            rows_quarantined: quarantined.len() as u64,
+            already_loaded_as: None,
+            ignored_columns: validated.ignored_columns.clone(),
+        });
+    }
+    tx.commit()?;
+    Ok(outcomes)
+}
+
+/// The canonical rows without the invalid ones, with the load id in place of the row
+/// number: exactly the store's column order.
+fn valid_rows(canonical: &DataFrame, invalid: &HashSet<usize>, load_id: i64) -> Result<DataFrame> {
+    let rows: Vec<u64> = invalid.iter().map(|&r| r as u64).collect();
+    let invalid_series = Series::new("invalid".into(), rows);
+    canonical
+        .clone()
+        .lazy()
+        .filter(
+            col(ROW_COLUMN)
+                .cast(DataType::UInt64)
+                .is_in(lit(invalid_series).implode(false), false)
+                .not(),
+        )
+        .drop(cols([ROW_COLUMN]))
+        .with_column(lit(load_id).alias("load_id"))
+        .collect()
+        .map_err(Error::polars("selecting valid rows"))
+}
+
+fn quarantine_rows(
+    raw: &RawTable,
+    e: &Examined,
+    invalid: &std::collections::BTreeMap<usize, Vec<&Finding>>,
+) -> Result<Vec<QuarantinedRow>> {
+    if invalid.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = raw
+        .df
+        .column(ROW_COLUMN)
+        .and_then(|c| c.cast(&DataType::UInt64))
+        .map_err(Error::polars("quarantine"))?;
+    let rows: Vec<Option<u64>> = rows.u64().map_err(Error::polars("quarantine"))?.iter().collect();
+    let mut values: std::collections::BTreeMap<usize, serde_json::Map<String, serde_json::Value>> =
+        std::collections::BTreeMap::new();
+    for (i, header) in raw.headers.iter().enumerate() {
+        let column = raw
+            .df
+            .column(&RawTable::column_key(i))
+            .map_err(Error::polars("quarantine"))?;
+        let column = column.str().map_err(Error::polars("quarantine"))?;
+        for (row, value) in rows.iter().zip(column.iter()) {
+            let Some(row) = row.map(|r| r as usize) else {
+                continue;
+            };
+            if invalid.contains_key(&row) {
+                values.entry(row).or_default().insert(
+                    header.clone(),
+                    value.map_or(serde_json::Value::Null, |v| {
+                        serde_json::Value::String(v.to_string())
+                    }),
+                );
+            }
+        }
+    }
+    Ok(invalid
+        .iter()
+        .map(|(row, findings)| QuarantinedRow {
+            file_name: e.file.clone(),
+            kind: e.kind,
+            location: raw.locate(*row, None),
+            problems: findings
+                .iter()
+                .map(|f| format!("{}: {} [{}]", f.column, f.reason, f.rule))
+                .collect::<Vec<_>>()
+                .join("; "),
+            row_values: serde_json::Value::Object(values.remove(row).unwrap_or_default()).to_string(),
+        })
+        .collect())
+}

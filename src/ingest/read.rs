@@ -1,0 +1,724 @@
+//! Reading an export file (CSV, XLSX, Parquet) into a raw table: every column as text,
+//! headers as the agency wrote them, and each row's place in the file so that any
+//! problem can be pointed at as the user sees it (CSV `row 17`, XLSX `Sheet1!F17`).
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, DataType as _, Reader};
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::ingest::findings::{Finding, Findings};
+
+/// Column holding each row's 0-based position among the file's data rows.
+pub const ROW_COLUMN: &str = "__row";
+
+/// Files larger than this are refused before they are read (hostile-input guard).
+pub const MAX_FILE_BYTES: u64 = 4 << 30;
+/// No contract file has more than a few dozen columns.
+pub const MAX_COLUMNS: usize = 512;
+/// No legitimate cell is longer than this.
+pub const MAX_CELL_CHARS: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+    Parquet,
+}
+
+impl Format {
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" | "txt" => Some(Format::Csv),
+            "xlsx" | "xlsm" => Some(Format::Xlsx),
+            "parquet" | "pq" => Some(Format::Parquet),
+            _ => None,
+        }
+    }
+}
+
+/// Where the data rows of a table sit in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Header is row 1, the first data row is row 2.
+    Csv,
+    /// `header_row` is the 1-based sheet row of the header; `first_col` 0-based.
+    Xlsx {
+        sheet: String,
+        header_row: u32,
+        first_col: u32,
+    },
+    /// Records counted from 1.
+    Parquet,
+}
+
+/// An export as read: `df` has [`ROW_COLUMN`] then one String column per header, named
+/// `c0`, `c1`, ... by position, since agency headers may repeat or be unusable as names.
+#[derive(Debug, Clone)]
+pub struct RawTable {
+    pub path: PathBuf,
+    /// The file name as shown in messages.
+    pub file: String,
+    pub format: Format,
+    pub headers: Vec<String>,
+    pub df: DataFrame,
+    pub origin: Origin,
+}
+
+impl RawTable {
+    pub fn column_key(position: usize) -> String {
+        format!("c{position}")
+    }
+
+    /// The place of a data row (0-based) as the user sees it, optionally in a column.
+    pub fn locate(&self, data_row: usize, column: Option<usize>) -> String {
+        match &self.origin {
+            Origin::Csv => format!("row {}", data_row + 2),
+            Origin::Parquet => format!("record {}", data_row + 1),
+            Origin::Xlsx {
+                sheet,
+                header_row,
+                first_col,
+            } => {
+                let row = *header_row as usize + 1 + data_row;
+                match column {
+                    Some(c) => format!("{sheet}!{}{row}", column_letters(*first_col as usize + c)),
+                    None => format!("{sheet}!row {row}"),
+                }
+            }
+        }
+    }
+
+    /// The place of the header of a column.
+    pub fn locate_header(&self, column: usize) -> String {
+        match &self.origin {
+            Origin::Csv => "row 1".into(),
+            Origin::Parquet => "header".into(),
+            Origin::Xlsx {
+                sheet,
+                header_row,
+                first_col,
+            } => format!(
+                "{sheet}!{}{header_row}",
+                column_letters(*first_col as usize + column)
+            ),
+        }
+    }
+
+    pub fn height(&self) -> usize {
+        self.df.height()
+    }
+}
+
+/// `0` → `A`, `25` → `Z`, `26` → `AA`.
+pub fn column_letters(mut index: usize) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'A' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    letters.reverse();
+    String::from_utf8(letters).expect("ASCII letters")
+}
+
+fn file_display(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+fn refuse(file: &str, location: String, column: String, rule: &'static str, reason: String) -> Error {
+    Error::Refused(Box::new(Findings {
+        list: vec![Finding {
+            file: file.to_string(),
+            location,
+            data_row: None,
+            column,
+            rule,
+            reason,
+        }],
+        verdict: "the file is refused; nothing was loaded".into(),
+    }))
+}
+
+/// Reads one export. `sheet_hint` is the file stem, preferred as XLSX sheet name.
+pub fn read_table(path: &Path) -> Result<RawTable> {
+    let file = file_display(path);
+    let format = Format::from_path(path).ok_or_else(|| {
+        Error::Usage(format!(
+            "{}: not a CSV, XLSX or Parquet file (by its extension)",
+            path.display()
+        ))
+    })?;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path.display(), e))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(refuse(
+            &file,
+            String::new(),
+            String::new(),
+            "file-size",
+            format!(
+                "the file is {} bytes, over the limit of {MAX_FILE_BYTES}",
+                meta.len()
+            ),
+        ));
+    }
+    if meta.len() == 0 {
+        return Err(refuse(
+            &file,
+            String::new(),
+            String::new(),
+            "empty-file",
+            "the file is empty".into(),
+        ));
+    }
+    let table = match format {
+        Format::Csv => read_csv(path, &file)?,
+        Format::Xlsx => read_xlsx(path, &file)?,
+        Format::Parquet => read_parquet(path, &file)?,
+    };
+    check_headers(&table)?;
+    Ok(table)
+}
+
+fn check_headers(table: &RawTable) -> Result<()> {
+    if table.headers.len() > MAX_COLUMNS {
+        return Err(refuse(
+            &table.file,
+            table.locate_header(0),
+            String::new(),
+            "too-many-columns",
+            format!(
+                "{} columns, more than the {MAX_COLUMNS} any export may have",
+                table.headers.len()
+            ),
+        ));
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for (i, header) in table.headers.iter().enumerate() {
+        let key = header.trim().to_lowercase();
+        if key.is_empty() {
+            return Err(refuse(
+                &table.file,
+                table.locate_header(i),
+                format!("#{}", i + 1),
+                "blank-header",
+                "a column has no name in the header row".into(),
+            ));
+        }
+        if seen.contains(&key) {
+            return Err(refuse(
+                &table.file,
+                table.locate_header(i),
+                header.trim().to_string(),
+                "duplicate-column",
+                "this column name appears more than once in the header".into(),
+            ));
+        }
+        seen.push(key);
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- CSV
+
+/// What one pass over the raw bytes tells about a CSV file before polars parses it.
+struct CsvShape {
+    separator: u8,
+    headers: Vec<String>,
+    /// (0-based data row, number of fields) of the first row whose width differs.
+    ragged: Option<(usize, usize)>,
+    /// Byte offset where data starts (after a BOM).
+    start: usize,
+    longest_cell: Option<(usize, usize)>,
+}
+
+fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
+    let start = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    if bytes[start..].iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(refuse(
+            file,
+            String::new(),
+            String::new(),
+            "empty-file",
+            "the file is empty".into(),
+        ));
+    }
+    let shape = scan_csv(&bytes, start);
+    if let Err(e) = std::str::from_utf8(&bytes[start..]) {
+        let (row, field) = locate_offset(&bytes, start, shape.separator, start + e.valid_up_to());
+        let column = shape
+            .headers
+            .get(field)
+            .cloned()
+            .unwrap_or_else(|| format!("#{}", field + 1));
+        return Err(refuse(
+            file,
+            format!("row {}", row + 1),
+            column,
+            "encoding",
+            "the text is not UTF-8; save the file as CSV UTF-8".into(),
+        ));
+    }
+    if let Some((row, c)) = shape.longest_cell {
+        return Err(refuse(
+            file,
+            format!("row {}", row + 2),
+            shape.headers.get(c).cloned().unwrap_or_default(),
+            "cell-size",
+            format!("a cell longer than {MAX_CELL_CHARS} characters"),
+        ));
+    }
+    if shape.headers.len() > MAX_COLUMNS {
+        return Err(refuse(
+            file,
+            "row 1".into(),
+            String::new(),
+            "too-many-columns",
+            format!(
+                "{} columns, more than the {MAX_COLUMNS} any export may have",
+                shape.headers.len()
+            ),
+        ));
+    }
+    if let Some((row, fields)) = shape.ragged {
+        return Err(refuse(
+            file,
+            format!("row {}", row + 2),
+            String::new(),
+            "ragged-row",
+            format!(
+                "this row has {fields} fields but the header has {}",
+                shape.headers.len()
+            ),
+        ));
+    }
+    let n = shape.headers.len();
+    let schema: Schema = (0..n)
+        .map(|i| Field::new(RawTable::column_key(i).into(), DataType::String))
+        .collect();
+    let data = bytes[shape.start..].to_vec();
+    drop(bytes);
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_schema(Some(Arc::new(schema)))
+        .with_raise_if_empty(false)
+        .map_parse_options(|o| {
+            o.with_separator(shape.separator)
+                .with_quote_char(Some(b'"'))
+                .with_missing_is_null(true)
+        })
+        .into_reader_with_file_handle(Cursor::new(data))
+        .finish()
+        .map_err(|e| {
+            refuse(
+                file,
+                String::new(),
+                String::new(),
+                "csv-syntax",
+                format!("the file cannot be read as CSV ({e})"),
+            )
+        })?;
+    let df = with_row_index_dropping_blank(df)?;
+    Ok(RawTable {
+        path: path.to_path_buf(),
+        file: file.to_string(),
+        format: Format::Csv,
+        headers: shape.headers,
+        df,
+        origin: Origin::Csv,
+    })
+}
+
+/// One pass over the bytes: separator (`,` or `;`, whichever the header uses more),
+/// header names, the first row whose field count differs from the header's, and the
+/// first cell over the size limit. Quotes follow RFC 4180; blank lines are skipped, as
+/// the CSV reader does.
+fn scan_csv(bytes: &[u8], start: usize) -> CsvShape {
+    let separator = {
+        let header_line = bytes[start..].split(|&b| b == b'\n').next().unwrap_or(&[]);
+        let count_outside = |sep: u8| {
+            let mut in_quotes = false;
+            header_line
+                .iter()
+                .filter(|&&b| {
+                    if b == b'"' {
+                        in_quotes = !in_quotes;
+                    }
+                    b == sep && !in_quotes
+                })
+                .count()
+        };
+        if count_outside(b';') > count_outside(b',') {
+            b';'
+        } else {
+            b','
+        }
+    };
+    let mut headers: Vec<String> = Vec::new();
+    let mut header_field: Vec<u8> = Vec::new();
+    let mut ragged = None;
+    let mut longest_cell = None;
+    let mut in_quotes = false;
+    let mut record = 0usize; // 0 is the header
+    let mut fields_in_row = 0usize;
+    let mut row_has_content = false;
+    let mut cell_start = start;
+    let mut i = start;
+    let mut end_record =
+        |record: &mut usize, fields: usize, headers: &mut Vec<String>, field: &mut Vec<u8>| {
+            if *record == 0 {
+                headers.push(String::from_utf8_lossy(field).trim().to_string());
+                field.clear();
+            } else if fields != headers.len() && ragged.is_none() {
+                ragged = Some((*record - 1, fields));
+            }
+            *record += 1;
+        };
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_quotes {
+            if b == b'"' && bytes.get(i + 1) == Some(&b'"') {
+                if record == 0 {
+                    header_field.push(b'"');
+                }
+                i += 2;
+                continue;
+            }
+            if b == b'"' {
+                in_quotes = false;
+            } else if record == 0 {
+                header_field.push(b);
+            }
+        } else if b == b'"' {
+            in_quotes = true;
+            row_has_content = true;
+        } else if b == separator {
+            if record == 0 {
+                headers.push(String::from_utf8_lossy(&header_field).trim().to_string());
+                header_field.clear();
+            }
+            fields_in_row += 1;
+            row_has_content = true;
+            cell_start = i + 1;
+        } else if b == b'\n' {
+            if row_has_content || record == 0 {
+                end_record(&mut record, fields_in_row + 1, &mut headers, &mut header_field);
+            }
+            fields_in_row = 0;
+            row_has_content = false;
+            cell_start = i + 1;
+        } else if b != b'\r' {
+            row_has_content = true;
+            if record == 0 {
+                header_field.push(b);
+            }
+        }
+        // Bytes, not characters: a generous bound that still stops a 100 MB cell early.
+        if record > 0 && longest_cell.is_none() && i.saturating_sub(cell_start) > MAX_CELL_CHARS * 4 {
+            longest_cell = Some((record - 1, fields_in_row));
+        }
+        i += 1;
+    }
+    if row_has_content || record == 0 {
+        end_record(&mut record, fields_in_row + 1, &mut headers, &mut header_field);
+    }
+    CsvShape {
+        separator,
+        headers,
+        ragged,
+        start,
+        longest_cell,
+    }
+}
+
+/// The record (0 = header) and field (0-based) holding byte `offset`.
+fn locate_offset(bytes: &[u8], start: usize, separator: u8, offset: usize) -> (usize, usize) {
+    let mut in_quotes = false;
+    let (mut record, mut field) = (0usize, 0usize);
+    for &b in &bytes[start..offset.min(bytes.len())] {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' if !in_quotes => {
+                record += 1;
+                field = 0;
+            }
+            b if b == separator && !in_quotes => field += 1,
+            _ => {}
+        }
+    }
+    (record, field)
+}
+
+/// Adds [`ROW_COLUMN`] and drops rows where every cell is blank (Excel leaves them at
+/// the end of exports); the row numbers of the others are kept.
+fn with_row_index_dropping_blank(df: DataFrame) -> Result<DataFrame> {
+    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    if names.is_empty() {
+        return df
+            .with_row_index(ROW_COLUMN.into(), None)
+            .map_err(Error::polars("numbering rows"));
+    }
+    let any_content: Vec<Expr> = names
+        .iter()
+        .map(|n| {
+            col(n.as_str())
+                .str()
+                .strip_chars(lit(NULL))
+                .str()
+                .len_chars()
+                .gt(lit(0))
+        })
+        .collect();
+    df.lazy()
+        .with_row_index(ROW_COLUMN, None)
+        .filter(
+            any_horizontal(any_content)
+                .map_err(Error::polars("numbering rows"))?
+                .fill_null(lit(false)),
+        )
+        .collect()
+        .map_err(Error::polars("numbering rows"))
+}
+
+// ---------------------------------------------------------------- XLSX
+
+fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
+    let mut workbook = calamine::open_workbook_auto(path).map_err(|e| {
+        refuse(
+            file,
+            String::new(),
+            String::new(),
+            "xlsx-unreadable",
+            format!("the workbook cannot be opened; it may be truncated or not an XLSX file ({e})"),
+        )
+    })?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let names = workbook.sheet_names();
+    let sheet = names
+        .iter()
+        .find(|n| n.to_lowercase() == stem)
+        .or_else(|| names.first())
+        .cloned()
+        .ok_or_else(|| {
+            refuse(
+                file,
+                String::new(),
+                String::new(),
+                "xlsx-unreadable",
+                "the workbook has no sheet".into(),
+            )
+        })?;
+    let range = workbook.worksheet_range(&sheet).map_err(|e| {
+        refuse(
+            file,
+            sheet.clone(),
+            String::new(),
+            "xlsx-unreadable",
+            format!("the sheet cannot be read; the file may be truncated ({e})"),
+        )
+    })?;
+    let Some((start_row, start_col)) = range.start() else {
+        return Err(refuse(
+            file,
+            sheet,
+            String::new(),
+            "empty-file",
+            "the sheet is empty".into(),
+        ));
+    };
+    let mut rows = range.rows();
+    let header_cells = rows.next().unwrap_or(&[]);
+    // Trailing columns with no header and no content are Excel's formatting, not data.
+    let mut width = header_cells.len();
+    while width > 0 && header_cells[width - 1].is_empty() {
+        width -= 1;
+    }
+    let headers: Vec<String> = header_cells[..width]
+        .iter()
+        .map(cell_text)
+        .map(|t| t.unwrap_or_default())
+        .collect();
+    let header_row = start_row + 1;
+    let origin = Origin::Xlsx {
+        sheet: sheet.clone(),
+        header_row,
+        first_col: start_col,
+    };
+    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(range.height()); width];
+    for (r, row) in rows.enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            if c >= width {
+                if !cell.is_empty() {
+                    return Err(refuse(
+                        file,
+                        format!(
+                            "{sheet}!{}{}",
+                            column_letters(start_col as usize + c),
+                            header_row as usize + 1 + r
+                        ),
+                        String::new(),
+                        "ragged-row",
+                        "a value in a column that has no header".into(),
+                    ));
+                }
+                continue;
+            }
+            if let Data::Error(e) = cell {
+                return Err(refuse(
+                    file,
+                    format!(
+                        "{sheet}!{}{}",
+                        column_letters(start_col as usize + c),
+                        header_row as usize + 1 + r
+                    ),
+                    headers[c].clone(),
+                    "xlsx-error-cell",
+                    format!("the cell holds a spreadsheet error ({e})"),
+                ));
+            }
+            let text = cell_text(cell);
+            if text.as_ref().is_some_and(|t| t.chars().count() > MAX_CELL_CHARS) {
+                return Err(refuse(
+                    file,
+                    format!(
+                        "{sheet}!{}{}",
+                        column_letters(start_col as usize + c),
+                        header_row as usize + 1 + r
+                    ),
+                    headers[c].clone(),
+                    "cell-size",
+                    format!("a cell longer than {MAX_CELL_CHARS} characters"),
+                ));
+            }
+            columns[c].push(text);
+        }
+    }
+    let columns: Vec<Column> = columns
+        .into_iter()
+        .enumerate()
+        .map(|(i, values)| Column::new(RawTable::column_key(i).into(), values))
+        .collect();
+    let df =
+        DataFrame::new_infer_height(columns).map_err(Error::polars(format!("{file}: building the table")))?;
+    let df = with_row_index_dropping_blank(df)?;
+    Ok(RawTable {
+        path: path.to_path_buf(),
+        file: file.to_string(),
+        format: Format::Xlsx,
+        headers,
+        df,
+        origin,
+    })
+}
+
+/// A cell as the text the contract expects: date cells in ISO form, whole numbers
+/// without a decimal point.
+fn cell_text(cell: &Data) -> Option<String> {
+    match cell {
+        Data::Empty => None,
+        Data::String(s) => Some(s.clone()),
+        Data::Int(i) => Some(i.to_string()),
+        Data::Float(f) => Some(if f.fract() == 0.0 && f.abs() < 1e15 {
+            format!("{}", *f as i64)
+        } else {
+            f.to_string()
+        }),
+        Data::Bool(b) => Some(b.to_string()),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(t) if t.time() == chrono::NaiveTime::MIN => Some(t.format("%Y-%m-%d").to_string()),
+            Some(t) => Some(t.format("%Y-%m-%d %H:%M:%S").to_string()),
+            None => Some(dt.as_f64().to_string()),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s.replace('T', " ")),
+        Data::Error(e) => Some(format!("#{e}")),
+    }
+}
+
+// ---------------------------------------------------------------- Parquet
+
+fn read_parquet(path: &Path, file: &str) -> Result<RawTable> {
+    let handle = std::fs::File::open(path).map_err(|e| Error::io(path.display(), e))?;
+    let df = ParquetReader::new(handle).finish().map_err(|e| {
+        refuse(
+            file,
+            String::new(),
+            String::new(),
+            "parquet-unreadable",
+            format!("the file cannot be read as Parquet ({e})"),
+        )
+    })?;
+    let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let as_text: Vec<Expr> = df
+        .columns()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let e = col(c.name().as_str());
+            let text = match c.dtype() {
+                DataType::Datetime(_, _) => e.dt().strftime("%Y-%m-%d %H:%M:%S"),
+                DataType::Date => e.dt().strftime("%Y-%m-%d"),
+                _ => e.cast(DataType::String),
+            };
+            text.alias(RawTable::column_key(i))
+        })
+        .collect();
+    let df = df
+        .lazy()
+        .select(as_text)
+        .collect()
+        .map_err(Error::polars(format!("{file}: reading columns as text")))?;
+    let df = with_row_index_dropping_blank(df)?;
+    Ok(RawTable {
+        path: path.to_path_buf(),
+        file: file.to_string(),
+        format: Format::Parquet,
+        headers,
+        df,
+        origin: Origin::Parquet,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_follow_excel() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(5), "F");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
+    }
+
+    #[test]
+    fn scan_finds_separator_headers_and_ragged_rows() {
+        let bytes = b"\xEF\xBB\xBFa;b;\"c;d\"\n1;2;3\n\n4;5\n";
+        let shape = scan_csv(bytes, 3);
+        assert_eq!(shape.separator, b';');
+        assert_eq!(shape.headers, vec!["a", "b", "c;d"]);
+        // The blank line is skipped, so "4;5" is the second data row: row 3.
+        assert_eq!(shape.ragged, Some((1, 2)));
+    }
+
+    #[test]
+    fn quoted_newlines_do_not_split_rows() {
+        let bytes = b"a,b\n\"x\ny\",2\n3,4";
+        let shape = scan_csv(bytes, 0);
+        assert_eq!(shape.separator, b',');
+        assert_eq!(shape.ragged, None);
+        assert_eq!(locate_offset(bytes, 0, b',', bytes.len() - 1), (2, 1));
+    }
+}

@@ -1,0 +1,583 @@
+//! Validation exactly as the contract says, vectorised in polars: required columns, types,
+//! closed code lists, date forms, row rules and unique ids. The result is the canonical
+//! typed frame (contract columns in contract order) plus one finding per broken rule per
+//! row, each pointing at the row and cell as the user sees them.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use polars::prelude::*;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::error::{Error, Result};
+use crate::ingest::findings::{safe_echo, Finding};
+use crate::ingest::profile::{match_key, Profile};
+use crate::ingest::read::{RawTable, ROW_COLUMN};
+use crate::model::{ColumnSpec, ColumnType, Kind, CASE_PAIRS, CASE_STAGES};
+
+/// Datetime forms of the contract, tried in order (`exact`: the whole cell must match).
+pub const DATETIME_FORMATS: &[&str] = &[
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+];
+/// Date forms; a date without a time means 00:00.
+pub const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%d/%m/%Y"];
+
+const TRUE_WORDS: &[&str] = &["true", "1", "yes", "có"];
+const FALSE_WORDS: &[&str] = &["false", "0", "no", "không"];
+
+/// What validation needs to know besides the file.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The moment of loading, local time: no time in the data may be later.
+    pub now: NaiveDateTime,
+    /// Area codes known from the store and this batch; None when no areas are known yet.
+    pub known_areas: Option<Vec<String>>,
+}
+
+#[derive(Debug)]
+pub struct Validated {
+    pub kind: Kind,
+    /// [`ROW_COLUMN`] then the contract's columns, typed.
+    pub canonical: DataFrame,
+    pub findings: Vec<Finding>,
+    /// Headers that are not contract columns: reported, never loaded.
+    pub ignored_columns: Vec<String>,
+}
+
+impl Validated {
+    /// Data rows (0-based) broken by at least one finding.
+    pub fn invalid_rows(&self) -> BTreeMap<usize, Vec<&Finding>> {
+        let mut rows: BTreeMap<usize, Vec<&Finding>> = BTreeMap::new();
+        for f in &self.findings {
+            if let Some(r) = f.data_row {
+                rows.entry(r).or_default().push(f);
+            }
+        }
+        rows
+    }
+
+    /// Whether the file as a whole is unusable (a finding not tied to a row).
+    pub fn has_file_findings(&self) -> bool {
+        self.findings.iter().any(|f| f.data_row.is_none())
+    }
+}
+
+/// One check: a boolean column that is true where `rule` is broken in `column`.
+struct Check {
+    column: &'static str,
+    rule: &'static str,
+    reason: String,
+    /// Quote the (safe) value back in the reason.
+    echo: bool,
+    expr: Expr,
+}
+
+fn t(name: &str) -> Expr {
+    col(format!("t_{name}"))
+}
+
+fn p(name: &str) -> Expr {
+    col(format!("p_{name}"))
+}
+
+fn one_of_pattern(values: &[&str]) -> String {
+    let alternatives: Vec<String> = values.iter().map(|v| regex::escape(v)).collect();
+    format!("(?i)^(?:{})$", alternatives.join("|"))
+}
+
+fn word_pattern(words: &[&str]) -> String {
+    // Office software may store "có" decomposed; accept both compositions.
+    let mut all: Vec<String> = Vec::new();
+    for w in words {
+        all.push(w.nfc().collect());
+        all.push(w.nfd().collect());
+    }
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    one_of_pattern(&refs)
+}
+
+fn parse_datetime(value: Expr, extra_formats: &[String]) -> Expr {
+    let options = |format: &str| StrptimeOptions {
+        format: Some(format.into()),
+        strict: false,
+        exact: true,
+        cache: true,
+    };
+    let mut tries: Vec<Expr> = DATETIME_FORMATS
+        .iter()
+        .map(|f| {
+            value
+                .clone()
+                .str()
+                .to_datetime(Some(TimeUnit::Microseconds), None, options(f), lit("raise"))
+        })
+        .collect();
+    for f in DATE_FORMATS
+        .iter()
+        .copied()
+        .chain(extra_formats.iter().map(String::as_str))
+    {
+        let has_time = f.contains("%H");
+        tries.push(if has_time {
+            value
+                .clone()
+                .str()
+                .to_datetime(Some(TimeUnit::Microseconds), None, options(f), lit("raise"))
+        } else {
+            value
+                .clone()
+                .str()
+                .to_date(options(f))
+                .cast(DataType::Datetime(TimeUnit::Microseconds, None))
+        });
+    }
+    coalesce(&tries)
+}
+
+fn parse_date(value: Expr, extra_formats: &[String]) -> Expr {
+    let options = |format: &str| StrptimeOptions {
+        format: Some(format.into()),
+        strict: false,
+        exact: true,
+        cache: true,
+    };
+    let tries: Vec<Expr> = DATE_FORMATS
+        .iter()
+        .copied()
+        .chain(
+            extra_formats
+                .iter()
+                .map(String::as_str)
+                .filter(|f| !f.contains("%H")),
+        )
+        .map(|f| value.clone().str().to_date(options(f)))
+        .collect();
+    coalesce(&tries)
+}
+
+/// The parsed (typed) value of a column, null where the text does not parse.
+fn parsed(spec: &ColumnSpec, extra_formats: &[String]) -> Expr {
+    let v = t(spec.name);
+    match spec.ty {
+        ColumnType::Id | ColumnType::Text => v,
+        ColumnType::Code(list) => when(v.clone().str().contains(lit(one_of_pattern(list)), true))
+            .then(v.str().to_uppercase())
+            .otherwise(lit(NULL).cast(DataType::String)),
+        ColumnType::CodeList(list) => {
+            let one = list
+                .iter()
+                .map(|c| regex::escape(c))
+                .collect::<Vec<_>>()
+                .join("|");
+            let pattern = format!(r"(?i)^\s*(?:{one})(?:\s*;\s*(?:{one}))*\s*;?\s*$");
+            when(v.clone().str().contains(lit(pattern), true))
+                .then(
+                    v.str()
+                        .to_uppercase()
+                        .str()
+                        .replace_all(lit(r"\s+"), lit(""), false)
+                        .str()
+                        .strip_chars_end(lit(";")),
+                )
+                .otherwise(lit(NULL).cast(DataType::String))
+        }
+        ColumnType::DateTime => parse_datetime(v, extra_formats),
+        ColumnType::Date => parse_date(v, extra_formats),
+        ColumnType::Bool { default } => {
+            let b = when(v.clone().str().contains(lit(word_pattern(TRUE_WORDS)), true))
+                .then(lit(true))
+                .when(v.clone().str().contains(lit(word_pattern(FALSE_WORDS)), true))
+                .then(lit(false))
+                .otherwise(lit(NULL).cast(DataType::Boolean));
+            match default {
+                // Blank means the default; an unreadable value stays null and is flagged.
+                Some(d) => when(v.is_null()).then(lit(d)).otherwise(b),
+                None => b,
+            }
+        }
+        ColumnType::Int { .. } => v.cast(DataType::Int64),
+    }
+}
+
+fn type_reason(spec: &ColumnSpec) -> (&'static str, String) {
+    match spec.ty {
+        ColumnType::Id => ("id-format", "must be 1 to 64 letters, digits, '_' or '-'".into()),
+        ColumnType::Text => ("text", "not text".into()),
+        ColumnType::Code(list) => ("code", format!("not one of the codes {}", list.join(", "))),
+        ColumnType::CodeList(list) => (
+            "code",
+            format!("not a ';'-separated list of the codes {}", list.join(", ")),
+        ),
+        ColumnType::DateTime => (
+            "datetime",
+            "not a date-time in an accepted form (YYYY-MM-DD HH:MM:SS, YYYY-MM-DD, DD/MM/YYYY HH:MM, DD/MM/YYYY ...)".into(),
+        ),
+        ColumnType::Date => ("date", "not a date in an accepted form (YYYY-MM-DD or DD/MM/YYYY)".into()),
+        ColumnType::Bool { .. } => ("boolean", "not a yes/no value (true/false, 1/0, yes/no, có/không)".into()),
+        ColumnType::Int { .. } => ("integer", "not a whole number".into()),
+    }
+}
+
+/// Maps the raw headers to contract columns. Returns (contract column → raw position),
+/// the ignored headers, and file-level findings (duplicates, missing required columns).
+fn map_headers(
+    kind: Kind,
+    table: &RawTable,
+    profile: &Profile,
+) -> (BTreeMap<&'static str, usize>, Vec<String>, Vec<Finding>) {
+    let mut mapped: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut ignored = Vec::new();
+    let mut findings = Vec::new();
+    for (i, header) in table.headers.iter().enumerate() {
+        match profile.resolve_header(kind, header) {
+            Some(name) => {
+                if let Some(&first) = mapped.get(name) {
+                    findings.push(Finding {
+                        file: table.file.clone(),
+                        location: table.locate_header(i),
+                        data_row: None,
+                        column: header.clone(),
+                        rule: "duplicate-column",
+                        reason: format!(
+                            "maps to {name}, as column {:?} does already",
+                            table.headers[first]
+                        ),
+                    });
+                } else {
+                    mapped.insert(name, i);
+                }
+            }
+            None => ignored.push(header.clone()),
+        }
+    }
+    for spec in kind.columns() {
+        if spec.required && !mapped.contains_key(spec.name) {
+            findings.push(Finding {
+                file: table.file.clone(),
+                location: table.locate_header(0).replace("A1", "row 1"),
+                data_row: None,
+                column: spec.name.into(),
+                rule: "missing-column",
+                reason: format!("the required column {} is missing from the header", spec.name),
+            });
+        }
+    }
+    (mapped, ignored, findings)
+}
+
+/// The trimmed text of a raw column, blank as null, recoded through the profile.
+fn prepared_column(table: &RawTable, position: usize, recodings: &[(String, String)]) -> Result<Column> {
+    let key = RawTable::column_key(position);
+    let column = table.df.column(&key).map_err(Error::polars("reading a column"))?;
+    if recodings.is_empty() {
+        return Ok(column.clone());
+    }
+    // Recoding is a lookup per distinct value; exports hold few distinct codes.
+    let lookup: std::collections::HashMap<&str, &str> =
+        recodings.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let values = column.str().map_err(Error::polars("reading a column"))?;
+    let recoded: StringChunked = values
+        .iter()
+        .map(|v| {
+            v.map(|v| match lookup.get(match_key(v).as_str()) {
+                Some(to) => (*to).to_string(),
+                None => v.to_string(),
+            })
+        })
+        .collect();
+    Ok(recoded.with_name(key.into()).into_column())
+}
+
+pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) -> Result<Validated> {
+    let (mapped, ignored_columns, file_findings) = map_headers(kind, table, profile);
+    if !file_findings.is_empty() {
+        return Ok(Validated {
+            kind,
+            canonical: DataFrame::empty(),
+            findings: file_findings,
+            ignored_columns,
+        });
+    }
+    let context = |what: &str| format!("{}: {what}", table.file);
+
+    // Stage 1: trimmed text per contract column, blank as null.
+    let mut frame_columns: Vec<Column> = vec![table
+        .df
+        .column(ROW_COLUMN)
+        .map_err(Error::polars(context("numbering rows")))?
+        .clone()];
+    for (&name, &position) in &mapped {
+        let column = prepared_column(table, position, &profile.recodings(name))?;
+        frame_columns.push(column.with_name(format!("raw_{name}").into()));
+    }
+    let frame =
+        DataFrame::new_infer_height(frame_columns).map_err(Error::polars(context("preparing columns")))?;
+    let present = |name: &str| mapped.contains_key(name);
+    let trimmed: Vec<Expr> = kind
+        .columns()
+        .iter()
+        .map(|spec| {
+            if present(spec.name) {
+                let s = col(format!("raw_{}", spec.name)).str().strip_chars(lit(NULL));
+                when(s.clone().str().len_bytes().eq(lit(0)))
+                    .then(lit(NULL).cast(DataType::String))
+                    .otherwise(s)
+                    .alias(format!("t_{}", spec.name))
+            } else {
+                lit(NULL).cast(DataType::String).alias(format!("t_{}", spec.name))
+            }
+        })
+        .collect();
+    let parsed_columns: Vec<Expr> = kind
+        .columns()
+        .iter()
+        .map(|spec| parsed(spec, &profile.date_formats).alias(format!("p_{}", spec.name)))
+        .collect();
+
+    // Stage 2: checks.
+    let mut checks: Vec<Check> = Vec::new();
+    for spec in kind.columns() {
+        if spec.required {
+            checks.push(Check {
+                column: spec.name,
+                rule: "required",
+                reason: "a value is required here".into(),
+                echo: false,
+                expr: t(spec.name).is_null(),
+            });
+        }
+        let (rule, reason) = type_reason(spec);
+        let broken = match spec.ty {
+            ColumnType::Id => t(spec.name).is_not_null().and(
+                t(spec.name)
+                    .str()
+                    .contains(lit("^[A-Za-z0-9_-]{1,64}$"), true)
+                    .not(),
+            ),
+            ColumnType::Text => lit(false),
+            _ => t(spec.name).is_not_null().and(p(spec.name).is_null()),
+        };
+        checks.push(Check {
+            column: spec.name,
+            rule,
+            reason,
+            echo: true,
+            expr: broken,
+        });
+        if let ColumnType::Int { min, max } = spec.ty {
+            checks.push(Check {
+                column: spec.name,
+                rule: "range",
+                reason: if max == i64::MAX {
+                    format!("must be {min} or more")
+                } else {
+                    format!("must be from {min} to {max}")
+                },
+                echo: true,
+                expr: p(spec.name).lt(lit(min)).or(p(spec.name).gt(lit(max))),
+            });
+        }
+        if spec.ty == ColumnType::DateTime {
+            checks.push(Check {
+                column: spec.name,
+                rule: "future-time",
+                reason: "later than the moment of loading".into(),
+                echo: true,
+                expr: p(spec.name).gt(lit(ctx.now)),
+            });
+        }
+    }
+    add_row_rules(kind, &mut checks);
+    let keys = kind.key_columns();
+    let key_expr = if keys.len() == 1 {
+        t(keys[0])
+    } else {
+        concat_str(keys.iter().map(|k| t(k)).collect::<Vec<_>>(), "\u{1f}", false)
+    };
+    checks.push(Check {
+        column: keys[0],
+        rule: "duplicate-id",
+        reason: format!("{} occurs more than once in this file", keys.join(" + ")),
+        echo: true,
+        expr: key_expr.clone().is_not_null().and(key_expr.is_duplicated()),
+    });
+    if let Some(areas) = &ctx.known_areas {
+        if kind.column("area_code").is_some() && kind != Kind::Areas {
+            let codes: Vec<&str> = areas.iter().map(String::as_str).collect();
+            let pattern = format!(
+                "^(?:{})$",
+                codes
+                    .iter()
+                    .map(|c| regex::escape(c))
+                    .collect::<Vec<_>>()
+                    .join("|")
+            );
+            checks.push(Check {
+                column: "area_code",
+                rule: "unknown-area",
+                reason: "not an area code of the areas file".into(),
+                echo: true,
+                expr: t("area_code")
+                    .is_not_null()
+                    .and(t("area_code").str().contains(lit(pattern), true).not()),
+            });
+        }
+    }
+
+    let flag_exprs: Vec<Expr> = checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| c.expr.clone().fill_null(lit(false)).alias(format!("f{i}")))
+        .collect();
+    let result = frame
+        .lazy()
+        .with_columns(trimmed)
+        .with_columns(parsed_columns)
+        .with_columns(flag_exprs)
+        .collect()
+        .map_err(Error::polars(context("validating")))?;
+
+    let mut findings = Vec::new();
+    let rows = result
+        .column(ROW_COLUMN)
+        .and_then(|c| c.cast(&DataType::UInt64))
+        .map_err(Error::polars(context("validating")))?;
+    let rows = rows.u64().map_err(Error::polars(context("validating")))?;
+    for (i, check) in checks.iter().enumerate() {
+        let flags = result
+            .column(&format!("f{i}"))
+            .and_then(|c| c.bool().cloned())
+            .map_err(Error::polars(context("validating")))?;
+        if !flags.any() {
+            continue;
+        }
+        let values = result
+            .column(&format!("t_{}", check.column))
+            .and_then(|c| c.str().cloned())
+            .map_err(Error::polars(context("validating")))?;
+        let position = mapped.get(check.column).copied();
+        for ((flag, row), value) in flags.iter().zip(rows.iter()).zip(values.iter()) {
+            if flag != Some(true) {
+                continue;
+            }
+            let row = row.unwrap_or_default() as usize;
+            let reason = match value.filter(|_| check.echo).and_then(safe_echo) {
+                Some(v) => format!("\"{v}\": {}", check.reason),
+                None => check.reason.clone(),
+            };
+            findings.push(Finding {
+                file: table.file.clone(),
+                location: table.locate(row, position),
+                data_row: Some(row),
+                column: table
+                    .headers
+                    .get(position.unwrap_or(usize::MAX))
+                    .cloned()
+                    .unwrap_or_else(|| check.column.to_string()),
+                rule: check.rule,
+                reason,
+            });
+        }
+    }
+    findings.sort_by_key(|f| f.data_row);
+
+    let mut canonical_exprs = vec![col(ROW_COLUMN)];
+    canonical_exprs.extend(kind.columns().iter().map(|spec| p(spec.name).alias(spec.name)));
+    let canonical = result
+        .lazy()
+        .select(canonical_exprs)
+        .collect()
+        .map_err(Error::polars(context("building the canonical table")))?;
+    Ok(Validated {
+        kind,
+        canonical,
+        findings,
+        ignored_columns,
+    })
+}
+
+fn add_row_rules(kind: Kind, checks: &mut Vec<Check>) {
+    match kind {
+        Kind::Cases => {
+            for stage in CASE_STAGES {
+                checks.push(Check {
+                    column: stage,
+                    rule: "stage-before-receipt",
+                    reason: "earlier than received_at".into(),
+                    echo: true,
+                    expr: p(stage).lt(p("received_at")),
+                });
+            }
+            checks.push(Check {
+                column: "criminal_decision_at",
+                rule: "decision-before-police",
+                reason: "earlier than police_received_at".into(),
+                echo: true,
+                expr: p("criminal_decision_at").lt(p("police_received_at")),
+            });
+            for stage in CASE_STAGES.iter().filter(|s| **s != "closed_at") {
+                checks.push(Check {
+                    column: "closed_at",
+                    rule: "closed-before-stage",
+                    reason: format!("earlier than {stage}"),
+                    echo: true,
+                    expr: p("closed_at").lt(p(stage)),
+                });
+            }
+            for (a, b) in CASE_PAIRS {
+                checks.push(Check {
+                    column: b,
+                    rule: "paired-columns",
+                    reason: format!("required when {a} is set"),
+                    echo: false,
+                    expr: t(a).is_not_null().and(t(b).is_null()),
+                });
+                checks.push(Check {
+                    column: a,
+                    rule: "paired-columns",
+                    reason: format!("required when {b} is set"),
+                    echo: false,
+                    expr: t(b).is_not_null().and(t(a).is_null()),
+                });
+            }
+        }
+        Kind::ContentReports => {
+            checks.push(Check {
+                column: "removed_at",
+                rule: "removed-before-request",
+                reason: "earlier than takedown_requested_at".into(),
+                echo: true,
+                expr: p("removed_at").lt(p("takedown_requested_at")),
+            });
+            checks.push(Check {
+                column: "removed_at",
+                rule: "status-removed",
+                reason: "required when status is REMOVED".into(),
+                echo: false,
+                expr: p("status").eq(lit("REMOVED")).and(t("removed_at").is_null()),
+            });
+            checks.push(Check {
+                column: "status",
+                rule: "status-removed",
+                reason: "must be REMOVED when removed_at is set".into(),
+                echo: true,
+                expr: p("status").neq(lit("REMOVED")).and(t("removed_at").is_not_null()),
+            });
+        }
+        Kind::Areas => {
+            checks.push(Check {
+                column: "valid_to",
+                rule: "validity-order",
+                reason: "earlier than valid_from".into(),
+                echo: true,
+                expr: p("valid_to").lt(p("valid_from")),
+            });
+        }
+        Kind::Population | Kind::Holidays => {}
+    }
+}

@@ -1,0 +1,31 @@
+//! baove: analytics and statutory reporting for a provincial programme against online
+//! child abuse. Layers, each using only those before it:
+//! model (model, period) ← catalog ← store ← ingest ← indicators, stats ← render.
+//! The command line lives in the binary.
+
+pub mod catalog;
+pub mod error;
+pub mod indicators;
+pub mod ingest;
+pub mod model;
+pub mod period;
+pub mod render;
+pub mod stats;
+pub mod store;
+pub mod synth;
+
+pub use error::{Error, Result};
+
+/// The local (Vietnam, UTC+7, no daylight saving) moment of "now". `BAOVE_NOW`
+/// (`YYYY-MM-DD HH:MM:SS`) pins it, for reproducible runs and tests.
+pub fn local_now() -> Result<chrono::NaiveDateTime> {
+    if let Ok(text) = std::env::var("BAOVE_NOW") {
+        return chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M:%S")
+            .map_err(|e| Error::Usage(format!("BAOVE_NOW={text:?} is not YYYY-MM-DD HH:MM:SS ({e})")));
+    }
+    let local = chrono::Utc::now().naive_utc() + chrono::Duration::hours(7);
+    // Whole seconds: the store keeps seconds, and the log should read back as written.
+    Ok(local.with_nanosecond(0).unwrap_or(local))
+}
+
+use chrono::Timelike as _;

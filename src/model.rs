@@ -1,0 +1,315 @@
+//! The data contract (../shared/spec/data-contract.md) as data: the kinds of export, their
+//! columns, types and closed code lists. Every other layer reads the contract from here.
+
+use std::fmt;
+
+/// The five kinds of file the programme office receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Areas,
+    Holidays,
+    Population,
+    Cases,
+    ContentReports,
+}
+
+impl Kind {
+    /// In load order: reference data first, so cases can be checked against known areas.
+    pub const ALL: [Kind; 5] = [
+        Kind::Areas,
+        Kind::Holidays,
+        Kind::Population,
+        Kind::Cases,
+        Kind::ContentReports,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Cases => "cases",
+            Kind::ContentReports => "content_reports",
+            Kind::Population => "population",
+            Kind::Areas => "areas",
+            Kind::Holidays => "holidays",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name() == name.trim().to_ascii_lowercase())
+    }
+
+    /// Recognises a kind from a file stem such as `cases_2025Q1_police`: the stem is the
+    /// kind's name, or starts with it followed by `_`, `-`, `.` or a space.
+    pub fn from_file_stem(stem: &str) -> Option<Kind> {
+        let stem = stem.to_ascii_lowercase();
+        // Longest name first so `content_reports_x` never reads as something shorter.
+        let mut kinds = Kind::ALL;
+        kinds.sort_by_key(|k| std::cmp::Reverse(k.name().len()));
+        kinds.into_iter().find(|k| {
+            stem.strip_prefix(k.name())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['_', '-', '.', ' ']))
+        })
+    }
+
+    /// The columns that identify a row across exports: a later row with the same key
+    /// replaces the stored one.
+    pub fn key_columns(self) -> &'static [&'static str] {
+        match self {
+            Kind::Cases => &["case_id"],
+            Kind::ContentReports => &["report_id"],
+            Kind::Population => &["area_code", "year", "sex"],
+            Kind::Areas => &["area_code", "valid_from"],
+            Kind::Holidays => &["date"],
+        }
+    }
+
+    pub fn columns(self) -> &'static [ColumnSpec] {
+        match self {
+            Kind::Cases => CASES,
+            Kind::ContentReports => CONTENT_REPORTS,
+            Kind::Population => POPULATION,
+            Kind::Areas => AREAS,
+            Kind::Holidays => HOLIDAYS,
+        }
+    }
+
+    pub fn column(self, name: &str) -> Option<&'static ColumnSpec> {
+        self.columns().iter().find(|c| c.name == name)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    /// Pseudonymous key: 1-64 of `[A-Za-z0-9_-]`.
+    Id,
+    /// Free text (area names, holiday names).
+    Text,
+    /// One value of a closed list.
+    Code(&'static [&'static str]),
+    /// A `;`-separated list of values of a closed list.
+    CodeList(&'static [&'static str]),
+    DateTime,
+    Date,
+    /// Blank reads as `default`.
+    Bool {
+        default: Option<bool>,
+    },
+    Int {
+        min: i64,
+        max: i64,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnSpec {
+    pub name: &'static str,
+    pub required: bool,
+    pub ty: ColumnType,
+}
+
+const fn col(name: &'static str, required: bool, ty: ColumnType) -> ColumnSpec {
+    ColumnSpec { name, required, ty }
+}
+
+pub const AGENCIES: &[&str] = &["LDTBXH", "CA", "TTTT", "OTHER"];
+pub const CHANNELS: &[&str] = &[
+    "HOTLINE_111",
+    "DIRECT",
+    "POLICE",
+    "ONLINE_MONITORING",
+    "PLATFORM",
+    "SCHOOL",
+    "HEALTH",
+    "MEDIA",
+    "OTHER",
+];
+pub const ABUSE_TYPES: &[&str] = &[
+    "SEXUAL_ABUSE",
+    "CSAM",
+    "GROOMING",
+    "SEXTORTION",
+    "LIVESTREAM",
+    "CYBERBULLYING",
+    "PRIVACY",
+    "EXPLOITATION",
+    "FRAUD",
+    "HARMFUL_CONTENT",
+    "OTHER",
+];
+pub const VICTIM_SEXES: &[&str] = &["F", "M", "U"];
+pub const PLATFORMS: &[&str] = &[
+    "FACEBOOK",
+    "ZALO",
+    "TIKTOK",
+    "YOUTUBE",
+    "MESSENGER",
+    "TELEGRAM",
+    "GAME",
+    "WEBSITE",
+    "OTHER",
+];
+pub const ASSESSMENT_RESULTS: &[&str] = &["CONFIRMED", "UNFOUNDED", "INSUFFICIENT", "OUT_OF_SCOPE"];
+pub const SUPPORT_TYPES: &[&str] = &[
+    "MEDICAL",
+    "PSYCHOLOGICAL",
+    "SHELTER",
+    "ALTERNATIVE_CARE",
+    "COUNSELLING",
+    "LEGAL_AID",
+    "EDUCATION",
+    "OTHER",
+];
+pub const CRIMINAL_DECISIONS: &[&str] = &["PROSECUTED", "NOT_PROSECUTED", "SUSPENDED"];
+pub const OUTCOMES: &[&str] = &[
+    "CRIMINAL",
+    "ADMINISTRATIVE",
+    "CONTENT_REMOVED",
+    "SUPPORT_ONLY",
+    "NO_VIOLATION",
+    "TRANSFERRED",
+    "OTHER",
+];
+pub const CONTENT_SOURCES: &[&str] = &[
+    "ONLINE_MONITORING",
+    "PLATFORM",
+    "HOTLINE",
+    "PUBLIC",
+    "INTERNATIONAL",
+    "POLICE",
+    "OTHER",
+];
+pub const CONTENT_TYPES: &[&str] = &["IMAGE", "VIDEO", "URL", "ACCOUNT", "LIVESTREAM", "GROUP", "OTHER"];
+pub const CONTENT_CATEGORIES: &[&str] = &["CSAM", "GROOMING", "SEXTORTION", "HARMFUL", "PRIVACY", "OTHER"];
+pub const CONTENT_STATUSES: &[&str] = &["REMOVED", "PENDING", "REFUSED", "NOT_FOUND", "NOT_REQUESTED"];
+pub const POPULATION_SEXES: &[&str] = &["F", "M"];
+pub const AREA_LEVELS: &[&str] = &["PROVINCE", "DISTRICT", "COMMUNE"];
+pub const HOLIDAY_KINDS: &[&str] = &["HOLIDAY", "WORKDAY"];
+
+use ColumnType::*;
+
+const CASES: &[ColumnSpec] = &[
+    col("case_id", true, Id),
+    col("area_code", true, Text),
+    col("received_at", true, DateTime),
+    col("receiving_agency", true, Code(AGENCIES)),
+    col("channel", true, Code(CHANNELS)),
+    col("abuse_type", true, Code(ABUSE_TYPES)),
+    col("victim_sex", true, Code(VICTIM_SEXES)),
+    col("victim_age", false, Int { min: 0, max: 17 }),
+    col("platform", false, Code(PLATFORMS)),
+    col("emergency", false, Bool { default: Some(false) }),
+    col("assessed_at", false, DateTime),
+    col("assessment_result", false, Code(ASSESSMENT_RESULTS)),
+    col("emergency_action_at", false, DateTime),
+    col("police_received_at", false, DateTime),
+    col("support_plan_at", false, DateTime),
+    col("support_types", false, CodeList(SUPPORT_TYPES)),
+    col("support_started_at", false, DateTime),
+    col("criminal_decision_at", false, DateTime),
+    col("criminal_decision", false, Code(CRIMINAL_DECISIONS)),
+    col("complex_case", false, Bool { default: Some(false) }),
+    col("outcome", false, Code(OUTCOMES)),
+    col("closed_at", false, DateTime),
+];
+
+const CONTENT_REPORTS: &[ColumnSpec] = &[
+    col("report_id", true, Id),
+    col("detected_at", true, DateTime),
+    col("source", true, Code(CONTENT_SOURCES)),
+    col("platform", true, Code(PLATFORMS)),
+    col("content_type", true, Code(CONTENT_TYPES)),
+    col("category", true, Code(CONTENT_CATEGORIES)),
+    col("emergency", false, Bool { default: Some(false) }),
+    col("area_code", false, Text),
+    col("case_id", false, Id),
+    col("takedown_requested_at", false, DateTime),
+    col("removed_at", false, DateTime),
+    col("status", true, Code(CONTENT_STATUSES)),
+];
+
+const POPULATION: &[ColumnSpec] = &[
+    col("area_code", true, Text),
+    col("year", true, Int { min: 1900, max: 2200 }),
+    col("sex", true, Code(POPULATION_SEXES)),
+    col(
+        "children_under_16",
+        true,
+        Int {
+            min: 0,
+            max: i64::MAX,
+        },
+    ),
+];
+
+const AREAS: &[ColumnSpec] = &[
+    col("area_code", true, Text),
+    col("name", true, Text),
+    col("level", true, Code(AREA_LEVELS)),
+    col("parent_code", false, Text),
+    col("valid_from", false, Date),
+    col("valid_to", false, Date),
+];
+
+const HOLIDAYS: &[ColumnSpec] = &[
+    col("date", true, Date),
+    col("kind", true, Code(HOLIDAY_KINDS)),
+    col("name", false, Text),
+];
+
+/// Case stage times, in the order a case moves through them. Each must be at or after
+/// `received_at`, and `closed_at` at or after every other one.
+pub const CASE_STAGES: &[&str] = &[
+    "assessed_at",
+    "emergency_action_at",
+    "police_received_at",
+    "support_plan_at",
+    "support_started_at",
+    "criminal_decision_at",
+    "closed_at",
+];
+
+/// Pairs of case columns that must be set together (contract: "required when ... is set"
+/// and "the paired columns above set together").
+pub const CASE_PAIRS: &[(&str, &str)] = &[
+    ("assessed_at", "assessment_result"),
+    ("criminal_decision_at", "criminal_decision"),
+    ("closed_at", "outcome"),
+];
+
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_recognised_from_stems() {
+        assert_eq!(Kind::from_file_stem("cases_2025Q1_police"), Some(Kind::Cases));
+        assert_eq!(Kind::from_file_stem("CASES"), Some(Kind::Cases));
+        assert_eq!(
+            Kind::from_file_stem("content_reports-tttt"),
+            Some(Kind::ContentReports)
+        );
+        assert_eq!(Kind::from_file_stem("casesx"), None);
+        assert_eq!(Kind::from_file_stem("population 2025"), Some(Kind::Population));
+        assert_eq!(Kind::from_file_stem("notes"), None);
+    }
+
+    #[test]
+    fn every_key_column_is_a_required_column() {
+        for kind in Kind::ALL {
+            for key in kind.key_columns() {
+                let spec = kind.column(key).expect("key column exists");
+                // valid_from is optional: a blank one is its own key value.
+                assert!(spec.required || *key == "valid_from", "{kind}.{key}");
+            }
+        }
+    }
+}

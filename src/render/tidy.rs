@@ -1,0 +1,131 @@
+//! The tidy indicator table (indicators.md, "Tidy output") as CSV or Parquet bytes.
+//! Numbers are written at full precision (the shortest text that reads back as the same
+//! double), counts as integers, blanks as empty fields.
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::indicators::TidyRow;
+
+pub const COLUMNS: [&str; 16] = [
+    "indicator_id",
+    "period",
+    "calendar",
+    "period_start",
+    "period_end",
+    "as_of",
+    "area_code",
+    "breakdown",
+    "breakdown_value",
+    "numerator",
+    "denominator",
+    "value",
+    "ci_low",
+    "ci_high",
+    "unit",
+    "status",
+];
+
+/// Shortest round-trip text of a double; whole values of counts print without a dot.
+pub fn number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    }
+}
+
+fn fields(row: &TidyRow) -> [String; 16] {
+    let opt_u = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let opt_f = |v: Option<f64>| v.map(number).unwrap_or_default();
+    let value = match row.unit {
+        crate::catalog::Unit::Count => row.value.map(|v| format!("{}", v as u64)).unwrap_or_default(),
+        _ => opt_f(row.value),
+    };
+    [
+        row.indicator_id.clone(),
+        row.period.clone(),
+        row.calendar.to_string(),
+        row.period_start.format("%Y-%m-%d").to_string(),
+        row.period_end.format("%Y-%m-%d").to_string(),
+        row.as_of.format("%Y-%m-%d %H:%M:%S").to_string(),
+        row.area_code.clone(),
+        row.breakdown.clone(),
+        row.breakdown_value.clone(),
+        opt_u(row.numerator),
+        opt_u(row.denominator),
+        value,
+        opt_f(row.ci_low),
+        opt_f(row.ci_high),
+        row.unit.name().to_string(),
+        row.status.name().to_string(),
+    ]
+}
+
+pub fn to_csv(rows: &[TidyRow]) -> Vec<u8> {
+    let mut out = COLUMNS.join(",");
+    out.push('\n');
+    for row in rows {
+        // No field can hold a comma, quote or newline (ids, codes, dates, numbers).
+        out.push_str(&fields(row).join(","));
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+pub fn to_parquet(rows: &[TidyRow]) -> Result<Vec<u8>> {
+    let text = |f: &dyn Fn(&TidyRow) -> String| rows.iter().map(f).collect::<Vec<String>>();
+    let columns = vec![
+        Column::new("indicator_id".into(), text(&|r| r.indicator_id.clone())),
+        Column::new("period".into(), text(&|r| r.period.clone())),
+        Column::new("calendar".into(), text(&|r| r.calendar.to_string())),
+        Column::new(
+            "period_start".into(),
+            rows.iter().map(|r| r.period_start).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "period_end".into(),
+            rows.iter().map(|r| r.period_end).collect::<Vec<_>>(),
+        ),
+        Column::new("as_of".into(), rows.iter().map(|r| r.as_of).collect::<Vec<_>>()),
+        Column::new("area_code".into(), text(&|r| r.area_code.clone())),
+        Column::new("breakdown".into(), text(&|r| r.breakdown.clone())),
+        Column::new("breakdown_value".into(), text(&|r| r.breakdown_value.clone())),
+        Column::new(
+            "numerator".into(),
+            rows.iter().map(|r| r.numerator).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "denominator".into(),
+            rows.iter().map(|r| r.denominator).collect::<Vec<_>>(),
+        ),
+        Column::new("value".into(), rows.iter().map(|r| r.value).collect::<Vec<_>>()),
+        Column::new("ci_low".into(), rows.iter().map(|r| r.ci_low).collect::<Vec<_>>()),
+        Column::new(
+            "ci_high".into(),
+            rows.iter().map(|r| r.ci_high).collect::<Vec<_>>(),
+        ),
+        Column::new("unit".into(), text(&|r| r.unit.name().to_string())),
+        Column::new("status".into(), text(&|r| r.status.name().to_string())),
+    ];
+    let mut df = DataFrame::new_infer_height(columns).map_err(Error::polars("tidy table"))?;
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
+        .finish(&mut df)
+        .map_err(Error::polars("writing Parquet"))?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_back_exactly() {
+        for v in [0.1, 1.0 / 3.0, 2.5, 1e-7, 123456.789, 0.30000000000000004] {
+            assert_eq!(number(v).parse::<f64>().unwrap(), v);
+        }
+        assert_eq!(number(5.0), "5");
+        assert_eq!(number(0.5), "0.5");
+    }
+}

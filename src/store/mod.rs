@@ -1,0 +1,518 @@
+//! The embedded store: one DuckDB file holding the contract's tables, the load log and the
+//! quarantine. Every change happens inside one transaction, so a refused or interrupted
+//! load (even kill -9) leaves the file as it was.
+
+use std::path::{Path, PathBuf};
+
+use arrow::record_batch::RecordBatch;
+use chrono::NaiveDateTime;
+use duckdb::{params, Config, Connection};
+
+use crate::error::{Error, Result};
+use crate::model::{ColumnType, Kind, ENGINE_VERSION};
+
+pub const DEFAULT_PATH: &str = "baove.duckdb";
+const SCHEMA_VERSION: &str = "1";
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// One line of the load log.
+#[derive(Debug, Clone)]
+pub struct LoadLogEntry {
+    pub file_name: String,
+    pub kind: Kind,
+    pub sha256: String,
+    pub rows_loaded: u64,
+    pub rows_replaced: u64,
+    pub rows_quarantined: u64,
+    pub loaded_at: NaiveDateTime,
+    pub profile: Option<String>,
+}
+
+/// An invalid row kept aside by `--quarantine`, with its reasons.
+#[derive(Debug, Clone)]
+pub struct QuarantinedRow {
+    pub file_name: String,
+    pub kind: Kind,
+    pub location: String,
+    pub problems: String,
+    /// The row's cells as JSON, header → text.
+    pub row_values: String,
+}
+
+fn sql_type(ty: ColumnType) -> &'static str {
+    match ty {
+        ColumnType::Id | ColumnType::Text | ColumnType::Code(_) | ColumnType::CodeList(_) => "VARCHAR",
+        ColumnType::DateTime => "TIMESTAMP",
+        ColumnType::Date => "DATE",
+        ColumnType::Bool { .. } => "BOOLEAN",
+        ColumnType::Int { .. } => "BIGINT",
+    }
+}
+
+/// `CREATE TABLE` for a kind: the contract's columns in order, then the load that
+/// brought the row.
+pub fn table_ddl(kind: Kind) -> String {
+    let mut columns: Vec<String> = kind
+        .columns()
+        .iter()
+        .map(|c| format!("{} {}", c.name, sql_type(c.ty)))
+        .collect();
+    columns.push("load_id BIGINT NOT NULL".into());
+    format!(
+        "CREATE TABLE IF NOT EXISTS {} ({})",
+        kind.name(),
+        columns.join(", ")
+    )
+}
+
+const LOG_DDL: &str = "
+CREATE TABLE IF NOT EXISTS load_log (
+    load_id BIGINT NOT NULL,
+    file_name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_replaced BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    loaded_at TIMESTAMP NOT NULL,
+    engine_version VARCHAR NOT NULL,
+    profile VARCHAR
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    load_id BIGINT NOT NULL,
+    file_name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    location VARCHAR NOT NULL,
+    problems VARCHAR NOT NULL,
+    row_values VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+";
+
+impl Store {
+    /// Opens (and with `create`, creates) the store at `path`.
+    pub fn open(path: &Path, create: bool) -> Result<Store> {
+        let store_error = |message: String| Error::Store {
+            path: path.display().to_string(),
+            message,
+        };
+        if !create && !path.exists() {
+            return Err(store_error("no store here; `baove load` creates one".into()));
+        }
+        let conn =
+            Connection::open_with_flags(path, offline_config().map_err(|e| store_error(e.to_string()))?)
+                .map_err(|e| store_error(describe_open_error(&e)))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.ensure_schema(create)?;
+        Ok(store)
+    }
+
+    /// Opens an existing store for reading only: queries cannot change it, and other
+    /// readers may use it at the same time.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let store_error = |message: String| Error::Store {
+            path: path.display().to_string(),
+            message,
+        };
+        if !path.exists() {
+            return Err(store_error("no store here; `baove load` creates one".into()));
+        }
+        let config = offline_config()
+            .and_then(|c| c.access_mode(duckdb::AccessMode::ReadOnly))
+            .map_err(|e| store_error(e.to_string()))?;
+        let conn =
+            Connection::open_with_flags(path, config).map_err(|e| store_error(describe_open_error(&e)))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.ensure_schema(false)?;
+        Ok(store)
+    }
+
+    /// A store that lives only in memory (validation runs, temporary reports).
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory_with_flags(
+            offline_config().map_err(Error::duckdb("in-memory store"))?,
+        )
+        .map_err(Error::duckdb("in-memory store"))?;
+        let store = Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+        };
+        store.ensure_schema(true)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Read access for the query layers.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn error(&self, message: impl std::fmt::Display) -> Error {
+        Error::Store {
+            path: self.path.display().to_string(),
+            message: message.to_string(),
+        }
+    }
+
+    fn ensure_schema(&self, create: bool) -> Result<()> {
+        let has_meta: bool = self
+            .conn
+            .query_row(
+                "SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'meta'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.error(e))?;
+        if has_meta {
+            let version: Option<String> = self
+                .conn
+                .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| {
+                    r.get(0)
+                })
+                .map_err(|e| self.error(format!("not a baove store ({e})")))?;
+            if version.as_deref() != Some(SCHEMA_VERSION) {
+                return Err(self.error(format!(
+                    "store schema version {version:?}, this engine reads {SCHEMA_VERSION}"
+                )));
+            }
+            return Ok(());
+        }
+        if !create {
+            return Err(self.error("not a baove store (no meta table)"));
+        }
+        let mut ddl = String::from("BEGIN TRANSACTION;\n");
+        ddl.push_str(LOG_DDL);
+        for kind in Kind::ALL {
+            ddl.push_str(&table_ddl(kind));
+            ddl.push_str(";\n");
+        }
+        ddl.push_str(&format!(
+            "INSERT INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}'), ('created_by', 'baove {ENGINE_VERSION}');\nCOMMIT;"
+        ));
+        self.conn.execute_batch(&ddl).map_err(|e| self.error(e))
+    }
+
+    /// Starts the one transaction a load runs in. Dropping it without `commit` rolls back.
+    pub fn begin_load(&mut self) -> Result<LoadTransaction<'_>> {
+        let path = self.path.display().to_string();
+        let load_id: i64 = self
+            .conn
+            .query_row("SELECT coalesce(max(load_id), 0) + 1 FROM load_log", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| Error::Store {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+        let tx = self.conn.transaction().map_err(|e| Error::Store {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(LoadTransaction { tx, load_id, path })
+    }
+
+    /// Whether a file with this content was loaded before as this kind.
+    pub fn already_loaded(&self, kind: Kind, sha256: &str) -> Result<Option<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT file_name FROM load_log WHERE kind = ? AND sha256 = ? ORDER BY load_id LIMIT 1")
+            .map_err(|e| self.error(e))?;
+        let mut rows = stmt
+            .query(params![kind.name(), sha256])
+            .map_err(|e| self.error(e))?;
+        match rows.next().map_err(|e| self.error(e))? {
+            Some(row) => Ok(Some(row.get(0).map_err(|e| self.error(e))?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Area codes the store knows, or None when no areas were loaded.
+    pub fn area_codes(&self) -> Result<Option<Vec<String>>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT area_code FROM areas ORDER BY 1")
+            .map_err(|e| self.error(e))?;
+        let codes: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(|e| self.error(e))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.error(e))?;
+        Ok((!codes.is_empty()).then_some(codes))
+    }
+
+    pub fn status(&self) -> Result<Status> {
+        let q = |sql: &str| -> Result<(i64, Option<String>, Option<String>)> {
+            self.conn
+                .query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(|e| self.error(e))
+        };
+        let mut kinds = Vec::new();
+        for kind in Kind::ALL {
+            let range_column = match kind {
+                Kind::Cases => Some("received_at"),
+                Kind::ContentReports => Some("detected_at"),
+                Kind::Holidays => Some("date"),
+                Kind::Population => Some("year"),
+                Kind::Areas => None,
+            };
+            let sql = match range_column {
+                Some(c) => format!(
+                    "SELECT count(*), CAST(min({c}) AS VARCHAR), CAST(max({c}) AS VARCHAR) FROM {}",
+                    kind.name()
+                ),
+                None => format!(
+                    "SELECT count(*), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR) FROM {}",
+                    kind.name()
+                ),
+            };
+            let (rows, first, last) = q(&sql)?;
+            kinds.push(KindStatus {
+                kind,
+                rows: rows as u64,
+                first,
+                last,
+            });
+        }
+        let (loads, first_load, last_load) =
+            q("SELECT count(DISTINCT load_id), CAST(min(loaded_at) AS VARCHAR), CAST(max(loaded_at) AS VARCHAR) FROM load_log")?;
+        let (quarantined, _, _) =
+            q("SELECT count(*), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR) FROM quarantine")?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT load_id, file_name, kind, sha256, rows_loaded, rows_replaced, rows_quarantined,
+                        CAST(loaded_at AS VARCHAR), engine_version, profile
+                 FROM load_log ORDER BY load_id, file_name",
+            )
+            .map_err(|e| self.error(e))?;
+        let log = stmt
+            .query_map([], |r| {
+                Ok(LoggedFile {
+                    load_id: r.get(0)?,
+                    file_name: r.get(1)?,
+                    kind: r.get(2)?,
+                    sha256: r.get(3)?,
+                    rows_loaded: r.get(4)?,
+                    rows_replaced: r.get(5)?,
+                    rows_quarantined: r.get(6)?,
+                    loaded_at: r.get(7)?,
+                    engine_version: r.get(8)?,
+                    profile: r.get(9)?,
+                })
+            })
+            .map_err(|e| self.error(e))?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))?;
+        Ok(Status {
+            kinds,
+            loads: loads as u64,
+            first_load,
+            last_load,
+            quarantined: quarantined as u64,
+            log,
+        })
+    }
+
+    /// A checksum of the whole content (data, log, quarantine), independent of physical
+    /// layout: equal checksums mean equal stores.
+    pub fn checksum(&self) -> Result<String> {
+        let mut parts = Vec::new();
+        let tables: Vec<&str> = Kind::ALL
+            .iter()
+            .map(|k| k.name())
+            .chain(["load_log", "quarantine"])
+            .collect();
+        for table in tables {
+            let (rows, sum): (i64, String) = self
+                .conn
+                .query_row(
+                    &format!(
+                        "SELECT count(*), CAST(coalesce(sum(hash(t)::HUGEINT), 0) AS VARCHAR) FROM {table} t"
+                    ),
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(|e| self.error(e))?;
+            parts.push(format!("{table}:{rows}:{sum}"));
+        }
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(parts.join("\n").as_bytes());
+        Ok(hex(&digest))
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// DuckDB's bundled build has no ICU or excel extension, and this machine may have no
+/// network: never try to fetch extensions.
+fn offline_config() -> duckdb::Result<Config> {
+    Config::default()
+        .enable_autoload_extension(false)?
+        .with("autoinstall_known_extensions", "false")
+}
+
+fn describe_open_error(e: &duckdb::Error) -> String {
+    let text = e.to_string();
+    if text.contains("lock") {
+        format!("the store is in use by another process ({text})")
+    } else if text.contains("Read-only") || text.contains("read-only") || text.contains("Permission denied") {
+        format!("the store cannot be written ({text})")
+    } else {
+        format!("the store cannot be opened; is it a baove (DuckDB) file? ({text})")
+    }
+}
+
+pub struct LoadTransaction<'a> {
+    tx: duckdb::Transaction<'a>,
+    load_id: i64,
+    path: String,
+}
+
+impl LoadTransaction<'_> {
+    fn error(&self, message: impl std::fmt::Display) -> Error {
+        Error::Store {
+            path: self.path.clone(),
+            message: message.to_string(),
+        }
+    }
+
+    pub fn load_id(&self) -> i64 {
+        self.load_id
+    }
+
+    /// Appends rows of `kind` (contract columns in order, then load_id), replacing stored
+    /// rows with the same key. Returns the number of rows replaced.
+    pub fn upsert(&self, kind: Kind, batches: Vec<RecordBatch>) -> Result<u64> {
+        // A staging table inside the transaction: it never outlives it, committed or not.
+        let stage = format!("baove_stage_{}", kind.name());
+        self.tx
+            .execute_batch(&format!(
+                "CREATE OR REPLACE TABLE {stage} AS SELECT * FROM {} WITH NO DATA",
+                kind.name()
+            ))
+            .map_err(|e| self.error(e))?;
+        {
+            let mut appender = self.tx.appender(&stage).map_err(|e| self.error(e))?;
+            for batch in batches {
+                appender.append_record_batch(batch).map_err(|e| self.error(e))?;
+            }
+            appender.flush().map_err(|e| self.error(e))?;
+        }
+        let matches = kind
+            .key_columns()
+            .iter()
+            .map(|k| format!("s.{k} IS NOT DISTINCT FROM t.{k}"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let replaced = self
+            .tx
+            .execute(
+                &format!(
+                    "DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM {stage} s WHERE {matches})",
+                    table = kind.name()
+                ),
+                [],
+            )
+            .map_err(|e| self.error(e))?;
+        self.tx
+            .execute_batch(&format!(
+                "INSERT INTO {table} SELECT * FROM {stage}; DROP TABLE {stage};",
+                table = kind.name()
+            ))
+            .map_err(|e| self.error(e))?;
+        Ok(replaced as u64)
+    }
+
+    pub fn quarantine(&self, rows: &[QuarantinedRow]) -> Result<()> {
+        let mut appender = self.tx.appender("quarantine").map_err(|e| self.error(e))?;
+        for r in rows {
+            appender
+                .append_row(params![
+                    self.load_id,
+                    r.file_name,
+                    r.kind.name(),
+                    r.location,
+                    r.problems,
+                    r.row_values
+                ])
+                .map_err(|e| self.error(e))?;
+        }
+        appender.flush().map_err(|e| self.error(e))
+    }
+
+    pub fn log(&self, entry: &LoadLogEntry) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), ?, ?)",
+                params![
+                    self.load_id,
+                    entry.file_name,
+                    entry.kind.name(),
+                    entry.sha256,
+                    entry.rows_loaded as i64,
+                    entry.rows_replaced as i64,
+                    entry.rows_quarantined as i64,
+                    entry.loaded_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    ENGINE_VERSION,
+                    entry.profile
+                ],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    pub fn commit(self) -> Result<()> {
+        let path = self.path.clone();
+        self.tx.commit().map_err(|e| Error::Store {
+            path,
+            message: format!("the load could not be committed; nothing changed ({e})"),
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct KindStatus {
+    pub kind: Kind,
+    pub rows: u64,
+    pub first: Option<String>,
+    pub last: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoggedFile {
+    pub load_id: i64,
+    pub file_name: String,
+    pub kind: String,
+    pub sha256: String,
+    pub rows_loaded: i64,
+    pub rows_replaced: i64,
+    pub rows_quarantined: i64,
+    pub loaded_at: String,
+    pub engine_version: String,
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub kinds: Vec<KindStatus>,
+    pub loads: u64,
+    pub first_load: Option<String>,
+    pub last_load: Option<String>,
+    pub quarantined: u64,
+    pub log: Vec<LoggedFile>,
+}

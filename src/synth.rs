@@ -1,0 +1,721 @@
+//! A synthetic data set in the contract, for demos, tests and benchmarks: Quảng Bình
+//! (province 44) and its districts, 2023 to September 2026, with realistic stage delays,
+//! open cases, emergency and complex cases, content takedowns, a holiday calendar with
+//! Tết and make-up Saturdays, and population denominators. Nothing in it is real: every
+//! case, id and count is drawn from a seeded generator, so the same seed gives the same
+//! bytes.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub seed: u64,
+    pub cases: usize,
+    pub content: usize,
+}
+
+pub const PROVINCE: (&str, &str) = ("44", "Quảng Bình");
+
+/// District code, name, children under 16 in 2023 (synthetic, of a plausible size).
+pub const DISTRICTS: &[(&str, &str, u32)] = &[
+    ("450", "Đồng Hới", 31_000),
+    ("452", "Minh Hóa", 12_500),
+    ("453", "Tuyên Hóa", 17_800),
+    ("454", "Quảng Trạch", 24_600),
+    ("455", "Bố Trạch", 44_900),
+    ("456", "Quảng Ninh", 20_300),
+    ("457", "Lệ Thủy", 32_700),
+    ("458", "Ba Đồn", 26_100),
+];
+
+/// Data run from the start of 2023 to the end of September 2026.
+fn first_moment() -> NaiveDateTime {
+    date(2023, 1, 1).and_hms_opt(0, 0, 0).expect("valid")
+}
+
+fn last_moment() -> NaiveDateTime {
+    date(2026, 9, 30).and_hms_opt(23, 59, 59).expect("valid")
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+/// A working-day calendar in the shape of the official announcements: New Year, the Tết
+/// week, Hùng Kings, 30/4-1/5 and National Day, with their weekday days off (HOLIDAY) and
+/// make-up working Saturdays (WORKDAY). Synthetic: close to, not copied from, the decisions.
+pub fn holidays() -> Vec<(NaiveDate, &'static str, &'static str)> {
+    let mut days = Vec::new();
+    let mut off = |d: NaiveDate, name: &'static str| days.push((d, "HOLIDAY", name));
+    // 2023
+    off(date(2023, 1, 2), "Tết Dương lịch (nghỉ bù)");
+    for d in [20, 23, 24, 25, 26] {
+        off(date(2023, 1, d), "Tết Nguyên đán");
+    }
+    for d in [1, 2, 3] {
+        off(date(2023, 5, d), "Giỗ Tổ Hùng Vương, 30/4, 1/5 (nghỉ bù)");
+    }
+    off(date(2023, 9, 1), "Quốc khánh");
+    off(date(2023, 9, 4), "Quốc khánh (nghỉ bù)");
+    // 2024
+    off(date(2024, 1, 1), "Tết Dương lịch");
+    for d in [8, 9, 12, 13, 14] {
+        off(date(2024, 2, d), "Tết Nguyên đán");
+    }
+    off(date(2024, 4, 18), "Giỗ Tổ Hùng Vương");
+    off(date(2024, 4, 29), "Nghỉ 30/4 (hoán đổi)");
+    off(date(2024, 4, 30), "Ngày Giải phóng miền Nam");
+    off(date(2024, 5, 1), "Quốc tế Lao động");
+    off(date(2024, 9, 2), "Quốc khánh");
+    off(date(2024, 9, 3), "Quốc khánh");
+    // 2025
+    off(date(2025, 1, 1), "Tết Dương lịch");
+    for d in [27, 28, 29, 30, 31] {
+        off(date(2025, 1, d), "Tết Nguyên đán");
+    }
+    off(date(2025, 4, 7), "Giỗ Tổ Hùng Vương");
+    off(date(2025, 4, 30), "Ngày Giải phóng miền Nam");
+    off(date(2025, 5, 1), "Quốc tế Lao động");
+    off(date(2025, 5, 2), "Nghỉ hoán đổi");
+    off(date(2025, 9, 1), "Quốc khánh");
+    off(date(2025, 9, 2), "Quốc khánh");
+    // 2026
+    off(date(2026, 1, 1), "Tết Dương lịch");
+    off(date(2026, 1, 2), "Nghỉ hoán đổi");
+    for d in [16, 17, 18, 19, 20] {
+        off(date(2026, 2, d), "Tết Nguyên đán");
+    }
+    off(date(2026, 4, 27), "Giỗ Tổ Hùng Vương (nghỉ bù)");
+    off(date(2026, 4, 30), "Ngày Giải phóng miền Nam");
+    off(date(2026, 5, 1), "Quốc tế Lao động");
+    off(date(2026, 9, 1), "Quốc khánh");
+    off(date(2026, 9, 2), "Quốc khánh");
+    let mut worked = |d: NaiveDate, name: &'static str| days.push((d, "WORKDAY", name));
+    worked(date(2024, 5, 4), "Làm bù cho 29/4");
+    worked(date(2025, 4, 26), "Làm bù cho 2/5");
+    worked(date(2026, 1, 10), "Làm bù cho 2/1");
+    days.sort();
+    days
+}
+
+/// Picks from `(value, weight)` pairs.
+fn pick<'a, R: Rng>(rng: &mut R, choices: &[(&'a str, f64)]) -> &'a str {
+    let total: f64 = choices.iter().map(|c| c.1).sum();
+    let mut x = rng.random::<f64>() * total;
+    for (value, weight) in choices {
+        if x < *weight {
+            return value;
+        }
+        x -= weight;
+    }
+    choices.last().expect("non-empty").0
+}
+
+/// A log-normal delay in seconds with the given median (hours) and spread.
+fn delay<R: Rng>(rng: &mut R, median_hours: f64, sigma: f64) -> Duration {
+    let u1: f64 = rng.random::<f64>().max(1e-12);
+    let u2: f64 = rng.random();
+    let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+    let hours = median_hours * (sigma * z).exp();
+    Duration::seconds((hours * 3600.0).round().max(60.0) as i64)
+}
+
+/// A CSV field, quoted when it holds a separator, quote or line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', ';', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn fmt_time(t: Option<NaiveDateTime>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+fn chance<R: Rng>(rng: &mut R, p: f64) -> bool {
+    rng.random::<f64>() < p
+}
+
+struct Case {
+    id: String,
+    area: &'static str,
+    received: NaiveDateTime,
+    agency: &'static str,
+    channel: &'static str,
+    abuse: &'static str,
+    sex: &'static str,
+    age: Option<u32>,
+    platform: Option<&'static str>,
+    emergency: bool,
+    assessed: Option<NaiveDateTime>,
+    result: Option<&'static str>,
+    emergency_action: Option<NaiveDateTime>,
+    police: Option<NaiveDateTime>,
+    plan: Option<NaiveDateTime>,
+    support_types: Option<String>,
+    support_started: Option<NaiveDateTime>,
+    decision_at: Option<NaiveDateTime>,
+    decision: Option<&'static str>,
+    complex: bool,
+    outcome: Option<&'static str>,
+    closed: Option<NaiveDateTime>,
+}
+
+fn random_moment<R: Rng>(rng: &mut R) -> NaiveDateTime {
+    let span = (last_moment() - first_moment()).num_seconds() - 120 * 86_400;
+    let day = first_moment() + Duration::seconds(rng.random_range(0..span));
+    // Reports arrive mostly in the daytime and evening.
+    let hour = pick(
+        rng,
+        &[
+            ("7", 1.0),
+            ("9", 2.0),
+            ("11", 2.0),
+            ("14", 2.0),
+            ("16", 2.0),
+            ("19", 1.5),
+            ("21", 1.0),
+            ("1", 0.3),
+        ],
+    );
+    let start = day
+        .date()
+        .and_hms_opt(hour.parse().expect("hour"), 0, 0)
+        .expect("valid");
+    start + Duration::seconds(rng.random_range(0..7200))
+}
+
+fn make_case<R: Rng>(rng: &mut R, received: NaiveDateTime, area: &'static str) -> Case {
+    let end = last_moment();
+    let agency = pick(
+        rng,
+        &[("LDTBXH", 40.0), ("CA", 35.0), ("TTTT", 15.0), ("OTHER", 10.0)],
+    );
+    let channel = match agency {
+        "CA" => pick(
+            rng,
+            &[
+                ("POLICE", 60.0),
+                ("DIRECT", 20.0),
+                ("PLATFORM", 10.0),
+                ("OTHER", 10.0),
+            ],
+        ),
+        "TTTT" => pick(
+            rng,
+            &[("ONLINE_MONITORING", 60.0), ("PLATFORM", 30.0), ("MEDIA", 10.0)],
+        ),
+        _ => pick(
+            rng,
+            &[
+                ("HOTLINE_111", 45.0),
+                ("DIRECT", 15.0),
+                ("SCHOOL", 15.0),
+                ("HEALTH", 8.0),
+                ("MEDIA", 5.0),
+                ("OTHER", 12.0),
+            ],
+        ),
+    };
+    let abuse = pick(
+        rng,
+        &[
+            ("SEXUAL_ABUSE", 14.0),
+            ("CSAM", 10.0),
+            ("GROOMING", 12.0),
+            ("SEXTORTION", 9.0),
+            ("LIVESTREAM", 3.0),
+            ("CYBERBULLYING", 20.0),
+            ("PRIVACY", 9.0),
+            ("EXPLOITATION", 4.0),
+            ("FRAUD", 8.0),
+            ("HARMFUL_CONTENT", 7.0),
+            ("OTHER", 4.0),
+        ],
+    );
+    let sex = pick(rng, &[("F", 64.0), ("M", 34.0), ("U", 2.0)]);
+    let age = (!chance(rng, 0.06)).then(|| {
+        pick(
+            rng,
+            &[
+                ("4", 1.0),
+                ("8", 4.0),
+                ("10", 6.0),
+                ("12", 14.0),
+                ("13", 16.0),
+                ("14", 18.0),
+                ("15", 17.0),
+                ("16", 14.0),
+                ("17", 10.0),
+            ],
+        )
+        .parse()
+        .expect("age")
+    });
+    let platform = (!chance(rng, 0.1)).then(|| {
+        pick(
+            rng,
+            &[
+                ("FACEBOOK", 30.0),
+                ("ZALO", 18.0),
+                ("TIKTOK", 20.0),
+                ("YOUTUBE", 5.0),
+                ("MESSENGER", 12.0),
+                ("TELEGRAM", 5.0),
+                ("GAME", 5.0),
+                ("WEBSITE", 3.0),
+                ("OTHER", 2.0),
+            ],
+        )
+    });
+    let emergency = chance(
+        rng,
+        if abuse == "SEXUAL_ABUSE" || abuse == "SEXTORTION" {
+            0.3
+        } else {
+            0.06
+        },
+    );
+    let mut c = Case {
+        id: String::new(),
+        area,
+        received,
+        agency,
+        channel,
+        abuse,
+        sex,
+        age,
+        platform,
+        emergency,
+        assessed: None,
+        result: None,
+        emergency_action: None,
+        police: None,
+        plan: None,
+        support_types: None,
+        support_started: None,
+        decision_at: None,
+        decision: None,
+        complex: false,
+        outcome: None,
+        closed: None,
+    };
+    if emergency {
+        c.emergency_action = (!chance(rng, 0.03)).then(|| received + delay(rng, 4.0, 0.9));
+    }
+    if !chance(rng, 0.03) {
+        c.assessed = Some(received + delay(rng, if emergency { 8.0 } else { 30.0 }, 0.9));
+        c.result = Some(pick(
+            rng,
+            &[
+                ("CONFIRMED", 60.0),
+                ("UNFOUNDED", 20.0),
+                ("INSUFFICIENT", 12.0),
+                ("OUT_OF_SCOPE", 8.0),
+            ],
+        ));
+    }
+    let confirmed = c.result == Some("CONFIRMED");
+    let criminal = matches!(
+        abuse,
+        "SEXUAL_ABUSE" | "CSAM" | "GROOMING" | "SEXTORTION" | "LIVESTREAM" | "EXPLOITATION"
+    );
+    if agency == "CA" {
+        c.police = Some(received + Duration::minutes(rng.random_range(0..90)));
+    } else if confirmed && criminal && chance(rng, 0.75) {
+        c.police = Some(c.assessed.expect("confirmed means assessed") + delay(rng, 20.0, 1.0));
+    }
+    if let Some(police) = c.police {
+        if confirmed || agency == "CA" {
+            c.complex = chance(rng, 0.2);
+            let days = if c.complex {
+                rng.random_range(15.0..70.0)
+            } else {
+                rng.random_range(3.0..24.0)
+            };
+            if !chance(rng, 0.05) {
+                c.decision_at = Some(police + Duration::seconds((days * 86_400.0) as i64));
+                c.decision = Some(pick(
+                    rng,
+                    &[
+                        ("PROSECUTED", 55.0),
+                        ("NOT_PROSECUTED", 35.0),
+                        ("SUSPENDED", 10.0),
+                    ],
+                ));
+            }
+        }
+    }
+    if confirmed {
+        let assessed = c.assessed.expect("confirmed means assessed");
+        if !chance(rng, 0.04) {
+            c.plan = Some(assessed + delay(rng, 60.0, 0.7));
+            let n = rng.random_range(1..=3);
+            let mut types: Vec<&str> = Vec::new();
+            for _ in 0..n {
+                let t = pick(
+                    rng,
+                    &[
+                        ("PSYCHOLOGICAL", 30.0),
+                        ("COUNSELLING", 25.0),
+                        ("MEDICAL", 12.0),
+                        ("LEGAL_AID", 12.0),
+                        ("EDUCATION", 8.0),
+                        ("SHELTER", 5.0),
+                        ("ALTERNATIVE_CARE", 3.0),
+                        ("OTHER", 5.0),
+                    ],
+                );
+                if !types.contains(&t) {
+                    types.push(t);
+                }
+            }
+            c.support_types = Some(types.join(";"));
+            if !chance(rng, 0.08) {
+                c.support_started = Some(c.plan.expect("set above") + delay(rng, 40.0, 0.8));
+            }
+        }
+    }
+    // Closure after every other stage; most cases close within a few months.
+    if c.assessed.is_some() && !chance(rng, 0.06) {
+        let stages = [
+            c.assessed,
+            c.emergency_action,
+            c.police,
+            c.plan,
+            c.support_started,
+            c.decision_at,
+        ];
+        let pending_decision = c.police.is_some() && c.decision_at.is_none();
+        if !pending_decision {
+            let latest = stages.iter().flatten().max().copied().unwrap_or(received);
+            c.closed = Some(latest + delay(rng, 24.0 * 20.0, 0.8));
+            c.outcome = Some(match (c.result, c.decision) {
+                (_, Some("PROSECUTED")) => "CRIMINAL",
+                (Some("CONFIRMED"), _) => pick(
+                    rng,
+                    &[
+                        ("ADMINISTRATIVE", 40.0),
+                        ("CONTENT_REMOVED", 25.0),
+                        ("SUPPORT_ONLY", 25.0),
+                        ("TRANSFERRED", 5.0),
+                        ("OTHER", 5.0),
+                    ],
+                ),
+                (Some("OUT_OF_SCOPE"), _) => "TRANSFERRED",
+                _ => "NO_VIOLATION",
+            });
+        }
+    }
+    // What has not happened by the end of the data has not happened: drop it, and with it
+    // the value paired to it.
+    let cut = |t: &mut Option<NaiveDateTime>| {
+        if t.is_some_and(|t| t > end) {
+            *t = None;
+        }
+    };
+    for t in [
+        &mut c.assessed,
+        &mut c.emergency_action,
+        &mut c.police,
+        &mut c.plan,
+        &mut c.support_started,
+        &mut c.decision_at,
+        &mut c.closed,
+    ] {
+        cut(t);
+    }
+    if c.assessed.is_none() {
+        c.result = None;
+    }
+    if c.decision_at.is_none() {
+        c.decision = None;
+    }
+    if c.closed.is_none() {
+        c.outcome = None;
+    }
+    if c.police.is_none() {
+        c.decision_at = None;
+        c.decision = None;
+        c.complex = false;
+    }
+    c
+}
+
+fn area_weights() -> Vec<(&'static str, f64)> {
+    DISTRICTS
+        .iter()
+        .map(|(code, _, kids)| (*code, f64::from(*kids)))
+        .collect()
+}
+
+fn open_csv(path: &Path) -> Result<std::io::BufWriter<std::fs::File>> {
+    let file = std::fs::File::create(path).map_err(|e| Error::io(path.display(), e))?;
+    Ok(std::io::BufWriter::with_capacity(1 << 20, file))
+}
+
+/// Writes the data set into `out`; returns each file with its row count.
+pub fn generate(out: &Path, settings: &Settings) -> Result<Vec<(PathBuf, usize)>> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out.display(), e))?;
+    let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
+    let mut written = Vec::new();
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |e: std::io::Error| Error::io(&path, e)
+    };
+
+    let path = out.join("areas.csv");
+    let mut w = open_csv(&path)?;
+    let mut text = String::from("area_code,name,level,parent_code,valid_from,valid_to\n");
+    writeln!(text, "{},{},PROVINCE,,,", PROVINCE.0, PROVINCE.1).expect("string");
+    for (code, name, _) in DISTRICTS {
+        writeln!(text, "{code},{},DISTRICT,{},,", csv_field(name), PROVINCE.0).expect("string");
+    }
+    w.write_all(text.as_bytes()).map_err(io(&path))?;
+    w.flush().map_err(io(&path))?;
+    written.push((path, DISTRICTS.len() + 1));
+
+    let path = out.join("holidays.csv");
+    let mut w = open_csv(&path)?;
+    let days = holidays();
+    let mut text = String::from("date,kind,name\n");
+    for (d, kind, name) in &days {
+        writeln!(text, "{},{kind},{}", d.format("%Y-%m-%d"), csv_field(name)).expect("string");
+    }
+    w.write_all(text.as_bytes()).map_err(io(&path))?;
+    w.flush().map_err(io(&path))?;
+    written.push((path, days.len()));
+
+    let path = out.join("population.csv");
+    let mut w = open_csv(&path)?;
+    let mut text = String::from("area_code,year,sex,children_under_16\n");
+    let mut rows = 0;
+    for year in 2023..=2026 {
+        for (code, _, kids) in DISTRICTS {
+            let growth = 1.0 + 0.004 * f64::from(year - 2023);
+            let total = f64::from(*kids) * growth;
+            let girls = (total * rng.random_range(0.475..0.49)).round() as u64;
+            let boys = (total.round() as u64).saturating_sub(girls);
+            writeln!(text, "{code},{year},F,{girls}\n{code},{year},M,{boys}").expect("string");
+            rows += 2;
+        }
+    }
+    w.write_all(text.as_bytes()).map_err(io(&path))?;
+    w.flush().map_err(io(&path))?;
+    written.push((path, rows));
+
+    let path = out.join("cases.csv");
+    let mut w = open_csv(&path)?;
+    w.write_all(
+        b"case_id,area_code,received_at,receiving_agency,channel,abuse_type,victim_sex,victim_age,platform,emergency,\
+assessed_at,assessment_result,emergency_action_at,police_received_at,support_plan_at,support_types,support_started_at,\
+criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
+    )
+    .map_err(io(&path))?;
+    let weights = area_weights();
+    let mut moments: Vec<NaiveDateTime> = (0..settings.cases).map(|_| random_moment(&mut rng)).collect();
+    moments.sort();
+    let mut case_ids = Vec::with_capacity(settings.cases);
+    let mut line = String::with_capacity(512);
+    let mut serial_by_year = std::collections::BTreeMap::new();
+    for received in moments {
+        let area = pick(&mut rng, &weights);
+        let mut c = make_case(&mut rng, received, area);
+        let year = received.format("%Y").to_string();
+        let serial = serial_by_year.entry(year.clone()).or_insert(0u32);
+        *serial += 1;
+        c.id = format!("QB-{year}-{serial:07}");
+        line.clear();
+        writeln!(
+            line,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            c.id,
+            c.area,
+            fmt_time(Some(c.received)),
+            c.agency,
+            c.channel,
+            c.abuse,
+            c.sex,
+            c.age.map(|a| a.to_string()).unwrap_or_default(),
+            c.platform.unwrap_or(""),
+            c.emergency,
+            fmt_time(c.assessed),
+            c.result.unwrap_or(""),
+            fmt_time(c.emergency_action),
+            fmt_time(c.police),
+            fmt_time(c.plan),
+            c.support_types.as_deref().unwrap_or(""),
+            fmt_time(c.support_started),
+            fmt_time(c.decision_at),
+            c.decision.unwrap_or(""),
+            c.complex,
+            c.outcome.unwrap_or(""),
+            fmt_time(c.closed),
+        )
+        .expect("string");
+        w.write_all(line.as_bytes()).map_err(io(&path))?;
+        case_ids.push((c.id, c.area, c.received));
+    }
+    w.flush().map_err(io(&path))?;
+    written.push((path, settings.cases));
+
+    let path = out.join("content_reports.csv");
+    let mut w = open_csv(&path)?;
+    w.write_all(b"report_id,detected_at,source,platform,content_type,category,emergency,area_code,case_id,takedown_requested_at,removed_at,status\n")
+        .map_err(io(&path))?;
+    let mut moments: Vec<NaiveDateTime> = (0..settings.content).map(|_| random_moment(&mut rng)).collect();
+    moments.sort();
+    let mut serial_by_year = std::collections::BTreeMap::new();
+    for detected in moments {
+        let year = detected.format("%Y").to_string();
+        let serial = serial_by_year.entry(year.clone()).or_insert(0u32);
+        *serial += 1;
+        let source = pick(
+            &mut rng,
+            &[
+                ("ONLINE_MONITORING", 35.0),
+                ("PLATFORM", 20.0),
+                ("HOTLINE", 15.0),
+                ("PUBLIC", 12.0),
+                ("INTERNATIONAL", 8.0),
+                ("POLICE", 7.0),
+                ("OTHER", 3.0),
+            ],
+        );
+        let platform = pick(
+            &mut rng,
+            &[
+                ("FACEBOOK", 30.0),
+                ("ZALO", 10.0),
+                ("TIKTOK", 25.0),
+                ("YOUTUBE", 10.0),
+                ("MESSENGER", 5.0),
+                ("TELEGRAM", 10.0),
+                ("GAME", 3.0),
+                ("WEBSITE", 5.0),
+                ("OTHER", 2.0),
+            ],
+        );
+        let content_type = pick(
+            &mut rng,
+            &[
+                ("IMAGE", 30.0),
+                ("VIDEO", 25.0),
+                ("URL", 15.0),
+                ("ACCOUNT", 15.0),
+                ("LIVESTREAM", 3.0),
+                ("GROUP", 8.0),
+                ("OTHER", 4.0),
+            ],
+        );
+        let category = pick(
+            &mut rng,
+            &[
+                ("CSAM", 30.0),
+                ("GROOMING", 12.0),
+                ("SEXTORTION", 10.0),
+                ("HARMFUL", 30.0),
+                ("PRIVACY", 15.0),
+                ("OTHER", 3.0),
+            ],
+        );
+        let emergency = chance(&mut rng, if category == "CSAM" { 0.25 } else { 0.05 });
+        let linked = (!case_ids.is_empty() && chance(&mut rng, 0.3))
+            .then(|| &case_ids[rng.random_range(0..case_ids.len())]);
+        let area = match linked {
+            Some((_, area, _)) => Some(*area),
+            None => chance(&mut rng, 0.5).then(|| pick(&mut rng, &weights)),
+        };
+        let requested = chance(&mut rng, 0.85)
+            .then(|| detected + delay(&mut rng, 5.0, 1.0))
+            .filter(|t| *t <= last_moment());
+        let removed = requested
+            .filter(|_| chance(&mut rng, 0.82))
+            .map(|r| r + delay(&mut rng, if emergency { 3.0 } else { 9.0 }, 1.0))
+            .filter(|t| *t <= last_moment());
+        let status = match (requested, removed) {
+            (_, Some(_)) => "REMOVED",
+            (None, None) => "NOT_REQUESTED",
+            (Some(_), None) => pick(
+                &mut rng,
+                &[("PENDING", 50.0), ("REFUSED", 30.0), ("NOT_FOUND", 20.0)],
+            ),
+        };
+        line.clear();
+        writeln!(
+            line,
+            "ND-{year}-{serial:07},{},{source},{platform},{content_type},{category},{emergency},{},{},{},{},{status}",
+            fmt_time(Some(detected)),
+            area.unwrap_or(""),
+            linked.map(|l| l.0.as_str()).unwrap_or(""),
+            fmt_time(requested),
+            fmt_time(removed),
+        )
+        .expect("string");
+        w.write_all(line.as_bytes()).map_err(io(&path))?;
+    }
+    w.flush().map_err(io(&path))?;
+    written.push((path, settings.content));
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_bytes_other_seed_other_bytes() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let c = tempfile::tempdir().unwrap();
+        let s = |seed| Settings {
+            seed,
+            cases: 300,
+            content: 200,
+        };
+        generate(a.path(), &s(1)).unwrap();
+        generate(b.path(), &s(1)).unwrap();
+        generate(c.path(), &s(2)).unwrap();
+        for f in [
+            "areas.csv",
+            "holidays.csv",
+            "population.csv",
+            "cases.csv",
+            "content_reports.csv",
+        ] {
+            assert_eq!(
+                std::fs::read(a.path().join(f)).unwrap(),
+                std::fs::read(b.path().join(f)).unwrap(),
+                "{f}"
+            );
+        }
+        assert_ne!(
+            std::fs::read(a.path().join("cases.csv")).unwrap(),
+            std::fs::read(c.path().join("cases.csv")).unwrap()
+        );
+    }
+
+    #[test]
+    fn holiday_calendar_has_tet_and_make_up_saturdays() {
+        use chrono::Datelike;
+        let days = holidays();
+        let workdays: Vec<_> = days.iter().filter(|d| d.1 == "WORKDAY").collect();
+        assert!(!workdays.is_empty());
+        assert!(workdays.iter().all(|d| d.0.weekday() == chrono::Weekday::Sat));
+        assert!(days
+            .iter()
+            .filter(|d| d.1 == "HOLIDAY")
+            .all(|d| d.0.weekday().num_days_from_monday() < 5));
+        assert!(days.iter().any(|d| d.2 == "Tết Nguyên đán" && d.0.year() == 2025));
+    }
+}

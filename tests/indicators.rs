@@ -1,0 +1,395 @@
+//! Indicators against hand-made fixtures (tests/fixtures/indicators/*/EXPECTED.md holds
+//! each derivation), properties over generated data, and the catalog meta-test.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::util::{baove, repo};
+
+type Row = BTreeMap<String, String>;
+
+fn read_tidy(path: &Path) -> Vec<Row> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// Loads a fixture into a fresh store and computes indicators with extra arguments.
+fn run_fixture(fixture: &str, args: &[&str]) -> Vec<Row> {
+    let dir = tempfile::tempdir().unwrap();
+    let data = repo().join("tests/fixtures/indicators").join(fixture);
+    let load = baove(dir.path(), &["load", &data.display().to_string()]);
+    assert_eq!(load.code, 0, "{}", load.all_output());
+    let mut all = vec!["indicators", "--out", "out.csv"];
+    all.extend_from_slice(args);
+    let run = baove(dir.path(), &all);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    read_tidy(&dir.path().join("out.csv"))
+}
+
+fn cell<'a>(rows: &'a [Row], id: &str, area: &str, breakdown: &str, value: &str) -> &'a Row {
+    rows.iter()
+        .find(|r| {
+            r["indicator_id"] == id
+                && r["area_code"] == area
+                && r["breakdown"] == breakdown
+                && r["breakdown_value"] == value
+        })
+        .unwrap_or_else(|| panic!("no row {id} {area} {breakdown}={value}"))
+}
+
+fn total<'a>(rows: &'a [Row], id: &str) -> &'a Row {
+    cell(rows, id, "44", "", "")
+}
+
+fn num(row: &Row, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = {:?} in {row:?}", row[column]))
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+}
+
+#[test]
+fn period_boundaries_statutory_and_calendar() {
+    let q1 = run_fixture(
+        "period_boundaries",
+        &["--period", "2025Q1", "--audience", "internal"],
+    );
+    let t = total(&q1, "cases_received");
+    assert_eq!(
+        (
+            t["value"].as_str(),
+            t["numerator"].as_str(),
+            t["denominator"].as_str()
+        ),
+        ("2", "2", "")
+    );
+    assert_eq!(
+        (t["period_start"].as_str(), t["period_end"].as_str()),
+        ("2024-12-15", "2025-03-14")
+    );
+    assert_eq!(t["as_of"], "2025-03-15 00:00:00");
+    assert_eq!(cell(&q1, "cases_received", "450", "", "")["value"], "1");
+    assert_eq!(cell(&q1, "cases_received", "452", "", "")["value"], "1");
+    assert_eq!(
+        cell(&q1, "cases_received", "459", "", "")["value"],
+        "0",
+        "an empty area is listed with 0"
+    );
+    let rate = total(&q1, "rate_received");
+    assert!(close(num(rate, "value"), 2.0 / 34000.0 * 100000.0), "{rate:?}");
+    assert_eq!(rate["denominator"], "34000");
+    assert!(close(
+        num(cell(&q1, "rate_received", "450", "", ""), "value"),
+        5.0
+    ));
+    assert_eq!(cell(&q1, "rate_received", "459", "", "")["value"], "0");
+    let calendar = run_fixture(
+        "period_boundaries",
+        &[
+            "--period",
+            "2025Q1",
+            "--calendar",
+            "calendar",
+            "--audience",
+            "internal",
+        ],
+    );
+    assert_eq!(total(&calendar, "cases_received")["value"], "2");
+    assert_eq!(total(&calendar, "cases_received")["period_start"], "2025-01-01");
+    let month = run_fixture(
+        "period_boundaries",
+        &["--period", "2025-03", "--audience", "internal"],
+    );
+    assert_eq!(total(&month, "cases_received")["value"], "1");
+    let q4 = run_fixture(
+        "period_boundaries",
+        &["--period", "2024Q4", "--audience", "internal"],
+    );
+    assert_eq!(total(&q4, "cases_received")["value"], "1");
+}
+
+#[test]
+fn as_of_censors_and_reveals() {
+    let at_end = run_fixture(
+        "asof_censoring",
+        &["--period", "2025Q1", "--audience", "internal"],
+    );
+    let median = total(&at_end, "assessment_hours_median");
+    assert_eq!(
+        (num(median, "value"), median["denominator"].as_str()),
+        (20.0, "3")
+    );
+    assert!(close(num(total(&at_end, "assessment_hours_p90"), "value"), 28.0));
+    let km = total(&at_end, "assessment_hours_km_median");
+    assert_eq!((num(km, "value"), km["denominator"].as_str()), (30.0, "5"));
+    assert_eq!(total(&at_end, "cases_confirmed")["value"], "2");
+    assert!(close(num(total(&at_end, "confirmed_share"), "value"), 2.0 / 3.0));
+
+    let later = run_fixture(
+        "asof_censoring",
+        &[
+            "--period",
+            "2025Q1",
+            "--as-of",
+            "2025-04-01 00:00:00",
+            "--audience",
+            "internal",
+        ],
+    );
+    let median = total(&later, "assessment_hours_median");
+    assert_eq!(
+        (num(median, "value"), median["denominator"].as_str()),
+        (25.0, "4")
+    );
+    assert_eq!(num(total(&later, "assessment_hours_km_median"), "value"), 30.0);
+    assert_eq!(total(&later, "cases_confirmed")["value"], "3");
+    assert!(close(num(total(&later, "confirmed_share"), "value"), 0.75));
+    assert_eq!(total(&later, "cases_received")["as_of"], "2025-04-01 00:00:00");
+}
+
+#[test]
+fn the_due_rule_leaves_out_members_not_yet_due() {
+    let q1 = run_fixture("due_rule", &["--period", "2025Q1", "--audience", "internal"]);
+    let share = total(&q1, "emergency_action_on_time");
+    assert_eq!(
+        (share["numerator"].as_str(), share["denominator"].as_str()),
+        ("3", "5")
+    );
+    assert!(close(num(share, "value"), 0.6));
+    let later = run_fixture(
+        "due_rule",
+        &[
+            "--period",
+            "2025Q1",
+            "--as-of",
+            "2025-03-16 00:00:00",
+            "--audience",
+            "internal",
+        ],
+    );
+    let share = total(&later, "emergency_action_on_time");
+    assert_eq!(
+        (share["numerator"].as_str(), share["denominator"].as_str()),
+        ("3", "6")
+    );
+}
+
+#[test]
+fn working_days_skip_tet_and_count_the_make_up_saturday() {
+    let h1 = run_fixture("working_days", &["--period", "2025H1", "--audience", "internal"]);
+    let share = total(&h1, "support_plan_on_time");
+    assert_eq!(
+        (share["numerator"].as_str(), share["denominator"].as_str()),
+        ("2", "5"),
+        "{share:?}"
+    );
+}
+
+#[test]
+fn criminal_decision_deadlines_twenty_days_and_two_months_from_the_31st() {
+    let q1 = run_fixture(
+        "criminal_deadlines",
+        &["--period", "2026Q1", "--audience", "internal"],
+    );
+    let share = total(&q1, "criminal_decision_on_time");
+    assert_eq!(
+        (share["numerator"].as_str(), share["denominator"].as_str()),
+        ("2", "5"),
+        "{share:?}"
+    );
+    let prosecution = total(&q1, "prosecution_share");
+    assert_eq!(
+        (
+            prosecution["numerator"].as_str(),
+            prosecution["denominator"].as_str()
+        ),
+        ("2", "4")
+    );
+}
+
+#[test]
+fn takedown_limits_either_side_of_2024_12_25_and_for_emergencies_from_2026() {
+    let q1 = run_fixture("takedowns", &["--period", "2025Q1", "--audience", "internal"]);
+    let on_time = total(&q1, "takedown_on_time");
+    assert_eq!(
+        (on_time["numerator"].as_str(), on_time["denominator"].as_str()),
+        ("2", "4")
+    );
+    assert!(close(
+        num(total(&q1, "takedown_hours_median"), "value"),
+        13.000138888888889
+    ));
+    assert_eq!(num(total(&q1, "takedown_removed_share"), "value"), 1.0);
+    let q1_2026 = run_fixture("takedowns", &["--period", "2026Q1", "--audience", "internal"]);
+    let on_time = total(&q1_2026, "takedown_on_time");
+    assert_eq!(
+        (on_time["numerator"].as_str(), on_time["denominator"].as_str()),
+        ("2", "4")
+    );
+    assert_eq!(total(&q1_2026, "takedown_requested")["value"], "4");
+    assert!(close(
+        num(total(&q1_2026, "takedown_removed_share"), "value"),
+        0.75
+    ));
+    assert_eq!(total(&q1_2026, "content_detected")["value"], "5");
+}
+
+/// Totals equal the sum of their breakdowns, shares lie in [0, 1], every listed value is
+/// present: over a generated data set, for several periods.
+#[test]
+fn properties_over_generated_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert_eq!(
+        baove(
+            dir.path(),
+            &[
+                "generate",
+                "--out",
+                &data.display().to_string(),
+                "--cases",
+                "3000",
+                "--content",
+                "2000",
+                "--seed",
+                "11"
+            ]
+        )
+        .code,
+        0
+    );
+    assert_eq!(baove(dir.path(), &["load", &data.display().to_string()]).code, 0);
+    for (period, calendar) in [
+        ("2025Q1", "statutory"),
+        ("2024", "calendar"),
+        ("2025-07", "statutory"),
+    ] {
+        let run = baove(
+            dir.path(),
+            &[
+                "indicators",
+                "--period",
+                period,
+                "--calendar",
+                calendar,
+                "--audience",
+                "internal",
+                "--out",
+                "p.csv",
+                "--force",
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.all_output());
+        let rows = read_tidy(&dir.path().join("p.csv"));
+        let mut sums: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for r in &rows {
+            if r["unit"] == "share" && !r["value"].is_empty() {
+                let v = num(r, "value");
+                assert!((0.0..=1.0).contains(&v), "{r:?}");
+                assert!(num(r, "ci_low") <= v && v <= num(r, "ci_high"), "{r:?}");
+            }
+            if r["unit"] == "count" && !(r["area_code"] == "44" && r["breakdown"].is_empty()) {
+                let group = if r["breakdown"].is_empty() {
+                    "area".to_string()
+                } else {
+                    r["breakdown"].clone()
+                };
+                *sums.entry((r["indicator_id"].clone(), group)).or_default() +=
+                    r["value"].parse::<i64>().unwrap();
+            }
+        }
+        for ((id, group), sum) in &sums {
+            let t: i64 = total(&rows, id)["value"].parse().unwrap();
+            // Content items without an area are counted in the province only.
+            if group == "area" && (id.starts_with("content") || id.starts_with("takedown")) {
+                assert!(*sum <= t, "{id} {group}");
+            } else {
+                assert_eq!(*sum, t, "{period} {id} by {group}");
+            }
+        }
+        assert!(
+            rows.iter()
+                .filter(|r| r["indicator_id"] == "cases_received" && r["breakdown"] == "age_band")
+                .count()
+                == 6
+        );
+    }
+}
+
+/// The ids of the dictionary (indicators.md), each with a complete header.
+#[test]
+fn list_matches_the_dictionary() {
+    let spec_ids = [
+        "cases_received",
+        "cases_confirmed",
+        "rate_received",
+        "rate_confirmed",
+        "assessment_hours_median",
+        "assessment_hours_p90",
+        "assessment_hours_km_median",
+        "emergency_action_on_time",
+        "support_plan_on_time",
+        "police_referral_hours_median",
+        "criminal_decision_on_time",
+        "closure_days_median",
+        "closure_days_km_median",
+        "closure_days_km_p90",
+        "confirmed_share",
+        "support_coverage",
+        "prosecution_share",
+        "violations_handled_share",
+        "open_cases_end",
+        "open_cases_over_90d",
+        "content_detected",
+        "takedown_requested",
+        "takedown_removed_share",
+        "takedown_hours_median",
+        "takedown_on_time",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let run = baove(dir.path(), &["indicators", "--list"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut listed: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    listed.sort();
+    let mut expected = spec_ids.to_vec();
+    expected.sort();
+    assert_eq!(listed, expected);
+    for line in run.stdout.lines() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), 5, "{line}");
+        assert!(fields.iter().all(|f| !f.trim().is_empty()), "{line}");
+    }
+}
+
+#[test]
+fn public_output_suppresses_small_cells_and_their_complements() {
+    let rows = run_fixture("period_boundaries", &["--period", "2025Q1"]);
+    // Total 2 → [c]; every area with 1 → [c]; the empty area shows 0.
+    let t = total(&rows, "cases_received");
+    assert_eq!(
+        (t["status"].as_str(), t["value"].as_str(), t["numerator"].as_str()),
+        ("suppressed", "", "")
+    );
+    assert_eq!(cell(&rows, "cases_received", "459", "", "")["value"], "0");
+    assert_eq!(
+        cell(&rows, "rate_received", "450", "", "")["status"],
+        "suppressed"
+    );
+}

@@ -1,0 +1,423 @@
+//! `baove load`, `validate`, `status`: the accepted forms, replacement, idempotence,
+//! quarantine and interruption.
+
+use std::path::Path;
+
+use crate::util::{baove, checksum, command, csv_rows, query_i64, query_string, repo, sample_data};
+
+const CASES_HEADER: &str = "case_id,area_code,received_at,receiving_agency,channel,abuse_type,victim_sex,victim_age,platform,emergency,assessed_at,assessment_result,emergency_action_at,police_received_at,support_plan_at,support_types,support_started_at,criminal_decision_at,criminal_decision,complex_case,outcome,closed_at";
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn sample_data_loads_with_the_files_row_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = baove(dir.path(), &["load", &sample_data()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let db = dir.path().join("baove.duckdb");
+    for kind in ["areas", "holidays", "population", "cases", "content_reports"] {
+        let file = repo().join("sample-data").join(format!("{kind}.csv"));
+        assert_eq!(
+            query_i64(&db, &format!("SELECT count(*) FROM {kind}")),
+            csv_rows(&file),
+            "{kind}"
+        );
+    }
+    assert!(run.stderr.contains("police-vn") || run.stdout.contains("cases.csv"));
+    let status = baove(dir.path(), &["status"]);
+    assert_eq!(status.code, 0);
+    assert!(status.stdout.contains("cases.csv"), "{}", status.stdout);
+}
+
+#[test]
+fn vietnamese_headers_semicolons_bom_and_day_first_dates_load_through_a_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let police = repo().join("sample-data/police-vn");
+    let profile = police.join("profile.toml").display().to_string();
+    let run = baove(
+        dir.path(),
+        &["load", "--profile", &profile, &police.display().to_string()],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let db = dir.path().join("baove.duckdb");
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM cases"), 10);
+    // "16/12/2024 08:15", "Công an tỉnh", "Nữ", "Có", "Khởi tố" recoded to the contract.
+    assert_eq!(
+        query_string(
+            &db,
+            "SELECT strftime(received_at, '%Y-%m-%d %H:%M:%S') || '|' || receiving_agency || '|' || victim_sex || '|' || emergency || '|' || criminal_decision || '|' || support_types FROM cases WHERE case_id = 'CA-2025-0001'"
+        )
+        .unwrap(),
+        "2024-12-16 08:15:00|CA|F|true|PROSECUTED|PSYCHOLOGICAL;MEDICAL"
+    );
+    assert_eq!(
+        query_i64(&db, "SELECT count(*) FROM cases WHERE victim_age IS NULL"),
+        1
+    );
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM cases WHERE emergency IS NULL OR complex_case IS NULL"
+        ),
+        0
+    );
+}
+
+#[test]
+fn every_accepted_datetime_form_and_quoted_newlines_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [
+        ("F-1", "2025-01-10"),
+        ("F-2", "2025-01-10 09:05"),
+        ("F-3", "2025-01-10 09:05:07"),
+        ("F-4", "2025-01-10T09:05"),
+        ("F-5", "2025-01-10T09:05:07"),
+        ("F-6", "10/01/2025"),
+        ("F-7", "10/01/2025 09:05"),
+        ("F-8", "10/01/2025 09:05:07"),
+    ];
+    let mut text = format!("{CASES_HEADER}\n");
+    for (id, t) in rows {
+        text.push_str(&format!(
+            "{id},450,{t},LDTBXH,HOTLINE_111,GROOMING,f,,,có,,,,,,,,,,KHÔNG,,\n"
+        ));
+    }
+    let file = write(dir.path(), "cases_forms.csv", &text);
+    let run = baove(dir.path(), &["load", &file]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let db = dir.path().join("baove.duckdb");
+    let got = |id: &str| {
+        query_string(
+            &db,
+            &format!("SELECT strftime(received_at, '%Y-%m-%d %H:%M:%S') FROM cases WHERE case_id = '{id}'"),
+        )
+        .unwrap()
+    };
+    assert_eq!(got("F-1"), "2025-01-10 00:00:00");
+    assert_eq!(got("F-2"), "2025-01-10 09:05:00");
+    assert_eq!(got("F-5"), "2025-01-10 09:05:07");
+    assert_eq!(got("F-6"), "2025-01-10 00:00:00");
+    assert_eq!(got("F-8"), "2025-01-10 09:05:07");
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM cases WHERE emergency AND NOT complex_case AND victim_sex = 'F'"
+        ),
+        8
+    );
+
+    let holidays = write(
+        dir.path(),
+        "holidays.csv",
+        "date,kind,name\n2025-01-29,HOLIDAY,\"Tết\nNguyên đán\"\n26/04/2025,WORKDAY,Làm bù\n",
+    );
+    let run = baove(dir.path(), &["load", &holidays]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    assert_eq!(
+        query_string(&db, "SELECT name FROM holidays WHERE kind = 'HOLIDAY'").unwrap(),
+        "Tết\nNguyên đán"
+    );
+}
+
+fn xlsx_cases(path: &Path, phone_in_platform: bool) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Sheet1").unwrap();
+    let date_format = Format::new().set_num_format("dd/mm/yyyy hh:mm");
+    for (c, h) in CASES_HEADER.split(',').enumerate() {
+        sheet.write_string(0, c as u16, h).unwrap();
+    }
+    for r in 1..=3u32 {
+        sheet.write_string(r, 0, format!("X-{r}")).unwrap();
+        sheet.write_number(r, 1, 450).unwrap();
+        let t = ExcelDateTime::from_ymd(2025, 2, r as u8 + 1)
+            .unwrap()
+            .and_hms(8, 30, 0)
+            .unwrap();
+        sheet.write_datetime_with_format(r, 2, &t, &date_format).unwrap();
+        sheet.write_string(r, 3, "CA").unwrap();
+        sheet.write_string(r, 4, "POLICE").unwrap();
+        sheet.write_string(r, 5, "CSAM").unwrap();
+        sheet.write_string(r, 6, "M").unwrap();
+        sheet.write_number(r, 7, 13).unwrap();
+        let platform = if phone_in_platform && r == 3 {
+            "0912345678"
+        } else {
+            "ZALO"
+        };
+        sheet.write_string(r, 8, platform).unwrap();
+        sheet.write_boolean(r, 9, r == 1).unwrap();
+    }
+    workbook.save(path).unwrap();
+}
+
+#[test]
+fn xlsx_with_date_cells_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases_2025Q1_ldtbxh.xlsx");
+    xlsx_cases(&path, false);
+    let run = baove(dir.path(), &["load", &path.display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let db = dir.path().join("baove.duckdb");
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM cases"), 3);
+    assert_eq!(
+        query_string(&db, "SELECT strftime(received_at, '%Y-%m-%d %H:%M') || '|' || victim_age || '|' || emergency FROM cases WHERE case_id = 'X-1'").unwrap(),
+        "2025-02-02 08:30|13|true"
+    );
+}
+
+#[test]
+fn xlsx_problems_are_named_by_sheet_and_cell_and_truncated_workbooks_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases_phone.xlsx");
+    xlsx_cases(&path, true);
+    let run = baove(dir.path(), &["load", &path.display().to_string()]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(
+        run.stderr.contains("cases_phone.xlsx Sheet1!I4, column platform"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.all_output().contains("0912345678"));
+
+    let whole = dir.path().join("cases_whole.xlsx");
+    xlsx_cases(&whole, false);
+    let bytes = std::fs::read(&whole).unwrap();
+    let truncated = dir.path().join("cases_truncated.xlsx");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let run = baove(dir.path(), &["load", &truncated.display().to_string()]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(
+        run.stderr.contains("cases_truncated.xlsx") && run.stderr.contains("[xlsx-unreadable]"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !dir.path().join("baove.duckdb").exists(),
+        "a refused first load creates no store"
+    );
+}
+
+#[test]
+fn parquet_with_typed_columns_loads() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("content_reports_tttt.parquet");
+    let detected = chrono::NaiveDateTime::parse_from_str("2025-03-01 10:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+    let mut df = df!(
+        "report_id" => ["P-1", "P-2"],
+        "detected_at" => [detected, detected],
+        "source" => ["PLATFORM", "HOTLINE"],
+        "platform" => ["TIKTOK", "ZALO"],
+        "content_type" => ["VIDEO", "URL"],
+        "category" => ["CSAM", "HARMFUL"],
+        "emergency" => [true, false],
+        "area_code" => [Some("450"), None],
+        "takedown_requested_at" => [Some(detected), None],
+        "removed_at" => [Some(detected + chrono::Duration::hours(2)), None],
+        "status" => ["REMOVED", "NOT_REQUESTED"],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let run = baove(dir.path(), &["load", &path.display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let db = dir.path().join("baove.duckdb");
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM content_reports"), 2);
+    assert_eq!(
+        query_string(
+            &db,
+            "SELECT strftime(removed_at, '%Y-%m-%d %H:%M:%S') FROM content_reports WHERE report_id = 'P-1'"
+        )
+        .unwrap(),
+        "2025-03-01 12:00:00"
+    );
+}
+
+#[test]
+fn a_second_load_of_the_same_file_changes_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(baove(dir.path(), &["load", &sample_data()]).code, 0);
+    let before = checksum(dir.path(), "baove.duckdb");
+    let again = baove(dir.path(), &["load", &sample_data()]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stdout.contains("already loaded"), "{}", again.stdout);
+    assert!(again.stdout.contains("nothing changed"), "{}", again.stdout);
+    assert_eq!(checksum(dir.path(), "baove.duckdb"), before);
+}
+
+#[test]
+fn a_corrected_export_replaces_rows_and_the_log_counts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = write(
+        dir.path(),
+        "cases_v1.csv",
+        &format!("{CASES_HEADER}\nV-1,450,2025-01-10 09:00,LDTBXH,HOTLINE_111,GROOMING,F,14,,,,,,,,,,,,,,\nV-2,450,2025-01-11 09:00,LDTBXH,HOTLINE_111,GROOMING,F,14,,,,,,,,,,,,,,\nV-3,450,2025-01-12 09:00,LDTBXH,HOTLINE_111,GROOMING,F,14,,,,,,,,,,,,,,\n"),
+    );
+    let second = write(
+        dir.path(),
+        "cases_v2.csv",
+        &format!("{CASES_HEADER}\nV-2,450,2025-01-11 09:00,LDTBXH,HOTLINE_111,GROOMING,F,14,,,2025-01-12 09:00,UNFOUNDED,,,,,,,,,NO_VIOLATION,2025-01-13 09:00\nV-3,452,2025-01-12 09:00,LDTBXH,HOTLINE_111,GROOMING,F,15,,,,,,,,,,,,,,\nV-4,450,2025-01-13 09:00,CA,POLICE,CSAM,M,,,,,,,,,,,,,,,\n"),
+    );
+    assert_eq!(baove(dir.path(), &["load", &first]).code, 0);
+    let run = baove(dir.path(), &["load", &second]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("3 loaded (2 replaced)"), "{}", run.stdout);
+    let db = dir.path().join("baove.duckdb");
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM cases"), 4);
+    assert_eq!(
+        query_string(&db, "SELECT area_code FROM cases WHERE case_id = 'V-3'").unwrap(),
+        "452"
+    );
+    assert_eq!(
+        query_string(&db, "SELECT outcome FROM cases WHERE case_id = 'V-2'").unwrap(),
+        "NO_VIOLATION"
+    );
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT rows_replaced FROM load_log WHERE file_name = 'cases_v2.csv'"
+        ),
+        2
+    );
+}
+
+#[test]
+fn quarantine_loads_valid_rows_and_keeps_invalid_ones_with_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = repo()
+        .join("tests/corpus/broken/cases_bad_date.csv")
+        .display()
+        .to_string();
+    let strict = baove(dir.path(), &["load", &broken]);
+    assert_eq!(strict.code, 1);
+    assert!(strict.stderr.contains("--quarantine"), "{}", strict.stderr);
+    let run = baove(dir.path(), &["load", "--quarantine", &broken]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    assert!(
+        run.stdout
+            .contains("3 rows read, 2 loaded (0 replaced), 1 quarantined"),
+        "{}",
+        run.stdout
+    );
+    let db = dir.path().join("baove.duckdb");
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM cases"), 2);
+    let problems = query_string(
+        &db,
+        "SELECT location || ' ' || problems || ' ' || row_values FROM quarantine",
+    )
+    .unwrap();
+    assert!(problems.starts_with("row 4 received_at"), "{problems}");
+    assert!(
+        problems.contains("[datetime]") && problems.contains("2025-13-01"),
+        "{problems}"
+    );
+    let status = baove(dir.path(), &["status"]);
+    assert!(status.stdout.contains("quarantined rows: 1"), "{}", status.stdout);
+}
+
+#[test]
+fn validate_writes_findings_for_the_agency_without_a_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = repo()
+        .join("tests/corpus/broken/cases_unknown_channel.csv")
+        .display()
+        .to_string();
+    let run = baove(dir.path(), &["validate", &broken, "--findings", "findings.csv"]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    let findings = std::fs::read_to_string(dir.path().join("findings.csv")).unwrap();
+    assert!(
+        findings.contains("cases_unknown_channel.csv,row 4,channel,code,"),
+        "{findings}"
+    );
+    assert!(!dir.path().join("baove.duckdb").exists());
+    let again = baove(dir.path(), &["validate", &broken, "--findings", "findings.csv"]);
+    assert_eq!(
+        again.code, 2,
+        "an existing findings file is not overwritten without --force"
+    );
+    let xlsx = baove(dir.path(), &["validate", &broken, "--findings", "findings.xlsx"]);
+    assert_eq!(xlsx.code, 1);
+    assert!(dir.path().join("findings.xlsx").exists());
+    let clean = baove(dir.path(), &["validate", &sample_data()]);
+    assert_eq!(clean.code, 0, "{}", clean.all_output());
+}
+
+#[test]
+fn usage_and_store_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = baove(dir.path(), &["status", "--db", "nowhere.duckdb"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("nowhere.duckdb"), "{}", missing.stderr);
+    std::fs::write(
+        dir.path().join("corrupt.duckdb"),
+        b"this is not a database file at all",
+    )
+    .unwrap();
+    let corrupt = baove(dir.path(), &["status", "--db", "corrupt.duckdb"]);
+    assert_eq!(corrupt.code, 2, "{}", corrupt.stderr);
+    assert!(corrupt.stderr.contains("corrupt.duckdb"), "{}", corrupt.stderr);
+    let no_file = baove(dir.path(), &["load", "does-not-exist.csv"]);
+    assert_eq!(no_file.code, 2);
+    let bad_flag = baove(dir.path(), &["load", "--kind", "people", "x.csv"]);
+    assert_eq!(bad_flag.code, 2);
+}
+
+#[test]
+fn kill_during_a_large_load_leaves_the_store_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big");
+    let generated = baove(
+        dir.path(),
+        &[
+            "generate",
+            "--out",
+            &big.display().to_string(),
+            "--cases",
+            "150000",
+            "--content",
+            "10",
+            "--seed",
+            "5",
+        ],
+    );
+    assert_eq!(generated.code, 0, "{}", generated.stderr);
+    assert_eq!(baove(dir.path(), &["load", &sample_data()]).code, 0);
+    let before = checksum(dir.path(), "baove.duckdb");
+    let cases = big.join("cases.csv").display().to_string();
+    for delay_ms in [150u64, 600, 1500] {
+        let mut child = command(dir.path()).args(["load", &cases]).spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let finished = child.try_wait().unwrap().is_some();
+        if !finished {
+            // SIGKILL: no cleanup of any kind runs in the child.
+            child.kill().unwrap();
+        }
+        child.wait().unwrap();
+        if !finished {
+            assert_eq!(
+                checksum(dir.path(), "baove.duckdb"),
+                before,
+                "killed after {delay_ms} ms"
+            );
+        }
+    }
+    let rerun = baove(dir.path(), &["load", &cases]);
+    assert_eq!(rerun.code, 0, "{}", rerun.stderr);
+    let db = dir.path().join("baove.duckdb");
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM load_log WHERE file_name = 'cases.csv' AND rows_loaded = 150000"
+        ),
+        1,
+        "{}",
+        rerun.stdout
+    );
+}

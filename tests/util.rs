@@ -1,0 +1,79 @@
+//! Running the binary and reading the store in tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Every test runs at this moment, so "no time later than loading" is reproducible.
+pub const NOW: &str = "2026-11-29 12:00:00";
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn all_output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+pub fn command(cwd: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_baove"));
+    c.current_dir(cwd).env("BAOVE_NOW", NOW);
+    c
+}
+
+pub fn baove(cwd: &Path, args: &[&str]) -> Run {
+    command(cwd).args(args).output().expect("baove runs").into()
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn sample_data() -> String {
+    repo().join("sample-data").display().to_string()
+}
+
+/// `baove status --checksum` of a store.
+pub fn checksum(cwd: &Path, db: &str) -> String {
+    let run = baove(cwd, &["status", "--db", db, "--checksum"]);
+    assert_eq!(run.code, 0, "status failed: {}", run.stderr);
+    run.stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("checksum: "))
+        .expect("a checksum line")
+        .to_string()
+}
+
+/// One number from the store.
+pub fn query_i64(db: &Path, sql: &str) -> i64 {
+    let conn = duckdb::Connection::open(db).expect("store opens");
+    conn.query_row(sql, [], |r| r.get(0)).expect("query runs")
+}
+
+pub fn query_string(db: &Path, sql: &str) -> Option<String> {
+    let conn = duckdb::Connection::open(db).expect("store opens");
+    conn.query_row(sql, [], |r| r.get(0)).expect("query runs")
+}
+
+/// Data rows of a CSV file (lines after the header; the generator writes no quoted newlines).
+pub fn csv_rows(path: &Path) -> i64 {
+    std::fs::read_to_string(path)
+        .expect("readable")
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .count() as i64
+}
