@@ -309,7 +309,7 @@ pub fn parse_deadlines(text: &str) -> Result<Vec<DeadlineRule>, String> {
                 rule.stage, rule.when
             ));
         }
-        if !(rule.amount > 0.0) {
+        if rule.amount.is_nan() || rule.amount <= 0.0 {
             return Err(format!("deadlines: {} amount must be positive", rule.stage));
         }
         let from = |r: &DeadlineRule| r.valid_from.unwrap_or(NaiveDate::MIN);

@@ -1,6 +1,7 @@
 //! baove: analytics and statutory reporting for a provincial programme against online
 //! child abuse. Layers, each using only those before it:
-//! model (model, period) ← catalog ← store ← ingest ← indicators, stats ← render.
+//! model (model, period) ← catalog (catalog, template) ← store ← ingest ← indicators,
+//! stats, report ← render.
 //! The command line lives in the binary.
 
 pub mod catalog;
@@ -10,9 +11,11 @@ pub mod ingest;
 pub mod model;
 pub mod period;
 pub mod render;
+pub mod report;
 pub mod stats;
 pub mod store;
 pub mod synth;
+pub mod template;
 
 pub use error::{Error, Result};
 

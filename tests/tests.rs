@@ -4,4 +4,5 @@
 mod corpus;
 mod indicators;
 mod load;
+mod report;
 mod util;

@@ -1,9 +1,11 @@
 //! Command-line definition and dispatch. Each subcommand owns its arguments and `run`.
 
+mod check;
 mod generate;
 mod indicators;
 mod load;
 mod progress;
+mod report;
 mod status;
 mod validate;
 
@@ -28,6 +30,10 @@ enum Command {
     Validate(validate::Args),
     /// Show what the store holds: rows per kind, date ranges, loads, quarantined rows.
     Status(status::Args),
+    /// Write a periodic report (workbook, charts, tidy table) from a template.
+    Report(report::Args),
+    /// Check every indicator header, deadline rule and report template, without data.
+    Check(check::Args),
     /// Compute the indicator dictionary for a period as the tidy table.
     Indicators(indicators::Args),
     /// Write a synthetic data set in the contract (Quảng Bình, several years).
@@ -42,6 +48,8 @@ pub fn run() -> ExitCode {
         Command::Status(args) => status::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Indicators(args) => indicators::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Check(args) => check::run(args),
     };
     match result {
         Ok(code) => code,

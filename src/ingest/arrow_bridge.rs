@@ -26,8 +26,12 @@ pub fn to_record_batches(df: &mut DataFrame) -> Result<Vec<RecordBatch>> {
             // SAFETY: polars-arrow's ArrowSchema/ArrowArray and arrow-rs's FFI_ArrowSchema/
             // FFI_ArrowArray are both #[repr(C)] definitions of the same C structs of the
             // Arrow C data interface; ownership (the release callback) moves with them.
-            let (c_schema, c_array): (FFI_ArrowSchema, FFI_ArrowArray) =
-                unsafe { (std::mem::transmute(c_schema), std::mem::transmute(c_array)) };
+            let (c_schema, c_array): (FFI_ArrowSchema, FFI_ArrowArray) = unsafe {
+                (
+                    std::mem::transmute::<polars_arrow::ffi::ArrowSchema, FFI_ArrowSchema>(c_schema),
+                    std::mem::transmute::<polars_arrow::ffi::ArrowArray, FFI_ArrowArray>(c_array),
+                )
+            };
             let field = Field::try_from(&c_schema).map_err(arrow_error)?;
             // SAFETY: the array was just exported by polars with this schema.
             let data = unsafe { arrow::ffi::from_ffi(c_array, &c_schema) }.map_err(arrow_error)?;

@@ -1,6 +1,9 @@
 //! Output renderers: pure functions from results to bytes, and the one place where
 //! files are written (atomically). Nothing here reads the store.
 
+pub mod chart;
 pub mod findings;
+pub mod labels;
 pub mod output;
 pub mod tidy;
+pub mod workbook;

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Benchmarks of baove against bare DuckDB on generated data (a benchmark, not a test).
+#
+#   benches/run.sh [SIZES...]      default: 1000000
+#
+# For each size N it generates N cases (and 10 content items per 100 cases), then times,
+# with wall time and peak memory from /usr/bin/time:
+#   - DuckDB's own read_csv of cases.csv into a table (the reference);
+#   - `baove load` of the same file into a store that already holds the reference data;
+#   - `baove indicators` for a quarter and a year, every breakdown, internal audience;
+#   - the core counts of the quarter by bare SQL (the reference for the indicators).
+# It prints each figure, the load ratio and the time per million rows.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/baove/target}"
+sizes=("$@")
+[ ${#sizes[@]} -eq 0 ] && sizes=(1000000)
+
+cargo build --locked --release --bin baove --example duckdb_reference >&2
+bin="$CARGO_TARGET_DIR/release/baove"
+reference="$CARGO_TARGET_DIR/release/examples/duckdb_reference"
+work=$(mktemp -d "${TMPDIR:-/tmp}/baove-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export BAOVE_NOW="2026-11-29 12:00:00"
+
+# Runs a command; prints "seconds peak_MiB".
+measure() {
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || {
+        cat "$work/err" >&2
+        exit 1
+    }
+    awk '{ printf "%.2f %.0f\n", $1, $2 / 1024 }' "$work/time"
+}
+
+printf '%-10s %-34s %9s %9s\n' "cases" "step" "seconds" "peak MiB"
+for n in "${sizes[@]}"; do
+    data="$work/data-$n"
+    "$bin" generate --out "$data" --seed 1 --cases "$n" --content $((n / 10)) >/dev/null
+    db="$work/store-$n.duckdb"
+    "$bin" load --db "$db" "$data/areas.csv" "$data/holidays.csv" "$data/population.csv" >/dev/null 2>&1
+
+    read -r ref_s ref_m < <(measure "$reference" load "$work/ref-$n.duckdb" "$data/cases.csv")
+    read -r load_s load_m < <(measure "$bin" load --db "$db" "$data/cases.csv")
+    read -r content_s content_m < <(measure "$bin" load --db "$db" "$data/content_reports.csv")
+    read -r q_s q_m < <(measure "$bin" indicators --db "$db" --period 2025Q1 --audience internal --out "$work/q-$n.csv")
+    read -r y_s y_m < <(measure "$bin" indicators --db "$db" --period 2025 --audience internal --out "$work/y-$n.csv")
+    read -r agg_s agg_m < <(measure "$reference" aggregate "$work/ref-$n.duckdb" "2024-12-15 00:00:00" "2025-03-15 00:00:00")
+
+    printf '%-10s %-34s %9s %9s\n' "$n" "duckdb read_csv (reference)" "$ref_s" "$ref_m"
+    printf '%-10s %-34s %9s %9s\n' "$n" "baove load cases" "$load_s" "$load_m"
+    printf '%-10s %-34s %9s %9s\n' "$n" "baove load content ($((n / 10)))" "$content_s" "$content_m"
+    printf '%-10s %-34s %9s %9s\n' "$n" "baove indicators 2025Q1" "$q_s" "$q_m"
+    printf '%-10s %-34s %9s %9s\n' "$n" "baove indicators 2025" "$y_s" "$y_m"
+    printf '%-10s %-34s %9s %9s\n' "$n" "duckdb core counts 2025Q1 (ref.)" "$agg_s" "$agg_m"
+    awk -v a="$load_s" -v b="$ref_s" -v n="$n" 'BEGIN {
+        printf "%-10s load ratio baove/duckdb = %.2f; load %.2f s per million rows\n", n, a / b, a / (n / 1e6) }'
+done

@@ -1,0 +1,173 @@
+//! `baove report`: a periodic report from a template: the workbook, chart files and the
+//! tidy table it was built from.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use baove::catalog::Lang;
+use baove::ingest::{self, LoadOptions};
+use baove::period::{Calendar, Period};
+use baove::render::chart::{self, Chart, Shape};
+use baove::render::workbook::{self, Shown};
+use baove::render::{labels, output, tidy};
+use baove::report;
+use baove::store::{Store, DEFAULT_PATH};
+use baove::template;
+
+use super::indicators::{parse_as_of, parse_calendar, Audience};
+use super::load::load_profile;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Language {
+    Vi,
+    En,
+}
+
+impl Language {
+    pub fn lang(self) -> Lang {
+        match self {
+            Language::Vi => Lang::Vi,
+            Language::En => Lang::En,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  baove report --template quarterly --period 2025Q1 --input sample-data/ --out out/\n  baove report --template annual --period 2025 --db baove.duckdb --lang en --audience internal --out out/"
+)]
+pub struct Args {
+    /// Template name (report-templates/NAME.toml): quarterly, half-year, annual, programme-830.
+    #[arg(long)]
+    template: String,
+    /// Period: 2025-03, 2025Q1, 2025H1 or 2025.
+    #[arg(long)]
+    period: String,
+    /// The store to report from.
+    #[arg(long, conflicts_with = "input")]
+    db: Option<PathBuf>,
+    /// Export files or folders to load into a temporary store first.
+    #[arg(long, num_args = 1..)]
+    input: Vec<PathBuf>,
+    /// Mapping profile for --input files.
+    #[arg(long)]
+    profile: Option<PathBuf>,
+    #[arg(long, default_value = "statutory", value_parser = parse_calendar)]
+    calendar: Calendar,
+    #[arg(long, value_parser = parse_as_of)]
+    as_of: Option<chrono::NaiveDateTime>,
+    #[arg(long, value_enum, default_value_t = Audience::Public)]
+    audience: Audience,
+    #[arg(long, value_enum, default_value_t = Language::Vi)]
+    lang: Language,
+    /// Output folder (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Replace existing output files.
+    #[arg(long)]
+    force: bool,
+    /// Generation time written into the files, "YYYY-MM-DD HH:MM:SS" (default:
+    /// SOURCE_DATE_EPOCH if set, else now): equal inputs and timestamp, equal bytes.
+    #[arg(long, value_parser = parse_as_of)]
+    timestamp: Option<chrono::NaiveDateTime>,
+}
+
+fn generation_time(pinned: Option<chrono::NaiveDateTime>) -> baove::Result<chrono::NaiveDateTime> {
+    if let Some(t) = pinned {
+        return Ok(t);
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let seconds: i64 = epoch.trim().parse().map_err(|_| {
+            baove::Error::Usage(format!("SOURCE_DATE_EPOCH={epoch:?} is not a number of seconds"))
+        })?;
+        return chrono::DateTime::from_timestamp(seconds, 0)
+            .map(|t| t.naive_utc() + chrono::Duration::hours(7))
+            .ok_or_else(|| baove::Error::Usage("SOURCE_DATE_EPOCH out of range".into()));
+    }
+    baove::local_now()
+}
+
+pub fn run(args: Args) -> baove::Result<ExitCode> {
+    let template = template::find(&args.template).map_err(baove::Error::Usage)?;
+    let period = Period::parse(&args.period, args.calendar).map_err(baove::Error::Usage)?;
+    let as_of = args.as_of.unwrap_or_else(|| period.end_moment());
+    let generated_at = generation_time(args.timestamp)?;
+    let lang = args.lang.lang();
+
+    let store = if args.input.is_empty() {
+        Store::open_read_only(args.db.as_deref().unwrap_or(Path::new(DEFAULT_PATH)))?
+    } else {
+        let profile = load_profile(&args.profile)?;
+        let (planned, _) = ingest::plan(&args.input, None, &profile)?;
+        let now = baove::local_now()?;
+        let mut store = Store::open_in_memory()?;
+        let examined = ingest::examine_all(&planned, &profile, now, None, &|_| {})?;
+        let options = LoadOptions {
+            quarantine: false,
+            now,
+            profile_name: None,
+        };
+        ingest::load(&mut store, examined, &options)?;
+        store
+    };
+    let public = args.audience == Audience::Public;
+    let data = report::gather(&store, &args.template, &template, period, as_of, public)?;
+
+    std::fs::create_dir_all(args.out.join("charts")).map_err(|e| baove::Error::io(args.out.display(), e))?;
+    let workbook_path = args.out.join(format!("{}_{}.xlsx", args.template, period));
+    let bytes = workbook::build(&data, lang, generated_at)?;
+    output::write_atomic(&workbook_path, &bytes, args.force)?;
+    let tidy_path = args.out.join("indicators.csv");
+    output::write_atomic(&tidy_path, &tidy::to_csv(&data.all_rows()), args.force)?;
+
+    let note = format!(
+        "{} · {}: {} · {}",
+        data.template.title(lang),
+        labels::text(lang, "audience"),
+        labels::text(lang, if public { "public" } else { "internal" }),
+        labels::text(lang, "symbol_c")
+    );
+    let mut written = vec![workbook_path.clone(), tidy_path.clone()];
+    for c in workbook::chart_data(&data, lang) {
+        let percent = c.unit == baove::catalog::Unit::Share;
+        let chart = Chart {
+            title: c.title.clone(),
+            y_label: labels::text(lang, c.unit.name()).to_string(),
+            shape: if c.line { Shape::Line } else { Shape::Bars },
+            categories: c.categories.clone(),
+            values: c
+                .values
+                .iter()
+                .map(|v| match v {
+                    Shown::Number(n) => Some(*n),
+                    Shown::Symbol(_) => None,
+                })
+                .collect(),
+            reference: c.target.clone(),
+            percent,
+            note: note.clone(),
+        };
+        let (svg, png) = chart::render(&chart)?;
+        for (ext, bytes) in [("svg", svg), ("png", png)] {
+            let path = args.out.join("charts").join(format!("{}.{ext}", c.file_stem));
+            output::write_atomic(&path, &bytes, args.force)?;
+            written.push(path);
+        }
+    }
+    let mut text = format!(
+        "report {} for {} ({} to {}, {}), as of {}, audience {}, language {}:\n",
+        args.template,
+        period,
+        period.start(),
+        period.end(),
+        period.calendar.name(),
+        as_of.format("%Y-%m-%d %H:%M:%S"),
+        args.audience.name(),
+        if lang == Lang::Vi { "vi" } else { "en" }
+    );
+    for path in written {
+        text.push_str(&format!("  {}\n", path.display()));
+    }
+    super::print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}

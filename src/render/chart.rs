@@ -1,0 +1,230 @@
+//! Charts as files: plotters draws SVG; usvg lays its text out with the embedded DejaVu
+//! Sans (full Vietnamese coverage, correct spacing), so the SVG written carries its text
+//! as outlines and the PNG is rasterised by resvg. Neither needs a font on the reader's
+//! machine.
+
+use std::sync::{Arc, OnceLock};
+
+use plotters::prelude::*;
+use resvg::usvg;
+
+use crate::error::{Error, Result};
+
+/// Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+pub const PALETTE: [(u8, u8, u8); 7] = [
+    (0, 114, 178),
+    (230, 159, 0),
+    (0, 158, 115),
+    (204, 121, 167),
+    (86, 180, 233),
+    (213, 94, 0),
+    (240, 228, 66),
+];
+
+/// Wide enough for an A4 page at print resolution once scaled.
+pub const WIDTH: u32 = 1200;
+pub const HEIGHT: u32 = 700;
+
+const FONT_REGULAR: &[u8] = include_bytes!("../../report-templates/fonts/DejaVuSans.ttf");
+const FONT_BOLD: &[u8] = include_bytes!("../../report-templates/fonts/DejaVuSans-Bold.ttf");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Line,
+    Bars,
+}
+
+/// What to draw: labelled categories (periods, areas, codes) and one value each; a value
+/// that is suppressed or missing is a gap, never a zero.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub title: String,
+    pub y_label: String,
+    pub shape: Shape,
+    pub categories: Vec<String>,
+    pub values: Vec<Option<f64>>,
+    /// A horizontal line (a target), with its label.
+    pub reference: Option<(f64, String)>,
+    /// Shares are drawn as percentages.
+    pub percent: bool,
+    /// A line under the chart: source, suppression note.
+    pub note: String,
+}
+
+fn fonts() -> Arc<usvg::fontdb::Database> {
+    static DB: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
+    DB.get_or_init(|| {
+        let mut db = usvg::fontdb::Database::new();
+        db.load_font_data(FONT_REGULAR.to_vec());
+        db.load_font_data(FONT_BOLD.to_vec());
+        db.set_sans_serif_family("DejaVu Sans");
+        Arc::new(db)
+    })
+    .clone()
+}
+
+fn draw_error(e: impl std::fmt::Display) -> Error {
+    Error::Usage(format!("drawing a chart: {e}"))
+}
+
+/// The chart as plotters' SVG (text as `<text>` elements).
+fn plot(chart: &Chart) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        let (body, footer) = root.split_vertically(HEIGHT - 40);
+        footer
+            .draw(&Text::new(
+                chart.note.clone(),
+                (20, 10),
+                ("sans-serif", 18).into_font().color(&RGBColor(60, 60, 60)),
+            ))
+            .map_err(draw_error)?;
+        let scale = if chart.percent { 100.0 } else { 1.0 };
+        let shown: Vec<f64> = chart.values.iter().flatten().map(|v| v * scale).collect();
+        let mut top = shown.iter().copied().fold(0.0_f64, f64::max);
+        if let Some((r, _)) = &chart.reference {
+            top = top.max(r * scale);
+        }
+        let top = if top <= 0.0 { 1.0 } else { top * 1.12 };
+        let n = chart.categories.len().max(1);
+        let mut builder = ChartBuilder::on(&body);
+        builder
+            .caption(
+                &chart.title,
+                ("sans-serif", 30).into_font().style(FontStyle::Bold),
+            )
+            .margin(20)
+            .x_label_area_size(if chart.shape == Shape::Bars { 110 } else { 50 })
+            .y_label_area_size(80);
+        let mut ctx = builder
+            .build_cartesian_2d((0..n).into_segmented(), 0.0..top)
+            .map_err(draw_error)?;
+        let categories = chart.categories.clone();
+        ctx.configure_mesh()
+            .disable_x_mesh()
+            .y_desc(chart.y_label.clone())
+            .axis_desc_style(("sans-serif", 20))
+            .label_style(("sans-serif", 18))
+            .x_labels(n)
+            .x_label_formatter(&|x| match x {
+                SegmentValue::CenterOf(i) => categories.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .y_label_formatter(&|y| {
+                if chart.percent {
+                    format!("{y:.0}%")
+                } else {
+                    format!("{y:.0}")
+                }
+            })
+            .draw()
+            .map_err(draw_error)?;
+        let colour = RGBColor(PALETTE[0].0, PALETTE[0].1, PALETTE[0].2);
+        match chart.shape {
+            Shape::Bars => {
+                ctx.draw_series(chart.values.iter().enumerate().filter_map(|(i, v)| {
+                    v.map(|v| {
+                        Rectangle::new(
+                            [
+                                (SegmentValue::Exact(i), 0.0),
+                                (SegmentValue::Exact(i + 1), v * scale),
+                            ],
+                            colour.filled(),
+                        )
+                    })
+                }))
+                .map_err(draw_error)?;
+            }
+            Shape::Line => {
+                // A gap (suppressed or missing) breaks the line rather than bridging it.
+                let mut run: Vec<(SegmentValue<usize>, f64)> = Vec::new();
+                let mut runs = Vec::new();
+                for (i, v) in chart.values.iter().enumerate() {
+                    match v {
+                        Some(v) => run.push((SegmentValue::CenterOf(i), v * scale)),
+                        None => runs.push(std::mem::take(&mut run)),
+                    }
+                }
+                runs.push(run);
+                for run in runs.into_iter().filter(|r| !r.is_empty()) {
+                    ctx.draw_series(LineSeries::new(run.clone(), colour.stroke_width(4)))
+                        .map_err(draw_error)?;
+                    ctx.draw_series(run.into_iter().map(|p| Circle::new(p, 6, colour.filled())))
+                        .map_err(draw_error)?;
+                }
+            }
+        }
+        if let Some((r, label)) = &chart.reference {
+            let orange = RGBColor(PALETTE[5].0, PALETTE[5].1, PALETTE[5].2);
+            ctx.draw_series(LineSeries::new(
+                vec![
+                    (SegmentValue::Exact(0), r * scale),
+                    (SegmentValue::Exact(n), r * scale),
+                ],
+                orange.stroke_width(3),
+            ))
+            .map_err(draw_error)?
+            .label(label.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], orange.stroke_width(3)));
+            ctx.configure_series_labels()
+                .background_style(WHITE.mix(0.9))
+                .border_style(BLACK)
+                .label_font(("sans-serif", 18))
+                .position(SeriesLabelPosition::LowerRight)
+                .draw()
+                .map_err(draw_error)?;
+        }
+        root.present().map_err(draw_error)?;
+    }
+    Ok(svg)
+}
+
+/// The chart as (SVG with text in outlines, PNG).
+pub fn render(chart: &Chart) -> Result<(Vec<u8>, Vec<u8>)> {
+    let svg = plot(chart)?;
+    let options = usvg::Options {
+        fontdb: fonts(),
+        font_family: "DejaVu Sans".into(),
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_str(&svg, &options).map_err(draw_error)?;
+    let outlined = tree.to_string(&usvg::WriteOptions::default());
+    let mut pixmap =
+        resvg::tiny_skia::Pixmap::new(WIDTH, HEIGHT).ok_or_else(|| draw_error("empty canvas"))?;
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
+    let png = pixmap.encode_png().map_err(draw_error)?;
+    Ok((outlined.into_bytes(), png))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_text_is_laid_out_from_the_embedded_font() {
+        let chart = Chart {
+            title: "Số vụ việc tiếp nhận: Đồng Hới, Bố Trạch, Lệ Thủy".into(),
+            y_label: "vụ việc".into(),
+            shape: Shape::Bars,
+            categories: vec!["Đồng Hới".into(), "Minh Hóa".into(), "Quảng Trạch".into()],
+            values: vec![Some(12.0), None, Some(7.0)],
+            reference: Some((10.0, "Mục tiêu".into())),
+            percent: false,
+            note: "Nguồn: dữ liệu tổng hợp giả lập".into(),
+        };
+        let (svg, png) = render(&chart).unwrap();
+        let svg = String::from_utf8(svg).unwrap();
+        // Text became outlines: no <text> element, so no font is needed to read it.
+        assert!(!svg.contains("<text"), "text left as text");
+        assert!(svg.contains("<path"));
+        assert!(png.starts_with(b"\x89PNG"));
+        // The same chart, the same bytes.
+        assert_eq!(render(&chart).unwrap().1, png);
+    }
+}

@@ -1,0 +1,205 @@
+//! Everything a report reader sees, in Vietnamese (default) and English: interface words
+//! and the names of codes. Codes without a label here are shown as they are.
+
+use crate::catalog::Lang;
+
+/// A word of the interface.
+pub fn text(lang: Lang, key: &str) -> &'static str {
+    let (vi, en) = match key {
+        "cover" => ("Trang bìa", "Cover"),
+        "contents" => ("Mục lục", "Contents"),
+        "notes" => ("Ghi chú", "Notes"),
+        "quality" => ("Chất lượng dữ liệu", "Data quality"),
+        "period" => ("Kỳ báo cáo", "Reporting period"),
+        "period_dates" => ("Từ ngày - đến ngày", "From - to"),
+        "calendar" => ("Lịch báo cáo", "Reporting calendar"),
+        "statutory" => ("Kỳ thống kê (15 đến 14)", "Statutory (15th to 14th)"),
+        "calendar_kind" => ("Lịch dương (tháng, quý, năm thường)", "Calendar months, quarters and years"),
+        "as_of" => ("Số liệu tính đến", "Data as of"),
+        "audience" => ("Đối tượng sử dụng", "Audience"),
+        "public" => ("Công khai (đã áp dụng bảo mật số nhỏ)", "Public (small numbers suppressed)"),
+        "internal" => ("Nội bộ (không công bố)", "Internal (not for publication)"),
+        "engine" => ("Phiên bản phần mềm", "Engine version"),
+        "generated" => ("Thời điểm lập", "Generated at"),
+        "sources" => ("Dữ liệu nguồn", "Source files"),
+        "file" => ("Tệp", "File"),
+        "kind" => ("Loại", "Kind"),
+        "rows" => ("Số dòng", "Rows"),
+        "loaded_at" => ("Nạp lúc", "Loaded at"),
+        "synthetic_warning" => (
+            "Số liệu minh hoạ trong báo cáo này là dữ liệu tổng hợp giả lập khi chạy trên sample-data.",
+            "Figures in this report are synthetic when it is run on sample-data.",
+        ),
+        "sheet" => ("Trang", "Sheet"),
+        "description" => ("Nội dung", "Description"),
+        "indicator" => ("Chỉ tiêu", "Indicator"),
+        "unit" => ("Đơn vị", "Unit"),
+        "definition" => ("Định nghĩa", "Definition"),
+        "numerator" => ("Tử số", "Numerator"),
+        "denominator" => ("Mẫu số", "Denominator"),
+        "cohort" => ("Nhóm tính", "Cohort"),
+        "legal_basis" => ("Căn cứ pháp lý", "Legal basis"),
+        "this_period" => ("Kỳ này", "This period"),
+        "previous_period" => ("Kỳ trước", "Previous period"),
+        "change_previous" => ("Thay đổi so với kỳ trước", "Change on previous period"),
+        "year_before" => ("Cùng kỳ năm trước", "Same period a year before"),
+        "change_year" => ("Thay đổi so với cùng kỳ", "Change on a year before"),
+        "target" => ("Mục tiêu", "Target"),
+        "area" => ("Địa bàn", "Area"),
+        "province" => ("Toàn tỉnh", "Province"),
+        "year" => ("Năm", "Year"),
+        "value" => ("Giá trị", "Value"),
+        "symbols" => ("Ký hiệu", "Symbols"),
+        "symbol_c" => (
+            "[c] bảo mật: số từ 1 đến 4, hoặc số được ẩn để không suy ra được số nhỏ",
+            "[c] confidential: a count from 1 to 4, or a value hidden so that no small count can be worked out",
+        ),
+        "symbol_x" => ("[x] không có số liệu (mẫu số bằng 0)", "[x] not available (no members to compute from)"),
+        "symbol_z" => (
+            "[z] không áp dụng (chưa đạt mốc Kaplan-Meier hoặc không so sánh được)",
+            "[z] not applicable (Kaplan-Meier point not reached, or no comparison possible)",
+        ),
+        "suppression_rule" => (
+            "Quy tắc bảo mật: số đếm từ 1 đến 4 được thay bằng [c]; tỷ lệ, tỷ suất và thời gian có mẫu số (tỷ suất: tử số) từ 1 đến 4 cũng vậy. Khi trong một phân tổ chỉ có một ô bị ẩn mà tổng được công bố, ô khác nhỏ nhất khác 0 cũng được ẩn.",
+            "Suppression rule: a count from 1 to 4 is shown as [c]; so is a share, rate or duration whose denominator (for rates, numerator) is from 1 to 4. Where a breakdown adds up to a shown total and only one cell is hidden, the smallest other non-zero cell is hidden too.",
+        ),
+        "completeness" => ("Mức độ đầy đủ theo cột", "Completeness by column"),
+        "column" => ("Cột", "Column"),
+        "filled" => ("Số ô có dữ liệu", "Cells filled"),
+        "share_filled" => ("Tỷ lệ đầy đủ", "Share filled"),
+        "quarantined" => ("Số dòng bị cách ly", "Rows quarantined"),
+        "invalid_orders" => ("Số vụ có thứ tự mốc thời gian bất thường", "Cases with stages out of order"),
+        "late_records" => ("Số bản ghi đến muộn từ lần báo cáo trước", "Late-arriving records since the previous report"),
+        "late_records_note" => (
+            "Vụ việc thuộc kỳ trước nhưng được nạp sau khi kỳ trước kết thúc",
+            "Cases of the previous period loaded after that period had ended",
+        ),
+        "chart_trend" => ("Xu hướng", "Trend"),
+        "chart_by_area" => ("theo địa bàn", "by area"),
+        "chart_by" => ("theo", "by"),
+        "count" => ("vụ việc", "count"),
+        "share" => ("tỷ lệ", "share"),
+        "per_100k" => ("trên 100.000 trẻ em", "per 100,000 children"),
+        "hours" => ("giờ", "hours"),
+        "days" => ("ngày", "days"),
+        "title" => ("Tiêu đề", "Title"),
+        "on_target" => ("Đạt mục tiêu", "On target"),
+        _ => ("", ""),
+    };
+    match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
+}
+
+/// The reader's name of a breakdown dimension.
+pub fn breakdown_name(lang: Lang, breakdown: &str) -> String {
+    let (vi, en) = match breakdown {
+        "abuse_type" => ("Hình thức xâm hại", "Form of abuse"),
+        "channel" => ("Kênh tiếp nhận", "Channel"),
+        "receiving_agency" => ("Cơ quan tiếp nhận", "Receiving agency"),
+        "victim_sex" => ("Giới tính", "Sex"),
+        "age_band" => ("Nhóm tuổi", "Age band"),
+        "platform" => ("Nền tảng", "Platform"),
+        "source" => ("Nguồn phát hiện", "Source"),
+        "content_type" => ("Loại nội dung", "Content type"),
+        "category" => ("Nhóm nội dung", "Category"),
+        "area" => ("Địa bàn", "Area"),
+        other => (other, other),
+    };
+    match lang {
+        Lang::Vi => vi.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
+/// The reader's name of a code value.
+pub fn code_name(lang: Lang, breakdown: &str, code: &str) -> String {
+    let pair: Option<(&str, &str)> = match (breakdown, code) {
+        (_, "unknown") => Some(("Không rõ", "Unknown")),
+        (_, "OTHER") => Some(("Khác", "Other")),
+        ("abuse_type", "SEXUAL_ABUSE") => Some(("Xâm hại tình dục", "Sexual abuse")),
+        ("abuse_type", "CSAM") => Some(("Tài liệu xâm hại tình dục trẻ em", "Child sexual abuse material")),
+        ("abuse_type", "GROOMING") => Some(("Dụ dỗ, lôi kéo", "Grooming")),
+        ("abuse_type", "SEXTORTION") => Some(("Tống tiền tình dục", "Sextortion")),
+        ("abuse_type", "LIVESTREAM") => Some(("Phát trực tiếp", "Livestreamed abuse")),
+        ("abuse_type", "CYBERBULLYING") => Some(("Bắt nạt trên mạng", "Cyberbullying")),
+        ("abuse_type", "PRIVACY") => Some(("Xâm phạm đời tư", "Privacy violation")),
+        ("abuse_type", "EXPLOITATION") => Some(("Bóc lột", "Exploitation")),
+        ("abuse_type", "FRAUD") => Some(("Lừa đảo", "Fraud")),
+        ("abuse_type", "HARMFUL_CONTENT") => Some(("Nội dung độc hại", "Harmful content")),
+        ("channel", "HOTLINE_111") => Some(("Tổng đài 111", "Hotline 111")),
+        ("channel", "DIRECT") => Some(("Trực tiếp", "In person")),
+        ("channel", "POLICE") => Some(("Công an", "Police")),
+        ("channel", "ONLINE_MONITORING") => Some(("Giám sát trực tuyến", "Online monitoring")),
+        ("channel", "PLATFORM") => Some(("Nền tảng mạng", "Platform")),
+        ("channel", "SCHOOL") => Some(("Nhà trường", "School")),
+        ("channel", "HEALTH") => Some(("Cơ sở y tế", "Health service")),
+        ("channel", "MEDIA") => Some(("Báo chí", "Media")),
+        ("receiving_agency", "LDTBXH") => Some(("Sở LĐ-TB&XH", "Labour, Invalids and Social Affairs")),
+        ("receiving_agency", "CA") => Some(("Công an tỉnh", "Provincial police")),
+        ("receiving_agency", "TTTT") => Some(("Sở TT&TT", "Information and Communications")),
+        ("victim_sex", "F") => Some(("Nữ", "Female")),
+        ("victim_sex", "M") => Some(("Nam", "Male")),
+        ("victim_sex", "U") => Some(("Không rõ", "Unknown")),
+        ("age_band", band) => return format!("{band} {}", if lang == Lang::Vi { "tuổi" } else { "years" }),
+        ("source", "ONLINE_MONITORING") => Some(("Giám sát trực tuyến", "Online monitoring")),
+        ("source", "PLATFORM") => Some(("Nền tảng", "Platform")),
+        ("source", "HOTLINE") => Some(("Tổng đài", "Hotline")),
+        ("source", "PUBLIC") => Some(("Người dân", "Public")),
+        ("source", "INTERNATIONAL") => Some(("Quốc tế", "International")),
+        ("source", "POLICE") => Some(("Công an", "Police")),
+        ("content_type", "IMAGE") => Some(("Hình ảnh", "Image")),
+        ("content_type", "VIDEO") => Some(("Video", "Video")),
+        ("content_type", "URL") => Some(("Đường dẫn", "URL")),
+        ("content_type", "ACCOUNT") => Some(("Tài khoản", "Account")),
+        ("content_type", "LIVESTREAM") => Some(("Phát trực tiếp", "Livestream")),
+        ("content_type", "GROUP") => Some(("Nhóm", "Group")),
+        ("category", "CSAM") => Some(("Tài liệu xâm hại tình dục trẻ em", "Child sexual abuse material")),
+        ("category", "GROOMING") => Some(("Dụ dỗ", "Grooming")),
+        ("category", "SEXTORTION") => Some(("Tống tiền tình dục", "Sextortion")),
+        ("category", "HARMFUL") => Some(("Độc hại", "Harmful")),
+        ("category", "PRIVACY") => Some(("Đời tư", "Privacy")),
+        _ => None,
+    };
+    match (pair, lang) {
+        (Some((vi, _)), Lang::Vi) => vi.to_string(),
+        (Some((_, en)), Lang::En) => en.to_string(),
+        // Platforms are brand names: the same in both languages.
+        (None, _) => {
+            let mut s = code.to_lowercase();
+            if let Some(first) = s.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            s
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_interface_word_exists_in_both_languages() {
+        for key in [
+            "cover",
+            "contents",
+            "notes",
+            "quality",
+            "period",
+            "as_of",
+            "audience",
+            "symbol_c",
+            "suppression_rule",
+            "this_period",
+            "late_records",
+        ] {
+            assert!(!text(Lang::Vi, key).is_empty(), "{key}");
+            assert!(!text(Lang::En, key).is_empty(), "{key}");
+            assert_ne!(text(Lang::Vi, key), text(Lang::En, key), "{key}");
+        }
+        assert_eq!(code_name(Lang::Vi, "victim_sex", "F"), "Nữ");
+        assert_eq!(code_name(Lang::En, "platform", "FACEBOOK"), "Facebook");
+    }
+}

@@ -1,0 +1,854 @@
+//! The report workbook, laid out like official statistics (UK gptables / a11ytables): a
+//! cover with provenance, contents with links, notes with definitions, legal bases and
+//! symbols, one table per sheet (title in A1, units, frozen header, numbers as numbers),
+//! native charts, and a data-quality sheet. Pure: report data in, bytes out.
+
+use chrono::NaiveDateTime;
+use rust_xlsxwriter::{
+    Chart as XlsxChart, ChartType, ConditionalFormatCell, ConditionalFormatCellRule, DocProperties,
+    ExcelDateTime, Format, FormatAlign, FormatBorder, Url, Workbook, Worksheet, XlsxError,
+};
+
+use crate::catalog::{Indicator, Lang, Unit};
+use crate::error::{Error, Result};
+use crate::indicators::{Status, TidyRow};
+use crate::model::ENGINE_VERSION;
+use crate::period::{Calendar, Period};
+use crate::render::labels::{breakdown_name, code_name, text};
+use crate::report::{PeriodValues, ReportData};
+use crate::template::{ChartKind, SheetKind};
+
+fn xlsx(e: XlsxError) -> Error {
+    Error::Usage(format!("writing the workbook: {e}"))
+}
+
+/// What a cell shows: a number, or one of the symbols of the notes sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shown {
+    Number(f64),
+    Symbol(&'static str),
+}
+
+pub fn shown(row: Option<&TidyRow>) -> Shown {
+    match row {
+        None => Shown::Symbol("[x]"),
+        Some(r) => match (r.status, r.value) {
+            (Status::Suppressed, _) => Shown::Symbol("[c]"),
+            (Status::NotReached, _) => Shown::Symbol("[z]"),
+            (Status::NoData, _) | (_, None) => Shown::Symbol("[x]"),
+            (Status::Shown, Some(v)) => Shown::Number(v),
+        },
+    }
+}
+
+fn number_format(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Count => "#,##0",
+        Unit::Share => "0.0%",
+        Unit::Per100k => "#,##0.00",
+        Unit::Hours | Unit::Days => "#,##0.0",
+    }
+}
+
+fn change_format(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Count => "+#,##0;-#,##0;0",
+        Unit::Share => "+0.0%;-0.0%;0.0%",
+        Unit::Per100k => "+#,##0.00;-#,##0.00;0.00",
+        Unit::Hours | Unit::Days => "+#,##0.0;-#,##0.0;0.0",
+    }
+}
+
+fn unit_label(lang: Lang, unit: Unit) -> &'static str {
+    text(lang, unit.name())
+}
+
+/// Excel's sheet-name rules: at most 31 characters, none of `[]:*?/\`.
+fn sheet_name(title: &str, used: &mut Vec<String>) -> String {
+    let clean: String = title.chars().filter(|c| !"[]:*?/\\'".contains(*c)).collect();
+    let mut name: String = clean.chars().take(31).collect();
+    let mut n = 2;
+    while used.iter().any(|u| u.to_lowercase() == name.to_lowercase()) {
+        let suffix = format!(" {n}");
+        name = clean.chars().take(31 - suffix.len()).collect::<String>() + &suffix;
+        n += 1;
+    }
+    used.push(name.clone());
+    name
+}
+
+fn period_text(lang: Lang, p: &Period) -> String {
+    format!(
+        "{p} ({} - {})",
+        p.start().format("%d/%m/%Y"),
+        p.end().format("%d/%m/%Y")
+    )
+    .replace(" - ", if lang == Lang::Vi { " đến " } else { " to " })
+}
+
+struct Formats {
+    title: Format,
+    subtitle: Format,
+    header: Format,
+    wrap: Format,
+    symbol: Format,
+    link: Format,
+    good: Format,
+    bad: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            title: Format::new().set_bold().set_font_size(15),
+            subtitle: Format::new().set_italic().set_font_color(0x404040),
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_border_bottom(FormatBorder::Thin),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            symbol: Format::new().set_align(FormatAlign::Right),
+            link: Format::new()
+                .set_font_color(0x0563C1)
+                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
+            good: Format::new()
+                .set_background_color(0xC6EFCE)
+                .set_font_color(0x006100),
+            bad: Format::new()
+                .set_background_color(0xFFC7CE)
+                .set_font_color(0x9C0006),
+        }
+    }
+}
+
+fn write_shown(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    value: &Shown,
+    format: &Format,
+    f: &Formats,
+) -> Result<()> {
+    match value {
+        Shown::Number(v) => ws.write_number_with_format(row, col, *v, format).map_err(xlsx)?,
+        Shown::Symbol(s) => ws
+            .write_string_with_format(row, col, *s, &f.symbol)
+            .map_err(xlsx)?,
+    };
+    Ok(())
+}
+
+/// Column widths that fit the longest text (within bounds).
+fn fit(ws: &mut Worksheet, widths: &[usize]) -> Result<()> {
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, (*w as f64 + 2.0).clamp(8.0, 60.0))
+            .map_err(xlsx)?;
+    }
+    Ok(())
+}
+
+/// The moment written into the file's properties: pinned so equal inputs give equal bytes.
+pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Result<Vec<u8>> {
+    let f = Formats::new();
+    let mut workbook = Workbook::new();
+    let created = ExcelDateTime::from_timestamp(generated_at.and_utc().timestamp()).map_err(xlsx)?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title(data.template.title(lang))
+            .set_author("baove")
+            .set_creation_datetime(&created),
+    );
+    let mut used_names = Vec::new();
+    let cover_name = sheet_name(text(lang, "cover"), &mut used_names);
+    let contents_name = sheet_name(text(lang, "contents"), &mut used_names);
+    let notes_name = sheet_name(text(lang, "notes"), &mut used_names);
+    let table_names: Vec<String> = data
+        .template
+        .sheets
+        .iter()
+        .map(|s| sheet_name(s.title(lang), &mut used_names))
+        .collect();
+    let charts_name = sheet_name(
+        if lang == Lang::Vi {
+            "Biểu đồ"
+        } else {
+            "Charts"
+        },
+        &mut used_names,
+    );
+    let quality_name = sheet_name(text(lang, "quality"), &mut used_names);
+
+    workbook.push_worksheet(cover(data, lang, generated_at, &cover_name, &f)?);
+    let mut contents_rows: Vec<(String, String)> = vec![
+        (cover_name.clone(), text(lang, "cover").to_string()),
+        (notes_name.clone(), text(lang, "notes").to_string()),
+    ];
+    for (spec, name) in data.template.sheets.iter().zip(&table_names) {
+        contents_rows.push((name.clone(), spec.title(lang).to_string()));
+    }
+    contents_rows.push((charts_name.clone(), charts_name.clone()));
+    contents_rows.push((quality_name.clone(), text(lang, "quality").to_string()));
+    workbook.push_worksheet(contents(lang, &contents_name, &contents_rows, &f)?);
+    workbook.push_worksheet(notes(data, lang, &notes_name, &f)?);
+    for (spec, name) in data.template.sheets.iter().zip(&table_names) {
+        let ws = match spec.kind {
+            SheetKind::Summary => summary_sheet(data, lang, name, spec.title(lang), &spec.indicators, &f)?,
+            SheetKind::ByArea => area_sheet(data, lang, name, spec.title(lang), &spec.indicators, &f)?,
+            SheetKind::ByBreakdown => breakdown_sheet(
+                data,
+                lang,
+                name,
+                spec.title(lang),
+                &spec.indicators,
+                spec.breakdown.as_deref().unwrap_or_default(),
+                &f,
+            )?,
+            SheetKind::ByYear => year_sheet(data, lang, name, spec.title(lang), &spec.indicators, &f)?,
+        };
+        workbook.push_worksheet(ws);
+    }
+    workbook.push_worksheet(charts_sheet(data, lang, &charts_name, &f)?);
+    workbook.push_worksheet(quality_sheet(data, lang, &quality_name, &f)?);
+    workbook.save_to_buffer().map_err(xlsx)
+}
+
+fn new_sheet(name: &str) -> Result<Worksheet> {
+    let mut ws = Worksheet::new();
+    ws.set_name(name).map_err(xlsx)?;
+    Ok(ws)
+}
+
+fn cover(
+    data: &ReportData,
+    lang: Lang,
+    generated_at: NaiveDateTime,
+    name: &str,
+    f: &Formats,
+) -> Result<Worksheet> {
+    let mut ws = new_sheet(name)?;
+    ws.write_string_with_format(0, 0, data.template.title(lang), &f.title)
+        .map_err(xlsx)?;
+    let p = &data.current.period;
+    let calendar = match p.calendar {
+        Calendar::Statutory => text(lang, "statutory"),
+        Calendar::Calendar => text(lang, "calendar_kind"),
+    };
+    let audience = if data.public {
+        text(lang, "public")
+    } else {
+        text(lang, "internal")
+    };
+    let facts = [
+        (text(lang, "period"), period_text(lang, p)),
+        (text(lang, "calendar"), calendar.to_string()),
+        (
+            text(lang, "as_of"),
+            data.current.as_of.format("%d/%m/%Y %H:%M:%S").to_string(),
+        ),
+        (text(lang, "audience"), audience.to_string()),
+        (text(lang, "engine"), format!("baove {ENGINE_VERSION}")),
+        (
+            text(lang, "generated"),
+            generated_at.format("%d/%m/%Y %H:%M:%S").to_string(),
+        ),
+    ];
+    let mut row = 2;
+    for (key, value) in &facts {
+        ws.write_string_with_format(row, 0, *key, &f.header)
+            .map_err(xlsx)?;
+        ws.write_string(row, 1, value).map_err(xlsx)?;
+        row += 1;
+    }
+    row += 1;
+    ws.write_string_with_format(row, 0, text(lang, "sources"), &f.title)
+        .map_err(xlsx)?;
+    row += 1;
+    let headers = [
+        text(lang, "file"),
+        text(lang, "kind"),
+        text(lang, "rows"),
+        "SHA-256",
+        text(lang, "loaded_at"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(row, c as u16, *h, &f.header)
+            .map_err(xlsx)?;
+    }
+    for source in &data.sources {
+        row += 1;
+        ws.write_string(row, 0, &source.file_name).map_err(xlsx)?;
+        ws.write_string(row, 1, &source.kind).map_err(xlsx)?;
+        ws.write_number(row, 2, source.rows_loaded as f64).map_err(xlsx)?;
+        ws.write_string(row, 3, &source.sha256).map_err(xlsx)?;
+        ws.write_string(row, 4, &source.loaded_at).map_err(xlsx)?;
+    }
+    row += 2;
+    ws.write_string_with_format(row, 0, text(lang, "synthetic_warning"), &f.subtitle)
+        .map_err(xlsx)?;
+    fit(&mut ws, &[28, 40, 10, 66, 20])?;
+    Ok(ws)
+}
+
+fn contents(lang: Lang, name: &str, rows: &[(String, String)], f: &Formats) -> Result<Worksheet> {
+    let mut ws = new_sheet(name)?;
+    ws.write_string_with_format(0, 0, text(lang, "contents"), &f.title)
+        .map_err(xlsx)?;
+    ws.write_string_with_format(2, 0, text(lang, "sheet"), &f.header)
+        .map_err(xlsx)?;
+    ws.write_string_with_format(2, 1, text(lang, "description"), &f.header)
+        .map_err(xlsx)?;
+    for (i, (sheet, description)) in rows.iter().enumerate() {
+        let r = 3 + i as u32;
+        let link = Url::new(format!("internal:'{sheet}'!A1"));
+        ws.write_url_with_text(r, 0, link, sheet.as_str()).map_err(xlsx)?;
+        ws.write_string(r, 1, description).map_err(xlsx)?;
+    }
+    let _ = &f.link;
+    fit(&mut ws, &[34, 60])?;
+    Ok(ws)
+}
+
+fn notes(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Worksheet> {
+    let mut ws = new_sheet(name)?;
+    ws.write_string_with_format(0, 0, text(lang, "notes"), &f.title)
+        .map_err(xlsx)?;
+    let mut row = 2;
+    for key in ["symbol_c", "symbol_x", "symbol_z", "suppression_rule"] {
+        ws.write_string_with_format(row, 0, text(lang, key), &f.wrap)
+            .map_err(xlsx)?;
+        row += 1;
+    }
+    row += 1;
+    let headers = [
+        "id",
+        text(lang, "indicator"),
+        text(lang, "unit"),
+        text(lang, "numerator"),
+        text(lang, "denominator"),
+        text(lang, "cohort"),
+        text(lang, "legal_basis"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(row, c as u16, *h, &f.header)
+            .map_err(xlsx)?;
+    }
+    ws.set_freeze_panes(row + 1, 0).map_err(xlsx)?;
+    for indicator in &data.indicators {
+        row += 1;
+        let cells = [
+            indicator.id.as_str(),
+            indicator.label(lang),
+            unit_label(lang, indicator.unit),
+            indicator.numerator.as_str(),
+            indicator.denominator.as_str(),
+            indicator.cohort.as_str(),
+            indicator.legal_basis.as_str(),
+        ];
+        for (c, v) in cells.iter().enumerate() {
+            ws.write_string_with_format(row, c as u16, *v, &f.wrap)
+                .map_err(xlsx)?;
+        }
+    }
+    fit(&mut ws, &[28, 40, 14, 40, 40, 40, 40])?;
+    Ok(ws)
+}
+
+fn find<'a>(
+    values: &'a PeriodValues,
+    id: &str,
+    area: &str,
+    breakdown: &str,
+    value: &str,
+) -> Option<&'a TidyRow> {
+    values.find(id, area, breakdown, value)
+}
+
+fn indicator<'a>(data: &'a ReportData, id: &str) -> Option<&'a Indicator> {
+    data.indicators.iter().find(|i| i.id == id)
+}
+
+fn change(a: &Shown, b: &Shown) -> Shown {
+    match (a, b) {
+        (Shown::Number(a), Shown::Number(b)) => Shown::Number(a - b),
+        _ => Shown::Symbol("[z]"),
+    }
+}
+
+fn summary_sheet(
+    data: &ReportData,
+    lang: Lang,
+    name: &str,
+    title: &str,
+    ids: &[String],
+    f: &Formats,
+) -> Result<Worksheet> {
+    let mut ws = new_sheet(name)?;
+    let province = &data.geography.province;
+    ws.write_string_with_format(0, 0, title, &f.title).map_err(xlsx)?;
+    ws.write_string_with_format(
+        1,
+        0,
+        format!(
+            "{}: {} · {}: {} · {}",
+            text(lang, "period"),
+            period_text(lang, &data.current.period),
+            text(lang, "previous_period"),
+            data.previous.period,
+            text(lang, "province")
+        ),
+        &f.subtitle,
+    )
+    .map_err(xlsx)?;
+    let headers = [
+        text(lang, "indicator"),
+        text(lang, "unit"),
+        text(lang, "this_period"),
+        text(lang, "previous_period"),
+        text(lang, "change_previous"),
+        text(lang, "year_before"),
+        text(lang, "change_year"),
+        text(lang, "target"),
+        text(lang, "legal_basis"),
+    ];
+    let header_row = 3;
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(header_row, c as u16, *h, &f.header)
+            .map_err(xlsx)?;
+    }
+    ws.set_freeze_panes(header_row + 1, 1).map_err(xlsx)?;
+    let mut widths = headers
+        .iter()
+        .map(|h| h.chars().count().min(18))
+        .collect::<Vec<_>>();
+    for (i, id) in ids.iter().enumerate() {
+        let Some(ind) = indicator(data, id) else { continue };
+        let r = header_row + 1 + i as u32;
+        let number = Format::new().set_num_format(number_format(ind.unit));
+        let delta = Format::new().set_num_format(change_format(ind.unit));
+        ws.write_string(r, 0, ind.label(lang)).map_err(xlsx)?;
+        ws.write_string(r, 1, unit_label(lang, ind.unit)).map_err(xlsx)?;
+        let now = shown(find(&data.current, id, province, "", ""));
+        let before = shown(find(&data.previous, id, province, "", ""));
+        let year = shown(find(&data.year_before, id, province, "", ""));
+        write_shown(&mut ws, r, 2, &now, &number, f)?;
+        write_shown(&mut ws, r, 3, &before, &number, f)?;
+        write_shown(&mut ws, r, 4, &change(&now, &before), &delta, f)?;
+        write_shown(&mut ws, r, 5, &year, &number, f)?;
+        write_shown(&mut ws, r, 6, &change(&now, &year), &delta, f)?;
+        if let Some(target) = data.template.target(id) {
+            ws.write_number_with_format(r, 7, target.value, &number)
+                .map_err(xlsx)?;
+            // Against the programme's target: below in red, reached in green.
+            let below = ConditionalFormatCell::new()
+                .set_rule(ConditionalFormatCellRule::LessThan(target.value))
+                .set_format(&f.bad);
+            let reached = ConditionalFormatCell::new()
+                .set_rule(ConditionalFormatCellRule::GreaterThanOrEqualTo(target.value))
+                .set_format(&f.good);
+            ws.add_conditional_format(r, 2, r, 2, &below).map_err(xlsx)?;
+            ws.add_conditional_format(r, 2, r, 2, &reached).map_err(xlsx)?;
+        } else if id.ends_with("_on_time") {
+            // Legal deadlines: under 80% on time is flagged.
+            let late = ConditionalFormatCell::new()
+                .set_rule(ConditionalFormatCellRule::LessThan(0.8))
+                .set_format(&f.bad);
+            ws.add_conditional_format(r, 2, r, 2, &late).map_err(xlsx)?;
+        }
+        ws.write_string(r, 8, &ind.legal_basis).map_err(xlsx)?;
+        widths[0] = widths[0].max(ind.label(lang).chars().count());
+    }
+    widths[0] = widths[0].min(55);
+    widths[8] = 45;
+    fit(&mut ws, &widths)?;
+    Ok(ws)
+}
+
+fn area_sheet(
+    data: &ReportData,
+    lang: Lang,
+    name: &str,
+    title: &str,
+    ids: &[String],
+    f: &Formats,
+) -> Result<Worksheet> {
+    let g = &data.geography;
+    let mut rows = vec![(
+        format!(
+            "{} ({})",
+            text(lang, "province"),
+            g.names.get(&g.province).cloned().unwrap_or_default()
+        ),
+        g.province.clone(),
+        String::new(),
+    )];
+    for code in &g.areas {
+        let name = g.names.get(code).cloned().unwrap_or_default();
+        rows.push((format!("{code} {name}"), code.clone(), String::new()));
+    }
+    grid(
+        data,
+        lang,
+        new_sheet(name)?,
+        title,
+        text(lang, "area"),
+        "",
+        &rows,
+        ids,
+        f,
+    )
+}
+
+fn breakdown_sheet(
+    data: &ReportData,
+    lang: Lang,
+    name: &str,
+    title: &str,
+    ids: &[String],
+    breakdown: &str,
+    f: &Formats,
+) -> Result<Worksheet> {
+    let province = &data.geography.province;
+    let mut values: Vec<String> = Vec::new();
+    if let Some(first) = ids.first() {
+        for r in &data.current.rows {
+            if r.indicator_id == *first && r.breakdown == breakdown && !values.contains(&r.breakdown_value) {
+                values.push(r.breakdown_value.clone());
+            }
+        }
+    }
+    let mut rows = vec![(
+        text(lang, "province").to_string(),
+        province.clone(),
+        String::new(),
+    )];
+    rows.extend(
+        values
+            .iter()
+            .map(|v| (code_name(lang, breakdown, v), province.clone(), v.clone())),
+    );
+    let header = breakdown_name(lang, breakdown);
+    grid(
+        data,
+        lang,
+        new_sheet(name)?,
+        title,
+        &header,
+        breakdown,
+        &rows,
+        ids,
+        f,
+    )
+}
+
+/// A table of rows × indicators for the current period. Each row is (label, area code,
+/// breakdown value); an empty value means the area's total.
+#[allow(clippy::too_many_arguments)]
+fn grid(
+    data: &ReportData,
+    lang: Lang,
+    mut ws: Worksheet,
+    title: &str,
+    header: &str,
+    breakdown: &str,
+    rows: &[(String, String, String)],
+    ids: &[String],
+    f: &Formats,
+) -> Result<Worksheet> {
+    ws.write_string_with_format(0, 0, title, &f.title).map_err(xlsx)?;
+    ws.write_string_with_format(
+        1,
+        0,
+        format!(
+            "{}: {}",
+            text(lang, "period"),
+            period_text(lang, &data.current.period)
+        ),
+        &f.subtitle,
+    )
+    .map_err(xlsx)?;
+    let header_row = 3;
+    ws.write_string_with_format(header_row, 0, header, &f.header)
+        .map_err(xlsx)?;
+    let present: Vec<&Indicator> = ids.iter().filter_map(|id| indicator(data, id)).collect();
+    let mut widths = vec![header.chars().count()];
+    for (c, ind) in present.iter().enumerate() {
+        let h = format!("{} ({})", ind.label(lang), unit_label(lang, ind.unit));
+        ws.write_string_with_format(header_row, c as u16 + 1, &h, &f.header)
+            .map_err(xlsx)?;
+        widths.push(16);
+    }
+    ws.set_row_height(header_row, 60).map_err(xlsx)?;
+    ws.set_freeze_panes(header_row + 1, 1).map_err(xlsx)?;
+    for (i, (label, area, value)) in rows.iter().enumerate() {
+        let r = header_row + 1 + i as u32;
+        ws.write_string(r, 0, label).map_err(xlsx)?;
+        widths[0] = widths[0].max(label.chars().count()).min(45);
+        for (c, ind) in present.iter().enumerate() {
+            let number = Format::new().set_num_format(number_format(ind.unit));
+            let (b, v) = if value.is_empty() {
+                ("", "")
+            } else {
+                (breakdown, value.as_str())
+            };
+            write_shown(
+                &mut ws,
+                r,
+                c as u16 + 1,
+                &shown(find(&data.current, &ind.id, area, b, v)),
+                &number,
+                f,
+            )?;
+        }
+    }
+    fit(&mut ws, &widths)?;
+    Ok(ws)
+}
+
+fn year_sheet(
+    data: &ReportData,
+    lang: Lang,
+    name: &str,
+    title: &str,
+    ids: &[String],
+    f: &Formats,
+) -> Result<Worksheet> {
+    let mut ws = new_sheet(name)?;
+    ws.write_string_with_format(0, 0, title, &f.title).map_err(xlsx)?;
+    ws.write_string_with_format(1, 0, text(lang, "province"), &f.subtitle)
+        .map_err(xlsx)?;
+    let header_row = 3;
+    ws.write_string_with_format(header_row, 0, text(lang, "year"), &f.header)
+        .map_err(xlsx)?;
+    let present: Vec<&Indicator> = ids.iter().filter_map(|id| indicator(data, id)).collect();
+    let mut widths = vec![10];
+    for (c, ind) in present.iter().enumerate() {
+        let h = format!("{} ({})", ind.label(lang), unit_label(lang, ind.unit));
+        ws.write_string_with_format(header_row, c as u16 + 1, &h, &f.header)
+            .map_err(xlsx)?;
+        widths.push(18);
+    }
+    ws.set_row_height(header_row, 60).map_err(xlsx)?;
+    ws.set_freeze_panes(header_row + 1, 1).map_err(xlsx)?;
+    for (i, year) in data.years.iter().enumerate() {
+        let r = header_row + 1 + i as u32;
+        ws.write_string(r, 0, year.period.to_string()).map_err(xlsx)?;
+        for (c, ind) in present.iter().enumerate() {
+            let number = Format::new().set_num_format(number_format(ind.unit));
+            let value = shown(find(year, &ind.id, &data.geography.province, "", ""));
+            write_shown(&mut ws, r, c as u16 + 1, &value, &number, f)?;
+            if let Some(target) = data.template.target(&ind.id) {
+                let below = ConditionalFormatCell::new()
+                    .set_rule(ConditionalFormatCellRule::LessThan(target.value))
+                    .set_format(&f.bad);
+                ws.add_conditional_format(r, c as u16 + 1, r, c as u16 + 1, &below)
+                    .map_err(xlsx)?;
+            }
+        }
+    }
+    fit(&mut ws, &widths)?;
+    Ok(ws)
+}
+
+/// The categories and values of each chart of the template, as the chart files and the
+/// workbook's native charts draw them.
+pub struct ChartData {
+    pub title: String,
+    pub unit: Unit,
+    pub categories: Vec<String>,
+    pub values: Vec<Shown>,
+    pub target: Option<(f64, String)>,
+    pub file_stem: String,
+    pub line: bool,
+}
+
+pub fn chart_data(data: &ReportData, lang: Lang) -> Vec<ChartData> {
+    let province = &data.geography.province;
+    let mut out = Vec::new();
+    for (i, spec) in data.template.charts.iter().enumerate() {
+        let Some(ind) = indicator(data, &spec.indicator) else {
+            continue;
+        };
+        let target = data
+            .template
+            .target(&ind.id)
+            .map(|t| (t.value, format!("{} {}", text(lang, "target"), t.legal_basis)));
+        let (title, categories, values, line) = match spec.kind {
+            ChartKind::Trend => {
+                let periods: Vec<&PeriodValues> = data.trend.iter().rev().take(spec.periods).rev().collect();
+                (
+                    format!("{}: {}", text(lang, "chart_trend"), ind.label(lang)),
+                    periods.iter().map(|p| p.period.to_string()).collect(),
+                    periods
+                        .iter()
+                        .map(|p| shown(find(p, &ind.id, province, "", "")))
+                        .collect(),
+                    true,
+                )
+            }
+            ChartKind::ByArea => (
+                format!(
+                    "{} {} ({})",
+                    ind.label(lang),
+                    text(lang, "chart_by_area"),
+                    data.current.period
+                ),
+                data.geography
+                    .areas
+                    .iter()
+                    .map(|a| data.geography.names.get(a).cloned().unwrap_or_else(|| a.clone()))
+                    .collect(),
+                data.geography
+                    .areas
+                    .iter()
+                    .map(|a| shown(find(&data.current, &ind.id, a, "", "")))
+                    .collect(),
+                false,
+            ),
+            ChartKind::ByBreakdown => {
+                let b = spec.breakdown.clone().unwrap_or_default();
+                let rows: Vec<&TidyRow> = data
+                    .current
+                    .rows
+                    .iter()
+                    .filter(|r| r.indicator_id == ind.id && r.breakdown == b)
+                    .collect();
+                (
+                    format!(
+                        "{} {} {} ({})",
+                        ind.label(lang),
+                        text(lang, "chart_by"),
+                        breakdown_name(lang, &b).to_lowercase(),
+                        data.current.period
+                    ),
+                    rows.iter()
+                        .map(|r| code_name(lang, &b, &r.breakdown_value))
+                        .collect(),
+                    rows.iter().map(|r| shown(Some(r))).collect(),
+                    false,
+                )
+            }
+        };
+        let kind = match spec.kind {
+            ChartKind::Trend => "trend",
+            ChartKind::ByArea => "area",
+            ChartKind::ByBreakdown => spec.breakdown.as_deref().unwrap_or("breakdown"),
+        };
+        out.push(ChartData {
+            title,
+            unit: ind.unit,
+            categories,
+            values,
+            target,
+            file_stem: format!("{:02}_{}_{}", i + 1, ind.id, kind),
+            line,
+        });
+    }
+    out
+}
+
+fn charts_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Worksheet> {
+    let mut ws = new_sheet(name)?;
+    ws.write_string_with_format(0, 0, name, &f.title).map_err(xlsx)?;
+    ws.write_string_with_format(1, 0, text(lang, "symbol_c"), &f.subtitle)
+        .map_err(xlsx)?;
+    let mut row = 3u32;
+    for chart in chart_data(data, lang) {
+        ws.write_string_with_format(row, 0, &chart.title, &f.header)
+            .map_err(xlsx)?;
+        let number = Format::new().set_num_format(number_format(chart.unit));
+        let first = row + 1;
+        for (i, (category, value)) in chart.categories.iter().zip(&chart.values).enumerate() {
+            ws.write_string(first + i as u32, 0, category).map_err(xlsx)?;
+            write_shown(&mut ws, first + i as u32, 1, value, &number, f)?;
+        }
+        let last = first + chart.categories.len().max(1) as u32 - 1;
+        let mut native = XlsxChart::new(if chart.line {
+            ChartType::Line
+        } else {
+            ChartType::Column
+        });
+        native.title().set_name(&chart.title);
+        native
+            .add_series()
+            .set_name(unit_label(lang, chart.unit))
+            .set_categories((name, first, 0, last, 0))
+            .set_values((name, first, 1, last, 1));
+        native.set_width(720).set_height(380);
+        ws.insert_chart(row, 3, &native).map_err(xlsx)?;
+        row = (last + 2).max(row + 21);
+    }
+    fit(&mut ws, &[34, 14])?;
+    Ok(ws)
+}
+
+fn quality_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Worksheet> {
+    let mut ws = new_sheet(name)?;
+    ws.write_string_with_format(0, 0, text(lang, "quality"), &f.title)
+        .map_err(xlsx)?;
+    let q = &data.quality;
+    let facts = [
+        (text(lang, "quarantined"), q.quarantined),
+        (text(lang, "invalid_orders"), q.invalid_orders),
+        (text(lang, "late_records"), q.late_records),
+    ];
+    for (i, (key, value)) in facts.iter().enumerate() {
+        ws.write_string_with_format(2 + i as u32, 0, *key, &f.header)
+            .map_err(xlsx)?;
+        ws.write_number(2 + i as u32, 1, *value as f64).map_err(xlsx)?;
+    }
+    ws.write_string_with_format(5, 0, text(lang, "late_records_note"), &f.subtitle)
+        .map_err(xlsx)?;
+    let header_row = 7;
+    ws.write_string_with_format(header_row - 1, 0, text(lang, "completeness"), &f.title)
+        .map_err(xlsx)?;
+    let headers = [
+        text(lang, "kind"),
+        text(lang, "column"),
+        text(lang, "filled"),
+        text(lang, "rows"),
+        text(lang, "share_filled"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(header_row, c as u16, *h, &f.header)
+            .map_err(xlsx)?;
+    }
+    let percent = Format::new().set_num_format("0.0%");
+    for (i, c) in q.completeness.iter().enumerate() {
+        let r = header_row + 1 + i as u32;
+        ws.write_string(r, 0, c.kind).map_err(xlsx)?;
+        ws.write_string(r, 1, c.column).map_err(xlsx)?;
+        ws.write_number(r, 2, c.filled as f64).map_err(xlsx)?;
+        ws.write_number(r, 3, c.total as f64).map_err(xlsx)?;
+        if c.total > 0 {
+            ws.write_number_with_format(r, 4, c.filled as f64 / c.total as f64, &percent)
+                .map_err(xlsx)?;
+        } else {
+            ws.write_string_with_format(r, 4, "[x]", &f.symbol)
+                .map_err(xlsx)?;
+        }
+    }
+    fit(&mut ws, &[48, 24, 14, 12, 14])?;
+    Ok(ws)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_follow_excel_rules() {
+        let mut used = Vec::new();
+        assert_eq!(
+            sheet_name("Theo hình thức xâm hại", &mut used),
+            "Theo hình thức xâm hại"
+        );
+        let long = sheet_name(
+            "A very long sheet title that is over thirty-one characters",
+            &mut used,
+        );
+        assert!(long.chars().count() <= 31);
+        assert_eq!(sheet_name("a/b:c", &mut used), "abc");
+        assert_eq!(sheet_name("ABC", &mut used), "ABC 2");
+    }
+}

@@ -1,0 +1,283 @@
+//! Gathering everything a periodic report shows, from the store: the indicators of the
+//! period, the previous period, the same period a year before and the trend periods;
+//! the loads the data came from; and data quality. The result is plain data that the
+//! renderers turn into bytes without touching the store.
+
+use chrono::NaiveDateTime;
+use duckdb::params;
+
+use crate::catalog::{self, Indicator};
+use crate::error::{Error, Result};
+use crate::indicators::{self, disclosure, Geography, Request, Session, TidyRow};
+use crate::period::{Period, Span};
+use crate::store::{LoggedFile, Store};
+use crate::template::{ChartKind, SheetKind, Template};
+
+/// The values of one period.
+#[derive(Debug, Clone)]
+pub struct PeriodValues {
+    pub period: Period,
+    pub as_of: NaiveDateTime,
+    pub rows: Vec<TidyRow>,
+}
+
+impl PeriodValues {
+    /// The row of an indicator for the province or an area, optionally in a breakdown.
+    pub fn find(&self, indicator: &str, area: &str, breakdown: &str, value: &str) -> Option<&TidyRow> {
+        self.rows.iter().find(|r| {
+            r.indicator_id == indicator
+                && r.area_code == area
+                && r.breakdown == breakdown
+                && r.breakdown_value == value
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Completeness {
+    pub kind: &'static str,
+    pub column: &'static str,
+    pub filled: u64,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Quality {
+    pub completeness: Vec<Completeness>,
+    pub quarantined: u64,
+    pub invalid_orders: u64,
+    pub late_records: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportData {
+    pub template_name: String,
+    pub template: Template,
+    pub indicators: Vec<Indicator>,
+    pub public: bool,
+    pub current: PeriodValues,
+    pub previous: PeriodValues,
+    pub year_before: PeriodValues,
+    /// Oldest first, ending with the current period.
+    pub trend: Vec<PeriodValues>,
+    /// Whole years of the programme (for by-year sheets), oldest first.
+    pub years: Vec<PeriodValues>,
+    pub geography: Geography,
+    pub sources: Vec<LoggedFile>,
+    pub quality: Quality,
+}
+
+impl ReportData {
+    /// Every tidy row the report shows, for the tidy file beside the workbook.
+    pub fn all_rows(&self) -> Vec<TidyRow> {
+        let mut rows = self.current.rows.clone();
+        let mut seen = vec![self.current.period];
+        for set in [&self.previous, &self.year_before]
+            .into_iter()
+            .chain(self.trend.iter())
+            .chain(self.years.iter())
+        {
+            if !seen.contains(&set.period) {
+                seen.push(set.period);
+                rows.extend(set.rows.iter().cloned());
+            }
+        }
+        rows
+    }
+}
+
+/// Computes the indicators of one period for the report's audience.
+fn values(
+    store: &Store,
+    indicators: &[Indicator],
+    period: Period,
+    as_of: NaiveDateTime,
+    public: bool,
+) -> Result<PeriodValues> {
+    let mut rows = indicators::compute(store, indicators, &Request { period, as_of })?;
+    if public {
+        let province = rows.first().map(|r| r.area_code.clone()).unwrap_or_default();
+        disclosure::suppress(&mut rows, indicators, &province);
+    }
+    Ok(PeriodValues { period, as_of, rows })
+}
+
+/// Earlier periods are described at their own end; the current one at the requested as-of.
+fn at_end(store: &Store, indicators: &[Indicator], period: Period, public: bool) -> Result<PeriodValues> {
+    values(store, indicators, period, period.end_moment(), public)
+}
+
+pub fn gather(
+    store: &Store,
+    template_name: &str,
+    template: &Template,
+    period: Period,
+    as_of: NaiveDateTime,
+    public: bool,
+) -> Result<ReportData> {
+    let all = catalog::indicators().map_err(Error::Usage)?;
+    let used: Vec<Indicator> = template
+        .indicator_ids()
+        .iter()
+        .filter_map(|id| all.iter().find(|i| i.id == *id).cloned())
+        .collect();
+    let current = values(store, &used, period, as_of, public)?;
+    let previous = at_end(store, &used, period.previous(), public)?;
+    let year_before = at_end(store, &used, period.year_before(), public)?;
+
+    let trend_length = template
+        .charts
+        .iter()
+        .filter(|c| c.kind == ChartKind::Trend)
+        .map(|c| c.periods)
+        .max()
+        .unwrap_or(0);
+    let trend_indicators: Vec<Indicator> = used
+        .iter()
+        .filter(|i| {
+            template
+                .charts
+                .iter()
+                .any(|c| c.kind == ChartKind::Trend && c.indicator == i.id)
+        })
+        .cloned()
+        .collect();
+    let mut trend = Vec::new();
+    let mut p = period;
+    for step in 0..trend_length {
+        if step > 0 {
+            p = p.previous();
+        }
+        trend.push(if step == 0 {
+            current.clone()
+        } else {
+            at_end(store, &trend_indicators, p, public)?
+        });
+    }
+    trend.reverse();
+
+    let mut years = Vec::new();
+    if template.sheets.iter().any(|s| s.kind == SheetKind::ByYear) {
+        let by_year: Vec<Indicator> = used
+            .iter()
+            .filter(|i| {
+                template
+                    .sheets
+                    .iter()
+                    .any(|s| s.kind == SheetKind::ByYear && s.indicators.contains(&i.id))
+            })
+            .cloned()
+            .collect();
+        let first_year = first_case_year(store)?.unwrap_or(period.reference_year());
+        for year in first_year..=period.reference_year() {
+            let y = Period {
+                year,
+                span: Span::Year,
+                calendar: period.calendar,
+            };
+            let as_of_year = if year == period.reference_year() {
+                as_of.min(y.end_moment())
+            } else {
+                y.end_moment()
+            };
+            years.push(values(store, &by_year, y, as_of_year, public)?);
+        }
+    }
+    let session = Session::new(store)?;
+    let geography = session.geography(&period)?;
+    let sources = store.status()?.log;
+    let quality = quality(store, &previous)?;
+    Ok(ReportData {
+        template_name: template_name.to_string(),
+        template: template.clone(),
+        indicators: used,
+        public,
+        current,
+        previous,
+        year_before,
+        trend,
+        years,
+        geography,
+        sources,
+        quality,
+    })
+}
+
+fn first_case_year(store: &Store) -> Result<Option<i32>> {
+    store
+        .connection()
+        .query_row(
+            "SELECT CAST(min(year(received_at)) AS INTEGER) FROM cases",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| Error::Store {
+            path: store.path().display().to_string(),
+            message: e.to_string(),
+        })
+}
+
+const CASE_COLUMNS_TO_MEASURE: &[&str] = &[
+    "victim_age",
+    "platform",
+    "assessed_at",
+    "assessment_result",
+    "police_received_at",
+    "support_plan_at",
+    "support_types",
+    "support_started_at",
+    "criminal_decision_at",
+    "outcome",
+    "closed_at",
+];
+
+/// Completeness of the optional case columns over all cases, quarantined rows, cases
+/// whose support started before its plan, and late arrivals: cases of the previous
+/// period loaded after that period's report moment.
+fn quality(store: &Store, previous: &PeriodValues) -> Result<Quality> {
+    let conn = store.connection();
+    let fail = |e: duckdb::Error| Error::Store {
+        path: store.path().display().to_string(),
+        message: e.to_string(),
+    };
+    let mut q = Quality::default();
+    let total: i64 = conn
+        .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
+        .map_err(fail)?;
+    for column in CASE_COLUMNS_TO_MEASURE {
+        // Column names come from the contract, never from input.
+        let filled: i64 = conn
+            .query_row(&format!("SELECT count({column}) FROM cases"), [], |r| r.get(0))
+            .map_err(fail)?;
+        q.completeness.push(Completeness {
+            kind: "cases",
+            column,
+            filled: filled as u64,
+            total: total as u64,
+        });
+    }
+    q.quarantined = conn
+        .query_row("SELECT count(*) FROM quarantine", [], |r| r.get::<_, i64>(0))
+        .map_err(fail)? as u64;
+    q.invalid_orders = conn
+        .query_row(
+            "SELECT count(*) FROM cases WHERE support_started_at < support_plan_at",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(fail)? as u64;
+    q.late_records = conn
+        .query_row(
+            "SELECT count(*) FROM cases c
+             WHERE c.received_at >= CAST(? AS TIMESTAMP) AND c.received_at < CAST(? AS TIMESTAMP)
+               AND EXISTS (SELECT 1 FROM load_log l WHERE l.load_id = c.load_id AND l.loaded_at >= CAST(? AS TIMESTAMP))",
+            params![
+                previous.period.start_moment().to_string(),
+                previous.period.end_moment().to_string(),
+                previous.as_of.to_string()
+            ],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(fail)? as u64;
+    Ok(q)
+}

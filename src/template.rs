@@ -1,0 +1,256 @@
+//! Report templates (`report-templates/*.toml`): which sheets, tables and charts a report
+//! has. A template names indicators by id and never holds SQL; [`check`] proves every
+//! reference resolves.
+
+use serde::Deserialize;
+
+use crate::catalog::{self, Indicator, Lang, Subject};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    pub title_vi: String,
+    pub title_en: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default, rename = "sheet")]
+    pub sheets: Vec<SheetSpec>,
+    #[serde(default, rename = "chart")]
+    pub charts: Vec<ChartSpec>,
+    /// Programme targets shown against indicators (Decision 830: 100%).
+    #[serde(default, rename = "target")]
+    pub targets: Vec<Target>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SheetKind {
+    /// One row per indicator: this period, the previous one, the same period a year
+    /// before, and the changes.
+    Summary,
+    /// One row per area, one column per indicator.
+    ByArea,
+    /// One row per value of `breakdown`, one column per indicator.
+    ByBreakdown,
+    /// One row per year of the programme, one column per indicator (province).
+    ByYear,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SheetSpec {
+    pub title_vi: String,
+    pub title_en: String,
+    pub kind: SheetKind,
+    pub indicators: Vec<String>,
+    #[serde(default)]
+    pub breakdown: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChartKind {
+    /// The province value over the last `periods` periods.
+    Trend,
+    /// One bar per area.
+    ByArea,
+    /// One bar per value of `breakdown`.
+    ByBreakdown,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChartSpec {
+    pub kind: ChartKind,
+    pub indicator: String,
+    #[serde(default)]
+    pub breakdown: Option<String>,
+    #[serde(default = "default_periods")]
+    pub periods: usize,
+}
+
+fn default_periods() -> usize {
+    8
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub indicator: String,
+    /// The share to reach (1.0 = 100%).
+    pub value: f64,
+    pub legal_basis: String,
+}
+
+impl Template {
+    pub fn title(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.title_vi,
+            Lang::En => &self.title_en,
+        }
+    }
+
+    pub fn target(&self, indicator: &str) -> Option<&Target> {
+        self.targets.iter().find(|t| t.indicator == indicator)
+    }
+
+    /// Every indicator the template uses, in first-use order.
+    pub fn indicator_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = Vec::new();
+        let all = self
+            .sheets
+            .iter()
+            .flat_map(|s| s.indicators.iter().map(String::as_str))
+            .chain(self.charts.iter().map(|c| c.indicator.as_str()))
+            .chain(self.targets.iter().map(|t| t.indicator.as_str()));
+        for id in all {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+}
+
+impl SheetSpec {
+    pub fn title(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.title_vi,
+            Lang::En => &self.title_en,
+        }
+    }
+}
+
+pub fn parse(name: &str, text: &str) -> Result<Template, String> {
+    toml::from_str(text).map_err(|e| format!("report-templates/{name}.toml: {e}"))
+}
+
+/// Checks that every indicator, breakdown and chart of a template resolves.
+pub fn check(name: &str, template: &Template, indicators: &[Indicator]) -> Result<(), String> {
+    let find = |id: &str| {
+        indicators
+            .iter()
+            .find(|i| i.id == id)
+            .ok_or_else(|| format!("report-templates/{name}.toml: unknown indicator {id:?}"))
+    };
+    let breakdown_ok = |indicator: &Indicator, breakdown: &str| {
+        if indicator.breakdowns.iter().any(|b| b == breakdown) {
+            Ok(())
+        } else {
+            Err(format!(
+                "report-templates/{name}.toml: {} has no breakdown {breakdown:?}",
+                indicator.id
+            ))
+        }
+    };
+    if template.sheets.is_empty() {
+        return Err(format!("report-templates/{name}.toml: no sheet"));
+    }
+    for sheet in &template.sheets {
+        if sheet.indicators.is_empty() {
+            return Err(format!(
+                "report-templates/{name}.toml: sheet {:?} lists no indicator",
+                sheet.title_en
+            ));
+        }
+        for id in &sheet.indicators {
+            let indicator = find(id)?;
+            match (sheet.kind, &sheet.breakdown) {
+                (SheetKind::ByBreakdown, Some(b)) => breakdown_ok(indicator, b)?,
+                (SheetKind::ByBreakdown, None) => {
+                    return Err(format!(
+                        "report-templates/{name}.toml: a by_breakdown sheet needs `breakdown`"
+                    ))
+                }
+                (SheetKind::ByArea, _) => breakdown_ok(indicator, "area")?,
+                _ => {}
+            }
+        }
+        if let (SheetKind::ByBreakdown, Some(_)) = (sheet.kind, &sheet.breakdown) {
+            let subjects: Vec<Subject> = sheet
+                .indicators
+                .iter()
+                .filter_map(|id| find(id).ok())
+                .map(|i| i.subject)
+                .collect();
+            if subjects.windows(2).any(|w| w[0] != w[1]) {
+                return Err(format!(
+                    "report-templates/{name}.toml: sheet {:?} mixes case and content indicators in one breakdown",
+                    sheet.title_en
+                ));
+            }
+        }
+    }
+    for chart in &template.charts {
+        let indicator = find(&chart.indicator)?;
+        match (chart.kind, &chart.breakdown) {
+            (ChartKind::ByBreakdown, Some(b)) => breakdown_ok(indicator, b)?,
+            (ChartKind::ByBreakdown, None) => {
+                return Err(format!(
+                    "report-templates/{name}.toml: a by_breakdown chart needs `breakdown`"
+                ))
+            }
+            (ChartKind::ByArea, _) => breakdown_ok(indicator, "area")?,
+            _ => {}
+        }
+        if chart.kind == ChartKind::Trend && !(2..=24).contains(&chart.periods) {
+            return Err(format!(
+                "report-templates/{name}.toml: a trend covers 2 to 24 periods"
+            ));
+        }
+    }
+    for target in &template.targets {
+        find(&target.indicator)?;
+    }
+    Ok(())
+}
+
+/// The embedded templates by name.
+pub fn templates() -> Result<Vec<(String, Template)>, String> {
+    catalog::REPORT_TEMPLATES
+        .iter()
+        .map(|(name, text)| parse(name, text).map(|t| (name.to_string(), t)))
+        .collect()
+}
+
+pub fn find(name: &str) -> Result<Template, String> {
+    let all = templates()?;
+    let names: Vec<&str> = all.iter().map(|(n, _)| n.as_str()).collect();
+    all.iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t.clone())
+        .ok_or_else(|| {
+            format!(
+                "no report template {name:?}; the templates are {}",
+                names.join(", ")
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_template_resolves() {
+        let indicators = catalog::indicators().unwrap();
+        let all = templates().unwrap();
+        let names: Vec<&str> = all.iter().map(|(n, _)| n.as_str()).collect();
+        for expected in ["quarterly", "half-year", "annual", "programme-830"] {
+            assert!(names.contains(&expected), "{expected}");
+        }
+        for (name, t) in &all {
+            check(name, t, &indicators).unwrap();
+        }
+    }
+
+    #[test]
+    fn broken_references_are_named() {
+        let indicators = catalog::indicators().unwrap();
+        let t = parse("x", "title_vi = \"a\"\ntitle_en = \"b\"\n[[sheet]]\ntitle_vi = \"s\"\ntitle_en = \"s\"\nkind = \"summary\"\nindicators = [\"nope\"]\n").unwrap();
+        assert!(check("x", &t, &indicators).unwrap_err().contains("nope"));
+        let t = parse("x", "title_vi = \"a\"\ntitle_en = \"b\"\n[[sheet]]\ntitle_vi = \"s\"\ntitle_en = \"s\"\nkind = \"by_breakdown\"\nbreakdown = \"colour\"\nindicators = [\"cases_received\"]\n").unwrap();
+        assert!(check("x", &t, &indicators).unwrap_err().contains("colour"));
+        assert!(parse("x", "title_vi = \"a\"\ntitle_en = \"b\"\nsql = \"SELECT 1\"\n").is_err());
+    }
+}

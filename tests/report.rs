@@ -1,0 +1,164 @@
+//! `baove report` and `baove check`: files, provenance, numbers equal to the tidy table,
+//! suppression in public workbooks, languages, byte-identical reruns.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+
+use crate::util::{baove, sample_data};
+
+const STAMP: &str = "2026-01-01 08:00:00";
+
+fn report(dir: &Path, out: &str, extra: &[&str]) -> crate::util::Run {
+    let data = sample_data();
+    let mut args = vec![
+        "report",
+        "--template",
+        "quarterly",
+        "--period",
+        "2025Q1",
+        "--input",
+        &data,
+        "--out",
+        out,
+        "--timestamp",
+        STAMP,
+    ];
+    args.extend_from_slice(extra);
+    baove(dir, &args)
+}
+
+fn labels(dir: &Path) -> HashMap<String, String> {
+    let list = baove(dir, &["indicators", "--list"]);
+    list.stdout
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[2].to_string(), f[0].to_string())
+        })
+        .collect()
+}
+
+fn tidy_value(dir: &Path, out: &str, id: &str, area: &str) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join(out).join("indicators.csv")).unwrap();
+    text.lines().skip(1).find_map(|l| {
+        let f: Vec<&str> = l.split(',').collect();
+        (f[0] == id && f[1] == "2025Q1" && f[6] == area && f[7].is_empty()).then(|| {
+            if f[15] == "suppressed" {
+                "[c]".to_string()
+            } else {
+                f[11].to_string()
+            }
+        })
+    })
+}
+
+#[test]
+fn quarterly_report_files_numbers_and_determinism() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = report(dir.path(), "out", &[]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let out = dir.path().join("out");
+    assert!(out.join("quarterly_2025Q1.xlsx").exists());
+    assert!(out.join("indicators.csv").exists());
+    let charts: Vec<String> = std::fs::read_dir(out.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        charts.iter().any(|c| c.ends_with(".png")) && charts.iter().any(|c| c.ends_with(".svg")),
+        "{charts:?}"
+    );
+
+    // Every number of the summary equals the tidy table's.
+    let by_label = labels(dir.path());
+    let mut workbook: Xlsx<_> = open_workbook(out.join("quarterly_2025Q1.xlsx")).unwrap();
+    let names = workbook.sheet_names();
+    assert_eq!(names[0], "Trang bìa");
+    let summary = workbook.worksheet_range("Tổng hợp chỉ tiêu").unwrap();
+    let mut checked = 0;
+    for row in summary.rows().skip(4) {
+        let Some(Data::String(label)) = row.first() else {
+            continue;
+        };
+        let id = &by_label[label];
+        let expected = tidy_value(dir.path(), "out", id, "44").unwrap();
+        match &row[2] {
+            Data::Float(v) => assert_eq!(
+                v.to_string().parse::<f64>().unwrap(),
+                expected.parse::<f64>().unwrap(),
+                "{id}"
+            ),
+            Data::String(s) => assert!(
+                s == &expected || (s == "[x]" && expected.is_empty()) || (s == "[z]" && expected.is_empty()),
+                "{id}: {s} vs {expected}"
+            ),
+            other => panic!("{id}: {other:?}"),
+        }
+        checked += 1;
+    }
+    assert!(checked >= 20, "{checked} rows checked");
+
+    // The cover names the period, audience and the loads with their SHA-256.
+    let cover = workbook.worksheet_range("Trang bìa").unwrap();
+    let cover_text: Vec<String> = cover
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(cover_text.iter().any(|c| c.contains("2025Q1")));
+    assert!(cover_text.iter().any(|c| c.starts_with("Công khai")));
+    assert!(cover_text.iter().any(|c| c == "cases.csv"));
+    assert!(cover_text
+        .iter()
+        .any(|c| c.len() == 64 && c.chars().all(|x| x.is_ascii_hexdigit())));
+
+    // Public: small area cells show [c]; no formula anywhere.
+    let areas = workbook.worksheet_range("Theo địa bàn").unwrap();
+    assert!(areas
+        .rows()
+        .any(|r| r.iter().any(|c| matches!(c, Data::String(s) if s == "[c]"))));
+
+    // Same inputs, same timestamp: same bytes. An existing output is not overwritten.
+    let again = report(dir.path(), "out2", &[]);
+    assert_eq!(again.code, 0, "{}", again.all_output());
+    for file in ["quarterly_2025Q1.xlsx", "indicators.csv"] {
+        assert_eq!(
+            std::fs::read(out.join(file)).unwrap(),
+            std::fs::read(dir.path().join("out2").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let refused = report(dir.path(), "out", &[]);
+    assert_eq!(refused.code, 2, "{}", refused.all_output());
+}
+
+#[test]
+fn english_internal_report_has_no_suppression() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = report(dir.path(), "en", &["--lang", "en", "--audience", "internal"]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let mut workbook: Xlsx<_> = open_workbook(dir.path().join("en/quarterly_2025Q1.xlsx")).unwrap();
+    let names = workbook.sheet_names();
+    assert_eq!(&names[..3], &["Cover", "Contents", "Notes"]);
+    for name in names {
+        let range = workbook.worksheet_range(&name).unwrap();
+        assert!(
+            !range
+                .rows()
+                .any(|r| r.iter().any(|c| matches!(c, Data::String(s) if s == "[c]"))),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn check_validates_templates_and_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = baove(dir.path(), &["check"]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    assert!(run.stdout.contains("25 indicators"), "{}", run.stdout);
+    for t in ["quarterly", "half-year", "annual", "programme-830"] {
+        assert!(run.stdout.contains(t), "{t}");
+    }
+}
