@@ -89,55 +89,96 @@ fn plot(chart: &Chart) -> Result<String> {
         }
         let top = if top <= 0.0 { 1.0 } else { top * 1.12 };
         let n = chart.categories.len().max(1);
-        let mut builder = ChartBuilder::on(&body);
-        builder
-            .caption(
-                &chart.title,
-                ("sans-serif", 30).into_font().style(FontStyle::Bold),
-            )
-            .margin(20)
-            .x_label_area_size(if chart.shape == Shape::Bars { 110 } else { 50 })
-            .y_label_area_size(80);
-        let mut ctx = builder
-            .build_cartesian_2d((0..n).into_segmented(), 0.0..top)
-            .map_err(draw_error)?;
-        let categories = chart.categories.clone();
-        ctx.configure_mesh()
-            .disable_x_mesh()
-            .y_desc(chart.y_label.clone())
-            .axis_desc_style(("sans-serif", 20))
-            .label_style(("sans-serif", 18))
-            .x_labels(n)
-            .x_label_formatter(&|x| match x {
-                SegmentValue::CenterOf(i) => categories.get(*i).cloned().unwrap_or_default(),
-                _ => String::new(),
-            })
-            .y_label_formatter(&|y| {
-                if chart.percent {
-                    format!("{y:.0}%")
-                } else {
-                    format!("{y:.0}")
-                }
-            })
-            .draw()
-            .map_err(draw_error)?;
         let colour = RGBColor(PALETTE[0].0, PALETTE[0].1, PALETTE[0].2);
+        let caption = ("sans-serif", 30).into_font().style(FontStyle::Bold);
+        let categories = chart.categories.clone();
+        let value_label = |v: &f64| {
+            if chart.percent {
+                format!("{v:.0}%")
+            } else {
+                format!("{v:.0}")
+            }
+        };
         match chart.shape {
             Shape::Bars => {
-                ctx.draw_series(chart.values.iter().enumerate().filter_map(|(i, v)| {
-                    v.map(|v| {
-                        Rectangle::new(
-                            [
-                                (SegmentValue::Exact(i), 0.0),
-                                (SegmentValue::Exact(i + 1), v * scale),
-                            ],
-                            colour.filled(),
-                        )
+                // Horizontal bars: category names (areas, forms of abuse) are long and stay
+                // readable on the vertical axis; the first category is drawn at the top.
+                let mut ctx = ChartBuilder::on(&body)
+                    .caption(&chart.title, caption)
+                    .margin(20)
+                    .x_label_area_size(50)
+                    .y_label_area_size(330)
+                    .build_cartesian_2d(0.0..top, (0..n - 1).into_segmented())
+                    .map_err(draw_error)?;
+                ctx.configure_mesh()
+                    .disable_y_mesh()
+                    .light_line_style(WHITE)
+                    .x_desc(chart.y_label.clone())
+                    .axis_desc_style(("sans-serif", 20))
+                    .label_style(("sans-serif", 18))
+                    .y_labels(n)
+                    .y_label_formatter(&|y| match y {
+                        SegmentValue::CenterOf(i) => categories.get(n - 1 - *i).cloned().unwrap_or_default(),
+                        _ => String::new(),
                     })
-                }))
+                    .x_label_formatter(&value_label)
+                    .draw()
+                    .map_err(draw_error)?;
+                ctx.draw_series(
+                    Histogram::horizontal(&ctx).style(colour.filled()).margin(8).data(
+                        chart
+                            .values
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, v)| v.map(|v| (n - 1 - i, v * scale))),
+                    ),
+                )
                 .map_err(draw_error)?;
+                if let Some((r, label)) = &chart.reference {
+                    let orange = RGBColor(PALETTE[5].0, PALETTE[5].1, PALETTE[5].2);
+                    ctx.draw_series(LineSeries::new(
+                        vec![
+                            (r * scale, SegmentValue::Exact(0)),
+                            (r * scale, SegmentValue::Exact(n)),
+                        ],
+                        orange.stroke_width(3),
+                    ))
+                    .map_err(draw_error)?
+                    .label(label.clone())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], orange.stroke_width(3))
+                    });
+                    ctx.configure_series_labels()
+                        .background_style(WHITE.mix(0.9))
+                        .border_style(BLACK)
+                        .label_font(("sans-serif", 18))
+                        .position(SeriesLabelPosition::LowerRight)
+                        .draw()
+                        .map_err(draw_error)?;
+                }
             }
             Shape::Line => {
+                let mut ctx = ChartBuilder::on(&body)
+                    .caption(&chart.title, caption)
+                    .margin(20)
+                    .x_label_area_size(50)
+                    .y_label_area_size(80)
+                    .build_cartesian_2d((0..n - 1).into_segmented(), 0.0..top)
+                    .map_err(draw_error)?;
+                ctx.configure_mesh()
+                    .disable_x_mesh()
+                    .light_line_style(WHITE)
+                    .y_desc(chart.y_label.clone())
+                    .axis_desc_style(("sans-serif", 20))
+                    .label_style(("sans-serif", 18))
+                    .x_labels(n)
+                    .x_label_formatter(&|x| match x {
+                        SegmentValue::CenterOf(i) => categories.get(*i).cloned().unwrap_or_default(),
+                        _ => String::new(),
+                    })
+                    .y_label_formatter(&value_label)
+                    .draw()
+                    .map_err(draw_error)?;
                 // A gap (suppressed or missing) breaks the line rather than bridging it.
                 let mut run: Vec<(SegmentValue<usize>, f64)> = Vec::new();
                 let mut runs = Vec::new();
@@ -154,27 +195,29 @@ fn plot(chart: &Chart) -> Result<String> {
                     ctx.draw_series(run.into_iter().map(|p| Circle::new(p, 6, colour.filled())))
                         .map_err(draw_error)?;
                 }
+                if let Some((r, label)) = &chart.reference {
+                    let orange = RGBColor(PALETTE[5].0, PALETTE[5].1, PALETTE[5].2);
+                    ctx.draw_series(LineSeries::new(
+                        vec![
+                            (SegmentValue::Exact(0), r * scale),
+                            (SegmentValue::Exact(n), r * scale),
+                        ],
+                        orange.stroke_width(3),
+                    ))
+                    .map_err(draw_error)?
+                    .label(label.clone())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], orange.stroke_width(3))
+                    });
+                    ctx.configure_series_labels()
+                        .background_style(WHITE.mix(0.9))
+                        .border_style(BLACK)
+                        .label_font(("sans-serif", 18))
+                        .position(SeriesLabelPosition::LowerRight)
+                        .draw()
+                        .map_err(draw_error)?;
+                }
             }
-        }
-        if let Some((r, label)) = &chart.reference {
-            let orange = RGBColor(PALETTE[5].0, PALETTE[5].1, PALETTE[5].2);
-            ctx.draw_series(LineSeries::new(
-                vec![
-                    (SegmentValue::Exact(0), r * scale),
-                    (SegmentValue::Exact(n), r * scale),
-                ],
-                orange.stroke_width(3),
-            ))
-            .map_err(draw_error)?
-            .label(label.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], orange.stroke_width(3)));
-            ctx.configure_series_labels()
-                .background_style(WHITE.mix(0.9))
-                .border_style(BLACK)
-                .label_font(("sans-serif", 18))
-                .position(SeriesLabelPosition::LowerRight)
-                .draw()
-                .map_err(draw_error)?;
         }
         root.present().map_err(draw_error)?;
     }

@@ -84,6 +84,14 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "days" => ("ngày", "days"),
         "title" => ("Tiêu đề", "Title"),
         "on_target" => ("Đạt mục tiêu", "On target"),
+        "chart_note_public" => (
+            "Công khai: giá trị bảo mật [c] để trống. Nguồn: dữ liệu các sở, ngành, xử lý bằng baove.",
+            "Public: confidential values [c] left blank. Source: agency exports, processed by baove.",
+        ),
+        "chart_note_internal" => (
+            "Nội bộ, không công bố. Nguồn: dữ liệu các sở, ngành, xử lý bằng baove.",
+            "Internal, not for publication. Source: agency exports, processed by baove.",
+        ),
         _ => ("", ""),
     };
     match lang {

@@ -59,6 +59,10 @@ fn change_format(unit: Unit) -> &'static str {
     }
 }
 
+fn percent_text(share: f64) -> String {
+    format!("{}%", crate::render::tidy::number(share * 100.0))
+}
+
 fn unit_label(lang: Lang, unit: Unit) -> &'static str {
     text(lang, unit.name())
 }
@@ -216,6 +220,10 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
 fn new_sheet(name: &str) -> Result<Worksheet> {
     let mut ws = Worksheet::new();
     ws.set_name(name).map_err(xlsx)?;
+    // Printed on A4 landscape, one page wide.
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
     Ok(ws)
 }
 
@@ -669,10 +677,12 @@ pub fn chart_data(data: &ReportData, lang: Lang) -> Vec<ChartData> {
         let Some(ind) = indicator(data, &spec.indicator) else {
             continue;
         };
-        let target = data
-            .template
-            .target(&ind.id)
-            .map(|t| (t.value, format!("{} {}", text(lang, "target"), t.legal_basis)));
+        let target = data.template.target(&ind.id).map(|t| {
+            (
+                t.value,
+                format!("{} {}", text(lang, "target"), percent_text(t.value)),
+            )
+        });
         let (title, categories, values, line) = match spec.kind {
             ChartKind::Trend => {
                 let periods: Vec<&PeriodValues> = data.trend.iter().rev().take(spec.periods).rev().collect();
