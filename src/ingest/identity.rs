@@ -139,9 +139,17 @@ pub fn is_identifying_header(kind: Kind, header: &str) -> bool {
     })
 }
 
-/// Scans headers and every cell. Returns one finding per identifying header and per
-/// identifying cell; the values themselves are never copied anywhere.
-pub fn scan(kind: Kind, table: &RawTable) -> Result<Vec<Finding>> {
+/// Which cells of a column to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    /// Only these data rows (0-based); none when empty.
+    Rows(Vec<u64>),
+}
+
+/// Scans headers and the cells in `scope` (one per column). Returns one finding per
+/// identifying header and per identifying cell; the values are never copied anywhere.
+pub fn scan(kind: Kind, table: &RawTable, scope: &[Scope]) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     for (i, header) in table.headers.iter().enumerate() {
         if is_identifying_header(kind, header) {
@@ -157,8 +165,29 @@ pub fn scan(kind: Kind, table: &RawTable) -> Result<Vec<Finding>> {
             });
         }
     }
-    let kinds: Vec<Expr> = (0..table.headers.len())
-        .map(|i| {
+    let whole: Vec<usize> = (0..table.headers.len())
+        .filter(|&i| scope.get(i) == Some(&Scope::All))
+        .collect();
+    findings.extend(scan_cells(table, &whole, None)?);
+    for (i, s) in scope.iter().enumerate() {
+        if let Scope::Rows(rows) = s {
+            if !rows.is_empty() {
+                findings.extend(scan_cells(table, &[i], Some(rows))?);
+            }
+        }
+    }
+    findings.sort_by_key(|f| f.data_row);
+    Ok(findings)
+}
+
+/// The identity patterns over `columns`, on every row or only on `rows`.
+fn scan_cells(table: &RawTable, columns: &[usize], rows: Option<&[u64]>) -> Result<Vec<Finding>> {
+    if columns.is_empty() {
+        return Ok(Vec::new());
+    }
+    let kinds: Vec<Expr> = columns
+        .iter()
+        .map(|&i| {
             let cell = col(RawTable::column_key(i));
             let without_separators = cell
                 .clone()
@@ -176,36 +205,41 @@ pub fn scan(kind: Kind, table: &RawTable) -> Result<Vec<Finding>> {
                 .alias(format!("k{i}"))
         })
         .collect();
-    if kinds.is_empty() {
-        return Ok(findings);
-    }
     let any_hit = any_horizontal(
-        (0..table.headers.len())
+        columns
+            .iter()
             .map(|i| col(format!("k{i}")).gt(lit(0u8)))
             .collect::<Vec<_>>(),
     )
     .map_err(Error::polars("identity scan"))?;
     let mut select = vec![col(ROW_COLUMN)];
     select.extend(kinds);
-    let hits = table
-        .df
-        .clone()
-        .lazy()
+    let mut frame = table.df.clone().lazy();
+    if let Some(rows) = rows {
+        let wanted = Series::new("rows".into(), rows.to_vec());
+        frame = frame.filter(
+            col(ROW_COLUMN)
+                .cast(DataType::UInt64)
+                .is_in(lit(wanted).implode(false), false),
+        );
+    }
+    let hits = frame
         .select(select)
         .filter(any_hit)
         .collect()
         .map_err(Error::polars(format!("{}: identity scan", table.file)))?;
-    let rows = hits
+    let row_numbers = hits
         .column(ROW_COLUMN)
         .and_then(|c| c.cast(&DataType::UInt64))
         .map_err(Error::polars("identity scan"))?;
-    let rows = rows.u64().map_err(Error::polars("identity scan"))?;
-    for i in 0..table.headers.len() {
+    let row_numbers = row_numbers.u64().map_err(Error::polars("identity scan"))?;
+    let mut findings = Vec::new();
+    for &i in columns {
         let column = hits
             .column(&format!("k{i}"))
             .map_err(Error::polars("identity scan"))?;
         let codes = column.u8().map_err(Error::polars("identity scan"))?;
-        for (row, code) in rows.iter().zip(codes.iter()) {
+        for (row, code) in row_numbers.iter().zip(codes.iter()) {
             let (Some(row), Some(kind)) = (row, code.and_then(IdentityKind::from_code)) else {
                 continue;
             };
@@ -219,7 +253,6 @@ pub fn scan(kind: Kind, table: &RawTable) -> Result<Vec<Finding>> {
             });
         }
     }
-    findings.sort_by_key(|f| f.data_row);
     Ok(findings)
 }
 

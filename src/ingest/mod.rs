@@ -165,13 +165,16 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
         }
         Err(e) => return Err(e),
     };
-    let identifying = identity::scan(planned.kind, &raw)?;
+    let validated = validate::validate(planned.kind, &raw, profile, ctx)?;
+    let scope = validate::identity_scope(planned.kind, &raw, &validated);
+    let identifying = identity::scan(planned.kind, &raw, &scope)?;
     if !identifying.is_empty() {
-        // Nothing of an identifying file goes further: not even its rows are kept.
+        // Nothing of an identifying file goes further, not even its other findings
+        // (which may quote values): the refusal names places and kinds only.
         examined.refusal = identifying;
         return Ok(examined);
     }
-    examined.validated = Some(validate::validate(planned.kind, &raw, profile, ctx)?);
+    examined.validated = Some(validated);
     examined.raw = Some(raw);
     Ok(examined)
 }

@@ -47,6 +47,8 @@ pub struct Validated {
     pub findings: Vec<Finding>,
     /// Headers that are not contract columns: reported, never loaded.
     pub ignored_columns: Vec<String>,
+    /// Contract column → position of its raw column.
+    pub mapped: BTreeMap<&'static str, usize>,
 }
 
 impl Validated {
@@ -301,6 +303,7 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
             canonical: DataFrame::empty(),
             findings: file_findings,
             ignored_columns,
+            mapped,
         });
     }
     let context = |what: &str| format!("{}: {what}", table.file);
@@ -498,7 +501,49 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
         canonical,
         findings,
         ignored_columns,
+        mapped,
     })
+}
+
+/// Rules under which a cell's text did not parse as its column's type.
+pub const TYPE_RULES: &[&str] = &["code", "datetime", "date", "boolean", "integer"];
+
+/// Which cells the identity scan must read. A cell that parsed as a date-time, date,
+/// code or yes/no value cannot look like a phone number, identity number or e-mail
+/// address (those forms exclude the patterns), so typed columns are scanned only where a
+/// cell failed to parse. Ids, free text, numbers and unknown columns are scanned whole.
+pub fn identity_scope(
+    kind: Kind,
+    table: &RawTable,
+    validated: &Validated,
+) -> Vec<crate::ingest::identity::Scope> {
+    use crate::ingest::identity::Scope;
+    if validated.has_file_findings() {
+        return vec![Scope::All; table.headers.len()];
+    }
+    let mut scope = vec![Scope::All; table.headers.len()];
+    for (name, &position) in &validated.mapped {
+        let Some(spec) = kind.column(name) else { continue };
+        let typed = matches!(
+            spec.ty,
+            ColumnType::Code(_)
+                | ColumnType::CodeList(_)
+                | ColumnType::DateTime
+                | ColumnType::Date
+                | ColumnType::Bool { .. }
+        );
+        if typed {
+            let header = &table.headers[position];
+            let rows: Vec<u64> = validated
+                .findings
+                .iter()
+                .filter(|f| TYPE_RULES.contains(&f.rule) && &f.column == header)
+                .filter_map(|f| f.data_row.map(|r| r as u64))
+                .collect();
+            scope[position] = Scope::Rows(rows);
+        }
+    }
+    scope
 }
 
 fn add_row_rules(kind: Kind, checks: &mut Vec<Check>) {
