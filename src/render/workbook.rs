@@ -220,10 +220,10 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
 fn new_sheet(name: &str) -> Result<Worksheet> {
     let mut ws = Worksheet::new();
     ws.set_name(name).map_err(xlsx)?;
-    // Printed on A4 landscape, one page wide.
+    // Printed on A4 landscape; narrow sheets one page wide (see `fit`), wide tables
+    // across pages with their label column repeated.
     ws.set_landscape();
     ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
     Ok(ws)
 }
 
@@ -549,8 +549,9 @@ fn breakdown_sheet(
     )
 }
 
-/// A table of rows × indicators for the current period. Each row is (label, area code,
-/// breakdown value); an empty value means the area's total.
+/// A table of rows × indicators: for each indicator this period, the previous period,
+/// the change, the same period a year before and the change. Each row is (label, area
+/// code, breakdown value); an empty value means the area's total.
 #[allow(clippy::too_many_arguments)]
 fn grid(
     data: &ReportData,
@@ -568,45 +569,64 @@ fn grid(
         1,
         0,
         format!(
-            "{}: {}",
+            "{}: {} · {}: {} · {}: {}",
             text(lang, "period"),
-            period_text(lang, &data.current.period)
+            period_text(lang, &data.current.period),
+            text(lang, "previous_period"),
+            data.previous.period,
+            text(lang, "year_before"),
+            data.year_before.period
         ),
         &f.subtitle,
     )
     .map_err(xlsx)?;
-    let header_row = 3;
+    let (group_row, header_row) = (3, 4);
     ws.write_string_with_format(header_row, 0, header, &f.header)
         .map_err(xlsx)?;
     let present: Vec<&Indicator> = ids.iter().filter_map(|id| indicator(data, id)).collect();
+    let sub = [
+        text(lang, "this_period"),
+        text(lang, "previous_period"),
+        text(lang, "change_previous"),
+        text(lang, "year_before"),
+        text(lang, "change_year"),
+    ];
     let mut widths = vec![header.chars().count()];
-    for (c, ind) in present.iter().enumerate() {
-        let h = format!("{} ({})", ind.label(lang), unit_label(lang, ind.unit));
-        ws.write_string_with_format(header_row, c as u16 + 1, &h, &f.header)
+    for (k, ind) in present.iter().enumerate() {
+        let first = 1 + 5 * k as u16;
+        let group = format!("{} ({})", ind.label(lang), unit_label(lang, ind.unit));
+        ws.merge_range(group_row, first, group_row, first + 4, &group, &f.header)
             .map_err(xlsx)?;
-        widths.push(16);
+        for (j, h) in sub.iter().enumerate() {
+            ws.write_string_with_format(header_row, first + j as u16, *h, &f.header)
+                .map_err(xlsx)?;
+            widths.push(13);
+        }
     }
-    ws.set_row_height(header_row, 60).map_err(xlsx)?;
+    ws.set_row_height(group_row, 45).map_err(xlsx)?;
+    ws.set_row_height(header_row, 45).map_err(xlsx)?;
     ws.set_freeze_panes(header_row + 1, 1).map_err(xlsx)?;
     for (i, (label, area, value)) in rows.iter().enumerate() {
         let r = header_row + 1 + i as u32;
         ws.write_string(r, 0, label).map_err(xlsx)?;
         widths[0] = widths[0].max(label.chars().count()).min(45);
-        for (c, ind) in present.iter().enumerate() {
+        let (b, v) = if value.is_empty() {
+            ("", "")
+        } else {
+            (breakdown, value.as_str())
+        };
+        for (k, ind) in present.iter().enumerate() {
+            let first = 1 + 5 * k as u16;
             let number = Format::new().set_num_format(number_format(ind.unit));
-            let (b, v) = if value.is_empty() {
-                ("", "")
-            } else {
-                (breakdown, value.as_str())
-            };
-            write_shown(
-                &mut ws,
-                r,
-                c as u16 + 1,
-                &shown(find(&data.current, &ind.id, area, b, v)),
-                &number,
-                f,
-            )?;
+            let delta = Format::new().set_num_format(change_format(ind.unit));
+            let now = shown(find(&data.current, &ind.id, area, b, v));
+            let before = shown(find(&data.previous, &ind.id, area, b, v));
+            let year = shown(find(&data.year_before, &ind.id, area, b, v));
+            write_shown(&mut ws, r, first, &now, &number, f)?;
+            write_shown(&mut ws, r, first + 1, &before, &number, f)?;
+            write_shown(&mut ws, r, first + 2, &change(&now, &before), &delta, f)?;
+            write_shown(&mut ws, r, first + 3, &year, &number, f)?;
+            write_shown(&mut ws, r, first + 4, &change(&now, &year), &delta, f)?;
         }
     }
     fit(&mut ws, &widths)?;
