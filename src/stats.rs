@@ -121,9 +121,11 @@ pub fn rate_per_100k(count: u64, population: u64) -> Option<(f64, f64, f64)> {
     if population == 0 {
         return None;
     }
-    let scale = 100_000.0 / population as f64;
+    // In the dictionary's order of operations (numerator / denominator x 100 000), so an
+    // independent recomputation gets the same double.
+    let per_100k = |x: f64| x / population as f64 * 100_000.0;
     let (low, high) = poisson_interval(count);
-    Some((count as f64 * scale, low * scale, high * scale))
+    Some((per_100k(count as f64), per_100k(low), per_100k(high)))
 }
 
 #[cfg(test)]
