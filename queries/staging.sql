@@ -109,11 +109,12 @@ CREATE OR REPLACE TEMP MACRO case_cohort(period_start, period_end, as_of) AS TAB
 SELECT * FROM case_facts
 WHERE received_at >= period_start AND received_at < period_end AND received_at < as_of;
 
--- Durations in the units of the dictionary: seconds / 3600 and seconds / 86400.
+-- Durations in the units of the dictionary: seconds / 3600 and seconds / 86400, in that
+-- order, so a recomputation from whole seconds gets the same double.
 CREATE OR REPLACE TEMP MACRO hours_between(from_at, to_at) AS
-    (epoch_us(to_at) - epoch_us(from_at)) / 3600000000.0;
+    (epoch_us(to_at) - epoch_us(from_at)) / 1000000.0 / 3600.0;
 CREATE OR REPLACE TEMP MACRO days_between(from_at, to_at) AS
-    (epoch_us(to_at) - epoch_us(from_at)) / 86400000000.0;
+    (epoch_us(to_at) - epoch_us(from_at)) / 1000000.0 / 86400.0;
 
 -- On time under the "due" rule: a member is due when its stage happened before as-of or
 -- its deadline has passed (deadline < as-of); it is on time when the stage happened
