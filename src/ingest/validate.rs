@@ -162,9 +162,48 @@ fn parse_date(value: Expr, extra_formats: &[String]) -> Expr {
     coalesce(&tries)
 }
 
+/// Tries one datetime form on a whole column (null where it does not parse).
+fn parse_datetime_as(value: Expr, format: &str) -> Expr {
+    let options = StrptimeOptions {
+        format: Some(format.into()),
+        strict: false,
+        exact: true,
+        cache: true,
+    };
+    if format.contains("%H") {
+        value
+            .str()
+            .to_datetime(Some(TimeUnit::Microseconds), None, options, lit("raise"))
+    } else {
+        value
+            .str()
+            .to_date(options)
+            .cast(DataType::Datetime(TimeUnit::Microseconds, None))
+    }
+}
+
+/// The form a sample value is written in, among the accepted ones.
+fn detect_form<'f>(sample: &str, forms: &'f [String], date_only: bool) -> Option<&'f str> {
+    forms.iter().map(String::as_str).find(|f| {
+        if f.contains("%H") {
+            !date_only && chrono::NaiveDateTime::parse_from_str(sample, f).is_ok()
+        } else {
+            chrono::NaiveDate::parse_from_str(sample, f).is_ok()
+        }
+    })
+}
+
 /// The parsed (typed) value of a column, null where the text does not parse.
-fn parsed(spec: &ColumnSpec, extra_formats: &[String]) -> Expr {
+/// `single_form`: the one datetime form the whole column was found to use.
+fn parsed(spec: &ColumnSpec, extra_formats: &[String], single_form: Option<&str>) -> Expr {
     let v = t(spec.name);
+    if let Some(form) = single_form {
+        let as_datetime = parse_datetime_as(v, form);
+        return match spec.ty {
+            ColumnType::Date => as_datetime.cast(DataType::Date),
+            _ => as_datetime,
+        };
+    }
     match spec.ty {
         ColumnType::Id | ColumnType::Text => v,
         ColumnType::Code(list) => when(v.clone().str().contains(lit(one_of_pattern(list)), true))
@@ -336,10 +375,19 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
             }
         })
         .collect();
+    let trimmed_frame = frame
+        .lazy()
+        .with_columns(trimmed)
+        .collect()
+        .map_err(Error::polars(context("validating")))?;
+    let single_forms = single_forms(kind, &trimmed_frame, profile)?;
     let parsed_columns: Vec<Expr> = kind
         .columns()
         .iter()
-        .map(|spec| parsed(spec, &profile.date_formats).alias(format!("p_{}", spec.name)))
+        .map(|spec| {
+            parsed(spec, &profile.date_formats, single_forms.get(spec.name).map(String::as_str))
+                .alias(format!("p_{}", spec.name))
+        })
         .collect();
 
     // Stage 2: checks.
@@ -437,9 +485,8 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
         .enumerate()
         .map(|(i, c)| c.expr.clone().fill_null(lit(false)).alias(format!("f{i}")))
         .collect();
-    let result = frame
+    let result = trimmed_frame
         .lazy()
-        .with_columns(trimmed)
         .with_columns(parsed_columns)
         .with_columns(flag_exprs)
         .collect()
@@ -544,6 +591,67 @@ pub fn identity_scope(
         }
     }
     scope
+}
+
+/// For each date(-time) column, the one accepted form its values are all written in, if
+/// there is one. Exports are written by one program, so a column nearly always uses one
+/// form: parsing it once instead of trying every form per cell is most of a load's time.
+/// A column mixing forms (or with an unreadable value) keeps the try-every-form parse.
+fn single_forms(kind: Kind, trimmed: &DataFrame, profile: &Profile) -> Result<BTreeMap<&'static str, String>> {
+    let forms: Vec<String> = DATETIME_FORMATS
+        .iter()
+        .chain(DATE_FORMATS)
+        .map(|f| f.to_string())
+        .chain(profile.date_formats.iter().cloned())
+        .collect();
+    let mut candidates: Vec<(&'static str, String)> = Vec::new();
+    for spec in kind.columns() {
+        let date_only = match spec.ty {
+            ColumnType::DateTime => false,
+            ColumnType::Date => true,
+            _ => continue,
+        };
+        let column = trimmed
+            .column(&format!("t_{}", spec.name))
+            .map_err(Error::polars("date forms"))?;
+        let values = column.str().map_err(Error::polars("date forms"))?;
+        let Some(sample) = values.iter().flatten().next() else { continue };
+        if let Some(form) = detect_form(sample, &forms, date_only) {
+            candidates.push((spec.name, form.to_string()));
+        }
+    }
+    if candidates.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let unparsed: Vec<Expr> = candidates
+        .iter()
+        .map(|(name, form)| {
+            t(name)
+                .is_not_null()
+                .and(parse_datetime_as(t(name), form).is_null())
+                .any(true)
+                .alias(*name)
+        })
+        .collect();
+    let check = trimmed
+        .clone()
+        .lazy()
+        .select(unparsed)
+        .collect()
+        .map_err(Error::polars("date forms"))?;
+    let mut single = BTreeMap::new();
+    for (name, form) in candidates {
+        let mixed = check
+            .column(name)
+            .and_then(|c| c.bool().cloned())
+            .map_err(Error::polars("date forms"))?
+            .get(0)
+            .unwrap_or(true);
+        if !mixed {
+            single.insert(name, form);
+        }
+    }
+    Ok(single)
 }
 
 fn add_row_rules(kind: Kind, checks: &mut Vec<Check>) {
