@@ -3,6 +3,8 @@
 //!
 //! `duckdb_reference load DB CSV`: DuckDB's own `read_csv` of a cases file into a table.
 //! `duckdb_reference aggregate DB START END`: the core counts of a quarter by SQL alone.
+//! `duckdb_reference fill STORE CSV`: puts a large generated cases file into a baove
+//! store by bare SQL (for indicator benchmarks on sizes whose load is measured apart).
 
 use std::time::Instant;
 
@@ -31,6 +33,16 @@ fn main() {
             let mut stmt = conn.prepare(sql).expect("prepare");
             let rows = stmt.query_map([from, to], |_| Ok(())).expect("query").count();
             eprintln!("{rows} groups");
+        }
+        "fill" => {
+            let csv = args.get(3).expect(usage);
+            conn.execute(
+                "INSERT INTO cases SELECT *, 0 AS load_id FROM read_csv(?, header = true, \
+                 types = {'case_id': 'VARCHAR', 'area_code': 'VARCHAR', 'victim_age': 'BIGINT', \
+                 'support_types': 'VARCHAR'})",
+                [csv],
+            )
+            .expect("fill");
         }
         _ => panic!("{usage}"),
     }

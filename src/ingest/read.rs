@@ -236,6 +236,8 @@ struct CsvShape {
     ragged: Option<(usize, usize)>,
     /// Byte offset where data starts (after a BOM).
     start: usize,
+    /// Whether some data row has only separators and spaces (Excel leaves such rows).
+    has_blank_rows: bool,
     longest_cell: Option<(usize, usize)>,
 }
 
@@ -327,7 +329,12 @@ fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
                 format!("the file cannot be read as CSV ({e})"),
             )
         })?;
-    let df = with_row_index_dropping_blank(df)?;
+    let df = if shape.has_blank_rows {
+        with_row_index_dropping_blank(df)?
+    } else {
+        df.with_row_index(ROW_COLUMN.into(), None)
+            .map_err(Error::polars("numbering rows"))?
+    };
     Ok(RawTable {
         path: path.to_path_buf(),
         file: file.to_string(),
@@ -367,6 +374,8 @@ fn scan_csv(bytes: &[u8], start: usize) -> CsvShape {
     let mut header_field: Vec<u8> = Vec::new();
     let mut ragged = None;
     let mut longest_cell = None;
+    let mut has_blank_rows = false;
+    let mut row_has_text = false;
     let mut in_quotes = false;
     let mut record = 0usize; // 0 is the header
     let mut fields_in_row = 0usize;
@@ -401,6 +410,9 @@ fn scan_csv(bytes: &[u8], start: usize) -> CsvShape {
         } else if b == b'"' {
             in_quotes = true;
             row_has_content = true;
+            // A quoted field may still be empty; counting it as text only skips the
+            // blank-row filter's shortcut, never a row.
+            row_has_text = true;
         } else if b == separator {
             if record == 0 {
                 headers.push(String::from_utf8_lossy(&header_field).trim().to_string());
@@ -411,13 +423,20 @@ fn scan_csv(bytes: &[u8], start: usize) -> CsvShape {
             cell_start = i + 1;
         } else if b == b'\n' {
             if row_has_content || record == 0 {
+                if record > 0 && !row_has_text {
+                    has_blank_rows = true;
+                }
                 end_record(&mut record, fields_in_row + 1, &mut headers, &mut header_field);
             }
+            row_has_text = false;
             fields_in_row = 0;
             row_has_content = false;
             cell_start = i + 1;
         } else if b != b'\r' {
             row_has_content = true;
+            if !b.is_ascii_whitespace() {
+                row_has_text = true;
+            }
             if record == 0 {
                 header_field.push(b);
             }
@@ -429,6 +448,9 @@ fn scan_csv(bytes: &[u8], start: usize) -> CsvShape {
         i += 1;
     }
     if row_has_content || record == 0 {
+        if record > 0 && !row_has_text {
+            has_blank_rows = true;
+        }
         end_record(&mut record, fields_in_row + 1, &mut headers, &mut header_field);
     }
     CsvShape {
@@ -437,6 +459,7 @@ fn scan_csv(bytes: &[u8], start: usize) -> CsvShape {
         ragged,
         start,
         longest_cell,
+        has_blank_rows,
     }
 }
 
@@ -712,6 +735,12 @@ mod tests {
         assert_eq!(shape.headers, vec!["a", "b", "c;d"]);
         // The blank line is skipped, so "4;5" is the second data row: row 3.
         assert_eq!(shape.ragged, Some((1, 2)));
+    }
+
+    #[test]
+    fn rows_of_bare_separators_are_noticed() {
+        assert!(scan_csv(b"a;b\n1;2\n ; \n", 0).has_blank_rows);
+        assert!(!scan_csv(b"a;b\n1;2\n\n3;4\n", 0).has_blank_rows);
     }
 
     #[test]

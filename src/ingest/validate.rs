@@ -385,8 +385,12 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
         .columns()
         .iter()
         .map(|spec| {
-            parsed(spec, &profile.date_formats, single_forms.get(spec.name).map(String::as_str))
-                .alias(format!("p_{}", spec.name))
+            parsed(
+                spec,
+                &profile.date_formats,
+                single_forms.get(spec.name).map(String::as_str),
+            )
+            .alias(format!("p_{}", spec.name))
         })
         .collect();
 
@@ -597,7 +601,11 @@ pub fn identity_scope(
 /// there is one. Exports are written by one program, so a column nearly always uses one
 /// form: parsing it once instead of trying every form per cell is most of a load's time.
 /// A column mixing forms (or with an unreadable value) keeps the try-every-form parse.
-fn single_forms(kind: Kind, trimmed: &DataFrame, profile: &Profile) -> Result<BTreeMap<&'static str, String>> {
+fn single_forms(
+    kind: Kind,
+    trimmed: &DataFrame,
+    profile: &Profile,
+) -> Result<BTreeMap<&'static str, String>> {
     let forms: Vec<String> = DATETIME_FORMATS
         .iter()
         .chain(DATE_FORMATS)
@@ -615,7 +623,9 @@ fn single_forms(kind: Kind, trimmed: &DataFrame, profile: &Profile) -> Result<BT
             .column(&format!("t_{}", spec.name))
             .map_err(Error::polars("date forms"))?;
         let values = column.str().map_err(Error::polars("date forms"))?;
-        let Some(sample) = values.iter().flatten().next() else { continue };
+        let Some(sample) = values.iter().flatten().next() else {
+            continue;
+        };
         if let Some(form) = detect_form(sample, &forms, date_only) {
             candidates.push((spec.name, form.to_string()));
         }

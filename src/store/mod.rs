@@ -398,16 +398,19 @@ impl LoadTransaction<'_> {
     /// Appends rows of `kind` (contract columns in order, then load_id), replacing stored
     /// rows with the same key. Returns the number of rows replaced.
     pub fn upsert(&self, kind: Kind, batches: Vec<RecordBatch>) -> Result<u64> {
-        // A staging table inside the transaction: it never outlives it, committed or not.
-        let stage = format!("baove_stage_{}", kind.name());
-        self.tx
-            .execute_batch(&format!(
-                "CREATE OR REPLACE TABLE {stage} AS SELECT * FROM {} WITH NO DATA",
-                kind.name()
-            ))
+        let table = kind.name();
+        // Rows appended now get row ids from here on; older rows with the same key are
+        // then deleted. One write of the data, no staging copy.
+        let first_new: i64 = self
+            .tx
+            .query_row(
+                &format!("SELECT coalesce(max(rowid) + 1, 0) FROM {table}"),
+                [],
+                |r| r.get(0),
+            )
             .map_err(|e| self.error(e))?;
         {
-            let mut appender = self.tx.appender(&stage).map_err(|e| self.error(e))?;
+            let mut appender = self.tx.appender(table).map_err(|e| self.error(e))?;
             for batch in batches {
                 appender.append_record_batch(batch).map_err(|e| self.error(e))?;
             }
@@ -423,17 +426,10 @@ impl LoadTransaction<'_> {
             .tx
             .execute(
                 &format!(
-                    "DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM {stage} s WHERE {matches})",
-                    table = kind.name()
+                    "DELETE FROM {table} t WHERE t.rowid < ? AND EXISTS (SELECT 1 FROM {table} s WHERE s.rowid >= ? AND {matches})"
                 ),
-                [],
+                params![first_new, first_new],
             )
-            .map_err(|e| self.error(e))?;
-        self.tx
-            .execute_batch(&format!(
-                "INSERT INTO {table} SELECT * FROM {stage}; DROP TABLE {stage};",
-                table = kind.name()
-            ))
             .map_err(|e| self.error(e))?;
         Ok(replaced as u64)
     }
