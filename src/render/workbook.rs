@@ -96,7 +96,6 @@ struct Formats {
     header: Format,
     wrap: Format,
     symbol: Format,
-    link: Format,
     good: Format,
     bad: Format,
 }
@@ -113,9 +112,6 @@ impl Formats {
                 .set_border_bottom(FormatBorder::Thin),
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             symbol: Format::new().set_align(FormatAlign::Right),
-            link: Format::new()
-                .set_font_color(0x0563C1)
-                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
             good: Format::new()
                 .set_background_color(0xC6EFCE)
                 .set_font_color(0x006100),
@@ -217,6 +213,13 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
     workbook.save_to_buffer().map_err(xlsx)
 }
 
+/// A sheet whose title stands in A1, as the layout of official statistics has it.
+fn titled_sheet(name: &str, title: &str, f: &Formats) -> Result<Worksheet> {
+    let mut ws = new_sheet(name)?;
+    ws.write_string_with_format(0, 0, title, &f.title).map_err(xlsx)?;
+    Ok(ws)
+}
+
 fn new_sheet(name: &str) -> Result<Worksheet> {
     let mut ws = Worksheet::new();
     ws.set_name(name).map_err(xlsx)?;
@@ -234,9 +237,7 @@ fn cover(
     name: &str,
     f: &Formats,
 ) -> Result<Worksheet> {
-    let mut ws = new_sheet(name)?;
-    ws.write_string_with_format(0, 0, data.template.title(lang), &f.title)
-        .map_err(xlsx)?;
+    let mut ws = titled_sheet(name, data.template.title(lang), f)?;
     let p = &data.current.period;
     let calendar = match p.calendar {
         Calendar::Statutory => text(lang, "statutory"),
@@ -299,9 +300,7 @@ fn cover(
 }
 
 fn contents(lang: Lang, name: &str, rows: &[(String, String)], f: &Formats) -> Result<Worksheet> {
-    let mut ws = new_sheet(name)?;
-    ws.write_string_with_format(0, 0, text(lang, "contents"), &f.title)
-        .map_err(xlsx)?;
+    let mut ws = titled_sheet(name, text(lang, "contents"), f)?;
     ws.write_string_with_format(2, 0, text(lang, "sheet"), &f.header)
         .map_err(xlsx)?;
     ws.write_string_with_format(2, 1, text(lang, "description"), &f.header)
@@ -312,15 +311,12 @@ fn contents(lang: Lang, name: &str, rows: &[(String, String)], f: &Formats) -> R
         ws.write_url_with_text(r, 0, link, sheet.as_str()).map_err(xlsx)?;
         ws.write_string(r, 1, description).map_err(xlsx)?;
     }
-    let _ = &f.link;
     fit(&mut ws, &[34, 60])?;
     Ok(ws)
 }
 
 fn notes(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Worksheet> {
-    let mut ws = new_sheet(name)?;
-    ws.write_string_with_format(0, 0, text(lang, "notes"), &f.title)
-        .map_err(xlsx)?;
+    let mut ws = titled_sheet(name, text(lang, "notes"), f)?;
     let mut row = 2;
     for key in ["symbol_c", "symbol_x", "symbol_z", "suppression_rule"] {
         ws.write_string_with_format(row, 0, text(lang, key), &f.wrap)
@@ -641,8 +637,7 @@ fn year_sheet(
     ids: &[String],
     f: &Formats,
 ) -> Result<Worksheet> {
-    let mut ws = new_sheet(name)?;
-    ws.write_string_with_format(0, 0, title, &f.title).map_err(xlsx)?;
+    let mut ws = titled_sheet(name, title, f)?;
     ws.write_string_with_format(1, 0, text(lang, "province"), &f.subtitle)
         .map_err(xlsx)?;
     let header_row = 3;
@@ -778,8 +773,7 @@ pub fn chart_data(data: &ReportData, lang: Lang) -> Vec<ChartData> {
 }
 
 fn charts_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Worksheet> {
-    let mut ws = new_sheet(name)?;
-    ws.write_string_with_format(0, 0, name, &f.title).map_err(xlsx)?;
+    let mut ws = titled_sheet(name, name, f)?;
     ws.write_string_with_format(1, 0, text(lang, "symbol_c"), &f.subtitle)
         .map_err(xlsx)?;
     let mut row = 3u32;
@@ -813,9 +807,7 @@ fn charts_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Resul
 }
 
 fn quality_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Worksheet> {
-    let mut ws = new_sheet(name)?;
-    ws.write_string_with_format(0, 0, text(lang, "quality"), &f.title)
-        .map_err(xlsx)?;
+    let mut ws = titled_sheet(name, text(lang, "quality"), f)?;
     let q = &data.quality;
     let facts = [
         (text(lang, "quarantined"), q.quarantined),
