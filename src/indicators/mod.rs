@@ -334,9 +334,14 @@ pub fn compute(store: &Store, indicators: &[Indicator], request: &Request) -> Re
     let geography = session.geography(&request.period)?;
     let population = session.population(&geography, request.period.reference_year())?;
     let mut rows = Vec::new();
+    let timings = std::env::var_os("BAOVE_TIMINGS").is_some();
     for indicator in indicators {
+        let started = std::time::Instant::now();
         let batches = session.groups(indicator, request)?;
         rows.extend(reduce(indicator, request, &geography, &population, &batches)?);
+        if timings {
+            eprintln!("timing: {} {:.3} s", indicator.id, started.elapsed().as_secs_f64());
+        }
     }
     Ok(rows)
 }
