@@ -340,7 +340,11 @@ pub fn compute(store: &Store, indicators: &[Indicator], request: &Request) -> Re
         let batches = session.groups(indicator, request)?;
         rows.extend(reduce(indicator, request, &geography, &population, &batches)?);
         if timings {
-            eprintln!("timing: {} {:.3} s", indicator.id, started.elapsed().as_secs_f64());
+            eprintln!(
+                "timing: {} {:.3} s",
+                indicator.id,
+                started.elapsed().as_secs_f64()
+            );
         }
     }
     Ok(rows)
