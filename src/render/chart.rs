@@ -67,6 +67,28 @@ fn draw_error(e: impl std::fmt::Display) -> Error {
     Error::Usage(format!("drawing a chart: {e}"))
 }
 
+fn target_colour() -> RGBColor {
+    RGBColor(PALETTE[5].0, PALETTE[5].1, PALETTE[5].2)
+}
+
+/// The legend sample of the target line.
+fn target_mark((x, y): (i32, i32)) -> PathElement<(i32, i32)> {
+    PathElement::new(vec![(x, y), (x + 20, y)], target_colour().stroke_width(3))
+}
+
+/// The legend naming the target line, alike in every chart.
+fn draw_target_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    ctx: &mut ChartContext<'a, DB, CT>,
+) -> Result<()> {
+    ctx.configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 18))
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()
+        .map_err(draw_error)
+}
+
 /// The chart as plotters' SVG (text as `<text>` elements).
 fn plot(chart: &Chart) -> Result<String> {
     let mut svg = String::new();
@@ -135,7 +157,7 @@ fn plot(chart: &Chart) -> Result<String> {
                 )
                 .map_err(draw_error)?;
                 if let Some((r, label)) = &chart.reference {
-                    let orange = RGBColor(PALETTE[5].0, PALETTE[5].1, PALETTE[5].2);
+                    let orange = target_colour();
                     ctx.draw_series(LineSeries::new(
                         vec![
                             (r * scale, SegmentValue::Exact(0)),
@@ -145,16 +167,8 @@ fn plot(chart: &Chart) -> Result<String> {
                     ))
                     .map_err(draw_error)?
                     .label(label.clone())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 20, y)], orange.stroke_width(3))
-                    });
-                    ctx.configure_series_labels()
-                        .background_style(WHITE.mix(0.9))
-                        .border_style(BLACK)
-                        .label_font(("sans-serif", 18))
-                        .position(SeriesLabelPosition::LowerRight)
-                        .draw()
-                        .map_err(draw_error)?;
+                    .legend(target_mark);
+                    draw_target_legend(&mut ctx)?;
                 }
             }
             Shape::Line => {
@@ -196,7 +210,7 @@ fn plot(chart: &Chart) -> Result<String> {
                         .map_err(draw_error)?;
                 }
                 if let Some((r, label)) = &chart.reference {
-                    let orange = RGBColor(PALETTE[5].0, PALETTE[5].1, PALETTE[5].2);
+                    let orange = target_colour();
                     ctx.draw_series(LineSeries::new(
                         vec![
                             (SegmentValue::Exact(0), r * scale),
@@ -206,16 +220,8 @@ fn plot(chart: &Chart) -> Result<String> {
                     ))
                     .map_err(draw_error)?
                     .label(label.clone())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 20, y)], orange.stroke_width(3))
-                    });
-                    ctx.configure_series_labels()
-                        .background_style(WHITE.mix(0.9))
-                        .border_style(BLACK)
-                        .label_font(("sans-serif", 18))
-                        .position(SeriesLabelPosition::LowerRight)
-                        .draw()
-                        .map_err(draw_error)?;
+                    .legend(target_mark);
+                    draw_target_legend(&mut ctx)?;
                 }
             }
         }

@@ -213,6 +213,15 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
     workbook.save_to_buffer().map_err(xlsx)
 }
 
+/// A row of column headers.
+fn write_headers(ws: &mut Worksheet, row: u32, headers: &[&str], f: &Formats) -> Result<()> {
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(row, c as u16, *h, &f.header)
+            .map_err(xlsx)?;
+    }
+    Ok(())
+}
+
 /// A sheet whose title stands in A1, as the layout of official statistics has it.
 fn titled_sheet(name: &str, title: &str, f: &Formats) -> Result<Worksheet> {
     let mut ws = new_sheet(name)?;
@@ -280,10 +289,7 @@ fn cover(
         "SHA-256",
         text(lang, "loaded_at"),
     ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(row, c as u16, *h, &f.header)
-            .map_err(xlsx)?;
-    }
+    write_headers(&mut ws, row, &headers, f)?;
     for source in &data.sources {
         row += 1;
         ws.write_string(row, 0, &source.file_name).map_err(xlsx)?;
@@ -333,10 +339,7 @@ fn notes(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Works
         text(lang, "cohort"),
         text(lang, "legal_basis"),
     ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(row, c as u16, *h, &f.header)
-            .map_err(xlsx)?;
-    }
+    write_headers(&mut ws, row, &headers, f)?;
     ws.set_freeze_panes(row + 1, 0).map_err(xlsx)?;
     for indicator in &data.indicators {
         row += 1;
@@ -416,10 +419,7 @@ fn summary_sheet(
         text(lang, "legal_basis"),
     ];
     let header_row = 3;
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(header_row, c as u16, *h, &f.header)
-            .map_err(xlsx)?;
-    }
+    write_headers(&mut ws, header_row, &headers, f)?;
     ws.set_freeze_panes(header_row + 1, 1).map_err(xlsx)?;
     let mut widths = headers
         .iter()
@@ -831,10 +831,7 @@ fn quality_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Resu
         text(lang, "rows"),
         text(lang, "share_filled"),
     ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(header_row, c as u16, *h, &f.header)
-            .map_err(xlsx)?;
-    }
+    write_headers(&mut ws, header_row, &headers, f)?;
     let percent = Format::new().set_num_format("0.0%");
     for (i, c) in q.completeness.iter().enumerate() {
         let r = header_row + 1 + i as u32;
