@@ -32,6 +32,7 @@ fn main() {
     embed_dir(&mut out, "REPORT_TEMPLATES", "report-templates", "toml");
     for (name, path) in [
         ("STAGING_SQL", "queries/staging.sql"),
+        ("CASE_SCOPE_SQL", "queries/case_scope.sql"),
         ("DEADLINES_TOML", "queries/deadlines.toml"),
     ] {
         println!("cargo:rerun-if-changed={path}");

@@ -51,7 +51,13 @@ SELECT stage, unit, amount, condition, coalesce(valid_from, DATE '1900-01-01') A
        coalesce(valid_to, DATE '9999-12-31') AS valid_to
 FROM deadline_rules;
 
-CREATE OR REPLACE TEMP VIEW case_facts AS
+-- The cases whose facts are computed: every case, until a request narrows them to those
+-- it can need (queries/case_scope.sql).
+CREATE OR REPLACE TEMP VIEW fact_cases AS SELECT * FROM cases;
+
+-- Each case of fact_cases with its facts. Indicators read `case_facts`: for a request,
+-- a table of these facts computed once rather than once per indicator.
+CREATE OR REPLACE TEMP VIEW facts_of_fact_cases AS
 WITH base AS (
     SELECT
         c.*,
@@ -65,7 +71,7 @@ WITH base AS (
         END AS age_band,
         coalesce(c.platform, 'unknown') AS platform_band,
         received_day.ordinal AS received_ordinal
-    FROM cases AS c
+    FROM fact_cases AS c
     LEFT JOIN calendar_days AS received_day ON received_day.day = CAST(c.received_at AS DATE)
 ),
 with_rules AS (
@@ -103,6 +109,8 @@ LEFT JOIN rule_choice AS te ON te.stage = 'takedown' AND te.condition = 'emergen
     AND CAST(c.takedown_requested_at AS DATE) BETWEEN te.valid_from AND te.valid_to
 LEFT JOIN rule_choice AS tg ON tg.stage = 'takedown' AND tg.condition IS NULL
     AND CAST(c.takedown_requested_at AS DATE) BETWEEN tg.valid_from AND tg.valid_to;
+
+CREATE OR REPLACE TEMP VIEW case_facts AS SELECT * FROM facts_of_fact_cases;
 
 -- Cohort of a period: cases received in [start, end) that have been received by as-of.
 CREATE OR REPLACE TEMP MACRO case_cohort(period_start, period_end, as_of) AS TABLE

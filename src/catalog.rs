@@ -9,7 +9,7 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
-pub use embedded::{REPORT_TEMPLATES, STAGING_SQL};
+pub use embedded::{CASE_SCOPE_SQL, REPORT_TEMPLATES, STAGING_SQL};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {

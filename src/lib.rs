@@ -32,3 +32,26 @@ pub fn local_now() -> Result<chrono::NaiveDateTime> {
 }
 
 use chrono::Timelike as _;
+
+/// Step timings for profiling, printed to stderr only when `BAOVE_TIMINGS` is set.
+pub struct Stopwatch {
+    enabled: bool,
+    since: std::time::Instant,
+}
+
+impl Stopwatch {
+    pub fn start() -> Stopwatch {
+        Stopwatch {
+            enabled: std::env::var_os("BAOVE_TIMINGS").is_some(),
+            since: std::time::Instant::now(),
+        }
+    }
+
+    /// Prints the time since the last lap (or the start) under `step`, and restarts.
+    pub fn lap(&mut self, step: &str) {
+        if self.enabled {
+            eprintln!("timing: {step} {:.3} s", self.since.elapsed().as_secs_f64());
+        }
+        self.since = std::time::Instant::now();
+    }
+}

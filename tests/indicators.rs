@@ -329,6 +329,41 @@ fn properties_over_generated_data() {
     }
 }
 
+/// queries/case_scope.sql computes facts only for the cases a request can need; every
+/// indicator must give the same rows as over all cases, for periods of each length,
+/// both calendars and a later as-of. Over the sample data, whose cases span 2023-2026
+/// with open and closed cases, police and decision dates in and out of each period.
+#[test]
+fn request_scope_of_cases_loses_nothing() {
+    use baove::indicators::{compute_with_scope, CaseScope, Request};
+    use baove::period::{Calendar, Period};
+    let dir = tempfile::tempdir().unwrap();
+    let run = baove(dir.path(), &["load", &crate::util::sample_data()]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let store = baove::store::Store::open_read_only(&dir.path().join("baove.duckdb")).unwrap();
+    let all = baove::catalog::indicators().unwrap();
+    let later = chrono::NaiveDateTime::parse_from_str("2025-09-01 08:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+    for (period, calendar, as_of) in [
+        ("2025Q1", Calendar::Statutory, None),
+        ("2024-07", Calendar::Calendar, None),
+        ("2024", Calendar::Statutory, None),
+        ("2025Q1", Calendar::Statutory, Some(later)),
+    ] {
+        let period = Period::parse(period, calendar).unwrap();
+        let request = Request {
+            period,
+            as_of: as_of.unwrap_or_else(|| period.end_moment()),
+        };
+        let scoped = compute_with_scope(&store, &all, &request, CaseScope::Request).unwrap();
+        let whole = compute_with_scope(&store, &all, &request, CaseScope::All).unwrap();
+        assert!(
+            scoped.iter().any(|r| r.numerator.unwrap_or(0) > 0),
+            "{period:?}: no data"
+        );
+        assert_eq!(scoped, whole, "{period:?} as of {:?}", request.as_of);
+    }
+}
+
 /// The ids of the dictionary (indicators.md), each with a complete header.
 #[test]
 fn list_matches_the_dictionary() {

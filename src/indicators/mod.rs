@@ -147,9 +147,13 @@ impl<'a> Session<'a> {
             )
             .map_err(fail("preparing deadline rules"))?;
         }
+        let session = Session { store };
+        // A request on this connection may have left these as tables.
+        session.drop_temporary("case_facts")?;
+        session.drop_temporary("fact_cases")?;
         conn.execute_batch(catalog::STAGING_SQL)
             .map_err(fail("preparing the staging views"))?;
-        Ok(Session { store })
+        Ok(session)
     }
 
     fn error(&self, what: impl std::fmt::Display) -> Error {
@@ -157,6 +161,50 @@ impl<'a> Session<'a> {
             path: self.store.path().display().to_string(),
             message: what.to_string(),
         }
+    }
+
+    /// Makes `case_facts` hold the cases `request` can need (see [`CaseScope`]).
+    pub fn scope(&self, request: &Request, scope: CaseScope) -> Result<()> {
+        let conn = self.store.connection();
+        let fail = |e: duckdb::Error| self.error(format!("case facts: {e}"));
+        self.drop_temporary("case_facts")?;
+        self.drop_temporary("fact_cases")?;
+        match scope {
+            CaseScope::All => conn
+                .execute_batch(
+                    "CREATE TEMP VIEW fact_cases AS SELECT * FROM cases; \
+                     CREATE TEMP VIEW case_facts AS SELECT * FROM facts_of_fact_cases",
+                )
+                .map_err(fail),
+            CaseScope::Request => {
+                let mut stmt = conn.prepare(catalog::CASE_SCOPE_SQL).map_err(fail)?;
+                let values = bind_moments(&stmt, request)?;
+                stmt.execute(duckdb::params_from_iter(values)).map_err(fail)?;
+                conn.execute_batch("CREATE TEMP TABLE case_facts AS SELECT * FROM facts_of_fact_cases")
+                    .map_err(fail)
+            }
+        }
+    }
+
+    /// Drops a temporary view or table of that name, whichever it is (an earlier
+    /// request on the same connection may have left either).
+    fn drop_temporary(&self, name: &str) -> Result<()> {
+        let conn = self.store.connection();
+        let kinds: Vec<String> = conn
+            .prepare(
+                "SELECT 'VIEW' FROM duckdb_views() WHERE temporary AND view_name = ?1
+                 UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE temporary AND table_name = ?1",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map(params![name], |r| r.get::<_, String>(0))?
+                    .collect::<std::result::Result<Vec<_>, _>>()
+            })
+            .map_err(|e| self.error(format!("case facts: {e}")))?;
+        for kind in kinds {
+            conn.execute_batch(&format!("DROP {kind} temp.{name}"))
+                .map_err(|e| self.error(format!("case facts: {e}")))?;
+        }
+        Ok(())
     }
 
     pub fn geography(&self, period: &Period) -> Result<Geography> {
@@ -246,35 +294,50 @@ impl<'a> Session<'a> {
         let mut stmt = conn
             .prepare(&sql)
             .map_err(|e| self.error(format!("indicator {}: {e}", indicator.id)))?;
-        // Bind by name only the parameters this query uses.
-        let mut values = Vec::new();
-        for i in 1..=stmt.parameter_count() {
-            let name = stmt
-                .parameter_name(i)
-                .map_err(|e| self.error(format!("indicator {}: {e}", indicator.id)))?;
-            let moment = match name.as_str() {
-                "period_start" => request.period.start_moment(),
-                "period_end" => request.period.end_moment(),
-                "as_of" => request.as_of,
-                other => {
-                    return Err(Error::Usage(format!(
-                        "indicator {}: unknown parameter ${other} (period_start, period_end, as_of)",
-                        indicator.id
-                    )))
-                }
-            };
-            // A typed TIMESTAMP: the chrono binding would pass text, which arithmetic
-            // such as `$as_of - INTERVAL 90 DAY` cannot use.
-            values.push(duckdb::types::Value::Timestamp(
-                duckdb::types::TimeUnit::Microsecond,
-                moment.and_utc().timestamp_micros(),
-            ));
-        }
+        let values = bind_moments(&stmt, request).map_err(|e| match e {
+            Error::Usage(m) => Error::Usage(format!("indicator {}: {m}", indicator.id)),
+            other => other,
+        })?;
         let arrow = stmt
             .query_arrow(duckdb::params_from_iter(values))
             .map_err(|e| self.error(format!("indicator {}: {e}", indicator.id)))?;
         Ok(arrow.collect())
     }
+}
+
+/// The request's moments for the named parameters `stmt` uses, in order, as typed
+/// TIMESTAMPs (the chrono binding would pass text, which arithmetic such as
+/// `$as_of - INTERVAL 90 DAY` cannot use).
+fn bind_moments(stmt: &duckdb::Statement<'_>, request: &Request) -> Result<Vec<duckdb::types::Value>> {
+    let mut values = Vec::new();
+    for i in 1..=stmt.parameter_count() {
+        let name = stmt.parameter_name(i).map_err(|e| Error::Usage(e.to_string()))?;
+        let moment = match name.as_str() {
+            "period_start" => request.period.start_moment(),
+            "period_end" => request.period.end_moment(),
+            "as_of" => request.as_of,
+            other => {
+                return Err(Error::Usage(format!(
+                    "unknown parameter ${other} (period_start, period_end, as_of)"
+                )))
+            }
+        };
+        values.push(duckdb::types::Value::Timestamp(
+            duckdb::types::TimeUnit::Microsecond,
+            moment.and_utc().timestamp_micros(),
+        ));
+    }
+    Ok(values)
+}
+
+/// Which cases the indicators of a request see in `case_facts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseScope {
+    /// Only those the request can need (queries/case_scope.sql), computed once: the
+    /// normal way.
+    Request,
+    /// Every case, as a view: slower, for checking that the request scope loses nothing.
+    All,
 }
 
 /// Accumulated members of one output cell.
@@ -330,22 +393,27 @@ fn list_column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b ListArray> 
 /// Computes every indicator of `indicators` for the request: all rows, every value shown
 /// (the internal audience); apply [`disclosure::suppress`] for the public one.
 pub fn compute(store: &Store, indicators: &[Indicator], request: &Request) -> Result<Vec<TidyRow>> {
+    compute_with_scope(store, indicators, request, CaseScope::Request)
+}
+
+/// [`compute`] with the cases seen chosen by `scope`.
+pub fn compute_with_scope(
+    store: &Store,
+    indicators: &[Indicator],
+    request: &Request,
+    scope: CaseScope,
+) -> Result<Vec<TidyRow>> {
     let session = Session::new(store)?;
+    let mut clock = crate::Stopwatch::start();
+    session.scope(request, scope)?;
+    clock.lap("case facts of the request");
     let geography = session.geography(&request.period)?;
     let population = session.population(&geography, request.period.reference_year())?;
     let mut rows = Vec::new();
-    let timings = std::env::var_os("BAOVE_TIMINGS").is_some();
     for indicator in indicators {
-        let started = std::time::Instant::now();
         let batches = session.groups(indicator, request)?;
         rows.extend(reduce(indicator, request, &geography, &population, &batches)?);
-        if timings {
-            eprintln!(
-                "timing: {} {:.3} s",
-                indicator.id,
-                started.elapsed().as_secs_f64()
-            );
-        }
+        clock.lap(&indicator.id);
     }
     Ok(rows)
 }

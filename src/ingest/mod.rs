@@ -125,14 +125,6 @@ impl Examined {
     }
 }
 
-/// With `BAOVE_TIMINGS` set, prints how long each step of a load took (for profiling).
-fn timing(step: &str, since: &mut std::time::Instant) {
-    if std::env::var_os("BAOVE_TIMINGS").is_some() {
-        eprintln!("timing: {step} {:.3} s", since.elapsed().as_secs_f64());
-    }
-    *since = std::time::Instant::now();
-}
-
 pub fn sha256_of(path: &Path) -> Result<String> {
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path.display(), e))?;
     let mut hasher = sha2::Sha256::new();
@@ -155,9 +147,9 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut clock = std::time::Instant::now();
+    let mut clock = crate::Stopwatch::start();
     let sha256 = sha256_of(&planned.path)?;
-    timing("sha256", &mut clock);
+    clock.lap("sha256");
     let mut examined = Examined {
         path: planned.path.clone(),
         file,
@@ -175,12 +167,12 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
         }
         Err(e) => return Err(e),
     };
-    timing("read", &mut clock);
+    clock.lap("read");
     let validated = validate::validate(planned.kind, &raw, profile, ctx)?;
-    timing("validate", &mut clock);
+    clock.lap("validate");
     let scope = validate::identity_scope(planned.kind, &raw, &validated);
     let identifying = identity::scan(planned.kind, &raw, &scope)?;
-    timing("identity scan", &mut clock);
+    clock.lap("identity scan");
     if !identifying.is_empty() {
         // Nothing of an identifying file goes further, not even its other findings
         // (which may quote values): the refusal names places and kinds only.
@@ -344,13 +336,13 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
         let raw = e.raw.as_ref().expect("a validated file has its raw table");
         let invalid = validated.invalid_rows();
         let invalid_set: HashSet<usize> = invalid.keys().copied().collect();
-        let mut clock = std::time::Instant::now();
+        let mut clock = crate::Stopwatch::start();
         let mut valid = valid_rows(&validated.canonical, &invalid_set, tx.load_id())?;
         let rows_loaded = valid.height() as u64;
         let batches = arrow_bridge::to_record_batches(&mut valid)?;
-        timing("to arrow", &mut clock);
+        clock.lap("to arrow");
         let rows_replaced = tx.upsert(e.kind, batches)?;
-        timing("store upsert", &mut clock);
+        clock.lap("store upsert");
         let quarantined = quarantine_rows(raw, &e, &invalid)?;
         tx.quarantine(&quarantined)?;
         tx.log(&LoadLogEntry {
@@ -375,9 +367,9 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
             ignored_columns: validated.ignored_columns.clone(),
         });
     }
-    let mut clock = std::time::Instant::now();
+    let mut clock = crate::Stopwatch::start();
     tx.commit()?;
-    timing("commit", &mut clock);
+    clock.lap("commit");
     Ok(outcomes)
 }
 

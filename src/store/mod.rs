@@ -360,10 +360,16 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// DuckDB's bundled build has no ICU or excel extension, and this machine may have no
 /// network: never try to fetch extensions.
+///
+/// DuckDB's own memory cap (default 80% of RAM) is lowered so a large store's
+/// queries spill to disk instead of growing past what an office PC has: 2 GB unless
+/// `BAOVE_MEMORY_LIMIT` says otherwise (a DuckDB size such as `4GB`).
 fn offline_config() -> duckdb::Result<Config> {
+    let memory_limit = std::env::var("BAOVE_MEMORY_LIMIT").unwrap_or_else(|_| "2GB".into());
     Config::default()
         .enable_autoload_extension(false)?
-        .with("autoinstall_known_extensions", "false")
+        .with("autoinstall_known_extensions", "false")?
+        .max_memory(&memory_limit)
 }
 
 fn describe_open_error(e: &duckdb::Error) -> String {
@@ -409,6 +415,7 @@ impl LoadTransaction<'_> {
                 |r| r.get(0),
             )
             .map_err(|e| self.error(e))?;
+        let mut clock = crate::Stopwatch::start();
         {
             let mut appender = self.tx.appender(table).map_err(|e| self.error(e))?;
             for batch in batches {
@@ -416,6 +423,7 @@ impl LoadTransaction<'_> {
             }
             appender.flush().map_err(|e| self.error(e))?;
         }
+        clock.lap("append");
         let matches = kind
             .key_columns()
             .iter()
@@ -431,6 +439,7 @@ impl LoadTransaction<'_> {
                 params![first_new, first_new],
             )
             .map_err(|e| self.error(e))?;
+        clock.lap("replace older rows");
         Ok(replaced as u64)
     }
 
