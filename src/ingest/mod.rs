@@ -148,8 +148,19 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut clock = crate::Stopwatch::start();
-    let sha256 = sha256_of(&planned.path)?;
-    clock.lap("sha256");
+    // The checksum is one pass over the bytes on its own thread, beside the read.
+    let (sha256, raw) = std::thread::scope(|scope| {
+        let checksum = scope.spawn(|| sha256_of(&planned.path));
+        let raw = read::read_table(&planned.path);
+        let sha256 = checksum.join().unwrap_or_else(|_| {
+            Err(Error::Usage(format!(
+                "{}: the checksum thread failed",
+                planned.path.display()
+            )))
+        });
+        (sha256, raw)
+    });
+    let sha256 = sha256?;
     let mut examined = Examined {
         path: planned.path.clone(),
         file,
@@ -159,7 +170,7 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
         validated: None,
         refusal: Vec::new(),
     };
-    let raw = match read::read_table(&planned.path) {
+    let raw = match raw {
         Ok(raw) => raw,
         Err(Error::Refused(findings)) => {
             examined.refusal = findings.list;
@@ -167,7 +178,7 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
         }
         Err(e) => return Err(e),
     };
-    clock.lap("read");
+    clock.lap("read and checksum");
     let validated = validate::validate(planned.kind, &raw, profile, ctx)?;
     clock.lap("validate");
     let scope = validate::identity_scope(planned.kind, &raw, &validated);

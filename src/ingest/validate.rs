@@ -195,7 +195,8 @@ fn detect_form<'f>(sample: &str, forms: &'f [String], date_only: bool) -> Option
 
 /// The parsed (typed) value of a column, null where the text does not parse.
 /// `single_form`: the one datetime form the whole column was found to use.
-fn parsed(spec: &ColumnSpec, extra_formats: &[String], single_form: Option<&str>) -> Expr {
+/// `canonical`: every value is already written as the contract writes it.
+fn parsed(spec: &ColumnSpec, extra_formats: &[String], single_form: Option<&str>, canonical: bool) -> Expr {
     let v = t(spec.name);
     if let Some(form) = single_form {
         let as_datetime = parse_datetime_as(v, form);
@@ -205,6 +206,14 @@ fn parsed(spec: &ColumnSpec, extra_formats: &[String], single_form: Option<&str>
         };
     }
     match spec.ty {
+        ColumnType::Code(_) | ColumnType::CodeList(_) if canonical => v,
+        ColumnType::Bool { default } if canonical => {
+            let b = v.clone().eq(lit("true"));
+            match default {
+                Some(d) => when(v.is_null()).then(lit(d)).otherwise(b),
+                None => b,
+            }
+        }
         ColumnType::Id | ColumnType::Text => v,
         ColumnType::Code(list) => when(v.clone().str().contains(lit(one_of_pattern(list)), true))
             .then(v.str().to_uppercase())
@@ -346,53 +355,32 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
         });
     }
     let context = |what: &str| format!("{}: {what}", table.file);
+    let mut clock = crate::Stopwatch::start();
 
     // Stage 1: trimmed text per contract column, blank as null.
-    let mut frame_columns: Vec<Column> = vec![table
+    let height = table.df.height();
+    let mut trimmed_columns: Vec<Column> = vec![table
         .df
         .column(ROW_COLUMN)
         .map_err(Error::polars(context("numbering rows")))?
         .clone()];
-    for (&name, &position) in &mapped {
-        let column = prepared_column(table, position, &profile.recodings(name))?;
-        frame_columns.push(column.with_name(format!("raw_{name}").into()));
-    }
-    let frame =
-        DataFrame::new_infer_height(frame_columns).map_err(Error::polars(context("preparing columns")))?;
-    let present = |name: &str| mapped.contains_key(name);
-    let trimmed: Vec<Expr> = kind
-        .columns()
-        .iter()
-        .map(|spec| {
-            if present(spec.name) {
-                let s = col(format!("raw_{}", spec.name)).str().strip_chars(lit(NULL));
-                when(s.clone().str().len_bytes().eq(lit(0)))
-                    .then(lit(NULL).cast(DataType::String))
-                    .otherwise(s)
-                    .alias(format!("t_{}", spec.name))
-            } else {
-                lit(NULL).cast(DataType::String).alias(format!("t_{}", spec.name))
+    for spec in kind.columns() {
+        let name = format!("t_{}", spec.name);
+        let column = match mapped.get(spec.name) {
+            Some(&position) => {
+                let column = prepared_column(table, position, &profile.recodings(spec.name))?;
+                trimmed_text(&column).map_err(Error::polars(context("trimming")))?
             }
-        })
-        .collect();
-    let trimmed_frame = frame
-        .lazy()
-        .with_columns(trimmed)
-        .collect()
-        .map_err(Error::polars(context("validating")))?;
-    let single_forms = single_forms(kind, &trimmed_frame, profile)?;
-    let parsed_columns: Vec<Expr> = kind
-        .columns()
-        .iter()
-        .map(|spec| {
-            parsed(
-                spec,
-                &profile.date_formats,
-                single_forms.get(spec.name).map(String::as_str),
-            )
-            .alias(format!("p_{}", spec.name))
-        })
-        .collect();
+            None => Column::full_null(name.as_str().into(), height, &DataType::String),
+        };
+        trimmed_columns.push(column.with_name(name.into()));
+    }
+    let trimmed_frame =
+        DataFrame::new_infer_height(trimmed_columns).map_err(Error::polars(context("preparing columns")))?;
+    clock.lap("validate: trim");
+    let mut single_forms = sampled_forms(kind, &trimmed_frame, profile)?;
+    let canonical_columns = already_canonical(kind, &trimmed_frame)?;
+    clock.lap("validate: forms");
 
     // Stage 2: checks.
     let mut checks: Vec<Check> = Vec::new();
@@ -489,13 +477,67 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
         .enumerate()
         .map(|(i, c)| c.expr.clone().fill_null(lit(false)).alias(format!("f{i}")))
         .collect();
-    let result = trimmed_frame
-        .lazy()
-        .with_columns(parsed_columns)
-        .with_columns(flag_exprs)
-        .collect()
-        .map_err(Error::polars(context("validating")))?;
-
+    // Each date column is parsed in the one form its first value uses; a column where
+    // that form leaves a value unparsed mixes forms (or has a bad value) and is parsed
+    // again trying every form. Exports are written by one program, so the second pass
+    // is rare and the usual load parses each date once.
+    let result = loop {
+        let parsed_columns: Vec<Expr> = kind
+            .columns()
+            .iter()
+            .map(|spec| {
+                parsed(
+                    spec,
+                    &profile.date_formats,
+                    single_forms.get(spec.name).map(String::as_str),
+                    canonical_columns.contains(spec.name),
+                )
+                .alias(format!("p_{}", spec.name))
+            })
+            .collect();
+        let mixed_flags: Vec<Expr> = single_forms
+            .keys()
+            .map(|name| {
+                t(name)
+                    .is_not_null()
+                    .and(p(name).is_null())
+                    .any(true)
+                    .alias(format!("mixed_{name}"))
+            })
+            .collect();
+        let result = trimmed_frame
+            .clone()
+            .lazy()
+            .with_columns(parsed_columns)
+            .with_columns(flag_exprs.clone())
+            .collect()
+            .map_err(Error::polars(context("validating")))?;
+        let mixed_frame = result
+            .clone()
+            .lazy()
+            .select(mixed_flags)
+            .collect()
+            .map_err(Error::polars(context("validating")))?;
+        let mut mixed = Vec::new();
+        for name in single_forms.keys() {
+            let is_mixed = mixed_frame
+                .column(&format!("mixed_{name}"))
+                .and_then(|c| c.bool().cloned())
+                .map_err(Error::polars(context("validating")))?
+                .get(0)
+                .unwrap_or(true);
+            if is_mixed {
+                mixed.push(*name);
+            }
+        }
+        if mixed.is_empty() {
+            break result;
+        }
+        for name in mixed {
+            single_forms.remove(name);
+        }
+    };
+    clock.lap("validate: parse and check");
     let mut findings = Vec::new();
     let rows = result
         .column(ROW_COLUMN)
@@ -539,6 +581,7 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
         }
     }
     findings.sort_by_key(|f| f.data_row);
+    clock.lap("validate: findings");
 
     let mut canonical_exprs = vec![col(ROW_COLUMN)];
     canonical_exprs.extend(kind.columns().iter().map(|spec| p(spec.name).alias(spec.name)));
@@ -597,11 +640,11 @@ pub fn identity_scope(
     scope
 }
 
-/// For each date(-time) column, the one accepted form its values are all written in, if
-/// there is one. Exports are written by one program, so a column nearly always uses one
-/// form: parsing it once instead of trying every form per cell is most of a load's time.
-/// A column mixing forms (or with an unreadable value) keeps the try-every-form parse.
-fn single_forms(
+/// For each date(-time) column, the accepted form its first value is written in.
+/// Exports are written by one program, so a column nearly always uses one form: parsing
+/// it once in that form instead of trying every form per cell is most of a load's time.
+/// [`validate`] falls back to trying every form where this form leaves a value unparsed.
+fn sampled_forms(
     kind: Kind,
     trimmed: &DataFrame,
     profile: &Profile,
@@ -612,7 +655,7 @@ fn single_forms(
         .map(|f| f.to_string())
         .chain(profile.date_formats.iter().cloned())
         .collect();
-    let mut candidates: Vec<(&'static str, String)> = Vec::new();
+    let mut sampled = BTreeMap::new();
     for spec in kind.columns() {
         let date_only = match spec.ty {
             ColumnType::DateTime => false,
@@ -627,41 +670,60 @@ fn single_forms(
             continue;
         };
         if let Some(form) = detect_form(sample, &forms, date_only) {
-            candidates.push((spec.name, form.to_string()));
+            sampled.insert(spec.name, form.to_string());
         }
     }
-    if candidates.is_empty() {
-        return Ok(BTreeMap::new());
+    Ok(sampled)
+}
+
+/// Code, code-list and yes/no columns whose every value is already written as the
+/// contract writes it (`FACEBOOK`, `SEXUAL;LEGAL`, `true`): their parse is the text
+/// itself, with no pattern to match per cell. Decided on the distinct values, which are
+/// few in such columns; a column with many is left to the general parse.
+fn already_canonical(kind: Kind, trimmed: &DataFrame) -> Result<std::collections::BTreeSet<&'static str>> {
+    const MANY: usize = 1000;
+    let mut canonical = std::collections::BTreeSet::new();
+    for spec in kind.columns() {
+        let accepts: Box<dyn Fn(&str) -> bool> = match spec.ty {
+            ColumnType::Code(list) => Box::new(move |v: &str| list.contains(&v)),
+            ColumnType::CodeList(list) => {
+                Box::new(move |v: &str| v.split(';').all(|code| list.contains(&code)))
+            }
+            ColumnType::Bool { .. } => Box::new(|v: &str| v == "true" || v == "false"),
+            _ => continue,
+        };
+        let column = trimmed
+            .column(&format!("t_{}", spec.name))
+            .map_err(Error::polars("code columns"))?;
+        let distinct = column
+            .as_materialized_series()
+            .unique()
+            .map_err(Error::polars("code columns"))?;
+        if distinct.len() > MANY {
+            continue;
+        }
+        let values = distinct.str().map_err(Error::polars("code columns"))?;
+        if values.iter().flatten().all(|v| accepts(v)) {
+            canonical.insert(spec.name);
+        }
     }
-    let unparsed: Vec<Expr> = candidates
+    Ok(canonical)
+}
+
+/// The column with each value trimmed and blanks as null. Most exports need neither,
+/// and then the column is returned as it is, without a copy.
+fn trimmed_text(column: &Column) -> PolarsResult<Column> {
+    let values = column.str()?;
+    let untouched =
+        |v: &str| !v.is_empty() && !v.starts_with(char::is_whitespace) && !v.ends_with(char::is_whitespace);
+    if values.iter().flatten().all(untouched) {
+        return Ok(column.clone());
+    }
+    let trimmed: StringChunked = values
         .iter()
-        .map(|(name, form)| {
-            t(name)
-                .is_not_null()
-                .and(parse_datetime_as(t(name), form).is_null())
-                .any(true)
-                .alias(*name)
-        })
+        .map(|v| v.map(str::trim).filter(|v| !v.is_empty()))
         .collect();
-    let check = trimmed
-        .clone()
-        .lazy()
-        .select(unparsed)
-        .collect()
-        .map_err(Error::polars("date forms"))?;
-    let mut single = BTreeMap::new();
-    for (name, form) in candidates {
-        let mixed = check
-            .column(name)
-            .and_then(|c| c.bool().cloned())
-            .map_err(Error::polars("date forms"))?
-            .get(0)
-            .unwrap_or(true);
-        if !mixed {
-            single.insert(name, form);
-        }
-    }
-    Ok(single)
+    Ok(trimmed.with_name(column.name().clone()).into_column())
 }
 
 fn add_row_rules(kind: Kind, checks: &mut Vec<Check>) {
