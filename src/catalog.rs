@@ -106,11 +106,15 @@ pub struct Indicator {
     pub statistic: Statistic,
     pub subject: Subject,
     pub numerator: String,
+    pub numerator_vi: String,
     pub denominator: String,
+    pub denominator_vi: String,
     pub cohort: String,
+    pub cohort_vi: String,
     /// `area` and the subject's dimensions this indicator is broken down by.
     pub breakdowns: Vec<String>,
     pub legal_basis: String,
+    pub legal_basis_vi: String,
     /// The query after the header.
     pub sql: String,
 }
@@ -121,6 +125,28 @@ impl Indicator {
             Lang::Vi => &self.label_vi,
             Lang::En => &self.label_en,
         }
+    }
+
+    /// The numerator, denominator, cohort and legal basis, in `lang`.
+    pub fn definition(&self, lang: Lang) -> [&str; 4] {
+        match lang {
+            Lang::Vi => [
+                &self.numerator_vi,
+                &self.denominator_vi,
+                &self.cohort_vi,
+                &self.legal_basis_vi,
+            ],
+            Lang::En => [
+                &self.numerator,
+                &self.denominator,
+                &self.cohort,
+                &self.legal_basis,
+            ],
+        }
+    }
+
+    pub fn legal_basis_in(&self, lang: Lang) -> &str {
+        self.definition(lang)[3]
     }
 }
 
@@ -139,14 +165,18 @@ const HEADER_KEYS: &[&str] = &[
     "statistic",
     "subject",
     "numerator",
+    "numerator_vi",
     "denominator",
+    "denominator_vi",
     "cohort",
+    "cohort_vi",
     "breakdowns",
     "legal_basis",
+    "legal_basis_vi",
 ];
 
 /// Keys whose value may be empty (a count has no denominator, a median no numerator).
-const MAY_BE_EMPTY: &[&str] = &["numerator", "denominator"];
+const MAY_BE_EMPTY: &[&str] = &["numerator", "numerator_vi", "denominator", "denominator_vi"];
 
 /// Parses one indicator file. The header is the leading `-- key: value` lines; every key
 /// is required, none other is allowed, and `id` must equal the file stem.
@@ -231,10 +261,14 @@ pub fn parse_indicator(stem: &str, text: &str) -> Result<Indicator, String> {
         statistic,
         subject,
         numerator: get("numerator")?,
+        numerator_vi: get("numerator_vi")?,
         denominator: get("denominator")?,
+        denominator_vi: get("denominator_vi")?,
         cohort: get("cohort")?,
+        cohort_vi: get("cohort_vi")?,
         breakdowns,
         legal_basis: get("legal_basis")?,
+        legal_basis_vi: get("legal_basis_vi")?,
         sql,
     })
 }
@@ -352,7 +386,7 @@ mod tests {
 
     #[test]
     fn header_mistakes_are_errors() {
-        let good = "-- id: x\n-- label_vi: a\n-- label_en: b\n-- unit: count\n-- statistic: count\n-- subject: cases\n-- numerator: n\n-- denominator:\n-- cohort: c\n-- breakdowns: area\n-- legal_basis: l\nSELECT 1";
+        let good = "-- id: x\n-- label_vi: a\n-- label_en: b\n-- unit: count\n-- statistic: count\n-- subject: cases\n-- numerator: n\n-- numerator_vi: n\n-- denominator:\n-- denominator_vi:\n-- cohort: c\n-- cohort_vi: c\n-- breakdowns: area\n-- legal_basis: l\n-- legal_basis_vi: l\nSELECT 1";
         assert!(parse_indicator("x", good).is_ok());
         assert!(parse_indicator("y", good).unwrap_err().contains("differs"));
         let unknown = good.replace("-- cohort: c", "-- cohort: c\n-- colour: red");

@@ -5,10 +5,14 @@
 -- statistic: median
 -- subject: cases
 -- numerator: 
+-- numerator_vi:
 -- denominator: cohort members closed before as-of
+-- denominator_vi: các vụ việc của nhóm đã kết thúc trước thời điểm chốt
 -- cohort: cases received in the period ($period_start <= received_at < $period_end) and before as-of ($as_of)
+-- cohort_vi: các vụ việc tiếp nhận trong kỳ ($period_start <= received_at < $period_end) và trước thời điểm chốt số liệu ($as_of)
 -- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform
 -- legal_basis: Decision 830/QĐ-TTg (programme on protecting and supporting children online)
+-- legal_basis_vi: Quyết định 830/QĐ-TTg (Chương trình bảo vệ và hỗ trợ trẻ em tương tác lành mạnh, sáng tạo trên môi trường mạng)
 SELECT *, days_between(received_at, closed_at) AS duration
 FROM case_cohort($period_start, $period_end, $as_of)
 WHERE closed_at < $as_of

@@ -5,10 +5,14 @@
 -- statistic: share
 -- subject: cases
 -- numerator: due members whose criminal_decision_at <= the end of the day 20 days (complex: 2 months) after the day of police receipt
+-- numerator_vi: các vụ việc đến hạn có criminal_decision_at không muộn hơn cuối ngày thứ 20 (vụ việc phức tạp: 2 tháng) kể từ ngày cơ quan công an tiếp nhận
 -- denominator: cases whose police_received_at lies in the period, that are due
+-- denominator_vi: các vụ việc có police_received_at trong kỳ và đã đến hạn
 -- cohort: cases whose police_received_at lies in the period ($period_start <= police_received_at < $period_end) and before as-of
+-- cohort_vi: các vụ việc có police_received_at trong kỳ ($period_start <= police_received_at < $period_end) và trước thời điểm chốt
 -- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform
 -- legal_basis: Criminal Procedure Code 2015, Art. 147
+-- legal_basis_vi: Bộ luật Tố tụng hình sự 2015, Điều 147
 SELECT *, is_on_time(criminal_decision_at, criminal_decision_deadline, $as_of) AS success
 FROM case_facts
 WHERE police_received_at >= $period_start AND police_received_at < $period_end AND police_received_at < $as_of

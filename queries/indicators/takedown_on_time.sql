@@ -5,10 +5,14 @@
 -- statistic: share
 -- subject: content
 -- numerator: due items removed at or before the deadline (3 hours before 2024-12-25, 24 hours from then, 6 hours for emergency items from 2026-01-01)
+-- numerator_vi: các nội dung đến hạn được gỡ không muộn hơn thời hạn (3 giờ trước 25/12/2024, 24 giờ từ ngày đó, 6 giờ với nội dung khẩn cấp từ 01/01/2026)
 -- denominator: requested items that are due
+-- denominator_vi: các nội dung đã yêu cầu gỡ và đã đến hạn
 -- cohort: content items with takedown_requested_at in the period and before as-of
+-- cohort_vi: các nội dung có takedown_requested_at trong kỳ và trước thời điểm chốt số liệu
 -- breakdowns: area, source, platform, content_type, category
 -- legal_basis: Decree 147/2024/NĐ-CP
+-- legal_basis_vi: Nghị định 147/2024/NĐ-CP
 SELECT *, is_on_time(removed_at, takedown_deadline, $as_of) AS success FROM content_facts
 WHERE takedown_requested_at >= $period_start AND takedown_requested_at < $period_end AND takedown_requested_at < $as_of
   AND is_due(removed_at, takedown_deadline, $as_of)

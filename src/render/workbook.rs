@@ -343,14 +343,15 @@ fn notes(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Works
     ws.set_freeze_panes(row + 1, 0).map_err(xlsx)?;
     for indicator in &data.indicators {
         row += 1;
+        let [numerator, denominator, cohort, legal_basis] = indicator.definition(lang);
         let cells = [
             indicator.id.as_str(),
             indicator.label(lang),
             unit_label(lang, indicator.unit),
-            indicator.numerator.as_str(),
-            indicator.denominator.as_str(),
-            indicator.cohort.as_str(),
-            indicator.legal_basis.as_str(),
+            numerator,
+            denominator,
+            cohort,
+            legal_basis,
         ];
         for (c, v) in cells.iter().enumerate() {
             ws.write_string_with_format(row, c as u16, *v, &f.wrap)
@@ -459,7 +460,7 @@ fn summary_sheet(
                 .set_format(&f.bad);
             ws.add_conditional_format(r, 2, r, 2, &late).map_err(xlsx)?;
         }
-        ws.write_string(r, 8, &ind.legal_basis).map_err(xlsx)?;
+        ws.write_string(r, 8, ind.legal_basis_in(lang)).map_err(xlsx)?;
         widths[0] = widths[0].max(ind.label(lang).chars().count());
     }
     widths[0] = widths[0].min(55);
