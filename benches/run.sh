@@ -8,6 +8,7 @@
 #   - DuckDB's own read_csv of cases.csv into a table (the reference);
 #   - `baove load` of the same file into a store that already holds the reference data;
 #   - `baove indicators` for a quarter and a year, every breakdown, internal audience;
+#   - `baove report --template quarterly` (workbook, charts, tidy file);
 #   - the core counts of the quarter by bare SQL (the reference for the indicators).
 # It prints each figure, the load ratio and the time per million rows.
 set -euo pipefail
@@ -44,6 +45,7 @@ for n in "${sizes[@]}"; do
     read -r content_s content_m < <(measure "$bin" load --db "$db" "$data/content_reports.csv")
     read -r q_s q_m < <(measure "$bin" indicators --db "$db" --period 2025Q1 --audience internal --out "$work/q-$n.csv")
     read -r y_s y_m < <(measure "$bin" indicators --db "$db" --period 2025 --audience internal --out "$work/y-$n.csv")
+    read -r report_s report_m < <(measure "$bin" report --template quarterly --period 2025Q1 --db "$db" --out "$work/report-$n")
     read -r agg_s agg_m < <(measure "$reference" aggregate "$work/ref-$n.duckdb" "2024-12-15 00:00:00" "2025-03-15 00:00:00")
 
     printf '%-10s %-34s %9s %9s\n' "$n" "duckdb read_csv (reference)" "$ref_s" "$ref_m"
@@ -51,6 +53,7 @@ for n in "${sizes[@]}"; do
     printf '%-10s %-34s %9s %9s\n' "$n" "baove load content ($((n / 10)))" "$content_s" "$content_m"
     printf '%-10s %-34s %9s %9s\n' "$n" "baove indicators 2025Q1" "$q_s" "$q_m"
     printf '%-10s %-34s %9s %9s\n' "$n" "baove indicators 2025" "$y_s" "$y_m"
+    printf '%-10s %-34s %9s %9s\n' "$n" "baove report quarterly 2025Q1" "$report_s" "$report_m"
     printf '%-10s %-34s %9s %9s\n' "$n" "duckdb core counts 2025Q1 (ref.)" "$agg_s" "$agg_m"
     awk -v a="$load_s" -v b="$ref_s" -v n="$n" 'BEGIN {
         printf "%-10s load ratio baove/duckdb = %.2f; load %.2f s per million rows\n", n, a / b, a / (n / 1e6) }'

@@ -162,10 +162,14 @@ mod tests {
             statistic: Statistic::Count,
             subject: Subject::Cases,
             numerator: String::new(),
+            numerator_vi: String::new(),
             denominator: String::new(),
+            denominator_vi: String::new(),
             cohort: String::new(),
+            cohort_vi: String::new(),
             breakdowns: vec!["area".into(), "victim_sex".into()],
             legal_basis: "x".into(),
+            legal_basis_vi: "x".into(),
             sql: "SELECT 1".into(),
         }
     }

@@ -387,6 +387,21 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
 /// The canonical rows without the invalid ones, with the load id in place of the row
 /// number: exactly the store's column order.
 fn valid_rows(canonical: &DataFrame, invalid: &HashSet<usize>, load_id: i64) -> Result<DataFrame> {
+    if invalid.is_empty() {
+        // The usual case: no filter, so no copy of the columns.
+        let mut columns: Vec<Column> = canonical
+            .columns()
+            .iter()
+            .filter(|c| c.name().as_str() != ROW_COLUMN)
+            .cloned()
+            .collect();
+        columns.push(Column::new_scalar(
+            "load_id".into(),
+            Scalar::from(load_id),
+            canonical.height(),
+        ));
+        return DataFrame::new_infer_height(columns).map_err(Error::polars("selecting valid rows"));
+    }
     let rows: Vec<u64> = invalid.iter().map(|&r| r as u64).collect();
     let invalid_series = Series::new("invalid".into(), rows);
     canonical

@@ -242,7 +242,9 @@ struct CsvShape {
 }
 
 fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
+    let mut clock = crate::Stopwatch::start();
     let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
+    clock.lap("read: bytes");
     let start = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     if bytes[start..].iter().all(|b| b.is_ascii_whitespace()) {
         return Err(refuse(
@@ -254,6 +256,7 @@ fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
         ));
     }
     let shape = scan_csv(&bytes, start);
+    clock.lap("read: shape");
     if let Err(e) = std::str::from_utf8(&bytes[start..]) {
         let (row, field) = locate_offset(&bytes, start, shape.separator, start + e.valid_up_to());
         let column = shape
@@ -329,6 +332,7 @@ fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
                 format!("the file cannot be read as CSV ({e})"),
             )
         })?;
+    clock.lap("read: polars");
     let df = if shape.has_blank_rows {
         with_row_index_dropping_blank(df)?
     } else {
@@ -392,22 +396,61 @@ fn scan_csv(bytes: &[u8], start: usize) -> CsvShape {
             }
             *record += 1;
         };
+    // Bytes, not characters: a generous bound that still stops a 100 MB cell early.
+    let cell_limit = MAX_CELL_CHARS * 4;
+    // Jumps from one quote, separator or line end to the next (memchr), looking at the
+    // bytes between only for what a row needs to know: most of a file is plain cells.
     while i < bytes.len() {
-        let b = bytes[i];
         if in_quotes {
-            if b == b'"' && bytes.get(i + 1) == Some(&b'"') {
+            let Some(k) = memchr::memchr(b'"', &bytes[i..]) else {
+                if record == 0 {
+                    header_field.extend_from_slice(&bytes[i..]);
+                }
+                if record > 0 && longest_cell.is_none() && bytes.len() - 1 - cell_start > cell_limit {
+                    longest_cell = Some((record - 1, fields_in_row));
+                }
+                break;
+            };
+            if record == 0 {
+                header_field.extend_from_slice(&bytes[i..i + k]);
+            }
+            i += k;
+            if record > 0 && longest_cell.is_none() && i.saturating_sub(cell_start) > cell_limit {
+                longest_cell = Some((record - 1, fields_in_row));
+            }
+            if bytes.get(i + 1) == Some(&b'"') {
                 if record == 0 {
                     header_field.push(b'"');
                 }
                 i += 2;
-                continue;
-            }
-            if b == b'"' {
+            } else {
                 in_quotes = false;
-            } else if record == 0 {
-                header_field.push(b);
+                i += 1;
             }
-        } else if b == b'"' {
+            continue;
+        }
+        let k = memchr::memchr3(b'"', separator, b'\n', &bytes[i..]).unwrap_or(bytes.len() - i);
+        if k > 0 {
+            let span = &bytes[i..i + k];
+            if !row_has_content && span.iter().any(|&b| b != b'\r') {
+                row_has_content = true;
+            }
+            if !row_has_text && span.iter().any(|b| !b.is_ascii_whitespace()) {
+                row_has_text = true;
+            }
+            if record == 0 {
+                header_field.extend(span.iter().filter(|&&b| b != b'\r'));
+            }
+            i += k;
+            if record > 0 && longest_cell.is_none() && (i - 1).saturating_sub(cell_start) > cell_limit {
+                longest_cell = Some((record - 1, fields_in_row));
+            }
+            if i >= bytes.len() {
+                break;
+            }
+        }
+        let b = bytes[i];
+        if b == b'"' {
             in_quotes = true;
             row_has_content = true;
             // A quoted field may still be empty; counting it as text only skips the
@@ -421,7 +464,7 @@ fn scan_csv(bytes: &[u8], start: usize) -> CsvShape {
             fields_in_row += 1;
             row_has_content = true;
             cell_start = i + 1;
-        } else if b == b'\n' {
+        } else {
             if row_has_content || record == 0 {
                 if record > 0 && !row_has_text {
                     has_blank_rows = true;
@@ -432,18 +475,6 @@ fn scan_csv(bytes: &[u8], start: usize) -> CsvShape {
             fields_in_row = 0;
             row_has_content = false;
             cell_start = i + 1;
-        } else if b != b'\r' {
-            row_has_content = true;
-            if !b.is_ascii_whitespace() {
-                row_has_text = true;
-            }
-            if record == 0 {
-                header_field.push(b);
-            }
-        }
-        // Bytes, not characters: a generous bound that still stops a 100 MB cell early.
-        if record > 0 && longest_cell.is_none() && i.saturating_sub(cell_start) > MAX_CELL_CHARS * 4 {
-            longest_cell = Some((record - 1, fields_in_row));
         }
         i += 1;
     }
