@@ -191,7 +191,7 @@ fn notes_sheet_defines_indicators_in_each_language() {
         let notes = workbook.worksheet_range(sheet).unwrap();
         let row = notes
             .rows()
-            .find(|r| r.first().is_some_and(|c| c.to_string() == "support_plan_on_time"))
+            .find(|r| r.first().is_some_and(|c| *c == "support_plan_on_time"))
             .unwrap_or_else(|| panic!("{lang}: no support_plan_on_time row"));
         let cells: Vec<String> = row.iter().map(|c| c.to_string()).collect();
         assert_eq!(cells[6], basis, "{lang}");

@@ -703,7 +703,7 @@ fn already_canonical(kind: Kind, trimmed: &DataFrame) -> Result<std::collections
             continue;
         }
         let values = distinct.str().map_err(Error::polars("code columns"))?;
-        if values.iter().flatten().all(|v| accepts(v)) {
+        if values.iter().flatten().all(&accepts) {
             canonical.insert(spec.name);
         }
     }
