@@ -267,3 +267,77 @@ fn libreoffice_renders_every_sheet() {
         "Vietnamese text not rendered"
     );
 }
+
+/// Every number of the by-area sheet (this period, the previous one and the year
+/// before, for the province and each area) equals the tidy file's, and each change is
+/// the difference of the two shown values.
+#[test]
+fn area_sheet_numbers_equal_the_tidy_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = report(dir.path(), "out", &[]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let tidy = std::fs::read_to_string(dir.path().join("out").join("indicators.csv")).unwrap();
+    let lookup = |id: &str, period: &str, area: &str| -> String {
+        tidy.lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|f| f[0] == id && f[1] == period && f[6] == area && f[7].is_empty())
+            .map(|f| {
+                if f[15] == "suppressed" {
+                    "[c]".to_string()
+                } else {
+                    f[11].to_string()
+                }
+            })
+            .unwrap_or_default()
+    };
+    let by_label = labels(dir.path());
+    let mut workbook: Xlsx<_> = open_workbook(dir.path().join("out").join("quarterly_2025Q1.xlsx")).unwrap();
+    let sheet = workbook.worksheet_range("Theo địa bàn").unwrap();
+    let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    let (group_row, first_data_row) = (3, 5);
+    let mut checked = 0;
+    for k in 0.. {
+        let column = 1 + 5 * k;
+        let Some(Data::String(group)) = rows[group_row].get(column) else {
+            break;
+        };
+        let label = group.rsplit_once(" (").map(|(l, _)| l).unwrap();
+        let id = &by_label[label];
+        for row in &rows[first_data_row..] {
+            let area_label = row[0].to_string();
+            let area = if area_label.starts_with("Tỉnh") || area_label.contains('(') {
+                "44".to_string()
+            } else {
+                area_label.split_whitespace().next().unwrap().to_string()
+            };
+            let shown: Vec<String> = (0..5).map(|j| row[column + j].to_string()).collect();
+            for (j, period) in [(0, "2025Q1"), (1, "2024Q4"), (3, "2024Q1")] {
+                let expected = lookup(id, period, &area);
+                let cell = &shown[j];
+                if expected.is_empty() {
+                    assert!(cell == "[x]" || cell == "[z]", "{id} {area} {period}: {cell}");
+                } else if expected == "[c]" {
+                    assert_eq!(cell, "[c]", "{id} {area} {period}");
+                } else {
+                    let (a, b): (f64, f64) = (cell.parse().unwrap(), expected.parse().unwrap());
+                    assert!(
+                        (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                        "{id} {area} {period}: {a} vs {b}"
+                    );
+                }
+                checked += 1;
+            }
+            for (change, base) in [(2, 1), (4, 3)] {
+                if let (Ok(now), Ok(then), Ok(delta)) = (
+                    shown[0].parse::<f64>(),
+                    shown[base].parse::<f64>(),
+                    shown[change].parse::<f64>(),
+                ) {
+                    assert!((now - then - delta).abs() < 1e-9, "{id} {area}: change");
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "{checked} cells checked");
+}
