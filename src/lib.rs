@@ -1,11 +1,12 @@
 //! baove: analytics and statutory reporting for a provincial programme against online
 //! child abuse. Layers, each using only those before it:
 //! model (model, period) ← catalog (catalog, template) ← store ← ingest ← indicators,
-//! stats, report ← render.
+//! stats, funnel, report ← render.
 //! The command line lives in the binary.
 
 pub mod catalog;
 pub mod error;
+pub mod funnel;
 pub mod indicators;
 pub mod ingest;
 pub mod model;
