@@ -1,10 +1,11 @@
 //! baove: analytics and statutory reporting for a provincial programme against online
 //! child abuse. Layers, each using only those before it:
 //! model (model, period) ← catalog (catalog, template) ← store ← ingest ← indicators,
-//! stats, funnel, report ← render.
+//! stats, funnel, compare, report ← render.
 //! The command line lives in the binary.
 
 pub mod catalog;
+pub mod compare;
 pub mod error;
 pub mod funnel;
 pub mod indicators;

@@ -1,6 +1,7 @@
 //! Integration tests: the real `baove` binary, run as a user would, in a fresh temporary
 //! folder per test.
 
+mod compare;
 mod corpus;
 mod indicators;
 mod load;

@@ -1,6 +1,7 @@
 //! Command-line definition and dispatch. Each subcommand owns its arguments and `run`.
 
 mod check;
+mod compare;
 mod generate;
 mod indicators;
 mod load;
@@ -36,6 +37,8 @@ enum Command {
     Check(check::Args),
     /// Compute the indicator dictionary for a period as the tidy table.
     Indicators(indicators::Args),
+    /// Compare areas on shares and rates: funnel limits, ranks, differences, trend.
+    Compare(compare::Args),
     /// Write a synthetic data set in the contract (Quảng Bình, several years).
     Generate(generate::Args),
 }
@@ -50,6 +53,7 @@ pub fn run() -> ExitCode {
         Command::Indicators(args) => indicators::run(args),
         Command::Report(args) => report::run(args),
         Command::Check(args) => check::run(args),
+        Command::Compare(args) => compare::run(args),
     };
     match result {
         Ok(code) => code,
@@ -71,4 +75,31 @@ pub fn print(text: &str) -> baove::Result<()> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(baove::Error::io("stdout", e)),
         _ => Ok(()),
     }
+}
+
+/// The store a reporting command reads: `--db` (or ./baove.duckdb), or, with
+/// `--input`, the exports loaded into a store in memory first (strictly: a refused file
+/// stops the command).
+pub fn reporting_store(
+    db: Option<&std::path::Path>,
+    input: &[std::path::PathBuf],
+    profile: &Option<std::path::PathBuf>,
+) -> baove::Result<baove::store::Store> {
+    use baove::ingest::{self, LoadOptions};
+    use baove::store::{Store, DEFAULT_PATH};
+    if input.is_empty() {
+        return Store::open_read_only(db.unwrap_or(std::path::Path::new(DEFAULT_PATH)));
+    }
+    let profile = load::load_profile(profile)?;
+    let (planned, _) = ingest::plan(input, None, &profile)?;
+    let now = baove::local_now()?;
+    let mut store = Store::open_in_memory()?;
+    let examined = ingest::examine_all(&planned, &profile, now, None, &|_| {})?;
+    let options = LoadOptions {
+        quarantine: false,
+        now,
+        profile_name: None,
+    };
+    ingest::load(&mut store, examined, &options)?;
+    Ok(store)
 }

@@ -1,21 +1,18 @@
 //! `baove report`: a periodic report from a template: the workbook, chart files and the
 //! tidy table it was built from.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use baove::catalog::Lang;
-use baove::ingest::{self, LoadOptions};
 use baove::period::{Calendar, Period};
 use baove::render::chart::{self, Chart, Shape};
 use baove::render::workbook::{self, Shown};
 use baove::render::{labels, output, tidy};
 use baove::report;
-use baove::store::{Store, DEFAULT_PATH};
 use baove::template;
 
 use super::indicators::{parse_as_of, parse_calendar, Audience};
-use super::load::load_profile;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Language {
@@ -94,22 +91,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let generated_at = generation_time(args.timestamp)?;
     let lang = args.lang.lang();
 
-    let store = if args.input.is_empty() {
-        Store::open_read_only(args.db.as_deref().unwrap_or(Path::new(DEFAULT_PATH)))?
-    } else {
-        let profile = load_profile(&args.profile)?;
-        let (planned, _) = ingest::plan(&args.input, None, &profile)?;
-        let now = baove::local_now()?;
-        let mut store = Store::open_in_memory()?;
-        let examined = ingest::examine_all(&planned, &profile, now, None, &|_| {})?;
-        let options = LoadOptions {
-            quarantine: false,
-            now,
-            profile_name: None,
-        };
-        ingest::load(&mut store, examined, &options)?;
-        store
-    };
+    let store = super::reporting_store(args.db.as_deref(), &args.input, &args.profile)?;
     let public = args.audience == Audience::Public;
     let data = report::gather(&store, &args.template, &template, period, as_of, public)?;
 

@@ -232,13 +232,150 @@ fn plot(chart: &Chart) -> Result<String> {
 
 /// The chart as (SVG with text in outlines, PNG).
 pub fn render(chart: &Chart) -> Result<(Vec<u8>, Vec<u8>)> {
-    let svg = plot(chart)?;
+    finish(&plot(chart)?)
+}
+
+/// A funnel plot: each area's value against its size (members of a share, children of a
+/// rate), the province's value and the 95% and 99.8% limits around it.
+#[derive(Debug, Clone)]
+pub struct Funnel {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub percent: bool,
+    pub centre: f64,
+    pub centre_label: String,
+    /// Along the x axis: (size, lower 99.8%, lower 95%, upper 95%, upper 99.8%).
+    pub curve: Vec<[f64; 5]>,
+    pub limit_labels: [String; 2],
+    /// (size, value, label): the label names an area outside the 95% limits.
+    pub points: Vec<(f64, f64, Option<String>)>,
+    /// Under the chart: over-dispersion applied or not, source, suppression.
+    pub note: String,
+}
+
+/// The funnel plot as (SVG with text in outlines, PNG).
+pub fn render_funnel(funnel: &Funnel) -> Result<(Vec<u8>, Vec<u8>)> {
+    finish(&plot_funnel(funnel)?)
+}
+
+fn plot_funnel(f: &Funnel) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        let (body, footer) = root.split_vertically(HEIGHT - 40);
+        footer
+            .draw(&Text::new(
+                f.note.clone(),
+                (20, 10),
+                ("sans-serif", 18).into_font().color(&RGBColor(60, 60, 60)),
+            ))
+            .map_err(draw_error)?;
+        let scale = if f.percent { 100.0 } else { 1.0 };
+        let x_max = f
+            .points
+            .iter()
+            .map(|p| p.0)
+            .chain(f.curve.iter().map(|c| c[0]))
+            .fold(1.0_f64, f64::max)
+            * 1.05;
+        let y_max = f
+            .points
+            .iter()
+            .map(|p| p.1)
+            .chain(f.curve.iter().map(|c| c[4].min(f.centre * 3.0 + 1e-9)))
+            .chain(std::iter::once(f.centre))
+            .fold(0.0_f64, f64::max)
+            * 1.1
+            * scale;
+        let y_max = if y_max <= 0.0 { 1.0 } else { y_max };
+        let caption = ("sans-serif", 30).into_font().style(FontStyle::Bold);
+        let mut ctx = ChartBuilder::on(&body)
+            .caption(&f.title, caption)
+            .margin(20)
+            .x_label_area_size(50)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0.0..x_max, 0.0..y_max)
+            .map_err(draw_error)?;
+        let percent = f.percent;
+        ctx.configure_mesh()
+            .light_line_style(WHITE)
+            .x_desc(f.x_label.clone())
+            .y_desc(f.y_label.clone())
+            .axis_desc_style(("sans-serif", 20))
+            .label_style(("sans-serif", 18))
+            .y_label_formatter(&|v| {
+                if percent {
+                    format!("{v:.0}%")
+                } else {
+                    format!("{v:.1}")
+                }
+            })
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .draw()
+            .map_err(draw_error)?;
+        let grey = RGBColor(90, 90, 90);
+        let clip = |v: f64| (v * scale).clamp(0.0, y_max);
+        for (low, high, style, label) in [
+            (2usize, 3usize, grey.stroke_width(2), &f.limit_labels[0]),
+            (1, 4, grey.mix(0.6).stroke_width(2), &f.limit_labels[1]),
+        ] {
+            for (side, index) in [low, high].into_iter().enumerate() {
+                let series = ctx
+                    .draw_series(LineSeries::new(
+                        f.curve.iter().map(|c| (c[0], clip(c[index]))),
+                        style,
+                    ))
+                    .map_err(draw_error)?;
+                if side == 0 {
+                    let legend_style = style;
+                    series
+                        .label(label.clone())
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], legend_style));
+                }
+            }
+        }
+        let orange = target_colour();
+        ctx.draw_series(LineSeries::new(
+            vec![(0.0, f.centre * scale), (x_max, f.centre * scale)],
+            orange.stroke_width(3),
+        ))
+        .map_err(draw_error)?
+        .label(f.centre_label.clone())
+        .legend(target_mark);
+        let blue = RGBColor(PALETTE[0].0, PALETTE[0].1, PALETTE[0].2);
+        // Not the vermillion of the province line: a flagged area must not read as the target.
+        let flagged = RGBColor(PALETTE[3].0, PALETTE[3].1, PALETTE[3].2);
+        ctx.draw_series(f.points.iter().map(|(x, y, label)| {
+            let colour = if label.is_some() { flagged } else { blue };
+            Circle::new((*x, clip(*y)), 7, colour.filled())
+        }))
+        .map_err(draw_error)?;
+        ctx.draw_series(f.points.iter().filter_map(|(x, y, label)| {
+            label.as_ref().map(|l| {
+                Text::new(
+                    l.clone(),
+                    (*x, clip(*y)),
+                    ("sans-serif", 18).into_font().color(&BLACK),
+                )
+            })
+        }))
+        .map_err(draw_error)?;
+        draw_target_legend(&mut ctx)?;
+        root.present().map_err(draw_error)?;
+    }
+    Ok(svg)
+}
+
+/// Lays plotters' SVG text out with the embedded font: (SVG in outlines, PNG).
+fn finish(svg: &str) -> Result<(Vec<u8>, Vec<u8>)> {
     let options = usvg::Options {
         fontdb: fonts(),
         font_family: "DejaVu Sans".into(),
         ..usvg::Options::default()
     };
-    let tree = usvg::Tree::from_str(&svg, &options).map_err(draw_error)?;
+    let tree = usvg::Tree::from_str(svg, &options).map_err(draw_error)?;
     let outlined = tree.to_string(&usvg::WriteOptions::default());
     let mut pixmap =
         resvg::tiny_skia::Pixmap::new(WIDTH, HEIGHT).ok_or_else(|| draw_error("empty canvas"))?;

@@ -92,6 +92,20 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
             "Nội bộ, không công bố. Nguồn: dữ liệu các sở, ngành, xử lý bằng baove.",
             "Internal, not for publication. Source: agency exports, processed by baove.",
         ),
+        "funnel" => ("Biểu đồ phễu", "Funnel plot"),
+        "funnel_members" => ("Số đối tượng của địa bàn (mẫu số)", "Members in the area (denominator)"),
+        "funnel_children" => ("Số trẻ em dưới 16 tuổi của địa bàn", "Children under 16 in the area"),
+        "funnel_centre" => ("Giá trị toàn tỉnh", "Province value"),
+        "funnel_95" => ("Giới hạn 95%", "95% limits"),
+        "funnel_998" => ("Giới hạn 99,8%", "99.8% limits"),
+        "overdispersion_applied" => (
+            "Đã điều chỉnh phân tán vượt mức (Spiegelhalter 2005)",
+            "Adjusted for over-dispersion (Spiegelhalter 2005)",
+        ),
+        "overdispersion_not_applied" => (
+            "Không điều chỉnh phân tán vượt mức",
+            "Not adjusted for over-dispersion",
+        ),
         _ => ("", ""),
     };
     match lang {

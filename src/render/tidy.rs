@@ -4,6 +4,7 @@
 
 use polars::prelude::*;
 
+use crate::compare::{AreaComparison, Comparison};
 use crate::error::{Error, Result};
 use crate::indicators::TidyRow;
 
@@ -68,6 +69,61 @@ pub fn to_csv(rows: &[TidyRow]) -> Vec<u8> {
     for row in rows {
         // No field can hold a comma, quote or newline (ids, codes, dates, numbers).
         out.push_str(&fields(row).join(","));
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// The comparison columns that follow the tidy ones in `comparison.csv`.
+pub const COMPARISON_COLUMNS: [&str; 15] = [
+    "province_value",
+    "difference",
+    "difference_low",
+    "difference_high",
+    "limit_95_low",
+    "limit_95_high",
+    "limit_99_8_low",
+    "limit_99_8_high",
+    "funnel_flag",
+    "rank",
+    "rank_low",
+    "rank_high",
+    "overdispersion_applied",
+    "phi",
+    "tau2",
+];
+
+/// The tidy rows of compared areas with their comparison columns: one line per area
+/// and indicator, the province first (its comparison columns hold only the
+/// indicator-wide values: province value, over-dispersion).
+pub fn comparison_csv(rows: &[(TidyRow, Option<AreaComparison>, &Comparison)]) -> Vec<u8> {
+    let mut out = COLUMNS.join(",");
+    out.push(',');
+    out.push_str(&COMPARISON_COLUMNS.join(","));
+    out.push('\n');
+    for (row, area, comparison) in rows {
+        let d = &comparison.dispersion;
+        let mut extra: Vec<String> = vec![number(comparison.province_value)];
+        match area {
+            Some(a) => extra.extend([
+                number(a.difference),
+                number(a.difference_low),
+                number(a.difference_high),
+                number(a.limits.low_95),
+                number(a.limits.high_95),
+                number(a.limits.low_998),
+                number(a.limits.high_998),
+                a.flag.name().to_string(),
+                a.rank.to_string(),
+                a.rank_low.to_string(),
+                a.rank_high.to_string(),
+            ]),
+            None => extra.extend(std::iter::repeat_n(String::new(), 11)),
+        }
+        extra.extend([d.applied.to_string(), number(d.phi), number(d.tau2)]);
+        out.push_str(&fields(row).join(","));
+        out.push(',');
+        out.push_str(&extra.join(","));
         out.push('\n');
     }
     out.into_bytes()

@@ -1,0 +1,294 @@
+//! `baove compare`: areas compared on shares and rates, for evaluators: the comparison
+//! table (tidy columns plus value against the province, funnel limits and flag, rank
+//! with its interval, over-dispersion), the trend of the last 8 periods, and a funnel
+//! plot per indicator.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use baove::catalog::{self, Indicator, Unit};
+use baove::compare::{self, Settings};
+use baove::funnel::Adjustment;
+use baove::indicators::{self, disclosure, Request, Session, TidyRow};
+use baove::period::{Calendar, Period};
+use baove::render::chart::{self, Funnel};
+use baove::render::{labels, output, tidy};
+
+use super::indicators::{parse_as_of, parse_calendar, Audience};
+use super::report::Language;
+
+/// Periods in the trend file, ending with the compared one.
+const TREND_PERIODS: usize = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Overdispersion {
+    /// Adjust when there are at least 10 areas and phi > 1.
+    Auto,
+    On,
+    Off,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  baove compare --period 2025Q1 --indicator support_coverage rate_received --input sample-data/ --out cmp/\n  baove compare --period 2025 --db baove.duckdb --audience internal --overdispersion on --out cmp/"
+)]
+pub struct Args {
+    /// Period: 2025-03, 2025Q1, 2025H1 or 2025.
+    #[arg(long)]
+    period: String,
+    /// Indicators to compare (shares and rates); default: every one of them.
+    #[arg(long, num_args = 1..)]
+    indicator: Vec<String>,
+    /// The store to read.
+    #[arg(long, conflicts_with = "input")]
+    db: Option<PathBuf>,
+    /// Export files or folders to load into a temporary store first.
+    #[arg(long, num_args = 1..)]
+    input: Vec<PathBuf>,
+    /// Mapping profile for --input files.
+    #[arg(long)]
+    profile: Option<PathBuf>,
+    #[arg(long, default_value = "statutory", value_parser = parse_calendar)]
+    calendar: Calendar,
+    #[arg(long, value_parser = parse_as_of)]
+    as_of: Option<chrono::NaiveDateTime>,
+    #[arg(long, value_enum, default_value_t = Audience::Public)]
+    audience: Audience,
+    #[arg(long, value_enum, default_value_t = Language::Vi)]
+    lang: Language,
+    /// Widen the funnel limits for over-dispersion (Spiegelhalter 2005).
+    #[arg(long, value_enum, default_value_t = Overdispersion::Auto)]
+    overdispersion: Overdispersion,
+    /// Seed of the rank-interval simulation.
+    #[arg(long, default_value_t = 830)]
+    seed: u64,
+    /// Output folder (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Replace existing output files.
+    #[arg(long)]
+    force: bool,
+}
+
+fn chosen(all: &[Indicator], ids: &[String]) -> baove::Result<Vec<Indicator>> {
+    if ids.is_empty() {
+        return Ok(all.iter().filter(|i| compare::comparable(i)).cloned().collect());
+    }
+    ids.iter()
+        .map(|id| {
+            let indicator = all.iter().find(|i| i.id == *id).ok_or_else(|| {
+                baove::Error::Usage(format!("unknown indicator {id:?} (see baove indicators --list)"))
+            })?;
+            if compare::comparable(indicator) {
+                Ok(indicator.clone())
+            } else {
+                Err(baove::Error::Usage(format!(
+                    "{id} is a {}: only shares and rates per 100 000 are compared on a funnel",
+                    indicator.unit.name()
+                )))
+            }
+        })
+        .collect()
+}
+
+pub fn run(args: Args) -> baove::Result<ExitCode> {
+    let all = catalog::indicators().map_err(baove::Error::Usage)?;
+    let picked = chosen(&all, &args.indicator)?;
+    let period = Period::parse(&args.period, args.calendar).map_err(baove::Error::Usage)?;
+    let as_of = args.as_of.unwrap_or_else(|| period.end_moment());
+    let lang = args.lang.lang();
+    let public = args.audience == Audience::Public;
+    let store = super::reporting_store(args.db.as_deref(), &args.input, &args.profile)?;
+    let geography = Session::new(&store)?.geography(&period)?;
+
+    // Every indicator is computed so that suppression can follow the counts a rate or
+    // share is linked to; only the picked ones are compared.
+    let values = |period: Period, as_of| -> baove::Result<Vec<TidyRow>> {
+        let mut rows = indicators::compute(&store, &all, &Request { period, as_of })?;
+        if public {
+            disclosure::suppress(&mut rows, &all, &geography.province);
+        }
+        rows.retain(|r| picked.iter().any(|i| i.id == r.indicator_id) && r.breakdown.is_empty());
+        Ok(rows)
+    };
+    let current = values(period, as_of)?;
+    let settings = Settings {
+        adjustment: match args.overdispersion {
+            Overdispersion::Auto => Adjustment::Auto,
+            Overdispersion::On => Adjustment::On,
+            Overdispersion::Off => Adjustment::Off,
+        },
+        seed: args.seed,
+        ..Settings::default()
+    };
+    let comparisons: Vec<_> = picked
+        .iter()
+        .filter_map(|i| compare::compare(i, &current, &geography.province, &geography.areas, &settings))
+        .collect();
+
+    std::fs::create_dir_all(args.out.join("charts")).map_err(|e| baove::Error::io(args.out.display(), e))?;
+    let mut lines = Vec::new();
+    for c in &comparisons {
+        let row_of = |area: &str| {
+            current
+                .iter()
+                .find(|r| r.indicator_id == c.indicator_id && r.area_code == area)
+                .cloned()
+        };
+        if let Some(row) = row_of(&c.province_code) {
+            lines.push((row, None, c));
+        }
+        for area in &geography.areas {
+            if let Some(row) = row_of(area) {
+                let compared = c.areas.iter().find(|a| a.area_code == *area).cloned();
+                lines.push((row, compared, c));
+            }
+        }
+    }
+    let mut written = Vec::new();
+    let comparison_path = args.out.join("comparison.csv");
+    output::write_atomic(&comparison_path, &tidy::comparison_csv(&lines), args.force)?;
+    written.push(comparison_path);
+
+    let mut trend_periods = vec![period];
+    while trend_periods.len() < TREND_PERIODS {
+        let earlier = trend_periods[trend_periods.len() - 1].previous();
+        trend_periods.push(earlier);
+    }
+    trend_periods.reverse();
+    let mut trend = Vec::new();
+    for p in &trend_periods {
+        if *p == period {
+            trend.extend(current.iter().cloned());
+        } else {
+            trend.extend(values(*p, p.end_moment())?);
+        }
+    }
+    let trend_path = args.out.join("trend.csv");
+    output::write_atomic(&trend_path, &tidy::to_csv(&trend), args.force)?;
+    written.push(trend_path);
+
+    for c in &comparisons {
+        let indicator = picked.iter().find(|i| i.id == c.indicator_id).expect("compared");
+        let funnel = funnel_chart(c, indicator, &geography, lang, public);
+        let (svg, png) = chart::render_funnel(&funnel)?;
+        for (ext, bytes) in [("svg", svg), ("png", png)] {
+            let path = args
+                .out
+                .join("charts")
+                .join(format!("funnel_{}.{ext}", c.indicator_id));
+            output::write_atomic(&path, &bytes, args.force)?;
+            written.push(path);
+        }
+    }
+
+    let mut text = format!(
+        "compared {} indicators over {} areas for {} ({} to {}, {}), as of {}, audience {}:\n",
+        comparisons.len(),
+        geography.areas.len(),
+        period,
+        period.start(),
+        period.end(),
+        period.calendar.name(),
+        as_of.format("%Y-%m-%d %H:%M:%S"),
+        args.audience.name()
+    );
+    for c in &comparisons {
+        let outside: Vec<String> = c
+            .areas
+            .iter()
+            .filter(|a| a.flag.outside_95())
+            .map(|a| format!("{} {}", a.area_code, a.flag.name()))
+            .collect();
+        text.push_str(&format!(
+            "  {}: phi {:.2}, over-dispersion {}; outside the 95% limits: {}\n",
+            c.indicator_id,
+            c.dispersion.phi,
+            if c.dispersion.applied {
+                "applied"
+            } else {
+                "not applied"
+            },
+            if outside.is_empty() {
+                "none".to_string()
+            } else {
+                outside.join(", ")
+            }
+        ));
+    }
+    for path in written {
+        text.push_str(&format!("  {}\n", path.display()));
+    }
+    super::print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn funnel_chart(
+    c: &compare::Comparison,
+    indicator: &Indicator,
+    geography: &indicators::Geography,
+    lang: baove::catalog::Lang,
+    public: bool,
+) -> Funnel {
+    let rate = c.unit == Unit::Per100k;
+    let target = if rate {
+        c.province_value / 100_000.0
+    } else {
+        c.province_value
+    };
+    let largest = c.areas.iter().map(|a| a.size).max().unwrap_or(1).max(1);
+    // The curve from a handful of members to past the largest area, denser where the
+    // limits bend.
+    let curve: Vec<[f64; 5]> = (1..=120)
+        .map(|k| {
+            let size = ((k as f64 / 120.0).powi(2) * largest as f64 * 1.05)
+                .ceil()
+                .max(1.0) as u64;
+            let l = compare::limits_at(c.unit, target, size, &c.dispersion);
+            [size as f64, l.low_998, l.low_95, l.high_95, l.high_998]
+        })
+        .collect();
+    let points = c
+        .areas
+        .iter()
+        .map(|a| {
+            let name = geography.names.get(&a.area_code).cloned().unwrap_or_default();
+            let label = a.flag.outside_95().then(|| format!("{} {name}", a.area_code));
+            (a.size as f64, a.value, label)
+        })
+        .collect();
+    let note = format!(
+        "{}. {}",
+        labels::text(
+            lang,
+            if c.dispersion.applied {
+                "overdispersion_applied"
+            } else {
+                "overdispersion_not_applied"
+            }
+        ),
+        labels::text(
+            lang,
+            if public {
+                "chart_note_public"
+            } else {
+                "chart_note_internal"
+            }
+        )
+    );
+    Funnel {
+        title: format!("{}: {}", labels::text(lang, "funnel"), indicator.label(lang)),
+        x_label: labels::text(lang, if rate { "funnel_children" } else { "funnel_members" }).to_string(),
+        y_label: labels::text(lang, indicator.unit.name()).to_string(),
+        percent: !rate,
+        centre: c.province_value,
+        centre_label: labels::text(lang, "funnel_centre").to_string(),
+        curve,
+        limit_labels: [
+            labels::text(lang, "funnel_95").to_string(),
+            labels::text(lang, "funnel_998").to_string(),
+        ],
+        points,
+        note,
+    }
+}

@@ -1,0 +1,174 @@
+//! `baove compare` against an independent computation of the funnel formulas: exact
+//! binomial limits with Spiegelhalter's interpolation, written here from the pmf, and
+//! the flags they imply.
+
+use std::collections::HashMap;
+
+use crate::util::{baove, sample_data};
+
+/// log C(n, k) p^k (1-p)^(n-k), by sums of logs: no library function shared with baove.
+fn log_pmf(n: u64, k: u64, p: f64) -> f64 {
+    let ln_choose: f64 = (1..=k).map(|i| ((n - k + i) as f64).ln() - (i as f64).ln()).sum();
+    ln_choose + k as f64 * p.ln() + (n - k) as f64 * (1.0 - p).ln()
+}
+
+/// The interpolated exact limit at lower-tail probability `q` (Spiegelhalter 2005, A.1.1).
+fn binomial_limit(n: u64, p: f64, q: f64) -> f64 {
+    let mut cdf = 0.0;
+    let mut previous = 0.0;
+    for r in 0..=n {
+        cdf += log_pmf(n, r, p).exp();
+        if cdf >= q {
+            let alpha = (cdf - q) / (cdf - previous);
+            return ((r as f64 - alpha) / n as f64).clamp(0.0, 1.0);
+        }
+        previous = cdf;
+    }
+    1.0
+}
+
+#[test]
+fn comparison_limits_and_flags_equal_an_independent_computation() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample_data();
+    let run = baove(
+        dir.path(),
+        &[
+            "compare",
+            "--period",
+            "2025Q1",
+            "--indicator",
+            "confirmed_share",
+            "support_coverage",
+            "rate_received",
+            "--input",
+            &data,
+            "--audience",
+            "internal",
+            "--overdispersion",
+            "off",
+            "--out",
+            "cmp",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let text = std::fs::read_to_string(dir.path().join("cmp").join("comparison.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header.len(), 31, "{header:?}");
+    assert_eq!(&header[..3], ["indicator_id", "period", "calendar"]);
+    assert_eq!(header[24], "funnel_flag");
+    let rows: Vec<HashMap<&str, &str>> = lines
+        .map(|l| header.iter().copied().zip(l.split(',')).collect())
+        .collect();
+    let mut checked = 0;
+    for r in rows
+        .iter()
+        .filter(|r| r["unit"] == "share" && !r["funnel_flag"].is_empty())
+    {
+        let n: u64 = r["denominator"].parse().unwrap();
+        let target: f64 = r["province_value"].parse().unwrap();
+        let value: f64 = r["value"].parse().unwrap();
+        let limits = [
+            ("limit_95_low", 0.025),
+            ("limit_95_high", 0.975),
+            ("limit_99_8_low", 0.001),
+            ("limit_99_8_high", 0.999),
+        ]
+        .map(|(column, q)| {
+            let expected = binomial_limit(n, target, q);
+            let got: f64 = r[column].parse().unwrap();
+            assert!(
+                (got - expected).abs() < 1e-6,
+                "{} {} {column}: {got} vs {expected}",
+                r["indicator_id"],
+                r["area_code"]
+            );
+            expected
+        });
+        let flag = if value > limits[3] {
+            "above_99.8"
+        } else if value > limits[1] {
+            "above_95"
+        } else if value < limits[2] {
+            "below_99.8"
+        } else if value < limits[0] {
+            "below_95"
+        } else {
+            "within"
+        };
+        assert_eq!(r["funnel_flag"], flag, "{} {}", r["indicator_id"], r["area_code"]);
+        let difference: f64 = r["difference"].parse().unwrap();
+        assert!((difference - (value - target)).abs() < 1e-12);
+        let (rank, low, high): (usize, usize, usize) = (
+            r["rank"].parse().unwrap(),
+            r["rank_low"].parse().unwrap(),
+            r["rank_high"].parse().unwrap(),
+        );
+        assert!(rank >= 1 && low >= 1 && low <= high, "{r:?}");
+        checked += 1;
+    }
+    assert!(checked >= 10, "{checked} areas checked");
+    // Rates: every area has its limits around the province rate, the lower below it.
+    let rates: Vec<_> = rows
+        .iter()
+        .filter(|r| r["indicator_id"] == "rate_received" && !r["funnel_flag"].is_empty())
+        .collect();
+    assert!(!rates.is_empty());
+    for r in rates {
+        let centre: f64 = r["province_value"].parse().unwrap();
+        let (low, high): (f64, f64) = (
+            r["limit_95_low"].parse().unwrap(),
+            r["limit_95_high"].parse().unwrap(),
+        );
+        assert!(low < centre && centre < high, "{r:?}");
+    }
+    // The trend: 8 periods ending with the compared one.
+    let trend = std::fs::read_to_string(dir.path().join("cmp").join("trend.csv")).unwrap();
+    let mut periods: Vec<&str> = trend
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    periods.dedup();
+    assert_eq!(
+        periods,
+        ["2023Q2", "2023Q3", "2023Q4", "2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1"]
+    );
+    for id in ["confirmed_share", "support_coverage", "rate_received"] {
+        for ext in ["png", "svg"] {
+            assert!(dir
+                .path()
+                .join("cmp")
+                .join("charts")
+                .join(format!("funnel_{id}.{ext}"))
+                .exists());
+        }
+    }
+}
+
+#[test]
+fn counts_cannot_be_compared_on_a_funnel() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample_data();
+    let run = baove(
+        dir.path(),
+        &[
+            "compare",
+            "--period",
+            "2025Q1",
+            "--indicator",
+            "cases_received",
+            "--input",
+            &data,
+            "--out",
+            "cmp",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.all_output());
+    assert!(
+        run.all_output().contains("only shares and rates"),
+        "{}",
+        run.all_output()
+    );
+}
