@@ -49,14 +49,134 @@ pub struct Limits {
     pub high_998: f64,
 }
 
+/// An area's counts for a comparison: successes and members of a share, events and
+/// children of a rate. Whole numbers as coded; weighted sums once attributed through
+/// the crosswalk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaCounts {
+    pub area_code: String,
+    pub numerator: f64,
+    pub size: f64,
+}
+
+/// The counts of the province and of `areas` from an indicator's tidy rows (totals,
+/// any audience). An area without a shown row is absent.
+pub fn counts_from_rows(indicator: &Indicator, rows: &[TidyRow], codes: &[String]) -> Vec<AreaCounts> {
+    codes
+        .iter()
+        .filter_map(|code| {
+            let row = rows
+                .iter()
+                .find(|r| r.indicator_id == indicator.id && r.area_code == *code && r.breakdown.is_empty())?;
+            (row.status != Status::Suppressed).then_some(())?;
+            Some(AreaCounts {
+                area_code: code.clone(),
+                numerator: row.numerator? as f64,
+                size: row.denominator? as f64,
+            })
+        })
+        .collect()
+}
+
+/// One line of the crosswalk: part `weight` of area `from_code` belongs to `to_code`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub from_code: String,
+    pub to_code: String,
+    pub weight: f64,
+}
+
+/// Counts attributed to `targets` (the former districts): a target's own counts (the
+/// records coded by it) plus, for each area linked to it, the area's counts times the
+/// link's weight. Weights split counts, so every count is conserved: the targets' sum
+/// is the coded areas' sum whenever each linked area's weights add up to 1.
+///
+/// A rate's size is the children of the area, not a count of records: a target with
+/// its own population keeps it (a period spanning the reform has rows for both the
+/// district and its communes, and adding them would count the children twice); one
+/// without takes its linked areas' children times the weights.
+pub fn attribute(coded: &[AreaCounts], links: &[Link], targets: &[String], unit: Unit) -> Vec<AreaCounts> {
+    targets
+        .iter()
+        .map(|target| {
+            let mut total = AreaCounts {
+                area_code: target.clone(),
+                numerator: 0.0,
+                size: 0.0,
+            };
+            let mut linked_size = 0.0;
+            let mut own_size = None;
+            for c in coded {
+                let weight = if c.area_code == *target {
+                    own_size = Some(c.size);
+                    1.0
+                } else {
+                    links
+                        .iter()
+                        .filter(|l| l.from_code == c.area_code && l.to_code == *target)
+                        .map(|l| l.weight)
+                        .sum()
+                };
+                total.numerator += weight * c.numerator;
+                total.size += weight * c.size;
+                if c.area_code != *target {
+                    linked_size += weight * c.size;
+                }
+            }
+            if unit == Unit::Per100k {
+                total.size = match own_size {
+                    Some(own) if own > 0.0 => own,
+                    _ => linked_size,
+                };
+            }
+            total
+        })
+        .collect()
+}
+
+/// Public audience: areas whose protected count (members of a share, events of a rate)
+/// is from 1 to 4 are hidden, and where exactly one is, the smallest other non-zero one
+/// too (they add up to the province total), as indicators.md's disclosure control does
+/// for coded areas. Weighted counts are judged as they are, not rounded.
+pub fn suppress_small(unit: Unit, areas: &mut Vec<AreaCounts>) -> Vec<String> {
+    let protected = |a: &AreaCounts| {
+        if unit == Unit::Per100k {
+            a.numerator
+        } else {
+            a.size
+        }
+    };
+    let small = |v: f64| v > 0.0 && v < 5.0;
+    let mut hidden: Vec<String> = areas
+        .iter()
+        .filter(|a| small(protected(a)))
+        .map(|a| a.area_code.clone())
+        .collect();
+    if hidden.len() == 1 {
+        if let Some(next) = areas
+            .iter()
+            .filter(|a| !hidden.contains(&a.area_code) && protected(a) > 0.0)
+            .min_by(|a, b| {
+                protected(a)
+                    .total_cmp(&protected(b))
+                    .then(a.area_code.cmp(&b.area_code))
+            })
+        {
+            hidden.push(next.area_code.clone());
+        }
+    }
+    areas.retain(|a| !hidden.contains(&a.area_code));
+    hidden
+}
+
 /// One area compared with the province.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AreaComparison {
     pub area_code: String,
-    /// Successes (shares) or events (rates).
-    pub numerator: u64,
+    /// Successes (shares) or events (rates); weighted when attributed.
+    pub numerator: f64,
     /// Members (shares) or children (rates): the funnel's x axis.
-    pub size: u64,
+    pub size: f64,
     /// In the indicator's unit (a share, or per 100 000).
     pub value: f64,
     pub ci_low: f64,
@@ -79,7 +199,7 @@ pub struct AreaComparison {
 pub struct Comparison {
     pub indicator_id: String,
     pub unit: Unit,
-    pub province_code: String,
+    pub province: AreaCounts,
     pub province_value: f64,
     pub dispersion: Dispersion,
     pub areas: Vec<AreaComparison>,
@@ -87,7 +207,7 @@ pub struct Comparison {
     pub left_out: Vec<String>,
 }
 
-/// What the comparison needs besides the rows.
+/// What the comparison needs besides the counts.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
     pub adjustment: Adjustment,
@@ -113,15 +233,17 @@ pub fn comparable(indicator: &Indicator) -> bool {
 const PER: f64 = 100_000.0;
 
 /// The funnel limits at `size` around `target` (a share, or a rate per child), exact
-/// or, with over-dispersion applied, on the transformed scale widened by tau².
-pub fn limits_at(unit: Unit, target: f64, size: u64, dispersion: &Dispersion) -> Limits {
+/// or, with over-dispersion applied, on the transformed scale widened by tau². Exact
+/// binomial limits need whole members: a weighted size is rounded for them.
+pub fn limits_at(unit: Unit, target: f64, size: f64, dispersion: &Dispersion) -> Limits {
     let scale = if unit == Unit::Per100k { PER } else { 1.0 };
+    let members = (size.round() as u64).max(1);
     let at = |p: f64, z: f64| -> f64 {
         let limit = match (unit, dispersion.applied) {
-            (Unit::Per100k, true) => funnel::root_limit(target, size as f64, z, dispersion.tau2),
-            (Unit::Per100k, false) => funnel::poisson_limit(size as f64, target, p).unwrap_or(0.0),
-            (_, true) => funnel::arcsine_limit(target, size, z, dispersion.tau2),
-            (_, false) => funnel::binomial_limit(size, target, p).unwrap_or(target),
+            (Unit::Per100k, true) => funnel::root_limit(target, size, z, dispersion.tau2),
+            (Unit::Per100k, false) => funnel::poisson_limit(size, target, p).unwrap_or(0.0),
+            (_, true) => funnel::arcsine_limit(target, members, z, dispersion.tau2),
+            (_, false) => funnel::binomial_limit(members, target, p).unwrap_or(target),
         };
         limit * scale
     };
@@ -147,59 +269,56 @@ fn flag(value: f64, limits: &Limits) -> Flag {
     }
 }
 
-/// The numerator and size of a row: successes and members of a share, events and
-/// children of a rate.
-fn counts(row: &TidyRow) -> Option<(u64, u64)> {
-    Some((row.numerator?, row.denominator?))
-}
-
-/// Compares the areas of one indicator in one period. `rows` are the indicator's tidy
-/// rows of the period (any audience: suppressed areas are left out); `province` the
-/// province's code; `areas` the areas to compare, in order.
-pub fn compare(
-    indicator: &Indicator,
-    rows: &[TidyRow],
-    province: &str,
-    areas: &[String],
-    settings: &Settings,
-) -> Option<Comparison> {
-    if !comparable(indicator) {
+/// The value and 95% interval of counts in the indicator's unit: Wilson for a share,
+/// exact/Byar Poisson for a rate per 100 000.
+pub fn value_of(unit: Unit, counts: &AreaCounts) -> Option<(f64, f64, f64)> {
+    if counts.size <= 0.0 {
         return None;
     }
-    let total = |area: &str| {
-        rows.iter()
-            .find(|r| r.indicator_id == indicator.id && r.area_code == area && r.breakdown.is_empty())
-    };
-    let province_row = total(province)?;
-    let (events, size) = counts(province_row)?;
-    if size == 0 {
+    if unit == Unit::Per100k {
+        let per = |x: f64| x / counts.size * PER;
+        let (low, high) = crate::stats::poisson_interval_weighted(counts.numerator);
+        Some((per(counts.numerator), per(low), per(high)))
+    } else {
+        let (low, high) = crate::stats::wilson_weighted(counts.numerator, counts.size)?;
+        Some((counts.numerator / counts.size, low, high))
+    }
+}
+
+/// Compares areas with the province on one indicator. `province` and `areas` are
+/// counts (as coded, or attributed); `expected` lists every area that should be
+/// there, so the ones missing are reported as left out.
+pub fn compare(
+    indicator: &Indicator,
+    province: &AreaCounts,
+    areas: &[AreaCounts],
+    expected: &[String],
+    settings: &Settings,
+) -> Option<Comparison> {
+    if !comparable(indicator) || province.size <= 0.0 {
         return None;
     }
     // The reference: a share, or a rate per child.
-    let target = events as f64 / size as f64;
+    let target = province.numerator / province.size;
     let scale = if indicator.unit == Unit::Per100k { PER } else { 1.0 };
-
-    let mut members: Vec<(&TidyRow, u64, u64)> = Vec::new();
-    let mut left_out = Vec::new();
-    for area in areas {
-        match total(area) {
-            Some(r) if r.status == Status::Shown && r.value.is_some() => match counts(r) {
-                Some((x, n)) if n > 0 => members.push((r, x, n)),
-                _ => left_out.push(area.clone()),
-            },
-            _ => left_out.push(area.clone()),
-        }
-    }
+    let members: Vec<&AreaCounts> = areas.iter().filter(|a| a.size > 0.0).collect();
+    let left_out = expected
+        .iter()
+        .filter(|code| !members.iter().any(|m| m.area_code == **code))
+        .cloned()
+        .collect();
 
     // Over-dispersion from the z-scores on the variance-stabilised scale.
     let (z, s): (Vec<f64>, Vec<f64>) = members
         .iter()
-        .map(|(_, x, n)| {
-            let observed = *x as f64 / *n as f64;
-            let ((y, s), (centre, _)) = if indicator.unit == Unit::Per100k {
-                (funnel::root(observed, *n as f64), funnel::root(target, *n as f64))
+        .map(|a| {
+            let observed = a.numerator / a.size;
+            let (y, centre, s) = if indicator.unit == Unit::Per100k {
+                let (y, s) = funnel::root(observed, a.size);
+                (y, target.sqrt(), s)
             } else {
-                (funnel::arcsine(observed, *n), funnel::arcsine(target, *n))
+                let y = observed.clamp(0.0, 1.0).sqrt().asin();
+                (y, target.sqrt().asin(), 0.5 / a.size.sqrt())
             };
             ((y - centre) / s, s)
         })
@@ -210,25 +329,23 @@ pub fn compare(
         applied: false,
     });
 
+    let values: Vec<(f64, f64, f64)> = members
+        .iter()
+        .map(|a| value_of(indicator.unit, a).unwrap_or((0.0, 0.0, 0.0)))
+        .collect();
     let ranks = simulated_ranks(indicator.unit, &members, settings);
-    let observed_ranks = rank_order(
-        &members
-            .iter()
-            .map(|(r, _, _)| r.value.unwrap_or(0.0))
-            .collect::<Vec<_>>(),
-    );
+    let observed_ranks = rank_order(&values.iter().map(|v| v.0).collect::<Vec<_>>());
     let province_value = target * scale;
     let compared = members
         .iter()
         .enumerate()
-        .map(|(i, (row, x, n))| {
-            let value = row.value.unwrap_or(0.0);
-            let limits = limits_at(indicator.unit, target, *n, &dispersion);
-            let (ci_low, ci_high) = (row.ci_low.unwrap_or(value), row.ci_high.unwrap_or(value));
+        .map(|(i, a)| {
+            let (value, ci_low, ci_high) = values[i];
+            let limits = limits_at(indicator.unit, target, a.size, &dispersion);
             AreaComparison {
-                area_code: row.area_code.clone(),
-                numerator: *x,
-                size: *n,
+                area_code: a.area_code.clone(),
+                numerator: a.numerator,
+                size: a.size,
                 value,
                 ci_low,
                 ci_high,
@@ -246,7 +363,7 @@ pub fn compare(
     Some(Comparison {
         indicator_id: indicator.id.clone(),
         unit: indicator.unit,
-        province_code: province.to_string(),
+        province: province.clone(),
         province_value,
         dispersion,
         areas: compared,
@@ -266,19 +383,19 @@ fn rank_order(values: &[f64]) -> Vec<usize> {
 /// values, each area's value drawn from its posterior under a Jeffreys prior: Beta(x +
 /// 1/2, n - x + 1/2) for a share, Gamma(x + 1/2, n) for a rate per child. Seeded, so
 /// the same data give the same intervals.
-fn simulated_ranks(unit: Unit, members: &[(&TidyRow, u64, u64)], settings: &Settings) -> Vec<(usize, usize)> {
+fn simulated_ranks(unit: Unit, members: &[&AreaCounts], settings: &Settings) -> Vec<(usize, usize)> {
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
     let posteriors: Vec<Box<dyn Fn(f64) -> f64>> = members
         .iter()
-        .map(|(_, x, n)| -> Box<dyn Fn(f64) -> f64> {
-            let (x, n) = (*x as f64, *n as f64);
+        .map(|a| -> Box<dyn Fn(f64) -> f64> {
+            let (x, n) = (a.numerator, a.size);
             if unit == Unit::Per100k {
                 match Gamma::new(x + 0.5, n) {
                     Ok(g) => Box::new(move |u| g.inverse_cdf(u)),
                     Err(_) => Box::new(move |_| x / n),
                 }
             } else {
-                match Beta::new(x + 0.5, n - x + 0.5) {
+                match Beta::new(x + 0.5, (n - x).max(0.0) + 0.5) {
                     Ok(b) => Box::new(move |u| b.inverse_cdf(u)),
                     Err(_) => Box::new(move |_| x / n),
                 }
@@ -355,6 +472,14 @@ mod tests {
         }
     }
 
+    fn compared(rows: &[TidyRow], areas: &[&str]) -> Option<Comparison> {
+        let indicator = share_indicator();
+        let codes: Vec<String> = areas.iter().map(|s| s.to_string()).collect();
+        let province = counts_from_rows(&indicator, rows, &["P".to_string()]).pop()?;
+        let counts = counts_from_rows(&indicator, rows, &codes);
+        compare(&indicator, &province, &counts, &codes, &Settings::default())
+    }
+
     /// A small area with an extreme share is not flagged; a large one with a moderate
     /// excess is. Province 300/1000 = 0.3.
     #[test]
@@ -365,8 +490,7 @@ mod tests {
             row("B", 215, 600), // 0.358 of 600: above the 95% limit at n = 600
             row("C", 82, 395),  // the rest: 0.208
         ];
-        let areas: Vec<String> = ["A", "B", "C"].iter().map(|s| s.to_string()).collect();
-        let c = compare(&share_indicator(), &rows, "P", &areas, &Settings::default()).unwrap();
+        let c = compared(&rows, &["A", "B", "C"]).unwrap();
         assert!((c.province_value - 0.3).abs() < 1e-15);
         let by = |a: &str| c.areas.iter().find(|x| x.area_code == a).unwrap();
         assert_eq!(by("A").flag, Flag::Within, "{:?}", by("A").limits);
@@ -397,9 +521,8 @@ mod tests {
     #[test]
     fn seeded_rank_intervals_repeat() {
         let rows = vec![row("P", 50, 200), row("A", 20, 100), row("B", 30, 100)];
-        let areas = vec!["A".to_string(), "B".to_string()];
-        let a = compare(&share_indicator(), &rows, "P", &areas, &Settings::default()).unwrap();
-        let b = compare(&share_indicator(), &rows, "P", &areas, &Settings::default()).unwrap();
+        let a = compared(&rows, &["A", "B"]).unwrap();
+        let b = compared(&rows, &["A", "B"]).unwrap();
         assert_eq!(a, b);
     }
 
@@ -409,9 +532,75 @@ mod tests {
         hidden.status = Status::Suppressed;
         hidden.value = None;
         let rows = vec![row("P", 50, 200), row("A", 20, 100), hidden];
-        let areas = vec!["A".to_string(), "B".to_string(), "Z".to_string()];
-        let c = compare(&share_indicator(), &rows, "P", &areas, &Settings::default()).unwrap();
+        let c = compared(&rows, &["A", "B", "Z"]).unwrap();
         assert_eq!(c.areas.len(), 1);
         assert_eq!(c.left_out, vec!["B".to_string(), "Z".to_string()]);
+    }
+
+    fn counts(area: &str, numerator: f64, size: f64) -> AreaCounts {
+        AreaCounts {
+            area_code: area.into(),
+            numerator,
+            size,
+        }
+    }
+
+    fn link(from: &str, to: &str, weight: f64) -> Link {
+        Link {
+            from_code: from.into(),
+            to_code: to.into(),
+            weight,
+        }
+    }
+
+    /// District 450 had 100 cases of which 30 confirmed and 456 had 20 (5 confirmed).
+    /// After the reform commune X is 60% of 450 and commune Y the other 40% of 450 plus
+    /// all of 456: Y holds 40 + 20 = 60 cases, weights 40/60 to 450 and 20/60 to 456.
+    /// If cases split the same way (X: 60 cases, 18 confirmed; Y: 60 cases, 12 + 5 =
+    /// 17 confirmed, its 450 part confirmed at 450's rate), attribution gives back 450's
+    /// and 456's counts: no break at the reform caused by recoding.
+    #[test]
+    fn attribution_through_the_crosswalk_conserves_counts() {
+        let coded = vec![counts("X", 18.0, 60.0), counts("Y", 17.0, 60.0)];
+        let links = vec![
+            link("X", "450", 1.0),
+            link("Y", "450", 40.0 / 60.0),
+            link("Y", "456", 20.0 / 60.0),
+        ];
+        let districts = vec!["450".to_string(), "456".to_string()];
+        let attributed = attribute(&coded, &links, &districts, Unit::Share);
+        assert!((attributed[0].size - 100.0).abs() < 1e-12, "{attributed:?}");
+        assert!((attributed[1].size - 20.0).abs() < 1e-12);
+        // Confirmed: 18 + 17 × 2/3 and 17 × 1/3: weights split counts, so the sum is kept.
+        assert!((attributed[0].numerator - (18.0 + 17.0 * 40.0 / 60.0)).abs() < 1e-12);
+        let total: f64 = attributed.iter().map(|a| a.numerator).sum();
+        assert!((total - 35.0).abs() < 1e-12);
+        // A district still coded as itself (before the reform) keeps its own counts.
+        let before = attribute(&[counts("450", 30.0, 100.0)], &links, &districts, Unit::Share);
+        assert_eq!((before[0].numerator, before[0].size), (30.0, 100.0));
+        assert_eq!((before[1].numerator, before[1].size), (0.0, 0.0));
+        // Rates: children are not added across the reform; a district with its own
+        // population row keeps it, one without takes its communes' share.
+        let coded = vec![
+            counts("450", 4.0, 1000.0),
+            counts("X", 2.0, 600.0),
+            counts("Y", 3.0, 600.0),
+        ];
+        let rates = attribute(&coded, &links, &districts, Unit::Per100k);
+        assert_eq!(rates[0].size, 1000.0);
+        assert!((rates[0].numerator - (4.0 + 2.0 + 3.0 * 40.0 / 60.0)).abs() < 1e-12);
+        assert!((rates[1].size - 200.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn small_attributed_areas_are_hidden_with_a_complement() {
+        let mut areas = vec![
+            counts("A", 1.0, 3.2),
+            counts("B", 5.0, 40.0),
+            counts("C", 2.0, 7.0),
+        ];
+        let hidden = suppress_small(Unit::Share, &mut areas);
+        assert_eq!(hidden, vec!["A".to_string(), "C".to_string()]);
+        assert_eq!(areas.len(), 1);
     }
 }

@@ -3,10 +3,12 @@
 
 use std::fmt;
 
-/// The five kinds of file the programme office receives.
+/// The kinds of file the programme office receives: the contract's five and the
+/// geography crosswalk of the 2025 reform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Areas,
+    Crosswalk,
     Holidays,
     Population,
     Cases,
@@ -15,8 +17,9 @@ pub enum Kind {
 
 impl Kind {
     /// In load order: reference data first, so cases can be checked against known areas.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Areas,
+        Kind::Crosswalk,
         Kind::Holidays,
         Kind::Population,
         Kind::Cases,
@@ -29,6 +32,7 @@ impl Kind {
             Kind::ContentReports => "content_reports",
             Kind::Population => "population",
             Kind::Areas => "areas",
+            Kind::Crosswalk => "crosswalk",
             Kind::Holidays => "holidays",
         }
     }
@@ -60,6 +64,7 @@ impl Kind {
             Kind::ContentReports => &["report_id"],
             Kind::Population => &["area_code", "year", "sex"],
             Kind::Areas => &["area_code", "valid_from"],
+            Kind::Crosswalk => &["from_code", "to_code"],
             Kind::Holidays => &["date"],
         }
     }
@@ -70,6 +75,7 @@ impl Kind {
             Kind::ContentReports => CONTENT_REPORTS,
             Kind::Population => POPULATION,
             Kind::Areas => AREAS,
+            Kind::Crosswalk => CROSSWALK,
             Kind::Holidays => HOLIDAYS,
         }
     }
@@ -85,7 +91,7 @@ impl fmt::Display for Kind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ColumnType {
     /// Pseudonymous key: 1-64 of `[A-Za-z0-9_-]`.
     Id,
@@ -104,6 +110,11 @@ pub enum ColumnType {
     Int {
         min: i64,
         max: i64,
+    },
+    /// A decimal number (a dot or a comma before the decimals).
+    Number {
+        min: f64,
+        max: f64,
     },
 }
 
@@ -255,6 +266,16 @@ const AREAS: &[ColumnSpec] = &[
     col("parent_code", false, Text),
     col("valid_from", false, Date),
     col("valid_to", false, Date),
+];
+
+/// The geography reform of 1 July 2025 (district level abolished; cases coded by the new
+/// communes): each new commune (`from_code`) with the former district(s) it came from
+/// (`to_code`) and the share of it that came from each (`weight`, in (0, 1], summing to
+/// 1 per commune). Not in data-contract.md: defined by the district-comparison issue.
+const CROSSWALK: &[ColumnSpec] = &[
+    col("from_code", true, Text),
+    col("to_code", true, Text),
+    col("weight", true, Number { min: 0.0, max: 1.0 }),
 ];
 
 const HOLIDAYS: &[ColumnSpec] = &[

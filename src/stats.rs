@@ -66,18 +66,24 @@ pub fn kaplan_meier_quantile(members: &[Survival], fraction: f64) -> Option<f64>
 
 /// Wilson score interval for `successes` out of `n` (95%).
 pub fn wilson(successes: u64, n: u64) -> Option<(f64, f64)> {
-    if n == 0 {
+    wilson_weighted(successes as f64, n as f64)
+}
+
+/// [`wilson`] for counts that need not be whole (areas attributed through the
+/// geography crosswalk carry weighted counts).
+pub fn wilson_weighted(successes: f64, n: f64) -> Option<(f64, f64)> {
+    if n <= 0.0 {
         return None;
     }
-    let n_f = n as f64;
-    let p = successes as f64 / n_f;
+    let n_f = n;
+    let p = successes / n_f;
     let z2 = Z_95 * Z_95;
     let denominator = 1.0 + z2 / n_f;
     let centre = (p + z2 / (2.0 * n_f)) / denominator;
     let half = Z_95 / denominator * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt();
     // At p = 0 and p = 1 the bound is exactly 0 or 1; rounding would put it a hair inside,
     // below the value itself.
-    let low = if successes == 0 {
+    let low = if successes == 0.0 {
         0.0
     } else {
         (centre - half).max(0.0)
@@ -93,9 +99,14 @@ pub fn wilson(successes: u64, n: u64) -> Option<(f64, f64)> {
 /// 95% interval for a Poisson count: exact (chi-square) below 10, Byar's approximation
 /// from 10 on (indicators.md, "Rates and intervals").
 pub fn poisson_interval(count: u64) -> (f64, f64) {
-    let x = count as f64;
-    if count < 10 {
-        let lower = if count == 0 {
+    poisson_interval_weighted(count as f64)
+}
+
+/// [`poisson_interval`] for a count that need not be whole (the chi-square quantiles
+/// take any positive degrees of freedom).
+pub fn poisson_interval_weighted(x: f64) -> (f64, f64) {
+    if x < 10.0 {
+        let lower = if x <= 0.0 {
             0.0
         } else {
             ChiSquared::new(2.0 * x)

@@ -36,6 +36,102 @@ pub const DISTRICTS: &[(&str, &str, u32)] = &[
     ("458", "Ba Đồn", 26_100),
 ];
 
+/// The reform of 1 July 2025: the district level ended on 30 June 2025 and records are
+/// coded by the new communes from that day.
+pub fn reform_day() -> NaiveDate {
+    date(2025, 7, 1)
+}
+
+/// (former district, the share of that district's children a commune took).
+pub type DistrictParts = &'static [(&'static str, f64)];
+
+/// The new communes (synthetic codes and names, marked as such) and what each is made
+/// of: (former district, the share of that district's children it took). Each district's
+/// shares add up to 1, so the crosswalk conserves every count.
+pub const COMMUNES: &[(&str, &str, DistrictParts)] = &[
+    ("90001", "Phường Đồng Hới Bắc (giả lập)", &[("450", 0.6)]),
+    (
+        "90002",
+        "Phường Đồng Hới Nam (giả lập)",
+        &[("450", 0.4), ("456", 0.2)],
+    ),
+    ("90003", "Xã Minh Hóa (giả lập)", &[("452", 1.0)]),
+    ("90004", "Xã Tuyên Hóa (giả lập)", &[("453", 1.0)]),
+    ("90005", "Xã Quảng Trạch (giả lập)", &[("454", 0.75)]),
+    ("90006", "Phường Ba Đồn (giả lập)", &[("458", 1.0), ("454", 0.25)]),
+    ("90007", "Xã Bố Trạch Bắc (giả lập)", &[("455", 0.55)]),
+    (
+        "90008",
+        "Xã Bố Trạch Nam (giả lập)",
+        &[("455", 0.45), ("456", 0.3)],
+    ),
+    ("90009", "Xã Quảng Ninh (giả lập)", &[("456", 0.5)]),
+    ("90010", "Xã Lệ Thủy (giả lập)", &[("457", 1.0)]),
+];
+
+fn district_children(code: &str) -> f64 {
+    DISTRICTS
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map_or(0.0, |(_, _, kids)| f64::from(*kids))
+}
+
+/// A commune's children as a multiple of the districts' base year.
+fn commune_children(pieces: &[(&str, f64)]) -> f64 {
+    pieces.iter().map(|(d, share)| share * district_children(d)).sum()
+}
+
+/// The crosswalk: (commune, former district, weight), the weight being the part of the
+/// commune's children that came from that district, in millionths (six decimals: more
+/// digits in a row would look like an identity number to the load's scan), the last
+/// part of each commune taking the rounding so that every commune's weights add up to
+/// exactly 1.
+pub fn crosswalk() -> Vec<(&'static str, &'static str, String)> {
+    let mut rows = Vec::new();
+    for (commune, _, pieces) in COMMUNES {
+        let total = commune_children(pieces);
+        let mut left = 1_000_000i64;
+        for (i, (district, share)) in pieces.iter().enumerate() {
+            let millionths = if i + 1 == pieces.len() {
+                left
+            } else {
+                (share * district_children(district) / total * 1e6).round() as i64
+            };
+            left -= millionths;
+            let weight = if millionths == 1_000_000 {
+                "1".to_string()
+            } else {
+                format!("0.{millionths:06}")
+            };
+            rows.push((*commune, *district, weight));
+        }
+    }
+    rows
+}
+
+/// The area a record made at `at` in `district` is coded by: the district before the
+/// reform, after it one of the communes that took part of the district, in proportion
+/// to the part each took.
+fn coded_area<R: Rng>(rng: &mut R, district: &'static str, at: NaiveDateTime) -> &'static str {
+    if at.date() < reform_day() {
+        return district;
+    }
+    let parts: Vec<(&'static str, f64)> = COMMUNES
+        .iter()
+        .flat_map(|(commune, _, pieces)| {
+            pieces
+                .iter()
+                .filter(|(d, _)| *d == district)
+                .map(move |(_, share)| (*commune, *share))
+        })
+        .collect();
+    if parts.is_empty() {
+        district
+    } else {
+        pick(rng, &parts)
+    }
+}
+
 /// Data run from the start of 2023 to the end of September 2026.
 fn first_moment() -> NaiveDateTime {
     date(2023, 1, 1).and_hms_opt(0, 0, 0).expect("valid")
@@ -478,12 +574,40 @@ pub fn generate(out: &Path, settings: &Settings) -> Result<Vec<(PathBuf, usize)>
     let mut w = open_csv(&path)?;
     let mut text = String::from("area_code,name,level,parent_code,valid_from,valid_to\n");
     writeln!(text, "{},{},PROVINCE,,,", PROVINCE.0, PROVINCE.1).expect("string");
+    let last_district_day = reform_day().pred_opt().expect("valid");
     for (code, name, _) in DISTRICTS {
-        writeln!(text, "{code},{},DISTRICT,{},,", csv_field(name), PROVINCE.0).expect("string");
+        writeln!(
+            text,
+            "{code},{},DISTRICT,{},,{last_district_day}",
+            csv_field(name),
+            PROVINCE.0
+        )
+        .expect("string");
+    }
+    for (code, name, _) in COMMUNES {
+        writeln!(
+            text,
+            "{code},{},COMMUNE,{},{},",
+            csv_field(name),
+            PROVINCE.0,
+            reform_day()
+        )
+        .expect("string");
     }
     w.write_all(text.as_bytes()).map_err(io(&path))?;
     w.flush().map_err(io(&path))?;
-    written.push((path, DISTRICTS.len() + 1));
+    written.push((path, DISTRICTS.len() + COMMUNES.len() + 1));
+
+    let path = out.join("crosswalk.csv");
+    let mut w = open_csv(&path)?;
+    let links = crosswalk();
+    let mut text = String::from("from_code,to_code,weight\n");
+    for (from, to, weight) in &links {
+        writeln!(text, "{from},{to},{weight}").expect("string");
+    }
+    w.write_all(text.as_bytes()).map_err(io(&path))?;
+    w.flush().map_err(io(&path))?;
+    written.push((path, links.len()));
 
     let path = out.join("holidays.csv");
     let mut w = open_csv(&path)?;
@@ -501,6 +625,7 @@ pub fn generate(out: &Path, settings: &Settings) -> Result<Vec<(PathBuf, usize)>
     let mut text = String::from("area_code,year,sex,children_under_16\n");
     let mut rows = 0;
     for year in 2023..=2026 {
+        let mut province = (0u64, 0u64);
         for (code, _, kids) in DISTRICTS {
             let growth = 1.0 + 0.004 * f64::from(year - 2023);
             let total = f64::from(*kids) * growth;
@@ -508,6 +633,29 @@ pub fn generate(out: &Path, settings: &Settings) -> Result<Vec<(PathBuf, usize)>
             let boys = (total.round() as u64).saturating_sub(girls);
             writeln!(text, "{code},{year},F,{girls}\n{code},{year},M,{boys}").expect("string");
             rows += 2;
+            province = (province.0 + girls, province.1 + boys);
+        }
+        // The province's own rows: in the reform's year both districts and communes
+        // have rows, and their sum would count the children twice.
+        writeln!(
+            text,
+            "{p},{year},F,{}\n{p},{year},M,{}",
+            province.0,
+            province.1,
+            p = PROVINCE.0
+        )
+        .expect("string");
+        rows += 2;
+        // The communes from the reform's year; their parts of the districts' children
+        // (no random draw, so the rest of the data set is as before the reform was added).
+        if year >= chrono::Datelike::year(&reform_day()) {
+            let growth = 1.0 + 0.004 * f64::from(year - 2023);
+            for (code, _, pieces) in COMMUNES {
+                let total = (commune_children(pieces) * growth).round() as u64;
+                let girls = (total as f64 * 0.482).round() as u64;
+                writeln!(text, "{code},{year},F,{girls}\n{code},{year},M,{}", total - girls).expect("string");
+                rows += 2;
+            }
         }
     }
     w.write_all(text.as_bytes()).map_err(io(&path))?;
@@ -528,8 +676,11 @@ criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
     let mut case_ids = Vec::with_capacity(settings.cases);
     let mut line = String::with_capacity(512);
     let mut serial_by_year = std::collections::BTreeMap::new();
+    // The commune a record is coded by after the reform comes from a generator of its
+    // own, so the rest of the data set draws the same numbers as before.
+    let mut reform_rng = ChaCha8Rng::seed_from_u64(settings.seed ^ 0x2025_0701);
     for received in moments {
-        let area = pick(&mut rng, &weights);
+        let area = coded_area(&mut reform_rng, pick(&mut rng, &weights), received);
         let mut c = make_case(&mut rng, received, area);
         let year = received.format("%Y").to_string();
         let serial = serial_by_year.entry(year.clone()).or_insert(0u32);
@@ -634,7 +785,9 @@ criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
             .then(|| &case_ids[rng.random_range(0..case_ids.len())]);
         let area = match linked {
             Some((_, area, _)) => Some(*area),
-            None => chance(&mut rng, 0.5).then(|| pick(&mut rng, &weights)),
+            None => chance(&mut rng, 0.5)
+                .then(|| pick(&mut rng, &weights))
+                .map(|district| coded_area(&mut reform_rng, district, detected)),
         };
         let requested = chance(&mut rng, 0.85)
             .then(|| detected + delay(&mut rng, 5.0, 1.0))

@@ -172,3 +172,75 @@ fn counts_cannot_be_compared_on_a_funnel() {
         run.all_output()
     );
 }
+
+/// A district trend across the reform of 1 July 2025: every district has a value in
+/// every period (no gap where records start being coded by commune), the districts'
+/// counts add up to the province's in every period (the crosswalk conserves them), and
+/// the districts' children change by less than 1% from the last period before the
+/// reform to the first after (no break in the denominators caused by recoding).
+#[test]
+fn district_trend_runs_across_the_reform() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample_data();
+    let run = baove(
+        dir.path(),
+        &[
+            "compare",
+            "--period",
+            "2026Q2",
+            "--indicator",
+            "rate_received",
+            "confirmed_share",
+            "--level",
+            "district",
+            "--input",
+            &data,
+            "--audience",
+            "internal",
+            "--out",
+            "cmp",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let text = std::fs::read_to_string(dir.path().join("cmp").join("trend.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<HashMap<&str, &str>> = lines
+        .map(|l| header.iter().copied().zip(l.split(',')).collect())
+        .collect();
+    let districts = ["450", "452", "453", "454", "455", "456", "457", "458"];
+    let periods = [
+        "2024Q3", "2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2",
+    ];
+    for id in ["rate_received", "confirmed_share"] {
+        for period in periods {
+            let of = |area: &str| {
+                rows.iter()
+                    .find(|r| r["indicator_id"] == id && r["period"] == period && r["area_code"] == area)
+                    .unwrap_or_else(|| panic!("{id} {period} {area}: no row"))
+            };
+            let mut sum = 0.0;
+            for d in districts {
+                let r = of(d);
+                assert!(!r["value"].is_empty(), "{id} {period} {d}: no value");
+                sum += r["numerator"].parse::<f64>().unwrap();
+            }
+            let province: f64 = of("44")["numerator"].parse().unwrap();
+            assert!(
+                (sum - province).abs() < 1e-6,
+                "{id} {period}: {sum} vs {province}"
+            );
+        }
+    }
+    let children = |period: &str, area: &str| -> f64 {
+        rows.iter()
+            .find(|r| r["indicator_id"] == "rate_received" && r["period"] == period && r["area_code"] == area)
+            .unwrap()["denominator"]
+            .parse()
+            .unwrap()
+    };
+    for d in districts {
+        let (before, after) = (children("2025Q2", d), children("2025Q4", d));
+        assert!((after / before - 1.0).abs() < 0.01, "{d}: {before} -> {after}");
+    }
+}

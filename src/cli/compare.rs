@@ -28,6 +28,21 @@ pub enum Overdispersion {
     Off,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Level {
+    District,
+    Commune,
+}
+
+impl Level {
+    fn code(self) -> &'static str {
+        match self {
+            Level::District => "DISTRICT",
+            Level::Commune => "COMMUNE",
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  baove compare --period 2025Q1 --indicator support_coverage rate_received --input sample-data/ --out cmp/\n  baove compare --period 2025 --db baove.duckdb --audience internal --overdispersion on --out cmp/"
@@ -59,6 +74,11 @@ pub struct Args {
     /// Widen the funnel limits for over-dispersion (Spiegelhalter 2005).
     #[arg(long, value_enum, default_value_t = Overdispersion::Auto)]
     overdispersion: Overdispersion,
+    /// Compare the areas of one level, attributing records coded by other areas through
+    /// the crosswalk (district: communes' records split by the weights, so a district
+    /// trend runs across the reform of 1 July 2025); default: areas as coded.
+    #[arg(long, value_enum)]
+    level: Option<Level>,
     /// Seed of the rank-interval simulation.
     #[arg(long, default_value_t = 830)]
     seed: u64,
@@ -91,6 +111,79 @@ fn chosen(all: &[Indicator], ids: &[String]) -> baove::Result<Vec<Indicator>> {
         .collect()
 }
 
+/// One indicator compared in one period, with what the output files need.
+struct Compared {
+    context: TidyRow,
+    comparison: compare::Comparison,
+    hidden: Vec<String>,
+}
+
+/// The comparisons of the picked indicators in one period.
+#[allow(clippy::too_many_arguments)]
+fn compare_period(
+    store: &baove::store::Store,
+    all: &[Indicator],
+    picked: &[Indicator],
+    request: &Request,
+    level: Option<Level>,
+    universe: &[String],
+    links: &[compare::Link],
+    public: bool,
+    settings: &Settings,
+) -> baove::Result<Vec<Compared>> {
+    let mut rows = indicators::compute(store, all, request)?;
+    let province = rows.first().map(|r| r.area_code.clone()).unwrap_or_default();
+    if public && level.is_none() {
+        disclosure::suppress(&mut rows, all, &province);
+    }
+    let mut out = Vec::new();
+    for indicator in picked {
+        let Some(context) = rows
+            .iter()
+            .find(|r| r.indicator_id == indicator.id && r.area_code == province && r.breakdown.is_empty())
+            .cloned()
+        else {
+            continue;
+        };
+        let Some(province_counts) =
+            compare::counts_from_rows(indicator, &rows, std::slice::from_ref(&province)).pop()
+        else {
+            continue;
+        };
+        let coded_codes: Vec<String> = rows
+            .iter()
+            .filter(|r| r.indicator_id == indicator.id && r.breakdown.is_empty() && r.area_code != province)
+            .map(|r| r.area_code.clone())
+            .collect();
+        let coded = compare::counts_from_rows(indicator, &rows, &coded_codes);
+        let (mut areas, mut hidden) = match level {
+            None => {
+                let hidden = coded_codes
+                    .iter()
+                    .filter(|c| !coded.iter().any(|a| a.area_code == **c))
+                    .cloned()
+                    .collect();
+                (coded, hidden)
+            }
+            Some(_) => (
+                compare::attribute(&coded, links, universe, indicator.unit),
+                Vec::new(),
+            ),
+        };
+        if public && level.is_some() {
+            hidden = compare::suppress_small(indicator.unit, &mut areas);
+        }
+        if let Some(comparison) = compare::compare(indicator, &province_counts, &areas, universe, settings) {
+            out.push(Compared {
+                context,
+                comparison,
+                hidden,
+            });
+        }
+    }
+    Ok(out)
+}
+
 pub fn run(args: Args) -> baove::Result<ExitCode> {
     let all = catalog::indicators().map_err(baove::Error::Usage)?;
     let picked = chosen(&all, &args.indicator)?;
@@ -99,19 +192,38 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let lang = args.lang.lang();
     let public = args.audience == Audience::Public;
     let store = super::reporting_store(args.db.as_deref(), &args.input, &args.profile)?;
-    let geography = Session::new(&store)?.geography(&period)?;
-
-    // Every indicator is computed so that suppression can follow the counts a rate or
-    // share is linked to; only the picked ones are compared.
-    let values = |period: Period, as_of| -> baove::Result<Vec<TidyRow>> {
-        let mut rows = indicators::compute(&store, &all, &Request { period, as_of })?;
-        if public {
-            disclosure::suppress(&mut rows, &all, &geography.province);
+    let session = Session::new(&store)?;
+    let geography = session.geography(&period)?;
+    let mut names = geography.names.clone();
+    // The areas compared: as coded in the period, or every area of the level asked for.
+    let universe: Vec<String> = match args.level {
+        None => geography.areas.clone(),
+        Some(level) => {
+            let areas = session.areas_of_level(level.code())?;
+            if areas.is_empty() {
+                return Err(baove::Error::Usage(format!(
+                    "the store's areas have no {} level; load the areas file with it",
+                    level.code()
+                )));
+            }
+            for (code, name) in &areas {
+                names.insert(code.clone(), name.clone());
+            }
+            areas.into_iter().map(|(code, _)| code).collect()
         }
-        rows.retain(|r| picked.iter().any(|i| i.id == r.indicator_id) && r.breakdown.is_empty());
-        Ok(rows)
     };
-    let current = values(period, as_of)?;
+    let links: Vec<compare::Link> = match args.level {
+        Some(Level::District) => session
+            .crosswalk()?
+            .into_iter()
+            .map(|(from_code, to_code, weight)| compare::Link {
+                from_code,
+                to_code,
+                weight,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let settings = Settings {
         adjustment: match args.overdispersion {
             Overdispersion::Auto => Adjustment::Auto,
@@ -121,33 +233,33 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         seed: args.seed,
         ..Settings::default()
     };
-    let comparisons: Vec<_> = picked
-        .iter()
-        .filter_map(|i| compare::compare(i, &current, &geography.province, &geography.areas, &settings))
-        .collect();
+    let run_period = |p: Period, as_of| {
+        compare_period(
+            &store,
+            &all,
+            &picked,
+            &Request { period: p, as_of },
+            args.level,
+            &universe,
+            &links,
+            public,
+            &settings,
+        )
+    };
+    let current = run_period(period, as_of)?;
 
     std::fs::create_dir_all(args.out.join("charts")).map_err(|e| baove::Error::io(args.out.display(), e))?;
-    let mut lines = Vec::new();
-    for c in &comparisons {
-        let row_of = |area: &str| {
-            current
-                .iter()
-                .find(|r| r.indicator_id == c.indicator_id && r.area_code == area)
-                .cloned()
-        };
-        if let Some(row) = row_of(&c.province_code) {
-            lines.push((row, None, c));
-        }
-        for area in &geography.areas {
-            if let Some(row) = row_of(area) {
-                let compared = c.areas.iter().find(|a| a.area_code == *area).cloned();
-                lines.push((row, compared, c));
-            }
+    let mut written = Vec::new();
+    let mut text = tidy::comparison_header(true);
+    text.push('\n');
+    for c in &current {
+        for line in tidy::comparison_lines(&c.context, &c.comparison, &c.hidden, true) {
+            text.push_str(&line);
+            text.push('\n');
         }
     }
-    let mut written = Vec::new();
     let comparison_path = args.out.join("comparison.csv");
-    output::write_atomic(&comparison_path, &tidy::comparison_csv(&lines), args.force)?;
+    output::write_atomic(&comparison_path, text.as_bytes(), args.force)?;
     written.push(comparison_path);
 
     let mut trend_periods = vec![period];
@@ -156,36 +268,47 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         trend_periods.push(earlier);
     }
     trend_periods.reverse();
-    let mut trend = Vec::new();
+    let mut text = tidy::comparison_header(false);
+    text.push('\n');
     for p in &trend_periods {
-        if *p == period {
-            trend.extend(current.iter().cloned());
+        let compared = if *p == period {
+            None
         } else {
-            trend.extend(values(*p, p.end_moment())?);
+            Some(run_period(*p, p.end_moment())?)
+        };
+        for c in compared.as_ref().unwrap_or(&current) {
+            for line in tidy::comparison_lines(&c.context, &c.comparison, &c.hidden, false) {
+                text.push_str(&line);
+                text.push('\n');
+            }
         }
     }
     let trend_path = args.out.join("trend.csv");
-    output::write_atomic(&trend_path, &tidy::to_csv(&trend), args.force)?;
+    output::write_atomic(&trend_path, text.as_bytes(), args.force)?;
     written.push(trend_path);
 
-    for c in &comparisons {
-        let indicator = picked.iter().find(|i| i.id == c.indicator_id).expect("compared");
-        let funnel = funnel_chart(c, indicator, &geography, lang, public);
+    for c in &current {
+        let indicator = picked
+            .iter()
+            .find(|i| i.id == c.comparison.indicator_id)
+            .expect("compared");
+        let funnel = funnel_chart(&c.comparison, indicator, &names, lang, public);
         let (svg, png) = chart::render_funnel(&funnel)?;
         for (ext, bytes) in [("svg", svg), ("png", png)] {
             let path = args
                 .out
                 .join("charts")
-                .join(format!("funnel_{}.{ext}", c.indicator_id));
+                .join(format!("funnel_{}.{ext}", c.comparison.indicator_id));
             output::write_atomic(&path, &bytes, args.force)?;
             written.push(path);
         }
     }
 
     let mut text = format!(
-        "compared {} indicators over {} areas for {} ({} to {}, {}), as of {}, audience {}:\n",
-        comparisons.len(),
-        geography.areas.len(),
+        "compared {} indicators over {} areas ({}) for {} ({} to {}, {}), as of {}, audience {}:\n",
+        current.len(),
+        universe.len(),
+        args.level.map_or("as coded", |l| l.code()),
         period,
         period.start(),
         period.end(),
@@ -193,7 +316,8 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         as_of.format("%Y-%m-%d %H:%M:%S"),
         args.audience.name()
     );
-    for c in &comparisons {
+    for c in &current {
+        let c = &c.comparison;
         let outside: Vec<String> = c
             .areas
             .iter()
@@ -226,35 +350,29 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
 fn funnel_chart(
     c: &compare::Comparison,
     indicator: &Indicator,
-    geography: &indicators::Geography,
+    names: &std::collections::HashMap<String, String>,
     lang: baove::catalog::Lang,
     public: bool,
 ) -> Funnel {
     let rate = c.unit == Unit::Per100k;
-    let target = if rate {
-        c.province_value / 100_000.0
-    } else {
-        c.province_value
-    };
-    let largest = c.areas.iter().map(|a| a.size).max().unwrap_or(1).max(1);
+    let target = c.province.numerator / c.province.size;
+    let largest = c.areas.iter().map(|a| a.size).fold(1.0_f64, f64::max);
     // The curve from a handful of members to past the largest area, denser where the
     // limits bend.
     let curve: Vec<[f64; 5]> = (1..=120)
         .map(|k| {
-            let size = ((k as f64 / 120.0).powi(2) * largest as f64 * 1.05)
-                .ceil()
-                .max(1.0) as u64;
+            let size = ((k as f64 / 120.0).powi(2) * largest * 1.05).ceil().max(1.0);
             let l = compare::limits_at(c.unit, target, size, &c.dispersion);
-            [size as f64, l.low_998, l.low_95, l.high_95, l.high_998]
+            [size, l.low_998, l.low_95, l.high_95, l.high_998]
         })
         .collect();
     let points = c
         .areas
         .iter()
         .map(|a| {
-            let name = geography.names.get(&a.area_code).cloned().unwrap_or_default();
+            let name = names.get(&a.area_code).cloned().unwrap_or_default();
             let label = a.flag.outside_95().then(|| format!("{} {name}", a.area_code));
-            (a.size as f64, a.value, label)
+            (a.size, a.value, label)
         })
         .collect();
     let note = format!(

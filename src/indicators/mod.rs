@@ -207,6 +207,39 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
+    /// Every area of a level (DISTRICT, COMMUNE), whatever its validity: (code, name), in
+    /// code order.
+    pub fn areas_of_level(&self, level: &str) -> Result<Vec<(String, String)>> {
+        let conn = self.store.connection();
+        let mut stmt = conn
+            .prepare("SELECT DISTINCT area_code, name FROM areas WHERE level = ? ORDER BY area_code")
+            .map_err(|e| self.error(e))?;
+        let rows = stmt
+            .query_map(params![level], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.error(e))?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))?;
+        Ok(rows)
+    }
+
+    /// The geography crosswalk: (from_code, to_code, weight); empty when the store has
+    /// none.
+    pub fn crosswalk(&self) -> Result<Vec<(String, String, f64)>> {
+        if !self.store.has_table(model::Kind::Crosswalk)? {
+            return Ok(Vec::new());
+        }
+        let conn = self.store.connection();
+        let mut stmt = conn
+            .prepare("SELECT from_code, to_code, weight FROM crosswalk ORDER BY from_code, to_code")
+            .map_err(|e| self.error(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.error(e))?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))?;
+        Ok(rows)
+    }
+
     pub fn geography(&self, period: &Period) -> Result<Geography> {
         let conn = self.store.connection();
         let mut stmt = conn

@@ -251,6 +251,8 @@ fn parsed(spec: &ColumnSpec, extra_formats: &[String], single_form: Option<&str>
             }
         }
         ColumnType::Int { .. } => v.cast(DataType::Int64),
+        // Office software in Vietnamese writes "0,5".
+        ColumnType::Number { .. } => v.str().replace(lit(","), lit("."), true).cast(DataType::Float64),
     }
 }
 
@@ -270,6 +272,7 @@ fn type_reason(spec: &ColumnSpec) -> (&'static str, String) {
         ColumnType::Date => ("date", "not a date in an accepted form (YYYY-MM-DD or DD/MM/YYYY)".into()),
         ColumnType::Bool { .. } => ("boolean", "not a yes/no value (true/false, 1/0, yes/no, có/không)".into()),
         ColumnType::Int { .. } => ("integer", "not a whole number".into()),
+        ColumnType::Number { .. } => ("number", "not a number".into()),
     }
 }
 
@@ -425,6 +428,15 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
                 expr: p(spec.name).lt(lit(min)).or(p(spec.name).gt(lit(max))),
             });
         }
+        if let ColumnType::Number { min, max } = spec.ty {
+            checks.push(Check {
+                column: spec.name,
+                rule: "range",
+                reason: format!("must be from {min} to {max}"),
+                echo: true,
+                expr: p(spec.name).lt(lit(min)).or(p(spec.name).gt(lit(max))),
+            });
+        }
         if spec.ty == ColumnType::DateTime {
             checks.push(Check {
                 column: spec.name,
@@ -435,7 +447,7 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
             });
         }
     }
-    add_row_rules(kind, &mut checks);
+    add_row_rules(kind, &mut checks)?;
     let keys = kind.key_columns();
     let key_expr = if keys.len() == 1 {
         t(keys[0])
@@ -450,24 +462,30 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
         expr: key_expr.clone().is_not_null().and(key_expr.is_duplicated()),
     });
     if let Some(areas) = &ctx.known_areas {
-        if kind.column("area_code").is_some() && kind != Kind::Areas {
-            let codes: Vec<&str> = areas.iter().map(String::as_str).collect();
-            let pattern = format!(
-                "^(?:{})$",
-                codes
-                    .iter()
-                    .map(|c| regex::escape(c))
-                    .collect::<Vec<_>>()
-                    .join("|")
-            );
+        let codes: Vec<&str> = areas.iter().map(String::as_str).collect();
+        let pattern = format!(
+            "^(?:{})$",
+            codes
+                .iter()
+                .map(|c| regex::escape(c))
+                .collect::<Vec<_>>()
+                .join("|")
+        );
+        let coded: &[&'static str] = match kind {
+            Kind::Areas => &[],
+            Kind::Crosswalk => &["from_code", "to_code"],
+            _ if kind.column("area_code").is_some() => &["area_code"],
+            _ => &[],
+        };
+        for column in coded {
             checks.push(Check {
-                column: "area_code",
+                column,
                 rule: "unknown-area",
                 reason: "not an area code of the areas file".into(),
                 echo: true,
-                expr: t("area_code")
+                expr: t(column)
                     .is_not_null()
-                    .and(t("area_code").str().contains(lit(pattern), true).not()),
+                    .and(t(column).str().contains(lit(pattern.clone()), true).not()),
             });
         }
     }
@@ -600,7 +618,7 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
 }
 
 /// Rules under which a cell's text did not parse as its column's type.
-pub const TYPE_RULES: &[&str] = &["code", "datetime", "date", "boolean", "integer"];
+pub const TYPE_RULES: &[&str] = &["code", "datetime", "date", "boolean", "integer", "number"];
 
 /// Which cells the identity scan must read. A cell that parsed as a date-time, date,
 /// code or yes/no value cannot look like a phone number, identity number or e-mail
@@ -726,7 +744,7 @@ fn trimmed_text(column: &Column) -> PolarsResult<Column> {
     Ok(trimmed.with_name(column.name().clone()).into_column())
 }
 
-fn add_row_rules(kind: Kind, checks: &mut Vec<Check>) {
+fn add_row_rules(kind: Kind, checks: &mut Vec<Check>) -> Result<()> {
     match kind {
         Kind::Cases => {
             for stage in CASE_STAGES {
@@ -803,6 +821,29 @@ fn add_row_rules(kind: Kind, checks: &mut Vec<Check>) {
                 expr: p("valid_to").lt(p("valid_from")),
             });
         }
+        Kind::Crosswalk => {
+            checks.push(Check {
+                column: "weight",
+                rule: "weight-positive",
+                reason: "a commune's share from a district must be more than 0".into(),
+                echo: true,
+                expr: p("weight").lt_eq(lit(0.0)),
+            });
+            checks.push(Check {
+                column: "weight",
+                rule: "weights-sum",
+                reason: "the weights of this from_code do not add up to 1".into(),
+                echo: false,
+                expr: {
+                    let sum = p("weight")
+                        .sum()
+                        .over([t("from_code")])
+                        .map_err(Error::polars("crosswalk weights"))?;
+                    sum.clone().lt(lit(1.0 - 1e-6)).or(sum.gt(lit(1.0 + 1e-6)))
+                },
+            });
+        }
         Kind::Population | Kind::Holidays => {}
     }
+    Ok(())
 }

@@ -93,16 +93,49 @@ pub const COMPARISON_COLUMNS: [&str; 15] = [
     "tau2",
 ];
 
-/// The tidy rows of compared areas with their comparison columns: one line per area
-/// and indicator, the province first (its comparison columns hold only the
-/// indicator-wide values: province value, over-dispersion).
-pub fn comparison_csv(rows: &[(TidyRow, Option<AreaComparison>, &Comparison)]) -> Vec<u8> {
-    let mut out = COLUMNS.join(",");
-    out.push(',');
-    out.push_str(&COMPARISON_COLUMNS.join(","));
-    out.push('\n');
-    for (row, area, comparison) in rows {
-        let d = &comparison.dispersion;
+/// The lines of one indicator's comparison in a period: the province, then every area
+/// compared, then the areas hidden (`suppressed`) or without data (`no_data`), in the
+/// tidy columns (numerator and denominator weighted when attributed through the
+/// crosswalk) and, `with_comparison`, the comparison columns. `context` is the
+/// province's tidy row: period, calendar, dates, as-of and unit come from it.
+pub fn comparison_lines(
+    context: &TidyRow,
+    comparison: &Comparison,
+    hidden: &[String],
+    with_comparison: bool,
+) -> Vec<String> {
+    let d = &comparison.dispersion;
+    let base = |area: &str,
+                numerator: Option<f64>,
+                size: Option<f64>,
+                value: Option<(f64, f64, f64)>,
+                status: &str| {
+        let opt = |v: Option<f64>| v.map(number).unwrap_or_default();
+        let (shown, low, high) = match value {
+            Some((v, l, h)) => (Some(v), Some(l), Some(h)),
+            None => (None, None, None),
+        };
+        [
+            context.indicator_id.clone(),
+            context.period.clone(),
+            context.calendar.to_string(),
+            context.period_start.format("%Y-%m-%d").to_string(),
+            context.period_end.format("%Y-%m-%d").to_string(),
+            context.as_of.format("%Y-%m-%d %H:%M:%S").to_string(),
+            area.to_string(),
+            String::new(),
+            String::new(),
+            opt(numerator),
+            opt(size),
+            opt(shown),
+            opt(low),
+            opt(high),
+            context.unit.name().to_string(),
+            status.to_string(),
+        ]
+        .join(",")
+    };
+    let tail = |area: Option<&AreaComparison>| -> String {
         let mut extra: Vec<String> = vec![number(comparison.province_value)];
         match area {
             Some(a) => extra.extend([
@@ -121,12 +154,57 @@ pub fn comparison_csv(rows: &[(TidyRow, Option<AreaComparison>, &Comparison)]) -
             None => extra.extend(std::iter::repeat_n(String::new(), 11)),
         }
         extra.extend([d.applied.to_string(), number(d.phi), number(d.tau2)]);
-        out.push_str(&fields(row).join(","));
-        out.push(',');
-        out.push_str(&extra.join(","));
-        out.push('\n');
+        format!(",{}", extra.join(","))
+    };
+    let with = |line: String, area: Option<&AreaComparison>| {
+        if with_comparison {
+            line + &tail(area)
+        } else {
+            line
+        }
+    };
+    let p = &comparison.province;
+    let mut lines = vec![with(
+        base(
+            &p.area_code,
+            Some(p.numerator),
+            Some(p.size),
+            crate::compare::value_of(comparison.unit, p),
+            "",
+        ),
+        None,
+    )];
+    for a in &comparison.areas {
+        lines.push(with(
+            base(
+                &a.area_code,
+                Some(a.numerator),
+                Some(a.size),
+                Some((a.value, a.ci_low, a.ci_high)),
+                "",
+            ),
+            Some(a),
+        ));
     }
-    out.into_bytes()
+    for code in &comparison.left_out {
+        let status = if hidden.contains(code) {
+            "suppressed"
+        } else {
+            "no_data"
+        };
+        lines.push(with(base(code, None, None, None, status), None));
+    }
+    lines
+}
+
+/// The header of comparison.csv (`with_comparison`) or trend.csv.
+pub fn comparison_header(with_comparison: bool) -> String {
+    let mut header = COLUMNS.join(",");
+    if with_comparison {
+        header.push(',');
+        header.push_str(&COMPARISON_COLUMNS.join(","));
+    }
+    header
 }
 
 pub fn to_parquet(rows: &[TidyRow]) -> Result<Vec<u8>> {

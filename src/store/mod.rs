@@ -53,6 +53,7 @@ fn sql_type(ty: ColumnType) -> &'static str {
         ColumnType::Date => "DATE",
         ColumnType::Bool { .. } => "BOOLEAN",
         ColumnType::Int { .. } => "BIGINT",
+        ColumnType::Number { .. } => "DOUBLE",
     }
 }
 
@@ -159,6 +160,18 @@ impl Store {
         &self.path
     }
 
+    /// Whether the store has a table for `kind` (one made before a kind was added has
+    /// not, until it is next opened for writing).
+    pub fn has_table(&self, kind: Kind) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = ?",
+                [kind.name()],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.error(e))
+    }
+
     /// Read access for the query layers.
     pub fn connection(&self) -> &Connection {
         &self.conn
@@ -191,6 +204,15 @@ impl Store {
                 return Err(self.error(format!(
                     "store schema version {version:?}, this engine reads {SCHEMA_VERSION}"
                 )));
+            }
+            if create {
+                // Kinds added since the store was made (the crosswalk) get their empty
+                // table; nothing else changes.
+                for kind in Kind::ALL {
+                    self.conn
+                        .execute_batch(&table_ddl(kind))
+                        .map_err(|e| self.error(e))?;
+                }
             }
             return Ok(());
         }
@@ -275,7 +297,7 @@ impl Store {
                 Kind::ContentReports => Some("detected_at"),
                 Kind::Holidays => Some("date"),
                 Kind::Population => Some("year"),
-                Kind::Areas => None,
+                Kind::Areas | Kind::Crosswalk => None,
             };
             let sql = match range_column {
                 Some(c) => format!(
