@@ -169,6 +169,75 @@ pub fn suppress_small(unit: Unit, areas: &mut Vec<AreaCounts>) -> Vec<String> {
     hidden
 }
 
+/// Rates per 100 000 children of `areas` × `categories` from counts by (area,
+/// category), attributed through `links` (empty: as coded), over each area's
+/// `children`. Public: a cell whose count is from 1 to 4 shows `[c]`, and where exactly
+/// one cell of an area is hidden the smallest other non-zero one is too (the row adds
+/// up to the area's total, shown elsewhere). No children: `[x]`.
+pub fn heatmap_rates(
+    counts: &[(String, String, f64)],
+    links: &[Link],
+    areas: &[String],
+    categories: &[&str],
+    children: &std::collections::HashMap<String, f64>,
+    public: bool,
+) -> Vec<Vec<Result<f64, String>>> {
+    areas
+        .iter()
+        .map(|area| {
+            let count_of = |category: &str| -> f64 {
+                counts
+                    .iter()
+                    .filter(|(_, c, _)| c == category)
+                    .map(|(coded, _, n)| {
+                        let weight = if coded == area {
+                            1.0
+                        } else {
+                            links
+                                .iter()
+                                .filter(|l| l.from_code == *coded && l.to_code == *area)
+                                .map(|l| l.weight)
+                                .sum()
+                        };
+                        weight * n
+                    })
+                    // From +0: a sum of no floats is -0.
+                    .fold(0.0, |total, n| total + n)
+            };
+            let row_counts: Vec<f64> = categories.iter().map(|c| count_of(c)).collect();
+            let mut hidden: Vec<usize> = if public {
+                (0..row_counts.len())
+                    .filter(|&i| row_counts[i] > 0.0 && row_counts[i] < 5.0)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            if hidden.len() == 1 {
+                if let Some(next) = (0..row_counts.len())
+                    .filter(|i| !hidden.contains(i) && row_counts[*i] > 0.0)
+                    .min_by(|a, b| row_counts[*a].total_cmp(&row_counts[*b]))
+                {
+                    hidden.push(next);
+                }
+            }
+            let pop = children.get(area).copied().unwrap_or(0.0);
+            row_counts
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    if pop <= 0.0 {
+                        Err("[x]".to_string())
+                    } else if hidden.contains(&i) {
+                        Err("[c]".to_string())
+                    } else {
+                        Ok(n / pop * PER)
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// One area compared with the province.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AreaComparison {
@@ -590,6 +659,44 @@ mod tests {
         assert_eq!(rates[0].size, 1000.0);
         assert!((rates[0].numerator - (4.0 + 2.0 + 3.0 * 40.0 / 60.0)).abs() < 1e-12);
         assert!((rates[1].size - 200.0).abs() < 1e-12);
+    }
+
+    /// Area A: 10 sexual-abuse and 2 grooming cases for 20 000 children; commune X (all
+    /// of it from A) 3 more grooming. Internal: 50 and 25 per 100 000. Public: grooming
+    /// (5 once attributed) is shown; B's single small cell (3) hides its smallest
+    /// other non-zero one (6) too.
+    #[test]
+    fn heatmap_rates_by_hand() {
+        let counts = vec![
+            ("A".to_string(), "SEXUAL_ABUSE".to_string(), 10.0),
+            ("A".to_string(), "GROOMING".to_string(), 2.0),
+            ("X".to_string(), "GROOMING".to_string(), 3.0),
+            ("B".to_string(), "SEXUAL_ABUSE".to_string(), 3.0),
+            ("B".to_string(), "GROOMING".to_string(), 6.0),
+        ];
+        let links = vec![link("X", "A", 1.0)];
+        let areas = vec!["A".to_string(), "B".to_string()];
+        let children: std::collections::HashMap<String, f64> =
+            [("A".to_string(), 20_000.0), ("B".to_string(), 10_000.0)].into();
+        let grid = heatmap_rates(
+            &counts,
+            &links,
+            &areas,
+            &["SEXUAL_ABUSE", "GROOMING"],
+            &children,
+            false,
+        );
+        assert_eq!(grid[0], vec![Ok(50.0), Ok(25.0)]);
+        let public = heatmap_rates(
+            &counts,
+            &links,
+            &areas,
+            &["SEXUAL_ABUSE", "GROOMING"],
+            &children,
+            true,
+        );
+        assert_eq!(public[0], vec![Ok(50.0), Ok(25.0)]);
+        assert_eq!(public[1], vec![Err("[c]".to_string()), Err("[c]".to_string())]);
     }
 
     #[test]

@@ -10,8 +10,9 @@ use baove::catalog::{self, Indicator, Unit};
 use baove::compare::{self, Settings};
 use baove::funnel::Adjustment;
 use baove::indicators::{self, disclosure, Request, Session, TidyRow};
+use baove::model;
 use baove::period::{Calendar, Period};
-use baove::render::chart::{self, Funnel};
+use baove::render::chart::{self, Funnel, Heatmap, SmallMultiples};
 use baove::render::{labels, output, tidy};
 
 use super::indicators::{parse_as_of, parse_calendar, Audience};
@@ -112,6 +113,7 @@ fn chosen(all: &[Indicator], ids: &[String]) -> baove::Result<Vec<Indicator>> {
 }
 
 /// One indicator compared in one period, with what the output files need.
+#[derive(Clone)]
 struct Compared {
     context: TidyRow,
     comparison: compare::Comparison,
@@ -270,18 +272,20 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     trend_periods.reverse();
     let mut text = tidy::comparison_header(false);
     text.push('\n');
+    let mut trend: Vec<Vec<Compared>> = Vec::new();
     for p in &trend_periods {
         let compared = if *p == period {
-            None
+            current.clone()
         } else {
-            Some(run_period(*p, p.end_moment())?)
+            run_period(*p, p.end_moment())?
         };
-        for c in compared.as_ref().unwrap_or(&current) {
+        for c in &compared {
             for line in tidy::comparison_lines(&c.context, &c.comparison, &c.hidden, false) {
                 text.push_str(&line);
                 text.push('\n');
             }
         }
+        trend.push(compared);
     }
     let trend_path = args.out.join("trend.csv");
     output::write_atomic(&trend_path, text.as_bytes(), args.force)?;
@@ -302,6 +306,76 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             output::write_atomic(&path, &bytes, args.force)?;
             written.push(path);
         }
+    }
+
+    let note = labels::text(
+        lang,
+        if public {
+            "chart_note_public"
+        } else {
+            "chart_note_internal"
+        },
+    )
+    .to_string();
+    let area_label = |code: &str| format!("{code} {}", names.get(code).cloned().unwrap_or_default());
+    for indicator in &picked {
+        let value_in = |compared: &[Compared], area: Option<&str>| -> Option<f64> {
+            let c = compared
+                .iter()
+                .find(|c| c.comparison.indicator_id == indicator.id)?;
+            match area {
+                None => Some(c.comparison.province_value),
+                Some(code) => c
+                    .comparison
+                    .areas
+                    .iter()
+                    .find(|a| a.area_code == code)
+                    .map(|a| a.value),
+            }
+        };
+        let chart = SmallMultiples {
+            title: format!(
+                "{} · {}",
+                indicator.label(lang),
+                labels::text(lang, "trend_by_area")
+            ),
+            y_label: labels::text(lang, indicator.unit.name()).to_string(),
+            percent: indicator.unit == Unit::Share,
+            periods: trend_periods.iter().map(|p| p.to_string()).collect(),
+            panels: universe
+                .iter()
+                .map(|code| {
+                    (
+                        area_label(code),
+                        trend.iter().map(|t| value_in(t, Some(code))).collect(),
+                    )
+                })
+                .collect(),
+            reference: trend.iter().map(|t| value_in(t, None)).collect(),
+            reference_label: labels::text(lang, "funnel_centre").to_string(),
+            note: format!("{}. {note}", labels::text(lang, "small_multiples_note")),
+        };
+        let (svg, png) = chart::render_small_multiples(&chart)?;
+        for (ext, bytes) in [("svg", svg), ("png", png)] {
+            let path = args
+                .out
+                .join("charts")
+                .join(format!("trend_{}.{ext}", indicator.id));
+            output::write_atomic(&path, &bytes, args.force)?;
+            written.push(path);
+        }
+    }
+    let heatmap = heatmap_chart(
+        &store, &period, as_of, &universe, &links, &geography, lang, public,
+    )?;
+    let (svg, png) = chart::render_heatmap(&Heatmap {
+        note: format!("{}. {note}", labels::text(lang, "heatmap_note")),
+        ..heatmap
+    })?;
+    for (ext, bytes) in [("svg", svg), ("png", png)] {
+        let path = args.out.join("charts").join(format!("heatmap_abuse_type.{ext}"));
+        output::write_atomic(&path, &bytes, args.force)?;
+        written.push(path);
     }
 
     let mut text = format!(
@@ -345,6 +419,70 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     }
     super::print(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Cases received per 100 000 children by area and form of abuse in the period.
+#[allow(clippy::too_many_arguments)]
+fn heatmap_chart(
+    store: &baove::store::Store,
+    period: &Period,
+    as_of: chrono::NaiveDateTime,
+    universe: &[String],
+    links: &[compare::Link],
+    geography: &indicators::Geography,
+    lang: baove::catalog::Lang,
+    public: bool,
+) -> baove::Result<Heatmap> {
+    let session = Session::new(store)?;
+    let counts: Vec<(String, String, f64)> = session
+        .received_by_area_and_type(&Request {
+            period: *period,
+            as_of,
+        })?
+        .into_iter()
+        .map(|(area, kind, n)| (area, kind, n as f64))
+        .collect();
+    // Children of every area with a population row (districts and communes alike), then
+    // per compared area by the rule of rates (its own, else its communes' share).
+    let mut everyone: Vec<String> = universe.to_vec();
+    everyone.extend(links.iter().map(|l| l.from_code.clone()));
+    everyone.extend(geography.areas.iter().cloned());
+    everyone.sort();
+    everyone.dedup();
+    let with_all = indicators::Geography {
+        province: geography.province.clone(),
+        areas: everyone.clone(),
+        names: geography.names.clone(),
+    };
+    let population = session.population(&with_all, period.reference_year())?;
+    let coded: Vec<compare::AreaCounts> = everyone
+        .iter()
+        .map(|code| compare::AreaCounts {
+            area_code: code.clone(),
+            numerator: 0.0,
+            size: population.get(code).copied().unwrap_or(0) as f64,
+        })
+        .collect();
+    let children: std::collections::HashMap<String, f64> =
+        compare::attribute(&coded, links, universe, Unit::Per100k)
+            .into_iter()
+            .map(|a| (a.area_code, a.size))
+            .collect();
+    let by_area = compare::heatmap_rates(&counts, links, universe, model::ABUSE_TYPES, &children, public);
+    // Forms of abuse (long names) as rows, areas (codes) as columns.
+    let cells = (0..model::ABUSE_TYPES.len())
+        .map(|t| by_area.iter().map(|row| row[t].clone()).collect())
+        .collect();
+    Ok(Heatmap {
+        title: labels::text(lang, "heatmap_title").to_string(),
+        rows: model::ABUSE_TYPES
+            .iter()
+            .map(|code| labels::code_name(lang, "abuse_type", code))
+            .collect(),
+        columns: universe.to_vec(),
+        cells,
+        note: String::new(),
+    })
 }
 
 fn funnel_chart(

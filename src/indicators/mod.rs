@@ -222,6 +222,28 @@ impl<'a> Session<'a> {
         Ok(rows)
     }
 
+    /// Cases received in the request's period (the cohort) by area and abuse type:
+    /// (area_code, abuse_type, count).
+    pub fn received_by_area_and_type(&self, request: &Request) -> Result<Vec<(String, String, u64)>> {
+        self.scope(request, CaseScope::Request)?;
+        let conn = self.store.connection();
+        let mut stmt = conn
+            .prepare(
+                "SELECT area_code, abuse_type, count(*) FROM case_cohort($period_start, $period_end, $as_of) \
+                 GROUP BY ALL ORDER BY ALL",
+            )
+            .map_err(|e| self.error(e))?;
+        let values = bind_moments(&stmt, request)?;
+        let rows = stmt
+            .query_map(duckdb::params_from_iter(values), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?.max(0) as u64))
+            })
+            .map_err(|e| self.error(e))?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))?;
+        Ok(rows)
+    }
+
     /// The geography crosswalk: (from_code, to_code, weight); empty when the store has
     /// none.
     pub fn crosswalk(&self) -> Result<Vec<(String, String, f64)>> {

@@ -368,6 +368,205 @@ fn plot_funnel(f: &Funnel) -> Result<String> {
     Ok(svg)
 }
 
+/// One panel per area, all on the same scales: an area's value over the periods, with
+/// the province's beside it for reference.
+#[derive(Debug, Clone)]
+pub struct SmallMultiples {
+    pub title: String,
+    pub y_label: String,
+    pub percent: bool,
+    pub periods: Vec<String>,
+    /// (panel title, a value per period; a gap where suppressed or missing).
+    pub panels: Vec<(String, Vec<Option<f64>>)>,
+    pub reference: Vec<Option<f64>>,
+    pub reference_label: String,
+    pub note: String,
+}
+
+/// A grid of areas × categories coloured by value; a cell without a value (suppressed,
+/// or no population) is grey and says why.
+#[derive(Debug, Clone)]
+pub struct Heatmap {
+    pub title: String,
+    pub rows: Vec<String>,
+    pub columns: Vec<String>,
+    /// Row by row: a value, or the text shown instead (`[c]`).
+    pub cells: Vec<Vec<Result<f64, String>>>,
+    pub note: String,
+}
+
+pub fn render_small_multiples(chart: &SmallMultiples) -> Result<(Vec<u8>, Vec<u8>)> {
+    finish(&plot_small_multiples(chart)?)
+}
+
+pub fn render_heatmap(chart: &Heatmap) -> Result<(Vec<u8>, Vec<u8>)> {
+    finish(&plot_heatmap(chart)?)
+}
+
+fn footer_note(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>, note: &str) -> Result<()> {
+    area.draw(&Text::new(
+        note.to_string(),
+        (20, 10),
+        ("sans-serif", 18).into_font().color(&RGBColor(60, 60, 60)),
+    ))
+    .map_err(draw_error)
+}
+
+fn plot_small_multiples(c: &SmallMultiples) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        let (body, footer) = root.split_vertically(HEIGHT - 40);
+        footer_note(&footer, &c.note)?;
+        let body = body
+            .titled(&c.title, ("sans-serif", 30).into_font().style(FontStyle::Bold))
+            .map_err(draw_error)?;
+        let scale = if c.percent { 100.0 } else { 1.0 };
+        let top = c
+            .panels
+            .iter()
+            .flat_map(|(_, v)| v.iter().flatten())
+            .chain(c.reference.iter().flatten())
+            .fold(0.0_f64, |a, b| a.max(*b))
+            * scale
+            * 1.1;
+        let top = if top <= 0.0 { 1.0 } else { top };
+        let columns = 4usize.min(c.panels.len().max(1));
+        let rows = c.panels.len().div_ceil(columns).max(1);
+        let n = c.periods.len().max(1);
+        let blue = RGBColor(PALETTE[0].0, PALETTE[0].1, PALETTE[0].2);
+        let grey = RGBColor(150, 150, 150);
+        let first = c.periods.first().cloned().unwrap_or_default();
+        let last = c.periods.last().cloned().unwrap_or_default();
+        for (panel, (title, values)) in body.split_evenly((rows, columns)).iter().zip(&c.panels) {
+            let mut ctx = ChartBuilder::on(panel)
+                .caption(title, ("sans-serif", 18).into_font().style(FontStyle::Bold))
+                .margin(8)
+                .x_label_area_size(22)
+                .y_label_area_size(48)
+                .build_cartesian_2d(0.0..(n - 1).max(1) as f64, 0.0..top)
+                .map_err(draw_error)?;
+            let percent = c.percent;
+            ctx.configure_mesh()
+                .disable_x_mesh()
+                .light_line_style(WHITE)
+                .label_style(("sans-serif", 13))
+                .x_labels(2)
+                .x_label_formatter(&|x| if *x < 0.5 { first.clone() } else { last.clone() })
+                .y_labels(4)
+                .y_label_formatter(&|v| {
+                    if percent {
+                        format!("{v:.0}%")
+                    } else {
+                        format!("{v:.0}")
+                    }
+                })
+                .draw()
+                .map_err(draw_error)?;
+            let line = |vals: &[Option<f64>]| -> Vec<Vec<(f64, f64)>> {
+                let mut runs = vec![Vec::new()];
+                for (i, v) in vals.iter().enumerate() {
+                    match v {
+                        Some(v) => runs.last_mut().expect("a run").push((i as f64, v * scale)),
+                        None => runs.push(Vec::new()),
+                    }
+                }
+                runs.into_iter().filter(|r| !r.is_empty()).collect()
+            };
+            for run in line(&c.reference) {
+                ctx.draw_series(LineSeries::new(run, grey.stroke_width(2)))
+                    .map_err(draw_error)?;
+            }
+            for run in line(values) {
+                ctx.draw_series(LineSeries::new(run.clone(), blue.stroke_width(3)))
+                    .map_err(draw_error)?;
+                ctx.draw_series(run.into_iter().map(|p| Circle::new(p, 3, blue.filled())))
+                    .map_err(draw_error)?;
+            }
+        }
+        root.present().map_err(draw_error)?;
+    }
+    Ok(svg)
+}
+
+/// A sequential colour from light to dark blue (readable in grey print and with the
+/// common colour-vision deficiencies).
+fn sequential(t: f64) -> RGBColor {
+    let t = t.clamp(0.0, 1.0);
+    let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
+    RGBColor(mix(239, 8), mix(243, 48), mix(255, 107))
+}
+
+fn plot_heatmap(h: &Heatmap) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        let (body, footer) = root.split_vertically(HEIGHT - 40);
+        footer_note(&footer, &h.note)?;
+        let body = body
+            .titled(&h.title, ("sans-serif", 28).into_font().style(FontStyle::Bold))
+            .map_err(draw_error)?;
+        // Row names (long) on the left, column names (short) above the grid.
+        let (left, top_band) = (320i32, 40i32);
+        let (width, height) = body.dim_in_pixel();
+        let (rows, columns) = (h.rows.len().max(1) as i32, h.columns.len().max(1) as i32);
+        let cell_w = (width as i32 - left - 20) / columns;
+        let cell_h = ((height as i32 - top_band - 10) / rows).min(60);
+        let top = h
+            .cells
+            .iter()
+            .flatten()
+            .filter_map(|c| c.as_ref().ok())
+            .fold(0.0_f64, |a, b| a.max(*b));
+        let label = ("sans-serif", 16).into_font();
+        let centred = |colour: &RGBColor| {
+            ("sans-serif", 16)
+                .into_font()
+                .color(colour)
+                .pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Center,
+                ))
+        };
+        for (c, name) in h.columns.iter().enumerate() {
+            let x = left + c as i32 * cell_w + cell_w / 2;
+            body.draw(&Text::new(name.clone(), (x, top_band / 2), centred(&BLACK)))
+                .map_err(draw_error)?;
+        }
+        for (r, (name, row)) in h.rows.iter().zip(&h.cells).enumerate() {
+            let y = top_band + r as i32 * cell_h;
+            body.draw(&Text::new(name.clone(), (10, y + cell_h / 2 - 8), label.clone()))
+                .map_err(draw_error)?;
+            for (c, cell) in row.iter().enumerate() {
+                let x = left + c as i32 * cell_w;
+                let (fill, text, dark) = match cell {
+                    Ok(v) => {
+                        let t = if top > 0.0 { v / top } else { 0.0 };
+                        (sequential(t), format!("{:.0}", v + 0.0), t > 0.55)
+                    }
+                    Err(symbol) => (RGBColor(215, 215, 215), symbol.clone(), false),
+                };
+                body.draw(&Rectangle::new(
+                    [(x, y), (x + cell_w - 2, y + cell_h - 2)],
+                    fill.filled(),
+                ))
+                .map_err(draw_error)?;
+                let colour = if dark { WHITE } else { BLACK };
+                body.draw(&Text::new(
+                    text,
+                    (x + cell_w / 2, y + cell_h / 2),
+                    centred(&colour),
+                ))
+                .map_err(draw_error)?;
+            }
+        }
+        root.present().map_err(draw_error)?;
+    }
+    Ok(svg)
+}
+
 /// Lays plotters' SVG text out with the embedded font: (SVG in outlines, PNG).
 fn finish(svg: &str) -> Result<(Vec<u8>, Vec<u8>)> {
     let options = usvg::Options {

@@ -93,6 +93,19 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
             "Internal, not for publication. Source: agency exports, processed by baove.",
         ),
         "funnel" => ("Biểu đồ phễu", "Funnel plot"),
+        "trend_by_area" => ("xu hướng theo địa bàn", "trend by area"),
+        "small_multiples_note" => (
+            "Mỗi ô một địa bàn, cùng thang đo; đường xám: toàn tỉnh",
+            "One panel per area, same scales; grey line: province",
+        ),
+        "heatmap_title" => (
+            "Vụ việc tiếp nhận trên 100.000 trẻ em, theo địa bàn và hình thức xâm hại",
+            "Cases received per 100,000 children, by area and form of abuse",
+        ),
+        "heatmap_note" => (
+            "[c]: bảo mật số nhỏ; [x]: không có số liệu dân số",
+            "[c]: small number suppressed; [x]: no population figure",
+        ),
         "funnel_members" => ("Số đối tượng của địa bàn (mẫu số)", "Members in the area (denominator)"),
         "funnel_children" => ("Số trẻ em dưới 16 tuổi của địa bàn", "Children under 16 in the area"),
         "funnel_centre" => ("Giá trị toàn tỉnh", "Province value"),
