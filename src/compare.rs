@@ -8,9 +8,11 @@ use rand_chacha::ChaCha8Rng;
 use statrs::distribution::{Beta, ContinuousCDF, Gamma};
 
 use crate::catalog::{Indicator, Unit};
+use crate::error::{Error, Result};
 use crate::funnel::{self, Adjustment, Dispersion, Z_95, Z_998};
-use crate::indicators::{Status, TidyRow};
+use crate::indicators::{self, disclosure, Geography, Request, Session, Status, TidyRow};
 use crate::stats::quantile_type7;
+use crate::store::Store;
 
 /// Where an area lies against the funnel around the province value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -438,6 +440,172 @@ pub fn compare(
         areas: compared,
         left_out,
     })
+}
+
+/// The level areas are compared at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// The former districts; records coded by the new communes are attributed through
+    /// the crosswalk.
+    District,
+    /// The new communes; records coded by a district cannot be split and count for none.
+    Commune,
+}
+
+impl Level {
+    /// The `level` of the areas file.
+    pub fn code(self) -> &'static str {
+        match self {
+            Level::District => "DISTRICT",
+            Level::Commune => "COMMUNE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Level> {
+        match text {
+            "district" => Some(Level::District),
+            "commune" => Some(Level::Commune),
+            _ => None,
+        }
+    }
+}
+
+/// The areas compared and how records reach them.
+#[derive(Debug, Clone)]
+pub struct Areas {
+    /// None: as coded in the period.
+    pub level: Option<Level>,
+    pub universe: Vec<String>,
+    pub links: Vec<Link>,
+    pub names: std::collections::HashMap<String, String>,
+}
+
+impl Areas {
+    /// As coded in `geography`'s period, or every area of `level` with the crosswalk
+    /// (for districts).
+    pub fn of(store: &Store, geography: &Geography, level: Option<Level>) -> Result<Areas> {
+        let mut names = geography.names.clone();
+        let Some(level) = level else {
+            return Ok(Areas {
+                level: None,
+                universe: geography.areas.clone(),
+                links: Vec::new(),
+                names,
+            });
+        };
+        let session = Session::new(store)?;
+        let areas = session.areas_of_level(level.code())?;
+        if areas.is_empty() {
+            return Err(Error::Usage(format!(
+                "the store's areas have no {} level; load the areas file with it",
+                level.code()
+            )));
+        }
+        let links = match level {
+            Level::District => session
+                .crosswalk()?
+                .into_iter()
+                .map(|(from_code, to_code, weight)| Link {
+                    from_code,
+                    to_code,
+                    weight,
+                })
+                .collect(),
+            Level::Commune => Vec::new(),
+        };
+        let mut universe = Vec::new();
+        for (code, name) in areas {
+            names.insert(code.clone(), name);
+            universe.push(code);
+        }
+        Ok(Areas {
+            level: Some(level),
+            universe,
+            links,
+            names,
+        })
+    }
+}
+
+/// One indicator compared in one period, with what output files need.
+#[derive(Debug, Clone)]
+pub struct Compared {
+    /// The province's tidy row: period, calendar, dates, as-of, unit.
+    pub context: TidyRow,
+    pub comparison: Comparison,
+    /// Areas hidden by disclosure control.
+    pub hidden: Vec<String>,
+}
+
+/// Compares the `picked` indicators over `areas` for one request. Every indicator is
+/// computed, so that the public audience's suppression can follow the counts a rate or
+/// share is linked to (as coded); attributed areas are suppressed by
+/// [`suppress_small`].
+pub fn compare_request(
+    store: &Store,
+    all: &[Indicator],
+    picked: &[Indicator],
+    request: &Request,
+    areas: &Areas,
+    public: bool,
+    settings: &Settings,
+) -> Result<Vec<Compared>> {
+    let mut rows = indicators::compute(store, all, request)?;
+    let province = rows.first().map(|r| r.area_code.clone()).unwrap_or_default();
+    if public && areas.level.is_none() {
+        disclosure::suppress(&mut rows, all, &province);
+    }
+    let mut out = Vec::new();
+    for indicator in picked {
+        let Some(context) = rows
+            .iter()
+            .find(|r| r.indicator_id == indicator.id && r.area_code == province && r.breakdown.is_empty())
+            .cloned()
+        else {
+            continue;
+        };
+        let Some(province_counts) = counts_from_rows(indicator, &rows, std::slice::from_ref(&province)).pop()
+        else {
+            continue;
+        };
+        let coded_codes: Vec<String> = rows
+            .iter()
+            .filter(|r| r.indicator_id == indicator.id && r.breakdown.is_empty() && r.area_code != province)
+            .map(|r| r.area_code.clone())
+            .collect();
+        let coded = counts_from_rows(indicator, &rows, &coded_codes);
+        let (mut attributed, mut hidden) = match areas.level {
+            None => {
+                let hidden = coded_codes
+                    .iter()
+                    .filter(|c| !coded.iter().any(|a| a.area_code == **c))
+                    .cloned()
+                    .collect();
+                (coded, hidden)
+            }
+            Some(_) => (
+                attribute(&coded, &areas.links, &areas.universe, indicator.unit),
+                Vec::new(),
+            ),
+        };
+        if public && areas.level.is_some() {
+            hidden = suppress_small(indicator.unit, &mut attributed);
+        }
+        if let Some(comparison) = compare(
+            indicator,
+            &province_counts,
+            &attributed,
+            &areas.universe,
+            settings,
+        ) {
+            out.push(Compared {
+                context,
+                comparison,
+                hidden,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Ranks (1 = highest) of `values`; ties share the best rank.

@@ -65,6 +65,8 @@ pub struct ReportData {
     pub geography: Geography,
     pub sources: Vec<LoggedFile>,
     pub quality: Quality,
+    /// For each sheet of the template, in order: its comparison, for comparison sheets.
+    pub comparisons: Vec<Option<crate::compare::Compared>>,
 }
 
 impl ReportData {
@@ -184,7 +186,35 @@ pub fn gather(
         }
     }
     let session = Session::new(store)?;
-    let geography = session.geography(&period)?;
+    let mut geography = session.geography(&period)?;
+    let all = catalog::indicators().map_err(Error::Usage)?;
+    let mut comparisons = Vec::new();
+    for sheet in &template.sheets {
+        if sheet.kind != SheetKind::Comparison {
+            comparisons.push(None);
+            continue;
+        }
+        let level = sheet.level.as_deref().and_then(crate::compare::Level::parse);
+        let areas = crate::compare::Areas::of(store, &geography, level)?;
+        let picked: Vec<Indicator> = all
+            .iter()
+            .filter(|i| sheet.indicators.contains(&i.id))
+            .cloned()
+            .collect();
+        let compared = crate::compare::compare_request(
+            store,
+            &all,
+            &picked,
+            &Request { period, as_of },
+            &areas,
+            public,
+            &crate::compare::Settings::default(),
+        )?;
+        for (code, name) in areas.names {
+            geography.names.entry(code).or_insert(name);
+        }
+        comparisons.push(compared.into_iter().next());
+    }
     let sources = store.status()?.log;
     let quality = quality(store, &previous)?;
     Ok(ReportData {
@@ -200,6 +230,7 @@ pub fn gather(
         geography,
         sources,
         quality,
+        comparisons,
     })
 }
 

@@ -34,6 +34,9 @@ pub enum SheetKind {
     ByBreakdown,
     /// One row per year of the programme, one column per indicator (province).
     ByYear,
+    /// One sheet per indicator: each area against the province with funnel limits,
+    /// flag and rank, and a native funnel chart (`level`: district or commune).
+    Comparison,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -45,6 +48,10 @@ pub struct SheetSpec {
     pub indicators: Vec<String>,
     #[serde(default)]
     pub breakdown: Option<String>,
+    /// Comparison sheets: compare the areas of this level (district, commune) through
+    /// the crosswalk; default: as coded.
+    #[serde(default)]
+    pub level: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -163,7 +170,27 @@ pub fn check(name: &str, template: &Template, indicators: &[Indicator]) -> Resul
                     ))
                 }
                 (SheetKind::ByArea, _) => breakdown_ok(indicator, "area")?,
+                (SheetKind::Comparison, _)
+                    if !matches!(indicator.unit, catalog::Unit::Share | catalog::Unit::Per100k) =>
+                {
+                    return Err(format!(
+                        "report-templates/{name}.toml: {id} is not a share or a rate; a comparison sheet compares only those"
+                    ))
+                }
                 _ => {}
+            }
+        }
+        if sheet.kind == SheetKind::Comparison && sheet.indicators.len() != 1 {
+            return Err(format!(
+                "report-templates/{name}.toml: a comparison sheet compares one indicator (sheet {:?})",
+                sheet.title_en
+            ));
+        }
+        if let Some(level) = &sheet.level {
+            if sheet.kind != SheetKind::Comparison || !matches!(level.as_str(), "district" | "commune") {
+                return Err(format!(
+                    "report-templates/{name}.toml: `level = {level:?}`: only a comparison sheet has a level, district or commune"
+                ));
             }
         }
         if let (SheetKind::ByBreakdown, Some(_)) = (sheet.kind, &sheet.breakdown) {

@@ -244,3 +244,83 @@ fn district_trend_runs_across_the_reform() {
         assert!((after / before - 1.0).abs() < 0.01, "{d}: {before} -> {after}");
     }
 }
+
+/// The district-comparison report template: each comparison sheet holds, per district,
+/// the numbers `baove compare --level district` writes for the same period.
+#[test]
+fn district_comparison_workbook_equals_the_comparison_table() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample_data();
+    let common = ["--period", "2025Q4", "--input", &data, "--audience", "internal"];
+    let mut args = vec![
+        "report",
+        "--template",
+        "district-comparison",
+        "--out",
+        "rep",
+        "--timestamp",
+        "2026-01-01 08:00:00",
+    ];
+    args.extend(common);
+    let run = baove(dir.path(), &args);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let mut args = vec![
+        "compare",
+        "--indicator",
+        "support_coverage",
+        "--level",
+        "district",
+        "--out",
+        "cmp",
+    ];
+    args.extend(common);
+    let run = baove(dir.path(), &args);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let text = std::fs::read_to_string(dir.path().join("cmp").join("comparison.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<HashMap<&str, &str>> = lines
+        .map(|l| header.iter().copied().zip(l.split(',')).collect())
+        .collect();
+    let mut workbook: Xlsx<_> =
+        open_workbook(dir.path().join("rep").join("district-comparison_2025Q4.xlsx")).unwrap();
+    let sheet = workbook.worksheet_range("So sánh tỷ lệ được hỗ trợ").unwrap();
+    let mut checked = 0;
+    for row in sheet.rows().skip(4) {
+        let Some(Data::String(area)) = row.first() else {
+            break;
+        };
+        let Some(expected) = rows
+            .iter()
+            .find(|r| r["area_code"] == area.as_str() && !r["funnel_flag"].is_empty())
+        else {
+            continue;
+        };
+        for (col, name) in [
+            (2, "numerator"),
+            (3, "denominator"),
+            (4, "value"),
+            (11, "limit_95_high"),
+            (15, "rank"),
+        ] {
+            let got = match &row[col] {
+                Data::Float(v) => *v,
+                other => panic!("{area} {name}: {other:?}"),
+            };
+            let want: f64 = expected[name].parse().unwrap();
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+                "{area} {name}: {got} vs {want}"
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 8, "every district compared");
+    assert!(dir
+        .path()
+        .join("rep")
+        .join("charts")
+        .join("funnel_support_coverage.png")
+        .exists());
+}

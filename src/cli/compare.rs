@@ -9,10 +9,10 @@ use std::process::ExitCode;
 use baove::catalog::{self, Indicator, Unit};
 use baove::compare::{self, Settings};
 use baove::funnel::Adjustment;
-use baove::indicators::{self, disclosure, Request, Session, TidyRow};
+use baove::indicators::{self, Request, Session};
 use baove::model;
 use baove::period::{Calendar, Period};
-use baove::render::chart::{self, Funnel, Heatmap, SmallMultiples};
+use baove::render::chart::{self, Heatmap, SmallMultiples};
 use baove::render::{labels, output, tidy};
 
 use super::indicators::{parse_as_of, parse_calendar, Audience};
@@ -36,10 +36,17 @@ pub enum Level {
 }
 
 impl Level {
-    fn code(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
-            Level::District => "DISTRICT",
-            Level::Commune => "COMMUNE",
+            Level::District => "district",
+            Level::Commune => "commune",
+        }
+    }
+
+    fn scheme(self) -> compare::Level {
+        match self {
+            Level::District => compare::Level::District,
+            Level::Commune => compare::Level::Commune,
         }
     }
 }
@@ -112,80 +119,6 @@ fn chosen(all: &[Indicator], ids: &[String]) -> baove::Result<Vec<Indicator>> {
         .collect()
 }
 
-/// One indicator compared in one period, with what the output files need.
-#[derive(Clone)]
-struct Compared {
-    context: TidyRow,
-    comparison: compare::Comparison,
-    hidden: Vec<String>,
-}
-
-/// The comparisons of the picked indicators in one period.
-#[allow(clippy::too_many_arguments)]
-fn compare_period(
-    store: &baove::store::Store,
-    all: &[Indicator],
-    picked: &[Indicator],
-    request: &Request,
-    level: Option<Level>,
-    universe: &[String],
-    links: &[compare::Link],
-    public: bool,
-    settings: &Settings,
-) -> baove::Result<Vec<Compared>> {
-    let mut rows = indicators::compute(store, all, request)?;
-    let province = rows.first().map(|r| r.area_code.clone()).unwrap_or_default();
-    if public && level.is_none() {
-        disclosure::suppress(&mut rows, all, &province);
-    }
-    let mut out = Vec::new();
-    for indicator in picked {
-        let Some(context) = rows
-            .iter()
-            .find(|r| r.indicator_id == indicator.id && r.area_code == province && r.breakdown.is_empty())
-            .cloned()
-        else {
-            continue;
-        };
-        let Some(province_counts) =
-            compare::counts_from_rows(indicator, &rows, std::slice::from_ref(&province)).pop()
-        else {
-            continue;
-        };
-        let coded_codes: Vec<String> = rows
-            .iter()
-            .filter(|r| r.indicator_id == indicator.id && r.breakdown.is_empty() && r.area_code != province)
-            .map(|r| r.area_code.clone())
-            .collect();
-        let coded = compare::counts_from_rows(indicator, &rows, &coded_codes);
-        let (mut areas, mut hidden) = match level {
-            None => {
-                let hidden = coded_codes
-                    .iter()
-                    .filter(|c| !coded.iter().any(|a| a.area_code == **c))
-                    .cloned()
-                    .collect();
-                (coded, hidden)
-            }
-            Some(_) => (
-                compare::attribute(&coded, links, universe, indicator.unit),
-                Vec::new(),
-            ),
-        };
-        if public && level.is_some() {
-            hidden = compare::suppress_small(indicator.unit, &mut areas);
-        }
-        if let Some(comparison) = compare::compare(indicator, &province_counts, &areas, universe, settings) {
-            out.push(Compared {
-                context,
-                comparison,
-                hidden,
-            });
-        }
-    }
-    Ok(out)
-}
-
 pub fn run(args: Args) -> baove::Result<ExitCode> {
     let all = catalog::indicators().map_err(baove::Error::Usage)?;
     let picked = chosen(&all, &args.indicator)?;
@@ -194,38 +127,9 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let lang = args.lang.lang();
     let public = args.audience == Audience::Public;
     let store = super::reporting_store(args.db.as_deref(), &args.input, &args.profile)?;
-    let session = Session::new(&store)?;
-    let geography = session.geography(&period)?;
-    let mut names = geography.names.clone();
-    // The areas compared: as coded in the period, or every area of the level asked for.
-    let universe: Vec<String> = match args.level {
-        None => geography.areas.clone(),
-        Some(level) => {
-            let areas = session.areas_of_level(level.code())?;
-            if areas.is_empty() {
-                return Err(baove::Error::Usage(format!(
-                    "the store's areas have no {} level; load the areas file with it",
-                    level.code()
-                )));
-            }
-            for (code, name) in &areas {
-                names.insert(code.clone(), name.clone());
-            }
-            areas.into_iter().map(|(code, _)| code).collect()
-        }
-    };
-    let links: Vec<compare::Link> = match args.level {
-        Some(Level::District) => session
-            .crosswalk()?
-            .into_iter()
-            .map(|(from_code, to_code, weight)| compare::Link {
-                from_code,
-                to_code,
-                weight,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let geography = Session::new(&store)?.geography(&period)?;
+    let areas = compare::Areas::of(&store, &geography, args.level.map(Level::scheme))?;
+    let (universe, names) = (&areas.universe, &areas.names);
     let settings = Settings {
         adjustment: match args.overdispersion {
             Overdispersion::Auto => Adjustment::Auto,
@@ -236,14 +140,12 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         ..Settings::default()
     };
     let run_period = |p: Period, as_of| {
-        compare_period(
+        compare::compare_request(
             &store,
             &all,
             &picked,
             &Request { period: p, as_of },
-            args.level,
-            &universe,
-            &links,
+            &areas,
             public,
             &settings,
         )
@@ -272,7 +174,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     trend_periods.reverse();
     let mut text = tidy::comparison_header(false);
     text.push('\n');
-    let mut trend: Vec<Vec<Compared>> = Vec::new();
+    let mut trend: Vec<Vec<compare::Compared>> = Vec::new();
     for p in &trend_periods {
         let compared = if *p == period {
             current.clone()
@@ -296,7 +198,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             .iter()
             .find(|i| i.id == c.comparison.indicator_id)
             .expect("compared");
-        let funnel = funnel_chart(&c.comparison, indicator, &names, lang, public);
+        let funnel = chart::funnel_of(&c.comparison, indicator, names, lang, public);
         let (svg, png) = chart::render_funnel(&funnel)?;
         for (ext, bytes) in [("svg", svg), ("png", png)] {
             let path = args
@@ -319,7 +221,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     .to_string();
     let area_label = |code: &str| format!("{code} {}", names.get(code).cloned().unwrap_or_default());
     for indicator in &picked {
-        let value_in = |compared: &[Compared], area: Option<&str>| -> Option<f64> {
+        let value_in = |compared: &[compare::Compared], area: Option<&str>| -> Option<f64> {
             let c = compared
                 .iter()
                 .find(|c| c.comparison.indicator_id == indicator.id)?;
@@ -366,7 +268,14 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         }
     }
     let heatmap = heatmap_chart(
-        &store, &period, as_of, &universe, &links, &geography, lang, public,
+        &store,
+        &period,
+        as_of,
+        universe,
+        &areas.links,
+        &geography,
+        lang,
+        public,
     )?;
     let (svg, png) = chart::render_heatmap(&Heatmap {
         note: format!("{}. {note}", labels::text(lang, "heatmap_note")),
@@ -382,7 +291,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         "compared {} indicators over {} areas ({}) for {} ({} to {}, {}), as of {}, audience {}:\n",
         current.len(),
         universe.len(),
-        args.level.map_or("as coded", |l| l.code()),
+        args.level.map_or("as coded", |l| l.scheme().code()),
         period,
         period.start(),
         period.end(),
@@ -483,68 +392,4 @@ fn heatmap_chart(
         cells,
         note: String::new(),
     })
-}
-
-fn funnel_chart(
-    c: &compare::Comparison,
-    indicator: &Indicator,
-    names: &std::collections::HashMap<String, String>,
-    lang: baove::catalog::Lang,
-    public: bool,
-) -> Funnel {
-    let rate = c.unit == Unit::Per100k;
-    let target = c.province.numerator / c.province.size;
-    let largest = c.areas.iter().map(|a| a.size).fold(1.0_f64, f64::max);
-    // The curve from a handful of members to past the largest area, denser where the
-    // limits bend.
-    let curve: Vec<[f64; 5]> = (1..=120)
-        .map(|k| {
-            let size = ((k as f64 / 120.0).powi(2) * largest * 1.05).ceil().max(1.0);
-            let l = compare::limits_at(c.unit, target, size, &c.dispersion);
-            [size, l.low_998, l.low_95, l.high_95, l.high_998]
-        })
-        .collect();
-    let points = c
-        .areas
-        .iter()
-        .map(|a| {
-            let name = names.get(&a.area_code).cloned().unwrap_or_default();
-            let label = a.flag.outside_95().then(|| format!("{} {name}", a.area_code));
-            (a.size, a.value, label)
-        })
-        .collect();
-    let note = format!(
-        "{}. {}",
-        labels::text(
-            lang,
-            if c.dispersion.applied {
-                "overdispersion_applied"
-            } else {
-                "overdispersion_not_applied"
-            }
-        ),
-        labels::text(
-            lang,
-            if public {
-                "chart_note_public"
-            } else {
-                "chart_note_internal"
-            }
-        )
-    );
-    Funnel {
-        title: format!("{}: {}", labels::text(lang, "funnel"), indicator.label(lang)),
-        x_label: labels::text(lang, if rate { "funnel_children" } else { "funnel_members" }).to_string(),
-        y_label: labels::text(lang, indicator.unit.name()).to_string(),
-        percent: !rate,
-        centre: c.province_value,
-        centre_label: labels::text(lang, "funnel_centre").to_string(),
-        curve,
-        limit_labels: [
-            labels::text(lang, "funnel_95").to_string(),
-            labels::text(lang, "funnel_998").to_string(),
-        ],
-        points,
-        note,
-    }
 }

@@ -57,6 +57,9 @@ pub struct Args {
     audience: Audience,
     #[arg(long, value_enum, default_value_t = Language::Vi)]
     lang: Language,
+    /// Comparison sheets (district-comparison template): compare the areas of this level.
+    #[arg(long, value_enum)]
+    level: Option<super::compare::Level>,
     /// Output folder (created if missing).
     #[arg(long)]
     out: PathBuf,
@@ -93,6 +96,17 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
 
     let store = super::reporting_store(args.db.as_deref(), &args.input, &args.profile)?;
     let public = args.audience == Audience::Public;
+    let mut template = template;
+    if let Some(level) = args.level {
+        // The level asked for replaces the template's on every comparison sheet.
+        for sheet in template
+            .sheets
+            .iter_mut()
+            .filter(|s| s.kind == template::SheetKind::Comparison)
+        {
+            sheet.level = Some(level.name().to_string());
+        }
+    }
     let data = report::gather(&store, &args.template, &template, period, as_of, public)?;
 
     std::fs::create_dir_all(args.out.join("charts")).map_err(|e| baove::Error::io(args.out.display(), e))?;
@@ -134,6 +148,25 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         let (svg, png) = chart::render(&chart)?;
         for (ext, bytes) in [("svg", svg), ("png", png)] {
             let path = args.out.join("charts").join(format!("{}.{ext}", c.file_stem));
+            output::write_atomic(&path, &bytes, args.force)?;
+            written.push(path);
+        }
+    }
+    for compared in data.comparisons.iter().flatten() {
+        let id = &compared.comparison.indicator_id;
+        let Some(indicator) = data.indicators.iter().find(|i| i.id == *id) else {
+            continue;
+        };
+        let funnel = chart::funnel_of(
+            &compared.comparison,
+            indicator,
+            &data.geography.names,
+            lang,
+            public,
+        );
+        let (svg, png) = chart::render_funnel(&funnel)?;
+        for (ext, bytes) in [("svg", svg), ("png", png)] {
+            let path = args.out.join("charts").join(format!("funnel_{id}.{ext}"));
             output::write_atomic(&path, &bytes, args.force)?;
             written.push(path);
         }

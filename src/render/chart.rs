@@ -254,6 +254,75 @@ pub struct Funnel {
     pub note: String,
 }
 
+/// The funnel plot of a comparison: the limits drawn from a handful of members to past
+/// the largest area (denser where they bend), the areas outside the 95% limits named,
+/// and whether over-dispersion was adjusted for under the chart.
+pub fn funnel_of(
+    c: &crate::compare::Comparison,
+    indicator: &crate::catalog::Indicator,
+    names: &std::collections::HashMap<String, String>,
+    lang: crate::catalog::Lang,
+    public: bool,
+) -> Funnel {
+    use crate::catalog::Unit;
+    use crate::render::labels;
+    let rate = c.unit == Unit::Per100k;
+    let target = c.province.numerator / c.province.size;
+    let largest = c.areas.iter().map(|a| a.size).fold(1.0_f64, f64::max);
+    let smallest = c.areas.iter().map(|a| a.size).fold(largest, f64::min);
+    let start = (smallest * 0.5).max(1.0);
+    let curve: Vec<[f64; 5]> = (0..120)
+        .map(|k| {
+            let size = start + (largest * 1.05 - start) * (k as f64 / 119.0).powi(2);
+            let l = crate::compare::limits_at(c.unit, target, size, &c.dispersion);
+            [size, l.low_998, l.low_95, l.high_95, l.high_998]
+        })
+        .collect();
+    let points = c
+        .areas
+        .iter()
+        .map(|a| {
+            let name = names.get(&a.area_code).cloned().unwrap_or_default();
+            let label = a.flag.outside_95().then(|| format!("{} {name}", a.area_code));
+            (a.size, a.value, label)
+        })
+        .collect();
+    let note = format!(
+        "{}. {}",
+        labels::text(
+            lang,
+            if c.dispersion.applied {
+                "overdispersion_applied"
+            } else {
+                "overdispersion_not_applied"
+            }
+        ),
+        labels::text(
+            lang,
+            if public {
+                "chart_note_public"
+            } else {
+                "chart_note_internal"
+            }
+        )
+    );
+    Funnel {
+        title: format!("{}: {}", labels::text(lang, "funnel"), indicator.label(lang)),
+        x_label: labels::text(lang, if rate { "funnel_children" } else { "funnel_members" }).to_string(),
+        y_label: labels::text(lang, indicator.unit.name()).to_string(),
+        percent: !rate,
+        centre: c.province_value,
+        centre_label: labels::text(lang, "funnel_centre").to_string(),
+        curve,
+        limit_labels: [
+            labels::text(lang, "funnel_95").to_string(),
+            labels::text(lang, "funnel_998").to_string(),
+        ],
+        points,
+        note,
+    }
+}
+
 /// The funnel plot as (SVG with text in outlines, PNG).
 pub fn render_funnel(funnel: &Funnel) -> Result<(Vec<u8>, Vec<u8>)> {
     finish(&plot_funnel(funnel)?)

@@ -5,8 +5,9 @@
 
 use chrono::NaiveDateTime;
 use rust_xlsxwriter::{
-    Chart as XlsxChart, ChartType, ConditionalFormatCell, ConditionalFormatCellRule, DocProperties,
-    ExcelDateTime, Format, FormatAlign, FormatBorder, Url, Workbook, Worksheet, XlsxError,
+    Chart as XlsxChart, ChartFormat, ChartMarker, ChartMarkerType, ChartType, ConditionalFormatCell,
+    ConditionalFormatCellRule, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Url,
+    Workbook, Worksheet, XlsxError,
 };
 
 use crate::catalog::{Indicator, Lang, Unit};
@@ -205,6 +206,22 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
                 &f,
             )?,
             SheetKind::ByYear => year_sheet(data, lang, name, spec.title(lang), &spec.indicators, &f)?,
+            SheetKind::Comparison => {
+                let index = data
+                    .template
+                    .sheets
+                    .iter()
+                    .position(|s| std::ptr::eq(s, spec))
+                    .unwrap_or_default();
+                comparison_sheet(
+                    data,
+                    lang,
+                    name,
+                    spec,
+                    data.comparisons.get(index).and_then(Option::as_ref),
+                    &f,
+                )?
+            }
         };
         workbook.push_worksheet(ws);
     }
@@ -804,6 +821,227 @@ fn charts_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Resul
         row = (last + 2).max(row + 21);
     }
     fit(&mut ws, &[34, 14])?;
+    Ok(ws)
+}
+
+/// Each area against the province on one indicator: counts, value and interval,
+/// difference, funnel limits, flag and rank, and a native scatter chart of the funnel
+/// (its curve written beside the table, as a chart needs cells to draw from).
+fn comparison_sheet(
+    data: &ReportData,
+    lang: Lang,
+    name: &str,
+    spec: &crate::template::SheetSpec,
+    compared: Option<&crate::compare::Compared>,
+    f: &Formats,
+) -> Result<Worksheet> {
+    let mut ws = titled_sheet(name, spec.title(lang), f)?;
+    let Some(compared) = compared else {
+        ws.write_string(2, 0, text(lang, "symbol_x")).map_err(xlsx)?;
+        return Ok(ws);
+    };
+    let c = &compared.comparison;
+    let Some(indicator) = indicator(data, &c.indicator_id) else {
+        return Ok(ws);
+    };
+    let d = &c.dispersion;
+    ws.write_string_with_format(
+        1,
+        0,
+        format!(
+            "{} · {}: {} · {} (phi {:.2}, tau² {:.4}) · {}: {}",
+            indicator.label(lang),
+            text(lang, "period"),
+            period_text(lang, &data.current.period),
+            text(
+                lang,
+                if d.applied {
+                    "overdispersion_applied"
+                } else {
+                    "overdispersion_not_applied"
+                }
+            ),
+            d.phi,
+            d.tau2,
+            text(lang, "funnel_centre"),
+            crate::render::tidy::number(c.province_value)
+        ),
+        &f.subtitle,
+    )
+    .map_err(xlsx)?;
+    let headers = [
+        text(lang, "area"),
+        text(lang, "name"),
+        text(lang, "numerator"),
+        text(lang, "denominator"),
+        text(lang, "value"),
+        text(lang, "ci_low"),
+        text(lang, "ci_high"),
+        text(lang, "difference"),
+        text(lang, "difference_low"),
+        text(lang, "difference_high"),
+        text(lang, "limit_95_low"),
+        text(lang, "limit_95_high"),
+        text(lang, "limit_998_low"),
+        text(lang, "limit_998_high"),
+        text(lang, "funnel_flag"),
+        text(lang, "rank"),
+        text(lang, "rank_low"),
+        text(lang, "rank_high"),
+    ];
+    let header_row = 3u32;
+    write_headers(&mut ws, header_row, &headers, f)?;
+    ws.set_freeze_panes(header_row + 1, 2).map_err(xlsx)?;
+    let number = Format::new().set_num_format(number_format(c.unit));
+    let counts = Format::new().set_num_format("#,##0.##");
+    let delta = Format::new().set_num_format(change_format(c.unit));
+    let mut row = header_row + 1;
+    let first = row;
+    for a in &c.areas {
+        let area_name = data
+            .geography
+            .names
+            .get(&a.area_code)
+            .cloned()
+            .unwrap_or_default();
+        ws.write_string(row, 0, &a.area_code).map_err(xlsx)?;
+        ws.write_string(row, 1, &area_name).map_err(xlsx)?;
+        for (col, v, format) in [
+            (2u16, a.numerator, &counts),
+            (3, a.size, &counts),
+            (4, a.value, &number),
+            (5, a.ci_low, &number),
+            (6, a.ci_high, &number),
+            (7, a.difference, &delta),
+            (8, a.difference_low, &delta),
+            (9, a.difference_high, &delta),
+            (10, a.limits.low_95, &number),
+            (11, a.limits.high_95, &number),
+            (12, a.limits.low_998, &number),
+            (13, a.limits.high_998, &number),
+        ] {
+            ws.write_number_with_format(row, col, v, format).map_err(xlsx)?;
+        }
+        let flag_text = text(lang, a.flag.name());
+        if a.flag.outside_95() {
+            ws.write_string_with_format(row, 14, flag_text, &f.bad)
+                .map_err(xlsx)?;
+        } else {
+            ws.write_string(row, 14, flag_text).map_err(xlsx)?;
+        }
+        for (col, v) in [(15u16, a.rank), (16, a.rank_low), (17, a.rank_high)] {
+            ws.write_number(row, col, v as f64).map_err(xlsx)?;
+        }
+        row += 1;
+    }
+    let last = row.saturating_sub(1).max(first);
+    for code in &c.left_out {
+        let area_name = data.geography.names.get(code).cloned().unwrap_or_default();
+        ws.write_string(row, 0, code).map_err(xlsx)?;
+        ws.write_string(row, 1, &area_name).map_err(xlsx)?;
+        let symbol = if compared.hidden.contains(code) {
+            "[c]"
+        } else {
+            "[x]"
+        };
+        ws.write_string_with_format(row, 4, symbol, &f.symbol)
+            .map_err(xlsx)?;
+        row += 1;
+    }
+    ws.write_string(row + 1, 0, text(lang, "comparison_note"))
+        .map_err(xlsx)?;
+
+    // The funnel's curve beside the table (columns U to Y) for the native chart.
+    let (curve_col, curve_row) = (20u16, header_row);
+    let target = c.province.numerator / c.province.size;
+    let largest = c.areas.iter().map(|a| a.size).fold(1.0_f64, f64::max);
+    let curve_headers = [
+        text(lang, "denominator"),
+        text(lang, "limit_998_low"),
+        text(lang, "limit_95_low"),
+        text(lang, "limit_95_high"),
+        text(lang, "limit_998_high"),
+        text(lang, "funnel_centre"),
+    ];
+    for (i, h) in curve_headers.iter().enumerate() {
+        ws.write_string_with_format(curve_row, curve_col + i as u16, *h, &f.header)
+            .map_err(xlsx)?;
+    }
+    let points = 40u32;
+    // From half the smallest area to past the largest: the limits at a handful of
+    // members would dwarf every area on the axis.
+    let smallest = c.areas.iter().map(|a| a.size).fold(largest, f64::min);
+    let start = (smallest * 0.5).max(1.0);
+    for k in 0..points {
+        let size = start + (largest * 1.05 - start) * (f64::from(k) / f64::from(points - 1)).powi(2);
+        let l = crate::compare::limits_at(c.unit, target, size, d);
+        let r = curve_row + 1 + k;
+        for (i, v) in [size, l.low_998, l.low_95, l.high_95, l.high_998, c.province_value]
+            .into_iter()
+            .enumerate()
+        {
+            ws.write_number(r, curve_col + i as u16, v).map_err(xlsx)?;
+        }
+    }
+    let curve_last = curve_row + points;
+    let mut chart = XlsxChart::new(ChartType::ScatterStraight);
+    chart
+        .title()
+        .set_name(&format!("{}: {}", text(lang, "funnel"), indicator.label(lang)));
+    for (i, label) in [
+        (1u16, text(lang, "funnel_998")),
+        (2, text(lang, "funnel_95")),
+        (3, text(lang, "funnel_95")),
+        (4, text(lang, "funnel_998")),
+        (5, text(lang, "funnel_centre")),
+    ] {
+        chart
+            .add_series()
+            .set_name(label)
+            .set_categories((name, curve_row + 1, curve_col, curve_last, curve_col))
+            .set_values((name, curve_row + 1, curve_col + i, curve_last, curve_col + i))
+            .set_marker(ChartMarker::new().set_none());
+    }
+    if !c.areas.is_empty() {
+        chart
+            .add_series()
+            .set_name(text(lang, "area"))
+            .set_categories((name, first, 3, last, 3))
+            .set_values((name, first, 4, last, 4))
+            .set_format(ChartFormat::new().set_no_line())
+            .set_marker(ChartMarker::new().set_type(ChartMarkerType::Circle).set_size(7));
+    }
+    chart.x_axis().set_name(text(
+        lang,
+        if c.unit == Unit::Per100k {
+            "funnel_children"
+        } else {
+            "funnel_members"
+        },
+    ));
+    chart.y_axis().set_name(unit_label(lang, c.unit));
+    let highest = c
+        .areas
+        .iter()
+        .map(|a| {
+            a.value
+                .max(a.limits.high_998.min(a.value * 2.0 + c.province_value))
+        })
+        .fold(c.province_value, f64::max);
+    let ceiling = if c.unit == Unit::Share {
+        (highest * 1.15).min(1.0)
+    } else {
+        highest * 1.15
+    };
+    chart.y_axis().set_min(0.0).set_max(ceiling);
+    chart.set_width(760).set_height(420);
+    ws.insert_chart(row + 3, 0, &chart).map_err(xlsx)?;
+    fit(
+        &mut ws,
+        &[
+            12, 28, 10, 12, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 16, 7, 7, 7,
+        ],
+    )?;
     Ok(ws)
 }
 
