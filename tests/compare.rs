@@ -27,6 +27,150 @@ fn binomial_limit(n: u64, p: f64, q: f64) -> f64 {
     1.0
 }
 
+/// The interpolated exact Poisson limit (as a rate per child) for `children` around
+/// `rate`, from the pmf summed here.
+fn poisson_limit(children: f64, rate: f64, q: f64) -> f64 {
+    let mean = rate * children;
+    let mut term = (-mean).exp();
+    let (mut cdf, mut previous) = (term, 0.0);
+    let mut r = 0u64;
+    while cdf < q {
+        previous = cdf;
+        r += 1;
+        term *= mean / r as f64;
+        cdf += term;
+    }
+    let alpha = (cdf - q) / (cdf - previous);
+    ((r as f64 - alpha) / children).max(0.0)
+}
+
+/// Type-7 quantile of sorted values.
+fn quantile(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let (low, high) = (h.floor() as usize, h.ceil() as usize);
+    sorted[low] + (h - low as f64) * (sorted[high] - sorted[low])
+}
+
+fn table(dir: &std::path::Path, name: &str) -> Vec<HashMap<String, String>> {
+    let text = std::fs::read_to_string(dir.join(name)).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// Rates: exact Poisson limits; an over-dispersed share with the adjustment on: phi from the
+/// 10%-winsorised arcsine z-scores, tau² by the moments, limits sin²(asin(sqrt(target))
+/// ± z sqrt(1/(4n) + tau²)), all recomputed here from the table's own counts.
+#[test]
+fn rate_limits_and_overdispersion_equal_an_independent_computation() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample_data();
+    let run = baove(
+        dir.path(),
+        &[
+            "compare",
+            "--period",
+            "2024",
+            "--indicator",
+            "rate_received",
+            "emergency_action_on_time",
+            "--input",
+            &data,
+            "--audience",
+            "internal",
+            "--overdispersion",
+            "on",
+            "--out",
+            "cmp",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let rows = table(&dir.path().join("cmp"), "comparison.csv");
+    let num = |r: &HashMap<String, String>, c: &str| -> f64 { r[c].parse().unwrap() };
+    let areas = |id: &str| -> Vec<&HashMap<String, String>> {
+        rows.iter()
+            .filter(|r| r["indicator_id"] == id && !r["funnel_flag"].is_empty())
+            .collect()
+    };
+    // Rates of 2024 are not over-dispersed (phi 0.6: tau² = 0, nothing to apply even
+    // with "on"), so their limits are the exact ones.
+    let rates = areas("rate_received");
+    assert_eq!(rates.len(), 8);
+    assert_eq!(rates[0]["overdispersion_applied"], "false");
+    {
+        for r in &rates {
+            let (children, target) = (num(r, "denominator"), num(r, "province_value") / 1e5);
+            for (column, q) in [
+                ("limit_95_low", 0.025),
+                ("limit_95_high", 0.975),
+                ("limit_99_8_high", 0.999),
+            ] {
+                let expected = poisson_limit(children, target, q) * 1e5;
+                assert!(
+                    (num(r, column) - expected).abs() < 1e-6,
+                    "{} {column}",
+                    r["area_code"]
+                );
+            }
+        }
+    }
+    // emergency_action_on_time in 2024 is over-dispersed (phi 1.28).
+    let shares = areas("emergency_action_on_time");
+    let target = num(shares[0], "province_value");
+    let centre = target.sqrt().asin();
+    let (z, w): (Vec<f64>, Vec<f64>) = shares
+        .iter()
+        .map(|r| {
+            let n = num(r, "denominator");
+            let s = 0.5 / n.sqrt();
+            ((num(r, "value").sqrt().asin() - centre) / s, 1.0 / (s * s))
+        })
+        .unzip();
+    let mut sorted = z.clone();
+    sorted.sort_by(f64::total_cmp);
+    let (low, high) = (quantile(&sorted, 0.1), quantile(&sorted, 0.9));
+    let k = z.len() as f64;
+    let phi = z.iter().map(|v| v.clamp(low, high).powi(2)).sum::<f64>() / k;
+    let (sw, sw2): (f64, f64) = (w.iter().sum(), w.iter().map(|v| v * v).sum());
+    let tau2 = ((k * phi - (k - 1.0)) / (sw - sw2 / sw)).max(0.0);
+    assert!(
+        (num(shares[0], "phi") - phi).abs() < 1e-9,
+        "phi {} vs {phi}",
+        shares[0]["phi"]
+    );
+    assert!((num(shares[0], "tau2") - tau2).abs() < 1e-9);
+    assert!(tau2 > 0.0, "phi {phi}");
+    assert_eq!(shares[0]["overdispersion_applied"], "true");
+    {
+        for r in &shares {
+            let n = num(r, "denominator");
+            let spread = (0.25 / n + tau2).sqrt();
+            for (column, z) in [
+                ("limit_95_high", 1.959963984540054),
+                ("limit_99_8_low", -3.090232306167813),
+            ] {
+                let expected = (centre + z * spread)
+                    .clamp(0.0, std::f64::consts::FRAC_PI_2)
+                    .sin()
+                    .powi(2);
+                assert!(
+                    (num(r, column) - expected).abs() < 1e-6,
+                    "{} {column}",
+                    r["area_code"]
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn comparison_limits_and_flags_equal_an_independent_computation() {
     let dir = tempfile::tempdir().unwrap();
@@ -173,7 +317,7 @@ fn counts_cannot_be_compared_on_a_funnel() {
     );
 }
 
-/// A district trend across the reform of 1 July 2025: every district has a value in
+/// A district trend 2024Q1-2026Q2, across the reform of 1 July 2025: every district has a value in
 /// every period (no gap where records start being coded by commune), the districts'
 /// counts add up to the province's in every period (the crosswalk conserves them), and
 /// the districts' children change by less than 1% from the last period before the

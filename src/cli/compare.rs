@@ -19,7 +19,7 @@ use super::indicators::{parse_as_of, parse_calendar, Audience};
 use super::report::Language;
 
 /// Periods in the trend file, ending with the compared one.
-const TREND_PERIODS: usize = 8;
+const TREND_PERIODS: u16 = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Overdispersion {
@@ -87,6 +87,10 @@ pub struct Args {
     /// trend runs across the reform of 1 July 2025); default: areas as coded.
     #[arg(long, value_enum)]
     level: Option<Level>,
+    /// Periods in trend.csv and the small multiples, ending with P (e.g. 10 for
+    /// 2024Q1-2026Q2 with --period 2026Q2).
+    #[arg(long, default_value_t = TREND_PERIODS, value_parser = clap::value_parser!(u16).range(2..=48))]
+    trend_periods: u16,
     /// Seed of the rank-interval simulation.
     #[arg(long, default_value_t = 830)]
     seed: u64,
@@ -167,7 +171,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     written.push(comparison_path);
 
     let mut trend_periods = vec![period];
-    while trend_periods.len() < TREND_PERIODS {
+    while trend_periods.len() < usize::from(args.trend_periods) {
         let earlier = trend_periods[trend_periods.len() - 1].previous();
         trend_periods.push(earlier);
     }

@@ -97,6 +97,17 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let store = super::reporting_store(args.db.as_deref(), &args.input, &args.profile)?;
     let public = args.audience == Audience::Public;
     let mut template = template;
+    if args.level.is_some()
+        && !template
+            .sheets
+            .iter()
+            .any(|s| s.kind == template::SheetKind::Comparison)
+    {
+        return Err(baove::Error::Usage(format!(
+            "--level sets the level of comparison sheets, and template {} has none (try district-comparison, or baove compare)",
+            args.template
+        )));
+    }
     if let Some(level) = args.level {
         // The level asked for replaces the template's on every comparison sheet.
         for sheet in template
