@@ -3,6 +3,7 @@
 
 mod compare;
 mod corpus;
+mod dashboard;
 mod indicators;
 mod load;
 mod report;

@@ -2,6 +2,7 @@
 
 mod check;
 mod compare;
+mod dashboard;
 mod generate;
 mod indicators;
 mod load;
@@ -39,6 +40,8 @@ enum Command {
     Indicators(indicators::Args),
     /// Compare areas on shares and rates: funnel limits, ranks, differences, trend.
     Compare(compare::Args),
+    /// Write the leaders' dashboard: one HTML file that needs no network.
+    Dashboard(dashboard::Args),
     /// Write a synthetic data set in the contract (Quảng Bình, several years).
     Generate(generate::Args),
 }
@@ -54,6 +57,7 @@ pub fn run() -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Check(args) => check::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Dashboard(args) => dashboard::run(args),
     };
     match result {
         Ok(code) => code,

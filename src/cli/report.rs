@@ -72,7 +72,7 @@ pub struct Args {
     timestamp: Option<chrono::NaiveDateTime>,
 }
 
-fn generation_time(pinned: Option<chrono::NaiveDateTime>) -> baove::Result<chrono::NaiveDateTime> {
+pub(super) fn generation_time(pinned: Option<chrono::NaiveDateTime>) -> baove::Result<chrono::NaiveDateTime> {
     if let Some(t) = pinned {
         return Ok(t);
     }
@@ -163,6 +163,14 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             written.push(path);
         }
     }
+    // The dashboard of the same data, for leaders who look rather than read.
+    let dashboard_path = args.out.join(format!("dashboard_{period}.html"));
+    output::write_atomic(
+        &dashboard_path,
+        &baove::render::dashboard::build(&data, lang, generated_at)?,
+        args.force,
+    )?;
+    written.push(dashboard_path);
     for compared in data.comparisons.iter().flatten() {
         let id = &compared.comparison.indicator_id;
         let Some(indicator) = data.indicators.iter().find(|i| i.id == *id) else {

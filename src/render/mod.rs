@@ -2,6 +2,7 @@
 //! files are written (atomically). Nothing here reads the store.
 
 pub mod chart;
+pub mod dashboard;
 pub mod findings;
 pub mod labels;
 pub mod output;

@@ -1,0 +1,186 @@
+//! The dashboard opened in headless Chromium as a user would: no request leaves the
+//! file, no console message, the page fits 1366 and 390 px wide, it prints, and its key
+//! numbers equal the tidy file's. Needs `chromium`, which .ci/run installs and then
+//! requires (BAOVE_REQUIRE_CHROMIUM); elsewhere the test says it was skipped.
+//! Screenshots are kept in the build's temporary folder, not committed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::util::{baove, sample_data};
+
+fn chromium() -> Option<String> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| {
+            Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .map(String::from)
+}
+
+/// Runs headless Chromium on `page` with `extra` arguments; returns (stdout, stderr).
+fn open(browser: &str, page: &Path, width: u32, height: u32, extra: &[String]) -> (String, String) {
+    let output = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+            // Any name a request might try resolves to nothing.
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--virtual-time-budget=5000",
+            &format!("--window-size={width},{height}"),
+        ])
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn dashboard_opens_offline_in_chromium() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("BAOVE_REQUIRE_CHROMIUM").is_none(),
+            "chromium is required (apt-get install -y chromium)"
+        );
+        eprintln!("skipped: chromium not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(baove(dir.path(), &["load", &sample_data()]).code, 0);
+    let run = baove(
+        dir.path(),
+        &[
+            "dashboard",
+            "--period",
+            "2025Q1",
+            "--out",
+            "d.html",
+            "--timestamp",
+            "2026-01-01 08:00:00",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let run = baove(
+        dir.path(),
+        &["indicators", "--period", "2025Q1", "--out", "t.csv"],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let page = dir.path().join("d.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("<html lang=\"vi\">"));
+    assert!(!regex_like_external(&html), "an external reference in the page");
+
+    let artefacts = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dashboard");
+    std::fs::create_dir_all(&artefacts).unwrap();
+    for (width, height) in [(1366u32, 768u32), (390, 844)] {
+        let shot = artefacts.join(format!("dashboard-{width}.png"));
+        let _ = std::fs::remove_file(&shot);
+        let (_, stderr) = open(
+            &browser,
+            &page,
+            width,
+            height,
+            &[format!("--screenshot={}", shot.display())],
+        );
+        assert!(
+            !stderr.contains("CONSOLE"),
+            "console message at {width}px:\n{stderr}"
+        );
+        assert!(
+            std::fs::metadata(&shot)
+                .map(|m| m.len() > 10_000)
+                .unwrap_or(false),
+            "no screenshot at {width}px"
+        );
+        let (dom, stderr) = open(&browser, &page, width, height, &["--dump-dom".to_string()]);
+        assert!(
+            !stderr.contains("CONSOLE"),
+            "console message at {width}px:\n{stderr}"
+        );
+        assert!(
+            dom.contains("data-width-fits=\"yes\""),
+            "the page scrolls sideways at {width}px"
+        );
+        if width == 1366 {
+            check_numbers(&dom, &dir.path().join("t.csv"));
+            // Vietnamese letters survive the browser's parsing.
+            assert!(dom.contains("Số vụ việc tiếp nhận"), "Vietnamese text lost");
+        }
+    }
+    let pdf = artefacts.join("dashboard-print.pdf");
+    let _ = std::fs::remove_file(&pdf);
+    let (_, stderr) = open(
+        &browser,
+        &page,
+        1366,
+        768,
+        &[
+            format!("--print-to-pdf={}", pdf.display()),
+            "--no-pdf-header-footer".into(),
+        ],
+    );
+    assert!(!stderr.contains("CONSOLE"), "{stderr}");
+    assert!(
+        std::fs::metadata(&pdf).map(|m| m.len() > 10_000).unwrap_or(false),
+        "no print preview"
+    );
+}
+
+/// Whether an attribute points outside the file (the SVG namespace is a name, not a
+/// request, and is the one "http" allowed).
+fn regex_like_external(html: &str) -> bool {
+    [
+        "src=\"http",
+        "href=\"http",
+        "src='http",
+        "href='http",
+        "url(http",
+        "@import",
+    ]
+    .iter()
+    .any(|needle| html.contains(needle))
+}
+
+/// Every headline tile's data-value equals the tidy file's value of the province total
+/// (or its symbol).
+fn check_numbers(dom: &str, tidy: &Path) {
+    let text = std::fs::read_to_string(tidy).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<HashMap<&str, &str>> = lines
+        .map(|l| header.iter().copied().zip(l.split(',')).collect())
+        .collect();
+    let mut checked = 0;
+    for piece in dom.split("data-indicator=\"").skip(1) {
+        let id = &piece[..piece.find('"').unwrap()];
+        let value_at = piece.find("data-value=\"").unwrap() + "data-value=\"".len();
+        let shown = &piece[value_at..value_at + piece[value_at..].find('"').unwrap()];
+        let row = rows
+            .iter()
+            .find(|r| r["indicator_id"] == id && r["area_code"] == "44" && r["breakdown"].is_empty())
+            .unwrap_or_else(|| panic!("{id} not in the tidy file"));
+        let expected = if row["status"] == "suppressed" {
+            "[c]"
+        } else if row["value"].is_empty() {
+            "[x]"
+        } else {
+            row["value"]
+        };
+        assert_eq!(shown, expected, "{id}");
+        checked += 1;
+    }
+    assert!(checked >= 8, "{checked} tiles checked");
+}
