@@ -346,12 +346,7 @@ fn district_trend_runs_across_the_reform() {
         ],
     );
     assert_eq!(run.code, 0, "{}", run.all_output());
-    let text = std::fs::read_to_string(dir.path().join("cmp").join("trend.csv")).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let rows: Vec<HashMap<&str, &str>> = lines
-        .map(|l| header.iter().copied().zip(l.split(',')).collect())
-        .collect();
+    let rows = table(&dir.path().join("cmp"), "trend.csv");
     let districts = ["450", "452", "453", "454", "455", "456", "457", "458"];
     let periods = [
         "2024Q3", "2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2",
@@ -421,12 +416,7 @@ fn district_comparison_workbook_equals_the_comparison_table() {
     args.extend(common);
     let run = baove(dir.path(), &args);
     assert_eq!(run.code, 0, "{}", run.all_output());
-    let text = std::fs::read_to_string(dir.path().join("cmp").join("comparison.csv")).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let rows: Vec<HashMap<&str, &str>> = lines
-        .map(|l| header.iter().copied().zip(l.split(',')).collect())
-        .collect();
+    let rows = table(&dir.path().join("cmp"), "comparison.csv");
     let mut workbook: Xlsx<_> =
         open_workbook(dir.path().join("rep").join("district-comparison_2025Q4.xlsx")).unwrap();
     let sheet = workbook.worksheet_range("So sánh tỷ lệ được hỗ trợ").unwrap();

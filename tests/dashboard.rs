@@ -120,6 +120,8 @@ fn dashboard_opens_offline_in_chromium() {
             assert!(dom.contains("Số vụ việc tiếp nhận"), "Vietnamese text lost");
         }
     }
+    check_against_workbook(dir.path());
+
     let pdf = artefacts.join("dashboard-print.pdf");
     let _ = std::fs::remove_file(&pdf);
     let (_, stderr) = open(
@@ -183,4 +185,65 @@ fn check_numbers(dom: &str, tidy: &Path) {
         checked += 1;
     }
     assert!(checked >= 8, "{checked} tiles checked");
+}
+
+/// The dashboard `baove report` writes beside its workbook shows, on every headline
+/// tile, the number of the workbook's summary sheet for that indicator.
+fn check_against_workbook(dir: &Path) {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let run = baove(
+        dir,
+        &[
+            "report",
+            "--template",
+            "quarterly",
+            "--period",
+            "2025Q1",
+            "--out",
+            "rep",
+            "--timestamp",
+            "2026-01-01 08:00:00",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let list = baove(dir, &["indicators", "--list"]);
+    let label_of: HashMap<String, String> = list
+        .stdout
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[0].to_string(), f[2].to_string())
+        })
+        .collect();
+    let html = std::fs::read_to_string(dir.join("rep").join("dashboard_2025Q1.html")).unwrap();
+    let mut workbook: Xlsx<_> = open_workbook(dir.join("rep").join("quarterly_2025Q1.xlsx")).unwrap();
+    let summary = workbook.worksheet_range("Tổng hợp chỉ tiêu").unwrap();
+    let mut checked = 0;
+    for piece in html.split("data-indicator=\"").skip(1) {
+        let id = &piece[..piece.find('"').unwrap()];
+        let value_at = piece.find("data-value=\"").unwrap() + "data-value=\"".len();
+        let shown = &piece[value_at..value_at + piece[value_at..].find('"').unwrap()];
+        let Some(row) = summary
+            .rows()
+            .find(|r| matches!(r.first(), Some(Data::String(l)) if *l == label_of[id]))
+        else {
+            continue;
+        };
+        match &row[2] {
+            Data::Float(v) => {
+                let tile: f64 = shown.parse().unwrap_or_else(|_| panic!("{id}: {shown}"));
+                assert!(
+                    (v - tile).abs() <= 1e-12 * v.abs().max(1.0),
+                    "{id}: workbook {v}, dashboard {tile}"
+                );
+            }
+            Data::String(symbol) => assert!(
+                symbol == shown || (shown == "[x]" && (symbol == "[x]" || symbol == "[z]")),
+                "{id}: workbook {symbol}, dashboard {shown}"
+            ),
+            other => panic!("{id}: {other:?}"),
+        }
+        checked += 1;
+    }
+    assert!(checked >= 8, "{checked} tiles checked against the workbook");
 }

@@ -11,12 +11,9 @@ use baove::compare::{self, Settings};
 use baove::funnel::Adjustment;
 use baove::indicators::{self, Request, Session};
 use baove::model;
-use baove::period::{Calendar, Period};
+use baove::period::Period;
 use baove::render::chart::{self, Heatmap, SmallMultiples};
 use baove::render::{labels, output, tidy};
-
-use super::indicators::{parse_as_of, parse_calendar, Audience};
-use super::report::Language;
 
 /// Periods in the trend file, ending with the compared one.
 const TREND_PERIODS: u16 = 8;
@@ -56,29 +53,11 @@ impl Level {
     after_help = "Examples:\n  baove compare --period 2025Q1 --indicator support_coverage rate_received --input sample-data/ --out cmp/\n  baove compare --period 2025 --db baove.duckdb --audience internal --overdispersion on --out cmp/"
 )]
 pub struct Args {
-    /// Period: 2025-03, 2025Q1, 2025H1 or 2025.
-    #[arg(long)]
-    period: String,
+    #[command(flatten)]
+    reading: super::Reading,
     /// Indicators to compare (shares and rates); default: every one of them.
     #[arg(long, num_args = 1..)]
     indicator: Vec<String>,
-    /// The store to read.
-    #[arg(long, conflicts_with = "input")]
-    db: Option<PathBuf>,
-    /// Export files or folders to load into a temporary store first.
-    #[arg(long, num_args = 1..)]
-    input: Vec<PathBuf>,
-    /// Mapping profile for --input files.
-    #[arg(long)]
-    profile: Option<PathBuf>,
-    #[arg(long, default_value = "statutory", value_parser = parse_calendar)]
-    calendar: Calendar,
-    #[arg(long, value_parser = parse_as_of)]
-    as_of: Option<chrono::NaiveDateTime>,
-    #[arg(long, value_enum, default_value_t = Audience::Public)]
-    audience: Audience,
-    #[arg(long, value_enum, default_value_t = Language::Vi)]
-    lang: Language,
     /// Widen the funnel limits for over-dispersion (Spiegelhalter 2005).
     #[arg(long, value_enum, default_value_t = Overdispersion::Auto)]
     overdispersion: Overdispersion,
@@ -126,11 +105,10 @@ fn chosen(all: &[Indicator], ids: &[String]) -> baove::Result<Vec<Indicator>> {
 pub fn run(args: Args) -> baove::Result<ExitCode> {
     let all = catalog::indicators().map_err(baove::Error::Usage)?;
     let picked = chosen(&all, &args.indicator)?;
-    let period = Period::parse(&args.period, args.calendar).map_err(baove::Error::Usage)?;
-    let as_of = args.as_of.unwrap_or_else(|| period.end_moment());
-    let lang = args.lang.lang();
-    let public = args.audience == Audience::Public;
-    let store = super::reporting_store(args.db.as_deref(), &args.input, &args.profile)?;
+    let (period, as_of) = args.reading.moment()?;
+    let lang = args.reading.lang.lang();
+    let public = args.reading.public();
+    let store = args.reading.store()?;
     let geography = Session::new(&store)?.geography(&period)?;
     let areas = compare::Areas::of(&store, &geography, args.level.map(Level::scheme))?;
     let (universe, names) = (&areas.universe, &areas.names);
@@ -301,7 +279,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         period.end(),
         period.calendar.name(),
         as_of.format("%Y-%m-%d %H:%M:%S"),
-        args.audience.name()
+        args.reading.audience.name()
     );
     for c in &current {
         let c = &c.comparison;

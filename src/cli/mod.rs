@@ -81,6 +81,49 @@ pub fn print(text: &str) -> baove::Result<()> {
     }
 }
 
+/// What a reporting command (report, compare, dashboard) reads and describes.
+#[derive(Debug, clap::Args)]
+pub struct Reading {
+    /// Period: 2025-03, 2025Q1, 2025H1 or 2025.
+    #[arg(long)]
+    pub period: String,
+    /// The store to read (default ./baove.duckdb).
+    #[arg(long, conflicts_with = "input")]
+    pub db: Option<std::path::PathBuf>,
+    /// Export files or folders to load into a temporary store first.
+    #[arg(long, num_args = 1..)]
+    pub input: Vec<std::path::PathBuf>,
+    /// Mapping profile for --input files.
+    #[arg(long)]
+    pub profile: Option<std::path::PathBuf>,
+    #[arg(long, default_value = "statutory", value_parser = indicators::parse_calendar)]
+    pub calendar: baove::period::Calendar,
+    /// The moment described, "YYYY-MM-DD HH:MM:SS" (default: the end of the period).
+    #[arg(long, value_parser = indicators::parse_as_of)]
+    pub as_of: Option<chrono::NaiveDateTime>,
+    #[arg(long, value_enum, default_value_t = indicators::Audience::Public)]
+    pub audience: indicators::Audience,
+    #[arg(long, value_enum, default_value_t = report::Language::Vi)]
+    pub lang: report::Language,
+}
+
+impl Reading {
+    /// The period and the as-of moment (default: the end of the period).
+    pub fn moment(&self) -> baove::Result<(baove::period::Period, chrono::NaiveDateTime)> {
+        let period =
+            baove::period::Period::parse(&self.period, self.calendar).map_err(baove::Error::Usage)?;
+        Ok((period, self.as_of.unwrap_or_else(|| period.end_moment())))
+    }
+
+    pub fn public(&self) -> bool {
+        self.audience == indicators::Audience::Public
+    }
+
+    pub fn store(&self) -> baove::Result<baove::store::Store> {
+        reporting_store(self.db.as_deref(), &self.input, &self.profile)
+    }
+}
+
 /// The store a reporting command reads: `--db` (or ./baove.duckdb), or, with
 /// `--input`, the exports loaded into a store in memory first (strictly: a refused file
 /// stops the command).

@@ -5,14 +5,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use baove::catalog::Lang;
-use baove::period::{Calendar, Period};
-use baove::render::chart::{self, Chart, Shape};
-use baove::render::workbook::{self, Shown};
+use baove::render::chart;
+use baove::render::workbook;
 use baove::render::{labels, output, tidy};
 use baove::report;
 use baove::template;
 
-use super::indicators::{parse_as_of, parse_calendar, Audience};
+use super::indicators::parse_as_of;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Language {
@@ -34,29 +33,12 @@ impl Language {
     after_help = "Examples:\n  baove report --template quarterly --period 2025Q1 --input sample-data/ --out out/\n  baove report --template annual --period 2025 --db baove.duckdb --lang en --audience internal --out out/"
 )]
 pub struct Args {
-    /// Template name (report-templates/NAME.toml): quarterly, half-year, annual, programme-830.
+    /// Template name (report-templates/NAME.toml): quarterly, half-year, annual,
+    /// programme-830, district-comparison, dashboard.
     #[arg(long)]
     template: String,
-    /// Period: 2025-03, 2025Q1, 2025H1 or 2025.
-    #[arg(long)]
-    period: String,
-    /// The store to report from.
-    #[arg(long, conflicts_with = "input")]
-    db: Option<PathBuf>,
-    /// Export files or folders to load into a temporary store first.
-    #[arg(long, num_args = 1..)]
-    input: Vec<PathBuf>,
-    /// Mapping profile for --input files.
-    #[arg(long)]
-    profile: Option<PathBuf>,
-    #[arg(long, default_value = "statutory", value_parser = parse_calendar)]
-    calendar: Calendar,
-    #[arg(long, value_parser = parse_as_of)]
-    as_of: Option<chrono::NaiveDateTime>,
-    #[arg(long, value_enum, default_value_t = Audience::Public)]
-    audience: Audience,
-    #[arg(long, value_enum, default_value_t = Language::Vi)]
-    lang: Language,
+    #[command(flatten)]
+    reading: super::Reading,
     /// Comparison sheets (district-comparison template): compare the areas of this level.
     #[arg(long, value_enum)]
     level: Option<super::compare::Level>,
@@ -89,13 +71,12 @@ pub(super) fn generation_time(pinned: Option<chrono::NaiveDateTime>) -> baove::R
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
     let template = template::find(&args.template).map_err(baove::Error::Usage)?;
-    let period = Period::parse(&args.period, args.calendar).map_err(baove::Error::Usage)?;
-    let as_of = args.as_of.unwrap_or_else(|| period.end_moment());
+    let (period, as_of) = args.reading.moment()?;
     let generated_at = generation_time(args.timestamp)?;
-    let lang = args.lang.lang();
+    let lang = args.reading.lang.lang();
 
-    let store = super::reporting_store(args.db.as_deref(), &args.input, &args.profile)?;
-    let public = args.audience == Audience::Public;
+    let store = args.reading.store()?;
+    let public = args.reading.public();
     let mut template = template;
     if args.level.is_some()
         && !template
@@ -138,24 +119,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     .to_string();
     let mut written = vec![workbook_path.clone(), tidy_path.clone()];
     for c in workbook::chart_data(&data, lang) {
-        let percent = c.unit == baove::catalog::Unit::Share;
-        let chart = Chart {
-            title: c.title.clone(),
-            y_label: labels::text(lang, c.unit.name()).to_string(),
-            shape: if c.line { Shape::Line } else { Shape::Bars },
-            categories: c.categories.clone(),
-            values: c
-                .values
-                .iter()
-                .map(|v| match v {
-                    Shown::Number(n) => Some(*n),
-                    Shown::Symbol(_) => None,
-                })
-                .collect(),
-            reference: c.target.clone(),
-            percent,
-            note: note.clone(),
-        };
+        let chart = c.chart(lang, &note);
         let (svg, png) = chart::render(&chart)?;
         for (ext, bytes) in [("svg", svg), ("png", png)] {
             let path = args.out.join("charts").join(format!("{}.{ext}", c.file_stem));
@@ -198,7 +162,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         period.end(),
         period.calendar.name(),
         as_of.format("%Y-%m-%d %H:%M:%S"),
-        args.audience.name(),
+        args.reading.audience.name(),
         if lang == Lang::Vi { "vi" } else { "en" }
     );
     for path in written {

@@ -482,27 +482,7 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
     let mut breakdown_html = String::new();
     let mut takedown_charts = String::new();
     for c in &charts {
-        let rendered = chart::render(&chart::Chart {
-            title: c.title.clone(),
-            y_label: text(lang, c.unit.name()).to_string(),
-            shape: if c.line {
-                chart::Shape::Line
-            } else {
-                chart::Shape::Bars
-            },
-            categories: c.categories.clone(),
-            values: c
-                .values
-                .iter()
-                .map(|v| match v {
-                    Shown::Number(n) => Some(*n),
-                    Shown::Symbol(_) => None,
-                })
-                .collect(),
-            reference: c.target.clone(),
-            percent: c.unit == Unit::Share,
-            note: note.clone(),
-        })?;
+        let rendered = chart::render(&c.chart(lang, &note))?;
         let header = if c.line {
             text(lang, "period")
         } else {
@@ -584,4 +564,58 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
         generated_at = generated_at.format("%d/%m/%Y %H:%M"),
     );
     Ok(html.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Text colour on background colour, as the style sheet pairs them.
+    const PAIRS: &[(&str, &str)] = &[
+        ("#1a1a1a", "#ffffff"),
+        ("#1a1a1a", "#fafafa"),
+        ("#00501a", "#c6efce"),
+        ("#7a0010", "#ffc7ce"),
+        ("#1a1a1a", "#e6e6e6"),
+        ("#ffffff", "#0b4f8a"),
+        ("#ffffff", "#8a1c0b"),
+        ("#333333", "#ffffff"),
+        ("#333333", "#fafafa"),
+        ("#0b3f70", "#ffffff"),
+    ];
+
+    fn luminance(hex: &str) -> f64 {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    }
+
+    /// WCAG 2 contrast of every text colour on its background: at least 4.5:1, and
+    /// every colour of the table is one the style sheet uses.
+    #[test]
+    fn text_contrast_is_at_least_4_5() {
+        for (text, background) in PAIRS {
+            let (a, b) = (luminance(text), luminance(background));
+            let ratio = (a.max(b) + 0.05) / (a.min(b) + 0.05);
+            assert!(ratio >= 4.5, "{text} on {background}: {ratio:.2}");
+            assert!(
+                STYLE.contains(text) && STYLE.contains(background),
+                "{text} / {background} not in the style"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_read_the_vietnamese_way() {
+        assert_eq!(local_number(Lang::Vi, 1234567.891, 1), "1.234.567,9");
+        assert_eq!(local_number(Lang::En, 1234567.891, 1), "1,234,567.9");
+        assert_eq!(format_value(Lang::Vi, Unit::Share, 0.8975), "89,8%");
+        assert_eq!(local_number(Lang::Vi, -0.04, 1), "0,0");
+    }
 }

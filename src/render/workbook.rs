@@ -703,6 +703,31 @@ pub struct ChartData {
     pub line: bool,
 }
 
+impl ChartData {
+    /// The chart to draw from these data, with `note` under it; a value shown as a
+    /// symbol is a gap.
+    pub fn chart(&self, lang: Lang, note: &str) -> crate::render::chart::Chart {
+        use crate::render::chart::{Chart, Shape};
+        Chart {
+            title: self.title.clone(),
+            y_label: text(lang, self.unit.name()).to_string(),
+            shape: if self.line { Shape::Line } else { Shape::Bars },
+            categories: self.categories.clone(),
+            values: self
+                .values
+                .iter()
+                .map(|v| match v {
+                    Shown::Number(n) => Some(*n),
+                    Shown::Symbol(_) => None,
+                })
+                .collect(),
+            reference: self.target.clone(),
+            percent: self.unit == Unit::Share,
+            note: note.to_string(),
+        }
+    }
+}
+
 pub fn chart_data(data: &ReportData, lang: Lang) -> Vec<ChartData> {
     let province = &data.geography.province;
     let mut out = Vec::new();
