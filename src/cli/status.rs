@@ -15,7 +15,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
-    let store = Store::open(&args.db, false)?;
+    // Read only: status works on a store that cannot be written, and beside readers.
+    let store = Store::open_read_only(&args.db)?;
     let status = store.status()?;
     let mut text = format!(
         "store {}\n\n{:<16} {:>10}  {:<20} {:<20}\n",
