@@ -83,3 +83,106 @@ fn identifying_files_are_refused_even_with_quarantine() {
         "nothing of the file reached a store"
     );
 }
+
+/// Files too large to be exports are refused by the size limits before they are
+/// inflated or parsed whole: a 100 MB cell, a header of a million columns, an XLSX
+/// whose shared-strings part would expand a thousandfold. Made at run time (too large
+/// to keep in the repository); the store is unchanged after each.
+#[test]
+fn oversized_files_are_refused_by_the_size_limits() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(baove(dir.path(), &["load", &sample_data()]).code, 0);
+    let before = checksum(dir.path(), "baove.duckdb");
+
+    let cell = dir.path().join("cases_big_cell.csv");
+    let mut f = std::fs::File::create(&cell).unwrap();
+    f.write_all(b"case_id,area_code,received_at,receiving_agency,channel,abuse_type,victim_sex\nX1,450,2025-01-02 08:00:00,CA,HOTLINE,GROOMING,F,\"")
+        .unwrap();
+    f.write_all(&vec![b'a'; 100 << 20]).unwrap();
+    f.write_all(b"\"\n").unwrap();
+    drop(f);
+
+    let wide = dir.path().join("cases_wide.csv");
+    let header: Vec<String> = (0..1_000_000).map(|i| format!("c{i}")).collect();
+    std::fs::write(&wide, format!("{}\n", header.join(","))).unwrap();
+
+    let bomb = dir.path().join("cases_bomb.xlsx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&bomb).unwrap());
+    let deflate =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("[Content_Types].xml", deflate).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>")
+        .unwrap();
+    zip.start_file("xl/sharedStrings.xml", deflate).unwrap();
+    let block = vec![b' '; 1 << 20];
+    for _ in 0..64 {
+        zip.write_all(&block).unwrap();
+    }
+    zip.finish().unwrap();
+
+    for (path, rule) in [
+        (&cell, "[cell-size]"),
+        (&wide, "[too-many-columns]"),
+        (&bomb, "[xlsx-too-large]"),
+    ] {
+        let run = baove(dir.path(), &["load", &path.display().to_string()]);
+        assert_eq!(run.code, 1, "{}: {}", path.display(), run.all_output());
+        assert!(run.stderr.contains(rule), "{}: {}", path.display(), run.stderr);
+        assert_eq!(checksum(dir.path(), "baove.duckdb"), before, "{}", path.display());
+    }
+}
+
+/// A cell that reads like a spreadsheet formula reaches the workbook as text, never as a
+/// formula: an area named `=HYPERLINK(...)` loads (names are free text) and the
+/// report's sheets hold no formula.
+#[test]
+fn formulas_in_cells_reach_the_workbook_as_text() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    for entry in std::fs::read_dir(sample_data()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, data.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let areas = std::fs::read_to_string(data.join("areas.csv")).unwrap();
+    let areas = areas.replace(
+        "450,Đồng Hới,",
+        "450,\"=HYPERLINK(\"\"http://example.invalid\"\",\"\"x\"\")\",",
+    );
+    std::fs::write(data.join("areas.csv"), areas).unwrap();
+    let run = baove(
+        dir.path(),
+        &[
+            "report",
+            "--template",
+            "quarterly",
+            "--period",
+            "2025Q1",
+            "--input",
+            &data.display().to_string(),
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let mut archive =
+        zip::ZipArchive::new(std::fs::File::open(dir.path().join("out/quarterly_2025Q1.xlsx")).unwrap())
+            .unwrap();
+    let mut seen_name = false;
+    for i in 0..archive.len() {
+        let mut part = archive.by_index(i).unwrap();
+        let name = part.name().map(|n| n.to_string()).unwrap_or_default();
+        let mut xml = String::new();
+        part.read_to_string(&mut xml).unwrap();
+        assert!(
+            !xml.contains("<f>") && !xml.contains("<f "),
+            "a formula in {name}"
+        );
+        seen_name |= xml.contains("=HYPERLINK(");
+    }
+    assert!(seen_name, "the name is in the workbook, as text");
+}

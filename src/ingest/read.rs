@@ -545,7 +545,61 @@ fn with_row_index_dropping_blank(df: DataFrame) -> Result<DataFrame> {
 
 // ---------------------------------------------------------------- XLSX
 
+/// What an XLSX may expand to: its parts together, and the ratio of a large part to
+/// its compressed size. A genuine export of a million rows expands to a few hundred MB
+/// at ratios under 50; a zip bomb or a padded shared-strings table goes far past both.
+pub const MAX_XLSX_EXPANDED_BYTES: u64 = 2 << 30;
+const MAX_XLSX_RATIO: u64 = 200;
+const XLSX_RATIO_FLOOR_BYTES: u64 = 16 << 20;
+
+/// Refuses an XLSX whose zip directory declares parts too large to inflate, before
+/// calamine reads any of them (the sizes are the archive's own; the zip reader stops a
+/// part at its declared size).
+fn check_xlsx_expansion(path: &Path, file: &str) -> Result<()> {
+    let Ok(handle) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    // Not a zip at all: calamine names the problem.
+    let Ok(mut archive) = ::zip::ZipArchive::new(handle) else {
+        return Ok(());
+    };
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let Ok(part) = archive.by_index_raw(i) else {
+            continue;
+        };
+        let (expanded, packed) = (part.size(), part.compressed_size().max(1));
+        total = total.saturating_add(expanded);
+        if expanded > XLSX_RATIO_FLOOR_BYTES && expanded / packed > MAX_XLSX_RATIO {
+            return Err(refuse(
+                file,
+                String::new(),
+                String::new(),
+                "xlsx-too-large",
+                format!(
+                    "part {} would expand {} times to {expanded} bytes: not an export (a zip bomb?)",
+                    part.name().map(|n| n.into_owned()).unwrap_or_default(),
+                    expanded / packed
+                ),
+            ));
+        }
+    }
+    if total > MAX_XLSX_EXPANDED_BYTES {
+        return Err(refuse(
+            file,
+            String::new(),
+            String::new(),
+            "xlsx-too-large",
+            format!(
+                "the workbook would expand to {total} bytes, over the limit of {MAX_XLSX_EXPANDED_BYTES}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
+    check_xlsx_expansion(path, file)?;
     let mut workbook = calamine::open_workbook_auto(path).map_err(|e| {
         refuse(
             file,
