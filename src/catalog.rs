@@ -148,6 +148,29 @@ impl Indicator {
     pub fn legal_basis_in(&self, lang: Lang) -> &str {
         self.definition(lang)[3]
     }
+
+    /// A bare indicator for unit tests: labels and texts are its id.
+    #[cfg(test)]
+    pub(crate) fn example(id: &str, unit: Unit, statistic: Statistic, breakdowns: &[&str]) -> Indicator {
+        Indicator {
+            id: id.into(),
+            label_vi: id.into(),
+            label_en: id.into(),
+            unit,
+            statistic,
+            subject: Subject::Cases,
+            numerator: String::new(),
+            numerator_vi: String::new(),
+            denominator: String::new(),
+            denominator_vi: String::new(),
+            cohort: String::new(),
+            cohort_vi: String::new(),
+            breakdowns: breakdowns.iter().map(|b| b.to_string()).collect(),
+            legal_basis: "x".into(),
+            legal_basis_vi: "x".into(),
+            sql: "SELECT 1".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

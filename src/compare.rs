@@ -662,28 +662,11 @@ fn simulated_ranks(unit: Unit, members: &[&AreaCounts], settings: &Settings) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Statistic, Subject};
+    use crate::catalog::Statistic;
     use chrono::NaiveDate;
 
     fn share_indicator() -> Indicator {
-        Indicator {
-            id: "s".into(),
-            label_vi: "s".into(),
-            label_en: "s".into(),
-            unit: Unit::Share,
-            statistic: Statistic::Share,
-            subject: Subject::Cases,
-            numerator: String::new(),
-            numerator_vi: String::new(),
-            denominator: String::new(),
-            denominator_vi: String::new(),
-            cohort: String::new(),
-            cohort_vi: String::new(),
-            breakdowns: vec!["area".into()],
-            legal_basis: "x".into(),
-            legal_basis_vi: "x".into(),
-            sql: String::new(),
-        }
+        Indicator::example("s", Unit::Share, Statistic::Share, &["area"])
     }
 
     fn row(area: &str, x: u64, n: u64) -> TidyRow {

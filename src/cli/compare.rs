@@ -192,15 +192,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         }
     }
 
-    let note = labels::text(
-        lang,
-        if public {
-            "chart_note_public"
-        } else {
-            "chart_note_internal"
-        },
-    )
-    .to_string();
+    let note = labels::chart_note(lang, public).to_string();
     let area_label = |code: &str| format!("{code} {}", names.get(code).cloned().unwrap_or_default());
     for indicator in &picked {
         let value_in = |compared: &[compare::Compared], area: Option<&str>| -> Option<f64> {

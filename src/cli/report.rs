@@ -108,15 +108,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let tidy_path = args.out.join("indicators.csv");
     output::write_atomic(&tidy_path, &tidy::to_csv(&data.all_rows()), args.force)?;
 
-    let note = labels::text(
-        lang,
-        if public {
-            "chart_note_public"
-        } else {
-            "chart_note_internal"
-        },
-    )
-    .to_string();
+    let note = labels::chart_note(lang, public).to_string();
     let mut written = vec![workbook_path.clone(), tidy_path.clone()];
     for c in workbook::chart_data(&data, lang) {
         let chart = c.chart(lang, &note);

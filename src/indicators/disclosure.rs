@@ -149,29 +149,12 @@ pub fn suppress(rows: &mut [TidyRow], indicators: &[Indicator], province: &str) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Statistic, Subject};
+    use crate::catalog::Statistic;
     use chrono::NaiveDate;
     use proptest::prelude::*;
 
     fn indicator(id: &str) -> Indicator {
-        Indicator {
-            id: id.into(),
-            label_vi: id.into(),
-            label_en: id.into(),
-            unit: Unit::Count,
-            statistic: Statistic::Count,
-            subject: Subject::Cases,
-            numerator: String::new(),
-            numerator_vi: String::new(),
-            denominator: String::new(),
-            denominator_vi: String::new(),
-            cohort: String::new(),
-            cohort_vi: String::new(),
-            breakdowns: vec!["area".into(), "victim_sex".into()],
-            legal_basis: "x".into(),
-            legal_basis_vi: "x".into(),
-            sql: "SELECT 1".into(),
-        }
+        Indicator::example(id, Unit::Count, Statistic::Count, &["area", "victim_sex"])
     }
 
     fn row(area: &str, breakdown: &str, value: &str, n: u64) -> TidyRow {

@@ -297,14 +297,7 @@ pub fn funnel_of(
                 "overdispersion_not_applied"
             }
         ),
-        labels::text(
-            lang,
-            if public {
-                "chart_note_public"
-            } else {
-                "chart_note_internal"
-            }
-        )
+        labels::chart_note(lang, public)
     );
     Funnel {
         title: format!("{}: {}", labels::text(lang, "funnel"), indicator.label(lang)),

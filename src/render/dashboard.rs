@@ -468,15 +468,7 @@ fn quality_section(data: &ReportData, lang: Lang) -> String {
 pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Result<Vec<u8>> {
     let public = data.public;
     let indicator = |id: &str| data.indicators.iter().find(|i| i.id == id);
-    let note = text(
-        lang,
-        if public {
-            "chart_note_public"
-        } else {
-            "chart_note_internal"
-        },
-    )
-    .to_string();
+    let note = crate::render::labels::chart_note(lang, public).to_string();
     let charts = chart_data(data, lang);
     let mut trend_html = String::new();
     let mut breakdown_html = String::new();

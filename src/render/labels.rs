@@ -3,6 +3,18 @@
 
 use crate::catalog::Lang;
 
+/// The line under every chart: source, and the audience's suppression note.
+pub fn chart_note(lang: Lang, public: bool) -> &'static str {
+    text(
+        lang,
+        if public {
+            "chart_note_public"
+        } else {
+            "chart_note_internal"
+        },
+    )
+}
+
 /// A word of the interface.
 pub fn text(lang: Lang, key: &str) -> &'static str {
     let (vi, en) = match key {
