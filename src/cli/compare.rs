@@ -134,7 +134,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     };
     let current = run_period(period, as_of)?;
 
-    std::fs::create_dir_all(args.out.join("charts")).map_err(|e| baove::Error::io(args.out.display(), e))?;
+    output::output_dir(&args.out, "charts")?;
     let mut written = Vec::new();
     let mut text = tidy::comparison_header(true);
     text.push('\n');

@@ -101,7 +101,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     }
     let data = report::gather(&store, &args.template, &template, period, as_of, public)?;
 
-    std::fs::create_dir_all(args.out.join("charts")).map_err(|e| baove::Error::io(args.out.display(), e))?;
+    output::output_dir(&args.out, "charts")?;
     let workbook_path = args.out.join(format!("{}_{}.xlsx", args.template, period));
     let bytes = workbook::build(&data, lang, generated_at)?;
     output::write_atomic(&workbook_path, &bytes, args.force)?;

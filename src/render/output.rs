@@ -7,7 +7,28 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// Creates `out/sub` (and `out`) for outputs, refusing when `out/sub` is a symbolic
+/// link: an output never leaves `--out` through a link planted inside it.
+pub fn output_dir(out: &Path, sub: &str) -> Result<std::path::PathBuf> {
+    let dir = out.join(sub);
+    if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::Usage(format!(
+            "{} is a symbolic link; outputs are not written through links (remove it)",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(dir.display(), e))?;
+    Ok(dir)
+}
+
 pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
+    // A link at the output path is never written through nor replaced, even with --force.
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::Usage(format!(
+            "{} is a symbolic link; outputs are not written through links (remove it)",
+            path.display()
+        )));
+    }
     if !overwrite && path.exists() {
         return Err(Error::Usage(format!(
             "{} exists; give --force to replace it",
@@ -37,6 +58,27 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn never_writes_through_a_symbolic_link() {
+        let out = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), out.path().join("charts")).unwrap();
+        assert!(output_dir(out.path(), "charts").is_err());
+        let target = elsewhere.path().join("kept.csv");
+        std::fs::write(&target, "kept").unwrap();
+        let link = out.path().join("indicators.csv");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(write_atomic(&link, b"new", true).is_err());
+        assert!(write_atomic(&link, b"new", false).is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "kept");
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 1);
+        // A real folder is made and used.
+        let charts = output_dir(out.path(), "real").unwrap();
+        write_atomic(&charts.join("a.svg"), b"<svg/>", false).unwrap();
+        assert_eq!(std::fs::read(charts.join("a.svg")).unwrap(), b"<svg/>");
+    }
 
     #[test]
     fn refuses_to_overwrite_unless_asked_and_leaves_no_temp_files() {
