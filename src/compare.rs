@@ -550,9 +550,12 @@ pub fn compare_request(
     public: bool,
     settings: &Settings,
 ) -> Result<Vec<Compared>> {
-    let mut rows = indicators::compute(store, all, request)?;
+    // The full dictionary only where disclosure control needs the linked counts: the
+    // public audience as coded. Otherwise the picked indicators are all there is to do.
+    let suppress_as_coded = public && areas.level.is_none();
+    let mut rows = indicators::compute(store, if suppress_as_coded { all } else { picked }, request)?;
     let province = rows.first().map(|r| r.area_code.clone()).unwrap_or_default();
-    if public && areas.level.is_none() {
+    if suppress_as_coded {
         disclosure::suppress(&mut rows, all, &province);
     }
     let mut out = Vec::new();

@@ -51,19 +51,8 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
     sorted[low] + (h - low as f64) * (sorted[high] - sorted[low])
 }
 
-fn table(dir: &std::path::Path, name: &str) -> Vec<HashMap<String, String>> {
-    let text = std::fs::read_to_string(dir.join(name)).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .cloned()
-                .zip(l.split(',').map(String::from))
-                .collect()
-        })
-        .collect()
+fn table(dir: &std::path::Path, name: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    crate::util::read_csv_rows(&dir.join(name))
 }
 
 /// Rates: exact Poisson limits; an over-dispersed share with the adjustment on: phi from the
@@ -94,8 +83,8 @@ fn rate_limits_and_overdispersion_equal_an_independent_computation() {
     );
     assert_eq!(run.code, 0, "{}", run.all_output());
     let rows = table(&dir.path().join("cmp"), "comparison.csv");
-    let num = |r: &HashMap<String, String>, c: &str| -> f64 { r[c].parse().unwrap() };
-    let areas = |id: &str| -> Vec<&HashMap<String, String>> {
+    let num = |r: &std::collections::BTreeMap<String, String>, c: &str| -> f64 { r[c].parse().unwrap() };
+    let areas = |id: &str| -> Vec<&std::collections::BTreeMap<String, String>> {
         rows.iter()
             .filter(|r| r["indicator_id"] == id && !r["funnel_flag"].is_empty())
             .collect()

@@ -159,17 +159,10 @@ fn regex_like_external(html: &str) -> bool {
 /// Every headline tile's data-value equals the tidy file's value of the province total
 /// (or its symbol).
 fn check_numbers(dom: &str, tidy: &Path) {
-    let text = std::fs::read_to_string(tidy).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let rows: Vec<HashMap<&str, &str>> = lines
-        .map(|l| header.iter().copied().zip(l.split(',')).collect())
-        .collect();
+    let rows = crate::util::read_csv_rows(tidy);
     let mut checked = 0;
-    for piece in dom.split("data-indicator=\"").skip(1) {
-        let id = &piece[..piece.find('"').unwrap()];
-        let value_at = piece.find("data-value=\"").unwrap() + "data-value=\"".len();
-        let shown = &piece[value_at..value_at + piece[value_at..].find('"').unwrap()];
+    for (id, shown) in tiles(dom) {
+        let (id, shown) = (id.as_str(), shown.as_str());
         let row = rows
             .iter()
             .find(|r| r["indicator_id"] == id && r["area_code"] == "44" && r["breakdown"].is_empty())
@@ -179,7 +172,7 @@ fn check_numbers(dom: &str, tidy: &Path) {
         } else if row["value"].is_empty() {
             "[x]"
         } else {
-            row["value"]
+            row["value"].as_str()
         };
         assert_eq!(shown, expected, "{id}");
         checked += 1;
@@ -219,10 +212,8 @@ fn check_against_workbook(dir: &Path) {
     let mut workbook: Xlsx<_> = open_workbook(dir.join("rep").join("quarterly_2025Q1.xlsx")).unwrap();
     let summary = workbook.worksheet_range("Tổng hợp chỉ tiêu").unwrap();
     let mut checked = 0;
-    for piece in html.split("data-indicator=\"").skip(1) {
-        let id = &piece[..piece.find('"').unwrap()];
-        let value_at = piece.find("data-value=\"").unwrap() + "data-value=\"".len();
-        let shown = &piece[value_at..value_at + piece[value_at..].find('"').unwrap()];
+    for (id, shown) in tiles(&html) {
+        let (id, shown) = (id.as_str(), shown.as_str());
         let Some(row) = summary
             .rows()
             .find(|r| matches!(r.first(), Some(Data::String(l)) if *l == label_of[id]))
@@ -246,4 +237,17 @@ fn check_against_workbook(dir: &Path) {
         checked += 1;
     }
     assert!(checked >= 8, "{checked} tiles checked against the workbook");
+}
+
+/// The headline tiles of a page: (indicator id, the exact value or symbol shown).
+fn tiles(html: &str) -> Vec<(String, String)> {
+    html.split("data-indicator=\"")
+        .skip(1)
+        .map(|piece| {
+            let id = &piece[..piece.find('"').unwrap()];
+            let value_at = piece.find("data-value=\"").unwrap() + "data-value=\"".len();
+            let shown = &piece[value_at..value_at + piece[value_at..].find('"').unwrap()];
+            (id.to_string(), shown.to_string())
+        })
+        .collect()
 }

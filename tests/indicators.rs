@@ -9,18 +9,7 @@ use crate::util::{baove, repo};
 type Row = BTreeMap<String, String>;
 
 fn read_tidy(path: &Path) -> Vec<Row> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .cloned()
-                .zip(l.split(',').map(String::from))
-                .collect()
-        })
-        .collect()
+    crate::util::read_csv_rows(path)
 }
 
 /// Loads a fixture into a fresh store and computes indicators with extra arguments.

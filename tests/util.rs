@@ -77,3 +77,19 @@ pub fn csv_rows(path: &Path) -> i64 {
         .filter(|l| !l.is_empty())
         .count() as i64
 }
+
+/// A CSV of this project's outputs (no quoted fields) as rows of column → text.
+pub fn read_csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(String::from))
+                .collect()
+        })
+        .collect()
+}

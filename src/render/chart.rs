@@ -96,13 +96,7 @@ fn plot(chart: &Chart) -> Result<String> {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error)?;
         let (body, footer) = root.split_vertically(HEIGHT - 40);
-        footer
-            .draw(&Text::new(
-                chart.note.clone(),
-                (20, 10),
-                ("sans-serif", 18).into_font().color(&RGBColor(60, 60, 60)),
-            ))
-            .map_err(draw_error)?;
+        footer_note(&footer, &chart.note)?;
         let scale = if chart.percent { 100.0 } else { 1.0 };
         let shown: Vec<f64> = chart.values.iter().flatten().map(|v| v * scale).collect();
         let mut top = shown.iter().copied().fold(0.0_f64, f64::max);
@@ -327,13 +321,7 @@ fn plot_funnel(f: &Funnel) -> Result<String> {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error)?;
         let (body, footer) = root.split_vertically(HEIGHT - 40);
-        footer
-            .draw(&Text::new(
-                f.note.clone(),
-                (20, 10),
-                ("sans-serif", 18).into_font().color(&RGBColor(60, 60, 60)),
-            ))
-            .map_err(draw_error)?;
+        footer_note(&footer, &f.note)?;
         let scale = if f.percent { 100.0 } else { 1.0 };
         let x_max = f
             .points
