@@ -122,7 +122,15 @@ fn quarterly_report_files_numbers_and_determinism() {
     // Same inputs, same timestamp: same bytes. An existing output is not overwritten.
     let again = report(dir.path(), "out2", &[]);
     assert_eq!(again.code, 0, "{}", again.all_output());
-    for file in ["quarterly_2025Q1.xlsx", "indicators.csv"] {
+    let mut files = vec![
+        "quarterly_2025Q1.xlsx".to_string(),
+        "indicators.csv".to_string(),
+        "dashboard_2025Q1.html".to_string(),
+    ];
+    for entry in std::fs::read_dir(out.join("charts")).unwrap() {
+        files.push(format!("charts/{}", entry.unwrap().file_name().to_string_lossy()));
+    }
+    for file in &files {
         assert_eq!(
             std::fs::read(out.join(file)).unwrap(),
             std::fs::read(dir.path().join("out2").join(file)).unwrap(),

@@ -140,15 +140,23 @@ fn plot(chart: &Chart) -> Result<String> {
                     .x_label_formatter(&value_label)
                     .draw()
                     .map_err(draw_error)?;
-                ctx.draw_series(
-                    Histogram::horizontal(&ctx).style(colour.filled()).margin(8).data(
-                        chart
-                            .values
-                            .iter()
-                            .enumerate()
-                            .filter_map(|(i, v)| v.map(|v| (n - 1 - i, v * scale))),
-                    ),
-                )
+                // One rectangle per category in category order (plotters' histogram
+                // sums through a hash map, so its drawing order, and the SVG's bytes,
+                // would change from run to run).
+                ctx.draw_series(chart.values.iter().enumerate().filter_map(|(i, v)| {
+                    v.map(|v| {
+                        let row = n - 1 - i;
+                        let mut bar = Rectangle::new(
+                            [
+                                (0.0, SegmentValue::Exact(row)),
+                                (v * scale, SegmentValue::Exact(row + 1)),
+                            ],
+                            colour.filled(),
+                        );
+                        bar.set_margin(8, 8, 0, 0);
+                        bar
+                    })
+                }))
                 .map_err(draw_error)?;
                 if let Some((r, label)) = &chart.reference {
                     let orange = target_colour();
