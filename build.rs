@@ -4,6 +4,13 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// The file's text, found from the crate's folder when the crate is compiled: the build
+/// cache is shared between clones in different folders, and a path fixed here would point
+/// into whichever clone ran this script last.
+fn include_of(relative: &str) -> String {
+    format!("include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{relative}\"))")
+}
+
 fn embed_dir(out: &mut String, name: &str, dir: &str, extension: &str) {
     println!("cargo:rerun-if-changed={dir}");
     let mut files: Vec<_> = std::fs::read_dir(dir)
@@ -15,11 +22,10 @@ fn embed_dir(out: &mut String, name: &str, dir: &str, extension: &str) {
     for path in files {
         println!("cargo:rerun-if-changed={}", path.display());
         let stem = path.file_stem().unwrap().to_str().unwrap().to_string();
-        let absolute = std::fs::canonicalize(&path).unwrap();
         writeln!(
             out,
-            "    ({stem:?}, include_str!({:?})),",
-            absolute.display().to_string()
+            "    ({stem:?}, {}),",
+            include_of(&path.display().to_string())
         )
         .unwrap();
     }
@@ -36,13 +42,7 @@ fn main() {
         ("DEADLINES_TOML", "queries/deadlines.toml"),
     ] {
         println!("cargo:rerun-if-changed={path}");
-        let absolute = std::fs::canonicalize(path).unwrap();
-        writeln!(
-            out,
-            "pub static {name}: &str = include_str!({:?});",
-            absolute.display().to_string()
-        )
-        .unwrap();
+        writeln!(out, "pub static {name}: &str = {};", include_of(path)).unwrap();
     }
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("embedded.rs");
     std::fs::write(dest, out).unwrap();
