@@ -1,6 +1,6 @@
 //! The hand-over from polars to the store: polars' Arrow arrays leave through the Arrow
-//! C data interface and come back as arrow-rs record batches, which DuckDB's appender
-//! takes. No copy of the values is made on the way.
+//! C data interface and come back as arrow-rs record batches, which the store's table
+//! function hands to DuckDB. No copy of the values is made on the way.
 
 use std::sync::Arc;
 
@@ -14,9 +14,13 @@ use crate::error::{Error, Result};
 
 /// Converts a polars frame to arrow-rs record batches (one per polars chunk).
 pub fn to_record_batches(df: &mut DataFrame) -> Result<Vec<RecordBatch>> {
-    df.rechunk_mut_par();
+    // Chunks already aligned across columns (the usual case after a parallel CSV read)
+    // go as they are: a batch per chunk, no copy.
+    df.align_chunks_par();
     let mut batches = Vec::new();
-    for chunk in df.iter_chunks(CompatLevel::oldest(), false) {
+    // Strings stay views: DuckDB takes them as they are, where the oldest form would
+    // copy every string into one buffer first.
+    for chunk in df.iter_chunks(CompatLevel::newest(), false) {
         let polars_schema = chunk.schema().clone();
         let mut fields = Vec::with_capacity(chunk.arrays().len());
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(chunk.arrays().len());

@@ -139,6 +139,10 @@ pub fn sha256_of(path: &Path) -> Result<String> {
     Ok(hex(&hasher.finalize()))
 }
 
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&sha2::Sha256::digest(bytes))
+}
+
 /// Reads, scans for identifying data and validates one file. Refusals of the data become
 /// findings; only usage and I/O problems are errors.
 pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Examined> {
@@ -148,19 +152,11 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut clock = crate::Stopwatch::start();
-    // The checksum is one pass over the bytes on its own thread, beside the read.
-    let (sha256, raw) = std::thread::scope(|scope| {
-        let checksum = scope.spawn(|| sha256_of(&planned.path));
-        let raw = read::read_table(&planned.path);
-        let sha256 = checksum.join().unwrap_or_else(|_| {
-            Err(Error::Usage(format!(
-                "{}: the checksum thread failed",
-                planned.path.display()
-            )))
-        });
-        (sha256, raw)
-    });
-    let sha256 = sha256?;
+    let raw = read::read_table(&planned.path);
+    let sha256 = match &raw {
+        Ok(raw) => raw.sha256.clone(),
+        Err(_) => sha256_of(&planned.path)?,
+    };
     let mut examined = Examined {
         path: planned.path.clone(),
         file,

@@ -66,6 +66,8 @@ pub struct RawTable {
     pub headers: Vec<String>,
     pub df: DataFrame,
     pub origin: Origin,
+    /// SHA-256 of the file's bytes, taken from the same read as the rows.
+    pub sha256: String,
 }
 
 impl RawTable {
@@ -180,8 +182,25 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
     }
     let table = match format {
         Format::Csv => read_csv(path, &file)?,
-        Format::Xlsx => read_xlsx(path, &file)?,
-        Format::Parquet => read_parquet(path, &file)?,
+        // calamine and polars open the file themselves; the checksum is a second pass
+        // beside theirs, on its own thread.
+        Format::Xlsx | Format::Parquet => std::thread::scope(|scope| {
+            let checksum = scope.spawn(|| super::sha256_of(path));
+            let table = match format {
+                Format::Xlsx => read_xlsx(path, &file),
+                _ => read_parquet(path, &file),
+            };
+            let sha256 = checksum.join().unwrap_or_else(|_| {
+                Err(Error::Usage(format!(
+                    "{}: the checksum thread failed",
+                    path.display()
+                )))
+            });
+            table.and_then(|mut t| {
+                t.sha256 = sha256?;
+                Ok(t)
+            })
+        })?,
     };
     check_headers(&table)?;
     Ok(table)
@@ -255,9 +274,25 @@ fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
             "the file is empty".into(),
         ));
     }
-    let shape = scan_csv(&bytes, start);
-    clock.lap("read: shape");
-    if let Err(e) = std::str::from_utf8(&bytes[start..]) {
+    // The shape scan runs on one core; the checksum and the UTF-8 check of the same
+    // bytes take the other.
+    let (shape, (sha256, utf8)) = std::thread::scope(|scope| {
+        let checks = scope.spawn(|| {
+            (
+                super::sha256_hex(&bytes),
+                std::str::from_utf8(&bytes[start..]).map(|_| ()),
+            )
+        });
+        let shape = scan_csv(&bytes, start);
+        (
+            shape,
+            checks
+                .join()
+                .expect("the checksum of bytes in memory cannot fail"),
+        )
+    });
+    clock.lap("read: shape and checksum");
+    if let Err(e) = utf8 {
         let (row, field) = locate_offset(&bytes, start, shape.separator, start + e.valid_up_to());
         let column = shape
             .headers
@@ -346,6 +381,7 @@ fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
         headers: shape.headers,
         df,
         origin: Origin::Csv,
+        sha256,
     })
 }
 
@@ -728,6 +764,8 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
         headers,
         df,
         origin,
+        // Set by `read_table` from its own pass over the file.
+        sha256: String::new(),
     })
 }
 
@@ -795,6 +833,7 @@ fn read_parquet(path: &Path, file: &str) -> Result<RawTable> {
         headers,
         df,
         origin: Origin::Parquet,
+        sha256: String::new(),
     })
 }
 

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use polars::prelude::*;
+use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
@@ -108,7 +109,9 @@ fn parse_datetime(value: Expr, extra_formats: &[String]) -> Expr {
         format: Some(format.into()),
         strict: false,
         exact: true,
-        cache: true,
+        // Times of day make nearly every value distinct, so a cache of parsed values
+        // only costs there; plain dates repeat and gain from it.
+        cache: !format.contains("%H"),
     };
     let mut tries: Vec<Expr> = DATETIME_FORMATS
         .iter()
@@ -168,7 +171,7 @@ fn parse_datetime_as(value: Expr, format: &str) -> Expr {
         format: Some(format.into()),
         strict: false,
         exact: true,
-        cache: true,
+        cache: !format.contains("%H"),
     };
     if format.contains("%H") {
         value
@@ -367,16 +370,23 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
         .column(ROW_COLUMN)
         .map_err(Error::polars(context("numbering rows")))?
         .clone()];
-    for spec in kind.columns() {
-        let name = format!("t_{}", spec.name);
-        let column = match mapped.get(spec.name) {
-            Some(&position) => {
-                let column = prepared_column(table, position, &profile.recodings(spec.name))?;
-                trimmed_text(&column).map_err(Error::polars(context("trimming")))?
-            }
-            None => Column::full_null(name.as_str().into(), height, &DataType::String),
-        };
-        trimmed_columns.push(column.with_name(name.into()));
+    let trimmed: Vec<Result<Column>> = kind
+        .columns()
+        .par_iter()
+        .map(|spec| {
+            let name = format!("t_{}", spec.name);
+            let column = match mapped.get(spec.name) {
+                Some(&position) => {
+                    let column = prepared_column(table, position, &profile.recodings(spec.name))?;
+                    trimmed_text(&column).map_err(Error::polars(context("trimming")))?
+                }
+                None => Column::full_null(name.as_str().into(), height, &DataType::String),
+            };
+            Ok(column.with_name(name.into()))
+        })
+        .collect();
+    for column in trimmed {
+        trimmed_columns.push(column?);
     }
     let trimmed_frame =
         DataFrame::new_infer_height(trimmed_columns).map_err(Error::polars(context("preparing columns")))?;
@@ -700,30 +710,36 @@ fn sampled_forms(
 /// few in such columns; a column with many is left to the general parse.
 fn already_canonical(kind: Kind, trimmed: &DataFrame) -> Result<std::collections::BTreeSet<&'static str>> {
     const MANY: usize = 1000;
-    let mut canonical = std::collections::BTreeSet::new();
-    for spec in kind.columns() {
-        let accepts: Box<dyn Fn(&str) -> bool> = match spec.ty {
-            ColumnType::Code(list) => Box::new(move |v: &str| list.contains(&v)),
-            ColumnType::CodeList(list) => {
-                Box::new(move |v: &str| v.split(';').all(|code| list.contains(&code)))
+    let verdicts: Vec<Result<Option<&'static str>>> = kind
+        .columns()
+        .par_iter()
+        .map(|spec| {
+            let accepts: Box<dyn Fn(&str) -> bool> = match spec.ty {
+                ColumnType::Code(list) => Box::new(move |v: &str| list.contains(&v)),
+                ColumnType::CodeList(list) => {
+                    Box::new(move |v: &str| v.split(';').all(|code| list.contains(&code)))
+                }
+                ColumnType::Bool { .. } => Box::new(|v: &str| v == "true" || v == "false"),
+                _ => return Ok(None),
+            };
+            let column = trimmed
+                .column(&format!("t_{}", spec.name))
+                .map_err(Error::polars("code columns"))?;
+            let distinct = column
+                .as_materialized_series()
+                .unique()
+                .map_err(Error::polars("code columns"))?;
+            if distinct.len() > MANY {
+                return Ok(None);
             }
-            ColumnType::Bool { .. } => Box::new(|v: &str| v == "true" || v == "false"),
-            _ => continue,
-        };
-        let column = trimmed
-            .column(&format!("t_{}", spec.name))
-            .map_err(Error::polars("code columns"))?;
-        let distinct = column
-            .as_materialized_series()
-            .unique()
-            .map_err(Error::polars("code columns"))?;
-        if distinct.len() > MANY {
-            continue;
-        }
-        let values = distinct.str().map_err(Error::polars("code columns"))?;
-        if values.iter().flatten().all(&accepts) {
-            canonical.insert(spec.name);
-        }
+            let values = distinct.str().map_err(Error::polars("code columns"))?;
+            let all_accepted = values.iter().flatten().all(&accepts);
+            Ok(all_accepted.then_some(spec.name))
+        })
+        .collect();
+    let mut canonical = std::collections::BTreeSet::new();
+    for verdict in verdicts {
+        canonical.extend(verdict?);
     }
     Ok(canonical)
 }
