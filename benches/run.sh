@@ -5,6 +5,10 @@
 #   CONTENT_PER_CASE=10 benches/run.sh ...   content items per case (default 0.1; the
 #                                            scale issue asks for 10, a 10M run then
 #                                            needs ~15 GB of disk)
+#   REPEAT=5 benches/run.sh ...              load pairs per size (default 3): the
+#                                            machine's timings vary by ±20 % from run to
+#                                            run, so the load figures are medians of
+#                                            alternating reference / baove runs
 #
 # For each size N it generates N cases (and N x CONTENT_PER_CASE content items), then times,
 # with wall time and peak memory from /usr/bin/time:
@@ -36,24 +40,38 @@ measure() {
     awk '{ printf "%.2f %.0f\n", $1, $2 / 1024 }' "$work/time"
 }
 
+# The middle value of its arguments.
+median() {
+    printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
 printf '%-10s %-34s %9s %9s\n' "cases" "step" "seconds" "peak MiB"
 for n in "${sizes[@]}"; do
     data="$work/data-$n"
     content=$(awk -v n="$n" -v r="${CONTENT_PER_CASE:-0.1}" 'BEGIN { printf "%d", n * r }')
     "$bin" generate --out "$data" --seed 1 --cases "$n" --content "$content" >/dev/null
     db="$work/store-$n.duckdb"
-    "$bin" load --db "$db" "$data/areas.csv" "$data/holidays.csv" "$data/population.csv" >/dev/null 2>&1
+    "$bin" load --db "$work/base.duckdb" "$data/areas.csv" "$data/holidays.csv" "$data/population.csv" >/dev/null 2>&1
 
-    read -r ref_s ref_m < <(measure "$reference" load "$work/ref-$n.duckdb" "$data/cases.csv")
-    read -r load_s load_m < <(measure "$bin" load --db "$db" "$data/cases.csv")
+    ref_runs=() load_runs=() ref_m=0 load_m=0
+    for _ in $(seq "${REPEAT:-3}"); do
+        rm -f "$work/ref-$n.duckdb" "$db"
+        cp "$work/base.duckdb" "$db"
+        read -r s m < <(measure "$reference" load "$work/ref-$n.duckdb" "$data/cases.csv")
+        ref_runs+=("$s") && ref_m=$((m > ref_m ? m : ref_m))
+        read -r s m < <(measure "$bin" load --db "$db" "$data/cases.csv")
+        load_runs+=("$s") && load_m=$((m > load_m ? m : load_m))
+    done
+    ref_s=$(median "${ref_runs[@]}")
+    load_s=$(median "${load_runs[@]}")
     read -r content_s content_m < <(measure "$bin" load --db "$db" "$data/content_reports.csv")
     read -r q_s q_m < <(measure "$bin" indicators --db "$db" --period 2025Q1 --audience internal --out "$work/q-$n.csv")
     read -r y_s y_m < <(measure "$bin" indicators --db "$db" --period 2025 --audience internal --out "$work/y-$n.csv")
     read -r report_s report_m < <(measure "$bin" report --template quarterly --period 2025Q1 --db "$db" --out "$work/report-$n")
     read -r agg_s agg_m < <(measure "$reference" aggregate "$work/ref-$n.duckdb" "2024-12-15 00:00:00" "2025-03-15 00:00:00")
 
-    printf '%-10s %-34s %9s %9s\n' "$n" "duckdb read_csv (reference)" "$ref_s" "$ref_m"
-    printf '%-10s %-34s %9s %9s\n' "$n" "baove load cases" "$load_s" "$load_m"
+    printf '%-10s %-34s %9s %9s   (runs: %s)\n' "$n" "duckdb read_csv (reference)" "$ref_s" "$ref_m" "${ref_runs[*]}"
+    printf '%-10s %-34s %9s %9s   (runs: %s)\n' "$n" "baove load cases" "$load_s" "$load_m" "${load_runs[*]}"
     printf '%-10s %-34s %9s %9s\n' "$n" "baove load content ($content)" "$content_s" "$content_m"
     printf '%-10s %-34s %9s %9s\n' "$n" "baove indicators 2025Q1" "$q_s" "$q_m"
     printf '%-10s %-34s %9s %9s\n' "$n" "baove indicators 2025" "$y_s" "$y_m"
@@ -61,7 +79,7 @@ for n in "${sizes[@]}"; do
     printf '%-10s %-34s %9s %9s\n' "$n" "duckdb core counts 2025Q1 (ref.)" "$agg_s" "$agg_m"
     awk -v a="$load_s" -v b="$ref_s" -v n="$n" -v q="$q_s" -v y="$y_s" -v r="$report_s" 'BEGIN {
         m = n / 1e6
-        printf "%-10s load ratio baove/duckdb = %.2f\n", n, a / b
+        printf "%-10s load ratio baove/duckdb (medians) = %.2f\n", n, a / b
         printf "%-10s per million cases: load %.2f s, quarter %.2f s, year %.2f s, report %.2f s\n", n, a / m, q / m, y / m, r / m }'
 done
 # Cost growth: the per-million figures above must not grow faster than log n from one
