@@ -206,7 +206,31 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
     Ok(table)
 }
 
+/// A header as messages may show it: by position when the header itself looks like a
+/// person's identity (a data row taken for the header, say), which no message may carry.
+pub fn header_shown(headers: &[String], position: usize) -> String {
+    match headers.get(position) {
+        Some(h) if super::identity::classify(h).is_none() => h.trim().to_string(),
+        _ => format!("#{}", position + 1),
+    }
+}
+
 fn check_headers(table: &RawTable) -> Result<()> {
+    if let Some(i) = table
+        .headers
+        .iter()
+        .position(|h| super::identity::classify(h).is_some())
+    {
+        return Err(refuse(
+            &table.file,
+            table.locate_header(i),
+            format!("#{}", i + 1),
+            "identifying-value",
+            "a header that looks like a phone number, identity number or e-mail address (value \
+             not shown); the whole file is refused"
+                .into(),
+        ));
+    }
     if table.headers.len() > MAX_COLUMNS {
         return Err(refuse(
             &table.file,
@@ -235,7 +259,7 @@ fn check_headers(table: &RawTable) -> Result<()> {
             return Err(refuse(
                 &table.file,
                 table.locate_header(i),
-                header.trim().to_string(),
+                header_shown(&table.headers, i),
                 "duplicate-column",
                 "this column name appears more than once in the header".into(),
             ));
@@ -294,11 +318,7 @@ fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
     clock.lap("read: shape and checksum");
     if let Err(e) = utf8 {
         let (row, field) = locate_offset(&bytes, start, shape.separator, start + e.valid_up_to());
-        let column = shape
-            .headers
-            .get(field)
-            .cloned()
-            .unwrap_or_else(|| format!("#{}", field + 1));
+        let column = header_shown(&shape.headers, field);
         return Err(refuse(
             file,
             format!("row {}", row + 1),
@@ -311,7 +331,7 @@ fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
         return Err(refuse(
             file,
             format!("row {}", row + 2),
-            shape.headers.get(c).cloned().unwrap_or_default(),
+            header_shown(&shape.headers, c),
             "cell-size",
             format!("a cell longer than {MAX_CELL_CHARS} characters"),
         ));
@@ -727,7 +747,7 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
                         column_letters(start_col as usize + c),
                         header_row as usize + 1 + r
                     ),
-                    headers[c].clone(),
+                    header_shown(&headers, c),
                     "xlsx-error-cell",
                     format!("the cell holds a spreadsheet error ({e})"),
                 ));
@@ -741,7 +761,7 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
                         column_letters(start_col as usize + c),
                         header_row as usize + 1 + r
                     ),
-                    headers[c].clone(),
+                    header_shown(&headers, c),
                     "cell-size",
                     format!("a cell longer than {MAX_CELL_CHARS} characters"),
                 ));
