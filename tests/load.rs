@@ -426,3 +426,141 @@ fn kill_during_a_large_load_leaves_the_store_as_it_was() {
         rerun.stdout
     );
 }
+
+/// `baove` reading every cases or content file over `part_bytes` in parts, as it reads
+/// exports over 128 MB, so that small files exercise the parts.
+fn baove_in_parts(cwd: &Path, part_bytes: usize, args: &[&str]) -> crate::util::Run {
+    command(cwd)
+        .env("BAOVE_PART_BYTES", part_bytes.to_string())
+        .args(args)
+        .output()
+        .expect("baove runs")
+        .into()
+}
+
+#[test]
+fn an_export_read_in_parts_loads_exactly_as_one_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data").display().to_string();
+    let generated = baove(
+        dir.path(),
+        &[
+            "generate",
+            "--out",
+            &data,
+            "--seed",
+            "7",
+            "--cases",
+            "3000",
+            "--content",
+            "600",
+        ],
+    );
+    assert_eq!(generated.code, 0, "{}", generated.stderr);
+    let whole = baove(dir.path(), &["load", "--db", "whole.duckdb", &data]);
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    // About 640 KB of cases in parts of 64 KB: ten parts, each a run of whole records.
+    let parted = baove_in_parts(dir.path(), 64_000, &["load", "--db", "parts.duckdb", &data]);
+    assert_eq!(parted.code, 0, "{}", parted.stderr);
+    assert_eq!(
+        parted.stdout.replace("parts.duckdb", "whole.duckdb"),
+        whole.stdout
+    );
+    assert_eq!(
+        checksum(dir.path(), "parts.duckdb"),
+        checksum(dir.path(), "whole.duckdb")
+    );
+    let again = baove_in_parts(dir.path(), 64_000, &["load", "--db", "parts.duckdb", &data]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stdout.contains("nothing changed"), "{}", again.stdout);
+}
+
+#[test]
+fn parts_find_duplicates_identity_and_bad_rows_anywhere_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // 400 rows of about 60 bytes in parts of 4 KB: data row k is on line k + 2.
+    let rows = |change: &dyn Fn(usize, String) -> String| {
+        let mut text = format!("{CASES_HEADER}\n");
+        for k in 0..400 {
+            let line = format!("P-{k},450,2025-01-10 09:00,LDTBXH,HOTLINE_111,GROOMING,F,14,,,,,,,,,,,,,,");
+            text.push_str(&change(k, line));
+            text.push('\n');
+        }
+        text
+    };
+    assert_eq!(baove(dir.path(), &["load", &sample_data()]).code, 0);
+    let before = checksum(dir.path(), "baove.duckdb");
+
+    let duplicate = write(
+        dir.path(),
+        "cases_duplicate.csv",
+        &rows(&|k, line| {
+            if k == 300 {
+                line.replacen("P-300", "P-5", 1)
+            } else {
+                line
+            }
+        }),
+    );
+    let run = baove_in_parts(dir.path(), 4_000, &["load", &duplicate]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    for said in [
+        "row 7, column case_id",
+        "row 302, column case_id",
+        "[duplicate-id]",
+    ] {
+        assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
+    }
+    assert_eq!(checksum(dir.path(), "baove.duckdb"), before);
+
+    let phone = write(
+        dir.path(),
+        "cases_phone.csv",
+        &rows(&|k, line| {
+            if k == 380 {
+                line.replace("HOTLINE_111", "0912345678")
+            } else {
+                line
+            }
+        }),
+    );
+    let run = baove_in_parts(dir.path(), 4_000, &["load", "--quarantine", &phone]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(run.stderr.contains("row 382, column channel"), "{}", run.stderr);
+    assert!(run.stderr.contains("phone number"), "{}", run.stderr);
+    assert!(!run.all_output().contains("0912345678"));
+    assert_eq!(checksum(dir.path(), "baove.duckdb"), before);
+
+    let bad_date = write(
+        dir.path(),
+        "cases_bad_date_late.csv",
+        &rows(&|k, line| {
+            if k == 250 {
+                line.replace("2025-01-10", "2025-13-10")
+            } else {
+                line
+            }
+        }),
+    );
+    let run = baove_in_parts(dir.path(), 4_000, &["load", "--quarantine", &bad_date]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    assert!(
+        run.stdout
+            .contains("400 rows read, 399 loaded (0 replaced), 1 quarantined"),
+        "{}",
+        run.stdout
+    );
+    let db = dir.path().join("baove.duckdb");
+    assert_eq!(
+        query_string(
+            &db,
+            "SELECT location FROM quarantine WHERE file_name = 'cases_bad_date_late.csv'"
+        )
+        .unwrap(),
+        "row 252"
+    );
+    assert_eq!(
+        query_i64(&db, "SELECT count(*) FROM cases WHERE case_id LIKE 'P-%'"),
+        399
+    );
+}

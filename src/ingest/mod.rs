@@ -6,6 +6,7 @@
 pub mod arrow_bridge;
 pub mod findings;
 pub mod identity;
+pub mod parts;
 pub mod profile;
 pub mod read;
 pub mod validate;
@@ -102,11 +103,28 @@ pub struct Examined {
     pub validated: Option<Validated>,
     /// Problems that refuse the file whole (unreadable, identifying data, missing columns).
     pub refusal: Vec<Finding>,
+    /// Set for a file read in parts ([`parts`]): what the parts showed; the rows are read
+    /// again, a part at a time, when loaded.
+    pub parted: Option<Parted>,
+}
+
+/// What reading a file part by part found; validation is repeated the same way when the
+/// parts are loaded, so it keeps what that needs.
+#[derive(Debug)]
+pub struct Parted {
+    pub rows_read: usize,
+    pub findings: Vec<Finding>,
+    pub ignored_columns: Vec<String>,
+    profile: Profile,
+    ctx: Context,
 }
 
 impl Examined {
     pub fn rows_read(&self) -> usize {
-        self.raw.as_ref().map_or(0, RawTable::height)
+        match &self.parted {
+            Some(p) => p.rows_read,
+            None => self.raw.as_ref().map_or(0, RawTable::height),
+        }
     }
 
     /// Every finding: whole-file ones and row ones.
@@ -114,14 +132,28 @@ impl Examined {
         self.refusal
             .iter()
             .chain(self.validated.iter().flat_map(|v| v.findings.iter()))
+            .chain(self.parted.iter().flat_map(|p| p.findings.iter()))
     }
 
     pub fn refused_whole(&self) -> bool {
-        !self.refusal.is_empty() || self.validated.as_ref().is_some_and(Validated::has_file_findings)
+        !self.refusal.is_empty()
+            || self.validated.as_ref().is_some_and(Validated::has_file_findings)
+            || self
+                .parted
+                .as_ref()
+                .is_some_and(|p| p.findings.iter().any(|f| f.data_row.is_none()))
     }
 
     pub fn invalid_rows(&self) -> usize {
-        self.validated.as_ref().map_or(0, |v| v.invalid_rows().len())
+        match &self.parted {
+            Some(p) => p
+                .findings
+                .iter()
+                .filter_map(|f| f.data_row)
+                .collect::<HashSet<_>>()
+                .len(),
+            None => self.validated.as_ref().map_or(0, |v| v.invalid_rows().len()),
+        }
     }
 }
 
@@ -151,6 +183,9 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    if parts::in_parts(planned) {
+        return examine_in_parts(planned, file, profile, ctx);
+    }
     let mut clock = crate::Stopwatch::start();
     let raw = read::read_table(&planned.path);
     let sha256 = match &raw {
@@ -165,6 +200,7 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
         raw: None,
         validated: None,
         refusal: Vec::new(),
+        parted: None,
     };
     let raw = match raw {
         Ok(raw) => raw,
@@ -188,6 +224,65 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
     }
     examined.validated = Some(validated);
     examined.raw = Some(raw);
+    Ok(examined)
+}
+
+/// [`examine`] for a file read in parts: each part is read, validated and scanned, and
+/// only its findings are kept. Identifying data in any part refuses the file at once.
+fn examine_in_parts(planned: &Planned, file: String, profile: &Profile, ctx: &Context) -> Result<Examined> {
+    let mut examined = Examined {
+        path: planned.path.clone(),
+        file: file.clone(),
+        kind: planned.kind,
+        sha256: String::new(),
+        raw: None,
+        validated: None,
+        refusal: Vec::new(),
+        parted: None,
+    };
+    let mut parted = Parted {
+        rows_read: 0,
+        findings: Vec::new(),
+        ignored_columns: Vec::new(),
+        profile: profile.clone(),
+        ctx: ctx.clone(),
+    };
+    let mut reader = parts::CsvParts::open(&planned.path, &file)?;
+    let mut keys = parts::KeysSeen::default();
+    loop {
+        let raw = match reader.next_part() {
+            Ok(Some(raw)) => raw,
+            Ok(None) => break,
+            Err(Error::Refused(findings)) => {
+                examined.refusal = findings.list;
+                examined.sha256 = sha256_of(&planned.path)?;
+                return Ok(examined);
+            }
+            Err(e) => return Err(e),
+        };
+        let mut clock = crate::Stopwatch::start();
+        let validated = validate::validate(planned.kind, &raw, profile, ctx)?;
+        let scope = validate::identity_scope(planned.kind, &raw, &validated);
+        let identifying = identity::scan(planned.kind, &raw, &scope)?;
+        clock.lap("part: validate and identity scan");
+        if !identifying.is_empty() {
+            examined.refusal = identifying;
+            examined.sha256 = sha256_of(&planned.path)?;
+            return Ok(examined);
+        }
+        let across = keys.across_parts(planned.kind, &raw, &validated)?;
+        parted.rows_read += raw.height();
+        parted.ignored_columns = validated.ignored_columns.clone();
+        let whole_file_problem = validated.has_file_findings();
+        parted.findings.extend(validated.findings);
+        parted.findings.extend(across);
+        if whole_file_problem {
+            // A missing column is missing from every part: one report is enough.
+            break;
+        }
+    }
+    examined.sha256 = reader.sha256()?;
+    examined.parted = Some(parted);
     Ok(examined)
 }
 
@@ -336,6 +431,10 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
     }
     let tx = store.begin_load()?;
     for e in pending {
+        if let Some(parted) = &e.parted {
+            outcomes.push(load_in_parts(&tx, &e, parted, options)?);
+            continue;
+        }
         let validated = e
             .validated
             .as_ref()
@@ -378,6 +477,70 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
     tx.commit()?;
     clock.lap("commit");
     Ok(outcomes)
+}
+
+/// Loads a file read in parts: each part is read and validated again (the same checks,
+/// the same findings as when it was examined) and its valid rows appended; older rows
+/// with the same keys are replaced once, after the last part.
+fn load_in_parts(
+    tx: &crate::store::LoadTransaction<'_>,
+    e: &Examined,
+    parted: &Parted,
+    options: &LoadOptions,
+) -> Result<FileOutcome> {
+    let mut reader = parts::CsvParts::open(&e.path, &e.file)?;
+    let mut keys = parts::KeysSeen::default();
+    let first_new = tx.first_new_row(e.kind)?;
+    let (mut rows_loaded, mut rows_quarantined) = (0u64, 0u64);
+    while let Some(raw) = reader.next_part()? {
+        let mut clock = crate::Stopwatch::start();
+        let validated = validate::validate(e.kind, &raw, &parted.profile, &parted.ctx)?;
+        let across = keys.across_parts(e.kind, &raw, &validated)?;
+        let mut invalid = validated.invalid_rows();
+        for f in &across {
+            if let Some(row) = f.data_row {
+                invalid.entry(row).or_default().push(f);
+            }
+        }
+        let invalid_set: HashSet<usize> = invalid.keys().copied().collect();
+        let mut valid = valid_rows(&validated.canonical, &invalid_set, tx.load_id())?;
+        rows_loaded += valid.height() as u64;
+        let batches = arrow_bridge::to_record_batches(&mut valid)?;
+        drop(valid);
+        tx.append(e.kind, batches)?;
+        let quarantined = quarantine_rows(&raw, e, &invalid)?;
+        rows_quarantined += quarantined.len() as u64;
+        tx.quarantine(&quarantined)?;
+        clock.lap("part: validate and store");
+    }
+    if reader.sha256()? != e.sha256 {
+        return Err(Error::Usage(format!(
+            "{}: the file changed while it was being loaded; nothing was loaded",
+            e.path.display()
+        )));
+    }
+    let rows_replaced = tx.replace_older(e.kind, first_new)?;
+    tx.log(&LoadLogEntry {
+        file_name: e.file.clone(),
+        kind: e.kind,
+        sha256: e.sha256.clone(),
+        rows_loaded,
+        rows_replaced,
+        rows_quarantined,
+        loaded_at: options.now,
+        profile: options.profile_name.clone(),
+    })?;
+    Ok(FileOutcome {
+        file: e.file.clone(),
+        kind: e.kind,
+        sha256: e.sha256.clone(),
+        rows_read: e.rows_read(),
+        rows_loaded,
+        rows_replaced,
+        rows_quarantined,
+        already_loaded_as: None,
+        ignored_columns: parted.ignored_columns.clone(),
+    })
 }
 
 /// The canonical rows without the invalid ones, with the load id in place of the row

@@ -215,7 +215,7 @@ pub fn header_shown(headers: &[String], position: usize) -> String {
     }
 }
 
-fn check_headers(table: &RawTable) -> Result<()> {
+pub(crate) fn check_headers(table: &RawTable) -> Result<()> {
     if let Some(i) = table
         .headers
         .iter()
@@ -288,6 +288,21 @@ fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
     let mut clock = crate::Stopwatch::start();
     let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
     clock.lap("read: bytes");
+    read_csv_bytes(path, file, bytes, 0, true).map(|(table, _)| table)
+}
+
+/// A CSV export (or a part of one, header first) already in memory. Data rows are
+/// numbered from `first_row`; with `checksum`, the table carries the SHA-256 of `bytes`.
+/// Also returns how many records the CSV reader saw (blank ones included), where the
+/// next part's numbering starts.
+pub(crate) fn read_csv_bytes(
+    path: &Path,
+    file: &str,
+    bytes: Vec<u8>,
+    first_row: usize,
+    checksum: bool,
+) -> Result<(RawTable, usize)> {
+    let mut clock = crate::Stopwatch::start();
     let start = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     if bytes[start..].iter().all(|b| b.is_ascii_whitespace()) {
         return Err(refuse(
@@ -303,7 +318,11 @@ fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
     let (shape, (sha256, utf8)) = std::thread::scope(|scope| {
         let checks = scope.spawn(|| {
             (
-                super::sha256_hex(&bytes),
+                if checksum {
+                    super::sha256_hex(&bytes)
+                } else {
+                    String::new()
+                },
                 std::str::from_utf8(&bytes[start..]).map(|_| ()),
             )
         });
@@ -321,7 +340,7 @@ fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
         let column = header_shown(&shape.headers, field);
         return Err(refuse(
             file,
-            format!("row {}", row + 1),
+            format!("row {}", first_row + row + 1),
             column,
             "encoding",
             "the text is not UTF-8; save the file as CSV UTF-8".into(),
@@ -330,7 +349,7 @@ fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
     if let Some((row, c)) = shape.longest_cell {
         return Err(refuse(
             file,
-            format!("row {}", row + 2),
+            format!("row {}", first_row + row + 2),
             header_shown(&shape.headers, c),
             "cell-size",
             format!("a cell longer than {MAX_CELL_CHARS} characters"),
@@ -351,7 +370,7 @@ fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
     if let Some((row, fields)) = shape.ragged {
         return Err(refuse(
             file,
-            format!("row {}", row + 2),
+            format!("row {}", first_row + row + 2),
             String::new(),
             "ragged-row",
             format!(
@@ -388,13 +407,15 @@ fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
             )
         })?;
     clock.lap("read: polars");
+    let records = df.height();
+    let offset = Some(first_row as IdxSize);
     let df = if shape.has_blank_rows {
-        with_row_index_dropping_blank(df)?
+        with_row_index_dropping_blank(df, offset)?
     } else {
-        df.with_row_index(ROW_COLUMN.into(), None)
+        df.with_row_index(ROW_COLUMN.into(), offset)
             .map_err(Error::polars("numbering rows"))?
     };
-    Ok(RawTable {
+    let table = RawTable {
         path: path.to_path_buf(),
         file: file.to_string(),
         format: Format::Csv,
@@ -402,7 +423,8 @@ fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
         df,
         origin: Origin::Csv,
         sha256,
-    })
+    };
+    Ok((table, records))
 }
 
 /// One pass over the bytes: separator (`,` or `;`, whichever the header uses more),
@@ -570,11 +592,11 @@ fn locate_offset(bytes: &[u8], start: usize, separator: u8, offset: usize) -> (u
 
 /// Adds [`ROW_COLUMN`] and drops rows where every cell is blank (Excel leaves them at
 /// the end of exports); the row numbers of the others are kept.
-fn with_row_index_dropping_blank(df: DataFrame) -> Result<DataFrame> {
+fn with_row_index_dropping_blank(df: DataFrame, offset: Option<IdxSize>) -> Result<DataFrame> {
     let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
     if names.is_empty() {
         return df
-            .with_row_index(ROW_COLUMN.into(), None)
+            .with_row_index(ROW_COLUMN.into(), offset)
             .map_err(Error::polars("numbering rows"));
     }
     let any_content: Vec<Expr> = names
@@ -589,7 +611,7 @@ fn with_row_index_dropping_blank(df: DataFrame) -> Result<DataFrame> {
         })
         .collect();
     df.lazy()
-        .with_row_index(ROW_COLUMN, None)
+        .with_row_index(ROW_COLUMN, offset)
         .filter(
             any_horizontal(any_content)
                 .map_err(Error::polars("numbering rows"))?
@@ -776,7 +798,7 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
         .collect();
     let df =
         DataFrame::new_infer_height(columns).map_err(Error::polars(format!("{file}: building the table")))?;
-    let df = with_row_index_dropping_blank(df)?;
+    let df = with_row_index_dropping_blank(df, None)?;
     Ok(RawTable {
         path: path.to_path_buf(),
         file: file.to_string(),
@@ -845,7 +867,7 @@ fn read_parquet(path: &Path, file: &str) -> Result<RawTable> {
         .select(as_text)
         .collect()
         .map_err(Error::polars(format!("{file}: reading columns as text")))?;
-    let df = with_row_index_dropping_blank(df)?;
+    let df = with_row_index_dropping_blank(df, None)?;
     Ok(RawTable {
         path: path.to_path_buf(),
         file: file.to_string(),

@@ -436,31 +436,48 @@ impl LoadTransaction<'_> {
     /// Appends rows of `kind` (contract columns in order, then load_id), replacing stored
     /// rows with the same key. Returns the number of rows replaced.
     pub fn upsert(&self, kind: Kind, batches: Vec<RecordBatch>) -> Result<u64> {
-        let table = kind.name();
-        // Rows appended now get row ids from here on; older rows with the same key are
-        // then deleted. One write of the data, no staging copy.
-        let first_new: i64 = self
-            .tx
+        let first_new = self.first_new_row(kind)?;
+        self.append(kind, batches)?;
+        self.replace_older(kind, first_new)
+    }
+
+    /// The row id the next appended row of `kind` gets: rows from here on are this
+    /// load's, older rows with the same key are replaced by [`Self::replace_older`].
+    pub fn first_new_row(&self, kind: Kind) -> Result<i64> {
+        self.tx
             .query_row(
-                &format!("SELECT coalesce(max(rowid) + 1, 0) FROM {table}"),
+                &format!("SELECT coalesce(max(rowid) + 1, 0) FROM {}", kind.name()),
                 [],
                 |r| r.get(0),
             )
-            .map_err(|e| self.error(e))?;
+            .map_err(|e| self.error(e))
+    }
+
+    /// Appends rows as they are (no replacement yet).
+    pub fn append(&self, kind: Kind, batches: Vec<RecordBatch>) -> Result<()> {
         let mut clock = crate::Stopwatch::start();
         if batches.iter().any(|b| b.num_rows() > 0) {
             // Scanned on every core; the order of rows in the table does not matter
             // (they are found by key), so DuckDB may insert them in parallel.
             self.inbox.put(batches);
             let inserted = self.tx.execute_batch(&format!(
-                "SET preserve_insertion_order = false; INSERT INTO {table} SELECT * FROM {}(); \
+                "SET preserve_insertion_order = false; INSERT INTO {} SELECT * FROM {}(); \
                  RESET preserve_insertion_order",
+                kind.name(),
                 incoming::FUNCTION
             ));
             self.inbox.clear();
             inserted.map_err(|e| self.error(e))?;
         }
         clock.lap("insert");
+        Ok(())
+    }
+
+    /// Deletes the rows older than `first_new` whose key a newer row has; returns how
+    /// many. One write of the data, no staging copy.
+    pub fn replace_older(&self, kind: Kind, first_new: i64) -> Result<u64> {
+        let mut clock = crate::Stopwatch::start();
+        let table = kind.name();
         let matches = kind
             .key_columns()
             .iter()
