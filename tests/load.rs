@@ -427,8 +427,9 @@ fn kill_during_a_large_load_leaves_the_store_as_it_was() {
     );
 }
 
-/// `baove` reading every cases or content file over `part_bytes` in parts, as it reads
-/// exports over 128 MB, so that small files exercise the parts.
+/// `baove` reading every cases or content file over four times `part_bytes` in parts of
+/// `part_bytes`, as it reads exports over 512 MB in parts of 128 MB, so that small files
+/// exercise the parts.
 fn baove_in_parts(cwd: &Path, part_bytes: usize, args: &[&str]) -> crate::util::Run {
     command(cwd)
         .env("BAOVE_PART_BYTES", part_bytes.to_string())
@@ -460,6 +461,7 @@ fn an_export_read_in_parts_loads_exactly_as_one_read_whole() {
     let whole = baove(dir.path(), &["load", "--db", "whole.duckdb", &data]);
     assert_eq!(whole.code, 0, "{}", whole.stderr);
     // About 640 KB of cases in parts of 64 KB: ten parts, each a run of whole records.
+    // (The 60 KB of content reports are read whole.)
     let parted = baove_in_parts(dir.path(), 64_000, &["load", "--db", "parts.duckdb", &data]);
     assert_eq!(parted.code, 0, "{}", parted.stderr);
     assert_eq!(

@@ -23,8 +23,11 @@ use crate::error::{Error, Result};
 use crate::model::Kind;
 use crate::store::hex;
 
-/// The size of a part, and the size over which a file is read in parts.
+/// The size of a part. A file is read in parts when it is larger than four parts
+/// (512 MB, some 2.5 million cases): a file read in parts is read and validated twice
+/// (once to judge it, once to load it), which costs more than holding a smaller file.
 pub const DEFAULT_PART_BYTES: u64 = 128 << 20;
+const PARTS_BEFORE_SPLITTING: u64 = 4;
 
 /// [`DEFAULT_PART_BYTES`], or `BAOVE_PART_BYTES` (tests use small parts on small files).
 pub fn part_bytes() -> u64 {
@@ -39,7 +42,7 @@ pub fn part_bytes() -> u64 {
 pub fn in_parts(planned: &Planned) -> bool {
     matches!(planned.kind, Kind::Cases | Kind::ContentReports)
         && Format::from_path(&planned.path) == Some(Format::Csv)
-        && std::fs::metadata(&planned.path).is_ok_and(|m| m.len() > part_bytes())
+        && std::fs::metadata(&planned.path).is_ok_and(|m| m.len() > PARTS_BEFORE_SPLITTING * part_bytes())
 }
 
 /// The parts of one CSV file, in order; the checksum of the whole file builds up as the
