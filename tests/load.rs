@@ -129,10 +129,14 @@ fn every_accepted_datetime_form_and_quoted_newlines_load() {
 }
 
 fn xlsx_cases(path: &Path, phone_in_platform: bool) {
+    xlsx_cases_in_sheet(path, phone_in_platform, "Sheet1");
+}
+
+fn xlsx_cases_in_sheet(path: &Path, phone_in_platform: bool, sheet_name: &str) {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    sheet.set_name("Sheet1").unwrap();
+    sheet.set_name(sheet_name).unwrap();
     let date_format = Format::new().set_num_format("dd/mm/yyyy hh:mm");
     for (c, h) in CASES_HEADER.split(',').enumerate() {
         sheet.write_string(0, c as u16, h).unwrap();
@@ -189,6 +193,19 @@ fn xlsx_problems_are_named_by_sheet_and_cell_and_truncated_workbooks_refused() {
         run.stderr
     );
     assert!(!run.all_output().contains("0912345678"));
+
+    // A sheet whose name looks like a phone number is named by its position.
+    let named = dir.path().join("cases_named.xlsx");
+    xlsx_cases_in_sheet(&named, true, "0987654321");
+    let run = baove(dir.path(), &["load", &named.display().to_string()]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(
+        run.stderr
+            .contains("cases_named.xlsx sheet 1!I4, column platform"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.all_output().contains("0987654321") && !run.all_output().contains("0912345678"));
 
     let whole = dir.path().join("cases_whole.xlsx");
     xlsx_cases(&whole, false);

@@ -706,10 +706,16 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
                 "the workbook has no sheet".into(),
             )
         })?;
+    // Messages name the sheet; one whose name looks like a person's identity is named
+    // by its position instead.
+    let shown_sheet = match names.iter().position(|n| *n == sheet) {
+        Some(i) if super::identity::classify(&sheet).is_some() => format!("sheet {}", i + 1),
+        _ => sheet.clone(),
+    };
     let range = workbook.worksheet_range(&sheet).map_err(|e| {
         refuse(
             file,
-            sheet.clone(),
+            shown_sheet.clone(),
             String::new(),
             "xlsx-unreadable",
             format!("the sheet cannot be read; the file may be truncated ({e})"),
@@ -718,7 +724,7 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
     let Some((start_row, start_col)) = range.start() else {
         return Err(refuse(
             file,
-            sheet,
+            shown_sheet,
             String::new(),
             "empty-file",
             "the sheet is empty".into(),
@@ -738,7 +744,7 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
         .collect();
     let header_row = start_row + 1;
     let origin = Origin::Xlsx {
-        sheet: sheet.clone(),
+        sheet: shown_sheet.clone(),
         header_row,
         first_col: start_col,
     };
@@ -750,7 +756,7 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
                     return Err(refuse(
                         file,
                         format!(
-                            "{sheet}!{}{}",
+                            "{shown_sheet}!{}{}",
                             column_letters(start_col as usize + c),
                             header_row as usize + 1 + r
                         ),
@@ -765,7 +771,7 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
                 return Err(refuse(
                     file,
                     format!(
-                        "{sheet}!{}{}",
+                        "{shown_sheet}!{}{}",
                         column_letters(start_col as usize + c),
                         header_row as usize + 1 + r
                     ),
@@ -779,7 +785,7 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
                 return Err(refuse(
                     file,
                     format!(
-                        "{sheet}!{}{}",
+                        "{shown_sheet}!{}{}",
                         column_letters(start_col as usize + c),
                         header_row as usize + 1 + r
                     ),
