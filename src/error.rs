@@ -24,6 +24,7 @@ pub enum Error {
         #[source]
         source: polars::error::PolarsError,
     },
+    #[cfg(feature = "store")]
     #[error("{context}: {source}")]
     Duckdb {
         context: String,
@@ -52,6 +53,7 @@ impl Error {
         move |source| Error::Polars { context, source }
     }
 
+    #[cfg(feature = "store")]
     pub fn duckdb(context: impl Into<String>) -> impl FnOnce(duckdb::Error) -> Error {
         let context = context.into();
         move |source| Error::Duckdb { context, source }

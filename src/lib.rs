@@ -5,21 +5,31 @@
 //! The command line lives in the binary.
 
 pub mod catalog;
+#[cfg(feature = "store")]
 pub mod compare;
 pub mod error;
 pub mod funnel;
+#[cfg(feature = "store")]
 pub mod indicators;
 pub mod ingest;
 pub mod model;
 pub mod period;
+#[cfg(feature = "store")]
 pub mod render;
+#[cfg(feature = "store")]
 pub mod report;
 pub mod stats;
+#[cfg(feature = "store")]
 pub mod store;
 pub mod synth;
 pub mod template;
 
 pub use error::{Error, Result};
+
+/// Lower-case hexadecimal of bytes (checksums).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// The local (Vietnam, UTC+7, no daylight saving) moment of "now". `BAOVE_NOW`
 /// (`YYYY-MM-DD HH:MM:SS`) pins it, for reproducible runs and tests.

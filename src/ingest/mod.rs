@@ -20,8 +20,10 @@ use polars::prelude::*;
 use sha2::Digest;
 
 use crate::error::{Error, Result};
+use crate::hex;
 use crate::model::Kind;
-use crate::store::{hex, LoadLogEntry, QuarantinedRow, Store};
+#[cfg(feature = "store")]
+use crate::store::{LoadLogEntry, QuarantinedRow, Store};
 use findings::{Finding, Findings};
 use profile::Profile;
 use read::{Format, RawTable, ROW_COLUMN};
@@ -111,6 +113,8 @@ pub struct Examined {
 /// What reading a file part by part found; validation is repeated the same way when the
 /// parts are loaded, so it keeps what that needs.
 #[derive(Debug)]
+// Only loading reads the profile and context again (not built without the store).
+#[cfg_attr(not(feature = "store"), allow(dead_code))]
 pub struct Parted {
     pub rows_read: usize,
     pub findings: Vec<Finding>,
@@ -395,6 +399,7 @@ pub fn refusal(examined: &[Examined], quarantine: bool) -> Option<Findings> {
 
 /// Loads examined files in one transaction. Refuses (changing nothing) when any file is
 /// refused whole, or, without `quarantine`, when any row is invalid.
+#[cfg(feature = "store")]
 pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -> Result<Vec<FileOutcome>> {
     if let Some(findings) = refusal(&examined, options.quarantine) {
         return Err(Error::Refused(Box::new(findings)));
@@ -482,6 +487,7 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
 /// Loads a file read in parts: each part is read and validated again (the same checks,
 /// the same findings as when it was examined) and its valid rows appended; older rows
 /// with the same keys are replaced once, after the last part.
+#[cfg(feature = "store")]
 fn load_in_parts(
     tx: &crate::store::LoadTransaction<'_>,
     e: &Examined,
@@ -545,6 +551,7 @@ fn load_in_parts(
 
 /// The canonical rows without the invalid ones, with the load id in place of the row
 /// number: exactly the store's column order.
+#[cfg(feature = "store")]
 fn valid_rows(canonical: &DataFrame, invalid: &HashSet<usize>, load_id: i64) -> Result<DataFrame> {
     if invalid.is_empty() {
         // The usual case: no filter, so no copy of the columns.
@@ -578,6 +585,7 @@ fn valid_rows(canonical: &DataFrame, invalid: &HashSet<usize>, load_id: i64) -> 
         .map_err(Error::polars("selecting valid rows"))
 }
 
+#[cfg(feature = "store")]
 fn quarantine_rows(
     raw: &RawTable,
     e: &Examined,

@@ -20,8 +20,8 @@ use super::read::{self, Format, RawTable, ROW_COLUMN};
 use super::validate::Validated;
 use super::Planned;
 use crate::error::{Error, Result};
+use crate::hex;
 use crate::model::Kind;
-use crate::store::hex;
 
 /// The size of a part. A file is read in parts when it is larger than four parts
 /// (512 MB, some 2.5 million cases): a file read in parts is read and validated twice

@@ -385,9 +385,7 @@ impl Store {
     }
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::hex;
 
 /// DuckDB's bundled build has no ICU or excel extension, and this machine may have no
 /// network: never try to fetch extensions.
