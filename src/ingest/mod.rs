@@ -253,6 +253,7 @@ fn examine_in_parts(planned: &Planned, file: String, profile: &Profile, ctx: &Co
     };
     let mut reader = parts::CsvParts::open(&planned.path, &file)?;
     let mut keys = parts::KeysSeen::default();
+    let mut clock = crate::Stopwatch::start();
     loop {
         let raw = match reader.next_part() {
             Ok(Some(raw)) => raw,
@@ -264,7 +265,7 @@ fn examine_in_parts(planned: &Planned, file: String, profile: &Profile, ctx: &Co
             }
             Err(e) => return Err(e),
         };
-        let mut clock = crate::Stopwatch::start();
+        clock.lap("part: read");
         let validated = validate::validate(planned.kind, &raw, profile, ctx)?;
         let scope = validate::identity_scope(planned.kind, &raw, &validated);
         let identifying = identity::scan(planned.kind, &raw, &scope)?;
@@ -274,17 +275,26 @@ fn examine_in_parts(planned: &Planned, file: String, profile: &Profile, ctx: &Co
             examined.sha256 = sha256_of(&planned.path)?;
             return Ok(examined);
         }
-        let across = keys.across_parts(planned.kind, &raw, &validated)?;
+        keys.add_part(planned.kind, &raw, &validated)?;
+        clock.lap("part: ids");
         parted.rows_read += raw.height();
         parted.ignored_columns = validated.ignored_columns.clone();
         let whole_file_problem = validated.has_file_findings();
         parted.findings.extend(validated.findings);
-        parted.findings.extend(across);
         if whole_file_problem {
             // A missing column is missing from every part: one report is enough.
             break;
         }
     }
+    let reported: HashSet<usize> = parted
+        .findings
+        .iter()
+        .filter(|f| f.rule == "duplicate-id")
+        .filter_map(|f| f.data_row)
+        .collect();
+    parted.findings.extend(keys.across_parts(&file, &reported));
+    parted.findings.sort_by_key(|f| f.data_row);
+    clock.lap("ids across parts");
     examined.sha256 = reader.sha256()?;
     examined.parted = Some(parted);
     Ok(examined)
@@ -484,9 +494,9 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
     Ok(outcomes)
 }
 
-/// Loads a file read in parts: each part is read and validated again (the same checks,
-/// the same findings as when it was examined) and its valid rows appended; older rows
-/// with the same keys are replaced once, after the last part.
+/// Loads a file read in parts: each part is read and typed again (by the same
+/// validation), the rows the examination found invalid are kept out (quarantined), the
+/// others appended; older rows with the same keys are replaced once, after the last part.
 #[cfg(feature = "store")]
 fn load_in_parts(
     tx: &crate::store::LoadTransaction<'_>,
@@ -495,29 +505,45 @@ fn load_in_parts(
     options: &LoadOptions,
 ) -> Result<FileOutcome> {
     let mut reader = parts::CsvParts::open(&e.path, &e.file)?;
-    let mut keys = parts::KeysSeen::default();
     let first_new = tx.first_new_row(e.kind)?;
     let (mut rows_loaded, mut rows_quarantined) = (0u64, 0u64);
-    while let Some(raw) = reader.next_part()? {
-        let mut clock = crate::Stopwatch::start();
-        let validated = validate::validate(e.kind, &raw, &parted.profile, &parted.ctx)?;
-        let across = keys.across_parts(e.kind, &raw, &validated)?;
-        let mut invalid = validated.invalid_rows();
-        for f in &across {
-            if let Some(row) = f.data_row {
-                invalid.entry(row).or_default().push(f);
-            }
+    // The rows judged invalid when the file was examined (duplicates across parts
+    // included): each part takes those among its own rows.
+    let mut judged: std::collections::BTreeMap<usize, Vec<&Finding>> = std::collections::BTreeMap::new();
+    for f in &parted.findings {
+        if let Some(row) = f.data_row {
+            judged.entry(row).or_default().push(f);
         }
+    }
+    let mut clock = crate::Stopwatch::start();
+    while let Some(raw) = reader.next_part()? {
+        clock.lap("part: read");
+        let validated = validate::validate(e.kind, &raw, &parted.profile, &parted.ctx)?;
+        clock.lap("part: validate");
+        let rows = raw
+            .df
+            .column(ROW_COLUMN)
+            .and_then(|c| c.cast(&DataType::UInt64))
+            .map_err(Error::polars("numbering rows"))?;
+        let rows = rows.u64().map_err(Error::polars("numbering rows"))?;
+        let invalid: std::collections::BTreeMap<usize, Vec<&Finding>> = match (rows.min(), rows.max()) {
+            (Some(first), Some(last)) => judged
+                .range(first as usize..=last as usize)
+                .map(|(row, findings)| (*row, findings.clone()))
+                .collect(),
+            _ => Default::default(),
+        };
         let invalid_set: HashSet<usize> = invalid.keys().copied().collect();
         let mut valid = valid_rows(&validated.canonical, &invalid_set, tx.load_id())?;
         rows_loaded += valid.height() as u64;
         let batches = arrow_bridge::to_record_batches(&mut valid)?;
         drop(valid);
+        clock.lap("part: to arrow");
         tx.append(e.kind, batches)?;
         let quarantined = quarantine_rows(&raw, e, &invalid)?;
         rows_quarantined += quarantined.len() as u64;
         tx.quarantine(&quarantined)?;
-        clock.lap("part: validate and store");
+        clock.lap("part: store");
     }
     if reader.sha256()? != e.sha256 {
         return Err(Error::Usage(format!(
