@@ -208,6 +208,21 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
 
 /// A header as messages may show it: by position when the header itself looks like a
 /// person's identity (a data row taken for the header, say), which no message may carry.
+/// A library's account of why a file cannot be read, cut before anything it quotes from
+/// the file (an XML fragment, a cell, a line), which may be a person's identity: the
+/// fuzzer found calamine quoting the XML of a broken sheet.
+fn library_detail(error: impl std::fmt::Display) -> String {
+    let text = error.to_string();
+    let cut = text.find(['`', '"', '\'', '<', '[', '\n']).unwrap_or(text.len());
+    let detail: String = text[..cut].chars().take(120).collect();
+    let detail = detail.trim_end_matches([' ', ':', ',', '(']).to_string();
+    if super::identity::classify(&detail).is_some() {
+        "details not shown".into()
+    } else {
+        detail
+    }
+}
+
 pub fn header_shown(headers: &[String], position: usize) -> String {
     match headers.get(position) {
         Some(h) if super::identity::classify(h).is_none() => h.trim().to_string(),
@@ -403,7 +418,7 @@ pub(crate) fn read_csv_bytes(
                 String::new(),
                 String::new(),
                 "csv-syntax",
-                format!("the file cannot be read as CSV ({e})"),
+                format!("the file cannot be read as CSV ({})", library_detail(e)),
             )
         })?;
     clock.lap("read: polars");
@@ -684,7 +699,10 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
             String::new(),
             String::new(),
             "xlsx-unreadable",
-            format!("the workbook cannot be opened; it may be truncated or not an XLSX file ({e})"),
+            format!(
+                "the workbook cannot be opened; it may be truncated or not an XLSX file ({})",
+                library_detail(e)
+            ),
         )
     })?;
     let stem = path
@@ -718,7 +736,10 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
             shown_sheet.clone(),
             String::new(),
             "xlsx-unreadable",
-            format!("the sheet cannot be read; the file may be truncated ({e})"),
+            format!(
+                "the sheet cannot be read; the file may be truncated ({})",
+                library_detail(e)
+            ),
         )
     })?;
     let Some((start_row, start_col)) = range.start() else {
@@ -850,7 +871,7 @@ fn read_parquet(path: &Path, file: &str) -> Result<RawTable> {
             String::new(),
             String::new(),
             "parquet-unreadable",
-            format!("the file cannot be read as Parquet ({e})"),
+            format!("the file cannot be read as Parquet ({})", library_detail(e)),
         )
     })?;
     let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
