@@ -95,7 +95,9 @@ pub fn safe_echo(value: &str) -> Option<&str> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "_./:+- ".contains(c))
         && value.chars().any(|c| c.is_ascii_digit() || c == '_');
-    shaped.then_some(value)
+    // A date such as 0848-01-15 10:00 reads as a phone number once its separators go
+    // (the fuzzer found one): what the identity scan would flag is never echoed.
+    (shaped && super::identity::classify(value).is_none()).then_some(value)
 }
 
 #[cfg(test)]
@@ -109,6 +111,14 @@ mod tests {
         assert_eq!(safe_echo("Nguyen Van A"), None);
         assert_eq!(safe_echo("NGUYEN"), None);
         assert_eq!(safe_echo("Nguyễn 12"), None);
+    }
+
+    #[test]
+    fn identity_shaped_values_are_never_echoed() {
+        assert_eq!(safe_echo("2025-01-15 10:00:00"), Some("2025-01-15 10:00:00"));
+        assert_eq!(safe_echo("0848-01-15 10:00:00"), None);
+        assert_eq!(safe_echo("0912345678"), None);
+        assert_eq!(safe_echo("123456789"), None);
     }
 
     #[test]
