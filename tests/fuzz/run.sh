@@ -52,14 +52,16 @@ done
 run_one() {
     local t="$1"
     local log="$cache/$t.log"
+    local started=$SECONDS
     "${fuzz[@]}" "$t" "$cache/corpus/$t" -- -max_total_time="$seconds" -max_len=65536 \
         -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
         -artifact_prefix="$cache/artifacts/$t/" >"$log" 2>&1 || true
-    local execs crashes
+    local execs crashes ran=$((SECONDS - started))
     execs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log" | tail -1)
     crashes=$(find "$cache/artifacts/$t" -type f | wc -l)
+    # libFuzzer stops at the first crash: the seconds are those it ran.
     printf '%-22s %6s s %10s executions %3s crashes (artifacts: %s)\n' \
-        "$t" "$seconds" "${execs:-?}" "$crashes" "$cache/artifacts/$t"
+        "$t" "$ran" "${execs:-?}" "$crashes" "$cache/artifacts/$t"
 }
 
 status=0
