@@ -166,8 +166,9 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
             String::new(),
             "file-size",
             format!(
-                "the file is {} bytes, over the limit of {MAX_FILE_BYTES}",
-                meta.len()
+                "the file is {}, over the limit of {}",
+                megabytes(meta.len()),
+                megabytes(MAX_FILE_BYTES)
             ),
         ));
     }
@@ -208,6 +209,13 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
 
 /// A header as messages may show it: by position when the header itself looks like a
 /// person's identity (a data row taken for the header, say), which no message may carry.
+/// A size as messages give it. Whole megabytes, not a count of bytes: a nine- or
+/// twelve-digit number in a message is what the identity scan looks for (the fuzzer
+/// flagged "989856256 bytes").
+fn megabytes(bytes: u64) -> String {
+    format!("{:.0} MB", bytes as f64 / 1e6)
+}
+
 /// A library's account of why a file cannot be read, cut before anything it quotes from
 /// the file (an XML fragment, a cell, a line), which may be a person's identity: the
 /// fuzzer found calamine quoting the XML of a broken sheet.
@@ -670,9 +678,14 @@ fn check_xlsx_expansion(path: &Path, file: &str) -> Result<()> {
                 String::new(),
                 "xlsx-too-large",
                 format!(
-                    "part {} would expand {} times to {expanded} bytes: not an export (a zip bomb?)",
-                    part.name().map(|n| n.into_owned()).unwrap_or_default(),
-                    expanded / packed
+                    "part {} would expand to {}, more than {MAX_XLSX_RATIO} times its packed size: \
+                     not an export (a zip bomb?)",
+                    part.name()
+                        .ok()
+                        .map(|n| n.into_owned())
+                        .filter(|n| super::identity::classify(n).is_none())
+                        .unwrap_or_else(|| format!("#{}", i + 1)),
+                    megabytes(expanded)
                 ),
             ));
         }
@@ -684,7 +697,9 @@ fn check_xlsx_expansion(path: &Path, file: &str) -> Result<()> {
             String::new(),
             "xlsx-too-large",
             format!(
-                "the workbook would expand to {total} bytes, over the limit of {MAX_XLSX_EXPANDED_BYTES}"
+                "the workbook would expand to {}, over the limit of {}",
+                megabytes(total),
+                megabytes(MAX_XLSX_EXPANDED_BYTES)
             ),
         ));
     }
