@@ -188,7 +188,7 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
         Format::Xlsx | Format::Parquet => std::thread::scope(|scope| {
             let checksum = scope.spawn(|| super::sha256_of(path));
             let table = match format {
-                Format::Xlsx => read_xlsx(path, &file),
+                Format::Xlsx => read_xlsx_guarded(path, &file),
                 _ => read_parquet(path, &file),
             };
             let sha256 = checksum.join().unwrap_or_else(|_| {
@@ -209,6 +209,21 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
 
 /// A header as messages may show it: by position when the header itself looks like a
 /// person's identity (a data row taken for the header, say), which no message may carry.
+/// [`read_xlsx`], with a panic inside the XLSX reader turned into a refusal of the file:
+/// the fuzzer found calamine 0.38 overflowing an integer on a cell reference of many
+/// letters (a panic where overflow checks are on, as in debug builds).
+fn read_xlsx_guarded(path: &Path, file: &str) -> Result<RawTable> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_xlsx(path, file))).unwrap_or_else(|_| {
+        Err(refuse(
+            file,
+            String::new(),
+            String::new(),
+            "xlsx-unreadable",
+            "the workbook is malformed; the XLSX reader stopped on it".into(),
+        ))
+    })
+}
+
 /// A size as messages give it. Whole megabytes, not a count of bytes: a nine- or
 /// twelve-digit number in a message is what the identity scan looks for (the fuzzer
 /// flagged "989856256 bytes").
