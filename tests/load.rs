@@ -450,6 +450,8 @@ fn kill_during_a_large_load_leaves_the_store_as_it_was() {
 fn baove_in_parts(cwd: &Path, part_bytes: usize, args: &[&str]) -> crate::util::Run {
     command(cwd)
         .env("BAOVE_PART_BYTES", part_bytes.to_string())
+        // Step timings say which parts were read.
+        .env("BAOVE_TIMINGS", "1")
         .args(args)
         .output()
         .expect("baove runs")
@@ -481,6 +483,9 @@ fn an_export_read_in_parts_loads_exactly_as_one_read_whole() {
     // (The 60 KB of content reports are read whole.)
     let parted = baove_in_parts(dir.path(), 64_000, &["load", "--db", "parts.duckdb", &data]);
     assert_eq!(parted.code, 0, "{}", parted.stderr);
+    // Ten parts judged, then ten loaded: the parts were really used.
+    let parts_read = parted.stderr.matches("timing: part: read").count();
+    assert!(parts_read >= 16, "{parts_read} parts read: {}", parted.stderr);
     assert_eq!(
         parted.stdout.replace("parts.duckdb", "whole.duckdb"),
         whole.stdout

@@ -3,12 +3,11 @@
 //! Vietnamese phone number, a 9- or 12-digit identity number or an e-mail address,
 //! refuses the whole file. Findings name file, place, column and kind, never the value.
 
-use polars::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
 use crate::ingest::findings::Finding;
-use crate::ingest::read::{RawTable, ROW_COLUMN};
+use crate::ingest::read::RawTable;
 use crate::model::Kind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,12 +234,7 @@ fn scan_cells(table: &RawTable, columns: &[usize], rows: Option<&[u64]>) -> Resu
     if columns.is_empty() {
         return Ok(Vec::new());
     }
-    let row_numbers = table
-        .df
-        .column(ROW_COLUMN)
-        .and_then(|c| c.cast(&DataType::UInt64))
-        .map_err(Error::polars("identity scan"))?;
-    let row_numbers = row_numbers.u64().map_err(Error::polars("identity scan"))?;
+    let row_numbers = crate::ingest::read::row_numbers(&table.df)?;
     let wanted: Option<std::collections::HashSet<u64>> = rows.map(|r| r.iter().copied().collect());
     let mut findings = Vec::new();
     for &i in columns {

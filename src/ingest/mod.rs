@@ -16,6 +16,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
+#[cfg(feature = "store")]
 use polars::prelude::*;
 use sha2::Digest;
 
@@ -26,7 +27,9 @@ use crate::model::Kind;
 use crate::store::{LoadLogEntry, QuarantinedRow, Store};
 use findings::{Finding, Findings};
 use profile::Profile;
-use read::{Format, RawTable, ROW_COLUMN};
+#[cfg(feature = "store")]
+use read::ROW_COLUMN;
+use read::{Format, RawTable};
 use validate::{Context, Validated};
 
 /// A file to read and the kind it holds.
@@ -124,6 +127,20 @@ pub struct Parted {
 }
 
 impl Examined {
+    /// A file known by name and checksum, nothing read or judged yet.
+    fn of(planned: &Planned, file: String, sha256: String) -> Examined {
+        Examined {
+            path: planned.path.clone(),
+            file,
+            kind: planned.kind,
+            sha256,
+            raw: None,
+            validated: None,
+            refusal: Vec::new(),
+            parted: None,
+        }
+    }
+
     pub fn rows_read(&self) -> usize {
         match &self.parted {
             Some(p) => p.rows_read,
@@ -196,16 +213,7 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
         Ok(raw) => raw.sha256.clone(),
         Err(_) => sha256_of(&planned.path)?,
     };
-    let mut examined = Examined {
-        path: planned.path.clone(),
-        file,
-        kind: planned.kind,
-        sha256,
-        raw: None,
-        validated: None,
-        refusal: Vec::new(),
-        parted: None,
-    };
+    let mut examined = Examined::of(planned, file, sha256);
     let raw = match raw {
         Ok(raw) => raw,
         Err(Error::Refused(findings)) => {
@@ -234,16 +242,7 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
 /// [`examine`] for a file read in parts: each part is read, validated and scanned, and
 /// only its findings are kept. Identifying data in any part refuses the file at once.
 fn examine_in_parts(planned: &Planned, file: String, profile: &Profile, ctx: &Context) -> Result<Examined> {
-    let mut examined = Examined {
-        path: planned.path.clone(),
-        file: file.clone(),
-        kind: planned.kind,
-        sha256: String::new(),
-        raw: None,
-        validated: None,
-        refusal: Vec::new(),
-        parted: None,
-    };
+    let mut examined = Examined::of(planned, file.clone(), String::new());
     let mut parted = Parted {
         rows_read: 0,
         findings: Vec::new(),
@@ -332,19 +331,13 @@ pub fn examine_all(
 
 fn valid_area_codes(v: &Validated) -> Result<Vec<String>> {
     let invalid: HashSet<usize> = v.invalid_rows().keys().copied().collect();
-    let rows = v
-        .canonical
-        .column(ROW_COLUMN)
-        .and_then(|c| c.cast(&DataType::UInt64));
-    let rows = rows.map_err(Error::polars("area codes"))?;
+    let rows = read::row_numbers(&v.canonical)?;
     let codes = v
         .canonical
         .column("area_code")
         .map_err(Error::polars("area codes"))?;
     let codes = codes.str().map_err(Error::polars("area codes"))?;
     Ok(rows
-        .u64()
-        .map_err(Error::polars("area codes"))?
         .iter()
         .zip(codes.iter())
         .filter(|(r, _)| r.is_some_and(|r| !invalid.contains(&(r as usize))))
@@ -466,27 +459,8 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
         clock.lap("store upsert");
         let quarantined = quarantine_rows(raw, &e, &invalid)?;
         tx.quarantine(&quarantined)?;
-        tx.log(&LoadLogEntry {
-            file_name: e.file.clone(),
-            kind: e.kind,
-            sha256: e.sha256.clone(),
-            rows_loaded,
-            rows_replaced,
-            rows_quarantined: quarantined.len() as u64,
-            loaded_at: options.now,
-            profile: options.profile_name.clone(),
-        })?;
-        outcomes.push(FileOutcome {
-            file: e.file.clone(),
-            kind: e.kind,
-            sha256: e.sha256.clone(),
-            rows_read: e.rows_read(),
-            rows_loaded,
-            rows_replaced,
-            rows_quarantined: quarantined.len() as u64,
-            already_loaded_as: None,
-            ignored_columns: validated.ignored_columns.clone(),
-        });
+        let counts = (rows_loaded, rows_replaced, quarantined.len() as u64);
+        outcomes.push(logged(&tx, &e, options, counts, &validated.ignored_columns)?);
     }
     let mut clock = crate::Stopwatch::start();
     tx.commit()?;
@@ -520,12 +494,7 @@ fn load_in_parts(
         clock.lap("part: read");
         let validated = validate::validate(e.kind, &raw, &parted.profile, &parted.ctx)?;
         clock.lap("part: validate");
-        let rows = raw
-            .df
-            .column(ROW_COLUMN)
-            .and_then(|c| c.cast(&DataType::UInt64))
-            .map_err(Error::polars("numbering rows"))?;
-        let rows = rows.u64().map_err(Error::polars("numbering rows"))?;
+        let rows = read::row_numbers(&raw.df)?;
         let invalid: std::collections::BTreeMap<usize, Vec<&Finding>> = match (rows.min(), rows.max()) {
             (Some(first), Some(last)) => judged
                 .range(first as usize..=last as usize)
@@ -552,6 +521,20 @@ fn load_in_parts(
         )));
     }
     let rows_replaced = tx.replace_older(e.kind, first_new)?;
+    let counts = (rows_loaded, rows_replaced, rows_quarantined);
+    logged(tx, e, options, counts, &parted.ignored_columns)
+}
+
+/// Writes a loaded file's entry in the load log and returns what happened to it.
+/// `counts`: rows loaded, replaced and quarantined.
+#[cfg(feature = "store")]
+fn logged(
+    tx: &crate::store::LoadTransaction<'_>,
+    e: &Examined,
+    options: &LoadOptions,
+    (rows_loaded, rows_replaced, rows_quarantined): (u64, u64, u64),
+    ignored_columns: &[String],
+) -> Result<FileOutcome> {
     tx.log(&LoadLogEntry {
         file_name: e.file.clone(),
         kind: e.kind,
@@ -571,7 +554,7 @@ fn load_in_parts(
         rows_replaced,
         rows_quarantined,
         already_loaded_as: None,
-        ignored_columns: parted.ignored_columns.clone(),
+        ignored_columns: ignored_columns.to_vec(),
     })
 }
 
@@ -620,12 +603,7 @@ fn quarantine_rows(
     if invalid.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = raw
-        .df
-        .column(ROW_COLUMN)
-        .and_then(|c| c.cast(&DataType::UInt64))
-        .map_err(Error::polars("quarantine"))?;
-    let rows: Vec<Option<u64>> = rows.u64().map_err(Error::polars("quarantine"))?.iter().collect();
+    let rows: Vec<Option<u64>> = read::row_numbers(&raw.df)?.iter().collect();
     let mut values: std::collections::BTreeMap<usize, serde_json::Map<String, serde_json::Value>> =
         std::collections::BTreeMap::new();
     for (i, header) in raw.headers.iter().enumerate() {

@@ -14,7 +14,7 @@ use polars::prelude::*;
 use sha2::Digest;
 
 use super::findings::Finding;
-use super::read::{self, Format, RawTable, ROW_COLUMN};
+use super::read::{self, Format, RawTable};
 use super::validate::Validated;
 use super::Planned;
 use crate::error::{Error, Result};
@@ -202,11 +202,7 @@ impl KeysSeen {
             })
             .collect::<PolarsResult<_>>()
             .map_err(Error::polars("duplicate ids across parts"))?;
-        let rows = frame
-            .column(ROW_COLUMN)
-            .and_then(|c| c.cast(&DataType::UInt64))
-            .map_err(Error::polars("duplicate ids across parts"))?;
-        let rows = rows.u64().map_err(Error::polars("duplicate ids across parts"))?;
+        let rows = read::row_numbers(frame)?;
         if self.column.is_none() {
             let position = validated.mapped.get(keys[0]).copied();
             let header = position

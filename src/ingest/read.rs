@@ -224,6 +224,15 @@ fn read_xlsx_guarded(path: &Path, file: &str) -> Result<RawTable> {
     })
 }
 
+/// The data-row numbers ([`ROW_COLUMN`]) of a frame, as unsigned integers.
+pub fn row_numbers(frame: &DataFrame) -> Result<UInt64Chunked> {
+    frame
+        .column(ROW_COLUMN)
+        .and_then(|c| c.cast(&DataType::UInt64))
+        .and_then(|c| c.u64().cloned())
+        .map_err(Error::polars("numbering rows"))
+}
+
 /// A size as messages give it. Whole megabytes, not a count of bytes: a nine- or
 /// twelve-digit number in a message is what the identity scan looks for (the fuzzer
 /// flagged "989856256 bytes").

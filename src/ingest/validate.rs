@@ -567,11 +567,7 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
     };
     clock.lap("validate: parse and check");
     let mut findings = Vec::new();
-    let rows = result
-        .column(ROW_COLUMN)
-        .and_then(|c| c.cast(&DataType::UInt64))
-        .map_err(Error::polars(context("validating")))?;
-    let rows = rows.u64().map_err(Error::polars(context("validating")))?;
+    let rows = crate::ingest::read::row_numbers(&result)?;
     for (i, check) in checks.iter().enumerate() {
         let flags = result
             .column(&format!("f{i}"))
