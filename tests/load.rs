@@ -483,20 +483,99 @@ fn an_export_read_in_parts_loads_exactly_as_one_read_whole() {
     // (The 60 KB of content reports are read whole.)
     let parted = baove_in_parts(dir.path(), 64_000, &["load", "--db", "parts.duckdb", &data]);
     assert_eq!(parted.code, 0, "{}", parted.stderr);
-    // Ten parts judged, then ten loaded: the parts were really used.
+    // A strict load judges each part as it writes it: about ten parts, each read once.
     let parts_read = parted.stderr.matches("timing: part: read").count();
-    assert!(parts_read >= 16, "{parts_read} parts read: {}", parted.stderr);
+    assert!(
+        (8..=13).contains(&parts_read),
+        "{parts_read} parts read: {}",
+        parted.stderr
+    );
     assert_eq!(
         parted.stdout.replace("parts.duckdb", "whole.duckdb"),
         whole.stdout
     );
-    assert_eq!(
-        checksum(dir.path(), "parts.duckdb"),
-        checksum(dir.path(), "whole.duckdb")
+    let whole_checksum = checksum(dir.path(), "whole.duckdb");
+    assert_eq!(checksum(dir.path(), "parts.duckdb"), whole_checksum);
+    // With quarantine the parts are judged first, then read again to be written.
+    let quarantined = baove_in_parts(
+        dir.path(),
+        64_000,
+        &["load", "--quarantine", "--db", "quarantine.duckdb", &data],
     );
+    assert_eq!(quarantined.code, 0, "{}", quarantined.stderr);
+    let parts_read = quarantined.stderr.matches("timing: part: read").count();
+    assert!(
+        parts_read >= 16,
+        "{parts_read} parts read: {}",
+        quarantined.stderr
+    );
+    assert_eq!(checksum(dir.path(), "quarantine.duckdb"), whole_checksum);
+    // Loaded again: its checksum is known only once it is read (and written), so what
+    // was written of it is taken out again; nothing changes.
     let again = baove_in_parts(dir.path(), 64_000, &["load", "--db", "parts.duckdb", &data]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert!(again.stdout.contains("nothing changed"), "{}", again.stdout);
+    assert_eq!(checksum(dir.path(), "parts.duckdb"), whole_checksum);
+}
+
+#[test]
+fn a_file_judged_while_written_and_then_refused_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // 400 rows of about 60 bytes in parts of 4 KB; the bad row is in a late part, so
+    // several clean parts were already written when it is found.
+    let mut text = format!("{CASES_HEADER}\n");
+    for k in 0..400 {
+        let received = if k == 350 {
+            "2025-13-10 09:00"
+        } else {
+            "2025-01-10 09:00"
+        };
+        text.push_str(&format!(
+            "W-{k},450,{received},LDTBXH,HOTLINE_111,GROOMING,F,14,,,,,,,,,,,,,,\n"
+        ));
+    }
+    let late_bad = write(dir.path(), "cases_late_bad.csv", &text);
+
+    // Into an existing store: refused, the store as it was.
+    assert_eq!(baove(dir.path(), &["load", &sample_data()]).code, 0);
+    let before = checksum(dir.path(), "baove.duckdb");
+    let run = baove_in_parts(dir.path(), 4_000, &["load", &late_bad]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(
+        run.stderr.contains("row 352, column received_at"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("part: store"),
+        "clean parts were written first: {}",
+        run.stderr
+    );
+    assert_eq!(checksum(dir.path(), "baove.duckdb"), before);
+
+    // As the first load of a new store: refused, and no store is left behind.
+    let run = baove_in_parts(dir.path(), 4_000, &["load", "--db", "new.duckdb", &late_bad]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(!dir.path().join("new.duckdb").exists());
+    assert!(!dir.path().join("new.duckdb.wal").exists());
+
+    // Beside another refused file: the refusal lists the findings of both, the large
+    // file judged although the other one already refused the batch.
+    let other = write(
+        dir.path(),
+        "content_reports_bad.csv",
+        "report_id,detected_at,source,platform,content_type,category,emergency,area_code,case_id,takedown_requested_at,removed_at,status\n\
+         X-1,2025-01-10 09:00,NOT_A_SOURCE,FACEBOOK,URL,GROOMING,false,,,,,PENDING\n",
+    );
+    let run = baove_in_parts(dir.path(), 4_000, &["load", &other, &late_bad]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(run.stderr.contains("content_reports_bad.csv"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("row 352, column received_at"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(checksum(dir.path(), "baove.duckdb"), before);
 }
 
 #[test]

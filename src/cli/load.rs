@@ -72,7 +72,16 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         None => None,
     };
     let progress = Progress::new(planned.len() as u64 + 1);
-    let examined = ingest::examine_all(&planned, &profile, now, known_areas, &|m| progress.step(m));
+    let examined = ingest::examine_all(
+        &planned,
+        &profile,
+        now,
+        known_areas,
+        // A strict load judges large files while it writes them (one reading, rolled
+        // back if refused); with quarantine they are judged first.
+        !args.quarantine,
+        &|m| progress.step(m),
+    );
     let examined = match examined {
         Ok(e) => e,
         Err(e) => {
@@ -84,11 +93,16 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         progress.finish();
         return Err(baove::Error::Refused(Box::new(findings)));
     }
+    let created = existing.is_none();
     let mut store = match existing {
         Some(store) => store,
         None => Store::open(&args.db, true)?,
     };
-    progress.step("writing to the store");
+    progress.step(if examined.iter().any(ingest::Examined::deferred) {
+        "checking the large files while writing to the store"
+    } else {
+        "writing to the store"
+    });
     let options = LoadOptions {
         quarantine: args.quarantine,
         now,
@@ -100,7 +114,18 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     };
     let outcome = ingest::load(&mut store, examined, &options);
     progress.finish();
-    let outcomes = outcome?;
+    let outcomes = match outcome {
+        Ok(outcomes) => outcomes,
+        Err(e) => {
+            // A file judged while it was written can still refuse the load: a store
+            // this load created goes again, as if it had never been opened.
+            if created {
+                drop(store);
+                remove_store_files(&args.db);
+            }
+            return Err(e);
+        }
+    };
     let mut text = format!("{}:\n", args.db.display());
     let width = outcomes.iter().map(|o| o.file.chars().count()).max().unwrap_or(0);
     for o in &outcomes {
@@ -128,4 +153,17 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     }
     super::print(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Removes a store file and DuckDB's write-ahead log beside it, if they exist.
+fn remove_store_files(db: &std::path::Path) {
+    let mut wal = db.as_os_str().to_owned();
+    wal.push(".wal");
+    for path in [db.to_path_buf(), std::path::PathBuf::from(wal)] {
+        if let Err(e) = std::fs::remove_file(&path) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                eprintln!("note: {} could not be removed: {e}", path.display());
+            }
+        }
+    }
 }

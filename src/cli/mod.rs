@@ -141,7 +141,7 @@ pub fn reporting_store(
     let (planned, _) = ingest::plan(input, None, &profile)?;
     let now = baove::local_now()?;
     let mut store = Store::open_in_memory()?;
-    let examined = ingest::examine_all(&planned, &profile, now, None, &|_| {})?;
+    let examined = ingest::examine_all(&planned, &profile, now, None, true, &|_| {})?;
     let options = LoadOptions {
         quarantine: false,
         now,

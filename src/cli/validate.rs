@@ -49,7 +49,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         Some(db) => Store::open_read_only(db)?.area_codes()?,
         None => None,
     };
-    let examined = ingest::examine_all(&planned, &profile, now, known_areas, &|m| progress.step(m));
+    let examined = ingest::examine_all(&planned, &profile, now, known_areas, false, &|m| progress.step(m));
     progress.finish();
     let examined = examined?;
     let findings = ingest::batch_findings(&examined, "these files would be refused by `baove load`");

@@ -122,8 +122,24 @@ pub struct Parted {
     pub rows_read: usize,
     pub findings: Vec<Finding>,
     pub ignored_columns: Vec<String>,
+    /// False for a file whose judging was left to the load ([`examine_all`] with
+    /// `defer_parts`): it is judged while it is loaded, in one reading.
+    pub judged: bool,
     profile: Profile,
     ctx: Context,
+}
+
+impl Parted {
+    fn new(profile: &Profile, ctx: &Context, judged: bool) -> Parted {
+        Parted {
+            rows_read: 0,
+            findings: Vec::new(),
+            ignored_columns: Vec::new(),
+            judged,
+            profile: profile.clone(),
+            ctx: ctx.clone(),
+        }
+    }
 }
 
 impl Examined {
@@ -163,6 +179,11 @@ impl Examined {
                 .parted
                 .as_ref()
                 .is_some_and(|p| p.findings.iter().any(|f| f.data_row.is_none()))
+    }
+
+    /// Whether judging this file was left to the load.
+    pub fn deferred(&self) -> bool {
+        self.parted.as_ref().is_some_and(|p| !p.judged)
     }
 
     pub fn invalid_rows(&self) -> usize {
@@ -243,78 +264,151 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
 /// only its findings are kept. Identifying data in any part refuses the file at once.
 fn examine_in_parts(planned: &Planned, file: String, profile: &Profile, ctx: &Context) -> Result<Examined> {
     let mut examined = Examined::of(planned, file.clone(), String::new());
-    let mut parted = Parted {
-        rows_read: 0,
-        findings: Vec::new(),
-        ignored_columns: Vec::new(),
-        profile: profile.clone(),
-        ctx: ctx.clone(),
-    };
     let mut reader = parts::CsvParts::open(&planned.path, &file)?;
-    let mut keys = parts::KeysSeen::default();
-    let mut clock = crate::Stopwatch::start();
-    loop {
-        let raw = match reader.next_part() {
-            Ok(Some(raw)) => raw,
-            Ok(None) => break,
-            Err(Error::Refused(findings)) => {
-                examined.refusal = findings.list;
-                examined.sha256 = sha256_of(&planned.path)?;
-                return Ok(examined);
-            }
-            Err(e) => return Err(e),
-        };
-        clock.lap("part: read");
-        let validated = validate::validate(planned.kind, &raw, profile, ctx)?;
-        let scope = validate::identity_scope(planned.kind, &raw, &validated);
-        let identifying = identity::scan(planned.kind, &raw, &scope)?;
-        clock.lap("part: validate and identity scan");
-        if !identifying.is_empty() {
-            examined.refusal = identifying;
-            examined.sha256 = sha256_of(&planned.path)?;
-            return Ok(examined);
-        }
-        keys.add_part(planned.kind, &raw, &validated)?;
-        clock.lap("part: ids");
-        parted.rows_read += raw.height();
-        parted.ignored_columns = validated.ignored_columns.clone();
-        let whole_file_problem = validated.has_file_findings();
-        parted.findings.extend(validated.findings);
-        if whole_file_problem {
-            // A missing column is missing from every part: one report is enough.
+    let mut judge = PartJudge::new(planned.kind, file, profile, ctx);
+    while let Some(raw) = judge.next_part(&mut reader)? {
+        judge.judge(&raw)?;
+        if judge.done() {
             break;
         }
     }
-    let reported: HashSet<usize> = parted
-        .findings
-        .iter()
-        .filter(|f| f.rule == "duplicate-id")
-        .filter_map(|f| f.data_row)
-        .collect();
-    parted.findings.extend(keys.across_parts(&file, &reported));
-    parted.findings.sort_by_key(|f| f.data_row);
-    clock.lap("ids across parts");
-    examined.sha256 = reader.sha256()?;
-    examined.parted = Some(parted);
+    judge.finish(&mut examined, reader)?;
     Ok(examined)
 }
 
+/// Judges a file a part at a time, as [`examine`] judges a whole one: validation,
+/// identity scan, and the ids of every part, so an id repeated in two parts is found at
+/// the end. Findings build up; the rows of each part go back to the caller, which may
+/// load them.
+struct PartJudge<'a> {
+    kind: Kind,
+    file: String,
+    profile: &'a Profile,
+    ctx: &'a Context,
+    keys: parts::KeysSeen,
+    parted: Parted,
+    /// Set when the file is refused whole before its end (identifying data, an
+    /// unreadable part): nothing more of it is read.
+    refusal: Vec<Finding>,
+    clock: crate::Stopwatch,
+}
+
+impl<'a> PartJudge<'a> {
+    fn new(kind: Kind, file: String, profile: &'a Profile, ctx: &'a Context) -> PartJudge<'a> {
+        PartJudge {
+            kind,
+            file,
+            profile,
+            ctx,
+            keys: parts::KeysSeen::default(),
+            parted: Parted::new(profile, ctx, true),
+            refusal: Vec::new(),
+            clock: crate::Stopwatch::start(),
+        }
+    }
+
+    /// The next part, or None at the end or once the file is refused whole.
+    fn next_part(&mut self, reader: &mut parts::CsvParts) -> Result<Option<RawTable>> {
+        let part = match reader.next_part() {
+            Ok(part) => part,
+            Err(Error::Refused(findings)) => {
+                self.refusal = findings.list;
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        self.clock.lap("part: read");
+        Ok(part)
+    }
+
+    /// Judges one part; returns its rows as validated when the part may be loaded as far
+    /// as its own rows go (no finding in it, no identifying data).
+    fn judge(&mut self, raw: &RawTable) -> Result<Option<Validated>> {
+        let mut validated = validate::validate(self.kind, raw, self.profile, self.ctx)?;
+        let scope = validate::identity_scope(self.kind, raw, &validated);
+        let identifying = identity::scan(self.kind, raw, &scope)?;
+        self.clock.lap("part: validate and identity scan");
+        if !identifying.is_empty() {
+            self.refusal = identifying;
+            return Ok(None);
+        }
+        self.keys.add_part(self.kind, raw, &validated)?;
+        self.clock.lap("part: ids");
+        self.parted.rows_read += raw.height();
+        self.parted.ignored_columns = validated.ignored_columns.clone();
+        let clean = validated.findings.is_empty();
+        self.parted.findings.append(&mut validated.findings);
+        Ok(clean.then_some(validated))
+    }
+
+    /// Whether reading on can tell no more: the file is refused whole, or a column is
+    /// missing (from every part alike: one report is enough).
+    fn done(&self) -> bool {
+        !self.refusal.is_empty() || self.parted.findings.iter().any(|f| f.data_row.is_none())
+    }
+
+    /// Whether the file is acceptable so far.
+    #[cfg(feature = "store")]
+    fn clean(&self) -> bool {
+        self.refusal.is_empty() && self.parted.findings.is_empty()
+    }
+
+    /// Adds the ids repeated across parts to the findings and records the verdict in
+    /// `examined` (with the file's checksum).
+    fn finish(mut self, examined: &mut Examined, reader: parts::CsvParts) -> Result<()> {
+        if !self.refusal.is_empty() {
+            examined.refusal = self.refusal;
+            examined.sha256 = sha256_of(&examined.path)?;
+            examined.parted = None;
+            return Ok(());
+        }
+        let reported: HashSet<usize> = self
+            .parted
+            .findings
+            .iter()
+            .filter(|f| f.rule == "duplicate-id")
+            .filter_map(|f| f.data_row)
+            .collect();
+        self.parted
+            .findings
+            .extend(self.keys.across_parts(&self.file, &reported));
+        self.parted.findings.sort_by_key(|f| f.data_row);
+        self.clock.lap("ids across parts");
+        examined.sha256 = reader.sha256()?;
+        examined.parted = Some(self.parted);
+        Ok(())
+    }
+}
+
 /// Examines every planned file in order, each against the areas known so far.
+///
+/// With `defer_parts` (a strict load), a file to be read in parts is only named here:
+/// the load judges it while it writes it, reading it once instead of twice, and rolls
+/// back if it is refused. Should another file of the batch be refused, the deferred ones
+/// are judged here after all, so the refusal lists every file's findings.
 pub fn examine_all(
     planned: &[Planned],
     profile: &Profile,
     now: NaiveDateTime,
     store_areas: Option<Vec<String>>,
+    defer_parts: bool,
     progress: &dyn Fn(&str),
 ) -> Result<Vec<Examined>> {
     let mut known_areas = store_areas;
     let mut examined = Vec::new();
     for p in planned {
-        progress(&format!("checking {}", p.path.display()));
         let ctx = Context {
             now,
             known_areas: known_areas.clone(),
         };
+        if defer_parts && parts::in_parts(p) {
+            let file = p.path.file_name().map(|n| n.to_string_lossy().into_owned());
+            let mut e = Examined::of(p, file.unwrap_or_default(), String::new());
+            e.parted = Some(Parted::new(profile, &ctx, false));
+            examined.push(e);
+            continue;
+        }
+        progress(&format!("checking {}", p.path.display()));
         let e = examine(p, profile, &ctx)?;
         if e.kind == Kind::Areas && !e.refused_whole() {
             if let Some(v) = &e.validated {
@@ -326,7 +420,24 @@ pub fn examine_all(
         }
         examined.push(e);
     }
+    if refusal(&examined, false).is_some() {
+        for e in examined.iter_mut().filter(|e| e.deferred()) {
+            progress(&format!("checking {}", e.path.display()));
+            judge_deferred(e)?;
+        }
+    }
     Ok(examined)
+}
+
+/// Judges a file whose judging was deferred, without loading it.
+fn judge_deferred(e: &mut Examined) -> Result<()> {
+    let parted = e.parted.take().expect("a deferred file is read in parts");
+    let planned = Planned {
+        path: e.path.clone(),
+        kind: e.kind,
+    };
+    *e = examine_in_parts(&planned, e.file.clone(), &parted.profile, &parted.ctx)?;
+    Ok(())
 }
 
 fn valid_area_codes(v: &Validated) -> Result<Vec<String>> {
@@ -411,6 +522,11 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
     let mut seen_in_batch: Vec<(Kind, String, String)> = Vec::new();
     let mut pending = Vec::new();
     for e in examined {
+        if e.deferred() {
+            // Its checksum is known only once it is read, in the load.
+            pending.push(e);
+            continue;
+        }
         let earlier = store.already_loaded(e.kind, &e.sha256)?.or_else(|| {
             seen_in_batch
                 .iter()
@@ -438,7 +554,26 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
         return Ok(outcomes);
     }
     let tx = store.begin_load()?;
-    for e in pending {
+    let mut pending = pending.into_iter();
+    while let Some(e) = pending.next() {
+        if e.deferred() {
+            match load_judging_in_parts(&tx, e, options)? {
+                Judging::Loaded(outcome) => outcomes.push(outcome),
+                Judging::Refused(refused) => {
+                    drop(tx);
+                    let mut judged = vec![*refused];
+                    for mut e in pending {
+                        if e.deferred() {
+                            judge_deferred(&mut e)?;
+                        }
+                        judged.push(e);
+                    }
+                    let findings = refusal(&judged, false).expect("a refused file refuses the batch");
+                    return Err(Error::Refused(Box::new(findings)));
+                }
+            }
+            continue;
+        }
         if let Some(parted) = &e.parted {
             outcomes.push(load_in_parts(&tx, &e, parted, options)?);
             continue;
@@ -466,6 +601,78 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
     tx.commit()?;
     clock.lap("commit");
     Ok(outcomes)
+}
+
+/// What came of a file judged while it was loaded.
+#[cfg(feature = "store")]
+enum Judging {
+    Loaded(FileOutcome),
+    /// Refused, with its findings; what was written of it is undone by rolling back.
+    Refused(Box<Examined>),
+}
+
+/// Loads a file read in parts whose judging was deferred, reading it once: each part is
+/// judged and, while the file is clean so far, appended at once. The first finding ends
+/// the appending (the rest of the file is still judged, so the refusal lists every
+/// finding) and refuses the file; the caller then rolls the transaction back. Only a
+/// strict load defers: with quarantine, an id repeated in a later part would make rows
+/// already appended invalid, so that load judges first ([`load_in_parts`]).
+#[cfg(feature = "store")]
+fn load_judging_in_parts(
+    tx: &crate::store::LoadTransaction<'_>,
+    mut e: Examined,
+    options: &LoadOptions,
+) -> Result<Judging> {
+    let parted = e.parted.take().expect("a deferred file is read in parts");
+    let mut reader = parts::CsvParts::open(&e.path, &e.file)?;
+    let mut judge = PartJudge::new(e.kind, e.file.clone(), &parted.profile, &parted.ctx);
+    let first_new = tx.first_new_row(e.kind)?;
+    let mut rows_loaded = 0u64;
+    let mut clock = crate::Stopwatch::start();
+    while let Some(raw) = judge.next_part(&mut reader)? {
+        let validated = judge.judge(&raw)?;
+        drop(raw);
+        if judge.done() {
+            break;
+        }
+        let Some(validated) = validated.filter(|_| judge.clean()) else {
+            continue;
+        };
+        let mut valid = valid_rows(&validated.canonical, &HashSet::new(), tx.load_id())?;
+        drop(validated);
+        rows_loaded += valid.height() as u64;
+        let batches = arrow_bridge::to_record_batches(&mut valid)?;
+        drop(valid);
+        clock.lap("part: to arrow");
+        tx.append(e.kind, batches)?;
+        clock.lap("part: store");
+    }
+    judge.finish(&mut e, reader)?;
+    if e.refused_whole() || e.invalid_rows() > 0 {
+        return Ok(Judging::Refused(Box::new(e)));
+    }
+    if let Some(earlier) = tx.already_loaded(e.kind, &e.sha256)? {
+        // Loaded before (or earlier in this batch): what was appended goes again.
+        tx.discard_from(e.kind, first_new)?;
+        return Ok(Judging::Loaded(FileOutcome {
+            file: e.file.clone(),
+            kind: e.kind,
+            sha256: e.sha256.clone(),
+            rows_read: e.rows_read(),
+            rows_loaded: 0,
+            rows_replaced: 0,
+            rows_quarantined: 0,
+            already_loaded_as: Some(earlier),
+            ignored_columns: Vec::new(),
+        }));
+    }
+    let rows_replaced = tx.replace_older(e.kind, first_new)?;
+    let ignored_columns = e
+        .parted
+        .as_ref()
+        .map(|p| p.ignored_columns.clone())
+        .unwrap_or_default();
+    logged(tx, &e, options, (rows_loaded, rows_replaced, 0), &ignored_columns).map(Judging::Loaded)
 }
 
 /// Loads a file read in parts: each part is read and typed again (by the same

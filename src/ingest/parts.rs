@@ -22,8 +22,9 @@ use crate::hex;
 use crate::model::Kind;
 
 /// The size of a part. A file is read in parts when it is larger than four parts
-/// (512 MB, some 2.5 million cases): a file read in parts is read and validated twice
-/// (once to judge it, once to load it), which costs more than holding a smaller file.
+/// (512 MB, some 2.5 million cases): parts cost something (a load with quarantine reads
+/// and validates a parted file twice, once to judge it and once to write it), which a
+/// file that fits in memory comfortably need not pay.
 pub const DEFAULT_PART_BYTES: u64 = 128 << 20;
 const PARTS_BEFORE_SPLITTING: u64 = 4;
 

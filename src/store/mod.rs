@@ -257,10 +257,7 @@ impl Store {
 
     /// Whether a file with this content was loaded before as this kind.
     pub fn already_loaded(&self, kind: Kind, sha256: &str) -> Result<Option<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT file_name FROM load_log WHERE kind = ? AND sha256 = ? ORDER BY load_id LIMIT 1")
-            .map_err(|e| self.error(e))?;
+        let mut stmt = self.conn.prepare(ALREADY_LOADED).map_err(|e| self.error(e))?;
         let mut rows = stmt
             .query(params![kind.name(), sha256])
             .map_err(|e| self.error(e))?;
@@ -412,6 +409,9 @@ fn describe_open_error(e: &duckdb::Error) -> String {
     }
 }
 
+const ALREADY_LOADED: &str =
+    "SELECT file_name FROM load_log WHERE kind = ? AND sha256 = ? ORDER BY load_id LIMIT 1";
+
 pub struct LoadTransaction<'a> {
     tx: duckdb::Transaction<'a>,
     load_id: i64,
@@ -493,6 +493,30 @@ impl LoadTransaction<'_> {
             .map_err(|e| self.error(e))?;
         clock.lap("replace older rows");
         Ok(replaced as u64)
+    }
+
+    /// Deletes the rows appended from `first_new` on (a file found, once read, to have
+    /// been loaded before).
+    pub fn discard_from(&self, kind: Kind, first_new: i64) -> Result<()> {
+        self.tx
+            .execute(
+                &format!("DELETE FROM {} WHERE rowid >= ?", kind.name()),
+                params![first_new],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// [`Store::already_loaded`], seeing this transaction's own log entries too.
+    pub fn already_loaded(&self, kind: Kind, sha256: &str) -> Result<Option<String>> {
+        let mut stmt = self.tx.prepare(ALREADY_LOADED).map_err(|e| self.error(e))?;
+        let mut rows = stmt
+            .query(params![kind.name(), sha256])
+            .map_err(|e| self.error(e))?;
+        match rows.next().map_err(|e| self.error(e))? {
+            Some(row) => Ok(Some(row.get(0).map_err(|e| self.error(e))?)),
+            None => Ok(None),
+        }
     }
 
     pub fn quarantine(&self, rows: &[QuarantinedRow]) -> Result<()> {
