@@ -14,6 +14,7 @@
 # with wall time and peak memory from /usr/bin/time:
 #   - DuckDB's own read_csv of cases.csv into a table (the reference);
 #   - `baove load` of the same file into a store that already holds the reference data;
+#   - the same pair for content_reports.csv (one run each);
 #   - `baove indicators` for a quarter and a year, every breakdown, internal audience;
 #   - `baove report --template quarterly` (workbook, charts, tidy file);
 #   - the core counts of the quarter by bare SQL (the reference for the indicators).
@@ -64,6 +65,7 @@ for n in "${sizes[@]}"; do
     done
     ref_s=$(median "${ref_runs[@]}")
     load_s=$(median "${load_runs[@]}")
+    read -r content_ref_s content_ref_m < <(measure "$reference" load "$work/ref-$n.duckdb" "$data/content_reports.csv" content_reports)
     read -r content_s content_m < <(measure "$bin" load --db "$db" "$data/content_reports.csv")
     read -r q_s q_m < <(measure "$bin" indicators --db "$db" --period 2025Q1 --audience internal --out "$work/q-$n.csv")
     read -r y_s y_m < <(measure "$bin" indicators --db "$db" --period 2025 --audience internal --out "$work/y-$n.csv")
@@ -72,14 +74,17 @@ for n in "${sizes[@]}"; do
 
     printf '%-10s %-34s %9s %9s   (runs: %s)\n' "$n" "duckdb read_csv (reference)" "$ref_s" "$ref_m" "${ref_runs[*]}"
     printf '%-10s %-34s %9s %9s   (runs: %s)\n' "$n" "baove load cases" "$load_s" "$load_m" "${load_runs[*]}"
+    printf '%-10s %-34s %9s %9s\n' "$n" "duckdb read_csv content (ref.)" "$content_ref_s" "$content_ref_m"
     printf '%-10s %-34s %9s %9s\n' "$n" "baove load content ($content)" "$content_s" "$content_m"
     printf '%-10s %-34s %9s %9s\n' "$n" "baove indicators 2025Q1" "$q_s" "$q_m"
     printf '%-10s %-34s %9s %9s\n' "$n" "baove indicators 2025" "$y_s" "$y_m"
     printf '%-10s %-34s %9s %9s\n' "$n" "baove report quarterly 2025Q1" "$report_s" "$report_m"
     printf '%-10s %-34s %9s %9s\n' "$n" "duckdb core counts 2025Q1 (ref.)" "$agg_s" "$agg_m"
-    awk -v a="$load_s" -v b="$ref_s" -v n="$n" -v q="$q_s" -v y="$y_s" -v r="$report_s" 'BEGIN {
+    awk -v a="$load_s" -v b="$ref_s" -v n="$n" -v q="$q_s" -v y="$y_s" -v r="$report_s" \
+        -v ca="$content_s" -v cb="$content_ref_s" 'BEGIN {
         m = n / 1e6
         printf "%-10s load ratio baove/duckdb (medians) = %.2f\n", n, a / b
+        printf "%-10s content load ratio baove/duckdb (one run) = %.2f\n", n, ca / cb
         printf "%-10s per million cases: load %.2f s, quarter %.2f s, year %.2f s, report %.2f s\n", n, a / m, q / m, y / m, r / m }'
 done
 # Cost growth: the per-million figures above must not grow faster than log n from one

@@ -1,7 +1,8 @@
 //! The reference side of the benchmarks (benches/run.sh): bare DuckDB doing the same work
 //! as baove, so the ratio between them can be printed.
 //!
-//! `duckdb_reference load DB CSV`: DuckDB's own `read_csv` of a cases file into a table.
+//! `duckdb_reference load DB CSV [TABLE]`: DuckDB's own `read_csv` of a cases file (or,
+//! with TABLE `content_reports`, a content reports file) into a table.
 //! `duckdb_reference aggregate DB START END`: the core counts of a quarter by SQL alone.
 //! `duckdb_reference fill STORE CSV`: puts a large generated cases file into a baove
 //! store by bare SQL (for indicator benchmarks on sizes whose load is measured apart).
@@ -10,18 +11,23 @@ use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: duckdb_reference load DB CSV | aggregate DB START END";
+    let usage = "usage: duckdb_reference load DB CSV [cases|content_reports] | aggregate DB START END | fill STORE CSV";
     let (mode, db) = (args.get(1).expect(usage), args.get(2).expect(usage));
     let conn = duckdb::Connection::open(db).expect("open");
     let start = Instant::now();
     match mode.as_str() {
         "load" => {
             let csv = args.get(3).expect(usage);
-            conn.execute(
-                "CREATE OR REPLACE TABLE cases AS SELECT * FROM read_csv(?, header = true)",
-                [csv],
-            )
-            .expect("read_csv");
+            let sql = match args.get(4).map(String::as_str) {
+                None | Some("cases") => {
+                    "CREATE OR REPLACE TABLE cases AS SELECT * FROM read_csv(?, header = true)"
+                }
+                Some("content_reports") => {
+                    "CREATE OR REPLACE TABLE content_reports AS SELECT * FROM read_csv(?, header = true)"
+                }
+                Some(_) => panic!("{usage}"),
+            };
+            conn.execute(sql, [csv]).expect("read_csv");
         }
         "aggregate" => {
             let (from, to) = (args.get(3).expect(usage), args.get(4).expect(usage));
