@@ -595,6 +595,11 @@ fn scan_csv(bytes: &[u8], start: usize) -> CsvShape {
                     has_blank_rows = true;
                 }
                 end_record(&mut record, fields_in_row + 1, &mut headers, &mut header_field);
+            } else {
+                // An empty line: the CSV reader gives it a row of nulls, which the
+                // blank-row filter drops (the rows after it keep their line numbers).
+                has_blank_rows = true;
+                record += 1;
             }
             row_has_text = false;
             fields_in_row = 0;
@@ -965,14 +970,19 @@ mod tests {
         let shape = scan_csv(bytes, 3);
         assert_eq!(shape.separator, b';');
         assert_eq!(shape.headers, vec!["a", "b", "c;d"]);
-        // The blank line is skipped, so "4;5" is the second data row: row 3.
-        assert_eq!(shape.ragged, Some((1, 2)));
+        // The empty line is a (blank) data row, so "4;5" is the third: line 4.
+        assert_eq!(shape.ragged, Some((2, 2)));
     }
 
     #[test]
     fn rows_of_bare_separators_are_noticed() {
         assert!(scan_csv(b"a;b\n1;2\n ; \n", 0).has_blank_rows);
-        assert!(!scan_csv(b"a;b\n1;2\n\n3;4\n", 0).has_blank_rows);
+        // The CSV reader makes a row of an empty line too (in the middle or at the end).
+        assert!(scan_csv(b"a;b\n1;2\n\n3;4\n", 0).has_blank_rows);
+        assert!(scan_csv(b"a;b\n1;2\n3;4\n\n", 0).has_blank_rows);
+        assert!(scan_csv(b"a;b\r\n1;2\r\n\r\n3;4\r\n", 0).has_blank_rows);
+        assert!(!scan_csv(b"a;b\n1;2\n3;4\n", 0).has_blank_rows);
+        assert!(!scan_csv(b"a;b\r\n1;2\r\n3;4", 0).has_blank_rows);
     }
 
     #[test]
