@@ -128,6 +128,34 @@ fn every_accepted_datetime_form_and_quoted_newlines_load() {
     );
 }
 
+#[test]
+fn empty_lines_are_passed_over_and_rows_keep_their_line_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let row = |id: &str, received: &str| {
+        format!("{id},450,{received},LDTBXH,HOTLINE_111,GROOMING,F,14,,,,,,,,,,,,,,")
+    };
+    // Empty lines in the middle (one of them a bare CR LF) and two at the end, as
+    // spreadsheet programs and hand edits leave them.
+    let text = format!(
+        "{CASES_HEADER}\n{}\n\n{}\r\n\r\n{}\n\n\n",
+        row("E-1", "2025-01-10 09:00"),
+        row("E-2", "2025-01-11 09:00"),
+        row("E-3", "2025-01-12 09:00"),
+    );
+    let file = write(dir.path(), "cases_empty_lines.csv", &text);
+    let run = baove(dir.path(), &["load", &file]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    assert!(run.stdout.contains("3 rows read, 3 loaded"), "{}", run.stdout);
+
+    // A problem after the empty lines is named by its line in the file: line 6.
+    let text = text.replace("2025-01-12 09:00", "2025-01-32 09:00");
+    let file = write(dir.path(), "cases_empty_lines_bad.csv", &text);
+    let run = baove(dir.path(), &["validate", &file]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(run.stderr.contains("row 6, column received_at"), "{}", run.stderr);
+    assert_eq!(run.stderr.matches("[required]").count(), 0, "{}", run.stderr);
+}
+
 fn xlsx_cases(path: &Path, phone_in_platform: bool) {
     xlsx_cases_in_sheet(path, phone_in_platform, "Sheet1");
 }
@@ -547,7 +575,7 @@ fn a_file_judged_while_written_and_then_refused_changes_nothing() {
         run.stderr
     );
     assert!(
-        run.stderr.contains("part: store"),
+        run.stderr.contains("store: part written"),
         "clean parts were written first: {}",
         run.stderr
     );

@@ -624,30 +624,55 @@ fn load_judging_in_parts(
     options: &LoadOptions,
 ) -> Result<Judging> {
     let parted = e.parted.take().expect("a deferred file is read in parts");
-    let mut reader = parts::CsvParts::open(&e.path, &e.file)?;
-    let mut judge = PartJudge::new(e.kind, e.file.clone(), &parted.profile, &parted.ctx);
     let first_new = tx.first_new_row(e.kind)?;
+    let load_id = tx.load_id();
+    let (kind, path, file) = (e.kind, e.path.clone(), e.file.clone());
     let mut rows_loaded = 0u64;
-    let mut clock = crate::Stopwatch::start();
-    while let Some(raw) = judge.next_part(&mut reader)? {
-        let validated = judge.judge(&raw)?;
-        drop(raw);
-        if judge.done() {
-            break;
+    // The next part is read and judged on one thread while the store writes the last
+    // one on this thread (DuckDB's connection stays here): at most two parts in memory.
+    let (judged, reader) = std::thread::scope(|scope| -> Result<_> {
+        let (sender, receiver) =
+            std::sync::mpsc::sync_channel::<(u64, Vec<arrow::record_batch::RecordBatch>)>(0);
+        let judging = scope.spawn(|| -> Result<_> {
+            let sender = sender;
+            let mut reader = parts::CsvParts::open(&path, &file)?;
+            let mut judge = PartJudge::new(kind, file.clone(), &parted.profile, &parted.ctx);
+            while let Some(raw) = judge.next_part(&mut reader)? {
+                let validated = judge.judge(&raw)?;
+                drop(raw);
+                if judge.done() {
+                    break;
+                }
+                let Some(validated) = validated.filter(|_| judge.clean()) else {
+                    continue;
+                };
+                let mut valid = valid_rows(&validated.canonical, &HashSet::new(), load_id)?;
+                drop(validated);
+                let rows = valid.height() as u64;
+                let batches = arrow_bridge::to_record_batches(&mut valid)?;
+                drop(valid);
+                judge.clock.lap("part: to arrow");
+                if sender.send((rows, batches)).is_err() {
+                    // The store failed; its error is what the load reports.
+                    break;
+                }
+                judge.clock.lap("part: wait for the store");
+            }
+            Ok((judge, reader))
+        });
+        let mut clock = crate::Stopwatch::start();
+        for (rows, batches) in receiver {
+            clock.lap("store: wait for a part");
+            tx.append(kind, batches)?;
+            rows_loaded += rows;
+            clock.lap("store: part written");
         }
-        let Some(validated) = validated.filter(|_| judge.clean()) else {
-            continue;
-        };
-        let mut valid = valid_rows(&validated.canonical, &HashSet::new(), tx.load_id())?;
-        drop(validated);
-        rows_loaded += valid.height() as u64;
-        let batches = arrow_bridge::to_record_batches(&mut valid)?;
-        drop(valid);
-        clock.lap("part: to arrow");
-        tx.append(e.kind, batches)?;
-        clock.lap("part: store");
-    }
-    judge.finish(&mut e, reader)?;
+        match judging.join() {
+            Ok(judged) => judged,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })?;
+    judged.finish(&mut e, reader)?;
     if e.refused_whole() || e.invalid_rows() > 0 {
         return Ok(Judging::Refused(Box::new(e)));
     }
