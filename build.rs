@@ -39,6 +39,7 @@ fn main() {
     for (name, path) in [
         ("STAGING_SQL", "queries/staging.sql"),
         ("CASE_SCOPE_SQL", "queries/case_scope.sql"),
+        ("COHORT_SCOPE_SQL", "queries/cohort_scope.sql"),
         ("DEADLINES_TOML", "queries/deadlines.toml"),
     ] {
         println!("cargo:rerun-if-changed={path}");

@@ -9,7 +9,7 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
-pub use embedded::{CASE_SCOPE_SQL, REPORT_TEMPLATES, STAGING_SQL};
+pub use embedded::{CASE_SCOPE_SQL, COHORT_SCOPE_SQL, REPORT_TEMPLATES, STAGING_SQL};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
@@ -125,6 +125,12 @@ impl Indicator {
             Lang::Vi => &self.label_vi,
             Lang::En => &self.label_en,
         }
+    }
+
+    /// Whether the indicator sees no case but those of a cohort (received in the period,
+    /// before as-of): its query reads cases only through `case_cohort`, or reads none.
+    pub fn reads_cohorts_only(&self) -> bool {
+        !self.sql.contains("case_facts")
     }
 
     /// The numerator, denominator, cohort and legal basis, in `lang`.

@@ -350,6 +350,32 @@ fn request_scope_of_cases_loses_nothing() {
             "{period:?}: no data"
         );
         assert_eq!(scoped, whole, "{period:?} as of {:?}", request.as_of);
+        if as_of.is_none() {
+            continue;
+        }
+        // Each indicator alone, in the narrowest scope it allows (cohort indicators see
+        // only the period's cohort), gives its rows of the whole computation (checked on
+        // the request with the most censoring; the choice of scope does not depend on it).
+        let mut cohort_only = 0;
+        for indicator in &all {
+            if CaseScope::needed_by(std::slice::from_ref(indicator)) == CaseScope::Cohort {
+                cohort_only += 1;
+            }
+            let alone =
+                baove::indicators::compute(&store, std::slice::from_ref(indicator), &request).unwrap();
+            let of_whole: Vec<_> = whole
+                .iter()
+                .filter(|r| r.indicator_id == indicator.id)
+                .cloned()
+                .collect();
+            assert_eq!(
+                alone, of_whole,
+                "{} {period:?} as of {:?}",
+                indicator.id, request.as_of
+            );
+        }
+        // Four case indicators read more than cohorts (open cases, police stages).
+        assert_eq!(cohort_only, all.len() - 4);
     }
 }
 

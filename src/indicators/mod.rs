@@ -165,6 +165,14 @@ impl<'a> Session<'a> {
 
     /// Makes `case_facts` hold the cases `request` can need (see [`CaseScope`]).
     pub fn scope(&self, request: &Request, scope: CaseScope) -> Result<()> {
+        self.scope_for(request, scope, usize::MAX)
+    }
+
+    /// [`Self::scope`] for `readers` case indicators. The facts of the scope's cases are
+    /// computed once into a table when several indicators read them; for one or two,
+    /// `case_facts` stays a view, so each query computes only the facts it uses (a
+    /// case count needs no deadline).
+    pub fn scope_for(&self, request: &Request, scope: CaseScope, readers: usize) -> Result<()> {
         let conn = self.store.connection();
         let fail = |e: duckdb::Error| self.error(format!("case facts: {e}"));
         self.drop_temporary("case_facts")?;
@@ -176,12 +184,19 @@ impl<'a> Session<'a> {
                      CREATE TEMP VIEW case_facts AS SELECT * FROM facts_of_fact_cases",
                 )
                 .map_err(fail),
-            CaseScope::Request => {
-                let mut stmt = conn.prepare(catalog::CASE_SCOPE_SQL).map_err(fail)?;
+            CaseScope::Request | CaseScope::Cohort => {
+                let sql = match scope {
+                    CaseScope::Cohort => catalog::COHORT_SCOPE_SQL,
+                    _ => catalog::CASE_SCOPE_SQL,
+                };
+                let mut stmt = conn.prepare(sql).map_err(fail)?;
                 let values = bind_moments(&stmt, request)?;
                 stmt.execute(duckdb::params_from_iter(values)).map_err(fail)?;
-                conn.execute_batch("CREATE TEMP TABLE case_facts AS SELECT * FROM facts_of_fact_cases")
-                    .map_err(fail)
+                let facts = if readers > 2 { "TABLE" } else { "VIEW" };
+                conn.execute_batch(&format!(
+                    "CREATE TEMP {facts} case_facts AS SELECT * FROM facts_of_fact_cases"
+                ))
+                .map_err(fail)
             }
         }
     }
@@ -225,7 +240,7 @@ impl<'a> Session<'a> {
     /// Cases received in the request's period (the cohort) by area and abuse type:
     /// (area_code, abuse_type, count).
     pub fn received_by_area_and_type(&self, request: &Request) -> Result<Vec<(String, String, u64)>> {
-        self.scope(request, CaseScope::Request)?;
+        self.scope(request, CaseScope::Cohort)?;
         let conn = self.store.connection();
         let mut stmt = conn
             .prepare(
@@ -391,8 +406,22 @@ pub enum CaseScope {
     /// Only those the request can need (queries/case_scope.sql), computed once: the
     /// normal way.
     Request,
+    /// Only the cases received in the period (queries/cohort_scope.sql): enough when
+    /// every indicator reads cohorts only, as a report's trend periods mostly do.
+    Cohort,
     /// Every case, as a view: slower, for checking that the request scope loses nothing.
     All,
+}
+
+impl CaseScope {
+    /// The narrowest scope that holds every case these indicators can see.
+    pub fn needed_by(indicators: &[Indicator]) -> CaseScope {
+        if indicators.iter().all(Indicator::reads_cohorts_only) {
+            CaseScope::Cohort
+        } else {
+            CaseScope::Request
+        }
+    }
 }
 
 /// Accumulated members of one output cell.
@@ -448,7 +477,7 @@ fn list_column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b ListArray> 
 /// Computes every indicator of `indicators` for the request: all rows, every value shown
 /// (the internal audience); apply [`disclosure::suppress`] for the public one.
 pub fn compute(store: &Store, indicators: &[Indicator], request: &Request) -> Result<Vec<TidyRow>> {
-    compute_with_scope(store, indicators, request, CaseScope::Request)
+    compute_with_scope(store, indicators, request, CaseScope::needed_by(indicators))
 }
 
 /// [`compute`] with the cases seen chosen by `scope`.
@@ -460,7 +489,8 @@ pub fn compute_with_scope(
 ) -> Result<Vec<TidyRow>> {
     let session = Session::new(store)?;
     let mut clock = crate::Stopwatch::start();
-    session.scope(request, scope)?;
+    let readers = indicators.iter().filter(|i| i.subject == Subject::Cases).count();
+    session.scope_for(request, scope, readers)?;
     clock.lap("case facts of the request");
     let geography = session.geography(&request.period)?;
     let population = session.population(&geography, request.period.reference_year())?;

@@ -318,6 +318,11 @@ impl<'a> PartJudge<'a> {
             Err(e) => return Err(e),
         };
         self.clock.lap("part: read");
+        if self.parted.rows_read == 0 {
+            if let Some(rows) = reader.estimated_rows() {
+                self.keys.expect(rows);
+            }
+        }
         Ok(part)
     }
 

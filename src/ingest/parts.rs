@@ -58,14 +58,21 @@ pub struct CsvParts {
     at_end: bool,
     next_row: usize,
     part_bytes: usize,
+    /// The file's length, and how much of it the parts handed out so far hold.
+    file_bytes: u64,
+    bytes_handed_out: u64,
 }
 
 impl CsvParts {
     pub fn open(path: &Path, file_name: &str) -> Result<CsvParts> {
+        let reader = std::fs::File::open(path).map_err(|e| Error::io(path.display(), e))?;
+        let file_bytes = reader.metadata().map_err(|e| Error::io(path.display(), e))?.len();
         Ok(CsvParts {
             path: path.to_path_buf(),
             file_name: file_name.to_string(),
-            reader: std::fs::File::open(path).map_err(|e| Error::io(path.display(), e))?,
+            reader,
+            file_bytes,
+            bytes_handed_out: 0,
             hasher: sha2::Sha256::new(),
             header: Vec::new(),
             carry: Vec::new(),
@@ -114,6 +121,7 @@ impl CsvParts {
         let mut bytes = std::mem::replace(&mut self.carry, next);
         bytes.truncate(cut);
         let body_start = if first { 0 } else { header.len() };
+        self.bytes_handed_out += (bytes.len() - body_start) as u64;
         self.header = header;
         if !first && bytes[body_start..].iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
@@ -126,6 +134,16 @@ impl CsvParts {
         }
         self.next_row += records;
         Ok(Some(table))
+    }
+
+    /// How many rows the whole file holds, judged from the parts read so far (None
+    /// before the first).
+    pub fn estimated_rows(&self) -> Option<usize> {
+        if self.bytes_handed_out == 0 {
+            return None;
+        }
+        let rows_per_byte = self.next_row as f64 / self.bytes_handed_out as f64;
+        Some((self.file_bytes as f64 * rows_per_byte * 1.02) as usize + 1024)
     }
 
     /// Reads until `carry` holds `wanted` bytes or the file ends.
@@ -186,10 +204,12 @@ fn record_ends(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
 }
 
 /// The ids of every part, to find an id that occurs in two parts once all are read
-/// (one inside a part is found by the part's own check). Ids are kept as 128-bit hashes
-/// (XXH3) with their rows, 24 bytes an id, and sorted at the end: ten million take
-/// 240 MB, and sorting them is cheaper than probing a hash table of that size at random.
-/// A false match among ten million ids has a chance of about 1 in 10^24.
+/// (one inside a part is found by the part's own check). Ids are kept as 96-bit hashes
+/// (of XXH3-128) with their rows, 16 bytes an id, and sorted at the end: a hundred
+/// million take 1.6 GB, and sorting them is cheaper than probing a hash table of that
+/// size at random. A false match among a hundred million ids has a chance of about 1 in
+/// 10^13. Room for all of them is taken once, from the size of the file, so the list
+/// does not grow by doubling (which would briefly hold it twice).
 #[derive(Default)]
 pub struct KeysSeen {
     ids: Vec<IdAt>,
@@ -201,11 +221,16 @@ pub struct KeysSeen {
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct IdAt {
-    hash: [u64; 2],
-    row: u64,
+    hash: [u32; 3],
+    row: u32,
 }
 
 impl KeysSeen {
+    /// Takes room for `rows` ids at once (an estimate; more still fit).
+    pub fn expect(&mut self, rows: usize) {
+        self.ids.reserve_exact(rows.saturating_sub(self.ids.len()));
+    }
+
     /// Remembers the ids of one part (its rows as validated).
     pub fn add_part(&mut self, kind: Kind, raw: &RawTable, validated: &Validated) -> Result<()> {
         let keys = kind.key_columns();
@@ -252,8 +277,15 @@ impl KeysSeen {
                 continue;
             };
             let hash = xxhash_rust::xxh3::xxh3_128(&key);
+            let row = u32::try_from(row).map_err(|_| {
+                Error::Usage(format!(
+                    "{}: more than {} rows; split the export",
+                    raw.file,
+                    u32::MAX
+                ))
+            })?;
             self.ids.push(IdAt {
-                hash: [(hash >> 64) as u64, hash as u64],
+                hash: [(hash >> 96) as u32, (hash >> 64) as u32, (hash >> 32) as u32],
                 row,
             });
         }
@@ -268,7 +300,7 @@ impl KeysSeen {
             return Vec::new();
         };
         self.ids.par_sort_unstable();
-        let part_of = |row: u64| self.part_starts.partition_point(|&start| start <= row);
+        let part_of = |row: u32| self.part_starts.partition_point(|&start| start <= u64::from(row));
         let mut findings = Vec::new();
         for group in self.ids.chunk_by(|a, b| a.hash == b.hash) {
             let (Some(first), Some(last)) = (group.first(), group.last()) else {
