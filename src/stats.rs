@@ -19,6 +19,21 @@ pub fn quantile_type7(sorted: &[f64], p: f64) -> Option<f64> {
     Some(sorted[low] + (h - low as f64) * (sorted[high] - sorted[low]))
 }
 
+/// [`quantile_type7`] of values in any order, found by selection (linear time) rather
+/// than by sorting: the same two order statistics, so exactly the same value. `values`
+/// is reordered.
+pub fn quantile_type7_unsorted(values: &mut [f64], p: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let h = (values.len() - 1) as f64 * p;
+    let low = h.floor() as usize;
+    let (_, &mut at_low, above) = values.select_nth_unstable_by(low, f64::total_cmp);
+    // The next order statistic is the smallest of those above (or the same one at the end).
+    let at_high = above.iter().copied().min_by(f64::total_cmp).unwrap_or(at_low);
+    Some(at_low + (h - low as f64) * (at_high - at_low))
+}
+
 /// One cohort member for Kaplan-Meier: the time from its start to its event, or to as-of
 /// when the event has not happened (censored).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -142,6 +157,25 @@ pub fn rate_per_100k(count: u64, population: u64) -> Option<(f64, f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn selection_gives_the_quantile_of_the_sorted_values(
+            values in proptest::collection::vec(-1e6f64..1e6, 1..200),
+            repeats in 0usize..4,
+            p in 0.0f64..=1.0,
+        ) {
+            // Ties are common in durations (whole hours): repeat some values.
+            let mut values = values;
+            let copies: Vec<f64> = values.iter().take(repeats * 3).copied().collect();
+            values.extend(copies);
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            let by_sorting = quantile_type7(&sorted, p);
+            let by_selection = quantile_type7_unsorted(&mut values, p);
+            proptest::prop_assert_eq!(by_sorting.map(f64::to_bits), by_selection.map(f64::to_bits));
+        }
+    }
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol * b.abs().max(1.0)

@@ -676,10 +676,9 @@ fn finish(indicator: &Indicator, template: &TidyRow, cell: &Cell, population: Op
             }
         }
         Statistic::Quantile(p) => {
-            let mut sorted = cell.durations.clone();
-            sorted.sort_by(f64::total_cmp);
-            row.denominator = Some(sorted.len() as u64);
-            row.value = stats::quantile_type7(&sorted, p);
+            let mut durations = cell.durations.clone();
+            row.denominator = Some(durations.len() as u64);
+            row.value = stats::quantile_type7_unsorted(&mut durations, p);
             if row.value.is_none() {
                 row.status = Status::NoData;
             }
