@@ -407,6 +407,10 @@ pub fn examine_all(
             known_areas: known_areas.clone(),
         };
         if defer_parts && parts::in_parts(p) {
+            progress(&format!(
+                "{} is large: checking it while writing it",
+                p.path.display()
+            ));
             let file = p.path.file_name().map(|n| n.to_string_lossy().into_owned());
             let mut e = Examined::of(p, file.unwrap_or_default(), String::new());
             e.parted = Some(Parted::new(profile, &ctx, false));
