@@ -483,6 +483,11 @@ impl LoadTransaction<'_> {
     /// Deletes the rows older than `first_new` whose key a newer row has; returns how
     /// many. One write of the data, no staging copy.
     pub fn replace_older(&self, kind: Kind, first_new: i64) -> Result<u64> {
+        if first_new == 0 {
+            // The table held nothing before this load: no older row to look for (the
+            // search would still hash every new key, 0.7 s for ten million rows).
+            return Ok(0);
+        }
         let mut clock = crate::Stopwatch::start();
         let table = kind.name();
         let matches = kind
