@@ -118,10 +118,10 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         Ok(outcomes) => outcomes,
         Err(e) => {
             // A file judged while it was written can still refuse the load: a store
-            // this load created goes again, as if it had never been opened.
+            // this load created goes again.
             if created {
                 drop(store);
-                remove_store_files(&args.db);
+                baove::store::remove_files(&args.db);
             }
             return Err(e);
         }
@@ -153,17 +153,4 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     }
     super::print(&text)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Removes a store file and DuckDB's write-ahead log beside it, if they exist.
-fn remove_store_files(db: &std::path::Path) {
-    let mut wal = db.as_os_str().to_owned();
-    wal.push(".wal");
-    for path in [db.to_path_buf(), std::path::PathBuf::from(wal)] {
-        if let Err(e) = std::fs::remove_file(&path) {
-            if e.kind() != std::io::ErrorKind::NotFound {
-                eprintln!("note: {} could not be removed: {e}", path.display());
-            }
-        }
-    }
 }

@@ -163,16 +163,11 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Makes `case_facts` hold the cases `request` can need (see [`CaseScope`]).
-    pub fn scope(&self, request: &Request, scope: CaseScope) -> Result<()> {
-        self.scope_for(request, scope, usize::MAX)
-    }
-
-    /// [`Self::scope`] for `readers` case indicators. The facts of the scope's cases are
-    /// computed once into a table when several indicators read them; for one or two,
-    /// `case_facts` stays a view, so each query computes only the facts it uses (a
-    /// case count needs no deadline).
-    pub fn scope_for(&self, request: &Request, scope: CaseScope, readers: usize) -> Result<()> {
+    /// Makes `case_facts` hold the cases `request` can need (see [`CaseScope`]), for
+    /// `readers` queries. The facts are computed once into a table when several queries
+    /// read them; for one or two, `case_facts` stays a view, so each query computes only
+    /// the facts it uses (a case count needs no deadline).
+    pub fn scope(&self, request: &Request, scope: CaseScope, readers: usize) -> Result<()> {
         let conn = self.store.connection();
         let fail = |e: duckdb::Error| self.error(format!("case facts: {e}"));
         self.drop_temporary("case_facts")?;
@@ -240,7 +235,7 @@ impl<'a> Session<'a> {
     /// Cases received in the request's period (the cohort) by area and abuse type:
     /// (area_code, abuse_type, count).
     pub fn received_by_area_and_type(&self, request: &Request) -> Result<Vec<(String, String, u64)>> {
-        self.scope(request, CaseScope::Cohort)?;
+        self.scope(request, CaseScope::Cohort, 1)?;
         let conn = self.store.connection();
         let mut stmt = conn
             .prepare(
@@ -490,7 +485,7 @@ pub fn compute_with_scope(
     let session = Session::new(store)?;
     let mut clock = crate::Stopwatch::start();
     let readers = indicators.iter().filter(|i| i.subject == Subject::Cases).count();
-    session.scope_for(request, scope, readers)?;
+    session.scope(request, scope, readers)?;
     clock.lap("case facts of the request");
     let geography = session.geography(&request.period)?;
     let population = session.population(&geography, request.period.reference_year())?;

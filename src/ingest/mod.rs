@@ -143,11 +143,16 @@ impl Parted {
 }
 
 impl Examined {
-    /// A file known by name and checksum, nothing read or judged yet.
-    fn of(planned: &Planned, file: String, sha256: String) -> Examined {
+    /// A planned file known by its checksum (empty when not known yet), nothing read or
+    /// judged yet.
+    fn of(planned: &Planned, sha256: String) -> Examined {
         Examined {
             path: planned.path.clone(),
-            file,
+            file: planned
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             kind: planned.kind,
             sha256,
             raw: None,
@@ -220,13 +225,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Reads, scans for identifying data and validates one file. Refusals of the data become
 /// findings; only usage and I/O problems are errors.
 pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Examined> {
-    let file = planned
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     if parts::in_parts(planned) {
-        return examine_in_parts(planned, file, profile, ctx);
+        return examine_in_parts(planned, profile, ctx);
     }
     let mut clock = crate::Stopwatch::start();
     let raw = read::read_table(&planned.path);
@@ -234,7 +234,7 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
         Ok(raw) => raw.sha256.clone(),
         Err(_) => sha256_of(&planned.path)?,
     };
-    let mut examined = Examined::of(planned, file, sha256);
+    let mut examined = Examined::of(planned, sha256);
     let raw = match raw {
         Ok(raw) => raw,
         Err(Error::Refused(findings)) => {
@@ -262,10 +262,10 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
 
 /// [`examine`] for a file read in parts: each part is read, validated and scanned, and
 /// only its findings are kept. Identifying data in any part refuses the file at once.
-fn examine_in_parts(planned: &Planned, file: String, profile: &Profile, ctx: &Context) -> Result<Examined> {
-    let mut examined = Examined::of(planned, file.clone(), String::new());
-    let mut reader = parts::CsvParts::open(&planned.path, &file)?;
-    let mut judge = PartJudge::new(planned.kind, file, profile, ctx);
+fn examine_in_parts(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Examined> {
+    let mut examined = Examined::of(planned, String::new());
+    let mut reader = parts::CsvParts::open(&planned.path, &examined.file)?;
+    let mut judge = PartJudge::new(planned.kind, examined.file.clone(), profile, ctx);
     while let Some(raw) = judge.next_part(&mut reader)? {
         judge.judge(&raw)?;
         if judge.done() {
@@ -411,8 +411,7 @@ pub fn examine_all(
                 "{} is large: checking it while writing it",
                 p.path.display()
             ));
-            let file = p.path.file_name().map(|n| n.to_string_lossy().into_owned());
-            let mut e = Examined::of(p, file.unwrap_or_default(), String::new());
+            let mut e = Examined::of(p, String::new());
             e.parted = Some(Parted::new(profile, &ctx, false));
             examined.push(e);
             continue;
@@ -445,7 +444,7 @@ fn judge_deferred(e: &mut Examined) -> Result<()> {
         path: e.path.clone(),
         kind: e.kind,
     };
-    *e = examine_in_parts(&planned, e.file.clone(), &parted.profile, &parted.ctx)?;
+    *e = examine_in_parts(&planned, &parted.profile, &parted.ctx)?;
     Ok(())
 }
 
@@ -493,6 +492,24 @@ pub struct FileOutcome {
     /// Set when the same content was loaded before: the file named here.
     pub already_loaded_as: Option<String>,
     pub ignored_columns: Vec<String>,
+}
+
+#[cfg(feature = "store")]
+impl FileOutcome {
+    /// A file whose content was loaded before, as `earlier`: nothing of it is loaded.
+    fn already_loaded(e: &Examined, earlier: String) -> FileOutcome {
+        FileOutcome {
+            file: e.file.clone(),
+            kind: e.kind,
+            sha256: e.sha256.clone(),
+            rows_read: e.rows_read(),
+            rows_loaded: 0,
+            rows_replaced: 0,
+            rows_quarantined: 0,
+            already_loaded_as: Some(earlier),
+            ignored_columns: Vec::new(),
+        }
+    }
 }
 
 /// Why a batch cannot be loaded, if it cannot: a file refused whole (identifying data, an
@@ -544,17 +561,7 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
         });
         seen_in_batch.push((e.kind, e.sha256.clone(), e.file.clone()));
         if let Some(earlier) = earlier {
-            outcomes.push(FileOutcome {
-                file: e.file.clone(),
-                kind: e.kind,
-                sha256: e.sha256.clone(),
-                rows_read: e.rows_read(),
-                rows_loaded: 0,
-                rows_replaced: 0,
-                rows_quarantined: 0,
-                already_loaded_as: Some(earlier),
-                ignored_columns: Vec::new(),
-            });
+            outcomes.push(FileOutcome::already_loaded(&e, earlier));
             continue;
         }
         pending.push(e);
@@ -688,17 +695,7 @@ fn load_judging_in_parts(
     if let Some(earlier) = tx.already_loaded(e.kind, &e.sha256)? {
         // Loaded before (or earlier in this batch): what was appended goes again.
         tx.discard_from(e.kind, first_new)?;
-        return Ok(Judging::Loaded(FileOutcome {
-            file: e.file.clone(),
-            kind: e.kind,
-            sha256: e.sha256.clone(),
-            rows_read: e.rows_read(),
-            rows_loaded: 0,
-            rows_replaced: 0,
-            rows_quarantined: 0,
-            already_loaded_as: Some(earlier),
-            ignored_columns: Vec::new(),
-        }));
+        return Ok(Judging::Loaded(FileOutcome::already_loaded(&e, earlier)));
     }
     let rows_replaced = tx.replace_older(e.kind, first_new)?;
     let ignored_columns = e

@@ -266,14 +266,7 @@ impl Store {
 
     /// Whether a file with this content was loaded before as this kind.
     pub fn already_loaded(&self, kind: Kind, sha256: &str) -> Result<Option<String>> {
-        let mut stmt = self.conn.prepare(ALREADY_LOADED).map_err(|e| self.error(e))?;
-        let mut rows = stmt
-            .query(params![kind.name(), sha256])
-            .map_err(|e| self.error(e))?;
-        match rows.next().map_err(|e| self.error(e))? {
-            Some(row) => Ok(Some(row.get(0).map_err(|e| self.error(e))?)),
-            None => Ok(None),
-        }
+        earlier_load(&self.conn, kind, sha256).map_err(|e| self.error(e))
     }
 
     /// Area codes the store knows, or None when no areas were loaded.
@@ -418,8 +411,27 @@ fn describe_open_error(e: &duckdb::Error) -> String {
     }
 }
 
-const ALREADY_LOADED: &str =
-    "SELECT file_name FROM load_log WHERE kind = ? AND sha256 = ? ORDER BY load_id LIMIT 1";
+/// The name of the first file loaded with this content as this kind, if any.
+fn earlier_load(conn: &Connection, kind: Kind, sha256: &str) -> duckdb::Result<Option<String>> {
+    let mut stmt = conn
+        .prepare("SELECT file_name FROM load_log WHERE kind = ? AND sha256 = ? ORDER BY load_id LIMIT 1")?;
+    let mut rows = stmt.query(params![kind.name(), sha256])?;
+    rows.next()?.map(|row| row.get(0)).transpose()
+}
+
+/// Removes a store's file and DuckDB's write-ahead log beside it, where they exist: a
+/// store created by a load that then failed goes again, as if never opened.
+pub fn remove_files(path: &Path) {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push(".wal");
+    for file in [path.to_path_buf(), std::path::PathBuf::from(wal)] {
+        if let Err(e) = std::fs::remove_file(&file) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                eprintln!("note: {} could not be removed: {e}", file.display());
+            }
+        }
+    }
+}
 
 pub struct LoadTransaction<'a> {
     tx: duckdb::Transaction<'a>,
@@ -523,14 +535,7 @@ impl LoadTransaction<'_> {
 
     /// [`Store::already_loaded`], seeing this transaction's own log entries too.
     pub fn already_loaded(&self, kind: Kind, sha256: &str) -> Result<Option<String>> {
-        let mut stmt = self.tx.prepare(ALREADY_LOADED).map_err(|e| self.error(e))?;
-        let mut rows = stmt
-            .query(params![kind.name(), sha256])
-            .map_err(|e| self.error(e))?;
-        match rows.next().map_err(|e| self.error(e))? {
-            Some(row) => Ok(Some(row.get(0).map_err(|e| self.error(e))?)),
-            None => Ok(None),
-        }
+        earlier_load(&self.tx, kind, sha256).map_err(|e| self.error(e))
     }
 
     pub fn quarantine(&self, rows: &[QuarantinedRow]) -> Result<()> {
