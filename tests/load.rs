@@ -625,12 +625,12 @@ fn parts_find_duplicates_identity_and_bad_rows_anywhere_in_the_file() {
     let duplicate = write(
         dir.path(),
         "cases_duplicate.csv",
-        &rows(&|k, line| {
-            if k == 300 {
-                line.replacen("P-300", "P-5", 1)
-            } else {
-                line
-            }
+        &rows(&|k, line| match k {
+            // In a late part, the id of a row of the first part.
+            300 => line.replacen("P-300", "P-5", 1),
+            // In the same part as the row whose id it repeats.
+            11 => line.replacen("P-11", "P-10", 1),
+            _ => line,
         }),
     );
     let run = baove_in_parts(dir.path(), 4_000, &["load", &duplicate]);
@@ -638,11 +638,27 @@ fn parts_find_duplicates_identity_and_bad_rows_anywhere_in_the_file() {
     for said in [
         "row 7, column case_id",
         "row 302, column case_id",
+        "row 12, column case_id",
+        "row 13, column case_id",
         "[duplicate-id]",
     ] {
         assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
     }
+    assert_eq!(run.stderr.matches("[duplicate-id]").count(), 4, "{}", run.stderr);
     assert_eq!(checksum(dir.path(), "baove.duckdb"), before);
+    // Quarantined: the four rows whose ids repeat stay out, each once.
+    let run = baove_in_parts(
+        dir.path(),
+        4_000,
+        &["load", "--quarantine", "--db", "dup.duckdb", &duplicate],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    assert!(
+        run.stdout
+            .contains("400 rows read, 396 loaded (0 replaced), 4 quarantined"),
+        "{}",
+        run.stdout
+    );
 
     let phone = write(
         dir.path(),

@@ -137,7 +137,10 @@ impl Parted {
             ignored_columns: Vec::new(),
             judged,
             profile: profile.clone(),
-            ctx: ctx.clone(),
+            ctx: Context {
+                ids_checked_across_parts: true,
+                ..ctx.clone()
+            },
         }
     }
 }
@@ -284,7 +287,6 @@ struct PartJudge<'a> {
     kind: Kind,
     file: String,
     profile: &'a Profile,
-    ctx: &'a Context,
     keys: parts::KeysSeen,
     parted: Parted,
     /// Set when the file is refused whole before its end (identifying data, an
@@ -299,7 +301,6 @@ impl<'a> PartJudge<'a> {
             kind,
             file,
             profile,
-            ctx,
             keys: parts::KeysSeen::default(),
             parted: Parted::new(profile, ctx, true),
             refusal: Vec::new(),
@@ -329,7 +330,7 @@ impl<'a> PartJudge<'a> {
     /// Judges one part; returns its rows as validated when the part may be loaded as far
     /// as its own rows go (no finding in it, no identifying data).
     fn judge(&mut self, raw: &RawTable) -> Result<Option<Validated>> {
-        let mut validated = validate::validate(self.kind, raw, self.profile, self.ctx)?;
+        let mut validated = validate::validate(self.kind, raw, self.profile, &self.parted.ctx)?;
         let scope = validate::identity_scope(self.kind, raw, &validated);
         let identifying = identity::scan(self.kind, raw, &scope)?;
         self.clock.lap("part: validate and identity scan");
@@ -367,16 +368,7 @@ impl<'a> PartJudge<'a> {
             examined.parted = None;
             return Ok(());
         }
-        let reported: HashSet<usize> = self
-            .parted
-            .findings
-            .iter()
-            .filter(|f| f.rule == "duplicate-id")
-            .filter_map(|f| f.data_row)
-            .collect();
-        self.parted
-            .findings
-            .extend(self.keys.across_parts(&self.file, &reported));
+        self.parted.findings.extend(self.keys.repeated(&self.file));
         self.parted.findings.sort_by_key(|f| f.data_row);
         self.clock.lap("ids across parts");
         examined.sha256 = reader.sha256()?;
@@ -405,6 +397,7 @@ pub fn examine_all(
         let ctx = Context {
             now,
             known_areas: known_areas.clone(),
+            ids_checked_across_parts: false,
         };
         if defer_parts && parts::in_parts(p) {
             progress(&format!(

@@ -15,7 +15,7 @@ use sha2::Digest;
 
 use super::findings::Finding;
 use super::read::{self, Format, RawTable};
-use super::validate::Validated;
+use super::validate::{self, Validated};
 use super::Planned;
 use crate::error::{Error, Result};
 use crate::hex;
@@ -201,19 +201,17 @@ fn record_ends(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// The ids of every part, to find an id that occurs in two parts once all are read
-/// (one inside a part is found by the part's own check). Ids are kept as 96-bit hashes
-/// (of XXH3-128) with their rows, 16 bytes an id, and sorted at the end: a hundred
-/// million take 1.6 GB, and sorting them is cheaper than probing a hash table of that
-/// size at random. A false match among a hundred million ids has a chance of about 1 in
-/// 10^13. Room for all of them is taken once, from the size of the file, so the list
+/// The ids of every part, to find the ids that occur more than once in the file once all
+/// parts are read (the parts' own validation leaves that check to this). Ids are kept as
+/// 96-bit hashes (of XXH3-128) with their rows, 16 bytes an id, and sorted at the end: a
+/// hundred million take 1.6 GB, and sorting them is cheaper than probing a hash table of
+/// that size at random. A false match among a hundred million ids has a chance of about
+/// 1 in 10^13. Room for all of them is taken once, from the size of the file, so the list
 /// does not grow by doubling (which would briefly hold it twice).
 #[derive(Default)]
 pub struct KeysSeen {
     ids: Vec<IdAt>,
-    /// The first data row of each part read so far.
-    part_starts: Vec<u64>,
-    /// The id's header and the key's name, for the findings.
+    /// The id's header and the reason given, for the findings.
     column: Option<(String, String)>,
 }
 
@@ -251,9 +249,8 @@ impl KeysSeen {
                 .and_then(|p| raw.headers.get(p))
                 .cloned()
                 .unwrap_or_else(|| keys[0].to_string());
-            self.column = Some((header, keys.join(" + ")));
+            self.column = Some((header, validate::repeated_id_reason(keys)));
         }
-        self.part_starts.push(rows.min().unwrap_or(0));
         self.ids.reserve(rows.len());
         let mut values: Vec<_> = text_columns.iter().map(|c| c.iter()).collect();
         let mut key = Vec::new();
@@ -290,40 +287,28 @@ impl KeysSeen {
         Ok(())
     }
 
-    /// Duplicate-id findings for every row whose id occurs in more than one part, except
-    /// rows in `reported` (already found by their part's own check).
-    pub fn across_parts(mut self, file: &str, reported: &std::collections::HashSet<usize>) -> Vec<Finding> {
+    /// Duplicate-id findings for every row whose id occurs more than once in the file,
+    /// in row order.
+    pub fn repeated(mut self, file: &str) -> Vec<Finding> {
         use rayon::prelude::*;
-        let Some((column, key_name)) = self.column.take() else {
+        let Some((column, reason)) = self.column.take() else {
             return Vec::new();
         };
         self.ids.par_sort_unstable();
-        let part_of = |row: u32| self.part_starts.partition_point(|&start| start <= u64::from(row));
-        let mut findings = Vec::new();
-        for group in self.ids.chunk_by(|a, b| a.hash == b.hash) {
-            let (Some(first), Some(last)) = (group.first(), group.last()) else {
-                continue;
-            };
-            // Rows are sorted within the group: the first and last parts differ when
-            // the id is in more than one part.
-            if part_of(first.row) == part_of(last.row) {
-                continue;
-            }
-            for id in group {
-                let row = id.row as usize;
-                if reported.contains(&row) {
-                    continue;
-                }
-                findings.push(Finding {
-                    file: file.to_string(),
-                    location: format!("row {}", row + 2),
-                    data_row: Some(row),
-                    column: column.clone(),
-                    rule: "duplicate-id",
-                    reason: format!("{key_name} occurs more than once in this file"),
-                });
-            }
-        }
+        let mut findings: Vec<Finding> = self
+            .ids
+            .chunk_by(|a, b| a.hash == b.hash)
+            .filter(|group| group.len() > 1)
+            .flatten()
+            .map(|id| Finding {
+                file: file.to_string(),
+                location: format!("row {}", id.row as usize + 2),
+                data_row: Some(id.row as usize),
+                column: column.clone(),
+                rule: "duplicate-id",
+                reason: reason.clone(),
+            })
+            .collect();
         findings.sort_by_key(|f| f.data_row);
         findings
     }
