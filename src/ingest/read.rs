@@ -333,19 +333,20 @@ struct CsvShape {
 
 fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
     let mut clock = crate::Stopwatch::start();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
+    let mut bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
     clock.lap("read: bytes");
-    read_csv_bytes(path, file, bytes, 0, true).map(|(table, _)| table)
+    read_csv_bytes(path, file, &mut bytes, 0, true).map(|(table, _)| table)
 }
 
 /// A CSV export (or a part of one, header first) already in memory. Data rows are
 /// numbered from `first_row`; with `checksum`, the table carries the SHA-256 of `bytes`.
 /// Also returns how many records the CSV reader saw (blank ones included), where the
-/// next part's numbering starts.
+/// next part's numbering starts. `bytes` is left to the caller, who may reuse the room
+/// (its content is changed: a BOM is dropped).
 pub(crate) fn read_csv_bytes(
     path: &Path,
     file: &str,
-    bytes: Vec<u8>,
+    bytes: &mut Vec<u8>,
     first_row: usize,
     checksum: bool,
 ) -> Result<(RawTable, usize)> {
@@ -430,9 +431,8 @@ pub(crate) fn read_csv_bytes(
     let schema: Schema = (0..n)
         .map(|i| Field::new(RawTable::column_key(i).into(), DataType::String))
         .collect();
-    let mut data = bytes;
     // Drop the BOM in place: copying a large export would double its memory.
-    data.drain(..shape.start);
+    bytes.drain(..shape.start);
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_schema(Some(Arc::new(schema)))
@@ -442,7 +442,7 @@ pub(crate) fn read_csv_bytes(
                 .with_quote_char(Some(b'"'))
                 .with_missing_is_null(true)
         })
-        .into_reader_with_file_handle(Cursor::new(data))
+        .into_reader_with_file_handle(Cursor::new(bytes.as_slice()))
         .finish()
         .map_err(|e| {
             refuse(
