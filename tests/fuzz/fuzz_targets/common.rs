@@ -17,6 +17,7 @@ pub fn examine_file(path: &Path, kind: Kind) {
             .and_then(|d| d.and_hms_opt(12, 0, 0))
             .expect("a valid moment"),
         known_areas: Some(vec!["44".into(), "450".into(), "452".into(), "19813".into()]),
+        ids_checked_across_parts: false,
     };
     let planned = Planned {
         path: path.to_path_buf(),
