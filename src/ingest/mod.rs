@@ -280,9 +280,9 @@ fn examine_in_parts(planned: &Planned, profile: &Profile, ctx: &Context) -> Resu
 }
 
 /// Judges a file a part at a time, as [`examine`] judges a whole one: validation,
-/// identity scan, and the ids of every part, so an id repeated in two parts is found at
-/// the end. Findings build up; the rows of each part go back to the caller, which may
-/// load them.
+/// identity scan, and the ids of every part, so an id repeated anywhere in the file is
+/// found at the end. Findings build up; the rows of each part go back to the caller,
+/// which may load them.
 struct PartJudge<'a> {
     kind: Kind,
     file: String,
@@ -359,8 +359,8 @@ impl<'a> PartJudge<'a> {
         self.refusal.is_empty() && self.parted.findings.is_empty()
     }
 
-    /// Adds the ids repeated across parts to the findings and records the verdict in
-    /// `examined` (with the file's checksum).
+    /// Adds the ids repeated in the file (inside a part or across parts) to the findings
+    /// and records the verdict in `examined` (with the file's checksum).
     fn finish(mut self, examined: &mut Examined, reader: parts::CsvParts) -> Result<()> {
         if !self.refusal.is_empty() {
             examined.refusal = self.refusal;
@@ -712,8 +712,8 @@ fn load_in_parts(
     let mut reader = parts::CsvParts::open(&e.path, &e.file)?;
     let first_new = tx.first_new_row(e.kind)?;
     let (mut rows_loaded, mut rows_quarantined) = (0u64, 0u64);
-    // The rows judged invalid when the file was examined (duplicates across parts
-    // included): each part takes those among its own rows.
+    // The rows judged invalid when the file was examined (repeated ids included): each
+    // part takes those among its own rows.
     let mut judged: std::collections::BTreeMap<usize, Vec<&Finding>> = std::collections::BTreeMap::new();
     for f in &parted.findings {
         if let Some(row) = f.data_row {

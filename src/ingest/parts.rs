@@ -249,7 +249,7 @@ impl KeysSeen {
                 Ok(column.cast(&DataType::String)?.str()?.clone())
             })
             .collect::<PolarsResult<_>>()
-            .map_err(Error::polars("duplicate ids across parts"))?;
+            .map_err(Error::polars("duplicate ids"))?;
         let rows = read::row_numbers(frame)?;
         if self.column.is_none() {
             let position = validated.mapped.get(keys[0]).copied();
