@@ -367,14 +367,14 @@ pub(crate) fn read_csv_bytes(
         let checks = scope.spawn(|| {
             (
                 if checksum {
-                    super::sha256_hex(&bytes)
+                    super::sha256_hex(bytes)
                 } else {
                     String::new()
                 },
                 std::str::from_utf8(&bytes[start..]).map(|_| ()),
             )
         });
-        let shape = scan_csv(&bytes, start);
+        let shape = scan_csv(bytes, start);
         (
             shape,
             checks
@@ -384,7 +384,7 @@ pub(crate) fn read_csv_bytes(
     });
     clock.lap("read: shape and checksum");
     if let Err(e) = utf8 {
-        let (row, field) = locate_offset(&bytes, start, shape.separator, start + e.valid_up_to());
+        let (row, field) = locate_offset(bytes, start, shape.separator, start + e.valid_up_to());
         let column = header_shown(&shape.headers, field);
         return Err(refuse(
             file,
