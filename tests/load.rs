@@ -636,10 +636,10 @@ fn parts_find_duplicates_identity_and_bad_rows_anywhere_in_the_file() {
     let run = baove_in_parts(dir.path(), 4_000, &["load", &duplicate]);
     assert_eq!(run.code, 1, "{}", run.all_output());
     for said in [
-        "row 7, column case_id",
-        "row 302, column case_id",
-        "row 12, column case_id",
-        "row 13, column case_id",
+        "cases_duplicate.csv row 7, column case_id",
+        "cases_duplicate.csv row 302, column case_id",
+        "cases_duplicate.csv row 12, column case_id",
+        "cases_duplicate.csv row 13, column case_id",
         "[duplicate-id]",
     ] {
         assert!(run.stderr.contains(said), "{said}: {}", run.stderr);

@@ -603,7 +603,7 @@ fn reduce(
     out.push(finish(
         indicator,
         &template,
-        &total,
+        total,
         population.get(&geography.province).copied(),
     ));
     if by_area {
@@ -613,7 +613,7 @@ fn reduce(
                 area_code: code.clone(),
                 ..template.clone()
             };
-            out.push(finish(indicator, &row, &cell, population.get(code).copied()));
+            out.push(finish(indicator, &row, cell, population.get(code).copied()));
         }
     }
     for &(i, name) in &wanted {
@@ -631,14 +631,14 @@ fn reduce(
                 breakdown_value: value,
                 ..template.clone()
             };
-            out.push(finish(indicator, &row, &cell, None));
+            out.push(finish(indicator, &row, cell, None));
         }
     }
     Ok(out)
 }
 
 /// Fills numerator, denominator, value, interval and status of a row from its cell.
-fn finish(indicator: &Indicator, template: &TidyRow, cell: &Cell, population: Option<u64>) -> TidyRow {
+fn finish(indicator: &Indicator, template: &TidyRow, mut cell: Cell, population: Option<u64>) -> TidyRow {
     let mut row = template.clone();
     match indicator.statistic {
         Statistic::Count => {
@@ -671,9 +671,8 @@ fn finish(indicator: &Indicator, template: &TidyRow, cell: &Cell, population: Op
             }
         }
         Statistic::Quantile(p) => {
-            let mut durations = cell.durations.clone();
-            row.denominator = Some(durations.len() as u64);
-            row.value = stats::quantile_type7_unsorted(&mut durations, p);
+            row.denominator = Some(cell.durations.len() as u64);
+            row.value = stats::quantile_type7_unsorted(&mut cell.durations, p);
             if row.value.is_none() {
                 row.status = Status::NoData;
             }
