@@ -5,6 +5,7 @@ mod compare;
 mod corpus;
 mod dashboard;
 mod indicators;
+mod intruder;
 mod load;
 mod report;
 mod util;
