@@ -41,6 +41,7 @@ fn main() {
         ("CASE_SCOPE_SQL", "queries/case_scope.sql"),
         ("COHORT_SCOPE_SQL", "queries/cohort_scope.sql"),
         ("DEADLINES_TOML", "queries/deadlines.toml"),
+        ("QUANTITIES_TOML", "queries/quantities.toml"),
     ] {
         println!("cargo:rerun-if-changed={path}");
         writeln!(out, "pub static {name}: &str = {};", include_of(path)).unwrap();

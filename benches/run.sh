@@ -15,7 +15,8 @@
 #   - DuckDB's own read_csv of cases.csv into a table (the reference);
 #   - `baove load` of the same file into a store that already holds the reference data;
 #   - the same pair for content_reports.csv (one run each);
-#   - `baove indicators` for a quarter and a year, every breakdown, internal audience;
+#   - `baove indicators` for a quarter and a year, every breakdown, internal audience, and
+#     the quarter again for the public audience (disclosure control on);
 #   - `baove report --template quarterly` (workbook, charts, tidy file);
 #   - the core counts of the quarter by bare SQL (the reference for the indicators).
 # It prints each figure, the load ratio and the time per million rows.
@@ -69,6 +70,7 @@ for n in "${sizes[@]}"; do
     read -r content_s content_m < <(measure "$bin" load --db "$db" "$data/content_reports.csv")
     read -r q_s q_m < <(measure "$bin" indicators --db "$db" --period 2025Q1 --audience internal --out "$work/q-$n.csv")
     read -r y_s y_m < <(measure "$bin" indicators --db "$db" --period 2025 --audience internal --out "$work/y-$n.csv")
+    read -r qp_s qp_m < <(measure "$bin" indicators --db "$db" --period 2025Q1 --audience public --out "$work/qp-$n.csv")
     read -r report_s report_m < <(measure "$bin" report --template quarterly --period 2025Q1 --db "$db" --out "$work/report-$n")
     read -r agg_s agg_m < <(measure "$reference" aggregate "$work/ref-$n.duckdb" "2024-12-15 00:00:00" "2025-03-15 00:00:00")
 
@@ -78,6 +80,7 @@ for n in "${sizes[@]}"; do
     printf '%-10s %-34s %9s %9s\n' "$n" "baove load content ($content)" "$content_s" "$content_m"
     printf '%-10s %-34s %9s %9s\n' "$n" "baove indicators 2025Q1" "$q_s" "$q_m"
     printf '%-10s %-34s %9s %9s\n' "$n" "baove indicators 2025" "$y_s" "$y_m"
+    printf '%-10s %-34s %9s %9s\n' "$n" "baove indicators 2025Q1 public" "$qp_s" "$qp_m"
     printf '%-10s %-34s %9s %9s\n' "$n" "baove report quarterly 2025Q1" "$report_s" "$report_m"
     printf '%-10s %-34s %9s %9s\n' "$n" "duckdb core counts 2025Q1 (ref.)" "$agg_s" "$agg_m"
     awk -v a="$load_s" -v b="$ref_s" -v n="$n" -v q="$q_s" -v y="$y_s" -v r="$report_s" \

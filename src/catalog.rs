@@ -68,6 +68,64 @@ impl Statistic {
     }
 }
 
+/// What a row's numerator or denominator counts, as its header declares it
+/// (`numerator_quantity`, `denominator_quantity`): the input of disclosure control.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Counted {
+    /// The row carries no count there (a count's denominator, a median's numerator).
+    Nothing,
+    /// Children of the area: a rate's denominator, not a protected count.
+    Population,
+    /// A protected count of cases or content items, named in `queries/quantities.toml`.
+    Quantity(String),
+}
+
+impl Counted {
+    pub fn quantity(&self) -> Option<&str> {
+        match self {
+            Counted::Quantity(q) => Some(q),
+            _ => None,
+        }
+    }
+}
+
+/// One protected count of `queries/quantities.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quantity {
+    pub id: String,
+    pub subject: String,
+    pub en: String,
+    pub vi: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuantityFile {
+    quantity: Vec<Quantity>,
+}
+
+/// Parses the quantity registry: ids unique, subjects known.
+pub fn parse_quantities(text: &str) -> Result<Vec<Quantity>, String> {
+    let file: QuantityFile = toml::from_str(text).map_err(|e| format!("quantities: {e}"))?;
+    for (i, q) in file.quantity.iter().enumerate() {
+        if !matches!(q.subject.as_str(), "cases" | "content") {
+            return Err(format!(
+                "quantities: {} has unknown subject {:?}",
+                q.id, q.subject
+            ));
+        }
+        if file.quantity[..i].iter().any(|o| o.id == q.id) {
+            return Err(format!("quantities: {} twice", q.id));
+        }
+    }
+    Ok(file.quantity)
+}
+
+pub fn quantities() -> Result<Vec<Quantity>, String> {
+    parse_quantities(embedded::QUANTITIES_TOML)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
     Cases,
@@ -75,6 +133,13 @@ pub enum Subject {
 }
 
 impl Subject {
+    pub fn name(self) -> &'static str {
+        match self {
+            Subject::Cases => "cases",
+            Subject::Content => "content",
+        }
+    }
+
     /// The breakdown dimensions of the subject: (breakdown name, column of the member rows).
     pub fn dimensions(self) -> &'static [(&'static str, &'static str)] {
         match self {
@@ -109,6 +174,9 @@ pub struct Indicator {
     pub numerator_vi: String,
     pub denominator: String,
     pub denominator_vi: String,
+    /// What the numerator and the denominator count, for disclosure control.
+    pub numerator_quantity: Counted,
+    pub denominator_quantity: Counted,
     pub cohort: String,
     pub cohort_vi: String,
     /// `area` and the subject's dimensions this indicator is broken down by.
@@ -169,6 +237,15 @@ impl Indicator {
             numerator_vi: String::new(),
             denominator: String::new(),
             denominator_vi: String::new(),
+            numerator_quantity: match statistic {
+                Statistic::Quantile(_) | Statistic::KaplanMeier(_) => Counted::Nothing,
+                _ => Counted::Quantity(id.into()),
+            },
+            denominator_quantity: match statistic {
+                Statistic::Count => Counted::Nothing,
+                Statistic::Rate => Counted::Population,
+                _ => Counted::Quantity(format!("{id}_members")),
+            },
             cohort: String::new(),
             cohort_vi: String::new(),
             breakdowns: breakdowns.iter().map(|b| b.to_string()).collect(),
@@ -197,6 +274,8 @@ const HEADER_KEYS: &[&str] = &[
     "numerator_vi",
     "denominator",
     "denominator_vi",
+    "numerator_quantity",
+    "denominator_quantity",
     "cohort",
     "cohort_vi",
     "breakdowns",
@@ -207,9 +286,60 @@ const HEADER_KEYS: &[&str] = &[
 /// Keys whose value may be empty (a count has no denominator, a median no numerator).
 const MAY_BE_EMPTY: &[&str] = &["numerator", "numerator_vi", "denominator", "denominator_vi"];
 
+/// Reads a declared quantity: `none`, `population` or a quantity of `known` of the
+/// indicator's subject, and checks that it fits the statistic's part (`numerator` or
+/// `denominator`): nothing is inferred from ids or prose, so a wrong declaration is an
+/// error here and never a leak later.
+fn counted(
+    stem: &str,
+    part: &str,
+    text: &str,
+    statistic: Statistic,
+    subject: Subject,
+    known: &[Quantity],
+) -> Result<Counted, String> {
+    let declared = match text {
+        "none" => Counted::Nothing,
+        "population" => Counted::Population,
+        id => {
+            let quantity = known.iter().find(|q| q.id == id).ok_or_else(|| {
+                format!("{stem}.sql: {part}_quantity {id:?} is not in queries/quantities.toml")
+            })?;
+            if quantity.subject != subject.name() {
+                return Err(format!(
+                    "{stem}.sql: {part}_quantity {id:?} counts {}, the indicator {}",
+                    quantity.subject,
+                    subject.name()
+                ));
+            }
+            Counted::Quantity(id.to_string())
+        }
+    };
+    let expected = match (statistic, part) {
+        (Statistic::Count | Statistic::Share | Statistic::Rate, "numerator") => "a quantity",
+        (Statistic::Count, _) => "none",
+        (Statistic::Rate, _) => "population",
+        (Statistic::Share | Statistic::Quantile(_) | Statistic::KaplanMeier(_), "denominator") => {
+            "a quantity"
+        }
+        _ => "none",
+    };
+    let fits = matches!(
+        (&declared, expected),
+        (Counted::Quantity(_), "a quantity") | (Counted::Nothing, "none") | (Counted::Population, "population")
+    );
+    if !fits {
+        return Err(format!(
+            "{stem}.sql: {part}_quantity {text:?}: a row of this statistic carries {expected} there"
+        ));
+    }
+    Ok(declared)
+}
+
 /// Parses one indicator file. The header is the leading `-- key: value` lines; every key
-/// is required, none other is allowed, and `id` must equal the file stem.
-pub fn parse_indicator(stem: &str, text: &str) -> Result<Indicator, String> {
+/// is required, none other is allowed, and `id` must equal the file stem. Declared
+/// quantities must be among `known`.
+pub fn parse_indicator(stem: &str, text: &str, known: &[Quantity]) -> Result<Indicator, String> {
     let mut header: Vec<(String, String)> = Vec::new();
     let mut body = Vec::new();
     let mut in_header = true;
@@ -278,6 +408,22 @@ pub fn parse_indicator(stem: &str, text: &str) -> Result<Indicator, String> {
     if !consistent {
         return Err(format!("{stem}.sql: statistic and unit do not fit together"));
     }
+    let numerator_quantity = counted(
+        stem,
+        "numerator",
+        &get("numerator_quantity")?,
+        statistic,
+        subject,
+        known,
+    )?;
+    let denominator_quantity = counted(
+        stem,
+        "denominator",
+        &get("denominator_quantity")?,
+        statistic,
+        subject,
+        known,
+    )?;
     let sql = body.join("\n").trim().to_string();
     if sql.is_empty() {
         return Err(format!("{stem}.sql: no query after the header"));
@@ -293,6 +439,8 @@ pub fn parse_indicator(stem: &str, text: &str) -> Result<Indicator, String> {
         numerator_vi: get("numerator_vi")?,
         denominator: get("denominator")?,
         denominator_vi: get("denominator_vi")?,
+        numerator_quantity,
+        denominator_quantity,
         cohort: get("cohort")?,
         cohort_vi: get("cohort_vi")?,
         breakdowns,
@@ -304,9 +452,10 @@ pub fn parse_indicator(stem: &str, text: &str) -> Result<Indicator, String> {
 
 /// Every indicator of the embedded catalog, in file-name order.
 pub fn indicators() -> Result<Vec<Indicator>, String> {
+    let known = quantities()?;
     embedded::INDICATOR_SQL
         .iter()
-        .map(|(stem, text)| parse_indicator(stem, text))
+        .map(|(stem, text)| parse_indicator(stem, text, &known))
         .collect()
 }
 
@@ -415,7 +564,9 @@ mod tests {
 
     #[test]
     fn header_mistakes_are_errors() {
-        let good = "-- id: x\n-- label_vi: a\n-- label_en: b\n-- unit: count\n-- statistic: count\n-- subject: cases\n-- numerator: n\n-- numerator_vi: n\n-- denominator:\n-- denominator_vi:\n-- cohort: c\n-- cohort_vi: c\n-- breakdowns: area\n-- legal_basis: l\n-- legal_basis_vi: l\nSELECT 1";
+        let good = "-- id: x\n-- label_vi: a\n-- label_en: b\n-- unit: count\n-- statistic: count\n-- subject: cases\n-- numerator: n\n-- numerator_vi: n\n-- denominator:\n-- denominator_vi:\n-- numerator_quantity: cases_received\n-- denominator_quantity: none\n-- cohort: c\n-- cohort_vi: c\n-- breakdowns: area\n-- legal_basis: l\n-- legal_basis_vi: l\nSELECT 1";
+        let known = quantities().unwrap();
+        let parse_indicator = |stem: &str, text: &str| super::parse_indicator(stem, text, &known);
         assert!(parse_indicator("x", good).is_ok());
         assert!(parse_indicator("y", good).unwrap_err().contains("differs"));
         let unknown = good.replace("-- cohort: c", "-- cohort: c\n-- colour: red");
@@ -430,6 +581,48 @@ mod tests {
         assert!(parse_indicator("x", &mismatch).is_err());
         let bad_breakdown = good.replace("-- breakdowns: area", "-- breakdowns: area, colour");
         assert!(parse_indicator("x", &bad_breakdown).is_err());
+    }
+
+    /// Disclosure control reads what a header declares, so a header that declares
+    /// nothing, an unknown quantity, one of the other subject or one that does not fit
+    /// the statistic is refused.
+    #[test]
+    fn declared_quantities_are_required_known_and_fitting() {
+        let known = quantities().unwrap();
+        let good = "-- id: x\n-- label_vi: a\n-- label_en: b\n-- unit: share\n-- statistic: share\n-- subject: cases\n-- numerator: n\n-- numerator_vi: n\n-- denominator: d\n-- denominator_vi: d\n-- numerator_quantity: cases_confirmed\n-- denominator_quantity: cases_assessed\n-- cohort: c\n-- cohort_vi: c\n-- breakdowns: area\n-- legal_basis: l\n-- legal_basis_vi: l\nSELECT 1";
+        let parsed = parse_indicator("x", good, &known).unwrap();
+        assert_eq!(
+            parsed.numerator_quantity,
+            Counted::Quantity("cases_confirmed".into())
+        );
+        assert_eq!(parsed.denominator_quantity.quantity(), Some("cases_assessed"));
+        let refused = |from: &str, to: &str| {
+            let text = good.replace(from, to);
+            parse_indicator("x", &text, &known).unwrap_err()
+        };
+        assert!(refused("-- numerator_quantity: cases_confirmed\n", "").contains("numerator_quantity"));
+        assert!(refused("-- denominator_quantity: cases_assessed\n", "").contains("missing"));
+        assert!(refused("cases_assessed", "assessed_cases").contains("not in queries/quantities.toml"));
+        assert!(refused("cases_assessed", "takedown_requested").contains("counts content"));
+        assert!(refused("cases_assessed", "population").contains("carries a quantity"));
+        assert!(refused("cases_confirmed\n", "none\n").contains("carries a quantity"));
+        let median = good
+            .replace("unit: share", "unit: hours")
+            .replace("statistic: share", "statistic: median");
+        let median_refused = parse_indicator("x", &median, &known).unwrap_err();
+        assert!(median_refused.contains("carries none"), "{median_refused}");
+        let rate = good
+            .replace("unit: share", "unit: per_100k")
+            .replace("statistic: share", "statistic: rate");
+        assert!(parse_indicator("x", &rate, &known)
+            .unwrap_err()
+            .contains("carries population"));
+        let rate = rate.replace("cases_assessed", "population");
+        assert_eq!(
+            parse_indicator("x", &rate, &known).unwrap().denominator_quantity,
+            Counted::Population
+        );
+        assert!(parse_quantities("[[quantity]]\nid = \"a\"\nsubject = \"cases\"\nen = \"a\"\nvi = \"a\"\n[[quantity]]\nid = \"a\"\nsubject = \"cases\"\nen = \"a\"\nvi = \"a\"\n").unwrap_err().contains("twice"));
     }
 
     #[test]

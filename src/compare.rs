@@ -8,9 +8,10 @@ use rand_chacha::ChaCha8Rng;
 use statrs::distribution::{Beta, ContinuousCDF, Gamma};
 
 use crate::catalog::{Indicator, Unit};
+use crate::disclosure::{self, Audience, CellKey, Hidden};
 use crate::error::{Error, Result};
 use crate::funnel::{self, Adjustment, Dispersion, Z_95, Z_998};
-use crate::indicators::{self, disclosure, Geography, Request, Session, Status, TidyRow};
+use crate::indicators::{self, Geography, Request, Session, Status, TidyRow};
 use crate::stats::quantile_type7;
 use crate::store::Store;
 
@@ -136,108 +137,120 @@ pub fn attribute(coded: &[AreaCounts], links: &[Link], targets: &[String], unit:
         .collect()
 }
 
-/// Public audience: areas whose protected count (members of a share, events of a rate)
-/// is from 1 to 4 are hidden, and where exactly one is, the smallest other non-zero one
-/// too (they add up to the province total), as indicators.md's disclosure control does
-/// for coded areas. Weighted counts are judged as they are, not rounded.
-pub fn suppress_small(unit: Unit, areas: &mut Vec<AreaCounts>) -> Vec<String> {
-    let protected = |a: &AreaCounts| {
-        if unit == Unit::Per100k {
-            a.numerator
-        } else {
-            a.size
-        }
-    };
-    let small = |v: f64| v > 0.0 && v < 5.0;
-    let mut hidden: Vec<String> = areas
-        .iter()
-        .filter(|a| small(protected(a)))
-        .map(|a| a.area_code.clone())
-        .collect();
-    if hidden.len() == 1 {
-        if let Some(next) = areas
-            .iter()
-            .filter(|a| !hidden.contains(&a.area_code) && protected(a) > 0.0)
-            .min_by(|a, b| {
-                protected(a)
-                    .total_cmp(&protected(b))
-                    .then(a.area_code.cmp(&b.area_code))
-            })
-        {
-            hidden.push(next.area_code.clone());
-        }
-    }
-    areas.retain(|a| !hidden.contains(&a.area_code));
-    hidden
+/// One cell of the heatmap: its count (weighted when attributed), the children of its
+/// area, and whether disclosure control hides it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeatCell {
+    pub count: f64,
+    pub children: f64,
+    pub hidden: bool,
 }
 
-/// Rates per 100 000 children of `areas` × `categories` from counts by (area,
-/// category), attributed through `links` (empty: as coded), over each area's
-/// `children`. Public: a cell whose count is from 1 to 4 shows `[c]`, and where exactly
-/// one cell of an area is hidden the smallest other non-zero one is too (the row adds
-/// up to the area's total, shown elsewhere). No children: `[x]`.
-pub fn heatmap_rates(
+impl HeatCell {
+    /// The rate per 100 000 children, or the symbol shown instead: `[c]` hidden, `[x]` no
+    /// population figure.
+    pub fn shown(&self) -> Result<f64, String> {
+        if self.hidden {
+            Err("[c]".to_string())
+        } else if self.children <= 0.0 {
+            Err("[x]".to_string())
+        } else {
+            Ok(self.count / self.children * PER)
+        }
+    }
+}
+
+/// The heatmap's cross-tabulation: counts of `quantity` by (area, category) from counts
+/// by (coded area, category), attributed through `links` (empty: as coded), over each
+/// area's `children`. For the public audience the cells go through disclosure control
+/// along both margins, rows (each area's total) and columns (the province by category),
+/// with the margins hidden exactly where `margins` (the tidy table's, and the attributed
+/// areas') hides them.
+#[allow(clippy::too_many_arguments)]
+pub fn heatmap(
     counts: &[(String, String, f64)],
     links: &[Link],
+    province: &str,
     areas: &[String],
+    breakdown: &str,
     categories: &[&str],
     children: &std::collections::HashMap<String, f64>,
-    public: bool,
-) -> Vec<Vec<Result<f64, String>>> {
-    areas
+    quantity: &str,
+    margins: Option<&Hidden>,
+) -> Result<Vec<Vec<HeatCell>>> {
+    let grid: Vec<Vec<f64>> = areas
         .iter()
         .map(|area| {
-            let count_of = |category: &str| -> f64 {
-                counts
-                    .iter()
-                    .filter(|(_, c, _)| c == category)
-                    .map(|(coded, _, n)| {
-                        let weight = if coded == area {
-                            1.0
-                        } else {
-                            links
-                                .iter()
-                                .filter(|l| l.from_code == *coded && l.to_code == *area)
-                                .map(|l| l.weight)
-                                .sum()
-                        };
-                        weight * n
-                    })
-                    // From +0: a sum of no floats is -0.
-                    .fold(0.0, |total, n| total + n)
-            };
-            let row_counts: Vec<f64> = categories.iter().map(|c| count_of(c)).collect();
-            let mut hidden: Vec<usize> = if public {
-                (0..row_counts.len())
-                    .filter(|&i| row_counts[i] > 0.0 && row_counts[i] < 5.0)
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            if hidden.len() == 1 {
-                if let Some(next) = (0..row_counts.len())
-                    .filter(|i| !hidden.contains(i) && row_counts[*i] > 0.0)
-                    .min_by(|a, b| row_counts[*a].total_cmp(&row_counts[*b]))
-                {
-                    hidden.push(next);
-                }
-            }
-            let pop = children.get(area).copied().unwrap_or(0.0);
-            row_counts
+            categories
                 .iter()
-                .enumerate()
-                .map(|(i, n)| {
-                    if pop <= 0.0 {
-                        Err("[x]".to_string())
-                    } else if hidden.contains(&i) {
-                        Err("[c]".to_string())
-                    } else {
-                        Ok(n / pop * PER)
-                    }
+                .map(|category| {
+                    counts
+                        .iter()
+                        .filter(|(_, c, _)| c == category)
+                        .map(|(coded, _, n)| {
+                            let weight = if coded == area {
+                                1.0
+                            } else {
+                                links
+                                    .iter()
+                                    .filter(|l| l.from_code == *coded && l.to_code == *area)
+                                    .map(|l| l.weight)
+                                    .sum()
+                            };
+                            weight * n
+                        })
+                        // From +0: a sum of no floats is -0.
+                        .fold(0.0, |total, n| total + n)
                 })
                 .collect()
         })
-        .collect()
+        .collect();
+    let hidden = match margins {
+        None => Hidden::default(),
+        Some(margins) => {
+            let mut table = disclosure::Table::new(province);
+            let record = |table: &mut disclosure::Table, cell: CellKey, n: f64| -> Result<()> {
+                if margins.contains(quantity, &cell) {
+                    table.force_hidden(quantity, &cell);
+                }
+                table.record(quantity, &cell, n).map_err(Error::from)
+            };
+            // Margins are published elsewhere (the tidy table, the comparison), hidden
+            // as `margins` says: the province total is left out so that this table
+            // protects the cells under them, and never re-decides the margins.
+            for (j, category) in categories.iter().enumerate() {
+                let column = grid.iter().map(|row| row[j]).fold(0.0, |a, b| a + b);
+                record(&mut table, CellKey::new(province, breakdown, category), column)?;
+            }
+            for (area, row) in areas.iter().zip(&grid) {
+                record(
+                    &mut table,
+                    CellKey::total(area),
+                    row.iter().fold(0.0, |a, b| a + b),
+                )?;
+                for (category, n) in categories.iter().zip(row) {
+                    record(&mut table, CellKey::new(area, breakdown, category), *n)?;
+                }
+            }
+            table.solve()
+        }
+    };
+    Ok(areas
+        .iter()
+        .zip(grid)
+        .map(|(area, row)| {
+            let people = children.get(area).copied().unwrap_or(0.0);
+            categories
+                .iter()
+                .zip(row)
+                .map(|(category, count)| HeatCell {
+                    count,
+                    children: people,
+                    hidden: hidden.contains(quantity, &CellKey::new(area, breakdown, category)),
+                })
+                .collect()
+        })
+        .collect())
 }
 
 /// One area compared with the province.
@@ -537,26 +550,83 @@ pub struct Compared {
     pub hidden: Vec<String>,
 }
 
+/// The comparisons of one request, and what disclosure control hid in the compared
+/// geography (the province's cells as in the tidy table, and the compared areas), which
+/// the heatmap's margins follow.
+#[derive(Debug, Clone)]
+pub struct RequestComparison {
+    pub compared: Vec<Compared>,
+    /// The tidy province row of every indicator computed (the heatmap's context).
+    pub province_rows: Vec<TidyRow>,
+    pub hidden: Hidden,
+}
+
+/// The counts an area's comparison shows for disclosure control: a share's successes
+/// and members, a rate's events (its size is children, not a count).
+fn counts_shown<'i>(indicator: &'i Indicator, counts: &AreaCounts) -> [(Option<&'i str>, f64); 2] {
+    [
+        (indicator.numerator_quantity.quantity(), counts.numerator),
+        (indicator.denominator_quantity.quantity(), counts.size),
+    ]
+}
+
 /// Compares the `picked` indicators over `areas` for one request. Every indicator is
-/// computed, so that the public audience's suppression can follow the counts a rate or
-/// share is linked to (as coded); attributed areas are suppressed by
-/// [`suppress_small`].
+/// computed: disclosure control hides quantities, which other indicators' rows carry
+/// too. As coded, the areas are the tidy table's rows, suppressed as there; at a level,
+/// the attributed areas of every comparable indicator go through disclosure control
+/// together, with the province as the tidy table hides it.
 pub fn compare_request(
     store: &Store,
     all: &[Indicator],
     picked: &[Indicator],
     request: &Request,
     areas: &Areas,
-    public: bool,
+    audience: Audience,
     settings: &Settings,
-) -> Result<Vec<Compared>> {
-    // The full dictionary only where disclosure control needs the linked counts: the
-    // public audience as coded. Otherwise the picked indicators are all there is to do.
-    let suppress_as_coded = public && areas.level.is_none();
-    let mut rows = indicators::compute(store, if suppress_as_coded { all } else { picked }, request)?;
-    let province = rows.first().map(|r| r.area_code.clone()).unwrap_or_default();
-    if suppress_as_coded {
-        disclosure::suppress(&mut rows, all, &province);
+) -> Result<RequestComparison> {
+    let internal = indicators::compute(store, all, request)?;
+    let province = internal.first().map(|r| r.area_code.clone()).unwrap_or_default();
+    let mut rows = internal.clone();
+    let mut hidden = Hidden::default();
+    if audience.is_public() {
+        hidden = disclosure::suppress(&mut rows, all, &province)?;
+    }
+    let coded_codes = |indicator: &Indicator| -> Vec<String> {
+        internal
+            .iter()
+            .filter(|r| r.indicator_id == indicator.id && r.breakdown.is_empty() && r.area_code != province)
+            .map(|r| r.area_code.clone())
+            .collect()
+    };
+    // Attributed counts of every comparable indicator, from the values before
+    // suppression (attribution needs every coded area), hidden together.
+    let mut attributed: Vec<(&Indicator, Vec<AreaCounts>)> = Vec::new();
+    if areas.level.is_some() {
+        for indicator in all.iter().filter(|i| comparable(i)) {
+            let coded = counts_from_rows(indicator, &internal, &coded_codes(indicator));
+            attributed.push((
+                indicator,
+                attribute(&coded, &areas.links, &areas.universe, indicator.unit),
+            ));
+        }
+        if audience.is_public() {
+            let mut table = disclosure::Table::new(&province);
+            for (indicator, counts) in &attributed {
+                let whole = counts_from_rows(indicator, &internal, std::slice::from_ref(&province));
+                for c in whole.iter().chain(counts.iter()) {
+                    let cell = CellKey::total(&c.area_code);
+                    for (quantity, n) in counts_shown(indicator, c) {
+                        let Some(q) = quantity else { continue };
+                        if c.area_code == province && hidden.contains(q, &cell) {
+                            table.force_hidden(q, &cell);
+                        }
+                        table.record(q, &cell, n)?;
+                    }
+                }
+            }
+            let province_cells = |_: &str, cell: &CellKey| cell.area == province;
+            hidden = table.solve().union(&hidden, province_cells);
+        }
     }
     let mut out = Vec::new();
     for indicator in picked {
@@ -571,44 +641,48 @@ pub fn compare_request(
         else {
             continue;
         };
-        let coded_codes: Vec<String> = rows
-            .iter()
-            .filter(|r| r.indicator_id == indicator.id && r.breakdown.is_empty() && r.area_code != province)
-            .map(|r| r.area_code.clone())
-            .collect();
-        let coded = counts_from_rows(indicator, &rows, &coded_codes);
-        let (mut attributed, mut hidden) = match areas.level {
+        let (shown, left_hidden) = match areas.level {
             None => {
-                let hidden = coded_codes
+                let codes = coded_codes(indicator);
+                let coded = counts_from_rows(indicator, &rows, &codes);
+                let hidden = codes
                     .iter()
                     .filter(|c| !coded.iter().any(|a| a.area_code == **c))
                     .cloned()
                     .collect();
                 (coded, hidden)
             }
-            Some(_) => (
-                attribute(&coded, &areas.links, &areas.universe, indicator.unit),
-                Vec::new(),
-            ),
+            Some(_) => {
+                let counts = attributed
+                    .iter()
+                    .find(|(i, _)| i.id == indicator.id)
+                    .map(|(_, c)| c.clone())
+                    .unwrap_or_default();
+                let (hide, show): (Vec<AreaCounts>, Vec<AreaCounts>) = counts.into_iter().partition(|c| {
+                    let cell = CellKey::total(&c.area_code);
+                    hidden.hides_any(counts_shown(indicator, c).map(|(q, _)| q), &cell)
+                });
+                (show, hide.into_iter().map(|c| c.area_code).collect())
+            }
         };
-        if public && areas.level.is_some() {
-            hidden = suppress_small(indicator.unit, &mut attributed);
-        }
-        if let Some(comparison) = compare(
-            indicator,
-            &province_counts,
-            &attributed,
-            &areas.universe,
-            settings,
-        ) {
+        if let Some(comparison) = compare(indicator, &province_counts, &shown, &areas.universe, settings) {
             out.push(Compared {
                 context,
                 comparison,
-                hidden,
+                hidden: left_hidden,
             });
         }
     }
-    Ok(out)
+    let province_rows = internal
+        .iter()
+        .filter(|r| r.area_code == province && r.breakdown.is_empty())
+        .cloned()
+        .collect();
+    Ok(RequestComparison {
+        compared: out,
+        province_rows,
+        hidden,
+    })
 }
 
 /// Ranks (1 = highest) of `values`; ties share the best rank.
@@ -816,11 +890,13 @@ mod tests {
     }
 
     /// Area A: 10 sexual-abuse and 2 grooming cases for 20 000 children; commune X (all
-    /// of it from A) 3 more grooming. Internal: 50 and 25 per 100 000. Public: grooming
-    /// (5 once attributed) is shown; B's single small cell (3) hides its smallest
-    /// other non-zero one (6) too.
+    /// of it from A) 3 more grooming. Internal: 50 and 25 per 100 000. Public: A's
+    /// grooming is 5 once attributed, not small; B's sexual abuse (3) is. Groups in
+    /// order: column SEXUAL_ABUSE has B's 3 alone → A's 10; column GROOMING nothing yet;
+    /// A's row has its 10 alone → its 5; B's row has its 3 alone → its 6. A 2 × 2 table
+    /// with one small cell shows nothing.
     #[test]
-    fn heatmap_rates_by_hand() {
+    fn heatmap_cells_by_hand() {
         let counts = vec![
             ("A".to_string(), "SEXUAL_ABUSE".to_string(), 10.0),
             ("A".to_string(), "GROOMING".to_string(), 2.0),
@@ -832,36 +908,55 @@ mod tests {
         let areas = vec!["A".to_string(), "B".to_string()];
         let children: std::collections::HashMap<String, f64> =
             [("A".to_string(), 20_000.0), ("B".to_string(), 10_000.0)].into();
-        let grid = heatmap_rates(
-            &counts,
+        let forms = ["SEXUAL_ABUSE", "GROOMING"];
+        let shown = |margins: Option<&Hidden>| -> Vec<Vec<Result<f64, String>>> {
+            heatmap(
+                &counts,
+                &links,
+                "P",
+                &areas,
+                "abuse_type",
+                &forms,
+                &children,
+                "q",
+                margins,
+            )
+            .unwrap()
+            .iter()
+            .map(|row| row.iter().map(HeatCell::shown).collect())
+            .collect()
+        };
+        assert_eq!(shown(None)[0], vec![Ok(50.0), Ok(25.0)]);
+        let public = shown(Some(&Hidden::default()));
+        let c = || Err("[c]".to_string());
+        assert_eq!(public, vec![vec![c(), c()], vec![c(), c()]]);
+        // With no small cell, a margin hidden elsewhere (A's total, 150) is protected.
+        let big: Vec<(String, String, f64)> = counts
+            .iter()
+            .map(|(a, f, n)| (a.clone(), f.clone(), n * 10.0))
+            .collect();
+        let mut table = disclosure::Table::new("P");
+        table.record("q", &CellKey::total("A"), 1.0).unwrap();
+        let margins = table.solve();
+        let grid = heatmap(
+            &big,
             &links,
+            "P",
             &areas,
-            &["SEXUAL_ABUSE", "GROOMING"],
+            "abuse_type",
+            &forms,
             &children,
-            false,
-        );
-        assert_eq!(grid[0], vec![Ok(50.0), Ok(25.0)]);
-        let public = heatmap_rates(
-            &counts,
-            &links,
-            &areas,
-            &["SEXUAL_ABUSE", "GROOMING"],
-            &children,
-            true,
-        );
-        assert_eq!(public[0], vec![Ok(50.0), Ok(25.0)]);
-        assert_eq!(public[1], vec![Err("[c]".to_string()), Err("[c]".to_string())]);
-    }
-
-    #[test]
-    fn small_attributed_areas_are_hidden_with_a_complement() {
-        let mut areas = vec![
-            counts("A", 1.0, 3.2),
-            counts("B", 5.0, 40.0),
-            counts("C", 2.0, 7.0),
-        ];
-        let hidden = suppress_small(Unit::Share, &mut areas);
-        assert_eq!(hidden, vec!["A".to_string(), "C".to_string()]);
-        assert_eq!(areas.len(), 1);
+            "q",
+            Some(&margins),
+        )
+        .unwrap();
+        let hidden: Vec<Vec<bool>> = grid
+            .iter()
+            .map(|r| r.iter().map(|c| c.hidden).collect())
+            .collect();
+        // Pass 1: A's row would add up to its hidden total → its smallest cell, GROOMING
+        // 50. Pass 2: column GROOMING has A's 50 alone → B's 60; B's row then has its 60
+        // alone → its 30. Pass 3: column SEXUAL_ABUSE has B's 30 alone → A's 100.
+        assert_eq!(hidden, vec![vec![true, true], vec![true, true]]);
     }
 }

@@ -18,6 +18,9 @@ pub enum Error {
     Store { path: String, message: String },
     #[error("{0}")]
     Usage(String),
+    /// Disclosure control found two rows disagreeing on a count: nothing is published.
+    #[error(transparent)]
+    Disclosure(#[from] crate::disclosure::Conflict),
     #[error("{context}: {}", first_line(source))]
     Polars {
         context: String,

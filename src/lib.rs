@@ -7,6 +7,7 @@
 pub mod catalog;
 #[cfg(feature = "store")]
 pub mod compare;
+pub mod disclosure;
 pub mod error;
 pub mod funnel;
 #[cfg(feature = "store")]

@@ -7,8 +7,9 @@ use chrono::NaiveDateTime;
 use duckdb::params;
 
 use crate::catalog::{self, Indicator};
+use crate::disclosure::{self, Audience};
 use crate::error::{Error, Result};
-use crate::indicators::{self, disclosure, Geography, Request, Session, TidyRow};
+use crate::indicators::{self, Geography, Request, Session, TidyRow};
 use crate::period::{Period, Span};
 use crate::store::{LoggedFile, Store};
 use crate::template::{ChartKind, SheetKind, Template};
@@ -99,7 +100,7 @@ fn values(
     let mut rows = indicators::compute(store, indicators, &Request { period, as_of })?;
     if public {
         let province = rows.first().map(|r| r.area_code.clone()).unwrap_or_default();
-        disclosure::suppress(&mut rows, indicators, &province);
+        disclosure::suppress(&mut rows, indicators, &province)?;
     }
     Ok(PeriodValues { period, as_of, rows })
 }
@@ -207,9 +208,14 @@ pub fn gather(
             &picked,
             &Request { period, as_of },
             &areas,
-            public,
+            if public {
+                Audience::Public
+            } else {
+                Audience::Internal
+            },
             &crate::compare::Settings::default(),
-        )?;
+        )?
+        .compared;
         for (code, name) in areas.names {
             geography.names.entry(code).or_insert(name);
         }

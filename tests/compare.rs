@@ -188,12 +188,18 @@ fn comparison_limits_and_flags_equal_an_independent_computation() {
     let text = std::fs::read_to_string(dir.path().join("cmp").join("comparison.csv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    assert_eq!(header.len(), 31, "{header:?}");
+    assert_eq!(header.len(), 32, "{header:?}");
     assert_eq!(&header[..3], ["indicator_id", "period", "calendar"]);
     assert_eq!(header[24], "funnel_flag");
+    // The audience is the last column of every row.
+    assert_eq!(header[31], "audience");
     let rows: Vec<HashMap<&str, &str>> = lines
         .map(|l| header.iter().copied().zip(l.split(',')).collect())
         .collect();
+    assert!(
+        rows.iter().all(|r| r["audience"] == "internal"),
+        "an --audience internal file says so"
+    );
     let mut checked = 0;
     for r in rows
         .iter()

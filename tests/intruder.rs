@@ -35,8 +35,16 @@ const QUANTITIES: &[(&str, Option<&str>, Option<&str>)] = &[
     ("assessment_hours_median", None, Some("cases_assessed")),
     ("assessment_hours_p90", None, Some("cases_assessed")),
     ("assessment_hours_km_median", None, Some("cases_received")),
-    ("emergency_action_on_time", Some("emergency_on_time"), Some("emergency_due")),
-    ("support_plan_on_time", Some("support_plan_on_time"), Some("support_plan_due")),
+    (
+        "emergency_action_on_time",
+        Some("emergency_on_time"),
+        Some("emergency_due"),
+    ),
+    (
+        "support_plan_on_time",
+        Some("support_plan_on_time"),
+        Some("support_plan_due"),
+    ),
     ("police_referral_hours_median", None, Some("police_referred")),
     (
         "criminal_decision_on_time",
@@ -47,14 +55,30 @@ const QUANTITIES: &[(&str, Option<&str>, Option<&str>)] = &[
     ("closure_days_km_median", None, Some("cases_received")),
     ("closure_days_km_p90", None, Some("cases_received")),
     ("confirmed_share", Some("cases_confirmed"), Some("cases_assessed")),
-    ("support_coverage", Some("cases_supported"), Some("cases_confirmed")),
-    ("prosecution_share", Some("cases_prosecuted"), Some("criminal_decisions")),
-    ("violations_handled_share", Some("violations_handled"), Some("confirmed_closed")),
+    (
+        "support_coverage",
+        Some("cases_supported"),
+        Some("cases_confirmed"),
+    ),
+    (
+        "prosecution_share",
+        Some("cases_prosecuted"),
+        Some("criminal_decisions"),
+    ),
+    (
+        "violations_handled_share",
+        Some("violations_handled"),
+        Some("confirmed_closed"),
+    ),
     ("open_cases_end", Some("open_cases_end"), None),
     ("open_cases_over_90d", Some("open_cases_over_90d"), None),
     ("content_detected", Some("content_detected"), None),
     ("takedown_requested", Some("takedown_requested"), None),
-    ("takedown_removed_share", Some("takedown_removed"), Some("takedown_requested")),
+    (
+        "takedown_removed_share",
+        Some("takedown_removed"),
+        Some("takedown_requested"),
+    ),
     ("takedown_hours_median", None, Some("takedown_removed")),
     ("takedown_on_time", Some("takedown_on_time"), Some("takedown_due")),
 ];
@@ -103,8 +127,10 @@ impl Release {
             return;
         }
         if protected(n) {
-            self.findings
-                .push(format!("{}: {quantity} {cell:?} = {n} recovered ({how})", self.name));
+            self.findings.push(format!(
+                "{}: {quantity} {cell:?} = {n} recovered ({how})",
+                self.name
+            ));
         }
         self.known.insert(key, n);
     }
@@ -118,8 +144,10 @@ impl Release {
         }
         let id = row["indicator_id"].as_str();
         let Some(&(_, numerator_q, denominator_q)) = QUANTITIES.iter().find(|(i, _, _)| *i == id) else {
-            self.findings
-                .push(format!("{}: {file}: indicator {id} unknown to the intruder", self.name));
+            self.findings.push(format!(
+                "{}: {file}: indicator {id} unknown to the intruder",
+                self.name
+            ));
             return;
         };
         let cell: Cell = (
@@ -167,15 +195,27 @@ impl Release {
         for c in cells {
             let (area, breakdown, value) = c;
             if area == province && !breakdown.is_empty() {
-                groups.entry((total.clone(), breakdown.clone())).or_default().push(c.clone());
+                groups
+                    .entry((total.clone(), breakdown.clone()))
+                    .or_default()
+                    .push(c.clone());
             } else if area != province && breakdown.is_empty() {
-                groups.entry((total.clone(), "area".into())).or_default().push(c.clone());
+                groups
+                    .entry((total.clone(), "area".into()))
+                    .or_default()
+                    .push(c.clone());
             } else if area != province {
                 // A cross-tabulation: the area's row and the province's column.
                 let row_total = (area.clone(), String::new(), String::new());
-                groups.entry((row_total, breakdown.clone())).or_default().push(c.clone());
+                groups
+                    .entry((row_total, breakdown.clone()))
+                    .or_default()
+                    .push(c.clone());
                 let column_total = (province.clone(), breakdown.clone(), value.clone());
-                groups.entry((column_total, "area".into())).or_default().push(c.clone());
+                groups
+                    .entry((column_total, "area".into()))
+                    .or_default()
+                    .push(c.clone());
             }
         }
         groups
@@ -201,7 +241,11 @@ impl Release {
                         _ => None,
                     };
                     if let Some((cell, n, how)) = found {
-                        let n = if (n - n.round()).abs() < 1e-6 { n.round() } else { n };
+                        let n = if (n - n.round()).abs() < 1e-6 {
+                            n.round()
+                        } else {
+                            n
+                        };
                         self.learn(&q, &cell, n, how);
                         learnt = true;
                     }
@@ -275,7 +319,17 @@ fn attack_store(dir: &Path, db: &str, label: &str, release: &Published) -> Vec<S
     let compared = |period: &str, level: Option<&str>| -> Vec<std::path::PathBuf> {
         let out = dir.join(format!("{folder}_{period}_{}", level.unwrap_or("coded")));
         let out_text = out.display().to_string();
-        let mut args = vec!["compare", "--period", period, "--db", db, "--trend-periods", "2", "--out", &out_text];
+        let mut args = vec![
+            "compare",
+            "--period",
+            period,
+            "--db",
+            db,
+            "--trend-periods",
+            "2",
+            "--out",
+            &out_text,
+        ];
         if let Some(level) = level {
             args.extend(["--level", level]);
         }
@@ -290,16 +344,61 @@ fn attack_store(dir: &Path, db: &str, label: &str, release: &Published) -> Vec<S
         let tidy = dir.join(format!("{folder}_{period}.csv"));
         run_ok(
             dir,
-            &["indicators", "--period", period, "--db", db, "--out", &tidy.display().to_string()],
+            &[
+                "indicators",
+                "--period",
+                period,
+                "--db",
+                db,
+                "--out",
+                &tidy.display().to_string(),
+            ],
         );
         coded_files.push(tidy);
     }
-    coded_files.extend(compared(release.coded, None));
+    let coded = compared(release.coded, None);
+    if release.periods.contains(&release.coded) {
+        let tidy = dir.join(format!("{folder}_{}.csv", release.coded));
+        findings.extend(suppressed_alike(&tidy, &coded[0]));
+    }
+    coded_files.extend(coded);
     let refs: Vec<&Path> = coded_files.iter().map(|p| p.as_path()).collect();
     findings.extend(intrude(&format!("{label} as coded"), &refs));
     let district = compared(release.district, Some("district"));
     let refs: Vec<&Path> = district.iter().map(|p| p.as_path()).collect();
     findings.extend(intrude(&format!("{label} by district"), &refs));
+    findings
+}
+
+/// `compare` as coded shows `[c]` (status `suppressed`) exactly where the tidy table is
+/// suppressed for the same indicator, period and area.
+fn suppressed_alike(tidy: &Path, comparison: &Path) -> Vec<String> {
+    let tidy = read_csv_rows(tidy);
+    let mut findings = Vec::new();
+    let mut compared = 0;
+    for row in read_csv_rows(comparison) {
+        let Some(twin) = tidy.iter().find(|r| {
+            r["indicator_id"] == row["indicator_id"]
+                && r["period"] == row["period"]
+                && r["area_code"] == row["area_code"]
+                && r["breakdown"].is_empty()
+        }) else {
+            findings.push(format!(
+                "{}: {} {} not in the tidy table",
+                row["period"], row["indicator_id"], row["area_code"]
+            ));
+            continue;
+        };
+        compared += 1;
+        let hidden = |r: &std::collections::BTreeMap<String, String>| r["status"] == "suppressed";
+        if hidden(&row) != hidden(twin) {
+            findings.push(format!(
+                "{} {} {}: comparison.csv {:?}, the tidy table {:?} (counts read two ways)",
+                row["period"], row["indicator_id"], row["area_code"], row["status"], twin["status"]
+            ));
+        }
+    }
+    assert!(compared > 0, "no comparison row found in the tidy table");
     findings
 }
 
@@ -310,6 +409,14 @@ fn report_findings(findings: &[String]) {
         (" read as ", "counts read two ways"),
         ("rows of audience", "files not marked public"),
         ("not written", "files drawn but not written"),
+        (
+            "comparison.csv",
+            "comparison rows suppressed otherwise than the tidy table",
+        ),
+        (
+            "not in the tidy table",
+            "comparison rows missing from the tidy table",
+        ),
         ("unknown to the intruder", "indicators unknown to the intruder"),
     ];
     let mut ordered: Vec<&String> = Vec::new();
@@ -324,7 +431,12 @@ fn report_findings(findings: &[String]) {
         "{} findings ({}); the first ones:\n{}",
         findings.len(),
         summary.join(", "),
-        ordered.iter().take(40).map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+        ordered
+            .iter()
+            .take(40)
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -343,7 +455,17 @@ fn an_intruder_recovers_no_small_count_from_the_sample_data() {
     let mut findings = attack_store(dir.path(), "s.duckdb", "sample", &release);
     run_ok(
         dir.path(),
-        &["report", "--template", "quarterly", "--period", "2025Q1", "--db", "s.duckdb", "--out", "rep"],
+        &[
+            "report",
+            "--template",
+            "quarterly",
+            "--period",
+            "2025Q1",
+            "--db",
+            "s.duckdb",
+            "--out",
+            "rep",
+        ],
     );
     findings.extend(intrude(
         "sample report",
@@ -359,19 +481,61 @@ fn an_intruder_recovers_no_small_count_from_generated_data() {
     let dir = tempfile::tempdir().unwrap();
     let mut findings = Vec::new();
     let sets = [
-        ("11", "300", "400", Published { periods: &["2025-05", "2025H1"], coded: "2025-05", district: "2024" }),
-        ("12", "1500", "2000", Published { periods: &["2025Q3", "2026"], coded: "2025Q3", district: "2025Q3" }),
-        ("13", "6000", "3000", Published { periods: &["2024-11", "2025Q2"], coded: "2024H2", district: "2025Q2" }),
+        (
+            "11",
+            "300",
+            "400",
+            Published {
+                periods: &["2025-05", "2025H1"],
+                coded: "2025-05",
+                district: "2024",
+            },
+        ),
+        (
+            "12",
+            "1500",
+            "2000",
+            Published {
+                periods: &["2025Q3", "2026"],
+                coded: "2025Q3",
+                district: "2025Q3",
+            },
+        ),
+        (
+            "13",
+            "6000",
+            "3000",
+            Published {
+                periods: &["2024-11", "2025Q2"],
+                coded: "2024H2",
+                district: "2025Q2",
+            },
+        ),
     ];
     for (seed, cases, content, release) in &sets {
         let folder = format!("gen{seed}");
         let db = format!("g{seed}.duckdb");
         run_ok(
             dir.path(),
-            &["generate", "--out", &folder, "--seed", seed, "--cases", cases, "--content", content],
+            &[
+                "generate",
+                "--out",
+                &folder,
+                "--seed",
+                seed,
+                "--cases",
+                cases,
+                "--content",
+                content,
+            ],
         );
         run_ok(dir.path(), &["load", &folder, "--db", &db]);
-        findings.extend(attack_store(dir.path(), &db, &format!("seed {seed} ({cases} cases)"), release));
+        findings.extend(attack_store(
+            dir.path(),
+            &db,
+            &format!("seed {seed} ({cases} cases)"),
+            release,
+        ));
     }
     report_findings(&findings);
 }

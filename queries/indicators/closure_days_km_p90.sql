@@ -8,6 +8,8 @@
 -- numerator_vi:
 -- denominator: the whole cohort; open members censored at as-of
 -- denominator_vi: toàn bộ nhóm; các vụ việc chưa kết thúc được tính là quan sát bị chặn (censored) tại thời điểm chốt
+-- numerator_quantity: none
+-- denominator_quantity: cases_received
 -- cohort: cases received in the period ($period_start <= received_at < $period_end) and before as-of ($as_of)
 -- cohort_vi: các vụ việc tiếp nhận trong kỳ ($period_start <= received_at < $period_end) và trước thời điểm chốt số liệu ($as_of)
 -- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform

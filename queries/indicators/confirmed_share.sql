@@ -8,6 +8,8 @@
 -- numerator_vi: các vụ việc có assessment_result = CONFIRMED
 -- denominator: cohort members assessed before as-of
 -- denominator_vi: các vụ việc của nhóm đã được đánh giá trước thời điểm chốt
+-- numerator_quantity: cases_confirmed
+-- denominator_quantity: cases_assessed
 -- cohort: cases received in the period ($period_start <= received_at < $period_end) and before as-of ($as_of)
 -- cohort_vi: các vụ việc tiếp nhận trong kỳ ($period_start <= received_at < $period_end) và trước thời điểm chốt số liệu ($as_of)
 -- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform

@@ -8,6 +8,8 @@
 -- numerator_vi: số nội dung
 -- denominator: 
 -- denominator_vi:
+-- numerator_quantity: content_detected
+-- denominator_quantity: none
 -- cohort: content items with detected_at in the period and before as-of
 -- cohort_vi: các nội dung có detected_at trong kỳ và trước thời điểm chốt số liệu
 -- breakdowns: area, source, platform, content_type, category

@@ -8,6 +8,8 @@
 -- numerator_vi: các vụ việc đến hạn có criminal_decision_at không muộn hơn cuối ngày thứ 20 (vụ việc phức tạp: 2 tháng) kể từ ngày cơ quan công an tiếp nhận
 -- denominator: cases whose police_received_at lies in the period, that are due
 -- denominator_vi: các vụ việc có police_received_at trong kỳ và đã đến hạn
+-- numerator_quantity: criminal_decision_on_time
+-- denominator_quantity: criminal_decision_due
 -- cohort: cases whose police_received_at lies in the period ($period_start <= police_received_at < $period_end) and before as-of
 -- cohort_vi: các vụ việc có police_received_at trong kỳ ($period_start <= police_received_at < $period_end) và trước thời điểm chốt
 -- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform

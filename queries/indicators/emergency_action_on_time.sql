@@ -8,6 +8,8 @@
 -- numerator_vi: các vụ việc đến hạn có emergency_action_at không muộn hơn received_at + 12 giờ
 -- denominator: emergency cohort members that are due (action before as-of, or deadline before as-of)
 -- denominator_vi: các vụ việc khẩn cấp của nhóm đã đến hạn (đã can thiệp trước thời điểm chốt hoặc đã quá hạn trước thời điểm chốt)
+-- numerator_quantity: emergency_on_time
+-- denominator_quantity: emergency_due
 -- cohort: cases of the cohort with emergency = true
 -- cohort_vi: các vụ việc của nhóm có emergency = true
 -- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform

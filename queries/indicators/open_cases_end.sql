@@ -8,6 +8,8 @@
 -- numerator_vi: các vụ việc tiếp nhận trước thời điểm chốt và chưa kết thúc trước thời điểm chốt
 -- denominator: 
 -- denominator_vi:
+-- numerator_quantity: open_cases_end
+-- denominator_quantity: none
 -- cohort: all cases (not only the cohort) with received_at < as-of
 -- cohort_vi: mọi vụ việc (không chỉ nhóm của kỳ) có received_at trước thời điểm chốt
 -- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform

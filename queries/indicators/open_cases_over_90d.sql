@@ -8,6 +8,8 @@
 -- numerator_vi: các vụ việc chưa kết thúc có received_at trước thời điểm chốt trừ 90 ngày
 -- denominator: 
 -- denominator_vi:
+-- numerator_quantity: open_cases_over_90d
+-- denominator_quantity: none
 -- cohort: all cases (not only the cohort) with received_at < as-of
 -- cohort_vi: mọi vụ việc (không chỉ nhóm của kỳ) có received_at trước thời điểm chốt
 -- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform

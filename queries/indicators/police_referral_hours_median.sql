@@ -8,6 +8,8 @@
 -- numerator_vi:
 -- denominator: cohort members not received by the police first, with police_received_at before as-of
 -- denominator_vi: các vụ việc của nhóm không do công an tiếp nhận đầu tiên, có police_received_at trước thời điểm chốt
+-- numerator_quantity: none
+-- denominator_quantity: police_referred
 -- cohort: cases received in the period ($period_start <= received_at < $period_end) and before as-of ($as_of)
 -- cohort_vi: các vụ việc tiếp nhận trong kỳ ($period_start <= received_at < $period_end) và trước thời điểm chốt số liệu ($as_of)
 -- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform

@@ -8,6 +8,8 @@
 -- numerator_vi: các vụ việc có criminal_decision = PROSECUTED
 -- denominator: cases whose criminal_decision_at lies in the period
 -- denominator_vi: các vụ việc có criminal_decision_at trong kỳ
+-- numerator_quantity: cases_prosecuted
+-- denominator_quantity: criminal_decisions
 -- cohort: cases whose criminal_decision_at lies in the period ($period_start <= criminal_decision_at < $period_end) and before as-of
 -- cohort_vi: các vụ việc có criminal_decision_at trong kỳ ($period_start <= criminal_decision_at < $period_end) và trước thời điểm chốt
 -- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform

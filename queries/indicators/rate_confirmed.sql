@@ -8,6 +8,8 @@
 -- numerator_vi: cases_confirmed
 -- denominator: children under 16 of the area in the period's year (F + M)
 -- denominator_vi: số trẻ em dưới 16 tuổi của địa bàn trong năm của kỳ (nữ + nam)
+-- numerator_quantity: cases_confirmed
+-- denominator_quantity: population
 -- cohort: cases received in the period ($period_start <= received_at < $period_end) and before as-of ($as_of)
 -- cohort_vi: các vụ việc tiếp nhận trong kỳ ($period_start <= received_at < $period_end) và trước thời điểm chốt số liệu ($as_of)
 -- breakdowns: area

@@ -8,6 +8,8 @@
 -- numerator_vi: các vụ việc được xác nhận có support_started_at trước thời điểm chốt
 -- denominator: cases_confirmed
 -- denominator_vi: cases_confirmed
+-- numerator_quantity: cases_supported
+-- denominator_quantity: cases_confirmed
 -- cohort: cases received in the period ($period_start <= received_at < $period_end) and before as-of ($as_of)
 -- cohort_vi: các vụ việc tiếp nhận trong kỳ ($period_start <= received_at < $period_end) và trước thời điểm chốt số liệu ($as_of)
 -- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform

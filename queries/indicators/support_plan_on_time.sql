@@ -8,6 +8,8 @@
 -- numerator_vi: các vụ việc đến hạn có support_plan_at không muộn hơn cuối ngày làm việc thứ 5 sau ngày tiếp nhận
 -- denominator: confirmed cohort members (assessed before as-of) that are due
 -- denominator_vi: các vụ việc được xác nhận của nhóm (đánh giá trước thời điểm chốt) đã đến hạn
+-- numerator_quantity: support_plan_on_time
+-- denominator_quantity: support_plan_due
 -- cohort: cases of the cohort with assessment_result = CONFIRMED, assessed before as-of
 -- cohort_vi: các vụ việc của nhóm có assessment_result = CONFIRMED, đánh giá trước thời điểm chốt
 -- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform

@@ -8,6 +8,8 @@
 -- numerator_vi:
 -- denominator: requested items removed before as-of
 -- denominator_vi: các nội dung đã yêu cầu gỡ và được gỡ trước thời điểm chốt
+-- numerator_quantity: none
+-- denominator_quantity: takedown_removed
 -- cohort: content items with takedown_requested_at in the period and before as-of
 -- cohort_vi: các nội dung có takedown_requested_at trong kỳ và trước thời điểm chốt số liệu
 -- breakdowns: area, source, platform, content_type, category

@@ -8,6 +8,8 @@
 -- numerator_vi: các nội dung đến hạn được gỡ không muộn hơn thời hạn (3 giờ trước 25/12/2024, 24 giờ từ ngày đó, 6 giờ với nội dung khẩn cấp từ 01/01/2026)
 -- denominator: requested items that are due
 -- denominator_vi: các nội dung đã yêu cầu gỡ và đã đến hạn
+-- numerator_quantity: takedown_on_time
+-- denominator_quantity: takedown_due
 -- cohort: content items with takedown_requested_at in the period and before as-of
 -- cohort_vi: các nội dung có takedown_requested_at trong kỳ và trước thời điểm chốt số liệu
 -- breakdowns: area, source, platform, content_type, category

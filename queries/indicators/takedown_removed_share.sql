@@ -8,6 +8,8 @@
 -- numerator_vi: các nội dung đã yêu cầu gỡ có removed_at trước thời điểm chốt
 -- denominator: takedown_requested
 -- denominator_vi: takedown_requested
+-- numerator_quantity: takedown_removed
+-- denominator_quantity: takedown_requested
 -- cohort: content items with takedown_requested_at in the period and before as-of
 -- cohort_vi: các nội dung có takedown_requested_at trong kỳ và trước thời điểm chốt số liệu
 -- breakdowns: area, source, platform, content_type, category

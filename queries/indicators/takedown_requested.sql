@@ -8,6 +8,8 @@
 -- numerator_vi: số nội dung
 -- denominator: 
 -- denominator_vi:
+-- numerator_quantity: takedown_requested
+-- denominator_quantity: none
 -- cohort: content items with takedown_requested_at in the period and before as-of
 -- cohort_vi: các nội dung có takedown_requested_at trong kỳ và trước thời điểm chốt số liệu
 -- breakdowns: area, source, platform, content_type, category

@@ -8,6 +8,8 @@
 -- numerator_vi: các vụ việc có outcome CRIMINAL, ADMINISTRATIVE hoặc CONTENT_REMOVED
 -- denominator: confirmed cohort members (assessed before as-of) closed before as-of
 -- denominator_vi: các vụ việc được xác nhận của nhóm (đánh giá trước thời điểm chốt) đã kết thúc trước thời điểm chốt
+-- numerator_quantity: violations_handled
+-- denominator_quantity: confirmed_closed
 -- cohort: cases received in the period ($period_start <= received_at < $period_end) and before as-of ($as_of)
 -- cohort_vi: các vụ việc tiếp nhận trong kỳ ($period_start <= received_at < $period_end) và trước thời điểm chốt số liệu ($as_of)
 -- breakdowns: area, abuse_type, channel, receiving_agency, victim_sex, age_band, platform

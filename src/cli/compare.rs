@@ -121,6 +121,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         seed: args.seed,
         ..Settings::default()
     };
+    let audience = args.reading.audience;
     let run_period = |p: Period, as_of| {
         compare::compare_request(
             &store,
@@ -128,18 +129,19 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             &picked,
             &Request { period: p, as_of },
             &areas,
-            public,
+            audience,
             &settings,
         )
     };
-    let current = run_period(period, as_of)?;
+    let request_comparison = run_period(period, as_of)?;
+    let current = request_comparison.compared.clone();
 
     output::output_dir(&args.out, "charts")?;
     let mut written = Vec::new();
     let mut text = tidy::comparison_header(true);
     text.push('\n');
     for c in &current {
-        for line in tidy::comparison_lines(&c.context, &c.comparison, &c.hidden, true) {
+        for line in tidy::comparison_lines(&c.context, &c.comparison, &c.hidden, true, audience) {
             text.push_str(&line);
             text.push('\n');
         }
@@ -161,10 +163,10 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         let compared = if *p == period {
             current.clone()
         } else {
-            run_period(*p, p.end_moment())?
+            run_period(*p, p.end_moment())?.compared
         };
         for c in &compared {
-            for line in tidy::comparison_lines(&c.context, &c.comparison, &c.hidden, false) {
+            for line in tidy::comparison_lines(&c.context, &c.comparison, &c.hidden, false, audience) {
                 text.push_str(&line);
                 text.push('\n');
             }
@@ -241,19 +243,49 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             written.push(path);
         }
     }
-    let heatmap = heatmap_chart(
+    let received = heatmap_indicator(&all)?;
+    let context = request_comparison
+        .province_rows
+        .iter()
+        .find(|r| r.indicator_id == received.id)
+        .cloned()
+        .ok_or_else(|| baove::Error::Usage(format!("{} was not computed", received.id)))?;
+    let quantity = received
+        .numerator_quantity
+        .quantity()
+        .ok_or_else(|| baove::Error::Usage(format!("{} declares no numerator quantity", received.id)))?;
+    let cells = heatmap_cells(
         &store,
         &period,
         as_of,
-        universe,
-        &areas.links,
+        &areas,
         &geography,
-        lang,
-        public,
+        quantity,
+        public.then_some(&request_comparison.hidden),
     )?;
+    let heatmap_path = args.out.join("heatmap.csv");
+    let csv = tidy::heatmap_csv(
+        &context,
+        "abuse_type",
+        model::ABUSE_TYPES,
+        universe,
+        &cells,
+        audience,
+    );
+    output::write_atomic(&heatmap_path, &csv, args.force)?;
+    written.push(heatmap_path);
     let (svg, png) = chart::render_heatmap(&Heatmap {
+        title: labels::text(lang, "heatmap_title").to_string(),
+        rows: model::ABUSE_TYPES
+            .iter()
+            .map(|code| labels::code_name(lang, "abuse_type", code))
+            .collect(),
+        columns: universe.to_vec(),
+        // Forms of abuse (long names) as rows, areas (codes) as columns.
+        cells: (0..model::ABUSE_TYPES.len())
+            .map(|t| cells.iter().map(|row| row[t].shown()).collect())
+            .collect(),
         note: format!("{}. {note}", labels::text(lang, "heatmap_note")),
-        ..heatmap
     })?;
     for (ext, bytes) in [("svg", svg), ("png", png)] {
         let path = args.out.join("charts").join(format!("heatmap_abuse_type.{ext}"));
@@ -304,18 +336,27 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Cases received per 100 000 children by area and form of abuse in the period.
-#[allow(clippy::too_many_arguments)]
-fn heatmap_chart(
+/// The indicator the heatmap breaks down by area and form of abuse: cases received per
+/// 100 000 children.
+fn heatmap_indicator(all: &[Indicator]) -> baove::Result<&Indicator> {
+    all.iter()
+        .find(|i| i.id == "rate_received")
+        .ok_or_else(|| baove::Error::Usage("the catalog has no rate_received".into()))
+}
+
+/// Cases received by compared area and form of abuse in the period, with each area's
+/// children, through disclosure control for the public audience (`margins`: what the
+/// comparison hid).
+fn heatmap_cells(
     store: &baove::store::Store,
     period: &Period,
     as_of: chrono::NaiveDateTime,
-    universe: &[String],
-    links: &[compare::Link],
+    areas: &compare::Areas,
     geography: &indicators::Geography,
-    lang: baove::catalog::Lang,
-    public: bool,
-) -> baove::Result<Heatmap> {
+    quantity: &str,
+    margins: Option<&baove::disclosure::Hidden>,
+) -> baove::Result<Vec<Vec<compare::HeatCell>>> {
+    let (universe, links) = (&areas.universe, &areas.links);
     let session = Session::new(store)?;
     let counts: Vec<(String, String, f64)> = session
         .received_by_area_and_type(&Request {
@@ -351,19 +392,15 @@ fn heatmap_chart(
             .into_iter()
             .map(|a| (a.area_code, a.size))
             .collect();
-    let by_area = compare::heatmap_rates(&counts, links, universe, model::ABUSE_TYPES, &children, public);
-    // Forms of abuse (long names) as rows, areas (codes) as columns.
-    let cells = (0..model::ABUSE_TYPES.len())
-        .map(|t| by_area.iter().map(|row| row[t].clone()).collect())
-        .collect();
-    Ok(Heatmap {
-        title: labels::text(lang, "heatmap_title").to_string(),
-        rows: model::ABUSE_TYPES
-            .iter()
-            .map(|code| labels::code_name(lang, "abuse_type", code))
-            .collect(),
-        columns: universe.to_vec(),
-        cells,
-        note: String::new(),
-    })
+    compare::heatmap(
+        &counts,
+        links,
+        &geography.province,
+        universe,
+        "abuse_type",
+        model::ABUSE_TYPES,
+        &children,
+        quantity,
+        margins,
+    )
 }

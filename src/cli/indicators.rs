@@ -4,27 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use baove::catalog;
-use baove::indicators::{self, disclosure, Request};
+use baove::disclosure::{self, Audience};
+use baove::indicators::{self, Request};
 use baove::period::{Calendar, Period};
 use baove::render::{output, tidy};
 use baove::store::{Store, DEFAULT_PATH};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Audience {
-    /// Disclosure control applied (files that leave the office).
-    Public,
-    /// Every value shown.
-    Internal,
-}
-
-impl Audience {
-    pub fn name(self) -> &'static str {
-        match self {
-            Audience::Public => "public",
-            Audience::Internal => "internal",
-        }
-    }
-}
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -93,9 +77,9 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     };
     let store = Store::open_read_only(&args.db)?;
     let mut rows = indicators::compute(&store, &all, &request)?;
-    if args.audience == Audience::Public {
+    if args.audience.is_public() {
         let province = rows.first().map(|r| r.area_code.clone()).unwrap_or_default();
-        disclosure::suppress(&mut rows, &all, &province);
+        disclosure::suppress(&mut rows, &all, &province)?;
     }
     let ext = out
         .extension()
@@ -103,8 +87,8 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         .unwrap_or("")
         .to_ascii_lowercase();
     let bytes = match ext.as_str() {
-        "csv" => tidy::to_csv(&rows),
-        "parquet" => tidy::to_parquet(&rows)?,
+        "csv" => tidy::to_csv(&rows, args.audience),
+        "parquet" => tidy::to_parquet(&rows, args.audience)?,
         _ => {
             return Err(baove::Error::Usage(format!(
                 "{}: the output must end in .csv or .parquet",

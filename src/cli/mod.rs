@@ -101,8 +101,8 @@ pub struct Reading {
     /// The moment described, "YYYY-MM-DD HH:MM:SS" (default: the end of the period).
     #[arg(long, value_parser = indicators::parse_as_of)]
     pub as_of: Option<chrono::NaiveDateTime>,
-    #[arg(long, value_enum, default_value_t = indicators::Audience::Public)]
-    pub audience: indicators::Audience,
+    #[arg(long, value_enum, default_value_t = baove::disclosure::Audience::Public)]
+    pub audience: baove::disclosure::Audience,
     #[arg(long, value_enum, default_value_t = report::Language::Vi)]
     pub lang: report::Language,
 }
@@ -116,7 +116,7 @@ impl Reading {
     }
 
     pub fn public(&self) -> bool {
-        self.audience == indicators::Audience::Public
+        self.audience.is_public()
     }
 
     pub fn store(&self) -> baove::Result<baove::store::Store> {

@@ -106,7 +106,11 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let bytes = workbook::build(&data, lang, generated_at)?;
     output::write_atomic(&workbook_path, &bytes, args.force)?;
     let tidy_path = args.out.join("indicators.csv");
-    output::write_atomic(&tidy_path, &tidy::to_csv(&data.all_rows()), args.force)?;
+    output::write_atomic(
+        &tidy_path,
+        &tidy::to_csv(&data.all_rows(), args.reading.audience),
+        args.force,
+    )?;
 
     let note = labels::chart_note(lang, public).to_string();
     let mut written = vec![workbook_path.clone(), tidy_path.clone()];

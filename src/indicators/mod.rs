@@ -3,8 +3,6 @@
 //! as parameters, grouped by area and breakdown dimensions in DuckDB, and the groups are
 //! reduced here with the statistics of [`crate::stats`] into the tidy table.
 
-pub mod disclosure;
-
 use std::collections::HashMap;
 
 use arrow::array::{Array, AsArray, BooleanArray, Float64Array, Int64Array, ListArray, StringArray};
@@ -59,17 +57,6 @@ pub struct TidyRow {
     pub ci_high: Option<f64>,
     pub unit: Unit,
     pub status: Status,
-}
-
-impl TidyRow {
-    /// The count that disclosure control protects in this row: a count's value, a rate's
-    /// numerator, the denominator (members) of a share or duration.
-    pub fn protected_count(&self) -> Option<u64> {
-        match self.unit {
-            Unit::Count | Unit::Per100k => self.numerator,
-            Unit::Share | Unit::Hours | Unit::Days => self.denominator,
-        }
-    }
 }
 
 /// What to compute.
@@ -470,7 +457,7 @@ fn list_column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b ListArray> 
 }
 
 /// Computes every indicator of `indicators` for the request: all rows, every value shown
-/// (the internal audience); apply [`disclosure::suppress`] for the public one.
+/// (the internal audience); apply [`crate::disclosure::suppress`] for the public one.
 pub fn compute(store: &Store, indicators: &[Indicator], request: &Request) -> Result<Vec<TidyRow>> {
     compute_with_scope(store, indicators, request, CaseScope::needed_by(indicators))
 }

@@ -413,16 +413,18 @@ fn comparison_section(data: &ReportData, lang: Lang, public: bool) -> Result<Str
 
 fn quality_section(data: &ReportData, lang: Lang) -> String {
     let q = &data.quality;
+    let shown =
+        |n: u64| crate::disclosure::shown_count(n, data.public).map_or("[c]".to_string(), |n| n.to_string());
     let mut html = format!(
         "<ul><li>{}: {}</li><li>{}: {}</li><li>{}: {}</li><li>{}: {}</li></ul>",
         text(lang, "as_of"),
         data.current.as_of.format("%d/%m/%Y %H:%M"),
         text(lang, "quarantined_rows"),
-        q.quarantined,
+        shown(q.quarantined),
         text(lang, "invalid_orders"),
-        q.invalid_orders,
+        shown(q.invalid_orders),
         text(lang, "late_records"),
-        q.late_records
+        shown(q.late_records)
     );
     html.push_str(&format!(
         "<div class=\"scroll\"><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
@@ -455,7 +457,9 @@ fn quality_section(data: &ReportData, lang: Lang) -> String {
         html.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}…</td></tr>",
             escape(&s.file_name),
-            s.rows_loaded,
+            // A file's rows are records (cases, content items) too.
+            crate::disclosure::shown_count(s.rows_loaded.max(0) as u64, data.public)
+                .map_or("[c]".to_string(), |n| n.to_string()),
             escape(&s.loaded_at),
             escape(&s.sha256.chars().take(16).collect::<String>())
         ));

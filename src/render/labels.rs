@@ -72,8 +72,8 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
             "[z] not applicable (Kaplan-Meier point not reached, or no comparison possible)",
         ),
         "suppression_rule" => (
-            "Quy tắc bảo mật: số đếm từ 1 đến 4 được thay bằng [c]; tỷ lệ, tỷ suất và thời gian có mẫu số (tỷ suất: tử số) từ 1 đến 4 cũng vậy. Khi trong một phân tổ chỉ có một ô bị ẩn mà tổng được công bố, ô khác nhỏ nhất khác 0 cũng được ẩn.",
-            "Suppression rule: a count from 1 to 4 is shown as [c]; so is a share, rate or duration whose denominator (for rates, numerator) is from 1 to 4. Where a breakdown adds up to a shown total and only one cell is hidden, the smallest other non-zero cell is hidden too.",
+            "Quy tắc bảo mật: mọi số đếm vụ việc hoặc nội dung từ 1 đến 4 của một ô đều bị ẩn, ở mọi dòng thể hiện số đó (kể cả tử số, mẫu số của tỷ lệ, tỷ suất và thời gian), và được thay bằng [c]. Khi trong một phân tổ chỉ có một ô bị ẩn mà tổng được công bố, ô khác nhỏ nhất khác 0 cũng được ẩn; lặp lại cho đến khi không còn ô nào suy ra được.",
+            "Suppression rule: every count of cases or content items from 1 to 4 in a cell is hidden in every row that shows it (numerators and denominators of shares, rates and durations included), and shown as [c]. Where a breakdown adds up to a shown total and only one cell is hidden, the smallest other non-zero cell is hidden too, repeated until no cell can be worked out.",
         ),
         "completeness" => ("Mức độ đầy đủ theo cột", "Completeness by column"),
         "column" => ("Cột", "Column"),

@@ -4,11 +4,14 @@
 
 use polars::prelude::*;
 
-use crate::compare::{AreaComparison, Comparison};
+use crate::compare::{AreaComparison, Comparison, HeatCell};
+use crate::disclosure::Audience;
 use crate::error::{Error, Result};
 use crate::indicators::TidyRow;
 
-pub const COLUMNS: [&str; 16] = [
+/// The tidy columns (indicators.md, "Tidy output"); `audience` is last on every row of
+/// every file, so a file copied out of the office still says what it is.
+pub const COLUMNS: [&str; 17] = [
     "indicator_id",
     "period",
     "calendar",
@@ -25,6 +28,7 @@ pub const COLUMNS: [&str; 16] = [
     "ci_high",
     "unit",
     "status",
+    "audience",
 ];
 
 /// Shortest round-trip text of a double; whole values of counts print without a dot.
@@ -36,7 +40,7 @@ pub fn number(value: f64) -> String {
     }
 }
 
-fn fields(row: &TidyRow) -> [String; 16] {
+fn fields(row: &TidyRow, audience: Audience) -> [String; 17] {
     let opt_u = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
     let opt_f = |v: Option<f64>| v.map(number).unwrap_or_default();
     let value = match row.unit {
@@ -60,21 +64,23 @@ fn fields(row: &TidyRow) -> [String; 16] {
         opt_f(row.ci_high),
         row.unit.name().to_string(),
         row.status.name().to_string(),
+        audience.name().to_string(),
     ]
 }
 
-pub fn to_csv(rows: &[TidyRow]) -> Vec<u8> {
+pub fn to_csv(rows: &[TidyRow], audience: Audience) -> Vec<u8> {
     let mut out = COLUMNS.join(",");
     out.push('\n');
     for row in rows {
         // No field can hold a comma, quote or newline (ids, codes, dates, numbers).
-        out.push_str(&fields(row).join(","));
+        out.push_str(&fields(row, audience).join(","));
         out.push('\n');
     }
     out.into_bytes()
 }
 
-/// The comparison columns that follow the tidy ones in `comparison.csv`.
+/// The comparison columns that follow the tidy ones in `comparison.csv` (the audience
+/// stays the last column).
 pub const COMPARISON_COLUMNS: [&str; 15] = [
     "province_value",
     "difference",
@@ -103,6 +109,7 @@ pub fn comparison_lines(
     comparison: &Comparison,
     hidden: &[String],
     with_comparison: bool,
+    audience: Audience,
 ) -> Vec<String> {
     let d = &comparison.dispersion;
     let base = |area: &str,
@@ -157,11 +164,8 @@ pub fn comparison_lines(
         format!(",{}", extra.join(","))
     };
     let with = |line: String, area: Option<&AreaComparison>| {
-        if with_comparison {
-            line + &tail(area)
-        } else {
-            line
-        }
+        let line = if with_comparison { line + &tail(area) } else { line };
+        format!("{line},{}", audience.name())
     };
     let p = &comparison.province;
     let mut lines = vec![with(
@@ -199,15 +203,65 @@ pub fn comparison_lines(
 
 /// The header of comparison.csv (`with_comparison`) or trend.csv.
 pub fn comparison_header(with_comparison: bool) -> String {
-    let mut header = COLUMNS.join(",");
+    let (tidy, audience) = COLUMNS.split_at(COLUMNS.len() - 1);
+    let mut header = tidy.join(",");
     if with_comparison {
         header.push(',');
         header.push_str(&COMPARISON_COLUMNS.join(","));
     }
+    header.push(',');
+    header.push_str(audience[0]);
     header
 }
 
-pub fn to_parquet(rows: &[TidyRow]) -> Result<Vec<u8>> {
+/// `heatmap.csv`: the heatmap's cells (cases received per 100 000 children by area and
+/// form of abuse) in the tidy columns, so that what the chart shows can be read and
+/// checked: `indicator` (rate_received) and `context` (its province row) give the
+/// period's columns; a hidden cell is `suppressed`, one without children `no_data`.
+pub fn heatmap_csv(
+    context: &TidyRow,
+    breakdown: &str,
+    categories: &[&str],
+    areas: &[String],
+    cells: &[Vec<HeatCell>],
+    audience: Audience,
+) -> Vec<u8> {
+    let mut out = COLUMNS.join(",");
+    out.push('\n');
+    for (area, row) in areas.iter().zip(cells) {
+        for (category, cell) in categories.iter().zip(row) {
+            let (numerator, denominator, value, status) = match cell.shown() {
+                _ if cell.hidden => (String::new(), String::new(), String::new(), "suppressed"),
+                Ok(rate) => (number(cell.count), number(cell.children), number(rate), ""),
+                Err(_) => (number(cell.count), "0".to_string(), String::new(), "no_data"),
+            };
+            let fields = [
+                context.indicator_id.clone(),
+                context.period.clone(),
+                context.calendar.to_string(),
+                context.period_start.format("%Y-%m-%d").to_string(),
+                context.period_end.format("%Y-%m-%d").to_string(),
+                context.as_of.format("%Y-%m-%d %H:%M:%S").to_string(),
+                area.clone(),
+                breakdown.to_string(),
+                category.to_string(),
+                numerator,
+                denominator,
+                value,
+                String::new(),
+                String::new(),
+                context.unit.name().to_string(),
+                status.to_string(),
+                audience.name().to_string(),
+            ];
+            out.push_str(&fields.join(","));
+            out.push('\n');
+        }
+    }
+    out.into_bytes()
+}
+
+pub fn to_parquet(rows: &[TidyRow], audience: Audience) -> Result<Vec<u8>> {
     let text = |f: &dyn Fn(&TidyRow) -> String| rows.iter().map(f).collect::<Vec<String>>();
     let columns = vec![
         Column::new("indicator_id".into(), text(&|r| r.indicator_id.clone())),
@@ -241,6 +295,7 @@ pub fn to_parquet(rows: &[TidyRow]) -> Result<Vec<u8>> {
         ),
         Column::new("unit".into(), text(&|r| r.unit.name().to_string())),
         Column::new("status".into(), text(&|r| r.status.name().to_string())),
+        Column::new("audience".into(), text(&|_| audience.name().to_string())),
     ];
     let mut df = DataFrame::new_infer_height(columns).map_err(Error::polars("tidy table"))?;
     let mut bytes = Vec::new();

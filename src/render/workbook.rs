@@ -311,7 +311,11 @@ fn cover(
         row += 1;
         ws.write_string(row, 0, &source.file_name).map_err(xlsx)?;
         ws.write_string(row, 1, &source.kind).map_err(xlsx)?;
-        ws.write_number(row, 2, source.rows_loaded as f64).map_err(xlsx)?;
+        // A file's rows are records (cases, content items) too.
+        match crate::disclosure::shown_count(source.rows_loaded.max(0) as u64, data.public) {
+            Some(n) => ws.write_number(row, 2, n as f64).map_err(xlsx)?,
+            None => ws.write_string(row, 2, "[c]").map_err(xlsx)?,
+        };
         ws.write_string(row, 3, &source.sha256).map_err(xlsx)?;
         ws.write_string(row, 4, &source.loaded_at).map_err(xlsx)?;
     }
@@ -1081,7 +1085,10 @@ fn quality_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Resu
     for (i, (key, value)) in facts.iter().enumerate() {
         ws.write_string_with_format(2 + i as u32, 0, *key, &f.header)
             .map_err(xlsx)?;
-        ws.write_number(2 + i as u32, 1, *value as f64).map_err(xlsx)?;
+        match crate::disclosure::shown_count(*value, data.public) {
+            Some(n) => ws.write_number(2 + i as u32, 1, n as f64).map_err(xlsx)?,
+            None => ws.write_string(2 + i as u32, 1, "[c]").map_err(xlsx)?,
+        };
     }
     ws.write_string_with_format(5, 0, text(lang, "late_records_note"), &f.subtitle)
         .map_err(xlsx)?;
