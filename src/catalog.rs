@@ -326,7 +326,9 @@ fn counted(
     };
     let fits = matches!(
         (&declared, expected),
-        (Counted::Quantity(_), "a quantity") | (Counted::Nothing, "none") | (Counted::Population, "population")
+        (Counted::Quantity(_), "a quantity")
+            | (Counted::Nothing, "none")
+            | (Counted::Population, "population")
     );
     if !fits {
         return Err(format!(
