@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use crate::util::{baove, checksum, command, csv_rows, query_i64, query_string, repo, sample_data};
+use crate::util::{
+    baove, checksum, command, csv_rows, query_i64, query_string, repo, sample_areas, sample_data,
+};
 
 const CASES_HEADER: &str = "case_id,area_code,received_at,receiving_agency,channel,abuse_type,victim_sex,victim_age,platform,emergency,assessed_at,assessment_result,emergency_action_at,police_received_at,support_plan_at,support_types,support_started_at,criminal_decision_at,criminal_decision,complex_case,outcome,closed_at";
 
@@ -41,6 +43,8 @@ fn sample_data_loads_with_the_files_row_counts() {
 #[test]
 fn vietnamese_headers_semicolons_bom_and_day_first_dates_load_through_a_profile() {
     let dir = tempfile::tempdir().unwrap();
+    // Areas come before anything that refers to them.
+    assert_eq!(baove(dir.path(), &["load", &sample_areas()]).code, 0);
     let police = repo().join("sample-data/police-vn");
     let profile = police.join("profile.toml").display().to_string();
     let run = baove(
@@ -75,6 +79,8 @@ fn vietnamese_headers_semicolons_bom_and_day_first_dates_load_through_a_profile(
 #[test]
 fn every_accepted_datetime_form_and_quoted_newlines_load() {
     let dir = tempfile::tempdir().unwrap();
+    // Areas come before anything that refers to them.
+    assert_eq!(baove(dir.path(), &["load", &sample_areas()]).code, 0);
     let rows = [
         ("F-1", "2025-01-10"),
         ("F-2", "2025-01-10 09:05"),
@@ -131,6 +137,8 @@ fn every_accepted_datetime_form_and_quoted_newlines_load() {
 #[test]
 fn empty_lines_are_passed_over_and_rows_keep_their_line_numbers() {
     let dir = tempfile::tempdir().unwrap();
+    // Areas come before anything that refers to them.
+    assert_eq!(baove(dir.path(), &["load", &sample_areas()]).code, 0);
     let row = |id: &str, received: &str| {
         format!("{id},450,{received},LDTBXH,HOTLINE_111,GROOMING,F,14,,,,,,,,,,,,,,")
     };
@@ -196,6 +204,8 @@ fn xlsx_cases_in_sheet(path: &Path, phone_in_platform: bool, sheet_name: &str) {
 #[test]
 fn xlsx_with_date_cells_loads() {
     let dir = tempfile::tempdir().unwrap();
+    // Areas come before anything that refers to them.
+    assert_eq!(baove(dir.path(), &["load", &sample_areas()]).code, 0);
     let path = dir.path().join("cases_2025Q1_ldtbxh.xlsx");
     xlsx_cases(&path, false);
     let run = baove(dir.path(), &["load", &path.display().to_string()]);
@@ -257,6 +267,8 @@ fn xlsx_problems_are_named_by_sheet_and_cell_and_truncated_workbooks_refused() {
 fn parquet_with_typed_columns_loads() {
     use polars::prelude::*;
     let dir = tempfile::tempdir().unwrap();
+    // Areas come before anything that refers to them.
+    assert_eq!(baove(dir.path(), &["load", &sample_areas()]).code, 0);
     let path = dir.path().join("content_reports_tttt.parquet");
     let detected = chrono::NaiveDateTime::parse_from_str("2025-03-01 10:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
     let mut df = df!(
@@ -305,6 +317,8 @@ fn a_second_load_of_the_same_file_changes_nothing_and_says_so() {
 #[test]
 fn a_corrected_export_replaces_rows_and_the_log_counts_them() {
     let dir = tempfile::tempdir().unwrap();
+    // Areas come before anything that refers to them.
+    assert_eq!(baove(dir.path(), &["load", &sample_areas()]).code, 0);
     let first = write(
         dir.path(),
         "cases_v1.csv",
@@ -341,6 +355,8 @@ fn a_corrected_export_replaces_rows_and_the_log_counts_them() {
 #[test]
 fn quarantine_loads_valid_rows_and_keeps_invalid_ones_with_reasons() {
     let dir = tempfile::tempdir().unwrap();
+    // Areas come before anything that refers to them.
+    assert_eq!(baove(dir.path(), &["load", &sample_areas()]).code, 0);
     let broken = repo()
         .join("tests/corpus/broken/cases_bad_date.csv")
         .display()
@@ -647,6 +663,10 @@ fn parts_find_duplicates_identity_and_bad_rows_anywhere_in_the_file() {
     assert_eq!(run.stderr.matches("[duplicate-id]").count(), 4, "{}", run.stderr);
     assert_eq!(checksum(dir.path(), "baove.duckdb"), before);
     // Quarantined: the four rows whose ids repeat stay out, each once.
+    assert_eq!(
+        baove(dir.path(), &["load", "--db", "dup.duckdb", &sample_areas()]).code,
+        0
+    );
     let run = baove_in_parts(
         dir.path(),
         4_000,

@@ -349,3 +349,58 @@ fn area_sheet_numbers_equal_the_tidy_file() {
     }
     assert!(checked > 100, "{checked} cells checked");
 }
+
+/// Two `report --input` runs a second apart, with SOURCE_DATE_EPOCH and no pinned clock
+/// (BAOVE_NOW unset, as a user runs it): every output file is equal byte for byte. The
+/// cover's load times come from the pinned time, not the wall clock of the temporary
+/// load.
+#[test]
+fn report_input_with_source_date_epoch_repeats_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample_data();
+    let run = |out: &str| {
+        let output = crate::util::command(dir.path())
+            .env_remove("BAOVE_NOW")
+            .env("SOURCE_DATE_EPOCH", "1767225600")
+            .args([
+                "report",
+                "--template",
+                "quarterly",
+                "--period",
+                "2025Q1",
+                "--input",
+                &data,
+                "--out",
+                out,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run("first");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    run("second");
+    let mut files = Vec::new();
+    let mut folders = vec![std::path::PathBuf::new()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(dir.path().join("first").join(&folder)).unwrap() {
+            let entry = entry.unwrap();
+            let relative = folder.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                folders.push(relative);
+            } else {
+                files.push(relative);
+            }
+        }
+    }
+    assert!(files.len() >= 5, "{files:?}");
+    for file in &files {
+        let first = std::fs::read(dir.path().join("first").join(file)).unwrap();
+        let second = std::fs::read(dir.path().join("second").join(file)).unwrap();
+        assert!(first == second, "{} differs between two runs", file.display());
+    }
+}

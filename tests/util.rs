@@ -46,6 +46,12 @@ pub fn sample_data() -> String {
     repo().join("sample-data").display().to_string()
 }
 
+/// The sample areas: what a store must know before cases, content or population refer
+/// to an area (contract v2).
+pub fn sample_areas() -> String {
+    repo().join("sample-data").join("areas.csv").display().to_string()
+}
+
 /// `baove status --checksum` of a store.
 pub fn checksum(cwd: &Path, db: &str) -> String {
     let run = baove(cwd, &["status", "--db", db, "--checksum"]);

@@ -31,7 +31,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let template = template::find("dashboard").map_err(baove::Error::Usage)?;
     let (period, as_of) = args.reading.moment()?;
     let generated_at = generation_time(args.timestamp)?;
-    let store = args.reading.store()?;
+    let store = args.reading.store_logged_at(generated_at)?;
     let public = args.reading.public();
     let data = report::gather(&store, "dashboard", &template, period, as_of, public)?;
     let bytes = dashboard::build(&data, args.reading.lang.lang(), generated_at)?;

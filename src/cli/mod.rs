@@ -120,17 +120,25 @@ impl Reading {
     }
 
     pub fn store(&self) -> baove::Result<baove::store::Store> {
-        reporting_store(self.db.as_deref(), &self.input, &self.profile)
+        reporting_store(self.db.as_deref(), &self.input, &self.profile, None)
+    }
+
+    /// The store, with an `--input` load logged at `generated_at` (the output's pinned
+    /// generation time): the cover's load times then repeat from run to run.
+    pub fn store_logged_at(&self, generated_at: chrono::NaiveDateTime) -> baove::Result<baove::store::Store> {
+        reporting_store(self.db.as_deref(), &self.input, &self.profile, Some(generated_at))
     }
 }
 
 /// The store a reporting command reads: `--db` (or ./baove.duckdb), or, with
 /// `--input`, the exports loaded into a store in memory first (strictly: a refused file
-/// stops the command).
+/// stops the command), logged at `logged_at` when given (the data is still checked
+/// against the real moment of loading).
 pub fn reporting_store(
     db: Option<&std::path::Path>,
     input: &[std::path::PathBuf],
     profile: &Option<std::path::PathBuf>,
+    logged_at: Option<chrono::NaiveDateTime>,
 ) -> baove::Result<baove::store::Store> {
     use baove::ingest::{self, LoadOptions};
     use baove::store::{Store, DEFAULT_PATH};
@@ -144,7 +152,7 @@ pub fn reporting_store(
     let examined = ingest::examine_all(&planned, &profile, now, None, true, &|_| {})?;
     let options = LoadOptions {
         quarantine: false,
-        now,
+        now: logged_at.unwrap_or(now),
         profile_name: None,
     };
     ingest::load(&mut store, examined, &options)?;

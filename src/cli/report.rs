@@ -75,7 +75,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let generated_at = generation_time(args.timestamp)?;
     let lang = args.reading.lang.lang();
 
-    let store = args.reading.store()?;
+    let store = args.reading.store_logged_at(generated_at)?;
     let public = args.reading.public();
     let mut template = template;
     if args.level.is_some()

@@ -36,55 +36,74 @@ const PHONE_PATTERN: &str = r"(?:^|[^0-9+])(?:\+?84|0)(?:[35789][0-9]{8}|2[0-9]{
 const IDENTITY_NUMBER_PATTERN: &str = r"(?:^|[^0-9])(?:[0-9]{9}|[0-9]{12})(?:[^0-9]|$)";
 const EMAIL_PATTERN: &str = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}";
 
-/// Header phrases (diacritics folded, lower case, words) that say a column holds
-/// identity. A phrase matches when its words occur together in the header; the entries
-/// marked whole match only a header that is exactly that phrase, since the word alone is
-/// also part of harmless headers ("tên nền tảng", "trường hợp").
-const IDENTIFYING_PHRASES: &[(&str, bool)] = &[
-    ("name", false),
-    ("ho ten", false),
-    ("ho va ten", false),
-    ("ten", true),
-    ("ten tre", false),
-    ("ten nan nhan", false),
-    ("ten nguoi", false),
-    ("phone", false),
-    ("telephone", false),
-    ("mobile", false),
-    ("tel", true),
-    ("so dien thoai", false),
-    ("dien thoai", false),
-    ("sdt", false),
-    ("address", false),
-    ("dia chi", false),
-    ("noi o", false),
-    ("cho o", false),
-    ("thuong tru", false),
-    ("tam tru", false),
-    ("email", false),
-    ("e mail", false),
-    ("thu dien tu", false),
-    ("cccd", false),
-    ("cmnd", false),
-    ("can cuoc", false),
-    ("chung minh", false),
-    ("dinh danh", false),
-    ("id card", false),
-    ("identity number", false),
-    ("national id", false),
-    ("passport", false),
-    ("ho chieu", false),
-    ("date of birth", false),
-    ("birth date", false),
-    ("birthday", false),
-    ("dob", false),
-    ("ngay sinh", false),
-    ("nam sinh", false),
-    ("school", false),
-    ("truong hoc", false),
-    ("ten truong", false),
-    ("truong", true),
-    ("lop", true),
+/// Header words and phrases (diacritics folded, lower case, words) that say a column
+/// holds identity. Each counts anywhere in a header, as a whole word or run of words
+/// ("Tên của trẻ", "Trường THCS", "Địa chỉ thường trú", "Số CCCD", "victim_name"): the
+/// contract v2 rule.
+const IDENTIFYING_PHRASES: &[&str] = &[
+    "name",
+    "names",
+    "fullname",
+    "firstname",
+    "lastname",
+    "surname",
+    "username",
+    "ho ten",
+    "ho va ten",
+    "ten",
+    "phone",
+    "telephone",
+    "mobile",
+    "tel",
+    "so dien thoai",
+    "dien thoai",
+    "sdt",
+    "address",
+    "dia chi",
+    "noi o",
+    "cho o",
+    "thuong tru",
+    "tam tru",
+    "que quan",
+    "email",
+    "e mail",
+    "thu dien tu",
+    "cccd",
+    "cmnd",
+    "can cuoc",
+    "chung minh",
+    "dinh danh",
+    "id card",
+    "identity number",
+    "national id",
+    "passport",
+    "ho chieu",
+    "date of birth",
+    "birth date",
+    "birthday",
+    "dob",
+    "ngay sinh",
+    "nam sinh",
+    "sinh ngay",
+    "school",
+    "truong",
+    "lop",
+];
+
+/// Compounds that hold an identity word but say nothing of a person: removed before the
+/// words are looked for. Without them "Trường hợp khẩn cấp" (emergency case), "môi
+/// trường mạng" (the online environment) or "Tên nền tảng" (the platform's name) would
+/// refuse a file. A compound about a person ("tên tài khoản", an account name) is not
+/// here.
+const HARMLESS_COMPOUNDS: &[&str] = &[
+    "truong hop",
+    "moi truong",
+    "thi truong",
+    "hien truong",
+    "ten nen tang",
+    "ten mien",
+    "platform name",
+    "file name",
 ];
 
 /// Lower case, Vietnamese diacritics removed (đ → d), words separated by single spaces.
@@ -102,23 +121,21 @@ pub fn fold_words(text: &str) -> String {
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Whether a header names identifying data. `name` is the areas file's own column.
+/// Whether a header names identifying data: an identity word or phrase anywhere in it,
+/// with or without diacritics, once harmless compounds are set aside. `name` alone is
+/// the areas' and holidays' own column.
 pub fn is_identifying_header(kind: Kind, header: &str) -> bool {
     let words = fold_words(header);
-    if kind == Kind::Areas && words == "name" {
+    if matches!(kind, Kind::Areas | Kind::Holidays) && words == "name" {
         return false;
     }
-    if kind == Kind::Holidays && words == "name" {
-        return false;
+    let mut padded = format!(" {words} ");
+    for compound in HARMLESS_COMPOUNDS {
+        padded = padded.replace(&format!(" {compound} "), " ");
     }
-    let padded = format!(" {words} ");
-    IDENTIFYING_PHRASES.iter().any(|(phrase, whole)| {
-        if *whole {
-            words == *phrase
-        } else {
-            padded.contains(&format!(" {phrase} "))
-        }
-    })
+    IDENTIFYING_PHRASES
+        .iter()
+        .any(|phrase| padded.contains(&format!(" {phrase} ")))
 }
 
 /// Which cells of a column to scan.
@@ -131,10 +148,12 @@ pub enum Scope {
 
 /// Scans headers and the cells in `scope` (one per column). Returns one finding per
 /// identifying header and per identifying cell; the values are never copied anywhere.
-pub fn scan(kind: Kind, table: &RawTable, scope: &[Scope]) -> Result<Vec<Finding>> {
+/// `own_name` is the position of the column a profile maps to the areas' or holidays'
+/// `name`, whose header is the contract's and not identity (its cells are scanned).
+pub fn scan(kind: Kind, table: &RawTable, scope: &[Scope], own_name: Option<usize>) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     for (i, header) in table.headers.iter().enumerate() {
-        if is_identifying_header(kind, header) {
+        if own_name != Some(i) && is_identifying_header(kind, header) {
             findings.push(Finding {
                 file: table.file.clone(),
                 location: table.locate_header(i),
@@ -190,9 +209,81 @@ pub fn classify(cell: &str) -> Option<IdentityKind> {
     if p.phone.is_match(&p.separators.replace_all(cell, "")) {
         return Some(IdentityKind::PhoneNumber);
     }
-    p.identity_number
-        .is_match(cell)
+    (p.identity_number.is_match(cell) || grouped_identity_number(cell.as_bytes()))
         .then_some(IdentityKind::IdentityNumber)
+}
+
+/// A chain of digit runs joined each by one separator (space, dot or dash): where an
+/// identity number written in groups hides ("079 203 001 234", "123.456.789").
+#[derive(Debug, Clone, Copy)]
+struct Chain {
+    digits: usize,
+    /// Lengths of the first four runs, and how many runs there are.
+    runs: [usize; 4],
+    count: usize,
+    one_separator: bool,
+    /// Whether the chain starts at the cell's start or after a character that cannot be
+    /// part of an id or a number (not a letter, digit, `_`, `.` or `-`).
+    free_start: bool,
+}
+
+/// Every maximal chain of a cell. A chain ends at any character other than a digit, or
+/// at a separator not followed by a digit.
+fn chains(cell: &[u8]) -> impl Iterator<Item = Chain> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < cell.len() && !cell[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i >= cell.len() {
+            return None;
+        }
+        let before = i.checked_sub(1).map(|j| cell[j]);
+        let free_start =
+            before.is_none_or(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')));
+        let mut chain = Chain {
+            digits: 0,
+            runs: [0; 4],
+            count: 0,
+            one_separator: true,
+            free_start,
+        };
+        let mut separator = None;
+        loop {
+            let start = i;
+            while i < cell.len() && cell[i].is_ascii_digit() {
+                i += 1;
+            }
+            let run = i - start;
+            if chain.count < 4 {
+                chain.runs[chain.count] = run;
+            }
+            chain.count += 1;
+            chain.digits += run;
+            let joined =
+                i + 1 < cell.len() && matches!(cell[i], b' ' | b'.' | b'-') && cell[i + 1].is_ascii_digit();
+            if !joined {
+                return Some(chain);
+            }
+            if separator.is_some_and(|s| s != cell[i]) {
+                chain.one_separator = false;
+            }
+            separator = Some(cell[i]);
+            i += 1;
+        }
+    })
+}
+
+/// A 9- or 12-digit identity number written in groups of three (or four for 12 digits)
+/// with one kind of separator, standing apart from letters and other digits.
+fn grouped_identity_number(cell: &[u8]) -> bool {
+    chains(cell).any(|c| {
+        let groups = &c.runs[..c.count.min(4)];
+        c.free_start
+            && c.one_separator
+            && c.count > 1
+            && matches!(groups, [3, 3, 3] | [3, 3, 3, 3] | [4, 4, 4])
+    })
 }
 
 /// Whether the digits of a cell could hold a phone or identity number: a run of exactly
@@ -226,7 +317,10 @@ fn has_identity_shaped_digits(cell: &[u8]) -> bool {
             joined = 0;
         }
     }
-    run == 9 || run == 12 || phone_shaped(joined, joined_start)
+    run == 9
+        || run == 12
+        || phone_shaped(joined, joined_start)
+        || chains(cell).any(|c| matches!(c.digits, 9 | 12) && c.count > 1)
 }
 
 /// The identity patterns over `columns`, on every row or only on `rows`.
@@ -285,7 +379,7 @@ mod tests {
             Some(IdentityKind::Email)
         } else if p.phone.is_match(&p.separators.replace_all(text, "")) {
             Some(IdentityKind::PhoneNumber)
-        } else if p.identity_number.is_match(text) {
+        } else if p.identity_number.is_match(text) || grouped_identity_number(text.as_bytes()) {
             Some(IdentityKind::IdentityNumber)
         } else {
             None
@@ -296,7 +390,7 @@ mod tests {
         /// The shortcut never hides a value the patterns would find.
         #[test]
         fn the_shortcut_loses_no_identity(
-            text in r"[0-9 .()+\-@a-zđ]{0,30}|[a-z+(]{0,2}(\+?84|0)[ .\-]?[0-9]{2,3}[ .\-()]?[0-9]{3}[ .\-]?[0-9]{3,4}[a-z ]{0,2}|[a-z -]{0,3}[0-9]{8,13}[a-z -]{0,3}"
+            text in r"[0-9 .()+\-@a-zđ]{0,30}|[a-z+(]{0,2}(\+?84|0)[ .\-]?[0-9]{2,3}[ .\-()]?[0-9]{3}[ .\-]?[0-9]{3,4}[a-z ]{0,2}|[a-z -]{0,3}[0-9]{8,13}[a-z -]{0,3}|[a-zA-Z_(:. -]{0,3}[0-9]{2,5}([ .\-][0-9]{2,5}){1,4}[a-z .-]{0,3}[0-9]{0,2}"
         ) {
             proptest::prop_assert_eq!(classify(&text), by_patterns_alone(&text));
         }
@@ -335,6 +429,36 @@ mod tests {
         assert!(!identity_number("2025-03-15 08:30:00"));
     }
 
+    /// Identity numbers written in groups (contract v2), and what must never look like
+    /// one: ids, timestamps, counts with thousands separators.
+    #[test]
+    fn identity_numbers_in_groups() {
+        for grouped in [
+            "CCCD 079 203 001 234",
+            "079.203.001.234",
+            "so 079-203-001-234 cap nam",
+            "0792 0300 1234",
+            "cmnd 123.456.789",
+            "(123 456 789)",
+        ] {
+            assert!(identity_number(grouped), "{grouped}");
+        }
+        for not in [
+            "QB-2023-0000001",
+            "CA-123-456-789",
+            "X_123 456 789",
+            "2025-03-15 08:30:00",
+            "15.03.2025",
+            "123 456 7890",
+            "1.234.567",
+            "12 079 203 001",
+            "079 203-001 234",
+            "v1.123.456.789",
+        ] {
+            assert_eq!(classify(not), None, "{not}");
+        }
+    }
+
     #[test]
     fn emails() {
         assert_eq!(classify("a.b@mail.gov.vn"), Some(IdentityKind::Email));
@@ -356,12 +480,25 @@ mod tests {
             "Tên trẻ",
             "victim_name",
             "phone_number",
+            // Contract v2: an identity word anywhere in a header, diacritics or not.
+            "Tên của trẻ",
+            "Trường THCS",
+            "Địa chỉ thường trú",
+            "Số CCCD",
+            "ho ten tre",
+            "ten nguoi bao tin",
+            "Tên tài khoản",
+            "Lớp 7A",
+            "nơi ở hiện nay",
         ] {
             assert!(is_identifying_header(Kind::Cases, h), "{h}");
         }
         for h in [
             "Trường hợp khẩn cấp",
             "Tên nền tảng",
+            "ghi_chu",
+            "Hình thức xâm hại",
+            "Đơn vị tiếp nhận",
             "case_id",
             "received_at",
             "Ngày tiếp nhận",
@@ -371,6 +508,8 @@ mod tests {
             assert!(!is_identifying_header(Kind::Cases, h), "{h}");
         }
         assert!(!is_identifying_header(Kind::Areas, "name"));
+        assert!(!is_identifying_header(Kind::Holidays, "Name"));
         assert!(is_identifying_header(Kind::Cases, "name"));
+        assert!(is_identifying_header(Kind::Areas, "Tên chủ tịch xã"));
     }
 }

@@ -250,7 +250,12 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
     let validated = validate::validate(planned.kind, &raw, profile, ctx)?;
     clock.lap("validate");
     let scope = validate::identity_scope(planned.kind, &raw, &validated);
-    let identifying = identity::scan(planned.kind, &raw, &scope)?;
+    let identifying = identity::scan(
+        planned.kind,
+        &raw,
+        &scope,
+        validate::own_name_column(planned.kind, &validated),
+    )?;
     clock.lap("identity scan");
     if !identifying.is_empty() {
         // Nothing of an identifying file goes further, not even its other findings
@@ -332,7 +337,12 @@ impl<'a> PartJudge<'a> {
     fn judge(&mut self, raw: &RawTable) -> Result<Option<Validated>> {
         let mut validated = validate::validate(self.kind, raw, self.profile, &self.parted.ctx)?;
         let scope = validate::identity_scope(self.kind, raw, &validated);
-        let identifying = identity::scan(self.kind, raw, &scope)?;
+        let identifying = identity::scan(
+            self.kind,
+            raw,
+            &scope,
+            validate::own_name_column(self.kind, &validated),
+        )?;
         self.clock.lap("part: validate and identity scan");
         if !identifying.is_empty() {
             self.refusal = identifying;
@@ -393,6 +403,10 @@ pub fn examine_all(
 ) -> Result<Vec<Examined>> {
     let mut known_areas = store_areas;
     let mut examined = Vec::new();
+    // Areas first, whatever order the files were named in: every other file is checked
+    // against them.
+    let mut planned: Vec<&Planned> = planned.iter().collect();
+    planned.sort_by_key(|p| p.kind != Kind::Areas);
     for p in planned {
         let ctx = Context {
             now,

@@ -478,33 +478,45 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
             expr: key_expr.clone().is_not_null().and(key_expr.is_duplicated()),
         });
     }
-    if let Some(areas) = &ctx.known_areas {
-        let codes: Vec<&str> = areas.iter().map(String::as_str).collect();
-        let pattern = format!(
-            "^(?:{})$",
-            codes
-                .iter()
-                .map(|c| regex::escape(c))
-                .collect::<Vec<_>>()
-                .join("|")
-        );
-        let coded: &[&'static str] = match kind {
-            Kind::Areas => &[],
-            Kind::Crosswalk => &["from_code", "to_code"],
-            _ if kind.column("area_code").is_some() => &["area_code"],
-            _ => &[],
+    // Areas are known before anything refers to them: a code outside the store's and
+    // the batch's areas is invalid, and with no areas at all every code is (the areas
+    // file goes first, or in the same command).
+    let coded: &[&'static str] = match kind {
+        Kind::Areas => &[],
+        Kind::Crosswalk => &["from_code", "to_code"],
+        _ if kind.column("area_code").is_some() => &["area_code"],
+        _ => &[],
+    };
+    for column in coded {
+        let (reason, expr) = match &ctx.known_areas {
+            Some(areas) => {
+                let pattern = format!(
+                    "^(?:{})$",
+                    areas
+                        .iter()
+                        .map(|c| regex::escape(c))
+                        .collect::<Vec<_>>()
+                        .join("|")
+                );
+                (
+                    "not an area code of the areas file".to_string(),
+                    t(column)
+                        .is_not_null()
+                        .and(t(column).str().contains(lit(pattern), true).not()),
+                )
+            }
+            None => (
+                "no areas are known: load the areas file first, or in the same command".to_string(),
+                t(column).is_not_null(),
+            ),
         };
-        for column in coded {
-            checks.push(Check {
-                column,
-                rule: "unknown-area",
-                reason: "not an area code of the areas file".into(),
-                echo: true,
-                expr: t(column)
-                    .is_not_null()
-                    .and(t(column).str().contains(lit(pattern.clone()), true).not()),
-            });
-        }
+        checks.push(Check {
+            column,
+            rule: "unknown-area",
+            reason,
+            echo: true,
+            expr,
+        });
     }
 
     let flag_exprs: Vec<Expr> = checks
@@ -637,6 +649,14 @@ pub fn repeated_id_reason(keys: &[&str]) -> String {
 
 /// Rules under which a cell's text did not parse as its column's type.
 pub const TYPE_RULES: &[&str] = &["code", "datetime", "date", "boolean", "integer", "number"];
+
+/// The raw column a file (through its profile) gives as the areas' or holidays' own
+/// `name`: its header is the contract's, not a sign of identity.
+pub fn own_name_column(kind: Kind, validated: &Validated) -> Option<usize> {
+    matches!(kind, Kind::Areas | Kind::Holidays)
+        .then(|| validated.mapped.get("name").copied())
+        .flatten()
+}
 
 /// Which cells the identity scan must read. A cell that parsed as a date-time, date,
 /// code or yes/no value cannot look like a phone number, identity number or e-mail
