@@ -40,13 +40,9 @@ pub fn number(value: f64) -> String {
     }
 }
 
-fn fields(row: &TidyRow, audience: Audience) -> [String; 17] {
-    let opt_u = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
-    let opt_f = |v: Option<f64>| v.map(number).unwrap_or_default();
-    let value = match row.unit {
-        crate::catalog::Unit::Count => row.value.map(|v| format!("{}", v as u64)).unwrap_or_default(),
-        _ => opt_f(row.value),
-    };
+/// The first six tidy columns, which say which indicator and period a row is of: every
+/// file in the tidy columns takes them from the indicator's (province) row.
+fn period_fields(row: &TidyRow) -> [String; 6] {
     [
         row.indicator_id.clone(),
         row.period.clone(),
@@ -54,6 +50,18 @@ fn fields(row: &TidyRow, audience: Audience) -> [String; 17] {
         row.period_start.format("%Y-%m-%d").to_string(),
         row.period_end.format("%Y-%m-%d").to_string(),
         row.as_of.format("%Y-%m-%d %H:%M:%S").to_string(),
+    ]
+}
+
+fn fields(row: &TidyRow, audience: Audience) -> Vec<String> {
+    let opt_u = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let opt_f = |v: Option<f64>| v.map(number).unwrap_or_default();
+    let value = match row.unit {
+        crate::catalog::Unit::Count => row.value.map(|v| format!("{}", v as u64)).unwrap_or_default(),
+        _ => opt_f(row.value),
+    };
+    let mut fields = Vec::from(period_fields(row));
+    fields.extend([
         row.area_code.clone(),
         row.breakdown.clone(),
         row.breakdown_value.clone(),
@@ -65,7 +73,8 @@ fn fields(row: &TidyRow, audience: Audience) -> [String; 17] {
         row.unit.name().to_string(),
         row.status.name().to_string(),
         audience.name().to_string(),
-    ]
+    ]);
+    fields
 }
 
 pub fn to_csv(rows: &[TidyRow], audience: Audience) -> Vec<u8> {
@@ -122,13 +131,8 @@ pub fn comparison_lines(
             Some((v, l, h)) => (Some(v), Some(l), Some(h)),
             None => (None, None, None),
         };
-        [
-            context.indicator_id.clone(),
-            context.period.clone(),
-            context.calendar.to_string(),
-            context.period_start.format("%Y-%m-%d").to_string(),
-            context.period_end.format("%Y-%m-%d").to_string(),
-            context.as_of.format("%Y-%m-%d %H:%M:%S").to_string(),
+        let mut fields = Vec::from(period_fields(context));
+        fields.extend([
             area.to_string(),
             String::new(),
             String::new(),
@@ -139,8 +143,8 @@ pub fn comparison_lines(
             opt(high),
             context.unit.name().to_string(),
             status.to_string(),
-        ]
-        .join(",")
+        ]);
+        fields.join(",")
     };
     let tail = |area: Option<&AreaComparison>| -> String {
         let mut extra: Vec<String> = vec![number(comparison.province_value)];
@@ -235,13 +239,8 @@ pub fn heatmap_csv(
                 Ok(rate) => (number(cell.count), number(cell.children), number(rate), ""),
                 Err(_) => (number(cell.count), "0".to_string(), String::new(), "no_data"),
             };
-            let fields = [
-                context.indicator_id.clone(),
-                context.period.clone(),
-                context.calendar.to_string(),
-                context.period_start.format("%Y-%m-%d").to_string(),
-                context.period_end.format("%Y-%m-%d").to_string(),
-                context.as_of.format("%Y-%m-%d %H:%M:%S").to_string(),
+            let mut fields = Vec::from(period_fields(context));
+            fields.extend([
                 area.clone(),
                 breakdown.to_string(),
                 category.to_string(),
@@ -253,7 +252,7 @@ pub fn heatmap_csv(
                 context.unit.name().to_string(),
                 status.to_string(),
                 audience.name().to_string(),
-            ];
+            ]);
             out.push_str(&fields.join(","));
             out.push('\n');
         }
