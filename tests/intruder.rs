@@ -291,7 +291,7 @@ fn intrude(label: &str, files: &[&Path]) -> Vec<String> {
         }
     }
     assert!(rows_read > 0, "{label}: no rows read from {files:?}");
-    for (_, mut release) in releases {
+    for mut release in releases.into_values() {
         release.attack();
         findings.extend(release.findings);
     }
