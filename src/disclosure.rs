@@ -282,14 +282,6 @@ impl Hidden {
         self.0.extend(other.0.iter().filter(|(q, c)| keep(q, c)).cloned());
         self
     }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 #[cfg(feature = "store")]
