@@ -487,24 +487,42 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
         _ if kind.column("area_code").is_some() => &["area_code"],
         _ => &[],
     };
+    let known_pattern = ctx.known_areas.as_ref().map(|areas| {
+        format!(
+            "^(?:{})$",
+            areas
+                .iter()
+                .map(|c| regex::escape(c))
+                .collect::<Vec<_>>()
+                .join("|")
+        )
+    });
+    if kind == Kind::Areas {
+        // A parent is an area of this file or of the store: a tree with a dangling
+        // branch would put its communes under no province.
+        let in_store = match &known_pattern {
+            Some(pattern) => t("parent_code").str().contains(lit(pattern.clone()), true),
+            None => lit(false),
+        };
+        checks.push(Check {
+            column: "parent_code",
+            rule: "unknown-parent",
+            reason: "names no area of this file or of the store".into(),
+            echo: true,
+            expr: t("parent_code")
+                .is_not_null()
+                .and(t("parent_code").is_in(t("area_code").implode(false), false).not())
+                .and(in_store.not()),
+        });
+    }
     for column in coded {
-        let (reason, expr) = match &ctx.known_areas {
-            Some(areas) => {
-                let pattern = format!(
-                    "^(?:{})$",
-                    areas
-                        .iter()
-                        .map(|c| regex::escape(c))
-                        .collect::<Vec<_>>()
-                        .join("|")
-                );
-                (
-                    "not an area code of the areas file".to_string(),
-                    t(column)
-                        .is_not_null()
-                        .and(t(column).str().contains(lit(pattern), true).not()),
-                )
-            }
+        let (reason, expr) = match &known_pattern {
+            Some(pattern) => (
+                "not an area code of the areas file".to_string(),
+                t(column)
+                    .is_not_null()
+                    .and(t(column).str().contains(lit(pattern.clone()), true).not()),
+            ),
             None => (
                 "no areas are known: load the areas file first, or in the same command".to_string(),
                 t(column).is_not_null(),
@@ -863,6 +881,33 @@ fn add_row_rules(kind: Kind, checks: &mut Vec<Check>) -> Result<()> {
                 reason: "earlier than valid_from".into(),
                 echo: true,
                 expr: p("valid_to").lt(p("valid_from")),
+            });
+            // One code names one unit on any day: its versions, in order of valid_from,
+            // each begin after the one before has ended. Comparing each version with the
+            // one just before it is enough: a version overlapping a later one also
+            // overlaps every version starting in between.
+            let before = |e: Expr| -> Result<Expr> {
+                e.shift(lit(1))
+                    .over_with_options(
+                        Some([t("area_code")]),
+                        Some(([p("valid_from")], SortOptions::default())),
+                        WindowMapping::default(),
+                    )
+                    .map_err(Error::polars("area versions"))
+            };
+            let has_earlier = before(t("area_code"))?.is_not_null();
+            let earlier_end = before(p("valid_to"))?;
+            checks.push(Check {
+                column: "valid_from",
+                rule: "overlapping-validity",
+                reason: "this area_code's previous version is still valid on that day".into(),
+                echo: true,
+                expr: has_earlier.and(
+                    earlier_end
+                        .clone()
+                        .is_null()
+                        .or(earlier_end.gt_eq(p("valid_from"))),
+                ),
             });
         }
         Kind::Crosswalk => {
