@@ -126,6 +126,25 @@ pub fn quantities() -> Result<Vec<Quantity>, String> {
     parse_quantities(embedded::QUANTITIES_TOML)
 }
 
+/// Which cases an indicator's query can see: those of a cohort (received in the period,
+/// before as-of) through `case_cohort`, or any case the request needs through
+/// `case_facts` (open at as-of, decided in the period). Declared, and checked against
+/// the query, so the engine never guesses it from the SQL or the id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Cohort,
+    Request,
+}
+
+/// Whether a rise of the indicator is good news (shares to raise), bad news (backlogs,
+/// waiting times) or neither (volumes: more cases received is not "bad").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    RiseIsGood,
+    RiseIsBad,
+    Neither,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
     Cases,
@@ -170,6 +189,10 @@ pub struct Indicator {
     pub unit: Unit,
     pub statistic: Statistic,
     pub subject: Subject,
+    pub scope: Scope,
+    pub direction: Direction,
+    /// The stage of `queries/deadlines.toml` whose legal limit the indicator measures.
+    pub deadline: Option<String>,
     pub numerator: String,
     pub numerator_vi: String,
     pub denominator: String,
@@ -196,9 +219,9 @@ impl Indicator {
     }
 
     /// Whether the indicator sees no case but those of a cohort (received in the period,
-    /// before as-of): its query reads cases only through `case_cohort`, or reads none.
+    /// before as-of), as its header declares.
     pub fn reads_cohorts_only(&self) -> bool {
-        !self.sql.contains("case_facts")
+        self.scope == Scope::Cohort
     }
 
     /// The numerator, denominator, cohort and legal basis, in `lang`.
@@ -233,6 +256,9 @@ impl Indicator {
             unit,
             statistic,
             subject: Subject::Cases,
+            scope: Scope::Cohort,
+            direction: Direction::Neither,
+            deadline: None,
             numerator: String::new(),
             numerator_vi: String::new(),
             denominator: String::new(),
@@ -270,6 +296,9 @@ const HEADER_KEYS: &[&str] = &[
     "unit",
     "statistic",
     "subject",
+    "scope",
+    "direction",
+    "deadline",
     "numerator",
     "numerator_vi",
     "denominator",
@@ -388,6 +417,50 @@ pub fn parse_indicator(stem: &str, text: &str, known: &[Quantity]) -> Result<Ind
         "content" => Subject::Content,
         other => return Err(format!("{stem}.sql: unknown subject {other:?}")),
     };
+    let sql = body.join("\n").trim().to_string();
+    if sql.is_empty() {
+        return Err(format!("{stem}.sql: no query after the header"));
+    }
+    let scope = match get("scope")?.as_str() {
+        "cohort" => Scope::Cohort,
+        "request" => Scope::Request,
+        other => {
+            return Err(format!(
+                "{stem}.sql: scope {other:?} is neither cohort nor request"
+            ))
+        }
+    };
+    // The declaration decides which cases the engine computes facts for: a cohort
+    // indicator that read `case_facts` would silently miss the cases outside the cohort.
+    if scope == Scope::Cohort && sql.contains("case_facts") {
+        return Err(format!(
+            "{stem}.sql: scope cohort, but the query reads case_facts (declare scope: request)"
+        ));
+    }
+    let direction = match get("direction")?.as_str() {
+        "rise_is_good" => Direction::RiseIsGood,
+        "rise_is_bad" => Direction::RiseIsBad,
+        "neither" => Direction::Neither,
+        other => {
+            return Err(format!(
+                "{stem}.sql: direction {other:?} is not rise_is_good, rise_is_bad or neither"
+            ))
+        }
+    };
+    let deadline = match get("deadline")?.as_str() {
+        "none" => None,
+        stage if STAGES.iter().any(|(s, _)| *s == stage) => {
+            if unit != Unit::Share {
+                return Err(format!("{stem}.sql: a deadline is measured as a share on time"));
+            }
+            Some(stage.to_string())
+        }
+        other => {
+            return Err(format!(
+                "{stem}.sql: deadline {other:?} is no stage of queries/deadlines.toml"
+            ))
+        }
+    };
     let breakdowns: Vec<String> = get("breakdowns")?
         .split(',')
         .map(|s| s.trim().to_string())
@@ -426,10 +499,6 @@ pub fn parse_indicator(stem: &str, text: &str, known: &[Quantity]) -> Result<Ind
         subject,
         known,
     )?;
-    let sql = body.join("\n").trim().to_string();
-    if sql.is_empty() {
-        return Err(format!("{stem}.sql: no query after the header"));
-    }
     Ok(Indicator {
         id,
         label_vi: get("label_vi")?,
@@ -437,6 +506,9 @@ pub fn parse_indicator(stem: &str, text: &str, known: &[Quantity]) -> Result<Ind
         unit,
         statistic,
         subject,
+        scope,
+        direction,
+        deadline,
         numerator: get("numerator")?,
         numerator_vi: get("numerator_vi")?,
         denominator: get("denominator")?,
@@ -566,7 +638,7 @@ mod tests {
 
     #[test]
     fn header_mistakes_are_errors() {
-        let good = "-- id: x\n-- label_vi: a\n-- label_en: b\n-- unit: count\n-- statistic: count\n-- subject: cases\n-- numerator: n\n-- numerator_vi: n\n-- denominator:\n-- denominator_vi:\n-- numerator_quantity: cases_received\n-- denominator_quantity: none\n-- cohort: c\n-- cohort_vi: c\n-- breakdowns: area\n-- legal_basis: l\n-- legal_basis_vi: l\nSELECT 1";
+        let good = "-- id: x\n-- label_vi: a\n-- label_en: b\n-- unit: count\n-- statistic: count\n-- subject: cases\n-- scope: cohort\n-- direction: neither\n-- deadline: none\n-- numerator: n\n-- numerator_vi: n\n-- denominator:\n-- denominator_vi:\n-- numerator_quantity: cases_received\n-- denominator_quantity: none\n-- cohort: c\n-- cohort_vi: c\n-- breakdowns: area\n-- legal_basis: l\n-- legal_basis_vi: l\nSELECT 1";
         let known = quantities().unwrap();
         let parse_indicator = |stem: &str, text: &str| super::parse_indicator(stem, text, &known);
         assert!(parse_indicator("x", good).is_ok());
@@ -583,6 +655,21 @@ mod tests {
         assert!(parse_indicator("x", &mismatch).is_err());
         let bad_breakdown = good.replace("-- breakdowns: area", "-- breakdowns: area, colour");
         assert!(parse_indicator("x", &bad_breakdown).is_err());
+        // Scope, direction and deadline are declared, never guessed from the id or SQL.
+        let facts = good.replace("SELECT 1", "SELECT * FROM case_facts");
+        assert!(parse_indicator("x", &facts)
+            .unwrap_err()
+            .contains("declare scope: request"));
+        let request = facts.replace("-- scope: cohort", "-- scope: request");
+        assert_eq!(parse_indicator("x", &request).unwrap().scope, Scope::Request);
+        let rising = good.replace("-- direction: neither", "-- direction: up");
+        assert!(parse_indicator("x", &rising).unwrap_err().contains("direction"));
+        let deadline = good.replace("-- deadline: none", "-- deadline: lunch");
+        assert!(parse_indicator("x", &deadline).unwrap_err().contains("no stage"));
+        let counted_deadline = good.replace("-- deadline: none", "-- deadline: takedown");
+        assert!(parse_indicator("x", &counted_deadline)
+            .unwrap_err()
+            .contains("share on time"));
     }
 
     /// Disclosure control reads what a header declares, so a header that declares
@@ -591,7 +678,7 @@ mod tests {
     #[test]
     fn declared_quantities_are_required_known_and_fitting() {
         let known = quantities().unwrap();
-        let good = "-- id: x\n-- label_vi: a\n-- label_en: b\n-- unit: share\n-- statistic: share\n-- subject: cases\n-- numerator: n\n-- numerator_vi: n\n-- denominator: d\n-- denominator_vi: d\n-- numerator_quantity: cases_confirmed\n-- denominator_quantity: cases_assessed\n-- cohort: c\n-- cohort_vi: c\n-- breakdowns: area\n-- legal_basis: l\n-- legal_basis_vi: l\nSELECT 1";
+        let good = "-- id: x\n-- label_vi: a\n-- label_en: b\n-- unit: share\n-- statistic: share\n-- subject: cases\n-- scope: cohort\n-- direction: neither\n-- deadline: none\n-- numerator: n\n-- numerator_vi: n\n-- denominator: d\n-- denominator_vi: d\n-- numerator_quantity: cases_confirmed\n-- denominator_quantity: cases_assessed\n-- cohort: c\n-- cohort_vi: c\n-- breakdowns: area\n-- legal_basis: l\n-- legal_basis_vi: l\nSELECT 1";
         let parsed = parse_indicator("x", good, &known).unwrap();
         assert_eq!(
             parsed.numerator_quantity,

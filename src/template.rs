@@ -20,6 +20,37 @@ pub struct Template {
     /// Programme targets shown against indicators (Decision 830: 100%).
     #[serde(default, rename = "target")]
     pub targets: Vec<Target>,
+    /// The tiles of the dashboard written with the report (`baove dashboard`, and beside
+    /// every workbook); without them, those of `dashboard.toml`. A workbook ignores them.
+    #[serde(default)]
+    pub dashboard: Option<DashboardSpec>,
+    /// One report of the same sheets for each span (quarterly, half-year, annual): each
+    /// span is a template of its own name, its title and trend length its own.
+    #[serde(default, rename = "span")]
+    pub spans: Vec<Span>,
+}
+
+/// A report of a template's sheets over one kind of period.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Span {
+    /// The template name it is run by (`--template NAME`).
+    pub name: String,
+    pub title_vi: String,
+    pub title_en: String,
+    pub description: String,
+    /// How many periods every trend chart covers.
+    pub trend_periods: usize,
+}
+
+/// The leaders' dashboard: its headline tiles and its takedown tiles, in order. Tiles
+/// of indicators the data does not hold are left out.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardSpec {
+    pub headlines: Vec<String>,
+    #[serde(default)]
+    pub takedown: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -97,6 +128,19 @@ impl Template {
         }
     }
 
+    /// The template `span` makes of this one.
+    fn of_span(&self, span: &Span) -> Template {
+        let mut one = self.clone();
+        one.spans.clear();
+        one.title_vi = span.title_vi.clone();
+        one.title_en = span.title_en.clone();
+        one.description = Some(span.description.clone());
+        for chart in one.charts.iter_mut().filter(|c| c.kind == ChartKind::Trend) {
+            chart.periods = span.trend_periods;
+        }
+        one
+    }
+
     pub fn target(&self, indicator: &str) -> Option<&Target> {
         self.targets.iter().find(|t| t.indicator == indicator)
     }
@@ -109,7 +153,12 @@ impl Template {
             .iter()
             .flat_map(|s| s.indicators.iter().map(String::as_str))
             .chain(self.charts.iter().map(|c| c.indicator.as_str()))
-            .chain(self.targets.iter().map(|t| t.indicator.as_str()));
+            .chain(self.targets.iter().map(|t| t.indicator.as_str()))
+            .chain(
+                self.dashboard
+                    .iter()
+                    .flat_map(|d| d.headlines.iter().chain(&d.takedown).map(String::as_str)),
+            );
         for id in all {
             if !ids.contains(&id) {
                 ids.push(id);
@@ -152,6 +201,11 @@ pub fn check(name: &str, template: &Template, indicators: &[Indicator]) -> Resul
     };
     if template.sheets.is_empty() {
         return Err(format!("report-templates/{name}.toml: no sheet"));
+    }
+    if let Some(dashboard) = &template.dashboard {
+        for id in dashboard.headlines.iter().chain(&dashboard.takedown) {
+            find(id)?;
+        }
     }
     for sheet in &template.sheets {
         if sheet.indicators.is_empty() {
@@ -232,12 +286,40 @@ pub fn check(name: &str, template: &Template, indicators: &[Indicator]) -> Resul
     Ok(())
 }
 
-/// The embedded templates by name.
+/// The embedded templates by name: a file with spans gives one template per span (and is
+/// not one itself), a file without gives itself.
 pub fn templates() -> Result<Vec<(String, Template)>, String> {
-    catalog::REPORT_TEMPLATES
+    let mut all = Vec::new();
+    for (file, text) in catalog::REPORT_TEMPLATES {
+        let template = parse(file, text)?;
+        if template.spans.is_empty() {
+            all.push((file.to_string(), template));
+            continue;
+        }
+        for span in &template.spans {
+            all.push((span.name.clone(), template.of_span(span)));
+        }
+    }
+    // The dashboard a report writes beside its workbook has the leaders' dashboard's
+    // tiles, unless its own template names others.
+    let tiles = all
         .iter()
-        .map(|(name, text)| parse(name, text).map(|t| (name.to_string(), t)))
-        .collect()
+        .find(|(n, _)| n == "dashboard")
+        .and_then(|(_, t)| t.dashboard.clone());
+    for (_, template) in &mut all {
+        if template.dashboard.is_none() {
+            template.dashboard = tiles.clone();
+        }
+    }
+    let mut names: Vec<&str> = all.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    if let Some(twice) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(format!(
+            "report-templates: two templates are named {:?}",
+            twice[0]
+        ));
+    }
+    Ok(all)
 }
 
 pub fn find(name: &str) -> Result<Template, String> {

@@ -4,6 +4,9 @@
 -- unit: hours
 -- statistic: median
 -- subject: cases
+-- scope: cohort
+-- direction: rise_is_bad
+-- deadline: none
 -- numerator: 
 -- numerator_vi:
 -- denominator: cohort members assessed before as-of

@@ -4,6 +4,9 @@
 -- unit: count
 -- statistic: count
 -- subject: cases
+-- scope: cohort
+-- direction: neither
+-- deadline: none
 -- numerator: cohort members with assessment_result = CONFIRMED and assessed_at < as-of
 -- numerator_vi: các vụ việc của nhóm có assessment_result = CONFIRMED và assessed_at trước thời điểm chốt
 -- denominator: 

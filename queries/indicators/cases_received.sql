@@ -4,6 +4,9 @@
 -- unit: count
 -- statistic: count
 -- subject: cases
+-- scope: cohort
+-- direction: neither
+-- deadline: none
 -- numerator: cohort members
 -- numerator_vi: các vụ việc của nhóm
 -- denominator: 

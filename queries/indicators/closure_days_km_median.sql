@@ -4,6 +4,9 @@
 -- unit: days
 -- statistic: km_median
 -- subject: cases
+-- scope: cohort
+-- direction: rise_is_bad
+-- deadline: none
 -- numerator: 
 -- numerator_vi:
 -- denominator: the whole cohort; open members censored at as-of

@@ -4,6 +4,9 @@
 -- unit: days
 -- statistic: median
 -- subject: cases
+-- scope: cohort
+-- direction: rise_is_bad
+-- deadline: none
 -- numerator: 
 -- numerator_vi:
 -- denominator: cohort members closed before as-of

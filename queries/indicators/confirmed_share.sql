@@ -4,6 +4,9 @@
 -- unit: share
 -- statistic: share
 -- subject: cases
+-- scope: cohort
+-- direction: rise_is_good
+-- deadline: none
 -- numerator: members with assessment_result = CONFIRMED
 -- numerator_vi: các vụ việc có assessment_result = CONFIRMED
 -- denominator: cohort members assessed before as-of

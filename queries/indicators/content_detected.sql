@@ -4,6 +4,9 @@
 -- unit: count
 -- statistic: count
 -- subject: content
+-- scope: cohort
+-- direction: neither
+-- deadline: none
 -- numerator: items
 -- numerator_vi: số nội dung
 -- denominator: 

@@ -4,6 +4,9 @@
 -- unit: share
 -- statistic: share
 -- subject: cases
+-- scope: cohort
+-- direction: rise_is_good
+-- deadline: emergency_action
 -- numerator: due members whose emergency_action_at <= received_at + 12 hours
 -- numerator_vi: các vụ việc đến hạn có emergency_action_at không muộn hơn received_at + 12 giờ
 -- denominator: emergency cohort members that are due (action before as-of, or deadline before as-of)

@@ -4,6 +4,9 @@
 -- unit: count
 -- statistic: count
 -- subject: cases
+-- scope: request
+-- direction: rise_is_bad
+-- deadline: none
 -- numerator: cases received before as-of and not closed before as-of
 -- numerator_vi: các vụ việc tiếp nhận trước thời điểm chốt và chưa kết thúc trước thời điểm chốt
 -- denominator: 

@@ -4,6 +4,9 @@
 -- unit: count
 -- statistic: count
 -- subject: cases
+-- scope: request
+-- direction: rise_is_bad
+-- deadline: none
 -- numerator: open cases with received_at < as-of - 90 days
 -- numerator_vi: các vụ việc chưa kết thúc có received_at trước thời điểm chốt trừ 90 ngày
 -- denominator: 

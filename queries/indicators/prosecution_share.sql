@@ -4,6 +4,9 @@
 -- unit: share
 -- statistic: share
 -- subject: cases
+-- scope: request
+-- direction: rise_is_good
+-- deadline: none
 -- numerator: members with criminal_decision = PROSECUTED
 -- numerator_vi: các vụ việc có criminal_decision = PROSECUTED
 -- denominator: cases whose criminal_decision_at lies in the period

@@ -4,6 +4,9 @@
 -- unit: per_100k
 -- statistic: rate
 -- subject: cases
+-- scope: cohort
+-- direction: neither
+-- deadline: none
 -- numerator: cases_received
 -- numerator_vi: cases_received
 -- denominator: children under 16 of the area in the period's year (F + M)

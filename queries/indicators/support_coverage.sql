@@ -4,6 +4,9 @@
 -- unit: share
 -- statistic: share
 -- subject: cases
+-- scope: cohort
+-- direction: rise_is_good
+-- deadline: none
 -- numerator: confirmed members with support_started_at before as-of
 -- numerator_vi: các vụ việc được xác nhận có support_started_at trước thời điểm chốt
 -- denominator: cases_confirmed

@@ -4,6 +4,9 @@
 -- unit: share
 -- statistic: share
 -- subject: cases
+-- scope: cohort
+-- direction: rise_is_good
+-- deadline: support_plan
 -- numerator: due members whose support_plan_at <= the end of the 5th working day after the day of receipt
 -- numerator_vi: các vụ việc đến hạn có support_plan_at không muộn hơn cuối ngày làm việc thứ 5 sau ngày tiếp nhận
 -- denominator: confirmed cohort members (assessed before as-of) that are due

@@ -4,6 +4,9 @@
 -- unit: hours
 -- statistic: median
 -- subject: content
+-- scope: cohort
+-- direction: rise_is_bad
+-- deadline: none
 -- numerator: 
 -- numerator_vi:
 -- denominator: requested items removed before as-of

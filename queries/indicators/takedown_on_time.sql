@@ -4,6 +4,9 @@
 -- unit: share
 -- statistic: share
 -- subject: content
+-- scope: cohort
+-- direction: rise_is_good
+-- deadline: takedown
 -- numerator: due items removed at or before the deadline (3 hours before 2024-12-25, 24 hours from then, 6 hours for emergency items from 2026-01-01)
 -- numerator_vi: các nội dung đến hạn được gỡ không muộn hơn thời hạn (3 giờ trước 25/12/2024, 24 giờ từ ngày đó, 6 giờ với nội dung khẩn cấp từ 01/01/2026)
 -- denominator: requested items that are due

@@ -4,6 +4,9 @@
 -- unit: share
 -- statistic: share
 -- subject: content
+-- scope: cohort
+-- direction: rise_is_good
+-- deadline: none
 -- numerator: requested items with removed_at before as-of
 -- numerator_vi: các nội dung đã yêu cầu gỡ có removed_at trước thời điểm chốt
 -- denominator: takedown_requested

@@ -4,6 +4,9 @@
 -- unit: share
 -- statistic: share
 -- subject: cases
+-- scope: cohort
+-- direction: rise_is_good
+-- deadline: none
 -- numerator: members with outcome CRIMINAL, ADMINISTRATIVE or CONTENT_REMOVED
 -- numerator_vi: các vụ việc có outcome CRIMINAL, ADMINISTRATIVE hoặc CONTENT_REMOVED
 -- denominator: confirmed cohort members (assessed before as-of) closed before as-of

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDateTime;
 
-use crate::catalog::{Indicator, Lang, Unit};
+use crate::catalog::{Direction, Indicator, Lang, Subject, Unit};
 use crate::error::Result;
 use crate::indicators::{Status, TidyRow};
 use crate::model::ENGINE_VERSION;
@@ -13,37 +13,6 @@ use crate::render::chart;
 use crate::render::labels::text;
 use crate::render::workbook::{chart_data, Shown};
 use crate::report::{PeriodValues, ReportData};
-
-/// The headline tiles, in order: those the data holds are shown.
-const HEADLINES: &[&str] = &[
-    "cases_received",
-    "cases_confirmed",
-    "support_coverage",
-    "emergency_action_on_time",
-    "support_plan_on_time",
-    "criminal_decision_on_time",
-    "takedown_on_time",
-    "open_cases_over_90d",
-];
-
-const TAKEDOWN: &[&str] = &[
-    "content_detected",
-    "takedown_requested",
-    "takedown_removed_share",
-    "takedown_hours_median",
-];
-
-/// Whether a rise is good news: Some(true) for shares to raise, Some(false) for
-/// backlogs and waiting times, None for volumes (more cases received is not "bad").
-fn rise_is_good(id: &str) -> Option<bool> {
-    if id.ends_with("_on_time") || id.ends_with("_share") || id == "support_coverage" {
-        Some(true)
-    } else if id.starts_with("open_cases") || id.contains("_hours_") || id.contains("_days_") {
-        Some(false)
-    } else {
-        None
-    }
-}
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -127,22 +96,11 @@ fn change_html(
     } else {
         "="
     };
-    let class = match (rise_is_good(&indicator.id), delta.partial_cmp(&0.0)) {
-        (_, Some(std::cmp::Ordering::Equal)) | (None, _) => "neutral",
-        (Some(good), Some(std::cmp::Ordering::Greater)) => {
-            if good {
-                "good"
-            } else {
-                "bad"
-            }
-        }
-        (Some(good), _) => {
-            if good {
-                "bad"
-            } else {
-                "good"
-            }
-        }
+    let class = match (indicator.direction, delta.partial_cmp(&0.0)) {
+        (_, Some(std::cmp::Ordering::Equal)) | (Direction::Neither, _) => "neutral",
+        (Direction::RiseIsGood, Some(std::cmp::Ordering::Greater))
+        | (Direction::RiseIsBad, Some(std::cmp::Ordering::Less)) => "good",
+        _ => "bad",
     };
     let amount = match indicator.unit {
         Unit::Share => format!(
@@ -488,22 +446,21 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
         let fig = figure(lang, &rendered.0, &c.title, &table);
         if c.line {
             trend_html.push_str(&fig);
-        } else if c.file_stem.contains("takedown") || c.file_stem.contains("content") {
+        } else if c.subject == Subject::Content {
             takedown_charts.push_str(&fig);
         } else {
             breakdown_html.push_str(&fig);
         }
     }
-    let tiles: String = HEADLINES
-        .iter()
-        .filter_map(|id| indicator(id))
-        .map(|i| tile(data, lang, i))
-        .collect();
-    let takedown_tiles: String = TAKEDOWN
-        .iter()
-        .filter_map(|id| indicator(id))
-        .map(|i| tile(data, lang, i))
-        .collect();
+    let spec = data.template.dashboard.clone().unwrap_or_default();
+    let tiles_of = |ids: &[String]| -> String {
+        ids.iter()
+            .filter_map(|id| indicator(id))
+            .map(|i| tile(data, lang, i))
+            .collect()
+    };
+    let tiles = tiles_of(&spec.headlines);
+    let takedown_tiles = tiles_of(&spec.takedown);
     let comparison = comparison_section(data, lang, public)?;
     let period = &data.current.period;
     let html = format!(

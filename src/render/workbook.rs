@@ -10,7 +10,7 @@ use rust_xlsxwriter::{
     Workbook, Worksheet, XlsxError,
 };
 
-use crate::catalog::{Indicator, Lang, Unit};
+use crate::catalog::{Indicator, Lang, Subject, Unit};
 use crate::error::{Error, Result};
 use crate::indicators::{Status, TidyRow};
 use crate::model::ENGINE_VERSION;
@@ -474,7 +474,7 @@ fn summary_sheet(
                 .set_format(&f.good);
             ws.add_conditional_format(r, 2, r, 2, &below).map_err(xlsx)?;
             ws.add_conditional_format(r, 2, r, 2, &reached).map_err(xlsx)?;
-        } else if id.ends_with("_on_time") {
+        } else if ind.deadline.is_some() {
             // Legal deadlines: under 80% on time is flagged.
             let late = ConditionalFormatCell::new()
                 .set_rule(ConditionalFormatCellRule::LessThan(0.8))
@@ -700,6 +700,8 @@ fn year_sheet(
 pub struct ChartData {
     pub title: String,
     pub unit: Unit,
+    /// What the indicator counts: the dashboard puts content charts with takedown.
+    pub subject: Subject,
     pub categories: Vec<String>,
     pub values: Vec<Shown>,
     pub target: Option<(f64, String)>,
@@ -809,6 +811,7 @@ pub fn chart_data(data: &ReportData, lang: Lang) -> Vec<ChartData> {
         out.push(ChartData {
             title,
             unit: ind.unit,
+            subject: ind.subject,
             categories,
             values,
             target,
