@@ -1,7 +1,7 @@
 //! The library's error type. The exit code a user sees follows from the variant:
 //! refused data is 1, everything else (usage, I/O, a broken or locked store) is 2.
 
-use crate::ingest::findings::Findings;
+use crate::findings::Findings;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

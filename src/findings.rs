@@ -1,6 +1,6 @@
 //! Problems found in an export, each naming file, place, column, rule and a plain reason.
 //! Values are never part of a finding unless they are known to be harmless (see
-//! [`safe_echo`]), so a finding can be printed, stored and sent back to the agency.
+//! [`crate::ingest::identity::safe_echo`]), so a finding can be printed, stored and sent back to the agency.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -86,40 +86,9 @@ impl fmt::Display for Findings {
     }
 }
 
-/// A value may be quoted back to the user only when it cannot be a person's name or
-/// identity: short, made of code-like characters, and holding a digit or an underscore
-/// (dates, numbers, misspelt codes). Anything else is described, never shown.
-pub fn safe_echo(value: &str) -> Option<&str> {
-    let shaped = value.len() <= 32
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_./:+- ".contains(c))
-        && value.chars().any(|c| c.is_ascii_digit() || c == '_');
-    // A date such as 0848-01-15 10:00 reads as a phone number once its separators go
-    // (the fuzzer found one): what the identity scan would flag is never echoed.
-    (shaped && super::identity::classify(value).is_none()).then_some(value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_are_never_echoed() {
-        assert_eq!(safe_echo("32/13/2025"), Some("32/13/2025"));
-        assert_eq!(safe_echo("SEXUAL-ABUSE_X"), Some("SEXUAL-ABUSE_X"));
-        assert_eq!(safe_echo("Nguyen Van A"), None);
-        assert_eq!(safe_echo("NGUYEN"), None);
-        assert_eq!(safe_echo("Nguyễn 12"), None);
-    }
-
-    #[test]
-    fn identity_shaped_values_are_never_echoed() {
-        assert_eq!(safe_echo("2025-01-15 10:00:00"), Some("2025-01-15 10:00:00"));
-        assert_eq!(safe_echo("0848-01-15 10:00:00"), None);
-        assert_eq!(safe_echo("0912345678"), None);
-        assert_eq!(safe_echo("123456789"), None);
-    }
 
     #[test]
     fn display_caps_each_rule_and_counts_the_rest() {

@@ -1,6 +1,6 @@
 //! baove: analytics and statutory reporting for a provincial programme against online
 //! child abuse. Layers, each using only those before it:
-//! model (model, period) ← catalog (catalog, template) ← store ← ingest ← indicators,
+//! model (model, period, findings) ← catalog (catalog, template) ← store ← ingest ← indicators,
 //! stats, funnel, compare, report ← render.
 //! The command line lives in the binary.
 
@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod compare;
 pub mod disclosure;
 pub mod error;
+pub mod findings;
 pub mod funnel;
 #[cfg(feature = "store")]
 pub mod indicators;

@@ -6,7 +6,7 @@
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
-use crate::ingest::findings::Finding;
+use crate::findings::Finding;
 use crate::ingest::read::RawTable;
 use crate::model::Kind;
 
@@ -360,9 +360,40 @@ fn scan_cells(table: &RawTable, columns: &[usize], rows: Option<&[u64]>) -> Resu
     Ok(findings)
 }
 
+/// A value may be quoted back to the user only when it cannot be a person's name or
+/// identity: short, made of code-like characters, and holding a digit or an underscore
+/// (dates, numbers, misspelt codes). Anything else is described, never shown.
+pub fn safe_echo(value: &str) -> Option<&str> {
+    let shaped = value.len() <= 32
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./:+- ".contains(c))
+        && value.chars().any(|c| c.is_ascii_digit() || c == '_');
+    // A date such as 0848-01-15 10:00 reads as a phone number once its separators go
+    // (the fuzzer found one): what the identity scan would flag is never echoed.
+    (shaped && classify(value).is_none()).then_some(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_never_echoed() {
+        assert_eq!(safe_echo("32/13/2025"), Some("32/13/2025"));
+        assert_eq!(safe_echo("SEXUAL-ABUSE_X"), Some("SEXUAL-ABUSE_X"));
+        assert_eq!(safe_echo("Nguyen Van A"), None);
+        assert_eq!(safe_echo("NGUYEN"), None);
+        assert_eq!(safe_echo("Nguyễn 12"), None);
+    }
+
+    #[test]
+    fn identity_shaped_values_are_never_echoed() {
+        assert_eq!(safe_echo("2025-01-15 10:00:00"), Some("2025-01-15 10:00:00"));
+        assert_eq!(safe_echo("0848-01-15 10:00:00"), None);
+        assert_eq!(safe_echo("0912345678"), None);
+        assert_eq!(safe_echo("123456789"), None);
+    }
 
     fn phone(text: &str) -> bool {
         classify(text) == Some(IdentityKind::PhoneNumber)

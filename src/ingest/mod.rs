@@ -4,7 +4,6 @@
 //! changes; `quarantine` loads the valid rows and keeps the others with their reasons.
 
 pub mod arrow_bridge;
-pub mod findings;
 pub mod identity;
 pub mod parts;
 pub mod profile;
@@ -21,11 +20,11 @@ use polars::prelude::*;
 use sha2::Digest;
 
 use crate::error::{Error, Result};
+use crate::findings::{Finding, Findings};
 use crate::hex;
 use crate::model::Kind;
 #[cfg(feature = "store")]
 use crate::store::{LoadLogEntry, QuarantinedRow, Store};
-use findings::{Finding, Findings};
 use profile::Profile;
 #[cfg(feature = "store")]
 use read::ROW_COLUMN;

@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use sha2::Digest;
 
-use super::findings::Finding;
 use super::read::{self, Format, RawTable};
 use super::validate::{self, Validated};
 use super::Planned;
 use crate::error::{Error, Result};
+use crate::findings::Finding;
 use crate::hex;
 use crate::model::Kind;
 

@@ -9,7 +9,7 @@ use calamine::{Data, DataType as _, Reader};
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::ingest::findings::{Finding, Findings};
+use crate::findings::{Finding, Findings};
 
 /// Column holding each row's 0-based position among the file's data rows.
 pub const ROW_COLUMN: &str = "__row";

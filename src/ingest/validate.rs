@@ -11,7 +11,8 @@ use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
-use crate::ingest::findings::{safe_echo, Finding};
+use crate::findings::Finding;
+use crate::ingest::identity::safe_echo;
 use crate::ingest::profile::{match_key, Profile};
 use crate::ingest::read::{RawTable, ROW_COLUMN};
 use crate::model::{ColumnSpec, ColumnType, Kind, CASE_PAIRS, CASE_STAGES};

@@ -6,7 +6,7 @@ use polars::prelude::*;
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::error::{Error, Result};
-use crate::ingest::findings::Finding;
+use crate::findings::Finding;
 
 const HEADERS: [&str; 5] = ["file", "location", "column", "rule", "reason"];
 
