@@ -110,6 +110,27 @@ fn period_boundaries_statutory_and_calendar() {
     assert_eq!(total(&q4, "cases_received")["value"], "1");
 }
 
+/// Without the province's own population rows, a period across the merger of 1 July
+/// 2025 sums the areas of its last day, never districts and communes together.
+#[test]
+fn the_province_population_is_that_of_its_areas_on_the_last_day() {
+    let q3 = run_fixture(
+        "merger_population",
+        &["--period", "2025Q3", "--audience", "internal"],
+    );
+    let rate = total(&q3, "rate_received");
+    assert_eq!(rate["denominator"], "28000", "{rate:?}");
+    assert_eq!(rate["numerator"], "2");
+    assert!(close(num(rate, "value"), 2.0 / 28000.0 * 100000.0), "{rate:?}");
+    let q2 = run_fixture(
+        "merger_population",
+        &["--period", "2025Q2", "--audience", "internal"],
+    );
+    let rate = total(&q2, "rate_received");
+    assert_eq!(rate["denominator"], "30000", "{rate:?}");
+    assert!(close(num(rate, "value"), 1.0 / 30000.0 * 100000.0), "{rate:?}");
+}
+
 #[test]
 fn as_of_censors_and_reveals() {
     let at_end = run_fixture(

@@ -373,12 +373,7 @@ fn heatmap_cells(
     everyone.extend(geography.areas.iter().cloned());
     everyone.sort();
     everyone.dedup();
-    let with_all = indicators::Geography {
-        province: geography.province.clone(),
-        areas: everyone.clone(),
-        names: geography.names.clone(),
-    };
-    let population = session.population(&with_all, period.reference_year())?;
+    let population = session.population(geography, period.reference_year())?;
     let coded: Vec<compare::AreaCounts> = everyone
         .iter()
         .map(|code| compare::AreaCounts {

@@ -72,6 +72,8 @@ pub struct Geography {
     pub province: String,
     /// Areas below the province valid at some time in the period, in code order.
     pub areas: Vec<String>,
+    /// Those of them valid on the period's last day: the province's parts then.
+    pub on_last_day: Vec<String>,
     pub names: HashMap<String, String>,
 }
 
@@ -263,43 +265,55 @@ impl<'a> Session<'a> {
         let conn = self.store.connection();
         let mut stmt = conn
             .prepare(
-                "SELECT area_code, level, name FROM areas
-                 WHERE (valid_from IS NULL OR valid_from <= CAST(? AS DATE))
-                   AND (valid_to IS NULL OR valid_to >= CAST(? AS DATE))
+                "SELECT area_code, level, name,
+                        (valid_from IS NULL OR valid_from <= CAST($1 AS DATE))
+                            AND (valid_to IS NULL OR valid_to >= CAST($1 AS DATE))
+                 FROM areas
+                 WHERE (valid_from IS NULL OR valid_from <= CAST($1 AS DATE))
+                   AND (valid_to IS NULL OR valid_to >= CAST($2 AS DATE))
                  ORDER BY area_code",
             )
             .map_err(|e| self.error(e))?;
-        let rows: Vec<(String, String, String)> = stmt
+        let rows: Vec<(String, String, String, bool)> = stmt
             .query_map(
                 params![period.end().to_string(), period.start().to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .map_err(|e| self.error(e))?
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.error(e))?;
         let province = rows
             .iter()
-            .find(|(_, level, _)| level == "PROVINCE")
-            .map(|(code, _, _)| code.clone())
+            .find(|(_, level, _, _)| level == "PROVINCE")
+            .map(|(code, _, _, _)| code.clone())
             .ok_or_else(|| {
                 Error::Usage("the store has no PROVINCE area valid in the period; load the areas file".into())
             })?;
-        let mut areas: Vec<String> = rows
+        let below: Vec<&(String, String, String, bool)> = rows
             .iter()
-            .filter(|(_, level, _)| level != "PROVINCE")
-            .map(|(code, _, _)| code.clone())
+            .filter(|(_, level, _, _)| level != "PROVINCE")
             .collect();
+        let mut areas: Vec<String> = below.iter().map(|(code, _, _, _)| code.clone()).collect();
         areas.dedup();
-        let names = rows.into_iter().map(|(code, _, name)| (code, name)).collect();
+        let mut on_last_day: Vec<String> = below
+            .iter()
+            .filter(|(_, _, _, valid)| *valid)
+            .map(|(code, _, _, _)| code.clone())
+            .collect();
+        on_last_day.dedup();
+        let names = rows.into_iter().map(|(code, _, name, _)| (code, name)).collect();
         Ok(Geography {
             province,
             areas,
+            on_last_day,
             names,
         })
     }
 
     /// Children under 16 per area in `year` (F + M), and the province's: its own rows if
-    /// the population file has them, else the sum over its areas.
+    /// the population file has them, else the sum over its areas valid on the period's
+    /// last day (indicators.md v2: a period across 1 July 2025 never adds the former
+    /// districts to the communes that replaced them).
     pub fn population(&self, geography: &Geography, year: i32) -> Result<HashMap<String, u64>> {
         let conn = self.store.connection();
         let mut stmt = conn
@@ -316,7 +330,7 @@ impl<'a> Session<'a> {
             .map(|(a, n)| (a, n.max(0) as u64))
             .collect();
         if !by_area.contains_key(&geography.province) {
-            let sum: u64 = geography.areas.iter().filter_map(|a| by_area.get(a)).sum();
+            let sum: u64 = geography.on_last_day.iter().filter_map(|a| by_area.get(a)).sum();
             by_area.insert(geography.province.clone(), sum);
         }
         Ok(by_area)
