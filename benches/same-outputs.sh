@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Do two builds of baove write the same bytes? (A check for refactors, not a test: it
+# needs two binaries, e.g. one built from the commit before a change.)
+#
+#   benches/same-outputs.sh OLD_BAOVE NEW_BAOVE
+#
+# Both binaries load sample-data/ and a generated set (seed 3, 3000 cases), then write
+# every kind of output with the clock pinned (BAOVE_NOW, SOURCE_DATE_EPOCH): the tidy
+# table (CSV and Parquet, both audiences), the quarterly, half-year, annual,
+# programme-830 and district-comparison workbooks with their charts (the quarterly in
+# both languages), the dashboard, and compare (as coded and by district). Use release
+# builds: a debug build takes most of an hour. Every file is compared byte for
+# byte; the differing ones are listed, and the exit code is 1 if there is any.
+#
+# IGNORE_COLUMN=audience (the default) drops that column of the tidy CSV files before
+# comparing, for a comparison with a build from before it existed; IGNORE_COLUMN= keeps
+# every byte.
+set -euo pipefail
+[ $# -eq 2 ] || { sed -n 2,16p "$0" >&2; exit 2; }
+old=$(realpath "$1")
+new=$(realpath "$2")
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/baove-same.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export BAOVE_NOW="2026-11-29 12:00:00" SOURCE_DATE_EPOCH=1764400000
+ignore="${IGNORE_COLUMN-audience}"
+
+"$new" generate --out "$work/generated" --seed 3 --cases 3000 --content 600 >/dev/null 2>&1
+
+outputs() {
+    local bin=$1 out=$2
+    mkdir -p "$out"
+    cd "$out"
+    for data in sample generated; do
+        local source="$here/sample-data"
+        [ "$data" = generated ] && source="$work/generated"
+        "$bin" load "$source" --db "$data.duckdb" >/dev/null 2>&1
+        for audience in public internal; do
+            "$bin" indicators --period 2025Q3 --db "$data.duckdb" --audience "$audience" \
+                --out "$data-indicators-$audience.csv" >/dev/null 2>&1
+            "$bin" indicators --period 2025 --db "$data.duckdb" --audience "$audience" \
+                --out "$data-indicators-$audience.parquet" >/dev/null 2>&1
+        done
+        for spec in quarterly:2025Q3 half-year:2025H2 annual:2025 programme-830:2025 \
+            district-comparison:2025Q2; do
+            langs="vi"
+            [ "${spec%%:*}" = quarterly ] && langs="vi en"
+            for lang in $langs; do
+                "$bin" report --template "${spec%%:*}" --period "${spec#*:}" --db "$data.duckdb" \
+                    --lang "$lang" --out "$data-${spec%%:*}-$lang" >/dev/null 2>&1
+            done
+        done
+        "$bin" dashboard --period 2025Q3 --db "$data.duckdb" --out "$data-dashboard.html" >/dev/null 2>&1
+        "$bin" compare --period 2025Q3 --db "$data.duckdb" --out "$data-compare" >/dev/null 2>&1
+        "$bin" compare --period 2025Q2 --db "$data.duckdb" --level district \
+            --out "$data-compare-district" >/dev/null 2>&1
+        rm -f "$data.duckdb" "$data.duckdb.wal"
+    done
+    cd - >/dev/null
+}
+
+# Drops one named column of a CSV file (the header names it) in place; every file is
+# rewritten, so both builds' files are quoted alike.
+drop_column() {
+    python3 - "$1" "$2" <<'EOF'
+import csv, sys
+path, name = sys.argv[1], sys.argv[2]
+with open(path, newline="", encoding="utf-8") as f:
+    rows = list(csv.reader(f))
+if rows and name in rows[0]:
+    i = rows[0].index(name)
+    rows = [r[:i] + r[i + 1:] for r in rows]
+with open(path, "w", newline="", encoding="utf-8") as f:
+    csv.writer(f, lineterminator="\n").writerows(rows)
+EOF
+}
+
+outputs "$old" "$work/old"
+outputs "$new" "$work/new"
+if [ -n "$ignore" ]; then
+    find "$work/old" "$work/new" -name '*.csv' | while read -r f; do drop_column "$f" "$ignore"; done
+fi
+
+status=0
+(cd "$work/old" && find . -type f | sort) >"$work/old.list"
+(cd "$work/new" && find . -type f | sort) >"$work/new.list"
+if ! diff -u "$work/old.list" "$work/new.list" >"$work/lists.diff"; then
+    echo "files written by only one build:"
+    grep -E '^[-+]\.' "$work/lists.diff" || true
+    status=1
+fi
+count=0
+while read -r f; do
+    [ -f "$work/new/$f" ] || continue
+    count=$((count + 1))
+    if ! cmp -s "$work/old/$f" "$work/new/$f"; then
+        echo "differs: $f"
+        status=1
+    fi
+done <"$work/old.list"
+echo "$count files compared"
+exit $status
