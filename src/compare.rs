@@ -316,6 +316,27 @@ pub fn comparable(indicator: &Indicator) -> bool {
 
 const PER: f64 = 100_000.0;
 
+impl Comparison {
+    /// The funnel's limits at `points` sizes, from half the smallest area (the limits at
+    /// a handful of members would dwarf every area on the axis) to past the largest,
+    /// denser where they bend: `[size, low 99.8%, low 95%, high 95%, high 99.8%]`. The
+    /// one curve of the drawn funnel plot and of the workbook's native chart.
+    pub fn funnel_curve(&self, points: u32) -> Vec<[f64; 5]> {
+        let target = self.province.numerator / self.province.size;
+        let largest = self.areas.iter().map(|a| a.size).fold(1.0_f64, f64::max);
+        let smallest = self.areas.iter().map(|a| a.size).fold(largest, f64::min);
+        let start = (smallest * 0.5).max(1.0);
+        (0..points)
+            .map(|k| {
+                let along = f64::from(k) / f64::from(points - 1);
+                let size = start + (largest * 1.05 - start) * along.powi(2);
+                let l = limits_at(self.unit, target, size, &self.dispersion);
+                [size, l.low_998, l.low_95, l.high_95, l.high_998]
+            })
+            .collect()
+    }
+}
+
 /// The funnel limits at `size` around `target` (a share, or a rate per child), exact
 /// or, with over-dispersion applied, on the transformed scale widened by tau². Exact
 /// binomial limits need whole members: a weighted size is rounded for them.

@@ -183,15 +183,13 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             .find(|i| i.id == c.comparison.indicator_id)
             .expect("compared");
         let funnel = chart::funnel_of(&c.comparison, indicator, names, lang, public);
-        let (svg, png) = chart::render_funnel(&funnel)?;
-        for (ext, bytes) in [("svg", svg), ("png", png)] {
-            let path = args
-                .out
-                .join("charts")
-                .join(format!("funnel_{}.{ext}", c.comparison.indicator_id));
-            output::write_atomic(&path, &bytes, args.force)?;
-            written.push(path);
-        }
+        let stem = format!("funnel_{}", c.comparison.indicator_id);
+        written.extend(output::write_chart(
+            &args.out,
+            &stem,
+            chart::render_funnel(&funnel)?,
+            args.force,
+        )?);
     }
 
     let note = labels::chart_note(lang, public).to_string();
@@ -233,15 +231,12 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             reference_label: labels::text(lang, "funnel_centre").to_string(),
             note: format!("{}. {note}", labels::text(lang, "small_multiples_note")),
         };
-        let (svg, png) = chart::render_small_multiples(&chart)?;
-        for (ext, bytes) in [("svg", svg), ("png", png)] {
-            let path = args
-                .out
-                .join("charts")
-                .join(format!("trend_{}.{ext}", indicator.id));
-            output::write_atomic(&path, &bytes, args.force)?;
-            written.push(path);
-        }
+        written.extend(output::write_chart(
+            &args.out,
+            &format!("trend_{}", indicator.id),
+            chart::render_small_multiples(&chart)?,
+            args.force,
+        )?);
     }
     let received = heatmap_indicator(&all)?;
     let context = request_comparison
@@ -274,7 +269,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     );
     output::write_atomic(&heatmap_path, &csv, args.force)?;
     written.push(heatmap_path);
-    let (svg, png) = chart::render_heatmap(&Heatmap {
+    let heatmap = chart::render_heatmap(&Heatmap {
         title: labels::text(lang, "heatmap_title").to_string(),
         rows: model::ABUSE_TYPES
             .iter()
@@ -287,11 +282,12 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             .collect(),
         note: format!("{}. {note}", labels::text(lang, "heatmap_note")),
     })?;
-    for (ext, bytes) in [("svg", svg), ("png", png)] {
-        let path = args.out.join("charts").join(format!("heatmap_abuse_type.{ext}"));
-        output::write_atomic(&path, &bytes, args.force)?;
-        written.push(path);
-    }
+    written.extend(output::write_chart(
+        &args.out,
+        "heatmap_abuse_type",
+        heatmap,
+        args.force,
+    )?);
 
     let mut text = format!(
         "compared {} indicators over {} areas ({}) for {} ({} to {}, {}), as of {}, audience {}:\n",

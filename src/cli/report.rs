@@ -116,12 +116,12 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let mut written = vec![workbook_path.clone(), tidy_path.clone()];
     for c in workbook::chart_data(&data, lang) {
         let chart = c.chart(lang, &note);
-        let (svg, png) = chart::render(&chart)?;
-        for (ext, bytes) in [("svg", svg), ("png", png)] {
-            let path = args.out.join("charts").join(format!("{}.{ext}", c.file_stem));
-            output::write_atomic(&path, &bytes, args.force)?;
-            written.push(path);
-        }
+        written.extend(output::write_chart(
+            &args.out,
+            &c.file_stem,
+            chart::render(&chart)?,
+            args.force,
+        )?);
     }
     // The dashboard of the same data, for leaders who look rather than read.
     let dashboard_path = args.out.join(format!("dashboard_{period}.html"));
@@ -143,12 +143,12 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             lang,
             public,
         );
-        let (svg, png) = chart::render_funnel(&funnel)?;
-        for (ext, bytes) in [("svg", svg), ("png", png)] {
-            let path = args.out.join("charts").join(format!("funnel_{id}.{ext}"));
-            output::write_atomic(&path, &bytes, args.force)?;
-            written.push(path);
-        }
+        written.extend(output::write_chart(
+            &args.out,
+            &format!("funnel_{id}"),
+            chart::render_funnel(&funnel)?,
+            args.force,
+        )?);
     }
     let mut text = format!(
         "report {} for {} ({} to {}, {}), as of {}, audience {}, language {}:\n",

@@ -269,17 +269,7 @@ pub fn funnel_of(
     use crate::catalog::Unit;
     use crate::render::labels;
     let rate = c.unit == Unit::Per100k;
-    let target = c.province.numerator / c.province.size;
-    let largest = c.areas.iter().map(|a| a.size).fold(1.0_f64, f64::max);
-    let smallest = c.areas.iter().map(|a| a.size).fold(largest, f64::min);
-    let start = (smallest * 0.5).max(1.0);
-    let curve: Vec<[f64; 5]> = (0..120)
-        .map(|k| {
-            let size = start + (largest * 1.05 - start) * (k as f64 / 119.0).powi(2);
-            let l = crate::compare::limits_at(c.unit, target, size, &c.dispersion);
-            [size, l.low_998, l.low_95, l.high_95, l.high_998]
-        })
-        .collect();
+    let curve = c.funnel_curve(120);
     let points = c
         .areas
         .iter()

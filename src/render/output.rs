@@ -55,6 +55,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
     persisted.map_err(|e| Error::io(path.display(), e.error))
 }
 
+/// Writes a chart as `charts/STEM.svg` and `charts/STEM.png` under `out`, each
+/// atomically, and returns the two paths.
+pub fn write_chart(
+    out: &Path,
+    stem: &str,
+    (svg, png): (Vec<u8>, Vec<u8>),
+    overwrite: bool,
+) -> Result<[std::path::PathBuf; 2]> {
+    let path = |ext: &str| out.join("charts").join(format!("{stem}.{ext}"));
+    let (svg_path, png_path) = (path("svg"), path("png"));
+    write_atomic(&svg_path, &svg, overwrite)?;
+    write_atomic(&png_path, &png, overwrite)?;
+    Ok([svg_path, png_path])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -985,8 +985,6 @@ fn comparison_sheet(
 
     // The funnel's curve beside the table (columns U to Y) for the native chart.
     let (curve_col, curve_row) = (20u16, header_row);
-    let target = c.province.numerator / c.province.size;
-    let largest = c.areas.iter().map(|a| a.size).fold(1.0_f64, f64::max);
     let curve_headers = [
         text(lang, "denominator"),
         text(lang, "limit_998_low"),
@@ -1000,18 +998,8 @@ fn comparison_sheet(
             .map_err(xlsx)?;
     }
     let points = 40u32;
-    // From half the smallest area to past the largest: the limits at a handful of
-    // members would dwarf every area on the axis.
-    let smallest = c.areas.iter().map(|a| a.size).fold(largest, f64::min);
-    let start = (smallest * 0.5).max(1.0);
-    for k in 0..points {
-        let size = start + (largest * 1.05 - start) * (f64::from(k) / f64::from(points - 1)).powi(2);
-        let l = crate::compare::limits_at(c.unit, target, size, d);
-        let r = curve_row + 1 + k;
-        for (i, v) in [size, l.low_998, l.low_95, l.high_95, l.high_998, c.province_value]
-            .into_iter()
-            .enumerate()
-        {
+    for (r, limits) in (curve_row + 1..).zip(c.funnel_curve(points)) {
+        for (i, v) in limits.into_iter().chain([c.province_value]).enumerate() {
             ws.write_number(r, curve_col + i as u16, v).map_err(xlsx)?;
         }
     }
