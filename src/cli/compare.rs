@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::args::{Level, Reading};
 use baove::catalog::{self, Indicator, Unit};
 use baove::compare::{self, Settings};
 use baove::funnel::Adjustment;
@@ -26,35 +27,13 @@ pub enum Overdispersion {
     Off,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Level {
-    District,
-    Commune,
-}
-
-impl Level {
-    pub fn name(self) -> &'static str {
-        match self {
-            Level::District => "district",
-            Level::Commune => "commune",
-        }
-    }
-
-    fn scheme(self) -> compare::Level {
-        match self {
-            Level::District => compare::Level::District,
-            Level::Commune => compare::Level::Commune,
-        }
-    }
-}
-
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  baove compare --period 2025Q1 --indicator support_coverage rate_received --input sample-data/ --out cmp/\n  baove compare --period 2025 --db baove.duckdb --audience internal --overdispersion on --out cmp/"
 )]
 pub struct Args {
     #[command(flatten)]
-    reading: super::Reading,
+    reading: Reading,
     /// Indicators to compare (shares and rates); default: every one of them.
     #[arg(long, num_args = 1..)]
     indicator: Vec<String>,

@@ -6,8 +6,7 @@ use std::process::ExitCode;
 use baove::render::{dashboard, output};
 use baove::{report, template};
 
-use super::indicators::parse_as_of;
-use super::report::generation_time;
+use super::args::{generation_time, parse_as_of, Reading};
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -15,7 +14,7 @@ use super::report::generation_time;
 )]
 pub struct Args {
     #[command(flatten)]
-    reading: super::Reading,
+    reading: Reading,
     /// Generation time written into the file (default: SOURCE_DATE_EPOCH, else now).
     #[arg(long, value_parser = parse_as_of)]
     timestamp: Option<chrono::NaiveDateTime>,

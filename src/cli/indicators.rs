@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::args::{parse_as_of, parse_calendar};
 use baove::catalog;
 use baove::disclosure::{self, Audience};
 use baove::indicators::{self, Request};
@@ -36,20 +37,6 @@ pub struct Args {
     /// List every indicator with its labels, unit and legal basis.
     #[arg(long)]
     list: bool,
-}
-
-pub fn parse_calendar(text: &str) -> Result<Calendar, String> {
-    text.parse()
-}
-
-pub fn parse_as_of(text: &str) -> Result<chrono::NaiveDateTime, String> {
-    let text = text.trim();
-    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
-        .or_else(|_| {
-            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight"))
-        })
-        .map_err(|_| format!("{text:?} is not \"YYYY-MM-DD HH:MM:SS\""))
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {

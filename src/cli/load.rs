@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use baove::ingest::{self, profile::Profile, LoadOptions};
+use baove::ingest::{self, LoadOptions};
 use baove::model::Kind;
 use baove::store::{Store, DEFAULT_PATH};
 
+use super::args::{load_profile, parse_kind};
 use super::progress::Progress;
 
 #[derive(Debug, clap::Args)]
@@ -30,19 +31,6 @@ pub struct Args {
     /// Load the valid rows and keep each invalid row, with its reasons, in the quarantine.
     #[arg(long)]
     quarantine: bool,
-}
-
-pub fn parse_kind(text: &str) -> Result<Kind, String> {
-    Kind::parse(text).ok_or_else(|| {
-        format!("unknown kind {text:?}; one of cases, content_reports, population, areas, holidays")
-    })
-}
-
-pub fn load_profile(path: &Option<PathBuf>) -> baove::Result<Profile> {
-    path.as_deref()
-        .map(Profile::load)
-        .transpose()
-        .map(Option::unwrap_or_default)
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {

@@ -11,22 +11,7 @@ use baove::render::{labels, output, tidy};
 use baove::report;
 use baove::template;
 
-use super::indicators::parse_as_of;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Language {
-    Vi,
-    En,
-}
-
-impl Language {
-    pub fn lang(self) -> Lang {
-        match self {
-            Language::Vi => Lang::Vi,
-            Language::En => Lang::En,
-        }
-    }
-}
+use super::args::{generation_time, parse_as_of, Level, Reading};
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -38,10 +23,10 @@ pub struct Args {
     #[arg(long)]
     template: String,
     #[command(flatten)]
-    reading: super::Reading,
+    reading: Reading,
     /// Comparison sheets (district-comparison template): compare the areas of this level.
     #[arg(long, value_enum)]
-    level: Option<super::compare::Level>,
+    level: Option<Level>,
     /// Output folder (created if missing).
     #[arg(long)]
     out: PathBuf,
@@ -52,21 +37,6 @@ pub struct Args {
     /// SOURCE_DATE_EPOCH if set, else now): equal inputs and timestamp, equal bytes.
     #[arg(long, value_parser = parse_as_of)]
     timestamp: Option<chrono::NaiveDateTime>,
-}
-
-pub(super) fn generation_time(pinned: Option<chrono::NaiveDateTime>) -> baove::Result<chrono::NaiveDateTime> {
-    if let Some(t) = pinned {
-        return Ok(t);
-    }
-    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-        let seconds: i64 = epoch.trim().parse().map_err(|_| {
-            baove::Error::Usage(format!("SOURCE_DATE_EPOCH={epoch:?} is not a number of seconds"))
-        })?;
-        return chrono::DateTime::from_timestamp(seconds, 0)
-            .map(|t| t.naive_utc() + chrono::Duration::hours(7))
-            .ok_or_else(|| baove::Error::Usage("SOURCE_DATE_EPOCH out of range".into()));
-    }
-    baove::local_now()
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {

@@ -8,7 +8,7 @@ use baove::model::Kind;
 use baove::render::{findings as findings_file, output};
 use baove::store::Store;
 
-use super::load::{load_profile, parse_kind};
+use super::args::{load_profile, parse_kind};
 use super::progress::Progress;
 
 #[derive(Debug, clap::Args)]

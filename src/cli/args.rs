@@ -1,0 +1,168 @@
+//! Arguments and parsers more than one subcommand takes: the reading of a period from a
+//! store or from exports, the as-of moment, the calendar, the language, the comparison
+//! level, the kind of an export, a mapping profile and the generation time.
+
+use std::path::PathBuf;
+
+use baove::catalog::Lang;
+use baove::compare;
+use baove::ingest::profile::Profile;
+use baove::model::Kind;
+use baove::period::Calendar;
+
+/// What a reporting command (report, compare, dashboard) reads and describes.
+#[derive(Debug, clap::Args)]
+pub struct Reading {
+    /// Period: 2025-03, 2025Q1, 2025H1 or 2025.
+    #[arg(long)]
+    pub period: String,
+    /// The store to read (default ./baove.duckdb).
+    #[arg(long, conflicts_with = "input")]
+    pub db: Option<std::path::PathBuf>,
+    /// Export files or folders to load into a temporary store first.
+    #[arg(long, num_args = 1..)]
+    pub input: Vec<std::path::PathBuf>,
+    /// Mapping profile for --input files.
+    #[arg(long)]
+    pub profile: Option<std::path::PathBuf>,
+    #[arg(long, default_value = "statutory", value_parser = parse_calendar)]
+    pub calendar: baove::period::Calendar,
+    /// The moment described, "YYYY-MM-DD HH:MM:SS" (default: the end of the period).
+    #[arg(long, value_parser = parse_as_of)]
+    pub as_of: Option<chrono::NaiveDateTime>,
+    #[arg(long, value_enum, default_value_t = baove::disclosure::Audience::Public)]
+    pub audience: baove::disclosure::Audience,
+    #[arg(long, value_enum, default_value_t = Language::Vi)]
+    pub lang: Language,
+}
+
+impl Reading {
+    /// The period and the as-of moment (default: the end of the period).
+    pub fn moment(&self) -> baove::Result<(baove::period::Period, chrono::NaiveDateTime)> {
+        let period =
+            baove::period::Period::parse(&self.period, self.calendar).map_err(baove::Error::Usage)?;
+        Ok((period, self.as_of.unwrap_or_else(|| period.end_moment())))
+    }
+
+    pub fn public(&self) -> bool {
+        self.audience.is_public()
+    }
+
+    pub fn store(&self) -> baove::Result<baove::store::Store> {
+        reporting_store(self.db.as_deref(), &self.input, &self.profile, None)
+    }
+
+    /// The store, with an `--input` load logged at `generated_at` (the output's pinned
+    /// generation time): the cover's load times then repeat from run to run.
+    pub fn store_logged_at(&self, generated_at: chrono::NaiveDateTime) -> baove::Result<baove::store::Store> {
+        reporting_store(self.db.as_deref(), &self.input, &self.profile, Some(generated_at))
+    }
+}
+
+/// The store a reporting command reads: `--db` (or ./baove.duckdb), or, with
+/// `--input`, the exports loaded into a store in memory first (strictly: a refused file
+/// stops the command), logged at `logged_at` when given (the data is still checked
+/// against the real moment of loading).
+pub fn reporting_store(
+    db: Option<&std::path::Path>,
+    input: &[std::path::PathBuf],
+    profile: &Option<std::path::PathBuf>,
+    logged_at: Option<chrono::NaiveDateTime>,
+) -> baove::Result<baove::store::Store> {
+    use baove::ingest::{self, LoadOptions};
+    use baove::store::{Store, DEFAULT_PATH};
+    if input.is_empty() {
+        return Store::open_read_only(db.unwrap_or(std::path::Path::new(DEFAULT_PATH)));
+    }
+    let profile = load_profile(profile)?;
+    let (planned, _) = ingest::plan(input, None, &profile)?;
+    let now = baove::local_now()?;
+    let mut store = Store::open_in_memory()?;
+    let examined = ingest::examine_all(&planned, &profile, now, None, true, &|_| {})?;
+    let options = LoadOptions {
+        quarantine: false,
+        now: logged_at.unwrap_or(now),
+        profile_name: None,
+    };
+    ingest::load(&mut store, examined, &options)?;
+    Ok(store)
+}
+
+pub fn parse_calendar(text: &str) -> Result<Calendar, String> {
+    text.parse()
+}
+
+pub fn parse_as_of(text: &str) -> Result<chrono::NaiveDateTime, String> {
+    let text = text.trim();
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight"))
+        })
+        .map_err(|_| format!("{text:?} is not \"YYYY-MM-DD HH:MM:SS\""))
+}
+
+pub fn parse_kind(text: &str) -> Result<Kind, String> {
+    Kind::parse(text).ok_or_else(|| {
+        format!("unknown kind {text:?}; one of cases, content_reports, population, areas, holidays")
+    })
+}
+
+pub fn load_profile(path: &Option<PathBuf>) -> baove::Result<Profile> {
+    path.as_deref()
+        .map(Profile::load)
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Language {
+    Vi,
+    En,
+}
+
+impl Language {
+    pub fn lang(self) -> Lang {
+        match self {
+            Language::Vi => Lang::Vi,
+            Language::En => Lang::En,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Level {
+    District,
+    Commune,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::District => "district",
+            Level::Commune => "commune",
+        }
+    }
+
+    pub fn scheme(self) -> compare::Level {
+        match self {
+            Level::District => compare::Level::District,
+            Level::Commune => compare::Level::Commune,
+        }
+    }
+}
+
+pub fn generation_time(pinned: Option<chrono::NaiveDateTime>) -> baove::Result<chrono::NaiveDateTime> {
+    if let Some(t) = pinned {
+        return Ok(t);
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let seconds: i64 = epoch.trim().parse().map_err(|_| {
+            baove::Error::Usage(format!("SOURCE_DATE_EPOCH={epoch:?} is not a number of seconds"))
+        })?;
+        return chrono::DateTime::from_timestamp(seconds, 0)
+            .map(|t| t.naive_utc() + chrono::Duration::hours(7))
+            .ok_or_else(|| baove::Error::Usage("SOURCE_DATE_EPOCH out of range".into()));
+    }
+    baove::local_now()
+}
