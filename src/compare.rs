@@ -12,6 +12,7 @@ use crate::disclosure::{self, Audience, CellKey, Hidden};
 use crate::error::{Error, Result};
 use crate::funnel::{self, Adjustment, Dispersion, Z_95, Z_998};
 use crate::indicators::{self, Geography, Request, Session, Status, TidyRow};
+use crate::period::Period;
 use crate::stats::quantile_type7;
 use crate::store::Store;
 
@@ -755,6 +756,147 @@ fn simulated_ranks(unit: Unit, members: &[&AreaCounts], settings: &Settings) -> 
             (at(0.025), at(0.975))
         })
         .collect()
+}
+
+/// Everything `baove compare` publishes of a period: the areas compared with the
+/// province, the same over the trend's periods, and the heatmap of cases received by
+/// area and form of abuse, each through disclosure control for the public audience.
+pub struct Run {
+    pub current: RequestComparison,
+    /// The trend's periods, oldest first, ending with the period compared.
+    pub trend_periods: Vec<Period>,
+    /// The comparison of each trend period.
+    pub trend: Vec<Vec<Compared>>,
+    /// The province row of the heatmap's indicator: its period, unit and as-of.
+    pub heatmap_context: TidyRow,
+    /// Per compared area, per form of abuse.
+    pub heatmap: Vec<Vec<HeatCell>>,
+}
+
+/// Compares the areas of `areas` for `request` and the `trend_len - 1` periods before it
+/// (each as of its end), and builds the heatmap.
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    store: &Store,
+    all: &[Indicator],
+    picked: &[Indicator],
+    request: &Request,
+    areas: &Areas,
+    geography: &Geography,
+    audience: Audience,
+    settings: &Settings,
+    trend_len: usize,
+) -> Result<Run> {
+    let current = compare_request(store, all, picked, request, areas, audience, settings)?;
+    let mut trend_periods = vec![request.period];
+    while trend_periods.len() < trend_len {
+        let earlier = trend_periods[trend_periods.len() - 1].previous();
+        trend_periods.push(earlier);
+    }
+    trend_periods.reverse();
+    let mut trend = Vec::new();
+    for p in &trend_periods {
+        let compared = if *p == request.period {
+            current.compared.clone()
+        } else {
+            let earlier = Request {
+                period: *p,
+                as_of: p.end_moment(),
+            };
+            compare_request(store, all, picked, &earlier, areas, audience, settings)?.compared
+        };
+        trend.push(compared);
+    }
+    let received = heatmap_indicator(all)?;
+    let heatmap_context = current
+        .province_rows
+        .iter()
+        .find(|r| r.indicator_id == received.id)
+        .cloned()
+        .ok_or_else(|| Error::Usage(format!("{} was not computed", received.id)))?;
+    let quantity = received
+        .numerator_quantity
+        .quantity()
+        .ok_or_else(|| Error::Usage(format!("{} declares no numerator quantity", received.id)))?;
+    let heatmap = heatmap_cells(
+        store,
+        &request.period,
+        request.as_of,
+        areas,
+        geography,
+        quantity,
+        audience.is_public().then_some(&current.hidden),
+    )?;
+    Ok(Run {
+        current,
+        trend_periods,
+        trend,
+        heatmap_context,
+        heatmap,
+    })
+}
+
+/// The indicator the heatmap breaks down by area and form of abuse: cases received per
+/// 100 000 children.
+pub fn heatmap_indicator(all: &[Indicator]) -> Result<&Indicator> {
+    all.iter()
+        .find(|i| i.id == "rate_received")
+        .ok_or_else(|| Error::Usage("the catalog has no rate_received".into()))
+}
+
+/// Cases received by compared area and form of abuse in the period, with each area's
+/// children, through disclosure control for the public audience (`margins`: what the
+/// comparison hid).
+fn heatmap_cells(
+    store: &Store,
+    period: &Period,
+    as_of: chrono::NaiveDateTime,
+    areas: &Areas,
+    geography: &Geography,
+    quantity: &str,
+    margins: Option<&Hidden>,
+) -> Result<Vec<Vec<HeatCell>>> {
+    let (universe, links) = (&areas.universe, &areas.links);
+    let session = Session::new(store)?;
+    let counts: Vec<(String, String, f64)> = session
+        .received_by_area_and_type(&Request {
+            period: *period,
+            as_of,
+        })?
+        .into_iter()
+        .map(|(area, kind, n)| (area, kind, n as f64))
+        .collect();
+    // Children of every area with a population row (districts and communes alike), then
+    // per compared area by the rule of rates (its own, else its communes' share).
+    let mut everyone: Vec<String> = universe.to_vec();
+    everyone.extend(links.iter().map(|l| l.from_code.clone()));
+    everyone.extend(geography.areas.iter().cloned());
+    everyone.sort();
+    everyone.dedup();
+    let population = session.population(geography, period.reference_year())?;
+    let coded: Vec<AreaCounts> = everyone
+        .iter()
+        .map(|code| AreaCounts {
+            area_code: code.clone(),
+            numerator: 0.0,
+            size: population.get(code).copied().unwrap_or(0) as f64,
+        })
+        .collect();
+    let children: std::collections::HashMap<String, f64> = attribute(&coded, links, universe, Unit::Per100k)
+        .into_iter()
+        .map(|a| (a.area_code, a.size))
+        .collect();
+    heatmap(
+        &counts,
+        links,
+        &geography.province,
+        universe,
+        "abuse_type",
+        crate::model::ABUSE_TYPES,
+        &children,
+        quantity,
+        margins,
+    )
 }
 
 #[cfg(test)]

@@ -10,9 +10,8 @@ use super::args::{Level, Reading};
 use baove::catalog::{self, Indicator, Unit};
 use baove::compare::{self, Settings};
 use baove::funnel::Adjustment;
-use baove::indicators::{self, Request, Session};
+use baove::indicators::{Request, Session};
 use baove::model;
-use baove::period::Period;
 use baove::render::chart::{self, Heatmap, SmallMultiples};
 use baove::render::{labels, output, tidy};
 
@@ -101,25 +100,24 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         ..Settings::default()
     };
     let audience = args.reading.audience;
-    let run_period = |p: Period, as_of| {
-        compare::compare_request(
-            &store,
-            &all,
-            &picked,
-            &Request { period: p, as_of },
-            &areas,
-            audience,
-            &settings,
-        )
-    };
-    let request_comparison = run_period(period, as_of)?;
-    let current = request_comparison.compared.clone();
+    let run = compare::run(
+        &store,
+        &all,
+        &picked,
+        &Request { period, as_of },
+        &areas,
+        &geography,
+        audience,
+        &settings,
+        usize::from(args.trend_periods),
+    )?;
+    let current = &run.current.compared;
 
     output::output_dir(&args.out, "charts")?;
     let mut written = Vec::new();
     let mut text = tidy::comparison_header(true);
     text.push('\n');
-    for c in &current {
+    for c in current {
         for line in tidy::comparison_lines(&c.context, &c.comparison, &c.hidden, true, audience) {
             text.push_str(&line);
             text.push('\n');
@@ -129,34 +127,21 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     output::write_atomic(&comparison_path, text.as_bytes(), args.force)?;
     written.push(comparison_path);
 
-    let mut trend_periods = vec![period];
-    while trend_periods.len() < usize::from(args.trend_periods) {
-        let earlier = trend_periods[trend_periods.len() - 1].previous();
-        trend_periods.push(earlier);
-    }
-    trend_periods.reverse();
     let mut text = tidy::comparison_header(false);
     text.push('\n');
-    let mut trend: Vec<Vec<compare::Compared>> = Vec::new();
-    for p in &trend_periods {
-        let compared = if *p == period {
-            current.clone()
-        } else {
-            run_period(*p, p.end_moment())?.compared
-        };
-        for c in &compared {
+    for compared in &run.trend {
+        for c in compared {
             for line in tidy::comparison_lines(&c.context, &c.comparison, &c.hidden, false, audience) {
                 text.push_str(&line);
                 text.push('\n');
             }
         }
-        trend.push(compared);
     }
     let trend_path = args.out.join("trend.csv");
     output::write_atomic(&trend_path, text.as_bytes(), args.force)?;
     written.push(trend_path);
 
-    for c in &current {
+    for c in current {
         let indicator = picked
             .iter()
             .find(|i| i.id == c.comparison.indicator_id)
@@ -196,17 +181,17 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             ),
             y_label: labels::text(lang, indicator.unit.name()).to_string(),
             percent: indicator.unit == Unit::Share,
-            periods: trend_periods.iter().map(|p| p.to_string()).collect(),
+            periods: run.trend_periods.iter().map(|p| p.to_string()).collect(),
             panels: universe
                 .iter()
                 .map(|code| {
                     (
                         area_label(code),
-                        trend.iter().map(|t| value_in(t, Some(code))).collect(),
+                        run.trend.iter().map(|t| value_in(t, Some(code))).collect(),
                     )
                 })
                 .collect(),
-            reference: trend.iter().map(|t| value_in(t, None)).collect(),
+            reference: run.trend.iter().map(|t| value_in(t, None)).collect(),
             reference_label: labels::text(lang, "funnel_centre").to_string(),
             note: format!("{}. {note}", labels::text(lang, "small_multiples_note")),
         };
@@ -217,33 +202,14 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             args.force,
         )?);
     }
-    let received = heatmap_indicator(&all)?;
-    let context = request_comparison
-        .province_rows
-        .iter()
-        .find(|r| r.indicator_id == received.id)
-        .cloned()
-        .ok_or_else(|| baove::Error::Usage(format!("{} was not computed", received.id)))?;
-    let quantity = received
-        .numerator_quantity
-        .quantity()
-        .ok_or_else(|| baove::Error::Usage(format!("{} declares no numerator quantity", received.id)))?;
-    let cells = heatmap_cells(
-        &store,
-        &period,
-        as_of,
-        &areas,
-        &geography,
-        quantity,
-        public.then_some(&request_comparison.hidden),
-    )?;
+    let cells = &run.heatmap;
     let heatmap_path = args.out.join("heatmap.csv");
     let csv = tidy::heatmap_csv(
-        &context,
+        &run.heatmap_context,
         "abuse_type",
         model::ABUSE_TYPES,
         universe,
-        &cells,
+        cells,
         audience,
     );
     output::write_atomic(&heatmap_path, &csv, args.force)?;
@@ -280,7 +246,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         as_of.format("%Y-%m-%d %H:%M:%S"),
         args.reading.audience.name()
     );
-    for c in &current {
+    for c in current {
         let c = &c.comparison;
         let outside: Vec<String> = c
             .areas
@@ -309,68 +275,4 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     }
     super::print(&text)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The indicator the heatmap breaks down by area and form of abuse: cases received per
-/// 100 000 children.
-fn heatmap_indicator(all: &[Indicator]) -> baove::Result<&Indicator> {
-    all.iter()
-        .find(|i| i.id == "rate_received")
-        .ok_or_else(|| baove::Error::Usage("the catalog has no rate_received".into()))
-}
-
-/// Cases received by compared area and form of abuse in the period, with each area's
-/// children, through disclosure control for the public audience (`margins`: what the
-/// comparison hid).
-fn heatmap_cells(
-    store: &baove::store::Store,
-    period: &Period,
-    as_of: chrono::NaiveDateTime,
-    areas: &compare::Areas,
-    geography: &indicators::Geography,
-    quantity: &str,
-    margins: Option<&baove::disclosure::Hidden>,
-) -> baove::Result<Vec<Vec<compare::HeatCell>>> {
-    let (universe, links) = (&areas.universe, &areas.links);
-    let session = Session::new(store)?;
-    let counts: Vec<(String, String, f64)> = session
-        .received_by_area_and_type(&Request {
-            period: *period,
-            as_of,
-        })?
-        .into_iter()
-        .map(|(area, kind, n)| (area, kind, n as f64))
-        .collect();
-    // Children of every area with a population row (districts and communes alike), then
-    // per compared area by the rule of rates (its own, else its communes' share).
-    let mut everyone: Vec<String> = universe.to_vec();
-    everyone.extend(links.iter().map(|l| l.from_code.clone()));
-    everyone.extend(geography.areas.iter().cloned());
-    everyone.sort();
-    everyone.dedup();
-    let population = session.population(geography, period.reference_year())?;
-    let coded: Vec<compare::AreaCounts> = everyone
-        .iter()
-        .map(|code| compare::AreaCounts {
-            area_code: code.clone(),
-            numerator: 0.0,
-            size: population.get(code).copied().unwrap_or(0) as f64,
-        })
-        .collect();
-    let children: std::collections::HashMap<String, f64> =
-        compare::attribute(&coded, links, universe, Unit::Per100k)
-            .into_iter()
-            .map(|a| (a.area_code, a.size))
-            .collect();
-    compare::heatmap(
-        &counts,
-        links,
-        &geography.province,
-        universe,
-        "abuse_type",
-        model::ABUSE_TYPES,
-        &children,
-        quantity,
-        margins,
-    )
 }
