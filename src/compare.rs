@@ -813,11 +813,11 @@ pub fn run(
         .iter()
         .find(|r| r.indicator_id == received.id)
         .cloned()
-        .ok_or_else(|| Error::Usage(format!("{} was not computed", received.id)))?;
+        .ok_or_else(|| Error::Internal(format!("{} was not computed", received.id)))?;
     let quantity = received
         .numerator_quantity
         .quantity()
-        .ok_or_else(|| Error::Usage(format!("{} declares no numerator quantity", received.id)))?;
+        .ok_or_else(|| Error::Catalog(format!("{} declares no numerator quantity", received.id)))?;
     let heatmap = heatmap_cells(
         store,
         &request.period,
@@ -841,7 +841,7 @@ pub fn run(
 pub fn heatmap_indicator(all: &[Indicator]) -> Result<&Indicator> {
     all.iter()
         .find(|i| i.id == "rate_received")
-        .ok_or_else(|| Error::Usage("the catalog has no rate_received".into()))
+        .ok_or_else(|| Error::Catalog("the catalog has no rate_received".into()))
 }
 
 /// Cases received by compared area and form of abuse in the period, with each area's

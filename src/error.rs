@@ -16,8 +16,18 @@ pub enum Error {
     },
     #[error("store {path}: {message}")]
     Store { path: String, message: String },
+    /// What the user asked for cannot be done as asked (a flag, a path, a period).
     #[error("{0}")]
     Usage(String),
+    /// The embedded catalog (an indicator header, a deadline rule, a template) is broken.
+    #[error("{0}")]
+    Catalog(String),
+    /// Writing an output's bytes failed (a workbook, a chart).
+    #[error("writing {what}: {message}")]
+    Write { what: &'static str, message: String },
+    /// The engine broke one of its own invariants: a bug, never the data's fault.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// Disclosure control found two rows disagreeing on a count: nothing is published.
     #[error(transparent)]
     Disclosure(#[from] crate::disclosure::Conflict),

@@ -118,7 +118,7 @@ pub fn gather(
     as_of: NaiveDateTime,
     public: bool,
 ) -> Result<ReportData> {
-    let all = catalog::indicators().map_err(Error::Usage)?;
+    let all = catalog::indicators().map_err(Error::Catalog)?;
     let used: Vec<Indicator> = template
         .indicator_ids()
         .iter()
@@ -188,7 +188,7 @@ pub fn gather(
     }
     let session = Session::new(store)?;
     let mut geography = session.geography(&period)?;
-    let all = catalog::indicators().map_err(Error::Usage)?;
+    let all = catalog::indicators().map_err(Error::Catalog)?;
     let mut comparisons = Vec::new();
     for sheet in &template.sheets {
         if sheet.kind != SheetKind::Comparison {

@@ -81,7 +81,7 @@ fn chosen(all: &[Indicator], ids: &[String]) -> baove::Result<Vec<Indicator>> {
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
-    let all = catalog::indicators().map_err(baove::Error::Usage)?;
+    let all = catalog::indicators().map_err(baove::Error::Catalog)?;
     let picked = chosen(&all, &args.indicator)?;
     let (period, as_of) = args.reading.moment()?;
     let lang = args.reading.lang.lang();

@@ -27,7 +27,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
-    let template = template::find("dashboard").map_err(baove::Error::Usage)?;
+    let template = template::find("dashboard").map_err(baove::Error::Catalog)?;
     let (period, as_of) = args.reading.moment()?;
     let generated_at = generation_time(args.timestamp)?;
     let store = args.reading.store_logged_at(generated_at)?;

@@ -40,7 +40,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
-    let all = catalog::indicators().map_err(baove::Error::Usage)?;
+    let all = catalog::indicators().map_err(baove::Error::Catalog)?;
     if args.list {
         let mut text = String::new();
         for i in &all {

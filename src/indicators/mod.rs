@@ -108,7 +108,7 @@ pub struct Session<'a> {
 impl<'a> Session<'a> {
     pub fn new(store: &'a Store) -> Result<Session<'a>> {
         let conn = store.connection();
-        let rules = catalog::deadlines().map_err(Error::Usage)?;
+        let rules = catalog::deadlines().map_err(Error::Catalog)?;
         let fail = |what: &str| {
             let what = what.to_string();
             move |e: duckdb::Error| Error::Store {
@@ -448,18 +448,18 @@ struct GroupRow {
 fn text_column(batch: &RecordBatch, name: &str) -> Result<StringArray> {
     let column = batch
         .column_by_name(name)
-        .ok_or_else(|| Error::Usage(format!("indicator result lacks column {name}")))?;
+        .ok_or_else(|| Error::Internal(format!("indicator result lacks column {name}")))?;
     let as_text = arrow::compute::cast(column, &ArrowType::Utf8)
-        .map_err(|e| Error::Usage(format!("indicator column {name}: {e}")))?;
+        .map_err(|e| Error::Internal(format!("indicator column {name}: {e}")))?;
     Ok(as_text.as_string::<i32>().clone())
 }
 
 fn int_column(batch: &RecordBatch, name: &str) -> Result<Int64Array> {
     let column = batch
         .column_by_name(name)
-        .ok_or_else(|| Error::Usage(format!("indicator result lacks column {name}")))?;
+        .ok_or_else(|| Error::Internal(format!("indicator result lacks column {name}")))?;
     let cast = arrow::compute::cast(column, &ArrowType::Int64)
-        .map_err(|e| Error::Usage(format!("indicator column {name}: {e}")))?;
+        .map_err(|e| Error::Internal(format!("indicator column {name}: {e}")))?;
     Ok(cast.as_primitive::<arrow::datatypes::Int64Type>().clone())
 }
 
@@ -467,7 +467,7 @@ fn list_column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b ListArray> 
     batch
         .column_by_name(name)
         .and_then(|c| c.as_list_opt::<i32>())
-        .ok_or_else(|| Error::Usage(format!("indicator result lacks list column {name}")))
+        .ok_or_else(|| Error::Internal(format!("indicator result lacks list column {name}")))
 }
 
 /// Computes every indicator of `indicators` for the request: all rows, every value shown
@@ -546,7 +546,7 @@ fn reduce(
             if let Some(list) = durations {
                 let values = list.value(r);
                 let values: &Float64Array = values.as_primitive_opt().ok_or_else(|| {
-                    Error::Usage(format!("indicator {}: duration is not DOUBLE", indicator.id))
+                    Error::Internal(format!("indicator {}: duration is not DOUBLE", indicator.id))
                 })?;
                 match events {
                     Some(events) => {

@@ -49,5 +49,5 @@ pub fn to_record_batches(df: &mut DataFrame) -> Result<Vec<RecordBatch>> {
 }
 
 fn arrow_error(e: arrow::error::ArrowError) -> Error {
-    Error::Usage(format!("internal error handing data to the store: {e}"))
+    Error::Internal(format!("handing data to the store: {e}"))
 }

@@ -64,7 +64,10 @@ fn fonts() -> Arc<usvg::fontdb::Database> {
 }
 
 fn draw_error(e: impl std::fmt::Display) -> Error {
-    Error::Usage(format!("drawing a chart: {e}"))
+    Error::Write {
+        what: "a chart",
+        message: e.to_string(),
+    }
 }
 
 fn target_colour() -> RGBColor {

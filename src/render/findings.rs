@@ -49,7 +49,10 @@ fn to_csv(findings: &[Finding]) -> Result<Vec<u8>> {
 }
 
 fn to_xlsx(findings: &[Finding]) -> Result<Vec<u8>> {
-    let xlsx = |e: rust_xlsxwriter::XlsxError| Error::Usage(format!("writing findings: {e}"));
+    let xlsx = |e: rust_xlsxwriter::XlsxError| Error::Write {
+        what: "findings",
+        message: e.to_string(),
+    };
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     let sheet = workbook.add_worksheet();

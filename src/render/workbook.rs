@@ -20,7 +20,10 @@ use crate::report::{PeriodValues, ReportData};
 use crate::template::{ChartKind, SheetKind};
 
 fn xlsx(e: XlsxError) -> Error {
-    Error::Usage(format!("writing the workbook: {e}"))
+    Error::Write {
+        what: "the workbook",
+        message: e.to_string(),
+    }
 }
 
 /// What a cell shows: a number, or one of the symbols of the notes sheet.
