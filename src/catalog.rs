@@ -524,10 +524,54 @@ pub fn parse_indicator(stem: &str, text: &str, known: &[Quantity]) -> Result<Ind
     })
 }
 
-/// Every indicator of the embedded catalog, in file-name order.
+/// Where a catalog other than the embedded one is read from: `BAOVE_CATALOG=DIR` holds
+/// `queries/indicators/*.sql` and `report-templates/*.toml` (a test renames an indicator
+/// this way; the engine's SQL, quantities and deadlines stay embedded).
+const CATALOG_DIR: &str = "BAOVE_CATALOG";
+
+/// The (file stem, text) of every `*.ext` file of `DIR/sub`, in file-name order, or the
+/// embedded ones without `BAOVE_CATALOG`.
+fn catalog_files(sub: &str, ext: &str, embedded: &[(&str, &str)]) -> Result<Vec<(String, String)>, String> {
+    let Some(dir) = std::env::var_os(CATALOG_DIR) else {
+        return Ok(embedded
+            .iter()
+            .map(|(s, t)| (s.to_string(), t.to_string()))
+            .collect());
+    };
+    let dir = std::path::Path::new(&dir).join(sub);
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        if path.extension().and_then(|e| e.to_str()) != Some(ext) {
+            continue;
+        }
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        files.push((stem, text));
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The indicator files: `queries/indicators/*.sql`.
+fn indicator_sources() -> Result<Vec<(String, String)>, String> {
+    catalog_files("queries/indicators", "sql", embedded::INDICATOR_SQL)
+}
+
+/// The report templates: `report-templates/*.toml`.
+pub fn template_sources() -> Result<Vec<(String, String)>, String> {
+    catalog_files("report-templates", "toml", REPORT_TEMPLATES)
+}
+
+/// Every indicator of the catalog, in file-name order.
 pub fn indicators() -> Result<Vec<Indicator>, String> {
     let known = quantities()?;
-    embedded::INDICATOR_SQL
+    indicator_sources()?
         .iter()
         .map(|(stem, text)| parse_indicator(stem, text, &known))
         .collect()

@@ -836,12 +836,13 @@ pub fn run(
     })
 }
 
-/// The indicator the heatmap breaks down by area and form of abuse: cases received per
-/// 100 000 children.
+/// The indicator the heatmap breaks down by area and form of abuse: the rate per 100 000
+/// children whose numerator is the declared quantity `cases_received` (found by what it
+/// counts, not by its id).
 pub fn heatmap_indicator(all: &[Indicator]) -> Result<&Indicator> {
     all.iter()
-        .find(|i| i.id == "rate_received")
-        .ok_or_else(|| Error::Catalog("the catalog has no rate_received".into()))
+        .find(|i| i.unit == Unit::Per100k && i.numerator_quantity.quantity() == Some("cases_received"))
+        .ok_or_else(|| Error::Catalog("the catalog has no rate of cases_received".into()))
 }
 
 /// Cases received by compared area and form of abuse in the period, with each area's

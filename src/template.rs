@@ -290,10 +290,10 @@ pub fn check(name: &str, template: &Template, indicators: &[Indicator]) -> Resul
 /// not one itself), a file without gives itself.
 pub fn templates() -> Result<Vec<(String, Template)>, String> {
     let mut all = Vec::new();
-    for (file, text) in catalog::REPORT_TEMPLATES {
-        let template = parse(file, text)?;
+    for (file, text) in catalog::template_sources()? {
+        let template = parse(&file, &text)?;
         if template.spans.is_empty() {
-            all.push((file.to_string(), template));
+            all.push((file, template));
             continue;
         }
         for span in &template.spans {

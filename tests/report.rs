@@ -6,7 +6,7 @@ use std::path::Path;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 
-use crate::util::{baove, sample_data};
+use crate::util::{baove, repo, sample_data};
 
 const STAMP: &str = "2026-01-01 08:00:00";
 
@@ -403,4 +403,123 @@ fn report_input_with_source_date_epoch_repeats_byte_for_byte() {
         let second = std::fs::read(dir.path().join("second").join(file)).unwrap();
         assert!(first == second, "{} differs between two runs", file.display());
     }
+}
+
+/// Every file under `root`, as paths relative to it.
+fn files_under(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![std::path::PathBuf::new()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(root.join(&folder)).unwrap() {
+            let entry = entry.unwrap();
+            let relative = folder.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                folders.push(relative);
+            } else {
+                files.push(relative);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Nothing depends on an indicator's id but its id: a catalog where `support_coverage`
+/// is called `support_covered` (its file, its header, the templates naming it) writes
+/// the same report, file for file and cell for cell, but for the id. (The new id keeps
+/// its place in file-name order, the order of the tidy table.)
+#[test]
+fn renaming_an_indicator_changes_nothing_but_its_id() {
+    let (old, new) = ("support_coverage", "support_covered");
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog");
+    for (sub, ext) in [("queries/indicators", "sql"), ("report-templates", "toml")] {
+        std::fs::create_dir_all(catalog.join(sub)).unwrap();
+        for entry in std::fs::read_dir(repo().join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().and_then(|e| e.to_str()) != Some(ext) {
+                continue;
+            }
+            let name = path.file_name().unwrap().to_str().unwrap().replace(old, new);
+            let text = std::fs::read_to_string(&path).unwrap().replace(old, new);
+            std::fs::write(catalog.join(sub).join(name), text).unwrap();
+        }
+    }
+    assert!(catalog.join(format!("queries/indicators/{new}.sql")).exists());
+    let data = sample_data();
+    let run = |out: &str, renamed: bool| {
+        let mut command = crate::util::command(dir.path());
+        command.env("SOURCE_DATE_EPOCH", "1767225600");
+        if renamed {
+            command.env("BAOVE_CATALOG", &catalog);
+        }
+        let output = command
+            .args([
+                "report",
+                "--template",
+                "dashboard",
+                "--period",
+                "2025Q1",
+                "--input",
+                &data,
+                "--out",
+                out,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run("as-is", false);
+    run("renamed", true);
+    let (as_is, renamed) = (dir.path().join("as-is"), dir.path().join("renamed"));
+    let files = files_under(&as_is);
+    let renamed_files: Vec<std::path::PathBuf> = files_under(&renamed);
+    let expected: Vec<std::path::PathBuf> = files
+        .iter()
+        .map(|f| std::path::PathBuf::from(f.to_str().unwrap().replace(old, new)))
+        .collect();
+    assert!(
+        files.iter().any(|f| f.to_str().unwrap().contains(old)),
+        "{files:?}"
+    );
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort();
+    assert_eq!(renamed_files, expected_sorted);
+    let mut compared = 0;
+    for (file, twin) in files.iter().zip(&expected) {
+        let (a, b) = (as_is.join(file), renamed.join(twin));
+        match file.extension().and_then(|e| e.to_str()) {
+            Some("xlsx") => {
+                let mut first: Xlsx<_> = open_workbook(&a).unwrap();
+                let mut second: Xlsx<_> = open_workbook(&b).unwrap();
+                assert_eq!(first.sheet_names(), second.sheet_names());
+                for sheet in first.sheet_names() {
+                    let cells = |w: &mut Xlsx<_>| -> Vec<String> {
+                        w.worksheet_range(&sheet)
+                            .unwrap()
+                            .rows()
+                            .flat_map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+                            .collect()
+                    };
+                    let expected: Vec<String> =
+                        cells(&mut first).iter().map(|c| c.replace(old, new)).collect();
+                    assert_eq!(cells(&mut second), expected, "{file:?} sheet {sheet}");
+                }
+            }
+            Some("png") => assert!(
+                std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(),
+                "{file:?}"
+            ),
+            _ => {
+                let text = std::fs::read_to_string(&a).unwrap().replace(old, new);
+                assert!(text == std::fs::read_to_string(&b).unwrap(), "{file:?} differs");
+            }
+        }
+        compared += 1;
+    }
+    assert!(compared >= 10, "{compared} files compared");
 }
