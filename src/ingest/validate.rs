@@ -368,8 +368,50 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
     }
     let context = |what: &str| format!("{}: {what}", table.file);
     let mut clock = crate::Stopwatch::start();
+    let trimmed_frame = trimmed_contract_columns(kind, table, profile, &mapped)?;
+    clock.lap("validate: trim");
+    let single_forms = sampled_forms(kind, &trimmed_frame, profile)?;
+    let canonical_columns = already_canonical(kind, &trimmed_frame)?;
+    clock.lap("validate: forms");
+    let checks = contract_checks(kind, ctx)?;
+    let result = parsed_and_flagged(
+        kind,
+        &trimmed_frame,
+        profile,
+        single_forms,
+        &canonical_columns,
+        &checks,
+        &context,
+    )?;
+    clock.lap("validate: parse and check");
+    let findings = flagged_findings(&checks, &result, table, &mapped)?;
+    clock.lap("validate: findings");
 
-    // Stage 1: trimmed text per contract column, blank as null.
+    let mut canonical_exprs = vec![col(ROW_COLUMN)];
+    canonical_exprs.extend(kind.columns().iter().map(|spec| p(spec.name).alias(spec.name)));
+    let canonical = result
+        .lazy()
+        .select(canonical_exprs)
+        .collect()
+        .map_err(Error::polars(context("building the canonical table")))?;
+    Ok(Validated {
+        kind,
+        canonical,
+        findings,
+        ignored_columns,
+        mapped,
+    })
+}
+
+/// Stage 1: the row numbers, and the trimmed text of every contract column (blank as
+/// null, recoded by the profile), `t_<name>`; a column the file lacks is all null.
+fn trimmed_contract_columns(
+    kind: Kind,
+    table: &RawTable,
+    profile: &Profile,
+    mapped: &BTreeMap<&'static str, usize>,
+) -> Result<DataFrame> {
+    let context = |what: &str| format!("{}: {what}", table.file);
     let height = table.df.height();
     let mut trimmed_columns: Vec<Column> = vec![table
         .df
@@ -394,14 +436,12 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
     for column in trimmed {
         trimmed_columns.push(column?);
     }
-    let trimmed_frame =
-        DataFrame::new_infer_height(trimmed_columns).map_err(Error::polars(context("preparing columns")))?;
-    clock.lap("validate: trim");
-    let mut single_forms = sampled_forms(kind, &trimmed_frame, profile)?;
-    let canonical_columns = already_canonical(kind, &trimmed_frame)?;
-    clock.lap("validate: forms");
+    DataFrame::new_infer_height(trimmed_columns).map_err(Error::polars(context("preparing columns")))
+}
 
-    // Stage 2: checks.
+/// Stage 2: every check of the contract on a file of `kind`: required values, types,
+/// ranges, no future times, the rules across columns, unique keys, known areas.
+fn contract_checks(kind: Kind, ctx: &Context) -> Result<Vec<Check>> {
     let mut checks: Vec<Check> = Vec::new();
     for spec in kind.columns() {
         if spec.required {
@@ -479,9 +519,15 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
             expr: key_expr.clone().is_not_null().and(key_expr.is_duplicated()),
         });
     }
-    // Areas are known before anything refers to them: a code outside the store's and
-    // the batch's areas is invalid, and with no areas at all every code is (the areas
-    // file goes first, or in the same command).
+    checks.extend(area_checks(kind, ctx));
+    Ok(checks)
+}
+
+/// Areas are known before anything refers to them: a code outside the store's and the
+/// batch's areas is invalid, and with no areas at all every code is (the areas file goes
+/// first, or in the same command). An area's parent is known likewise.
+fn area_checks(kind: Kind, ctx: &Context) -> Vec<Check> {
+    let mut checks = Vec::new();
     let coded: &[&'static str] = match kind {
         Kind::Areas => &[],
         Kind::Crosswalk => &["from_code", "to_code"],
@@ -538,6 +584,20 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
         });
     }
 
+    checks
+}
+
+/// Stage 3: the frame with each column parsed (`p_<name>`) and each check's flag
+/// (`f<i>`).
+fn parsed_and_flagged(
+    kind: Kind,
+    trimmed_frame: &DataFrame,
+    profile: &Profile,
+    mut single_forms: BTreeMap<&'static str, String>,
+    canonical_columns: &std::collections::BTreeSet<&'static str>,
+    checks: &[Check],
+    context: &dyn Fn(&str) -> String,
+) -> Result<DataFrame> {
     let flag_exprs: Vec<Expr> = checks
         .iter()
         .enumerate()
@@ -603,9 +663,20 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
             single_forms.remove(name);
         }
     };
-    clock.lap("validate: parse and check");
+    Ok(result)
+}
+
+/// Stage 4: a finding for each flagged cell, naming its row and column, the value
+/// quoted only when it is safe to echo; in row order.
+fn flagged_findings(
+    checks: &[Check],
+    result: &DataFrame,
+    table: &RawTable,
+    mapped: &BTreeMap<&'static str, usize>,
+) -> Result<Vec<Finding>> {
+    let context = |what: &str| format!("{}: {what}", table.file);
     let mut findings = Vec::new();
-    let rows = crate::ingest::read::row_numbers(&result)?;
+    let rows = crate::ingest::read::row_numbers(result)?;
     for (i, check) in checks.iter().enumerate() {
         let flags = result
             .column(&format!("f{i}"))
@@ -643,22 +714,7 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
         }
     }
     findings.sort_by_key(|f| f.data_row);
-    clock.lap("validate: findings");
-
-    let mut canonical_exprs = vec![col(ROW_COLUMN)];
-    canonical_exprs.extend(kind.columns().iter().map(|spec| p(spec.name).alias(spec.name)));
-    let canonical = result
-        .lazy()
-        .select(canonical_exprs)
-        .collect()
-        .map_err(Error::polars(context("building the canonical table")))?;
-    Ok(Validated {
-        kind,
-        canonical,
-        findings,
-        ignored_columns,
-        mapped,
-    })
+    Ok(findings)
 }
 
 /// Why a row whose key another row of the file has is refused.
