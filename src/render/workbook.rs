@@ -927,10 +927,37 @@ fn comparison_sheet(
     let header_row = 3u32;
     write_headers(&mut ws, header_row, &headers, f)?;
     ws.set_freeze_panes(header_row + 1, 2).map_err(xlsx)?;
+    let (first, last, row) = write_comparison_rows(&mut ws, data, lang, compared, header_row + 1, f)?;
+    ws.write_string(row + 1, 0, text(lang, "comparison_note"))
+        .map_err(xlsx)?;
+
+    let chart = native_funnel(&mut ws, c, indicator, lang, name, header_row, (first, last), f)?;
+    ws.insert_chart(row + 3, 0, &chart).map_err(xlsx)?;
+    fit(
+        &mut ws,
+        &[
+            12, 28, 10, 12, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 16, 7, 7, 7,
+        ],
+    )?;
+    Ok(ws)
+}
+
+/// The compared areas from `start` on (each area's counts, value, interval, difference,
+/// limits, flag and rank), then the areas left out with their symbol; returns the first
+/// and last rows of compared areas and the row after the table.
+fn write_comparison_rows(
+    ws: &mut Worksheet,
+    data: &ReportData,
+    lang: Lang,
+    compared: &crate::compare::Compared,
+    start: u32,
+    f: &Formats,
+) -> Result<(u32, u32, u32)> {
+    let c = &compared.comparison;
     let number = Format::new().set_num_format(number_format(c.unit));
     let counts = Format::new().set_num_format("#,##0.##");
     let delta = Format::new().set_num_format(change_format(c.unit));
-    let mut row = header_row + 1;
+    let mut row = start;
     let first = row;
     for a in &c.areas {
         let area_name = data
@@ -983,10 +1010,23 @@ fn comparison_sheet(
             .map_err(xlsx)?;
         row += 1;
     }
-    ws.write_string(row + 1, 0, text(lang, "comparison_note"))
-        .map_err(xlsx)?;
+    Ok((first, last, row))
+}
 
-    // The funnel's curve beside the table (columns U to Y) for the native chart.
+/// The funnel's curve beside the table (columns U to Y, from `header_row`), as a native
+/// chart needs cells to draw from, and the chart: the limits as lines, the areas of rows
+/// `first..=last` as points.
+#[allow(clippy::too_many_arguments)]
+fn native_funnel(
+    ws: &mut Worksheet,
+    c: &crate::compare::Comparison,
+    indicator: &Indicator,
+    lang: Lang,
+    name: &str,
+    header_row: u32,
+    (first, last): (u32, u32),
+    f: &Formats,
+) -> Result<XlsxChart> {
     let (curve_col, curve_row) = (20u16, header_row);
     let curve_headers = [
         text(lang, "denominator"),
@@ -1058,14 +1098,7 @@ fn comparison_sheet(
     };
     chart.y_axis().set_min(0.0).set_max(ceiling);
     chart.set_width(760).set_height(420);
-    ws.insert_chart(row + 3, 0, &chart).map_err(xlsx)?;
-    fit(
-        &mut ws,
-        &[
-            12, 28, 10, 12, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 16, 7, 7, 7,
-        ],
-    )?;
-    Ok(ws)
+    Ok(chart)
 }
 
 fn quality_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Worksheet> {
