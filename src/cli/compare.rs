@@ -7,11 +7,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::args::{Level, Reading};
-use baove::catalog::{self, Indicator, Unit};
+use baove::catalog::{self, Indicator, Lang, Unit};
 use baove::compare::{self, Settings};
+use baove::disclosure::Audience;
 use baove::funnel::Adjustment;
 use baove::indicators::{Request, Session};
 use baove::model;
+use baove::period::Period;
 use baove::render::chart::{self, Heatmap, SmallMultiples};
 use baove::render::{labels, output, tidy};
 
@@ -89,7 +91,6 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let store = args.reading.store()?;
     let geography = Session::new(&store)?.geography(&period)?;
     let areas = compare::Areas::of(&store, &geography, args.level.map(Level::scheme))?;
-    let (universe, names) = (&areas.universe, &areas.names);
     let settings = Settings {
         adjustment: match args.overdispersion {
             Overdispersion::Auto => Adjustment::Auto,
@@ -111,9 +112,21 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         &settings,
         usize::from(args.trend_periods),
     )?;
-    let current = &run.current.compared;
-
     output::output_dir(&args.out, "charts")?;
+    let mut written = write_tables(&args, &run, audience)?;
+    written.extend(write_charts(&args, &run, &picked, &areas, lang, public)?);
+    written.extend(write_heatmap(&args, &run, &areas, lang, public, audience)?);
+    let mut text = summary(&args, &run, areas.universe.len(), period, as_of);
+    for path in written {
+        text.push_str(&format!("  {}\n", path.display()));
+    }
+    super::print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `comparison.csv` and `trend.csv`.
+fn write_tables(args: &Args, run: &compare::Run, audience: Audience) -> baove::Result<Vec<PathBuf>> {
+    let current = &run.current.compared;
     let mut written = Vec::new();
     let mut text = tidy::comparison_header(true);
     text.push('\n');
@@ -141,6 +154,21 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     output::write_atomic(&trend_path, text.as_bytes(), args.force)?;
     written.push(trend_path);
 
+    Ok(written)
+}
+
+/// A funnel plot per compared indicator, and its trend in small multiples by area.
+fn write_charts(
+    args: &Args,
+    run: &compare::Run,
+    picked: &[Indicator],
+    areas: &compare::Areas,
+    lang: Lang,
+    public: bool,
+) -> baove::Result<Vec<PathBuf>> {
+    let current = &run.current.compared;
+    let (universe, names) = (&areas.universe, &areas.names);
+    let mut written = Vec::new();
     for c in current {
         let indicator = picked
             .iter()
@@ -158,7 +186,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
 
     let note = labels::chart_note(lang, public).to_string();
     let area_label = |code: &str| format!("{code} {}", names.get(code).cloned().unwrap_or_default());
-    for indicator in &picked {
+    for indicator in picked {
         let value_in = |compared: &[compare::Compared], area: Option<&str>| -> Option<f64> {
             let c = compared
                 .iter()
@@ -202,6 +230,21 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             args.force,
         )?);
     }
+    Ok(written)
+}
+
+/// `heatmap.csv` and its chart: cases received by area and form of abuse.
+fn write_heatmap(
+    args: &Args,
+    run: &compare::Run,
+    areas: &compare::Areas,
+    lang: Lang,
+    public: bool,
+    audience: Audience,
+) -> baove::Result<Vec<PathBuf>> {
+    let universe = &areas.universe;
+    let note = labels::chart_note(lang, public).to_string();
+    let mut written = Vec::new();
     let cells = &run.heatmap;
     let heatmap_path = args.out.join("heatmap.csv");
     let csv = tidy::heatmap_csv(
@@ -234,10 +277,22 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         args.force,
     )?);
 
+    Ok(written)
+}
+
+/// What was compared, and each indicator's over-dispersion and areas outside the limits.
+fn summary(
+    args: &Args,
+    run: &compare::Run,
+    areas: usize,
+    period: Period,
+    as_of: chrono::NaiveDateTime,
+) -> String {
+    let current = &run.current.compared;
     let mut text = format!(
         "compared {} indicators over {} areas ({}) for {} ({} to {}, {}), as of {}, audience {}:\n",
         current.len(),
-        universe.len(),
+        areas,
         args.level.map_or("as coded", |l| l.scheme().code()),
         period,
         period.start(),
@@ -270,9 +325,5 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             }
         ));
     }
-    for path in written {
-        text.push_str(&format!("  {}\n", path.display()));
-    }
-    super::print(&text)?;
-    Ok(ExitCode::SUCCESS)
+    text
 }
