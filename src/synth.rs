@@ -292,7 +292,16 @@ fn random_moment<R: Rng>(rng: &mut R) -> NaiveDateTime {
 }
 
 fn make_case<R: Rng>(rng: &mut R, received: NaiveDateTime, area: &'static str) -> Case {
-    let end = last_moment();
+    let mut c = new_case(rng, received, area);
+    assess_and_investigate(rng, &mut c);
+    plan_support(rng, &mut c);
+    close(rng, &mut c);
+    forget_after_the_end(&mut c);
+    c
+}
+
+/// Who received the case, how, what it is about and of whom; no stage yet.
+fn new_case<R: Rng>(rng: &mut R, received: NaiveDateTime, area: &'static str) -> Case {
     let agency = pick(
         rng,
         &[("LDTBXH", 40.0), ("CA", 35.0), ("TTTT", 15.0), ("OTHER", 10.0)],
@@ -382,7 +391,7 @@ fn make_case<R: Rng>(rng: &mut R, received: NaiveDateTime, area: &'static str) -
             0.06
         },
     );
-    let mut c = Case {
+    Case {
         id: String::new(),
         area,
         received,
@@ -405,7 +414,12 @@ fn make_case<R: Rng>(rng: &mut R, received: NaiveDateTime, area: &'static str) -
         complex: false,
         outcome: None,
         closed: None,
-    };
+    }
+}
+
+/// Emergency action, assessment, referral to the police and the criminal decision.
+fn assess_and_investigate<R: Rng>(rng: &mut R, c: &mut Case) {
+    let (received, emergency, agency, abuse) = (c.received, c.emergency, c.agency, c.abuse);
     if emergency {
         c.emergency_action = (!chance(rng, 0.03)).then(|| received + delay(rng, 4.0, 0.9));
     }
@@ -452,6 +466,11 @@ fn make_case<R: Rng>(rng: &mut R, received: NaiveDateTime, area: &'static str) -
             }
         }
     }
+}
+
+/// A support plan and its start for a confirmed case.
+fn plan_support<R: Rng>(rng: &mut R, c: &mut Case) {
+    let confirmed = c.result == Some("CONFIRMED");
     if confirmed {
         let assessed = c.assessed.expect("confirmed means assessed");
         if !chance(rng, 0.04) {
@@ -482,7 +501,12 @@ fn make_case<R: Rng>(rng: &mut R, received: NaiveDateTime, area: &'static str) -
             }
         }
     }
-    // Closure after every other stage; most cases close within a few months.
+}
+
+/// Closure after every other stage, with its outcome.
+fn close<R: Rng>(rng: &mut R, c: &mut Case) {
+    let received = c.received;
+    // Most cases close within a few months.
     if c.assessed.is_some() && !chance(rng, 0.06) {
         let stages = [
             c.assessed,
@@ -513,8 +537,12 @@ fn make_case<R: Rng>(rng: &mut R, received: NaiveDateTime, area: &'static str) -
             });
         }
     }
-    // What has not happened by the end of the data has not happened: drop it, and with it
-    // the value paired to it.
+}
+
+/// What has not happened by the end of the data has not happened: drop it, and with it
+/// the value paired to it.
+fn forget_after_the_end(c: &mut Case) {
+    let end = last_moment();
     let cut = |t: &mut Option<NaiveDateTime>| {
         if t.is_some_and(|t| t > end) {
             *t = None;
@@ -545,7 +573,6 @@ fn make_case<R: Rng>(rng: &mut R, received: NaiveDateTime, area: &'static str) -
         c.decision = None;
         c.complex = false;
     }
-    c
 }
 
 fn area_weights() -> Vec<(&'static str, f64)> {
