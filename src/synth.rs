@@ -591,12 +591,37 @@ fn open_csv(path: &Path) -> Result<std::io::BufWriter<std::fs::File>> {
 pub fn generate(out: &Path, settings: &Settings) -> Result<Vec<(PathBuf, usize)>> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out.display(), e))?;
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
-    let mut written = Vec::new();
-    let io = |path: &Path| {
-        let path = path.display().to_string();
-        move |e: std::io::Error| Error::io(&path, e)
-    };
+    // The commune a record is coded by after the reform comes from a generator of its
+    // own, so the rest of the data set draws the same numbers as before.
+    let mut reform_rng = ChaCha8Rng::seed_from_u64(settings.seed ^ 0x2025_0701);
+    let weights = area_weights();
+    let mut written = vec![
+        write_areas(out)?,
+        write_crosswalk(out)?,
+        write_holidays(out)?,
+        write_population(out, &mut rng)?,
+    ];
+    let (cases, case_ids) = write_cases(out, settings.cases, &weights, &mut rng, &mut reform_rng)?;
+    written.push(cases);
+    written.push(write_content(
+        out,
+        settings.content,
+        &weights,
+        &case_ids,
+        &mut rng,
+        &mut reform_rng,
+    )?);
+    Ok(written)
+}
 
+/// An error of writing `path`, for `map_err`.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.display().to_string();
+    move |e: std::io::Error| Error::io(&path, e)
+}
+
+/// The province, its districts until the reform and its communes from it.
+fn write_areas(out: &Path) -> Result<(PathBuf, usize)> {
     let path = out.join("areas.csv");
     let mut w = open_csv(&path)?;
     let mut text = String::from("area_code,name,level,parent_code,valid_from,valid_to\n");
@@ -623,8 +648,11 @@ pub fn generate(out: &Path, settings: &Settings) -> Result<Vec<(PathBuf, usize)>
     }
     w.write_all(text.as_bytes()).map_err(io(&path))?;
     w.flush().map_err(io(&path))?;
-    written.push((path, DISTRICTS.len() + COMMUNES.len() + 1));
+    Ok((path, DISTRICTS.len() + COMMUNES.len() + 1))
+}
 
+/// Which districts each commune came from, with its share.
+fn write_crosswalk(out: &Path) -> Result<(PathBuf, usize)> {
     let path = out.join("crosswalk.csv");
     let mut w = open_csv(&path)?;
     let links = crosswalk();
@@ -634,8 +662,11 @@ pub fn generate(out: &Path, settings: &Settings) -> Result<Vec<(PathBuf, usize)>
     }
     w.write_all(text.as_bytes()).map_err(io(&path))?;
     w.flush().map_err(io(&path))?;
-    written.push((path, links.len()));
+    Ok((path, links.len()))
+}
 
+/// Public holidays and make-up working days.
+fn write_holidays(out: &Path) -> Result<(PathBuf, usize)> {
     let path = out.join("holidays.csv");
     let mut w = open_csv(&path)?;
     let days = holidays();
@@ -645,8 +676,11 @@ pub fn generate(out: &Path, settings: &Settings) -> Result<Vec<(PathBuf, usize)>
     }
     w.write_all(text.as_bytes()).map_err(io(&path))?;
     w.flush().map_err(io(&path))?;
-    written.push((path, days.len()));
+    Ok((path, days.len()))
+}
 
+/// Children under 16 by area, year and sex, and the province's own rows.
+fn write_population(out: &Path, rng: &mut ChaCha8Rng) -> Result<(PathBuf, usize)> {
     let path = out.join("population.csv");
     let mut w = open_csv(&path)?;
     let mut text = String::from("area_code,year,sex,children_under_16\n");
@@ -687,8 +721,19 @@ pub fn generate(out: &Path, settings: &Settings) -> Result<Vec<(PathBuf, usize)>
     }
     w.write_all(text.as_bytes()).map_err(io(&path))?;
     w.flush().map_err(io(&path))?;
-    written.push((path, rows));
+    Ok((path, rows))
+}
 
+/// The cases, in order of receipt; returns each case's id, area and receipt for the
+/// content reports to link to.
+#[allow(clippy::type_complexity)]
+fn write_cases(
+    out: &Path,
+    count: usize,
+    weights: &[(&'static str, f64)],
+    rng: &mut ChaCha8Rng,
+    reform_rng: &mut ChaCha8Rng,
+) -> Result<((PathBuf, usize), Vec<(String, &'static str, NaiveDateTime)>)> {
     let path = out.join("cases.csv");
     let mut w = open_csv(&path)?;
     w.write_all(
@@ -697,18 +742,14 @@ assessed_at,assessment_result,emergency_action_at,police_received_at,support_pla
 criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
     )
     .map_err(io(&path))?;
-    let weights = area_weights();
-    let mut moments: Vec<NaiveDateTime> = (0..settings.cases).map(|_| random_moment(&mut rng)).collect();
+    let mut moments: Vec<NaiveDateTime> = (0..count).map(|_| random_moment(rng)).collect();
     moments.sort();
-    let mut case_ids = Vec::with_capacity(settings.cases);
+    let mut case_ids = Vec::with_capacity(count);
     let mut line = String::with_capacity(512);
     let mut serial_by_year = std::collections::BTreeMap::new();
-    // The commune a record is coded by after the reform comes from a generator of its
-    // own, so the rest of the data set draws the same numbers as before.
-    let mut reform_rng = ChaCha8Rng::seed_from_u64(settings.seed ^ 0x2025_0701);
     for received in moments {
-        let area = coded_area(&mut reform_rng, pick(&mut rng, &weights), received);
-        let mut c = make_case(&mut rng, received, area);
+        let area = coded_area(reform_rng, pick(rng, weights), received);
+        let mut c = make_case(rng, received, area);
         let year = received.format("%Y").to_string();
         let serial = serial_by_year.entry(year.clone()).or_insert(0u32);
         *serial += 1;
@@ -745,13 +786,24 @@ criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
         case_ids.push((c.id, c.area, c.received));
     }
     w.flush().map_err(io(&path))?;
-    written.push((path, settings.cases));
+    Ok(((path, count), case_ids))
+}
 
+/// The content reports, in order of detection, some linked to a case.
+fn write_content(
+    out: &Path,
+    count: usize,
+    weights: &[(&'static str, f64)],
+    case_ids: &[(String, &'static str, NaiveDateTime)],
+    rng: &mut ChaCha8Rng,
+    reform_rng: &mut ChaCha8Rng,
+) -> Result<(PathBuf, usize)> {
+    let mut line = String::with_capacity(512);
     let path = out.join("content_reports.csv");
     let mut w = open_csv(&path)?;
     w.write_all(b"report_id,detected_at,source,platform,content_type,category,emergency,area_code,case_id,takedown_requested_at,removed_at,status\n")
         .map_err(io(&path))?;
-    let mut moments: Vec<NaiveDateTime> = (0..settings.content).map(|_| random_moment(&mut rng)).collect();
+    let mut moments: Vec<NaiveDateTime> = (0..count).map(|_| random_moment(rng)).collect();
     moments.sort();
     let mut serial_by_year = std::collections::BTreeMap::new();
     for detected in moments {
@@ -759,7 +811,7 @@ criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
         let serial = serial_by_year.entry(year.clone()).or_insert(0u32);
         *serial += 1;
         let source = pick(
-            &mut rng,
+            rng,
             &[
                 ("ONLINE_MONITORING", 35.0),
                 ("PLATFORM", 20.0),
@@ -771,7 +823,7 @@ criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
             ],
         );
         let platform = pick(
-            &mut rng,
+            rng,
             &[
                 ("FACEBOOK", 30.0),
                 ("ZALO", 10.0),
@@ -785,7 +837,7 @@ criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
             ],
         );
         let content_type = pick(
-            &mut rng,
+            rng,
             &[
                 ("IMAGE", 30.0),
                 ("VIDEO", 25.0),
@@ -797,7 +849,7 @@ criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
             ],
         );
         let category = pick(
-            &mut rng,
+            rng,
             &[
                 ("CSAM", 30.0),
                 ("GROOMING", 12.0),
@@ -807,29 +859,26 @@ criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
                 ("OTHER", 3.0),
             ],
         );
-        let emergency = chance(&mut rng, if category == "CSAM" { 0.25 } else { 0.05 });
-        let linked = (!case_ids.is_empty() && chance(&mut rng, 0.3))
+        let emergency = chance(rng, if category == "CSAM" { 0.25 } else { 0.05 });
+        let linked = (!case_ids.is_empty() && chance(rng, 0.3))
             .then(|| &case_ids[rng.random_range(0..case_ids.len())]);
         let area = match linked {
             Some((_, area, _)) => Some(*area),
-            None => chance(&mut rng, 0.5)
-                .then(|| pick(&mut rng, &weights))
-                .map(|district| coded_area(&mut reform_rng, district, detected)),
+            None => chance(rng, 0.5)
+                .then(|| pick(rng, weights))
+                .map(|district| coded_area(reform_rng, district, detected)),
         };
-        let requested = chance(&mut rng, 0.85)
-            .then(|| detected + delay(&mut rng, 5.0, 1.0))
+        let requested = chance(rng, 0.85)
+            .then(|| detected + delay(rng, 5.0, 1.0))
             .filter(|t| *t <= last_moment());
         let removed = requested
-            .filter(|_| chance(&mut rng, 0.82))
-            .map(|r| r + delay(&mut rng, if emergency { 3.0 } else { 9.0 }, 1.0))
+            .filter(|_| chance(rng, 0.82))
+            .map(|r| r + delay(rng, if emergency { 3.0 } else { 9.0 }, 1.0))
             .filter(|t| *t <= last_moment());
         let status = match (requested, removed) {
             (_, Some(_)) => "REMOVED",
             (None, None) => "NOT_REQUESTED",
-            (Some(_), None) => pick(
-                &mut rng,
-                &[("PENDING", 50.0), ("REFUSED", 30.0), ("NOT_FOUND", 20.0)],
-            ),
+            (Some(_), None) => pick(rng, &[("PENDING", 50.0), ("REFUSED", 30.0), ("NOT_FOUND", 20.0)]),
         };
         line.clear();
         writeln!(
@@ -845,8 +894,7 @@ criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
         w.write_all(line.as_bytes()).map_err(io(&path))?;
     }
     w.flush().map_err(io(&path))?;
-    written.push((path, settings.content));
-    Ok(written)
+    Ok((path, count))
 }
 
 #[cfg(test)]
