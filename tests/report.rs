@@ -384,19 +384,7 @@ fn report_input_with_source_date_epoch_repeats_byte_for_byte() {
     run("first");
     std::thread::sleep(std::time::Duration::from_millis(1100));
     run("second");
-    let mut files = Vec::new();
-    let mut folders = vec![std::path::PathBuf::new()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(dir.path().join("first").join(&folder)).unwrap() {
-            let entry = entry.unwrap();
-            let relative = folder.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                folders.push(relative);
-            } else {
-                files.push(relative);
-            }
-        }
-    }
+    let files = files_under(&dir.path().join("first"));
     assert!(files.len() >= 5, "{files:?}");
     for file in &files {
         let first = std::fs::read(dir.path().join("first").join(file)).unwrap();
