@@ -680,6 +680,34 @@ mod tests {
         assert_eq!(ids.len(), all.len());
     }
 
+    /// staging.sql's `age_band` and the model's bands are one list: each `WHEN age <= N
+    /// THEN 'band'` a band with its oldest age, in order, and the last band the ELSE.
+    #[test]
+    fn staging_age_bands_are_the_models() {
+        let sql = STAGING_SQL;
+        let start = sql
+            .find("WHEN c.victim_age IS NULL THEN 'unknown'")
+            .expect("age CASE");
+        let end = start + sql[start..].find("END AS age_band").expect("end of the CASE");
+        let mut bands: Vec<(String, Option<u32>)> = Vec::new();
+        for line in sql[start..end].lines().skip(1).map(str::trim) {
+            let band = |text: &str| text.trim_matches('\'').to_string();
+            if let Some(rest) = line.strip_prefix("WHEN c.victim_age <= ") {
+                let (age, label) = rest.split_once(" THEN ").expect("WHEN ... THEN");
+                bands.push((band(label), Some(age.parse().unwrap())));
+            } else if let Some(label) = line.strip_prefix("ELSE ") {
+                bands.push((band(label), None));
+            }
+        }
+        let (last, earlier) = crate::model::AGE_BANDS.split_last().unwrap();
+        let mut expected: Vec<(String, Option<u32>)> = earlier
+            .iter()
+            .map(|(b, age)| (b.to_string(), Some(*age)))
+            .collect();
+        expected.push((last.0.to_string(), None));
+        assert_eq!(bands, expected);
+    }
+
     #[test]
     fn header_mistakes_are_errors() {
         let good = "-- id: x\n-- label_vi: a\n-- label_en: b\n-- unit: count\n-- statistic: count\n-- subject: cases\n-- scope: cohort\n-- direction: neither\n-- deadline: none\n-- numerator: n\n-- numerator_vi: n\n-- denominator:\n-- denominator_vi:\n-- numerator_quantity: cases_received\n-- denominator_quantity: none\n-- cohort: c\n-- cohort_vi: c\n-- breakdowns: area\n-- legal_basis: l\n-- legal_basis_vi: l\nSELECT 1";

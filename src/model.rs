@@ -129,79 +129,199 @@ const fn col(name: &'static str, required: bool, ty: ColumnType) -> ColumnSpec {
     ColumnSpec { name, required, ty }
 }
 
-pub const AGENCIES: &[&str] = &["LDTBXH", "CA", "TTTT", "OTHER"];
-pub const CHANNELS: &[&str] = &[
-    "HOTLINE_111",
-    "DIRECT",
-    "POLICE",
-    "ONLINE_MONITORING",
-    "PLATFORM",
-    "SCHOOL",
-    "HEALTH",
-    "MEDIA",
-    "OTHER",
+/// Defines a code list of the contract and its names from one table: `CODES` (the codes,
+/// in their order: validation, breakdowns, the order of every output) and `NAMES` (code,
+/// Vietnamese, English: every label a reader sees). A new code is one line here.
+macro_rules! code_list {
+    ($(#[$doc:meta])* $codes:ident, $names:ident { $($code:literal => $vi:literal, $en:literal;)* }) => {
+        $(#[$doc])*
+        pub const $codes: &[&str] = &[$($code),*];
+        pub const $names: &[(&str, &str, &str)] = &[$(($code, $vi, $en)),*];
+    };
+}
+
+code_list! {
+    /// The agencies that receive cases (by the 2023 regulation).
+    AGENCIES, AGENCY_NAMES {
+        "LDTBXH" => "Sở LĐ-TB&XH", "Labour, Invalids and Social Affairs";
+        "CA" => "Công an tỉnh", "Provincial police";
+        "TTTT" => "Sở TT&TT", "Information and Communications";
+        "OTHER" => "Khác", "Other";
+    }
+}
+code_list! {
+    CHANNELS, CHANNEL_NAMES {
+        "HOTLINE_111" => "Tổng đài 111", "Hotline 111";
+        "DIRECT" => "Trực tiếp", "In person";
+        "POLICE" => "Công an", "Police";
+        "ONLINE_MONITORING" => "Giám sát trực tuyến", "Online monitoring";
+        "PLATFORM" => "Nền tảng mạng", "Platform";
+        "SCHOOL" => "Nhà trường", "School";
+        "HEALTH" => "Cơ sở y tế", "Health service";
+        "MEDIA" => "Báo chí", "Media";
+        "OTHER" => "Khác", "Other";
+    }
+}
+code_list! {
+    ABUSE_TYPES, ABUSE_TYPE_NAMES {
+        "SEXUAL_ABUSE" => "Xâm hại tình dục", "Sexual abuse";
+        "CSAM" => "Tài liệu xâm hại tình dục trẻ em", "Child sexual abuse material";
+        "GROOMING" => "Dụ dỗ, lôi kéo", "Grooming";
+        "SEXTORTION" => "Tống tiền tình dục", "Sextortion";
+        "LIVESTREAM" => "Phát trực tiếp", "Livestreamed abuse";
+        "CYBERBULLYING" => "Bắt nạt trên mạng", "Cyberbullying";
+        "PRIVACY" => "Xâm phạm đời tư", "Privacy violation";
+        "EXPLOITATION" => "Bóc lột", "Exploitation";
+        "FRAUD" => "Lừa đảo", "Fraud";
+        "HARMFUL_CONTENT" => "Nội dung độc hại", "Harmful content";
+        "OTHER" => "Khác", "Other";
+    }
+}
+code_list! {
+    VICTIM_SEXES, VICTIM_SEX_NAMES {
+        "F" => "Nữ", "Female";
+        "M" => "Nam", "Male";
+        "U" => "Không rõ", "Unknown";
+    }
+}
+code_list! {
+    /// Platforms are brand names: the same in both languages.
+    PLATFORMS, PLATFORM_NAMES {
+        "FACEBOOK" => "Facebook", "Facebook";
+        "ZALO" => "Zalo", "Zalo";
+        "TIKTOK" => "Tiktok", "Tiktok";
+        "YOUTUBE" => "Youtube", "Youtube";
+        "MESSENGER" => "Messenger", "Messenger";
+        "TELEGRAM" => "Telegram", "Telegram";
+        "GAME" => "Game", "Game";
+        "WEBSITE" => "Website", "Website";
+        "OTHER" => "Khác", "Other";
+    }
+}
+code_list! {
+    ASSESSMENT_RESULTS, ASSESSMENT_RESULT_NAMES {
+        "CONFIRMED" => "Xác định có xâm hại", "Confirmed";
+        "UNFOUNDED" => "Không có căn cứ", "Unfounded";
+        "INSUFFICIENT" => "Chưa đủ thông tin", "Insufficient information";
+        "OUT_OF_SCOPE" => "Ngoài phạm vi", "Out of scope";
+    }
+}
+code_list! {
+    SUPPORT_TYPES, SUPPORT_TYPE_NAMES {
+        "MEDICAL" => "Y tế", "Medical";
+        "PSYCHOLOGICAL" => "Tâm lý", "Psychological";
+        "SHELTER" => "Nơi tạm lánh", "Shelter";
+        "ALTERNATIVE_CARE" => "Chăm sóc thay thế", "Alternative care";
+        "COUNSELLING" => "Tư vấn", "Counselling";
+        "LEGAL_AID" => "Trợ giúp pháp lý", "Legal aid";
+        "EDUCATION" => "Giáo dục", "Education";
+        "OTHER" => "Khác", "Other";
+    }
+}
+code_list! {
+    CRIMINAL_DECISIONS, CRIMINAL_DECISION_NAMES {
+        "PROSECUTED" => "Khởi tố", "Prosecuted";
+        "NOT_PROSECUTED" => "Không khởi tố", "Not prosecuted";
+        "SUSPENDED" => "Tạm đình chỉ", "Suspended";
+    }
+}
+code_list! {
+    OUTCOMES, OUTCOME_NAMES {
+        "CRIMINAL" => "Xử lý hình sự", "Criminal";
+        "ADMINISTRATIVE" => "Xử phạt hành chính", "Administrative";
+        "CONTENT_REMOVED" => "Gỡ bỏ nội dung", "Content removed";
+        "SUPPORT_ONLY" => "Chỉ hỗ trợ", "Support only";
+        "NO_VIOLATION" => "Không có vi phạm", "No violation";
+        "TRANSFERRED" => "Chuyển cơ quan khác", "Transferred";
+        "OTHER" => "Khác", "Other";
+    }
+}
+code_list! {
+    CONTENT_SOURCES, CONTENT_SOURCE_NAMES {
+        "ONLINE_MONITORING" => "Giám sát trực tuyến", "Online monitoring";
+        "PLATFORM" => "Nền tảng", "Platform";
+        "HOTLINE" => "Tổng đài", "Hotline";
+        "PUBLIC" => "Người dân", "Public";
+        "INTERNATIONAL" => "Quốc tế", "International";
+        "POLICE" => "Công an", "Police";
+        "OTHER" => "Khác", "Other";
+    }
+}
+code_list! {
+    CONTENT_TYPES, CONTENT_TYPE_NAMES {
+        "IMAGE" => "Hình ảnh", "Image";
+        "VIDEO" => "Video", "Video";
+        "URL" => "Đường dẫn", "URL";
+        "ACCOUNT" => "Tài khoản", "Account";
+        "LIVESTREAM" => "Phát trực tiếp", "Livestream";
+        "GROUP" => "Nhóm", "Group";
+        "OTHER" => "Khác", "Other";
+    }
+}
+code_list! {
+    CONTENT_CATEGORIES, CONTENT_CATEGORY_NAMES {
+        "CSAM" => "Tài liệu xâm hại tình dục trẻ em", "Child sexual abuse material";
+        "GROOMING" => "Dụ dỗ", "Grooming";
+        "SEXTORTION" => "Tống tiền tình dục", "Sextortion";
+        "HARMFUL" => "Độc hại", "Harmful";
+        "PRIVACY" => "Đời tư", "Privacy";
+        "OTHER" => "Khác", "Other";
+    }
+}
+code_list! {
+    CONTENT_STATUSES, CONTENT_STATUS_NAMES {
+        "REMOVED" => "Đã gỡ", "Removed";
+        "PENDING" => "Đang chờ", "Pending";
+        "REFUSED" => "Bị từ chối", "Refused";
+        "NOT_FOUND" => "Không tìm thấy", "Not found";
+        "NOT_REQUESTED" => "Chưa yêu cầu", "Not requested";
+    }
+}
+code_list! {
+    POPULATION_SEXES, POPULATION_SEX_NAMES {
+        "F" => "Nữ", "Female";
+        "M" => "Nam", "Male";
+    }
+}
+code_list! {
+    AREA_LEVELS, AREA_LEVEL_NAMES {
+        "PROVINCE" => "Tỉnh", "Province";
+        "DISTRICT" => "Huyện", "District";
+        "COMMUNE" => "Xã", "Commune";
+    }
+}
+code_list! {
+    HOLIDAY_KINDS, HOLIDAY_KIND_NAMES {
+        "HOLIDAY" => "Ngày nghỉ lễ", "Holiday";
+        "WORKDAY" => "Ngày làm bù", "Make-up working day";
+    }
+}
+
+/// Age bands of the victim, youngest first, each with its oldest age; staging.sql's
+/// `age_band` puts an age in the first band it fits (a test checks the two agree).
+pub const AGE_BANDS: &[(&str, u32)] = &[
+    ("0-5", 5),
+    ("6-10", 10),
+    ("11-13", 13),
+    ("14-15", 15),
+    ("16-17", 17),
 ];
-pub const ABUSE_TYPES: &[&str] = &[
-    "SEXUAL_ABUSE",
-    "CSAM",
-    "GROOMING",
-    "SEXTORTION",
-    "LIVESTREAM",
-    "CYBERBULLYING",
-    "PRIVACY",
-    "EXPLOITATION",
-    "FRAUD",
-    "HARMFUL_CONTENT",
-    "OTHER",
-];
-pub const VICTIM_SEXES: &[&str] = &["F", "M", "U"];
-pub const PLATFORMS: &[&str] = &[
-    "FACEBOOK",
-    "ZALO",
-    "TIKTOK",
-    "YOUTUBE",
-    "MESSENGER",
-    "TELEGRAM",
-    "GAME",
-    "WEBSITE",
-    "OTHER",
-];
-pub const ASSESSMENT_RESULTS: &[&str] = &["CONFIRMED", "UNFOUNDED", "INSUFFICIENT", "OUT_OF_SCOPE"];
-pub const SUPPORT_TYPES: &[&str] = &[
-    "MEDICAL",
-    "PSYCHOLOGICAL",
-    "SHELTER",
-    "ALTERNATIVE_CARE",
-    "COUNSELLING",
-    "LEGAL_AID",
-    "EDUCATION",
-    "OTHER",
-];
-pub const CRIMINAL_DECISIONS: &[&str] = &["PROSECUTED", "NOT_PROSECUTED", "SUSPENDED"];
-pub const OUTCOMES: &[&str] = &[
-    "CRIMINAL",
-    "ADMINISTRATIVE",
-    "CONTENT_REMOVED",
-    "SUPPORT_ONLY",
-    "NO_VIOLATION",
-    "TRANSFERRED",
-    "OTHER",
-];
-pub const CONTENT_SOURCES: &[&str] = &[
-    "ONLINE_MONITORING",
-    "PLATFORM",
-    "HOTLINE",
-    "PUBLIC",
-    "INTERNATIONAL",
-    "POLICE",
-    "OTHER",
-];
-pub const CONTENT_TYPES: &[&str] = &["IMAGE", "VIDEO", "URL", "ACCOUNT", "LIVESTREAM", "GROUP", "OTHER"];
-pub const CONTENT_CATEGORIES: &[&str] = &["CSAM", "GROOMING", "SEXTORTION", "HARMFUL", "PRIVACY", "OTHER"];
-pub const CONTENT_STATUSES: &[&str] = &["REMOVED", "PENDING", "REFUSED", "NOT_FOUND", "NOT_REQUESTED"];
-pub const POPULATION_SEXES: &[&str] = &["F", "M"];
-pub const AREA_LEVELS: &[&str] = &["PROVINCE", "DISTRICT", "COMMUNE"];
-pub const HOLIDAY_KINDS: &[&str] = &["HOLIDAY", "WORKDAY"];
+
+/// The names of the codes of a breakdown (code, Vietnamese, English), in their order;
+/// `area` and `age_band` have none here.
+pub fn code_names(breakdown: &str) -> &'static [(&'static str, &'static str, &'static str)] {
+    match breakdown {
+        "abuse_type" => ABUSE_TYPE_NAMES,
+        "channel" => CHANNEL_NAMES,
+        "receiving_agency" => AGENCY_NAMES,
+        "victim_sex" => VICTIM_SEX_NAMES,
+        "platform" => PLATFORM_NAMES,
+        "source" => CONTENT_SOURCE_NAMES,
+        "content_type" => CONTENT_TYPE_NAMES,
+        "category" => CONTENT_CATEGORY_NAMES,
+        _ => &[],
+    }
+}
 
 use ColumnType::*;
 

@@ -89,7 +89,9 @@ pub fn breakdown_values(subject: Subject, breakdown: &str) -> Vec<&'static str> 
         (Subject::Cases, "channel") => model::CHANNELS.to_vec(),
         (Subject::Cases, "receiving_agency") => model::AGENCIES.to_vec(),
         (Subject::Cases, "victim_sex") => model::VICTIM_SEXES.to_vec(),
-        (Subject::Cases, "age_band") => vec!["0-5", "6-10", "11-13", "14-15", "16-17", "unknown"],
+        (Subject::Cases, "age_band") => {
+            with_unknown(&model::AGE_BANDS.iter().map(|(band, _)| *band).collect::<Vec<_>>())
+        }
         (Subject::Cases, "platform") => with_unknown(model::PLATFORMS),
         (Subject::Content, "source") => model::CONTENT_SOURCES.to_vec(),
         (Subject::Content, "platform") => model::PLATFORMS.to_vec(),

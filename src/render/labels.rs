@@ -195,64 +195,19 @@ pub fn breakdown_name(lang: Lang, breakdown: &str) -> String {
 
 /// The reader's name of a code value.
 pub fn code_name(lang: Lang, breakdown: &str, code: &str) -> String {
-    let pair: Option<(&str, &str)> = match (breakdown, code) {
+    let pair = match (breakdown, code) {
         (_, "unknown") => Some(("Không rõ", "Unknown")),
-        (_, "OTHER") => Some(("Khác", "Other")),
-        ("abuse_type", "SEXUAL_ABUSE") => Some(("Xâm hại tình dục", "Sexual abuse")),
-        ("abuse_type", "CSAM") => Some(("Tài liệu xâm hại tình dục trẻ em", "Child sexual abuse material")),
-        ("abuse_type", "GROOMING") => Some(("Dụ dỗ, lôi kéo", "Grooming")),
-        ("abuse_type", "SEXTORTION") => Some(("Tống tiền tình dục", "Sextortion")),
-        ("abuse_type", "LIVESTREAM") => Some(("Phát trực tiếp", "Livestreamed abuse")),
-        ("abuse_type", "CYBERBULLYING") => Some(("Bắt nạt trên mạng", "Cyberbullying")),
-        ("abuse_type", "PRIVACY") => Some(("Xâm phạm đời tư", "Privacy violation")),
-        ("abuse_type", "EXPLOITATION") => Some(("Bóc lột", "Exploitation")),
-        ("abuse_type", "FRAUD") => Some(("Lừa đảo", "Fraud")),
-        ("abuse_type", "HARMFUL_CONTENT") => Some(("Nội dung độc hại", "Harmful content")),
-        ("channel", "HOTLINE_111") => Some(("Tổng đài 111", "Hotline 111")),
-        ("channel", "DIRECT") => Some(("Trực tiếp", "In person")),
-        ("channel", "POLICE") => Some(("Công an", "Police")),
-        ("channel", "ONLINE_MONITORING") => Some(("Giám sát trực tuyến", "Online monitoring")),
-        ("channel", "PLATFORM") => Some(("Nền tảng mạng", "Platform")),
-        ("channel", "SCHOOL") => Some(("Nhà trường", "School")),
-        ("channel", "HEALTH") => Some(("Cơ sở y tế", "Health service")),
-        ("channel", "MEDIA") => Some(("Báo chí", "Media")),
-        ("receiving_agency", "LDTBXH") => Some(("Sở LĐ-TB&XH", "Labour, Invalids and Social Affairs")),
-        ("receiving_agency", "CA") => Some(("Công an tỉnh", "Provincial police")),
-        ("receiving_agency", "TTTT") => Some(("Sở TT&TT", "Information and Communications")),
-        ("victim_sex", "F") => Some(("Nữ", "Female")),
-        ("victim_sex", "M") => Some(("Nam", "Male")),
-        ("victim_sex", "U") => Some(("Không rõ", "Unknown")),
         ("age_band", band) => return format!("{band} {}", if lang == Lang::Vi { "tuổi" } else { "years" }),
-        ("source", "ONLINE_MONITORING") => Some(("Giám sát trực tuyến", "Online monitoring")),
-        ("source", "PLATFORM") => Some(("Nền tảng", "Platform")),
-        ("source", "HOTLINE") => Some(("Tổng đài", "Hotline")),
-        ("source", "PUBLIC") => Some(("Người dân", "Public")),
-        ("source", "INTERNATIONAL") => Some(("Quốc tế", "International")),
-        ("source", "POLICE") => Some(("Công an", "Police")),
-        ("content_type", "IMAGE") => Some(("Hình ảnh", "Image")),
-        ("content_type", "VIDEO") => Some(("Video", "Video")),
-        ("content_type", "URL") => Some(("Đường dẫn", "URL")),
-        ("content_type", "ACCOUNT") => Some(("Tài khoản", "Account")),
-        ("content_type", "LIVESTREAM") => Some(("Phát trực tiếp", "Livestream")),
-        ("content_type", "GROUP") => Some(("Nhóm", "Group")),
-        ("category", "CSAM") => Some(("Tài liệu xâm hại tình dục trẻ em", "Child sexual abuse material")),
-        ("category", "GROOMING") => Some(("Dụ dỗ", "Grooming")),
-        ("category", "SEXTORTION") => Some(("Tống tiền tình dục", "Sextortion")),
-        ("category", "HARMFUL") => Some(("Độc hại", "Harmful")),
-        ("category", "PRIVACY") => Some(("Đời tư", "Privacy")),
-        _ => None,
+        _ => crate::model::code_names(breakdown)
+            .iter()
+            .find(|(c, _, _)| *c == code)
+            .map(|(_, vi, en)| (*vi, *en)),
     };
     match (pair, lang) {
         (Some((vi, _)), Lang::Vi) => vi.to_string(),
         (Some((_, en)), Lang::En) => en.to_string(),
-        // Platforms are brand names: the same in both languages.
-        (None, _) => {
-            let mut s = code.to_lowercase();
-            if let Some(first) = s.get_mut(..1) {
-                first.make_ascii_uppercase();
-            }
-            s
-        }
+        // A code outside the lists (never in data that passed the contract) as written.
+        (None, _) => code.to_string(),
     }
 }
 
