@@ -1,6 +1,6 @@
 //! baove: analytics and statutory reporting for a provincial programme against online
 //! child abuse. Layers, each using only those before it:
-//! model (model, period, findings) ← catalog (catalog, template) ← store ← ingest ← indicators,
+//! model (model, period, findings, results) ← catalog (catalog, template) ← store ← ingest ← indicators,
 //! stats, funnel, compare, report ← render.
 //! The command line lives in the binary.
 
@@ -20,6 +20,7 @@ pub mod period;
 pub mod render;
 #[cfg(feature = "store")]
 pub mod report;
+pub mod results;
 pub mod stats;
 #[cfg(feature = "store")]
 pub mod store;

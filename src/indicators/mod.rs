@@ -8,74 +8,17 @@ use std::collections::HashMap;
 use arrow::array::{Array, AsArray, BooleanArray, Float64Array, Int64Array, ListArray, StringArray};
 use arrow::datatypes::DataType as ArrowType;
 use arrow::record_batch::RecordBatch;
-use chrono::{NaiveDate, NaiveDateTime};
+
 use duckdb::params;
 
-use crate::catalog::{self, Indicator, Statistic, Subject, Unit};
+use crate::catalog::{self, Indicator, Statistic, Subject};
 use crate::error::{Error, Result};
 use crate::model;
 use crate::period::Period;
 use crate::stats::{self, Survival};
 use crate::store::Store;
 
-/// Status of a value in the tidy table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Shown,
-    Suppressed,
-    NoData,
-    NotReached,
-}
-
-impl Status {
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Shown => "",
-            Status::Suppressed => "suppressed",
-            Status::NoData => "no_data",
-            Status::NotReached => "not_reached",
-        }
-    }
-}
-
-/// One row of the tidy output (indicators.md, "Tidy output").
-#[derive(Debug, Clone, PartialEq)]
-pub struct TidyRow {
-    pub indicator_id: String,
-    pub period: String,
-    pub calendar: &'static str,
-    pub period_start: NaiveDate,
-    pub period_end: NaiveDate,
-    pub as_of: NaiveDateTime,
-    pub area_code: String,
-    pub breakdown: String,
-    pub breakdown_value: String,
-    pub numerator: Option<u64>,
-    pub denominator: Option<u64>,
-    pub value: Option<f64>,
-    pub ci_low: Option<f64>,
-    pub ci_high: Option<f64>,
-    pub unit: Unit,
-    pub status: Status,
-}
-
-/// What to compute.
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub period: Period,
-    pub as_of: NaiveDateTime,
-}
-
-/// The areas a period is reported for.
-#[derive(Debug, Clone)]
-pub struct Geography {
-    pub province: String,
-    /// Areas below the province valid at some time in the period, in code order.
-    pub areas: Vec<String>,
-    /// Those of them valid on the period's last day: the province's parts then.
-    pub on_last_day: Vec<String>,
-    pub names: HashMap<String, String>,
-}
+pub use crate::results::{Geography, Request, Status, TidyRow};
 
 /// The breakdown values of a dimension, in code order, all listed even when empty.
 pub fn breakdown_values(subject: Subject, breakdown: &str) -> Vec<&'static str> {

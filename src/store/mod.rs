@@ -593,19 +593,7 @@ pub struct KindStatus {
     pub last: Option<String>,
 }
 
-#[derive(Debug, Clone)]
-pub struct LoggedFile {
-    pub load_id: i64,
-    pub file_name: String,
-    pub kind: String,
-    pub sha256: String,
-    pub rows_loaded: i64,
-    pub rows_replaced: i64,
-    pub rows_quarantined: i64,
-    pub loaded_at: String,
-    pub engine_version: String,
-    pub profile: Option<String>,
-}
+pub use crate::results::LoggedFile;
 
 #[derive(Debug, Clone)]
 pub struct Status {

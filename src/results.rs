@@ -1,0 +1,84 @@
+//! The results the engine hands to the statistics and render layers, as plain data with
+//! no engine: the tidy table's rows, the geography and request of a period, and the
+//! loads a store holds. Render builds and is tested on these without DuckDB.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::catalog::Unit;
+use crate::period::Period;
+
+/// Status of a value in the tidy table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Shown,
+    Suppressed,
+    NoData,
+    NotReached,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Shown => "",
+            Status::Suppressed => "suppressed",
+            Status::NoData => "no_data",
+            Status::NotReached => "not_reached",
+        }
+    }
+}
+
+/// One row of the tidy output (indicators.md, "Tidy output").
+#[derive(Debug, Clone, PartialEq)]
+pub struct TidyRow {
+    pub indicator_id: String,
+    pub period: String,
+    pub calendar: &'static str,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub as_of: NaiveDateTime,
+    pub area_code: String,
+    pub breakdown: String,
+    pub breakdown_value: String,
+    pub numerator: Option<u64>,
+    pub denominator: Option<u64>,
+    pub value: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub unit: Unit,
+    pub status: Status,
+}
+
+/// What to compute.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub period: Period,
+    pub as_of: NaiveDateTime,
+}
+
+/// The areas a period is reported for.
+#[derive(Debug, Clone)]
+pub struct Geography {
+    pub province: String,
+    /// Areas below the province valid at some time in the period, in code order.
+    pub areas: Vec<String>,
+    /// Those of them valid on the period's last day: the province's parts then.
+    pub on_last_day: Vec<String>,
+    pub names: HashMap<String, String>,
+}
+
+/// One load recorded in the store's log.
+#[derive(Debug, Clone)]
+pub struct LoggedFile {
+    pub load_id: i64,
+    pub file_name: String,
+    pub kind: String,
+    pub sha256: String,
+    pub rows_loaded: i64,
+    pub rows_replaced: i64,
+    pub rows_quarantined: i64,
+    pub loaded_at: String,
+    pub engine_version: String,
+    pub profile: Option<String>,
+}
