@@ -8,12 +8,19 @@ use rand_chacha::ChaCha8Rng;
 use statrs::distribution::{Beta, ContinuousCDF, Gamma};
 
 use crate::catalog::{Indicator, Unit};
-use crate::disclosure::{self, Audience, CellKey, Hidden};
+#[cfg(feature = "store")]
+use crate::disclosure::Audience;
+use crate::disclosure::{self, CellKey, Hidden};
 use crate::error::{Error, Result};
 use crate::funnel::{self, Adjustment, Dispersion, Z_95, Z_998};
-use crate::indicators::{self, Geography, Request, Session, Status, TidyRow};
+#[cfg(feature = "store")]
+use crate::indicators::{self, Session};
 use crate::period::Period;
+#[cfg(feature = "store")]
+use crate::results::{Geography, Request};
+use crate::results::{Status, TidyRow};
 use crate::stats::quantile_type7;
+#[cfg(feature = "store")]
 use crate::store::Store;
 
 /// Where an area lies against the funnel around the province value.
@@ -515,6 +522,7 @@ pub struct Areas {
     pub names: std::collections::HashMap<String, String>,
 }
 
+#[cfg(feature = "store")]
 impl Areas {
     /// As coded in `geography`'s period, or every area of `level` with the crosswalk
     /// (for districts).
@@ -585,6 +593,7 @@ pub struct RequestComparison {
 
 /// The counts an area's comparison shows for disclosure control: a share's successes
 /// and members, a rate's events (its size is children, not a count).
+#[cfg(feature = "store")]
 fn counts_shown<'i>(indicator: &'i Indicator, counts: &AreaCounts) -> [(Option<&'i str>, f64); 2] {
     [
         (indicator.numerator_quantity.quantity(), counts.numerator),
@@ -597,6 +606,7 @@ fn counts_shown<'i>(indicator: &'i Indicator, counts: &AreaCounts) -> [(Option<&
 /// too. As coded, the areas are the tidy table's rows, suppressed as there; at a level,
 /// the attributed areas of every comparable indicator go through disclosure control
 /// together, with the province as the tidy table hides it.
+#[cfg(feature = "store")]
 pub fn compare_request(
     store: &Store,
     all: &[Indicator],
@@ -776,6 +786,7 @@ pub struct Run {
 /// Compares the areas of `areas` for `request` and the `trend_len - 1` periods before it
 /// (each as of its end), and builds the heatmap.
 #[allow(clippy::too_many_arguments)]
+#[cfg(feature = "store")]
 pub fn run(
     store: &Store,
     all: &[Indicator],
@@ -848,6 +859,7 @@ pub fn heatmap_indicator(all: &[Indicator]) -> Result<&Indicator> {
 /// Cases received by compared area and form of abuse in the period, with each area's
 /// children, through disclosure control for the public audience (`margins`: what the
 /// comparison hid).
+#[cfg(feature = "store")]
 fn heatmap_cells(
     store: &Store,
     period: &Period,

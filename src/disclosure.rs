@@ -284,14 +284,12 @@ impl Hidden {
     }
 }
 
-#[cfg(feature = "store")]
 pub use tidy::suppress;
 
-#[cfg(feature = "store")]
 mod tidy {
     use super::*;
     use crate::catalog::Indicator;
-    use crate::indicators::{Status, TidyRow};
+    use crate::results::{Status, TidyRow};
 
     fn cell_of(row: &TidyRow) -> CellKey {
         CellKey::new(&row.area_code, &row.breakdown, &row.breakdown_value)

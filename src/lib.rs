@@ -5,7 +5,6 @@
 //! The command line lives in the binary.
 
 pub mod catalog;
-#[cfg(feature = "store")]
 pub mod compare;
 pub mod disclosure;
 pub mod error;
@@ -16,9 +15,7 @@ pub mod indicators;
 pub mod ingest;
 pub mod model;
 pub mod period;
-#[cfg(feature = "store")]
 pub mod render;
-#[cfg(feature = "store")]
 pub mod report;
 pub mod results;
 pub mod stats;

@@ -4,15 +4,11 @@
 //! renderers turn into bytes without touching the store.
 
 use chrono::NaiveDateTime;
-use duckdb::params;
 
-use crate::catalog::{self, Indicator};
-use crate::disclosure::{self, Audience};
-use crate::error::{Error, Result};
-use crate::indicators::{self, Geography, Request, Session, TidyRow};
-use crate::period::{Period, Span};
-use crate::store::{LoggedFile, Store};
-use crate::template::{ChartKind, SheetKind, Template};
+use crate::catalog::Indicator;
+use crate::period::Period;
+use crate::results::{Geography, LoggedFile, TidyRow};
+use crate::template::Template;
 
 /// The values of one period.
 #[derive(Debug, Clone)]
@@ -89,232 +85,251 @@ impl ReportData {
     }
 }
 
-/// Computes the indicators of one period for the report's audience.
-fn values(
-    store: &Store,
-    indicators: &[Indicator],
-    period: Period,
-    as_of: NaiveDateTime,
-    public: bool,
-) -> Result<PeriodValues> {
-    let mut rows = indicators::compute(store, indicators, &Request { period, as_of })?;
-    if public {
-        let province = rows.first().map(|r| r.area_code.clone()).unwrap_or_default();
-        disclosure::suppress(&mut rows, indicators, &province)?;
-    }
-    Ok(PeriodValues { period, as_of, rows })
-}
+#[cfg(feature = "store")]
+pub use gathering::gather;
 
-/// Earlier periods are described at their own end; the current one at the requested as-of.
-fn at_end(store: &Store, indicators: &[Indicator], period: Period, public: bool) -> Result<PeriodValues> {
-    values(store, indicators, period, period.end_moment(), public)
-}
+/// Gathering from the store (the engine's part of this module).
+#[cfg(feature = "store")]
+mod gathering {
+    use super::*;
+    use duckdb::params;
 
-pub fn gather(
-    store: &Store,
-    template_name: &str,
-    template: &Template,
-    period: Period,
-    as_of: NaiveDateTime,
-    public: bool,
-) -> Result<ReportData> {
-    let all = catalog::indicators().map_err(Error::Catalog)?;
-    let used: Vec<Indicator> = template
-        .indicator_ids()
-        .iter()
-        .filter_map(|id| all.iter().find(|i| i.id == *id).cloned())
-        .collect();
-    let current = values(store, &used, period, as_of, public)?;
-    let previous = at_end(store, &used, period.previous(), public)?;
-    let year_before = at_end(store, &used, period.year_before(), public)?;
+    use crate::catalog;
+    use crate::disclosure::{self, Audience};
+    use crate::error::{Error, Result};
+    use crate::indicators::{self, Session};
+    use crate::period::Span;
+    use crate::results::Request;
+    use crate::store::Store;
+    use crate::template::{ChartKind, SheetKind};
 
-    let trend_length = template
-        .charts
-        .iter()
-        .filter(|c| c.kind == ChartKind::Trend)
-        .map(|c| c.periods)
-        .max()
-        .unwrap_or(0);
-    let trend_indicators: Vec<Indicator> = used
-        .iter()
-        .filter(|i| {
-            template
-                .charts
-                .iter()
-                .any(|c| c.kind == ChartKind::Trend && c.indicator == i.id)
-        })
-        .cloned()
-        .collect();
-    let mut trend = Vec::new();
-    let mut p = period;
-    for step in 0..trend_length {
-        if step > 0 {
-            p = p.previous();
+    /// Computes the indicators of one period for the report's audience.
+    fn values(
+        store: &Store,
+        indicators: &[Indicator],
+        period: Period,
+        as_of: NaiveDateTime,
+        public: bool,
+    ) -> Result<PeriodValues> {
+        let mut rows = indicators::compute(store, indicators, &Request { period, as_of })?;
+        if public {
+            let province = rows.first().map(|r| r.area_code.clone()).unwrap_or_default();
+            disclosure::suppress(&mut rows, indicators, &province)?;
         }
-        trend.push(if step == 0 {
-            current.clone()
-        } else {
-            at_end(store, &trend_indicators, p, public)?
-        });
+        Ok(PeriodValues { period, as_of, rows })
     }
-    trend.reverse();
 
-    let mut years = Vec::new();
-    if template.sheets.iter().any(|s| s.kind == SheetKind::ByYear) {
-        let by_year: Vec<Indicator> = used
+    /// Earlier periods are described at their own end; the current one at the requested as-of.
+    fn at_end(store: &Store, indicators: &[Indicator], period: Period, public: bool) -> Result<PeriodValues> {
+        values(store, indicators, period, period.end_moment(), public)
+    }
+
+    pub fn gather(
+        store: &Store,
+        template_name: &str,
+        template: &Template,
+        period: Period,
+        as_of: NaiveDateTime,
+        public: bool,
+    ) -> Result<ReportData> {
+        let all = catalog::indicators().map_err(Error::Catalog)?;
+        let used: Vec<Indicator> = template
+            .indicator_ids()
+            .iter()
+            .filter_map(|id| all.iter().find(|i| i.id == *id).cloned())
+            .collect();
+        let current = values(store, &used, period, as_of, public)?;
+        let previous = at_end(store, &used, period.previous(), public)?;
+        let year_before = at_end(store, &used, period.year_before(), public)?;
+
+        let trend_length = template
+            .charts
+            .iter()
+            .filter(|c| c.kind == ChartKind::Trend)
+            .map(|c| c.periods)
+            .max()
+            .unwrap_or(0);
+        let trend_indicators: Vec<Indicator> = used
             .iter()
             .filter(|i| {
                 template
-                    .sheets
+                    .charts
                     .iter()
-                    .any(|s| s.kind == SheetKind::ByYear && s.indicators.contains(&i.id))
+                    .any(|c| c.kind == ChartKind::Trend && c.indicator == i.id)
             })
             .cloned()
             .collect();
-        let first_year = first_case_year(store)?.unwrap_or(period.reference_year());
-        for year in first_year..=period.reference_year() {
-            let y = Period {
-                year,
-                span: Span::Year,
-                calendar: period.calendar,
-            };
-            let as_of_year = if year == period.reference_year() {
-                as_of.min(y.end_moment())
+        let mut trend = Vec::new();
+        let mut p = period;
+        for step in 0..trend_length {
+            if step > 0 {
+                p = p.previous();
+            }
+            trend.push(if step == 0 {
+                current.clone()
             } else {
-                y.end_moment()
-            };
-            years.push(values(store, &by_year, y, as_of_year, public)?);
+                at_end(store, &trend_indicators, p, public)?
+            });
         }
-    }
-    let session = Session::new(store)?;
-    let mut geography = session.geography(&period)?;
-    let all = catalog::indicators().map_err(Error::Catalog)?;
-    let mut comparisons = Vec::new();
-    for sheet in &template.sheets {
-        if sheet.kind != SheetKind::Comparison {
-            comparisons.push(None);
-            continue;
-        }
-        let level = sheet.level.as_deref().and_then(crate::compare::Level::parse);
-        let areas = crate::compare::Areas::of(store, &geography, level)?;
-        let picked: Vec<Indicator> = all
-            .iter()
-            .filter(|i| sheet.indicators.contains(&i.id))
-            .cloned()
-            .collect();
-        let compared = crate::compare::compare_request(
-            store,
-            &all,
-            &picked,
-            &Request { period, as_of },
-            &areas,
-            if public {
-                Audience::Public
-            } else {
-                Audience::Internal
-            },
-            &crate::compare::Settings::default(),
-        )?
-        .compared;
-        for (code, name) in areas.names {
-            geography.names.entry(code).or_insert(name);
-        }
-        comparisons.push(compared.into_iter().next());
-    }
-    let sources = store.status()?.log;
-    let quality = quality(store, &previous)?;
-    Ok(ReportData {
-        template_name: template_name.to_string(),
-        template: template.clone(),
-        indicators: used,
-        public,
-        current,
-        previous,
-        year_before,
-        trend,
-        years,
-        geography,
-        sources,
-        quality,
-        comparisons,
-    })
-}
+        trend.reverse();
 
-fn first_case_year(store: &Store) -> Result<Option<i32>> {
-    store
-        .connection()
-        .query_row(
-            "SELECT CAST(min(year(received_at)) AS INTEGER) FROM cases",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(|e| Error::Store {
+        let mut years = Vec::new();
+        if template.sheets.iter().any(|s| s.kind == SheetKind::ByYear) {
+            let by_year: Vec<Indicator> = used
+                .iter()
+                .filter(|i| {
+                    template
+                        .sheets
+                        .iter()
+                        .any(|s| s.kind == SheetKind::ByYear && s.indicators.contains(&i.id))
+                })
+                .cloned()
+                .collect();
+            let first_year = first_case_year(store)?.unwrap_or(period.reference_year());
+            for year in first_year..=period.reference_year() {
+                let y = Period {
+                    year,
+                    span: Span::Year,
+                    calendar: period.calendar,
+                };
+                let as_of_year = if year == period.reference_year() {
+                    as_of.min(y.end_moment())
+                } else {
+                    y.end_moment()
+                };
+                years.push(values(store, &by_year, y, as_of_year, public)?);
+            }
+        }
+        let session = Session::new(store)?;
+        let mut geography = session.geography(&period)?;
+        let all = catalog::indicators().map_err(Error::Catalog)?;
+        let mut comparisons = Vec::new();
+        for sheet in &template.sheets {
+            if sheet.kind != SheetKind::Comparison {
+                comparisons.push(None);
+                continue;
+            }
+            let level = sheet.level.as_deref().and_then(crate::compare::Level::parse);
+            let areas = crate::compare::Areas::of(store, &geography, level)?;
+            let picked: Vec<Indicator> = all
+                .iter()
+                .filter(|i| sheet.indicators.contains(&i.id))
+                .cloned()
+                .collect();
+            let compared = crate::compare::compare_request(
+                store,
+                &all,
+                &picked,
+                &Request { period, as_of },
+                &areas,
+                if public {
+                    Audience::Public
+                } else {
+                    Audience::Internal
+                },
+                &crate::compare::Settings::default(),
+            )?
+            .compared;
+            for (code, name) in areas.names {
+                geography.names.entry(code).or_insert(name);
+            }
+            comparisons.push(compared.into_iter().next());
+        }
+        let sources = store.status()?.log;
+        let quality = quality(store, &previous)?;
+        Ok(ReportData {
+            template_name: template_name.to_string(),
+            template: template.clone(),
+            indicators: used,
+            public,
+            current,
+            previous,
+            year_before,
+            trend,
+            years,
+            geography,
+            sources,
+            quality,
+            comparisons,
+        })
+    }
+
+    fn first_case_year(store: &Store) -> Result<Option<i32>> {
+        store
+            .connection()
+            .query_row(
+                "SELECT CAST(min(year(received_at)) AS INTEGER) FROM cases",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| Error::Store {
+                path: store.path().display().to_string(),
+                message: e.to_string(),
+            })
+    }
+
+    const CASE_COLUMNS_TO_MEASURE: &[&str] = &[
+        "victim_age",
+        "platform",
+        "assessed_at",
+        "assessment_result",
+        "police_received_at",
+        "support_plan_at",
+        "support_types",
+        "support_started_at",
+        "criminal_decision_at",
+        "outcome",
+        "closed_at",
+    ];
+
+    /// Completeness of the optional case columns over all cases, quarantined rows, cases
+    /// whose support started before its plan, and late arrivals: cases of the previous
+    /// period loaded after that period's report moment.
+    fn quality(store: &Store, previous: &PeriodValues) -> Result<Quality> {
+        let conn = store.connection();
+        let fail = |e: duckdb::Error| Error::Store {
             path: store.path().display().to_string(),
             message: e.to_string(),
-        })
-}
-
-const CASE_COLUMNS_TO_MEASURE: &[&str] = &[
-    "victim_age",
-    "platform",
-    "assessed_at",
-    "assessment_result",
-    "police_received_at",
-    "support_plan_at",
-    "support_types",
-    "support_started_at",
-    "criminal_decision_at",
-    "outcome",
-    "closed_at",
-];
-
-/// Completeness of the optional case columns over all cases, quarantined rows, cases
-/// whose support started before its plan, and late arrivals: cases of the previous
-/// period loaded after that period's report moment.
-fn quality(store: &Store, previous: &PeriodValues) -> Result<Quality> {
-    let conn = store.connection();
-    let fail = |e: duckdb::Error| Error::Store {
-        path: store.path().display().to_string(),
-        message: e.to_string(),
-    };
-    let mut q = Quality::default();
-    let total: i64 = conn
-        .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
-        .map_err(fail)?;
-    for column in CASE_COLUMNS_TO_MEASURE {
-        // Column names come from the contract, never from input.
-        let filled: i64 = conn
-            .query_row(&format!("SELECT count({column}) FROM cases"), [], |r| r.get(0))
+        };
+        let mut q = Quality::default();
+        let total: i64 = conn
+            .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
             .map_err(fail)?;
-        q.completeness.push(Completeness {
-            kind: "cases",
-            column,
-            filled: filled as u64,
-            total: total as u64,
-        });
+        for column in CASE_COLUMNS_TO_MEASURE {
+            // Column names come from the contract, never from input.
+            let filled: i64 = conn
+                .query_row(&format!("SELECT count({column}) FROM cases"), [], |r| r.get(0))
+                .map_err(fail)?;
+            q.completeness.push(Completeness {
+                kind: "cases",
+                column,
+                filled: filled as u64,
+                total: total as u64,
+            });
+        }
+        q.quarantined = conn
+            .query_row("SELECT count(*) FROM quarantine", [], |r| r.get::<_, i64>(0))
+            .map_err(fail)? as u64;
+        q.invalid_orders = conn
+            .query_row(
+                "SELECT count(*) FROM cases WHERE support_started_at < support_plan_at",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(fail)? as u64;
+        q.late_records = conn
+            .query_row(
+                "SELECT count(*) FROM cases c
+                 WHERE c.received_at >= CAST(? AS TIMESTAMP) AND c.received_at < CAST(? AS TIMESTAMP)
+                   AND EXISTS (SELECT 1 FROM load_log l WHERE l.load_id = c.load_id AND l.loaded_at >= CAST(? AS TIMESTAMP))",
+                params![
+                    previous.period.start_moment().to_string(),
+                    previous.period.end_moment().to_string(),
+                    previous.as_of.to_string()
+                ],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(fail)? as u64;
+        Ok(q)
     }
-    q.quarantined = conn
-        .query_row("SELECT count(*) FROM quarantine", [], |r| r.get::<_, i64>(0))
-        .map_err(fail)? as u64;
-    q.invalid_orders = conn
-        .query_row(
-            "SELECT count(*) FROM cases WHERE support_started_at < support_plan_at",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map_err(fail)? as u64;
-    q.late_records = conn
-        .query_row(
-            "SELECT count(*) FROM cases c
-             WHERE c.received_at >= CAST(? AS TIMESTAMP) AND c.received_at < CAST(? AS TIMESTAMP)
-               AND EXISTS (SELECT 1 FROM load_log l WHERE l.load_id = c.load_id AND l.loaded_at >= CAST(? AS TIMESTAMP))",
-            params![
-                previous.period.start_moment().to_string(),
-                previous.period.end_moment().to_string(),
-                previous.as_of.to_string()
-            ],
-            |r| r.get::<_, i64>(0),
-        )
-        .map_err(fail)? as u64;
-    Ok(q)
 }

@@ -7,12 +7,12 @@ use chrono::NaiveDateTime;
 
 use crate::catalog::{Direction, Indicator, Lang, Subject, Unit};
 use crate::error::Result;
-use crate::indicators::{Status, TidyRow};
 use crate::model::ENGINE_VERSION;
 use crate::render::chart;
 use crate::render::labels::text;
 use crate::render::workbook::{chart_data, Shown};
 use crate::report::{PeriodValues, ReportData};
+use crate::results::{Status, TidyRow};
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")

@@ -7,7 +7,7 @@ use polars::prelude::*;
 use crate::compare::{AreaComparison, Comparison, HeatCell};
 use crate::disclosure::Audience;
 use crate::error::{Error, Result};
-use crate::indicators::TidyRow;
+use crate::results::TidyRow;
 
 /// The tidy columns (indicators.md, "Tidy output"); `audience` is last on every row of
 /// every file, so a file copied out of the office still says what it is.

@@ -12,11 +12,11 @@ use rust_xlsxwriter::{
 
 use crate::catalog::{Indicator, Lang, Subject, Unit};
 use crate::error::{Error, Result};
-use crate::indicators::{Status, TidyRow};
 use crate::model::ENGINE_VERSION;
 use crate::period::{Calendar, Period};
 use crate::render::labels::{breakdown_name, code_name, text};
 use crate::report::{PeriodValues, ReportData};
+use crate::results::{Status, TidyRow};
 use crate::template::{ChartKind, SheetKind};
 
 fn xlsx(e: XlsxError) -> Error {
