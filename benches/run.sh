@@ -33,19 +33,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/baove-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export BAOVE_NOW="2026-11-29 12:00:00"
 
-# Runs a command; prints "seconds peak_MiB".
-measure() {
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || {
-        cat "$work/err" >&2
-        exit 1
-    }
-    awk '{ printf "%.2f %.0f\n", $1, $2 / 1024 }' "$work/time"
-}
-
-# The middle value of its arguments.
-median() {
-    printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
+# shellcheck source=benches/common.sh
+source benches/common.sh
 
 printf '%-10s %-34s %9s %9s\n' "cases" "step" "seconds" "peak MiB"
 for n in "${sizes[@]}"; do

@@ -19,17 +19,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/baove-two.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export BAOVE_NOW="2026-11-29 12:00:00"
 
-measure() {
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || {
-        cat "$work/err" >&2
-        exit 1
-    }
-    awk '{ printf "%.2f %.0f\n", $1, $2 / 1024 }' "$work/time"
-}
-
-median() {
-    printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
+# shellcheck source=benches/common.sh
+source "$(dirname "$0")/common.sh"
 
 "$new" generate --out "$work/data" --seed 1 --cases "$cases" --content $((cases / 10)) >/dev/null 2>&1
 for build in old new; do
