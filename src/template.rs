@@ -43,8 +43,9 @@ pub struct Span {
     pub trend_periods: usize,
 }
 
-/// The leaders' dashboard: its headline tiles and its takedown tiles, in order. Tiles
-/// of indicators the data does not hold are left out.
+/// The leaders' dashboard: its headline tiles and its takedown tiles, in order. A tile
+/// shows an indicator the report computes (one of its sheets, charts or targets); the
+/// others are left out, so a report's dashboard computes nothing its workbook does not.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DashboardSpec {
@@ -153,12 +154,7 @@ impl Template {
             .iter()
             .flat_map(|s| s.indicators.iter().map(String::as_str))
             .chain(self.charts.iter().map(|c| c.indicator.as_str()))
-            .chain(self.targets.iter().map(|t| t.indicator.as_str()))
-            .chain(
-                self.dashboard
-                    .iter()
-                    .flat_map(|d| d.headlines.iter().chain(&d.takedown).map(String::as_str)),
-            );
+            .chain(self.targets.iter().map(|t| t.indicator.as_str()));
         for id in all {
             if !ids.contains(&id) {
                 ids.push(id);
