@@ -14,12 +14,13 @@ use crate::disclosure::{self, CellKey, Hidden};
 use crate::error::{Error, Result};
 use crate::funnel::{self, Adjustment, Dispersion, Z_95, Z_998};
 #[cfg(feature = "store")]
-use crate::indicators::{self, Session};
+use crate::indicators;
 use crate::period::Period;
 #[cfg(feature = "store")]
 use crate::results::{Geography, Request};
 use crate::results::{Status, TidyRow};
 use crate::stats::quantile_type7;
+use crate::store::Session;
 #[cfg(feature = "store")]
 use crate::store::Store;
 

@@ -8,6 +8,8 @@ use chrono::NaiveDateTime;
 use crate::catalog::Indicator;
 use crate::period::Period;
 use crate::results::{Geography, LoggedFile, TidyRow};
+
+pub use crate::results::{Completeness, Quality};
 use crate::template::Template;
 
 /// The values of one period.
@@ -28,22 +30,6 @@ impl PeriodValues {
                 && r.breakdown_value == value
         })
     }
-}
-
-#[derive(Debug, Clone)]
-pub struct Completeness {
-    pub kind: &'static str,
-    pub column: &'static str,
-    pub filled: u64,
-    pub total: u64,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Quality {
-    pub completeness: Vec<Completeness>,
-    pub quarantined: u64,
-    pub invalid_orders: u64,
-    pub late_records: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -92,14 +78,14 @@ pub use gathering::gather;
 #[cfg(feature = "store")]
 mod gathering {
     use super::*;
-    use duckdb::params;
 
     use crate::catalog;
     use crate::disclosure::{self, Audience};
     use crate::error::{Error, Result};
-    use crate::indicators::{self, Session};
+    use crate::indicators;
     use crate::period::Span;
     use crate::results::Request;
+    use crate::store::Session;
     use crate::store::Store;
     use crate::template::{ChartKind, SheetKind};
 
@@ -185,7 +171,7 @@ mod gathering {
                 })
                 .cloned()
                 .collect();
-            let first_year = first_case_year(store)?.unwrap_or(period.reference_year());
+            let first_year = store.first_case_year()?.unwrap_or(period.reference_year());
             for year in first_year..=period.reference_year() {
                 let y = Period {
                     year,
@@ -236,7 +222,7 @@ mod gathering {
             comparisons.push(compared.into_iter().next());
         }
         let sources = store.status()?.log;
-        let quality = quality(store, &previous)?;
+        let quality = store.quality(&previous.period, previous.as_of)?;
         Ok(ReportData {
             template_name: template_name.to_string(),
             template: template.clone(),
@@ -252,84 +238,5 @@ mod gathering {
             quality,
             comparisons,
         })
-    }
-
-    fn first_case_year(store: &Store) -> Result<Option<i32>> {
-        store
-            .connection()
-            .query_row(
-                "SELECT CAST(min(year(received_at)) AS INTEGER) FROM cases",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(|e| Error::Store {
-                path: store.path().display().to_string(),
-                message: e.to_string(),
-            })
-    }
-
-    const CASE_COLUMNS_TO_MEASURE: &[&str] = &[
-        "victim_age",
-        "platform",
-        "assessed_at",
-        "assessment_result",
-        "police_received_at",
-        "support_plan_at",
-        "support_types",
-        "support_started_at",
-        "criminal_decision_at",
-        "outcome",
-        "closed_at",
-    ];
-
-    /// Completeness of the optional case columns over all cases, quarantined rows, cases
-    /// whose support started before its plan, and late arrivals: cases of the previous
-    /// period loaded after that period's report moment.
-    fn quality(store: &Store, previous: &PeriodValues) -> Result<Quality> {
-        let conn = store.connection();
-        let fail = |e: duckdb::Error| Error::Store {
-            path: store.path().display().to_string(),
-            message: e.to_string(),
-        };
-        let mut q = Quality::default();
-        let total: i64 = conn
-            .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
-            .map_err(fail)?;
-        for column in CASE_COLUMNS_TO_MEASURE {
-            // Column names come from the contract, never from input.
-            let filled: i64 = conn
-                .query_row(&format!("SELECT count({column}) FROM cases"), [], |r| r.get(0))
-                .map_err(fail)?;
-            q.completeness.push(Completeness {
-                kind: "cases",
-                column,
-                filled: filled as u64,
-                total: total as u64,
-            });
-        }
-        q.quarantined = conn
-            .query_row("SELECT count(*) FROM quarantine", [], |r| r.get::<_, i64>(0))
-            .map_err(fail)? as u64;
-        q.invalid_orders = conn
-            .query_row(
-                "SELECT count(*) FROM cases WHERE support_started_at < support_plan_at",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map_err(fail)? as u64;
-        q.late_records = conn
-            .query_row(
-                "SELECT count(*) FROM cases c
-                 WHERE c.received_at >= CAST(? AS TIMESTAMP) AND c.received_at < CAST(? AS TIMESTAMP)
-                   AND EXISTS (SELECT 1 FROM load_log l WHERE l.load_id = c.load_id AND l.loaded_at >= CAST(? AS TIMESTAMP))",
-                params![
-                    previous.period.start_moment().to_string(),
-                    previous.period.end_moment().to_string(),
-                    previous.as_of.to_string()
-                ],
-                |r| r.get::<_, i64>(0),
-            )
-            .map_err(fail)? as u64;
-        Ok(q)
     }
 }

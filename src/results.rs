@@ -82,3 +82,21 @@ pub struct LoggedFile {
     pub engine_version: String,
     pub profile: Option<String>,
 }
+
+/// How complete the store's optional case columns are, and what else a report's data
+/// quality sheet counts.
+#[derive(Debug, Clone)]
+pub struct Completeness {
+    pub kind: &'static str,
+    pub column: &'static str,
+    pub filled: u64,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Quality {
+    pub completeness: Vec<Completeness>,
+    pub quarantined: u64,
+    pub invalid_orders: u64,
+    pub late_records: u64,
+}

@@ -11,11 +11,12 @@ use baove::catalog::{self, Indicator, Lang, Unit};
 use baove::compare::{self, Settings};
 use baove::disclosure::Audience;
 use baove::funnel::Adjustment;
-use baove::indicators::{Request, Session};
+use baove::indicators::Request;
 use baove::model;
 use baove::period::Period;
 use baove::render::chart::{self, Heatmap, SmallMultiples};
 use baove::render::{labels, output, tidy};
+use baove::store::Session;
 
 /// Periods in the trend file, ending with the compared one.
 const TREND_PERIODS: u16 = 8;

@@ -3,6 +3,10 @@
 //! load (even kill -9) leaves the file as it was.
 
 mod incoming;
+mod quality;
+mod session;
+
+pub use session::{CaseScope, Session};
 
 use std::path::{Path, PathBuf};
 
@@ -170,11 +174,6 @@ impl Store {
                 |r| r.get(0),
             )
             .map_err(|e| self.error(e))
-    }
-
-    /// Read access for the query layers.
-    pub fn connection(&self) -> &Connection {
-        &self.conn
     }
 
     fn error(&self, message: impl std::fmt::Display) -> Error {
