@@ -69,22 +69,20 @@ pub fn reporting_store(
     profile: &Option<std::path::PathBuf>,
     logged_at: Option<chrono::NaiveDateTime>,
 ) -> baove::Result<baove::store::Store> {
-    use baove::ingest::{self, LoadOptions};
+    use baove::ingest::{self, Destination, LoadOptions};
     use baove::store::{Store, DEFAULT_PATH};
     if input.is_empty() {
         return Store::open_read_only(db.unwrap_or(std::path::Path::new(DEFAULT_PATH)));
     }
     let profile = load_profile(profile)?;
     let (planned, _) = ingest::plan(input, None, &profile)?;
-    let now = baove::local_now()?;
-    let mut store = Store::open_in_memory()?;
-    let examined = ingest::examine_all(&planned, &profile, now, None, true, &|_| {})?;
     let options = LoadOptions {
         quarantine: false,
-        now: logged_at.unwrap_or(now),
+        now: baove::local_now()?,
+        logged_at,
         profile_name: None,
     };
-    ingest::load(&mut store, examined, &options)?;
+    let (store, _) = ingest::load_planned(Destination::Memory, &planned, &profile, &options, &|_| {})?;
     Ok(store)
 }
 

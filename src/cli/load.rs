@@ -1,11 +1,12 @@
-//! `baove load`: exports into the store, in one transaction.
+//! `baove load`: exports into the store, in one transaction (the loading itself is
+//! [`baove::ingest::load_planned`], shared with `--input`); prints what each file gave.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use baove::ingest::{self, LoadOptions};
+use baove::ingest::{self, Destination, LoadOptions};
 use baove::model::Kind;
-use baove::store::{Store, DEFAULT_PATH};
+use baove::store::DEFAULT_PATH;
 
 use super::args::{load_profile, parse_kind};
 use super::progress::Progress;
@@ -47,73 +48,22 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             "no export files found in the paths given".into(),
         ));
     }
-    let now = baove::local_now()?;
-    // A store that does not exist yet is created only once the data is accepted, so a
-    // refused first load leaves nothing behind.
-    let existing = if args.db.exists() {
-        Some(Store::open(&args.db, false)?)
-    } else {
-        None
-    };
-    let known_areas = match &existing {
-        Some(store) => store.area_codes()?,
-        None => None,
-    };
-    let progress = Progress::new(planned.len() as u64 + 1);
-    let examined = ingest::examine_all(
-        &planned,
-        &profile,
-        now,
-        known_areas,
-        // A strict load judges large files while it writes them (one reading, rolled
-        // back if refused); with quarantine they are judged first.
-        !args.quarantine,
-        &|m| progress.step(m),
-    );
-    let examined = match examined {
-        Ok(e) => e,
-        Err(e) => {
-            progress.finish();
-            return Err(e);
-        }
-    };
-    if let Some(findings) = ingest::refusal(&examined, args.quarantine) {
-        progress.finish();
-        return Err(baove::Error::Refused(Box::new(findings)));
-    }
-    let created = existing.is_none();
-    let mut store = match existing {
-        Some(store) => store,
-        None => Store::open(&args.db, true)?,
-    };
-    progress.step(if examined.iter().any(ingest::Examined::deferred) {
-        "checking the large files while writing to the store"
-    } else {
-        "writing to the store"
-    });
     let options = LoadOptions {
         quarantine: args.quarantine,
-        now,
+        now: baove::local_now()?,
+        logged_at: None,
         profile_name: args
             .profile
             .as_ref()
             .and_then(|p| p.file_name())
             .map(|n| n.to_string_lossy().into_owned()),
     };
-    let outcome = ingest::load(&mut store, examined, &options);
+    let progress = Progress::new(planned.len() as u64 + 1);
+    let loaded = ingest::load_planned(Destination::File(&args.db), &planned, &profile, &options, &|m| {
+        progress.step(m)
+    });
     progress.finish();
-    let outcomes = match outcome {
-        Ok(outcomes) => outcomes,
-        Err(e) => {
-            // A file judged while it was written can still refuse the load: a store
-            // this load created goes again.
-            if created {
-                drop(store);
-                baove::store::remove_files(&args.db);
-            }
-            return Err(e);
-        }
-    };
+    let (_, outcomes) = loaded?;
     let mut text = format!("{}:\n", args.db.display());
     let width = outcomes.iter().map(|o| o.file.chars().count()).max().unwrap_or(0);
     for o in &outcomes {

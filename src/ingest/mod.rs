@@ -480,9 +480,85 @@ pub fn batch_findings(examined: &[Examined], verdict: &str) -> Findings {
 
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
+    /// Load the valid rows and keep the invalid ones in the quarantine.
     pub quarantine: bool,
+    /// The moment of loading: no time in the data may be later.
     pub now: NaiveDateTime,
+    /// The time the load log records, when pinned (a reproducible report's own
+    /// generation time); otherwise `now`.
+    pub logged_at: Option<NaiveDateTime>,
     pub profile_name: Option<String>,
+}
+
+/// Where a load writes.
+#[cfg(feature = "store")]
+#[derive(Debug, Clone, Copy)]
+pub enum Destination<'a> {
+    /// A store file, created only once the data is accepted: a refused first load
+    /// leaves nothing behind.
+    File(&'a Path),
+    /// A store in memory (`--input`, the catalog's indicator tests).
+    Memory,
+}
+
+/// The one loading path of `baove load`, `--input` and the indicator tests: examines the
+/// planned files (against the areas the store knows), refuses the batch or loads it in
+/// one transaction, and returns the store with what happened to each file. A store file
+/// this load created is removed again if the load fails after all (a large file judged
+/// while it is written can still refuse the batch).
+#[cfg(feature = "store")]
+pub fn load_planned(
+    destination: Destination<'_>,
+    planned: &[Planned],
+    profile: &Profile,
+    options: &LoadOptions,
+    progress: &dyn Fn(&str),
+) -> Result<(Store, Vec<FileOutcome>)> {
+    let existing = match destination {
+        Destination::File(path) if path.exists() => Some(Store::open(path, false)?),
+        _ => None,
+    };
+    let known_areas = match &existing {
+        Some(store) => store.area_codes()?,
+        None => None,
+    };
+    // A strict load judges large files while it writes them (one reading, rolled back if
+    // refused); with quarantine they are judged first.
+    let examined = examine_all(
+        planned,
+        profile,
+        options.now,
+        known_areas,
+        !options.quarantine,
+        progress,
+    )?;
+    if let Some(findings) = refusal(&examined, options.quarantine) {
+        return Err(Error::Refused(Box::new(findings)));
+    }
+    let created = match (&existing, destination) {
+        (None, Destination::File(path)) => Some(path),
+        _ => None,
+    };
+    let mut store = match (existing, destination) {
+        (Some(store), _) => store,
+        (None, Destination::File(path)) => Store::open(path, true)?,
+        (None, Destination::Memory) => Store::open_in_memory()?,
+    };
+    progress(if examined.iter().any(Examined::deferred) {
+        "checking the large files while writing to the store"
+    } else {
+        "writing to the store"
+    });
+    match load(&mut store, examined, options) {
+        Ok(outcomes) => Ok((store, outcomes)),
+        Err(e) => {
+            if let Some(path) = created {
+                drop(store);
+                crate::store::remove_files(path);
+            }
+            Err(e)
+        }
+    }
 }
 
 /// What happened to one file.
@@ -786,7 +862,7 @@ fn logged(
         rows_loaded,
         rows_replaced,
         rows_quarantined,
-        loaded_at: options.now,
+        loaded_at: options.logged_at.unwrap_or(options.now),
         profile: options.profile_name.clone(),
     })?;
     Ok(FileOutcome {
