@@ -568,6 +568,111 @@ pub fn template_sources() -> Result<Vec<(String, String)>, String> {
     catalog_files("report-templates", "toml", REPORT_TEMPLATES)
 }
 
+/// The given-rows / expected-rows test of an indicator (`queries/indicators/<id>.test.toml`):
+/// export rows in the contract (CSV text; areas, holidays and population default to
+/// `queries/tests/given/`), and the rows the indicator must give for some periods. The
+/// expected values are derived by hand from `indicators.md`; the file says how.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorTest {
+    #[serde(skip)]
+    pub indicator: String,
+    pub given: GivenRows,
+    #[serde(rename = "expect")]
+    pub expectations: Vec<Expectation>,
+}
+
+/// Export files as CSV text, by kind; a kind left out is the shared given file, if any.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GivenRows {
+    pub cases: Option<String>,
+    pub content_reports: Option<String>,
+    pub areas: Option<String>,
+    pub holidays: Option<String>,
+    pub population: Option<String>,
+}
+
+impl GivenRows {
+    /// (file name, CSV text) of every export of the test: its own, then the shared ones
+    /// it does not replace.
+    pub fn files(&self) -> Vec<(String, String)> {
+        let own = [
+            ("cases", &self.cases),
+            ("content_reports", &self.content_reports),
+            ("areas", &self.areas),
+            ("holidays", &self.holidays),
+            ("population", &self.population),
+        ];
+        let mut files: Vec<(String, String)> = own
+            .iter()
+            .filter_map(|(kind, text)| text.as_ref().map(|t| (format!("{kind}.csv"), t.clone())))
+            .collect();
+        for (stem, text) in embedded::GIVEN_CSV {
+            if !own.iter().any(|(kind, text)| kind == stem && text.is_some()) {
+                files.push((format!("{stem}.csv"), text.to_string()));
+            }
+        }
+        files
+    }
+}
+
+/// The rows one request must give.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    pub period: String,
+    /// `statutory` (default) or `calendar`.
+    pub calendar: Option<String>,
+    /// "YYYY-MM-DD HH:MM:SS"; default the end of the period.
+    pub as_of: Option<String>,
+    pub rows: Vec<ExpectedRow>,
+}
+
+/// One tidy row, found by area and breakdown; only the fields given are compared.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedRow {
+    /// Default: the province.
+    pub area: Option<String>,
+    #[serde(default)]
+    pub breakdown: String,
+    #[serde(default)]
+    pub breakdown_value: String,
+    pub numerator: Option<u64>,
+    pub denominator: Option<u64>,
+    pub value: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// "" (shown), `no_data` or `not_reached`; the last two also mean an empty value.
+    pub status: Option<String>,
+}
+
+/// Every indicator test of the catalog, in file-name order.
+pub fn indicator_tests() -> Result<Vec<IndicatorTest>, String> {
+    catalog_files("queries/indicators", "toml", embedded::INDICATOR_TESTS)?
+        .into_iter()
+        .map(|(stem, text)| {
+            let indicator = stem
+                .strip_suffix(".test")
+                .ok_or_else(|| {
+                    format!("queries/indicators/{stem}.toml: an indicator test is named <id>.test.toml")
+                })?
+                .to_string();
+            let mut test: IndicatorTest =
+                toml::from_str(&text).map_err(|e| format!("queries/indicators/{stem}.toml: {e}"))?;
+            test.indicator = indicator;
+            Ok(test)
+        })
+        .collect()
+}
+
+/// The invariants (`queries/tests/<name>.sql`): queries over the store and a computed
+/// tidy table (`tidy`, with `$province` bound) that must return no rows.
+pub fn invariants() -> Vec<(&'static str, &'static str)> {
+    embedded::INVARIANT_SQL.to_vec()
+}
+
 /// Every indicator of the catalog, in file-name order.
 pub fn indicators() -> Result<Vec<Indicator>, String> {
     let known = quantities()?;

@@ -1,8 +1,12 @@
-//! Indicators against hand-made fixtures (tests/fixtures/indicators/*/EXPECTED.md holds
-//! each derivation), properties over generated data, and the catalog meta-test.
+//! Indicators: every indicator's own given-rows test (queries/indicators/<id>.test.toml)
+//! through the library, the fixtures a catalog test cannot hold (a geography change, the
+//! public audience; tests/fixtures/indicators/*/EXPECTED.md), properties over generated
+//! data, and the catalog meta-test.
 
 use std::collections::BTreeMap;
 use std::path::Path;
+
+use baove::indicators::given;
 
 use crate::util::{baove, repo};
 
@@ -50,68 +54,84 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * b.abs().max(1.0)
 }
 
-#[test]
-fn period_boundaries_statutory_and_calendar() {
-    let q1 = run_fixture(
-        "period_boundaries",
-        &["--period", "2025Q1", "--audience", "internal"],
-    );
-    let t = total(&q1, "cases_received");
-    assert_eq!(
-        (
-            t["value"].as_str(),
-            t["numerator"].as_str(),
-            t["denominator"].as_str()
-        ),
-        ("2", "2", "")
-    );
-    assert_eq!(
-        (t["period_start"].as_str(), t["period_end"].as_str()),
-        ("2024-12-15", "2025-03-14")
-    );
-    assert_eq!(t["as_of"], "2025-03-15 00:00:00");
-    assert_eq!(cell(&q1, "cases_received", "450", "", "")["value"], "1");
-    assert_eq!(cell(&q1, "cases_received", "452", "", "")["value"], "1");
-    assert_eq!(
-        cell(&q1, "cases_received", "459", "", "")["value"],
-        "0",
-        "an empty area is listed with 0"
-    );
-    let rate = total(&q1, "rate_received");
-    assert!(close(num(rate, "value"), 2.0 / 34000.0 * 100000.0), "{rate:?}");
-    assert_eq!(rate["denominator"], "34000");
-    assert!(close(
-        num(cell(&q1, "rate_received", "450", "", ""), "value"),
-        5.0
-    ));
-    assert_eq!(cell(&q1, "rate_received", "459", "", "")["value"], "0");
-    let calendar = run_fixture(
-        "period_boundaries",
-        &[
-            "--period",
-            "2025Q1",
-            "--calendar",
-            "calendar",
-            "--audience",
-            "internal",
-        ],
-    );
-    assert_eq!(total(&calendar, "cases_received")["value"], "2");
-    assert_eq!(total(&calendar, "cases_received")["period_start"], "2025-01-01");
-    let month = run_fixture(
-        "period_boundaries",
-        &["--period", "2025-03", "--audience", "internal"],
-    );
-    assert_eq!(total(&month, "cases_received")["value"], "1");
-    let q4 = run_fixture(
-        "period_boundaries",
-        &["--period", "2024Q4", "--audience", "internal"],
-    );
-    assert_eq!(total(&q4, "cases_received")["value"], "1");
-}
-
 /// Without the province's own population rows, a period across the merger of 1 July
 /// 2025 sums the areas of its last day, never districts and communes together.
+/// Every indicator's own test (`queries/indicators/<id>.test.toml`: given rows, expected
+/// rows derived by hand from indicators.md) and the invariants of `queries/tests/` over
+/// its results, through the library as `baove check --tests` runs them.
+#[test]
+fn every_indicator_passes_its_given_rows_test() {
+    let catalog = baove::catalog::indicators().unwrap();
+    let tests = baove::catalog::indicator_tests().unwrap();
+    for indicator in &catalog {
+        assert!(
+            tests.iter().any(|t| t.indicator == indicator.id),
+            "{} has no test",
+            indicator.id
+        );
+    }
+    let mut failures = Vec::new();
+    for test in &tests {
+        let outcome = given::run_test(test, &catalog).unwrap();
+        assert!(outcome.rows_compared > 0, "{} compares nothing", test.indicator);
+        failures.extend(
+            outcome
+                .failures
+                .iter()
+                .map(|f| format!("{}: {f}", test.indicator)),
+        );
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The runner is not a check that cannot fail: a wrong expected value, a wrong
+/// expected status and a rule of v1 (the emergency takedown limit from 2026-01-01) are
+/// each caught.
+#[test]
+fn an_indicator_test_fails_on_a_wrong_expectation_or_rule() {
+    let catalog = baove::catalog::indicators().unwrap();
+    let tests = baove::catalog::indicator_tests().unwrap();
+    let takedown = tests.iter().find(|t| t.indicator == "takedown_on_time").unwrap();
+    let mut wrong_value = takedown.clone();
+    wrong_value.expectations[1].rows[0].value = Some(0.4);
+    let outcome = given::run_test(&wrong_value, &catalog).unwrap();
+    assert!(
+        outcome
+            .failures
+            .iter()
+            .any(|f| f.contains("value Some(0.6), expected 0.4")),
+        "{:?}",
+        outcome.failures
+    );
+    // The v1 reading: U1 (an emergency of 20 June 2026 removed after 12 hours) late.
+    let mut v1 = takedown.clone();
+    v1.expectations[1].rows[0].numerator = Some(2);
+    let outcome = given::run_test(&v1, &catalog).unwrap();
+    assert!(
+        outcome
+            .failures
+            .iter()
+            .any(|f| f.contains("numerator Some(3), expected Some(2)")),
+        "{:?}",
+        outcome.failures
+    );
+    let km = tests
+        .iter()
+        .find(|t| t.indicator == "assessment_hours_km_median")
+        .unwrap();
+    let mut wrong_status = km.clone();
+    wrong_status.expectations[1].rows[0].status = Some(String::new());
+    let outcome = given::run_test(&wrong_status, &catalog).unwrap();
+    assert!(
+        outcome
+            .failures
+            .iter()
+            .any(|f| f.contains("status \"not_reached\", expected \"\"")),
+        "{:?}",
+        outcome.failures
+    );
+}
+
 #[test]
 fn the_province_population_is_that_of_its_areas_on_the_last_day() {
     let q3 = run_fixture(
@@ -131,134 +151,9 @@ fn the_province_population_is_that_of_its_areas_on_the_last_day() {
     assert!(close(num(rate, "value"), 1.0 / 30000.0 * 100000.0), "{rate:?}");
 }
 
-#[test]
-fn as_of_censors_and_reveals() {
-    let at_end = run_fixture(
-        "asof_censoring",
-        &["--period", "2025Q1", "--audience", "internal"],
-    );
-    let median = total(&at_end, "assessment_hours_median");
-    assert_eq!(
-        (num(median, "value"), median["denominator"].as_str()),
-        (20.0, "3")
-    );
-    assert!(close(num(total(&at_end, "assessment_hours_p90"), "value"), 28.0));
-    let km = total(&at_end, "assessment_hours_km_median");
-    assert_eq!((num(km, "value"), km["denominator"].as_str()), (30.0, "5"));
-    assert_eq!(total(&at_end, "cases_confirmed")["value"], "2");
-    assert!(close(num(total(&at_end, "confirmed_share"), "value"), 2.0 / 3.0));
-
-    let later = run_fixture(
-        "asof_censoring",
-        &[
-            "--period",
-            "2025Q1",
-            "--as-of",
-            "2025-04-01 00:00:00",
-            "--audience",
-            "internal",
-        ],
-    );
-    let median = total(&later, "assessment_hours_median");
-    assert_eq!(
-        (num(median, "value"), median["denominator"].as_str()),
-        (25.0, "4")
-    );
-    assert_eq!(num(total(&later, "assessment_hours_km_median"), "value"), 30.0);
-    assert_eq!(total(&later, "cases_confirmed")["value"], "3");
-    assert!(close(num(total(&later, "confirmed_share"), "value"), 0.75));
-    assert_eq!(total(&later, "cases_received")["as_of"], "2025-04-01 00:00:00");
-}
-
-#[test]
-fn the_due_rule_leaves_out_members_not_yet_due() {
-    let q1 = run_fixture("due_rule", &["--period", "2025Q1", "--audience", "internal"]);
-    let share = total(&q1, "emergency_action_on_time");
-    assert_eq!(
-        (share["numerator"].as_str(), share["denominator"].as_str()),
-        ("3", "5")
-    );
-    assert!(close(num(share, "value"), 0.6));
-    let later = run_fixture(
-        "due_rule",
-        &[
-            "--period",
-            "2025Q1",
-            "--as-of",
-            "2025-03-16 00:00:00",
-            "--audience",
-            "internal",
-        ],
-    );
-    let share = total(&later, "emergency_action_on_time");
-    assert_eq!(
-        (share["numerator"].as_str(), share["denominator"].as_str()),
-        ("3", "6")
-    );
-}
-
-#[test]
-fn working_days_skip_tet_and_count_the_make_up_saturday() {
-    let h1 = run_fixture("working_days", &["--period", "2025H1", "--audience", "internal"]);
-    let share = total(&h1, "support_plan_on_time");
-    assert_eq!(
-        (share["numerator"].as_str(), share["denominator"].as_str()),
-        ("2", "5"),
-        "{share:?}"
-    );
-}
-
-#[test]
-fn criminal_decision_deadlines_twenty_days_and_two_months_from_the_31st() {
-    let q1 = run_fixture(
-        "criminal_deadlines",
-        &["--period", "2026Q1", "--audience", "internal"],
-    );
-    let share = total(&q1, "criminal_decision_on_time");
-    assert_eq!(
-        (share["numerator"].as_str(), share["denominator"].as_str()),
-        ("2", "5"),
-        "{share:?}"
-    );
-    let prosecution = total(&q1, "prosecution_share");
-    assert_eq!(
-        (
-            prosecution["numerator"].as_str(),
-            prosecution["denominator"].as_str()
-        ),
-        ("2", "4")
-    );
-}
-
-#[test]
-fn takedown_limits_either_side_of_2024_12_25_and_for_emergencies_from_2026() {
-    let q1 = run_fixture("takedowns", &["--period", "2025Q1", "--audience", "internal"]);
-    let on_time = total(&q1, "takedown_on_time");
-    assert_eq!(
-        (on_time["numerator"].as_str(), on_time["denominator"].as_str()),
-        ("2", "4")
-    );
-    assert!(close(
-        num(total(&q1, "takedown_hours_median"), "value"),
-        (3.0 + 1.0 / 3600.0 + 23.0) / 2.0
-    ));
-    assert_eq!(num(total(&q1, "takedown_removed_share"), "value"), 1.0);
-    let q1_2026 = run_fixture("takedowns", &["--period", "2026Q1", "--audience", "internal"]);
-    let on_time = total(&q1_2026, "takedown_on_time");
-    assert_eq!(
-        (on_time["numerator"].as_str(), on_time["denominator"].as_str()),
-        ("2", "4")
-    );
-    assert_eq!(total(&q1_2026, "takedown_requested")["value"], "4");
-    assert!(close(
-        num(total(&q1_2026, "takedown_removed_share"), "value"),
-        0.75
-    ));
-    assert_eq!(total(&q1_2026, "content_detected")["value"], "5");
-}
-
 /// Totals equal the sum of their breakdowns, shares lie in [0, 1], every listed value is
-/// present: over a generated data set, for several periods.
+/// present, and the invariants of queries/tests/ return nothing: over a generated data
+/// set, for several periods.
 #[test]
 fn properties_over_generated_data() {
     let dir = tempfile::tempdir().unwrap();
@@ -282,6 +177,7 @@ fn properties_over_generated_data() {
         0
     );
     assert_eq!(baove(dir.path(), &["load", &data.display().to_string()]).code, 0);
+    let catalog = baove::catalog::indicators().unwrap();
     for (period, calendar) in [
         ("2025Q1", "statutory"),
         ("2024", "calendar"),
@@ -336,6 +232,16 @@ fn properties_over_generated_data() {
                 .count()
                 == 6
         );
+        // The same properties as SQL (queries/tests/*.sql), with the store's own checks.
+        let store = baove::store::Store::open_read_only(&dir.path().join("baove.duckdb")).unwrap();
+        let period = baove::period::Period::parse(period, calendar.parse().unwrap()).unwrap();
+        let request = baove::indicators::Request {
+            period,
+            as_of: period.end_moment(),
+        };
+        let computed = baove::indicators::compute(&store, &catalog, &request).unwrap();
+        let failed = given::invariant_violations(&store, &computed, "44").unwrap();
+        assert!(failed.is_empty(), "{period}: {failed:?}");
     }
 }
 

@@ -1,13 +1,22 @@
-//! `baove check`: every indicator header, deadline rule and report template, without data.
+//! `baove check`: every indicator header, deadline rule, report template and indicator
+//! test file, without data; with `--tests`, every indicator's given-rows test and the
+//! invariants of `queries/tests/` run too.
 
 use std::process::ExitCode;
 
+use baove::indicators::given;
 use baove::{catalog, template};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = "Examples:\n  baove check\n  baove check --tests")]
+pub struct Args {
+    /// Also run each indicator's test (queries/indicators/<id>.test.toml) and the
+    /// invariants (queries/tests/*.sql) over its results.
+    #[arg(long)]
+    tests: bool,
+}
 
-pub fn run(_: Args) -> baove::Result<ExitCode> {
+pub fn run(args: Args) -> baove::Result<ExitCode> {
     let mut problems = Vec::new();
     let indicators = catalog::indicators().unwrap_or_else(|e| {
         problems.push(e);
@@ -25,9 +34,48 @@ pub fn run(_: Args) -> baove::Result<ExitCode> {
             problems.push(e);
         }
     }
+    let tests = catalog::indicator_tests().unwrap_or_else(|e| {
+        problems.push(e);
+        Vec::new()
+    });
+    for indicator in &indicators {
+        if !tests.iter().any(|t| t.indicator == indicator.id) {
+            problems.push(format!(
+                "indicator {} has no test (queries/indicators/{}.test.toml)",
+                indicator.id, indicator.id
+            ));
+        }
+    }
+    for test in &tests {
+        if !indicators.iter().any(|i| i.id == test.indicator) {
+            problems.push(format!(
+                "queries/indicators/{}.test.toml tests no indicator of the catalog",
+                test.indicator
+            ));
+        }
+    }
+    let mut ran = String::new();
+    if args.tests && problems.is_empty() {
+        let mut rows = 0;
+        for test in &tests {
+            let outcome = given::run_test(test, &indicators)?;
+            rows += outcome.rows_compared;
+            problems.extend(
+                outcome
+                    .failures
+                    .iter()
+                    .map(|f| format!("{}.test.toml: {f}", outcome.indicator)),
+            );
+        }
+        ran = format!(
+            "; {} indicator tests ({rows} expected rows) and {} invariants passed",
+            tests.len(),
+            catalog::invariants().len()
+        );
+    }
     if problems.is_empty() {
         super::print(&format!(
-            "ok: {} indicators, {} templates ({}), deadline rules\n",
+            "ok: {} indicators, {} templates ({}), deadline rules{ran}\n",
             indicators.len(),
             templates.len(),
             templates

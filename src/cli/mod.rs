@@ -36,7 +36,8 @@ enum Command {
     Status(status::Args),
     /// Write a periodic report (workbook, charts, tidy table) from a template.
     Report(report::Args),
-    /// Check every indicator header, deadline rule and report template, without data.
+    /// Check every indicator header, deadline rule, report template and test file; with
+    /// --tests, run each indicator's test and the invariants.
     Check(check::Args),
     /// Compute the indicator dictionary for a period as the tidy table.
     Indicators(indicators::Args),

@@ -19,6 +19,8 @@ pub use crate::results::{Geography, Request, Status, TidyRow};
 pub use crate::store::CaseScope;
 use crate::store::Session;
 
+pub mod given;
+
 /// The breakdown values of a dimension, in code order, all listed even when empty.
 pub fn breakdown_values(subject: Subject, breakdown: &str) -> Vec<&'static str> {
     let with_unknown = |list: &[&'static str]| {

@@ -3,6 +3,7 @@
 //! load (even kill -9) leaves the file as it was.
 
 mod incoming;
+mod invariants;
 mod quality;
 mod session;
 

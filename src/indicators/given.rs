@@ -1,0 +1,160 @@
+//! The catalog's own tests, run by `cargo test` and `baove check --tests`: each
+//! indicator's given rows loaded through the one loading path into a store in memory and
+//! its expected rows compared with what it computes, and the invariants of
+//! `queries/tests/*.sql` (queries that must return no rows) over every result.
+
+use crate::catalog::{self, Expectation, ExpectedRow, Indicator, IndicatorTest};
+use crate::error::{Error, Result};
+use crate::ingest::{self, profile::Profile, Destination, LoadOptions};
+use crate::period::{Calendar, Period};
+use crate::results::{Request, TidyRow};
+use crate::store::Store;
+
+/// What one indicator test found wrong (empty: it passed).
+#[derive(Debug, Clone)]
+pub struct TestOutcome {
+    pub indicator: String,
+    pub rows_compared: usize,
+    pub failures: Vec<String>,
+}
+
+/// Runs the test of `test.indicator` (which must be in `catalog`), and the invariants
+/// over its results.
+pub fn run_test(test: &IndicatorTest, catalog: &[Indicator]) -> Result<TestOutcome> {
+    let indicator = catalog.iter().find(|i| i.id == test.indicator).ok_or_else(|| {
+        Error::Catalog(format!(
+            "{}.test.toml: no indicator {}",
+            test.indicator, test.indicator
+        ))
+    })?;
+    let store = given_store(test)?;
+    let mut outcome = TestOutcome {
+        indicator: test.indicator.clone(),
+        rows_compared: 0,
+        failures: Vec::new(),
+    };
+    for expectation in &test.expectations {
+        let request = request_of(expectation)
+            .map_err(|e| Error::Catalog(format!("{}.test.toml: {e}", test.indicator)))?;
+        let rows = super::compute(&store, std::slice::from_ref(indicator), &request)?;
+        let province = rows.first().map(|r| r.area_code.clone()).unwrap_or_default();
+        let at = format!("{} as of {}", expectation.period, request.as_of);
+        for expected in &expectation.rows {
+            outcome.rows_compared += 1;
+            let area = expected.area.as_deref().unwrap_or(&province);
+            let found = rows.iter().find(|r| {
+                r.area_code == area
+                    && r.breakdown == expected.breakdown
+                    && r.breakdown_value == expected.breakdown_value
+            });
+            let place = format!(
+                "{at}, area {area}{}",
+                if expected.breakdown.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} = {}", expected.breakdown, expected.breakdown_value)
+                }
+            );
+            match found {
+                None => outcome.failures.push(format!("{place}: no such row")),
+                Some(row) => outcome.failures.extend(
+                    differences(expected, row)
+                        .into_iter()
+                        .map(|d| format!("{place}: {d}")),
+                ),
+            }
+        }
+        for (name, count) in invariant_violations(&store, &rows, &province)? {
+            outcome
+                .failures
+                .push(format!("{at}: invariant {name} returned {count} rows"));
+        }
+    }
+    Ok(outcome)
+}
+
+/// The rows of the invariants that fail over a store and its computed tidy rows (all
+/// values shown: the internal audience): (invariant, rows returned).
+pub fn invariant_violations(store: &Store, rows: &[TidyRow], province: &str) -> Result<Vec<(String, u64)>> {
+    let mut failed = Vec::new();
+    for (name, sql) in catalog::invariants() {
+        let count = store.rows_of_invariant(sql, rows, province)?;
+        if count > 0 {
+            failed.push((name.to_string(), count));
+        }
+    }
+    Ok(failed)
+}
+
+/// The test's exports loaded, strictly, into a store in memory.
+fn given_store(test: &IndicatorTest) -> Result<Store> {
+    let dir = tempfile::tempdir().map_err(|e| Error::io("a temporary folder", e))?;
+    for (name, text) in test.given.files() {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).map_err(|e| Error::io(path.display().to_string(), e))?;
+    }
+    let profile = Profile::default();
+    let (planned, _) = ingest::plan(&[dir.path().to_path_buf()], None, &profile)?;
+    let options = LoadOptions {
+        quarantine: false,
+        now: crate::local_now()?,
+        logged_at: None,
+        profile_name: None,
+    };
+    let (store, _) = ingest::load_planned(Destination::Memory, &planned, &profile, &options, &|_| {})
+        .map_err(|e| match e {
+            Error::Refused(findings) => Error::Catalog(format!(
+                "{}.test.toml: its given rows are refused: {findings}",
+                test.indicator
+            )),
+            other => other,
+        })?;
+    Ok(store)
+}
+
+fn request_of(expectation: &Expectation) -> std::result::Result<Request, String> {
+    let calendar: Calendar = expectation.calendar.as_deref().unwrap_or("statutory").parse()?;
+    let period = Period::parse(&expectation.period, calendar)?;
+    let as_of = match &expectation.as_of {
+        Some(text) => chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+            .map_err(|_| format!("as_of {text:?} is not \"YYYY-MM-DD HH:MM:SS\""))?,
+        None => period.end_moment(),
+    };
+    Ok(Request { period, as_of })
+}
+
+/// How a computed row differs from the expected one, field by field.
+fn differences(expected: &ExpectedRow, row: &TidyRow) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut count = |field: &str, want: Option<u64>, got: Option<u64>| {
+        if want.is_some() && want != got {
+            out.push(format!("{field} {got:?}, expected {want:?}"));
+        }
+    };
+    count("numerator", expected.numerator, row.numerator);
+    count("denominator", expected.denominator, row.denominator);
+    for (field, want, got) in [
+        ("value", expected.value, row.value),
+        ("ci_low", expected.ci_low, row.ci_low),
+        ("ci_high", expected.ci_high, row.ci_high),
+    ] {
+        if let Some(want) = want {
+            let equal = got.is_some_and(|g| (g - want).abs() <= 1e-9 * want.abs().max(1.0));
+            if !equal {
+                out.push(format!("{field} {got:?}, expected {want}"));
+            }
+        }
+    }
+    if let Some(status) = &expected.status {
+        if row.status.name() != status {
+            out.push(format!("status {:?}, expected {status:?}", row.status.name()));
+        }
+        if !status.is_empty() && row.value.is_some() {
+            out.push(format!(
+                "value {:?}, expected none with status {status}",
+                row.value
+            ));
+        }
+    }
+    out
+}
