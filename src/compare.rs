@@ -20,6 +20,7 @@ use crate::period::Period;
 use crate::results::{Geography, Request};
 use crate::results::{Status, TidyRow};
 use crate::stats::quantile_type7;
+#[cfg(feature = "store")]
 use crate::store::Session;
 #[cfg(feature = "store")]
 use crate::store::Store;

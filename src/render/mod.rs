@@ -4,6 +4,8 @@
 pub mod chart;
 pub mod dashboard;
 pub mod findings;
+#[cfg(test)]
+mod golden;
 pub mod labels;
 pub mod output;
 pub mod tidy;
