@@ -603,21 +603,35 @@ fn counts_shown<'i>(indicator: &'i Indicator, counts: &AreaCounts) -> [(Option<&
     ]
 }
 
+/// What a comparison reads and how: the store, every indicator of the catalog (disclosure
+/// control needs every quantity) and those compared, the areas, the audience and the
+/// method's settings.
+#[cfg(feature = "store")]
+#[derive(Clone, Copy)]
+pub struct Comparing<'a> {
+    pub store: &'a Store,
+    pub all: &'a [Indicator],
+    pub picked: &'a [Indicator],
+    pub areas: &'a Areas,
+    pub audience: Audience,
+    pub settings: &'a Settings,
+}
+
 /// Compares the `picked` indicators over `areas` for one request. Every indicator is
 /// computed: disclosure control hides quantities, which other indicators' rows carry
 /// too. As coded, the areas are the tidy table's rows, suppressed as there; at a level,
 /// the attributed areas of every comparable indicator go through disclosure control
 /// together, with the province as the tidy table hides it.
 #[cfg(feature = "store")]
-pub fn compare_request(
-    store: &Store,
-    all: &[Indicator],
-    picked: &[Indicator],
-    request: &Request,
-    areas: &Areas,
-    audience: Audience,
-    settings: &Settings,
-) -> Result<RequestComparison> {
+pub fn compare_request(comparing: &Comparing<'_>, request: &Request) -> Result<RequestComparison> {
+    let Comparing {
+        store,
+        all,
+        picked,
+        areas,
+        audience,
+        settings,
+    } = *comparing;
     let internal = indicators::compute(store, all, request)?;
     let province = internal.first().map(|r| r.area_code.clone()).unwrap_or_default();
     let mut rows = internal.clone();
@@ -787,20 +801,14 @@ pub struct Run {
 
 /// Compares the areas of `areas` for `request` and the `trend_len - 1` periods before it
 /// (each as of its end), and builds the heatmap.
-#[allow(clippy::too_many_arguments)]
 #[cfg(feature = "store")]
 pub fn run(
-    store: &Store,
-    all: &[Indicator],
-    picked: &[Indicator],
+    comparing: &Comparing<'_>,
     request: &Request,
-    areas: &Areas,
     geography: &Geography,
-    audience: Audience,
-    settings: &Settings,
     trend_len: usize,
 ) -> Result<Run> {
-    let current = compare_request(store, all, picked, request, areas, audience, settings)?;
+    let current = compare_request(comparing, request)?;
     let mut trend_periods = vec![request.period];
     while trend_periods.len() < trend_len {
         let earlier = trend_periods[trend_periods.len() - 1].previous();
@@ -816,11 +824,11 @@ pub fn run(
                 period: *p,
                 as_of: p.end_moment(),
             };
-            compare_request(store, all, picked, &earlier, areas, audience, settings)?.compared
+            compare_request(comparing, &earlier)?.compared
         };
         trend.push(compared);
     }
-    let received = heatmap_indicator(all)?;
+    let received = heatmap_indicator(comparing.all)?;
     let heatmap_context = current
         .province_rows
         .iter()
@@ -832,13 +840,13 @@ pub fn run(
         .quantity()
         .ok_or_else(|| Error::Catalog(format!("{} declares no numerator quantity", received.id)))?;
     let heatmap = heatmap_cells(
-        store,
+        comparing.store,
         &request.period,
         request.as_of,
-        areas,
+        comparing.areas,
         geography,
         quantity,
-        audience.is_public().then_some(&current.hidden),
+        comparing.audience.is_public().then_some(&current.hidden),
     )?;
     Ok(Run {
         current,
@@ -918,32 +926,24 @@ fn heatmap_cells(
 mod tests {
     use super::*;
     use crate::catalog::Statistic;
-    use chrono::NaiveDate;
+
+    fn quarter() -> Period {
+        Period::parse("2025Q1", crate::period::Calendar::Statutory).unwrap()
+    }
 
     fn share_indicator() -> Indicator {
         Indicator::example("s", Unit::Share, Statistic::Share, &["area"])
     }
 
     fn row(area: &str, x: u64, n: u64) -> TidyRow {
-        let day = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
         let (low, high) = crate::stats::wilson(x, n).unwrap();
         TidyRow {
-            indicator_id: "s".into(),
-            period: "2025Q1".into(),
-            calendar: "statutory",
-            period_start: day,
-            period_end: day,
-            as_of: day.and_hms_opt(0, 0, 0).unwrap(),
-            area_code: area.into(),
-            breakdown: String::new(),
-            breakdown_value: String::new(),
             numerator: Some(x),
             denominator: Some(n),
             value: Some(x as f64 / n as f64),
             ci_low: Some(low),
             ci_high: Some(high),
-            unit: Unit::Share,
-            status: Status::Shown,
+            ..TidyRow::empty("s", Unit::Share, &quarter(), quarter().end_moment(), area)
         }
     }
 

@@ -348,7 +348,6 @@ mod tidy {
     mod tests {
         use super::*;
         use crate::catalog::{Counted, Statistic, Unit};
-        use chrono::NaiveDate;
 
         fn row(
             id: &str,
@@ -357,24 +356,14 @@ mod tidy {
             numerator: Option<u64>,
             denominator: Option<u64>,
         ) -> TidyRow {
-            let day = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+            let quarter = crate::period::Period::parse("2025Q1", crate::period::Calendar::Statutory).unwrap();
             TidyRow {
-                indicator_id: id.into(),
-                period: "2025Q1".into(),
-                calendar: "statutory",
-                period_start: day,
-                period_end: day,
-                as_of: day.and_hms_opt(0, 0, 0).unwrap(),
-                area_code: area.into(),
-                breakdown: String::new(),
-                breakdown_value: String::new(),
                 numerator,
                 denominator,
                 value: Some(1.0),
                 ci_low: Some(0.5),
                 ci_high: Some(1.0),
-                unit,
-                status: Status::Shown,
+                ..TidyRow::empty(id, unit, &quarter, quarter.end_moment(), area)
             }
         }
 

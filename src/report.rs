@@ -202,20 +202,19 @@ mod gathering {
                 .filter(|i| sheet.indicators.contains(&i.id))
                 .cloned()
                 .collect();
-            let compared = crate::compare::compare_request(
+            let comparing = crate::compare::Comparing {
                 store,
-                &all,
-                &picked,
-                &Request { period, as_of },
-                &areas,
-                if public {
+                all: &all,
+                picked: &picked,
+                areas: &areas,
+                audience: if public {
                     Audience::Public
                 } else {
                     Audience::Internal
                 },
-                &crate::compare::Settings::default(),
-            )?
-            .compared;
+                settings: &crate::compare::Settings::default(),
+            };
+            let compared = crate::compare::compare_request(&comparing, &Request { period, as_of })?.compared;
             for (code, name) in areas.names {
                 geography.names.entry(code).or_insert(name);
             }

@@ -50,6 +50,36 @@ pub struct TidyRow {
     pub status: Status,
 }
 
+impl TidyRow {
+    /// The row of an indicator's total for the area, with no value yet.
+    pub fn empty(
+        indicator_id: &str,
+        unit: Unit,
+        period: &Period,
+        as_of: NaiveDateTime,
+        area_code: &str,
+    ) -> TidyRow {
+        TidyRow {
+            indicator_id: indicator_id.to_string(),
+            period: period.to_string(),
+            calendar: period.calendar.name(),
+            period_start: period.start(),
+            period_end: period.end(),
+            as_of,
+            area_code: area_code.to_string(),
+            breakdown: String::new(),
+            breakdown_value: String::new(),
+            numerator: None,
+            denominator: None,
+            value: None,
+            ci_low: None,
+            ci_high: None,
+            unit,
+            status: Status::Shown,
+        }
+    }
+}
+
 /// What to compute.
 #[derive(Debug, Clone)]
 pub struct Request {

@@ -91,45 +91,25 @@ fn every_indicator_passes_its_given_rows_test() {
 fn an_indicator_test_fails_on_a_wrong_expectation_or_rule() {
     let catalog = baove::catalog::indicators().unwrap();
     let tests = baove::catalog::indicator_tests().unwrap();
-    let takedown = tests.iter().find(|t| t.indicator == "takedown_on_time").unwrap();
-    let mut wrong_value = takedown.clone();
+    let test_of = |id: &str| tests.iter().find(|t| t.indicator == id).unwrap().clone();
+    let fails_with = |test: &baove::catalog::IndicatorTest, message: &str| {
+        let outcome = given::run_test(test, &catalog).unwrap();
+        assert!(
+            outcome.failures.iter().any(|f| f.contains(message)),
+            "{message} not among {:?}",
+            outcome.failures
+        );
+    };
+    let mut wrong_value = test_of("takedown_on_time");
     wrong_value.expectations[1].rows[0].value = Some(0.4);
-    let outcome = given::run_test(&wrong_value, &catalog).unwrap();
-    assert!(
-        outcome
-            .failures
-            .iter()
-            .any(|f| f.contains("value Some(0.6), expected 0.4")),
-        "{:?}",
-        outcome.failures
-    );
+    fails_with(&wrong_value, "value Some(0.6), expected 0.4");
     // The v1 reading: U1 (an emergency of 20 June 2026 removed after 12 hours) late.
-    let mut v1 = takedown.clone();
+    let mut v1 = test_of("takedown_on_time");
     v1.expectations[1].rows[0].numerator = Some(2);
-    let outcome = given::run_test(&v1, &catalog).unwrap();
-    assert!(
-        outcome
-            .failures
-            .iter()
-            .any(|f| f.contains("numerator Some(3), expected Some(2)")),
-        "{:?}",
-        outcome.failures
-    );
-    let km = tests
-        .iter()
-        .find(|t| t.indicator == "assessment_hours_km_median")
-        .unwrap();
-    let mut wrong_status = km.clone();
+    fails_with(&v1, "numerator Some(3), expected Some(2)");
+    let mut wrong_status = test_of("assessment_hours_km_median");
     wrong_status.expectations[1].rows[0].status = Some(String::new());
-    let outcome = given::run_test(&wrong_status, &catalog).unwrap();
-    assert!(
-        outcome
-            .failures
-            .iter()
-            .any(|f| f.contains("status \"not_reached\", expected \"\"")),
-        "{:?}",
-        outcome.failures
-    );
+    fails_with(&wrong_status, "status \"not_reached\", expected \"\"");
 }
 
 #[test]

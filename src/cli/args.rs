@@ -1,5 +1,5 @@
-//! Arguments and parsers more than one subcommand takes: the reading of a period from a
-//! store or from exports, the as-of moment, the calendar, the language, the comparison
+//! Arguments and parsers more than one subcommand takes: the export files to read, the
+//! reading of a period from a store or from exports, the as-of moment, the calendar, the language, the comparison
 //! level, the kind of an export, a mapping profile and the generation time.
 
 use std::path::PathBuf;
@@ -9,6 +9,50 @@ use baove::compare;
 use baove::ingest::profile::Profile;
 use baove::model::Kind;
 use baove::period::Calendar;
+
+/// The export files a command reads (load, validate), and how to read them.
+#[derive(Debug, clap::Args)]
+pub struct Exports {
+    /// Export files, or folders holding them (files named cases*, content_reports*,
+    /// population*, areas*, holidays*, crosswalk*).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The kind of every file given, when their names do not say it.
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<Kind>,
+    /// A mapping profile (TOML) renaming an agency's headers and values to the contract.
+    #[arg(long)]
+    pub profile: Option<PathBuf>,
+}
+
+impl Exports {
+    /// The profile and the files to read, each with its kind; notes the files passed
+    /// over, and refuses a command that would read nothing.
+    pub fn plan(&self) -> baove::Result<(Profile, Vec<baove::ingest::Planned>)> {
+        let profile = load_profile(&self.profile)?;
+        let (planned, passed_over) = baove::ingest::plan(&self.paths, self.kind, &profile)?;
+        for p in &passed_over {
+            eprintln!(
+                "note: {} is not an export of a known kind; passed over",
+                p.display()
+            );
+        }
+        if planned.is_empty() {
+            return Err(baove::Error::Usage(
+                "no export files found in the paths given".into(),
+            ));
+        }
+        Ok((profile, planned))
+    }
+
+    /// The profile's file name, as the load log records it.
+    pub fn profile_name(&self) -> Option<String> {
+        self.profile
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+    }
+}
 
 /// What a reporting command (report, compare, dashboard) reads and describes.
 #[derive(Debug, clap::Args)]

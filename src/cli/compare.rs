@@ -102,15 +102,18 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         ..Settings::default()
     };
     let audience = args.reading.audience;
-    let run = compare::run(
-        &store,
-        &all,
-        &picked,
-        &Request { period, as_of },
-        &areas,
-        &geography,
+    let comparing = compare::Comparing {
+        store: &store,
+        all: &all,
+        picked: &picked,
+        areas: &areas,
         audience,
-        &settings,
+        settings: &settings,
+    };
+    let run = compare::run(
+        &comparing,
+        &Request { period, as_of },
+        &geography,
         usize::from(args.trend_periods),
     )?;
     output::output_dir(&args.out, "charts")?;

@@ -5,10 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use baove::ingest::{self, Destination, LoadOptions};
-use baove::model::Kind;
 use baove::store::DEFAULT_PATH;
 
-use super::args::{load_profile, parse_kind};
+use super::args::Exports;
 use super::progress::Progress;
 
 #[derive(Debug, clap::Args)]
@@ -16,47 +15,23 @@ use super::progress::Progress;
     after_help = "Examples:\n  baove load sample-data/\n  baove load --profile sample-data/police-vn/profile.toml sample-data/police-vn/cases_2025Q1_police.csv\n  baove load --quarantine exports/2025Q2/"
 )]
 pub struct Args {
-    /// Export files, or folders holding them (files named cases*, content_reports*,
-    /// population*, areas*, holidays*).
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    exports: Exports,
     /// The store file; created when missing.
     #[arg(long, default_value = DEFAULT_PATH)]
     db: PathBuf,
-    /// The kind of every file given, when their names do not say it.
-    #[arg(long, value_parser = parse_kind)]
-    kind: Option<Kind>,
-    /// A mapping profile (TOML) renaming an agency's headers and values to the contract.
-    #[arg(long)]
-    profile: Option<PathBuf>,
     /// Load the valid rows and keep each invalid row, with its reasons, in the quarantine.
     #[arg(long)]
     quarantine: bool,
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
-    let profile = load_profile(&args.profile)?;
-    let (planned, passed_over) = ingest::plan(&args.paths, args.kind, &profile)?;
-    for p in &passed_over {
-        eprintln!(
-            "note: {} is not an export of a known kind; passed over",
-            p.display()
-        );
-    }
-    if planned.is_empty() {
-        return Err(baove::Error::Usage(
-            "no export files found in the paths given".into(),
-        ));
-    }
+    let (profile, planned) = args.exports.plan()?;
     let options = LoadOptions {
         quarantine: args.quarantine,
         now: baove::local_now()?,
         logged_at: None,
-        profile_name: args
-            .profile
-            .as_ref()
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned()),
+        profile_name: args.exports.profile_name(),
     };
     let progress = Progress::new(planned.len() as u64 + 1);
     let loaded = ingest::load_planned(Destination::File(&args.db), &planned, &profile, &options, &|m| {

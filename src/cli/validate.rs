@@ -4,11 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use baove::ingest;
-use baove::model::Kind;
 use baove::render::{findings as findings_file, output};
 use baove::store::Store;
 
-use super::args::{load_profile, parse_kind};
+use super::args::Exports;
 use super::progress::Progress;
 
 #[derive(Debug, clap::Args)]
@@ -16,13 +15,8 @@ use super::progress::Progress;
     after_help = "Examples:\n  baove validate exports/cases_2025Q1_police.xlsx\n  baove validate exports/ --findings findings_police.xlsx"
 )]
 pub struct Args {
-    /// Export files, or folders holding them.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
-    #[arg(long, value_parser = parse_kind)]
-    kind: Option<Kind>,
-    #[arg(long)]
-    profile: Option<PathBuf>,
+    #[command(flatten)]
+    exports: Exports,
     /// Write every finding to this file (.xlsx or .csv) for the agency that sent the data.
     #[arg(long)]
     findings: Option<PathBuf>,
@@ -35,14 +29,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
-    let profile = load_profile(&args.profile)?;
-    let (planned, passed_over) = ingest::plan(&args.paths, args.kind, &profile)?;
-    for p in &passed_over {
-        eprintln!(
-            "note: {} is not an export of a known kind; passed over",
-            p.display()
-        );
-    }
+    let (profile, planned) = args.exports.plan()?;
     let now = baove::local_now()?;
     let progress = Progress::new(planned.len() as u64);
     let known_areas = match &args.db {

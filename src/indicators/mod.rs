@@ -207,24 +207,13 @@ fn reduce(
         }
     }
 
-    let template = TidyRow {
-        indicator_id: indicator.id.clone(),
-        period: request.period.to_string(),
-        calendar: request.period.calendar.name(),
-        period_start: request.period.start(),
-        period_end: request.period.end(),
-        as_of: request.as_of,
-        area_code: geography.province.clone(),
-        breakdown: String::new(),
-        breakdown_value: String::new(),
-        numerator: None,
-        denominator: None,
-        value: None,
-        ci_low: None,
-        ci_high: None,
-        unit: indicator.unit,
-        status: Status::Shown,
-    };
+    let template = TidyRow::empty(
+        &indicator.id,
+        indicator.unit,
+        &request.period,
+        request.as_of,
+        &geography.province,
+    );
     let mut out = Vec::new();
     out.push(finish(
         indicator,

@@ -814,17 +814,21 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
         first_col: start_col,
     };
     let mut columns: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(range.height()); width];
+    // The cell the reader's spreadsheet names, e.g. "cases!C7", of data row r, column c.
+    let cell_at = |r: usize, c: usize| {
+        format!(
+            "{shown_sheet}!{}{}",
+            column_letters(start_col as usize + c),
+            header_row as usize + 1 + r
+        )
+    };
     for (r, row) in rows.enumerate() {
         for (c, cell) in row.iter().enumerate() {
             if c >= width {
                 if !cell.is_empty() {
                     return Err(refuse(
                         file,
-                        format!(
-                            "{shown_sheet}!{}{}",
-                            column_letters(start_col as usize + c),
-                            header_row as usize + 1 + r
-                        ),
+                        cell_at(r, c),
                         String::new(),
                         "ragged-row",
                         "a value in a column that has no header".into(),
@@ -835,11 +839,7 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
             if let Data::Error(e) = cell {
                 return Err(refuse(
                     file,
-                    format!(
-                        "{shown_sheet}!{}{}",
-                        column_letters(start_col as usize + c),
-                        header_row as usize + 1 + r
-                    ),
+                    cell_at(r, c),
                     header_shown(&headers, c),
                     "xlsx-error-cell",
                     format!("the cell holds a spreadsheet error ({e})"),
@@ -849,11 +849,7 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
             if text.as_ref().is_some_and(|t| t.chars().count() > MAX_CELL_CHARS) {
                 return Err(refuse(
                     file,
-                    format!(
-                        "{shown_sheet}!{}{}",
-                        column_letters(start_col as usize + c),
-                        header_row as usize + 1 + r
-                    ),
+                    cell_at(r, c),
                     header_shown(&headers, c),
                     "cell-size",
                     format!("a cell longer than {MAX_CELL_CHARS} characters"),

@@ -31,24 +31,9 @@ fn row(
     breakdown: (&str, &str),
     seed: u64,
 ) -> TidyRow {
-    let mut row = TidyRow {
-        indicator_id: indicator.id.clone(),
-        period: period.to_string(),
-        calendar: period.calendar.name(),
-        period_start: period.start(),
-        period_end: period.end(),
-        as_of: period.end_moment(),
-        area_code: area.to_string(),
-        breakdown: breakdown.0.to_string(),
-        breakdown_value: breakdown.1.to_string(),
-        numerator: None,
-        denominator: None,
-        value: None,
-        ci_low: None,
-        ci_high: None,
-        unit: indicator.unit,
-        status: Status::Shown,
-    };
+    let mut row = TidyRow::empty(&indicator.id, indicator.unit, period, period.end_moment(), area);
+    row.breakdown = breakdown.0.to_string();
+    row.breakdown_value = breakdown.1.to_string();
     let n = 5 + seed % 7;
     match indicator.unit {
         Unit::Count => {
