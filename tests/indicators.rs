@@ -315,6 +315,11 @@ fn list_matches_the_dictionary() {
         "takedown_removed_share",
         "takedown_hours_median",
         "takedown_on_time",
+        "takedown_within_3h",
+        "takedown_within_6h",
+        "takedown_within_24h",
+        "takedown_within_72h",
+        "takedown_not_found_share",
     ];
     let dir = tempfile::tempdir().unwrap();
     let run = baove(dir.path(), &["indicators", "--list"]);

@@ -63,7 +63,8 @@ fn values(indicators: &[catalog::Indicator], period: Period) -> PeriodValues {
     let mut rows = Vec::new();
     let offset = period.start().to_string().bytes().map(u64::from).sum::<u64>();
     for (i, indicator) in indicators.iter().enumerate() {
-        let seed = offset + 3 * i as u64;
+        // From the id, not the position: adding an indicator leaves the others' values.
+        let seed = offset + indicator.id.bytes().map(u64::from).sum::<u64>();
         rows.push(row(indicator, &period, PROVINCE, ("", ""), seed + 20));
         for (a, area) in AREAS.iter().enumerate() {
             let mut r = row(indicator, &period, area, ("", ""), seed + a as u64);

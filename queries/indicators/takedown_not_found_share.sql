@@ -1,0 +1,22 @@
+-- id: takedown_not_found_share
+-- label_vi: Tỷ lệ nội dung không còn khi yêu cầu gỡ
+-- label_en: Share of items already gone when removal was requested
+-- unit: share
+-- statistic: share
+-- subject: content
+-- scope: cohort
+-- direction: neither
+-- deadline: none
+-- numerator: requested items with status NOT_FOUND
+-- numerator_vi: các nội dung đã yêu cầu gỡ có trạng thái NOT_FOUND
+-- denominator: takedown_requested
+-- denominator_vi: takedown_requested
+-- numerator_quantity: takedown_not_found
+-- denominator_quantity: takedown_requested
+-- cohort: content items with takedown_requested_at in the period and before as-of
+-- cohort_vi: các nội dung có takedown_requested_at trong kỳ và trước thời điểm chốt số liệu
+-- breakdowns: area, source, platform, content_type, category
+-- legal_basis: Practice of hotline networks (IWF): content already gone when the notice is sent
+-- legal_basis_vi: Thực tiễn của các mạng lưới đường dây nóng (IWF): nội dung không còn khi gửi yêu cầu
+SELECT *, status = 'NOT_FOUND' AS success FROM content_reports
+WHERE takedown_requested_at >= $period_start AND takedown_requested_at < $period_end AND takedown_requested_at < $as_of
