@@ -45,6 +45,7 @@ fn main() {
         ("COHORT_SCOPE_SQL", "queries/cohort_scope.sql"),
         ("DEADLINES_TOML", "queries/deadlines.toml"),
         ("QUANTITIES_TOML", "queries/quantities.toml"),
+        ("AGENCIES_TOML", "queries/agencies.toml"),
     ] {
         println!("cargo:rerun-if-changed={path}");
         writeln!(out, "pub static {name}: &str = {};", include_of(path)).unwrap();

@@ -646,6 +646,9 @@ pub struct ExpectedRow {
     pub ci_high: Option<f64>,
     /// "" (shown), `no_data` or `not_reached`; the last two also mean an empty value.
     pub status: Option<String>,
+    /// The row must not exist (a breakdown value not listed in the period).
+    #[serde(default)]
+    pub absent: bool,
 }
 
 /// Every indicator test of the catalog, in file-name order.
@@ -772,9 +775,96 @@ pub fn deadlines() -> Result<Vec<DeadlineRule>, String> {
     parse_deadlines(embedded::DEADLINES_TOML)
 }
 
+/// A receiving agency's validity and successor (`queries/agencies.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agency {
+    pub code: String,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub successor: Option<String>,
+    pub legal_basis: String,
+}
+
+impl Agency {
+    /// Whether the agency receives under its code on `day`.
+    pub fn in_force_on(&self, day: NaiveDate) -> bool {
+        self.valid_from.is_none_or(|from| from <= day) && self.valid_to.is_none_or(|to| day <= to)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgencyFile {
+    agency: Vec<Agency>,
+}
+
+/// The agency registry, checked: every code of the contract once, and a successor is an
+/// agency in force from the day after its predecessor's last day, with no successor of
+/// its own.
+pub fn agencies() -> Result<&'static [Agency], String> {
+    static REGISTRY: std::sync::OnceLock<Result<Vec<Agency>, String>> = std::sync::OnceLock::new();
+    REGISTRY
+        .get_or_init(|| parse_agencies(embedded::AGENCIES_TOML))
+        .as_deref()
+        .map_err(Clone::clone)
+}
+
+fn parse_agencies(text: &str) -> Result<Vec<Agency>, String> {
+    let file: AgencyFile = toml::from_str(text).map_err(|e| format!("queries/agencies.toml: {e}"))?;
+    let agencies = file.agency;
+    let fail = |m: String| Err(format!("queries/agencies.toml: {m}"));
+    for code in crate::model::AGENCIES {
+        if agencies.iter().filter(|a| a.code == *code).count() != 1 {
+            return fail(format!("the contract's agency {code} must be listed once"));
+        }
+    }
+    for a in &agencies {
+        if !crate::model::AGENCIES.contains(&a.code.as_str()) {
+            return fail(format!("{} is not an agency code of the contract", a.code));
+        }
+        let Some(successor) = &a.successor else { continue };
+        let Some(to) = a.valid_to else {
+            return fail(format!("{} has a successor but no valid_to", a.code));
+        };
+        let Some(next) = agencies.iter().find(|s| &s.code == successor) else {
+            return fail(format!("{}'s successor {successor} is not listed", a.code));
+        };
+        if next.successor.is_some() {
+            return fail(format!(
+                "{successor} succeeds {} and has a successor itself",
+                a.code
+            ));
+        }
+        if next.valid_from != to.succ_opt() {
+            return fail(format!(
+                "{successor} must be in force from the day after {}'s valid_to ({to})",
+                a.code
+            ));
+        }
+    }
+    Ok(agencies)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_agency_registry_names_each_code_once_and_dates_its_successors() {
+        let agencies = agencies().unwrap();
+        let ldtbxh = agencies.iter().find(|a| a.code == "LDTBXH").unwrap();
+        assert_eq!(ldtbxh.successor.as_deref(), Some("SYT"));
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert!(ldtbxh.in_force_on(day("2025-02-28")) && !ldtbxh.in_force_on(day("2025-03-01")));
+        let broken =
+            embedded::AGENCIES_TOML.replace("valid_from = \"2025-03-01\"", "valid_from = \"2025-03-02\"");
+        assert!(parse_agencies(&broken)
+            .unwrap_err()
+            .contains("from the day after"));
+        let missing = embedded::AGENCIES_TOML.replace("code = \"VHTTDL\"", "code = \"VHTT\"");
+        assert!(parse_agencies(&missing).is_err());
+    }
 
     #[test]
     fn every_embedded_indicator_parses_with_a_unique_id() {

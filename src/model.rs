@@ -141,11 +141,15 @@ macro_rules! code_list {
 }
 
 code_list! {
-    /// The agencies that receive cases (by the 2023 regulation).
+    /// The agencies that receive cases: the three signatories of the 2023 regulation and
+    /// those of the 2025 reorganisation (which is in force when: queries/agencies.toml).
     AGENCIES, AGENCY_NAMES {
         "LDTBXH" => "Sở LĐ-TB&XH", "Labour, Invalids and Social Affairs";
         "CA" => "Công an tỉnh", "Provincial police";
         "TTTT" => "Sở TT&TT", "Information and Communications";
+        "SYT" => "Sở Y tế", "Department of Health";
+        "KHCN" => "Sở KH&CN", "Science and Technology";
+        "VHTTDL" => "Sở VH-TT-DL", "Culture, Sports and Tourism";
         "OTHER" => "Khác", "Other";
     }
 }

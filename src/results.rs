@@ -129,4 +129,7 @@ pub struct Quality {
     pub quarantined: u64,
     pub invalid_orders: u64,
     pub late_records: u64,
+    /// Cases whose receiving agency was no longer in force on the day of receipt
+    /// (queries/agencies.toml): accepted, counted under the successor, named here.
+    pub superseded_agency_rows: u64,
 }

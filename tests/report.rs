@@ -166,6 +166,7 @@ fn check_validates_templates_and_headers() {
     let run = baove(dir.path(), &["check"]);
     assert_eq!(run.code, 0, "{}", run.all_output());
     assert!(run.stdout.contains("30 indicators"), "{}", run.stdout);
+    assert!(run.stdout.contains("agency registry"), "{}", run.stdout);
     for t in ["quarterly", "half-year", "annual", "programme-830"] {
         assert!(run.stdout.contains(t), "{t}");
     }

@@ -25,6 +25,9 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     if let Err(e) = catalog::deadlines() {
         problems.push(e);
     }
+    if let Err(e) = catalog::agencies() {
+        problems.push(e);
+    }
     let templates = template::templates().unwrap_or_else(|e| {
         problems.push(e);
         Vec::new()
@@ -75,7 +78,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     }
     if problems.is_empty() {
         super::print(&format!(
-            "ok: {} indicators, {} templates ({}), deadline rules{ran}\n",
+            "ok: {} indicators, {} templates ({}), deadline rules, agency registry{ran}\n",
             indicators.len(),
             templates.len(),
             templates

@@ -56,6 +56,10 @@ pub fn run_test(test: &IndicatorTest, catalog: &[Indicator]) -> Result<TestOutco
                 }
             );
             match found {
+                Some(_) if expected.absent => outcome
+                    .failures
+                    .push(format!("{place}: a row that should be absent")),
+                None if expected.absent => {}
                 None => outcome.failures.push(format!("{place}: no such row")),
                 Some(row) => outcome.failures.extend(
                     differences(expected, row)

@@ -21,8 +21,10 @@ use crate::store::Session;
 
 pub mod given;
 
-/// The breakdown values of a dimension, in code order, all listed even when empty.
-pub fn breakdown_values(subject: Subject, breakdown: &str) -> Vec<&'static str> {
+/// The breakdown values of a dimension for a period ending on `last_day`, in code order,
+/// all listed even when empty; of the agencies, those in force on that day (a
+/// predecessor's rows count under its successor).
+pub fn breakdown_values(subject: Subject, breakdown: &str, last_day: chrono::NaiveDate) -> Vec<&'static str> {
     let with_unknown = |list: &[&'static str]| {
         let mut v = list.to_vec();
         v.push("unknown");
@@ -31,7 +33,19 @@ pub fn breakdown_values(subject: Subject, breakdown: &str) -> Vec<&'static str> 
     match (subject, breakdown) {
         (Subject::Cases, "abuse_type") => model::ABUSE_TYPES.to_vec(),
         (Subject::Cases, "channel") => model::CHANNELS.to_vec(),
-        (Subject::Cases, "receiving_agency") => model::AGENCIES.to_vec(),
+        (Subject::Cases, "receiving_agency") => {
+            let registry = crate::catalog::agencies().unwrap_or_default();
+            model::AGENCIES
+                .iter()
+                .copied()
+                .filter(|code| {
+                    registry
+                        .iter()
+                        .find(|a| a.code == *code)
+                        .is_none_or(|a| a.in_force_on(last_day))
+                })
+                .collect()
+        }
         (Subject::Cases, "victim_sex") => model::VICTIM_SEXES.to_vec(),
         (Subject::Cases, "age_band") => {
             with_unknown(&model::AGE_BANDS.iter().map(|(band, _)| *band).collect::<Vec<_>>())
@@ -232,7 +246,7 @@ fn reduce(
         }
     }
     for &(i, name) in &wanted {
-        let mut values: Vec<String> = breakdown_values(indicator.subject, name)
+        let mut values: Vec<String> = breakdown_values(indicator.subject, name, request.period.end())
             .iter()
             .map(|v| v.to_string())
             .collect();

@@ -374,7 +374,7 @@ fn quality_section(data: &ReportData, lang: Lang) -> String {
     let shown =
         |n: u64| crate::disclosure::shown_count(n, data.public).map_or("[c]".to_string(), |n| n.to_string());
     let mut html = format!(
-        "<ul><li>{}: {}</li><li>{}: {}</li><li>{}: {}</li><li>{}: {}</li></ul>",
+        "<ul><li>{}: {}</li><li>{}: {}</li><li>{}: {}</li><li>{}: {}</li><li>{}: {}</li></ul>",
         text(lang, "as_of"),
         data.current.as_of.format("%d/%m/%Y %H:%M"),
         text(lang, "quarantined_rows"),
@@ -382,7 +382,9 @@ fn quality_section(data: &ReportData, lang: Lang) -> String {
         text(lang, "invalid_orders"),
         shown(q.invalid_orders),
         text(lang, "late_records"),
-        shown(q.late_records)
+        shown(q.late_records),
+        text(lang, "superseded_agency_rows"),
+        shown(q.superseded_agency_rows)
     );
     html.push_str(&format!(
         "<div class=\"scroll\"><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",

@@ -82,6 +82,10 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "quarantined" => ("Số dòng bị cách ly", "Rows quarantined"),
         "invalid_orders" => ("Số vụ có thứ tự mốc thời gian bất thường", "Cases with stages out of order"),
         "late_records" => ("Số bản ghi đến muộn từ lần báo cáo trước", "Late-arriving records since the previous report"),
+        "superseded_agency_rows" => (
+            "Số vụ ghi cơ quan đã được thay thế (sau ngày chuyển giao, tính cho cơ quan kế nhiệm)",
+            "Cases naming an agency after its work passed to another (counted under the successor)",
+        ),
         "late_records_note" => (
             "Vụ việc thuộc kỳ trước nhưng được nạp sau khi kỳ trước kết thúc",
             "Cases of the previous period loaded after that period had ended",
@@ -203,17 +207,50 @@ pub fn code_name(lang: Lang, breakdown: &str, code: &str) -> String {
             .find(|(c, _, _)| *c == code)
             .map(|(_, vi, en)| (*vi, *en)),
     };
-    match (pair, lang) {
+    let name = match (pair, lang) {
         (Some((vi, _)), Lang::Vi) => vi.to_string(),
         (Some((_, en)), Lang::En) => en.to_string(),
         // A code outside the lists (never in data that passed the contract) as written.
         (None, _) => code.to_string(),
+    };
+    if breakdown == "receiving_agency" {
+        if let Some(before) = predecessor_note(lang, code) {
+            return format!("{name} ({before})");
+        }
     }
+    name
+}
+
+/// "trước 01/03/2025: Sở LĐ-TB&XH" for an agency that took over another's work: its
+/// row counts the predecessor's cases too (queries/agencies.toml).
+fn predecessor_note(lang: Lang, code: &str) -> Option<String> {
+    let registry = crate::catalog::agencies().ok()?;
+    let successor = registry.iter().find(|a| a.code == code)?;
+    let predecessor = registry.iter().find(|a| a.successor.as_deref() == Some(code))?;
+    let since = successor.valid_from?;
+    let name = code_name(lang, "receiving_agency", &predecessor.code);
+    Some(match lang {
+        Lang::Vi => format!("trước {}: {name}", since.format("%d/%m/%Y")),
+        Lang::En => format!("before {}: {name}", since.format("%Y-%m-%d")),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_successor_agency_is_named_with_its_predecessor() {
+        assert_eq!(
+            code_name(Lang::Vi, "receiving_agency", "SYT"),
+            "Sở Y tế (trước 01/03/2025: Sở LĐ-TB&XH)"
+        );
+        assert_eq!(
+            code_name(Lang::En, "receiving_agency", "KHCN"),
+            "Science and Technology (before 2025-03-01: Information and Communications)"
+        );
+        assert_eq!(code_name(Lang::Vi, "receiving_agency", "CA"), "Công an tỉnh");
+    }
 
     #[test]
     fn every_interface_word_exists_in_both_languages() {
@@ -229,6 +266,7 @@ mod tests {
             "suppression_rule",
             "this_period",
             "late_records",
+            "superseded_agency_rows",
         ] {
             assert!(!text(Lang::Vi, key).is_empty(), "{key}");
             assert!(!text(Lang::En, key).is_empty(), "{key}");

@@ -1108,6 +1108,7 @@ fn quality_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Resu
         (text(lang, "quarantined"), q.quarantined),
         (text(lang, "invalid_orders"), q.invalid_orders),
         (text(lang, "late_records"), q.late_records),
+        (text(lang, "superseded_agency_rows"), q.superseded_agency_rows),
     ];
     for (i, (key, value)) in facts.iter().enumerate() {
         ws.write_string_with_format(2 + i as u32, 0, *key, &f.header)
@@ -1117,9 +1118,10 @@ fn quality_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Resu
             None => ws.write_string(2 + i as u32, 1, "[c]").map_err(xlsx)?,
         };
     }
-    ws.write_string_with_format(5, 0, text(lang, "late_records_note"), &f.subtitle)
+    let note_row = 2 + facts.len() as u32;
+    ws.write_string_with_format(note_row, 0, text(lang, "late_records_note"), &f.subtitle)
         .map_err(xlsx)?;
-    let header_row = 7;
+    let header_row = note_row + 2;
     ws.write_string_with_format(header_row - 1, 0, text(lang, "completeness"), &f.title)
         .map_err(xlsx)?;
     let headers = [

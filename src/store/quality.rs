@@ -1,4 +1,5 @@
-//! What a report's data-quality sheet counts, and the first year of the programme's
+//! What a report's data-quality sheet counts (completeness, quarantine, stage order, late
+//! arrivals, cases naming a superseded agency), and the first year of the programme's
 //! cases.
 
 use chrono::NaiveDateTime;
@@ -80,6 +81,21 @@ impl Store {
                 |r| r.get::<_, i64>(0),
             )
             .map_err(fail)? as u64;
+        for agency in crate::catalog::agencies()
+            .map_err(crate::error::Error::Catalog)?
+            .iter()
+        {
+            let (Some(_), Some(last_day)) = (&agency.successor, agency.valid_to) else {
+                continue;
+            };
+            q.superseded_agency_rows += conn
+                .query_row(
+                    "SELECT count(*) FROM cases WHERE receiving_agency = ? AND CAST(received_at AS DATE) > CAST(? AS DATE)",
+                    params![agency.code, last_day.to_string()],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(fail)? as u64;
+        }
         Ok(q)
     }
 }

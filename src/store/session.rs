@@ -52,6 +52,19 @@ impl<'a> Session<'a> {
             )
             .map_err(fail("preparing deadline rules"))?;
         }
+        conn.execute_batch(
+            "CREATE OR REPLACE TEMP TABLE agency_successors (predecessor VARCHAR, successor VARCHAR, last_day DATE)",
+        )
+        .map_err(fail("preparing the agency registry"))?;
+        for agency in catalog::agencies().map_err(Error::Catalog)?.iter() {
+            if let (Some(successor), Some(last_day)) = (&agency.successor, agency.valid_to) {
+                conn.execute(
+                    "INSERT INTO agency_successors VALUES (?, ?, ?)",
+                    params![agency.code, successor, last_day.to_string()],
+                )
+                .map_err(fail("preparing the agency registry"))?;
+            }
+        }
         let session = Session { store };
         // A request on this connection may have left these as tables.
         session.drop_temporary("case_facts")?;
@@ -265,13 +278,28 @@ impl<'a> Session<'a> {
             Statistic::Quantile(_) => "count(*) AS n, list(duration) AS durations",
             Statistic::KaplanMeier(_) => "count(*) AS n, list(duration) AS durations, list(event) AS events",
         };
+        // A predecessor agency's rows count under its successor in every period whose last
+        // day is after the predecessor's (queries/agencies.toml).
+        let successor_join = if dims.contains(&"receiving_agency") {
+            " LEFT JOIN agency_successors AS succession \
+              ON succession.predecessor = members.receiving_agency \
+             AND succession.last_day < CAST($period_end AS DATE) - INTERVAL 1 DAY"
+        } else {
+            ""
+        };
         let dims_sql = dims
             .iter()
-            .map(|d| format!("CAST({d} AS VARCHAR) AS {d}"))
+            .map(|d| match *d {
+                "receiving_agency" => {
+                    "coalesce(succession.successor, CAST(members.receiving_agency AS VARCHAR)) AS receiving_agency"
+                        .to_string()
+                }
+                _ => format!("CAST(members.{d} AS VARCHAR) AS {d}"),
+            })
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT {dims_sql}, {measures} FROM (\n{}\n) AS members GROUP BY ALL",
+            "SELECT {dims_sql}, {measures} FROM (\n{}\n) AS members{successor_join} GROUP BY ALL",
             indicator.sql
         );
         let conn = &self.store.conn;
