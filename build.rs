@@ -46,6 +46,7 @@ fn main() {
         ("DEADLINES_TOML", "queries/deadlines.toml"),
         ("QUANTITIES_TOML", "queries/quantities.toml"),
         ("AGENCIES_TOML", "queries/agencies.toml"),
+        ("TARGETS_TOML", "queries/targets.toml"),
     ] {
         println!("cargo:rerun-if-changed={path}");
         writeln!(out, "pub static {name}: &str = {};", include_of(path)).unwrap();

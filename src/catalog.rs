@@ -775,6 +775,146 @@ pub fn deadlines() -> Result<Vec<DeadlineRule>, String> {
     parse_deadlines(embedded::DEADLINES_TOML)
 }
 
+/// A programme target of an indicator.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub indicator: String,
+    /// The share to reach (1.0 = 100%).
+    pub value: f64,
+    pub legal_basis: String,
+}
+
+/// The targets of one programme, in force from `valid_from` to `valid_to` (inclusive).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSet {
+    pub id: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub legal_basis: String,
+    pub legal_basis_vi: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    #[serde(rename = "target")]
+    pub targets: Vec<Target>,
+}
+
+impl TargetSet {
+    pub fn name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.name_vi,
+            Lang::En => &self.name_en,
+        }
+    }
+
+    pub fn legal_basis_in(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.legal_basis_vi,
+            Lang::En => &self.legal_basis,
+        }
+    }
+
+    fn covers(&self, day: NaiveDate) -> bool {
+        self.valid_from <= day && self.valid_to.is_none_or(|to| day <= to)
+    }
+}
+
+/// Days no target set covers, and what a report says of them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetGap {
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub note_vi: String,
+    pub note_en: String,
+}
+
+/// The dated target registry (`queries/targets.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    /// An on-time share of a legal deadline below this is flagged.
+    pub on_time_alert: f64,
+    #[serde(default, rename = "set")]
+    pub sets: Vec<TargetSet>,
+    #[serde(default, rename = "gap")]
+    pub gaps: Vec<TargetGap>,
+}
+
+impl Targets {
+    /// The set in force on `day` (a period's last day), if any.
+    pub fn in_force(&self, day: NaiveDate) -> Option<&TargetSet> {
+        self.sets.iter().find(|s| s.covers(day))
+    }
+
+    /// The target of an indicator on `day`.
+    pub fn target(&self, indicator: &str, day: NaiveDate) -> Option<&Target> {
+        self.in_force(day)?
+            .targets
+            .iter()
+            .find(|t| t.indicator == indicator)
+    }
+
+    /// What a report says of `day` when no set is in force.
+    pub fn gap_note(&self, lang: Lang, day: NaiveDate) -> Option<String> {
+        if self.in_force(day).is_some() {
+            return None;
+        }
+        let gap = self
+            .gaps
+            .iter()
+            .find(|g| g.valid_from <= day && g.valid_to.is_none_or(|to| day <= to));
+        Some(match (gap, lang) {
+            (Some(g), Lang::Vi) => g.note_vi.clone(),
+            (Some(g), Lang::En) => g.note_en.clone(),
+            (None, Lang::Vi) => format!(
+                "Không có bộ mục tiêu nào có hiệu lực vào ngày {}.",
+                day.format("%d/%m/%Y")
+            ),
+            (None, Lang::En) => format!("No target set is in force on {day}."),
+        })
+    }
+}
+
+/// The target registry: `BAOVE_CATALOG`'s `queries/targets.toml` when there is one (an
+/// office's edit, read without a rebuild), else the built-in one; checked: sets do not
+/// overlap, targets are shares in (0, 1].
+pub fn targets() -> Result<Targets, String> {
+    let text = match std::env::var_os(CATALOG_DIR) {
+        Some(dir) if std::path::Path::new(&dir).join("queries/targets.toml").exists() => {
+            let path = std::path::Path::new(&dir).join("queries/targets.toml");
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        _ => embedded::TARGETS_TOML.to_string(),
+    };
+    parse_targets(&text)
+}
+
+fn parse_targets(text: &str) -> Result<Targets, String> {
+    let targets: Targets = toml::from_str(text).map_err(|e| format!("queries/targets.toml: {e}"))?;
+    for (i, a) in targets.sets.iter().enumerate() {
+        for b in &targets.sets[i + 1..] {
+            let overlap = a.covers(b.valid_from) || b.covers(a.valid_from);
+            if overlap {
+                return Err(format!(
+                    "queries/targets.toml: the sets {} and {} overlap",
+                    a.id, b.id
+                ));
+            }
+        }
+        for t in &a.targets {
+            if !(t.value > 0.0 && t.value <= 1.0) {
+                return Err(format!(
+                    "queries/targets.toml: {}'s target of {} is not a share in (0, 1]",
+                    a.id, t.indicator
+                ));
+            }
+        }
+    }
+    Ok(targets)
+}
+
 /// A receiving agency's validity and successor (`queries/agencies.toml`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -849,6 +989,30 @@ fn parse_agencies(text: &str) -> Result<Vec<Agency>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_are_those_of_the_set_in_force_on_the_last_day() {
+        let targets = parse_targets(embedded::TARGETS_TOML).unwrap();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            targets
+                .target("support_coverage", day("2025-12-14"))
+                .unwrap()
+                .value,
+            1.0
+        );
+        assert!(targets.target("support_coverage", day("2026-03-14")).is_none());
+        assert!(targets
+            .gap_note(Lang::Vi, day("2026-03-14"))
+            .unwrap()
+            .contains("2026-2030"));
+        assert!(targets.gap_note(Lang::Vi, day("2025-03-14")).is_none());
+        let overlapping = format!(
+            "{}\n[[set]]\nid = \"next\"\nname_vi = \"x\"\nname_en = \"x\"\nlegal_basis = \"x\"\nlegal_basis_vi = \"x\"\nvalid_from = \"2025-06-01\"\ntarget = []\n",
+            embedded::TARGETS_TOML
+        );
+        assert!(parse_targets(&overlapping).unwrap_err().contains("overlap"));
+    }
 
     #[test]
     fn the_agency_registry_names_each_code_once_and_dates_its_successors() {

@@ -50,9 +50,17 @@ pub struct ReportData {
     pub quality: Quality,
     /// For each sheet of the template, in order: its comparison, for comparison sheets.
     pub comparisons: Vec<Option<crate::compare::Compared>>,
+    /// The dated programme targets (queries/targets.toml).
+    pub targets: crate::catalog::Targets,
 }
 
 impl ReportData {
+    /// The target of an indicator for a period: that of the set in force on the period's
+    /// last day.
+    pub fn target(&self, indicator: &str, period: &Period) -> Option<&crate::catalog::Target> {
+        self.targets.target(indicator, period.end())
+    }
+
     /// Every tidy row the report shows, for the tidy file beside the workbook.
     pub fn all_rows(&self) -> Vec<TidyRow> {
         let mut rows = self.current.rows.clone();
@@ -236,6 +244,7 @@ mod gathering {
             sources,
             quality,
             comparisons,
+            targets: catalog::targets().map_err(Error::Catalog)?,
         })
     }
 }

@@ -17,9 +17,6 @@ pub struct Template {
     pub sheets: Vec<SheetSpec>,
     #[serde(default, rename = "chart")]
     pub charts: Vec<ChartSpec>,
-    /// Programme targets shown against indicators (Decision 830: 100%).
-    #[serde(default, rename = "target")]
-    pub targets: Vec<Target>,
     /// The tiles of the dashboard written with the report (`baove dashboard`, and beside
     /// every workbook); without them, those of `dashboard.toml`. A workbook ignores them.
     #[serde(default)]
@@ -44,7 +41,7 @@ pub struct Span {
 }
 
 /// The leaders' dashboard: its headline tiles and its takedown tiles, in order. A tile
-/// shows an indicator the report computes (one of its sheets, charts or targets); the
+/// shows an indicator the report computes (one of its sheets or charts); the
 /// others are left out, so a report's dashboard computes nothing its workbook does not.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -112,15 +109,6 @@ fn default_periods() -> usize {
     8
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Target {
-    pub indicator: String,
-    /// The share to reach (1.0 = 100%).
-    pub value: f64,
-    pub legal_basis: String,
-}
-
 impl Template {
     pub fn title(&self, lang: Lang) -> &str {
         match lang {
@@ -142,10 +130,6 @@ impl Template {
         one
     }
 
-    pub fn target(&self, indicator: &str) -> Option<&Target> {
-        self.targets.iter().find(|t| t.indicator == indicator)
-    }
-
     /// Every indicator the template uses, in first-use order.
     pub fn indicator_ids(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = Vec::new();
@@ -153,8 +137,7 @@ impl Template {
             .sheets
             .iter()
             .flat_map(|s| s.indicators.iter().map(String::as_str))
-            .chain(self.charts.iter().map(|c| c.indicator.as_str()))
-            .chain(self.targets.iter().map(|t| t.indicator.as_str()));
+            .chain(self.charts.iter().map(|c| c.indicator.as_str()));
         for id in all {
             if !ids.contains(&id) {
                 ids.push(id);
@@ -275,9 +258,6 @@ pub fn check(name: &str, template: &Template, indicators: &[Indicator]) -> Resul
                 "report-templates/{name}.toml: a trend covers 2 to 24 periods"
             ));
         }
-    }
-    for target in &template.targets {
-        find(&target.indicator)?;
     }
     Ok(())
 }

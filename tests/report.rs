@@ -166,7 +166,7 @@ fn check_validates_templates_and_headers() {
     let run = baove(dir.path(), &["check"]);
     assert_eq!(run.code, 0, "{}", run.all_output());
     assert!(run.stdout.contains("30 indicators"), "{}", run.stdout);
-    assert!(run.stdout.contains("agency registry"), "{}", run.stdout);
+    assert!(run.stdout.contains("agency registry, targets"), "{}", run.stdout);
     for t in ["quarterly", "half-year", "annual", "programme-830"] {
         assert!(run.stdout.contains(t), "{t}");
     }
@@ -434,6 +434,9 @@ fn renaming_an_indicator_changes_nothing_but_its_id() {
             std::fs::write(catalog.join(sub).join(name), text).unwrap();
         }
     }
+    // The dated targets name indicators too (read from the catalog folder when there).
+    let targets = std::fs::read_to_string(repo().join("queries/targets.toml")).unwrap();
+    std::fs::write(catalog.join("queries/targets.toml"), targets.replace(old, new)).unwrap();
     assert!(catalog.join(format!("queries/indicators/{new}.sql")).exists());
     let data = sample_data();
     let run = |out: &str, renamed: bool| {
@@ -511,4 +514,92 @@ fn renaming_an_indicator_changes_nothing_but_its_id() {
         compared += 1;
     }
     assert!(compared >= 10, "{compared} files compared");
+}
+
+/// Every cell of a workbook's cover, and the target column of its summary sheet (the
+/// values below the header row).
+fn cover_and_targets(xlsx: &std::path::Path) -> (String, Vec<String>) {
+    let mut workbook: Xlsx<_> = open_workbook(xlsx).unwrap();
+    let names = workbook.sheet_names();
+    let cover = workbook.worksheet_range(&names[0]).unwrap();
+    let cover: Vec<String> = cover
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    let summary = workbook.worksheet_range(&names[2]).unwrap();
+    let targets = summary
+        .rows()
+        .skip(4)
+        .filter_map(|r| r.get(7).map(|c| c.to_string()))
+        .filter(|c| !c.is_empty())
+        .collect();
+    (cover.join("\n"), targets)
+}
+
+/// Targets come from the set in force on the period's last day: Decision 830's for 2025,
+/// none for 2026 (and the report says why), and a set an office adds to the registry
+/// (BAOVE_CATALOG's queries/targets.toml) appears without a rebuild.
+#[test]
+fn targets_are_dated_and_an_added_set_appears_without_a_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample_data();
+    let report = |period: &str, out: &str, catalog: Option<&std::path::Path>| {
+        let mut command = crate::util::command(dir.path());
+        if let Some(catalog) = catalog {
+            command.env("BAOVE_CATALOG", catalog);
+        }
+        let output = command
+            .args([
+                "report",
+                "--template",
+                "quarterly",
+                "--period",
+                period,
+                "--input",
+                &data,
+                "--out",
+                out,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        cover_and_targets(&dir.path().join(out).join(format!("quarterly_{period}.xlsx")))
+    };
+    let (cover, targets) = report("2025Q4", "2025", None);
+    assert!(cover.contains("Quyết định 830/QĐ-TTg"), "{cover}");
+    assert_eq!(
+        targets,
+        ["1", "1"],
+        "support coverage and violations handled: 100%"
+    );
+    let (cover, targets) = report("2026Q1", "2026", None);
+    assert!(
+        cover.contains("Chưa có mục tiêu được phê duyệt cho giai đoạn 2026-2030"),
+        "{cover}"
+    );
+    assert!(targets.is_empty(), "{targets:?}");
+    let catalog = dir.path().join("catalog");
+    for sub in ["queries/indicators", "report-templates"] {
+        std::fs::create_dir_all(catalog.join(sub)).unwrap();
+        for entry in std::fs::read_dir(repo().join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, catalog.join(sub).join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let registry = std::fs::read_to_string(repo().join("queries/targets.toml")).unwrap();
+    let added = format!(
+        "{registry}\n[[set]]\nid = \"next\"\nname_vi = \"Chương trình thử 2026-2030 (synthetic)\"\nname_en = \"Test programme 2026-2030 (synthetic)\"\nlegal_basis = \"Test decision (synthetic)\"\nlegal_basis_vi = \"Quyết định thử (synthetic)\"\nvalid_from = \"2026-01-01\"\nvalid_to = \"2030-12-31\"\n\n[[set.target]]\nindicator = \"support_coverage\"\nvalue = 0.9\nlegal_basis = \"synthetic\"\n"
+    );
+    std::fs::write(catalog.join("queries/targets.toml"), added).unwrap();
+    let (cover, targets) = report("2026Q1", "added", Some(&catalog));
+    assert!(
+        cover.contains("Chương trình thử 2026-2030 (synthetic)"),
+        "{cover}"
+    );
+    assert!(!cover.contains("Chưa có mục tiêu"), "{cover}");
+    assert_eq!(targets, ["0.9"], "the added target is shown");
 }

@@ -28,6 +28,21 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     if let Err(e) = catalog::agencies() {
         problems.push(e);
     }
+    match catalog::targets() {
+        Ok(targets) => {
+            for set in &targets.sets {
+                for t in &set.targets {
+                    if !indicators.iter().any(|i| i.id == t.indicator) {
+                        problems.push(format!(
+                            "queries/targets.toml: {}'s target names no indicator {}",
+                            set.id, t.indicator
+                        ));
+                    }
+                }
+            }
+        }
+        Err(e) => problems.push(e),
+    }
     let templates = template::templates().unwrap_or_else(|e| {
         problems.push(e);
         Vec::new()
@@ -78,7 +93,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     }
     if problems.is_empty() {
         super::print(&format!(
-            "ok: {} indicators, {} templates ({}), deadline rules, agency registry{ran}\n",
+            "ok: {} indicators, {} templates ({}), deadline rules, agency registry, targets{ran}\n",
             indicators.len(),
             templates.len(),
             templates

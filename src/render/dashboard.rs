@@ -122,7 +122,7 @@ fn tile(data: &ReportData, lang: Lang, indicator: &Indicator) -> String {
     let now = total(&data.current, &indicator.id, province);
     let shown = crate::render::workbook::shown(now);
     let basis = indicator.legal_basis_in(lang);
-    let target = data.template.target(&indicator.id).and_then(|t| {
+    let target = data.target(&indicator.id, &data.current.period).and_then(|t| {
         let v = now.and_then(|r| r.value)?;
         let reached = v >= t.value - 1e-12;
         Some(format!(
@@ -482,7 +482,7 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
 <p>{period_label}: {period} ({start} - {end}, {calendar}) · {as_of_label}: {as_of}</p>
 </header>
 <main>
-<section aria-labelledby=\"headline\"><h2 id=\"headline\">{headline}</h2><div class=\"tiles\">{tiles}</div></section>
+<section aria-labelledby=\"headline\"><h2 id=\"headline\">{headline}</h2><p class=\"targets\">{target_set_label}: {target_set}</p><div class=\"tiles\">{tiles}</div></section>
 <section aria-labelledby=\"trends\"><h2 id=\"trends\">{trends}</h2><div class=\"charts\">{trend_html}</div></section>
 <section aria-labelledby=\"comparison\"><h2 id=\"comparison\">{comparison_title}</h2>{comparison}</section>
 <section aria-labelledby=\"types\"><h2 id=\"types\">{types}</h2><div class=\"charts\">{breakdown_html}</div></section>
@@ -508,6 +508,8 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
         as_of_label = text(lang, "as_of"),
         as_of = data.current.as_of.format("%d/%m/%Y %H:%M"),
         headline = text(lang, "dashboard_headline"),
+        target_set_label = text(lang, "target_set"),
+        target_set = escape(&crate::render::workbook::target_set_text(data, lang)),
         trends = text(lang, "dashboard_trends"),
         comparison_title = text(lang, "dashboard_comparison"),
         types = text(lang, "dashboard_types"),

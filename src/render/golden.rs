@@ -155,6 +155,7 @@ fn report() -> ReportData {
         template,
         indicators,
         public: true,
+        targets: catalog::targets().unwrap(),
     }
 }
 

@@ -57,6 +57,7 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "year_before" => ("Cùng kỳ năm trước", "Same period a year before"),
         "change_year" => ("Thay đổi so với cùng kỳ", "Change on a year before"),
         "target" => ("Mục tiêu", "Target"),
+        "target_set" => ("Bộ mục tiêu", "Targets"),
         "area" => ("Địa bàn", "Area"),
         "province" => ("Toàn tỉnh", "Province"),
         "year" => ("Năm", "Year"),

@@ -259,6 +259,16 @@ fn new_sheet(name: &str) -> Result<Worksheet> {
     Ok(ws)
 }
 
+/// The programme whose targets the report shows (the set in force on the period's last
+/// day, with its legal basis), or why it shows none.
+pub fn target_set_text(data: &ReportData, lang: Lang) -> String {
+    let day = data.current.period.end();
+    match data.targets.in_force(day) {
+        Some(set) => format!("{} ({})", set.name(lang), set.legal_basis_in(lang)),
+        None => data.targets.gap_note(lang, day).unwrap_or_default(),
+    }
+}
+
 fn cover(
     data: &ReportData,
     lang: Lang,
@@ -285,6 +295,7 @@ fn cover(
             data.current.as_of.format("%d/%m/%Y %H:%M:%S").to_string(),
         ),
         (text(lang, "audience"), audience.to_string()),
+        (text(lang, "target_set"), target_set_text(data, lang)),
         (text(lang, "engine"), format!("baove {ENGINE_VERSION}")),
         (
             text(lang, "generated"),
@@ -422,12 +433,14 @@ fn summary_sheet(
         1,
         0,
         format!(
-            "{}: {} · {}: {} · {}",
+            "{}: {} · {}: {} · {} · {}: {}",
             text(lang, "period"),
             period_text(lang, &data.current.period),
             text(lang, "previous_period"),
             data.previous.period,
-            text(lang, "province")
+            text(lang, "province"),
+            text(lang, "target_set"),
+            target_set_text(data, lang)
         ),
         &f.subtitle,
     )
@@ -465,7 +478,7 @@ fn summary_sheet(
         write_shown(&mut ws, r, 4, &change(&now, &before), &delta, f)?;
         write_shown(&mut ws, r, 5, &year, &number, f)?;
         write_shown(&mut ws, r, 6, &change(&now, &year), &delta, f)?;
-        if let Some(target) = data.template.target(id) {
+        if let Some(target) = data.target(id, &data.current.period) {
             ws.write_number_with_format(r, 7, target.value, &number)
                 .map_err(xlsx)?;
             // Against the programme's target: below in red, reached in green.
@@ -478,9 +491,9 @@ fn summary_sheet(
             ws.add_conditional_format(r, 2, r, 2, &below).map_err(xlsx)?;
             ws.add_conditional_format(r, 2, r, 2, &reached).map_err(xlsx)?;
         } else if ind.deadline.is_some() {
-            // Legal deadlines: under 80% on time is flagged.
+            // Legal deadlines: an on-time share under the registry's alert level is flagged.
             let late = ConditionalFormatCell::new()
-                .set_rule(ConditionalFormatCellRule::LessThan(0.8))
+                .set_rule(ConditionalFormatCellRule::LessThan(data.targets.on_time_alert))
                 .set_format(&f.bad);
             ws.add_conditional_format(r, 2, r, 2, &late).map_err(xlsx)?;
         }
@@ -685,7 +698,7 @@ fn year_sheet(
             let number = Format::new().set_num_format(number_format(ind.unit));
             let value = shown(find(year, &ind.id, &data.geography.province, "", ""));
             write_shown(&mut ws, r, c as u16 + 1, &value, &number, f)?;
-            if let Some(target) = data.template.target(&ind.id) {
+            if let Some(target) = data.target(&ind.id, &year.period) {
                 let below = ConditionalFormatCell::new()
                     .set_rule(ConditionalFormatCellRule::LessThan(target.value))
                     .set_format(&f.bad);
@@ -744,7 +757,7 @@ pub fn chart_data(data: &ReportData, lang: Lang) -> Vec<ChartData> {
         let Some(ind) = indicator(data, &spec.indicator) else {
             continue;
         };
-        let target = data.template.target(&ind.id).map(|t| {
+        let target = data.target(&ind.id, &data.current.period).map(|t| {
             (
                 t.value,
                 format!("{} {}", text(lang, "target"), percent_text(t.value)),
