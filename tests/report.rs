@@ -6,7 +6,7 @@ use std::path::Path;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 
-use crate::util::{baove, repo, sample_data};
+use crate::util::{baove, repo, report_of_sample, sample_data};
 
 const STAMP: &str = "2026-01-01 08:00:00";
 
@@ -358,29 +358,10 @@ fn area_sheet_numbers_equal_the_tidy_file() {
 #[test]
 fn report_input_with_source_date_epoch_repeats_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
-    let data = sample_data();
     let run = |out: &str| {
-        let output = crate::util::command(dir.path())
-            .env_remove("BAOVE_NOW")
-            .env("SOURCE_DATE_EPOCH", "1767225600")
-            .args([
-                "report",
-                "--template",
-                "quarterly",
-                "--period",
-                "2025Q1",
-                "--input",
-                &data,
-                "--out",
-                out,
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        report_of_sample(dir.path(), "quarterly", "2025Q1", out, |c| {
+            c.env_remove("BAOVE_NOW").env("SOURCE_DATE_EPOCH", "1767225600");
+        })
     };
     run("first");
     std::thread::sleep(std::time::Duration::from_millis(1100));
@@ -438,32 +419,13 @@ fn renaming_an_indicator_changes_nothing_but_its_id() {
     let targets = std::fs::read_to_string(repo().join("queries/targets.toml")).unwrap();
     std::fs::write(catalog.join("queries/targets.toml"), targets.replace(old, new)).unwrap();
     assert!(catalog.join(format!("queries/indicators/{new}.sql")).exists());
-    let data = sample_data();
     let run = |out: &str, renamed: bool| {
-        let mut command = crate::util::command(dir.path());
-        command.env("SOURCE_DATE_EPOCH", "1767225600");
-        if renamed {
-            command.env("BAOVE_CATALOG", &catalog);
-        }
-        let output = command
-            .args([
-                "report",
-                "--template",
-                "dashboard",
-                "--period",
-                "2025Q1",
-                "--input",
-                &data,
-                "--out",
-                out,
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        report_of_sample(dir.path(), "dashboard", "2025Q1", out, |c| {
+            c.env("SOURCE_DATE_EPOCH", "1767225600");
+            if renamed {
+                c.env("BAOVE_CATALOG", &catalog);
+            }
+        })
     };
     run("as-is", false);
     run("renamed", true);
@@ -542,31 +504,12 @@ fn cover_and_targets(xlsx: &std::path::Path) -> (String, Vec<String>) {
 #[test]
 fn targets_are_dated_and_an_added_set_appears_without_a_rebuild() {
     let dir = tempfile::tempdir().unwrap();
-    let data = sample_data();
     let report = |period: &str, out: &str, catalog: Option<&std::path::Path>| {
-        let mut command = crate::util::command(dir.path());
-        if let Some(catalog) = catalog {
-            command.env("BAOVE_CATALOG", catalog);
-        }
-        let output = command
-            .args([
-                "report",
-                "--template",
-                "quarterly",
-                "--period",
-                period,
-                "--input",
-                &data,
-                "--out",
-                out,
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        report_of_sample(dir.path(), "quarterly", period, out, |c| {
+            if let Some(catalog) = catalog {
+                c.env("BAOVE_CATALOG", catalog);
+            }
+        });
         cover_and_targets(&dir.path().join(out).join(format!("quarterly_{period}.xlsx")))
     };
     let (cover, targets) = report("2025Q4", "2025", None);

@@ -34,6 +34,39 @@ pub fn command(cwd: &Path) -> Command {
     c
 }
 
+/// Runs `baove report --template T --period P --input sample-data/ --out OUT` with the
+/// command prepared by `prepare` (an environment), and requires it to succeed.
+pub fn report_of_sample(
+    cwd: &Path,
+    template: &str,
+    period: &str,
+    out: &str,
+    prepare: impl FnOnce(&mut Command),
+) {
+    let mut command = command(cwd);
+    prepare(&mut command);
+    let data = sample_data();
+    let output = command
+        .args([
+            "report",
+            "--template",
+            template,
+            "--period",
+            period,
+            "--input",
+            &data,
+            "--out",
+            out,
+        ])
+        .output()
+        .expect("baove runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 pub fn baove(cwd: &Path, args: &[&str]) -> Run {
     command(cwd).args(args).output().expect("baove runs").into()
 }
