@@ -81,6 +81,33 @@ const QUANTITIES: &[(&str, Option<&str>, Option<&str>)] = &[
     ),
     ("takedown_hours_median", None, Some("takedown_removed")),
     ("takedown_on_time", Some("takedown_on_time"), Some("takedown_due")),
+    // v2's fixed-limit measures: on-time shares of their own due items (the due set
+    // depends on the limit), and a share of takedown_requested.
+    (
+        "takedown_within_3h",
+        Some("takedown_within_3h"),
+        Some("takedown_due_3h"),
+    ),
+    (
+        "takedown_within_6h",
+        Some("takedown_within_6h"),
+        Some("takedown_due_6h"),
+    ),
+    (
+        "takedown_within_24h",
+        Some("takedown_within_24h"),
+        Some("takedown_due_24h"),
+    ),
+    (
+        "takedown_within_72h",
+        Some("takedown_within_72h"),
+        Some("takedown_due_72h"),
+    ),
+    (
+        "takedown_not_found_share",
+        Some("takedown_not_found"),
+        Some("takedown_requested"),
+    ),
 ];
 
 /// A cell: area × breakdown value (breakdown empty for totals).

@@ -479,7 +479,7 @@ fn renaming_an_indicator_changes_nothing_but_its_id() {
 }
 
 /// Every cell of a workbook's cover, and the target column of its summary sheet (the
-/// values below the header row).
+/// fourth, after the cover, the contents and the notes; the values below its header row).
 fn cover_and_targets(xlsx: &std::path::Path) -> (String, Vec<String>) {
     let mut workbook: Xlsx<_> = open_workbook(xlsx).unwrap();
     let names = workbook.sheet_names();
@@ -488,7 +488,7 @@ fn cover_and_targets(xlsx: &std::path::Path) -> (String, Vec<String>) {
         .rows()
         .flat_map(|r| r.iter().map(|c| c.to_string()))
         .collect();
-    let summary = workbook.worksheet_range(&names[2]).unwrap();
+    let summary = workbook.worksheet_range(&names[3]).unwrap();
     let targets = summary
         .rows()
         .skip(4)
