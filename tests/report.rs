@@ -530,7 +530,9 @@ fn targets_are_dated_and_an_added_set_appears_without_a_rebuild() {
         std::fs::create_dir_all(catalog.join(sub)).unwrap();
         for entry in std::fs::read_dir(repo().join(sub)).unwrap() {
             let path = entry.unwrap().path();
-            std::fs::copy(&path, catalog.join(sub).join(path.file_name().unwrap())).unwrap();
+            if path.is_file() {
+                std::fs::copy(&path, catalog.join(sub).join(path.file_name().unwrap())).unwrap();
+            }
         }
     }
     let registry = std::fs::read_to_string(repo().join("queries/targets.toml")).unwrap();
