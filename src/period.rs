@@ -160,6 +160,16 @@ impl fmt::Display for Period {
     }
 }
 
+/// An as-of moment as users write it: "YYYY-MM-DD HH:MM:SS", or a date (its 00:00).
+pub fn parse_as_of(text: &str) -> Result<NaiveDateTime, String> {
+    let text = text.trim();
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+        .or_else(|_| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").map(|d| d.and_hms_opt(0, 0, 0).expect("midnight"))
+        })
+        .map_err(|_| format!("{text:?} is not \"YYYY-MM-DD HH:MM:SS\""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

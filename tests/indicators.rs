@@ -84,9 +84,10 @@ fn every_indicator_passes_its_given_rows_test() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
-/// The runner is not a check that cannot fail: a wrong expected value, a wrong
-/// expected status and a rule of v1 (the emergency takedown limit from 2026-01-01) are
-/// each caught.
+/// The runner is not a check that cannot fail: a wrong expected value, a wrong expected
+/// count (the one v1's emergency limit from 2026-01-01 would give, derived in the test
+/// file's comments; the engine's rule itself is not swapped here) and a wrong expected
+/// status are each caught.
 #[test]
 fn an_indicator_test_fails_on_a_wrong_expectation_or_rule() {
     let catalog = baove::catalog::indicators().unwrap();
@@ -103,7 +104,8 @@ fn an_indicator_test_fails_on_a_wrong_expectation_or_rule() {
     let mut wrong_value = test_of("takedown_on_time");
     wrong_value.expectations[1].rows[0].value = Some(0.4);
     fails_with(&wrong_value, "value Some(0.6), expected 0.4");
-    // The v1 reading: U1 (an emergency of 20 June 2026 removed after 12 hours) late.
+    // What the v1 reading would expect: U1 (an emergency of 20 June 2026 removed after
+    // 12 hours) late, 2 on time instead of 3.
     let mut v1 = test_of("takedown_on_time");
     v1.expectations[1].rows[0].numerator = Some(2);
     fails_with(&v1, "numerator Some(3), expected Some(2)");

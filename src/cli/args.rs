@@ -135,13 +135,7 @@ pub fn parse_calendar(text: &str) -> Result<Calendar, String> {
 }
 
 pub fn parse_as_of(text: &str) -> Result<chrono::NaiveDateTime, String> {
-    let text = text.trim();
-    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
-        .or_else(|_| {
-            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight"))
-        })
-        .map_err(|_| format!("{text:?} is not \"YYYY-MM-DD HH:MM:SS\""))
+    baove::period::parse_as_of(text)
 }
 
 pub fn parse_kind(text: &str) -> Result<Kind, String> {

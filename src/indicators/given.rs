@@ -120,8 +120,7 @@ fn request_of(expectation: &Expectation) -> std::result::Result<Request, String>
     let calendar: Calendar = expectation.calendar.as_deref().unwrap_or("statutory").parse()?;
     let period = Period::parse(&expectation.period, calendar)?;
     let as_of = match &expectation.as_of {
-        Some(text) => chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
-            .map_err(|_| format!("as_of {text:?} is not \"YYYY-MM-DD HH:MM:SS\""))?,
+        Some(text) => crate::period::parse_as_of(text)?,
         None => period.end_moment(),
     };
     Ok(Request { period, as_of })
