@@ -47,6 +47,10 @@ fn main() {
         ("QUANTITIES_TOML", "queries/quantities.toml"),
         ("AGENCIES_TOML", "queries/agencies.toml"),
         ("TARGETS_TOML", "queries/targets.toml"),
+        (
+            "PRIVACY_RECORD_TOML",
+            "report-templates/record/privacy-record.toml",
+        ),
     ] {
         println!("cargo:rerun-if-changed={path}");
         writeln!(out, "pub static {name}: &str = {};", include_of(path)).unwrap();

@@ -13,21 +13,27 @@
 # byte; the differing ones are listed, and the exit code is 1 if there is any.
 #
 # DATA=sample (or DATA=generated) compares one data set only (default: both).
+# QUARTER, HALF and YEAR (default 2025Q3, 2025H2, 2025) are the periods written; DISTRICT
+# (default 2025Q2) the one compared by district.
+# CASES and CONTENT size the generated set (default 3000 and 600: a debug build's run is
+# shorter with fewer). KEEP=1 keeps the outputs (the folder is printed) to read a
+# difference.
 # IGNORE_COLUMN=audience (the default) drops that column of the tidy CSV files before
 # comparing, for a comparison with a build from before it existed; IGNORE_COLUMN= keeps
 # every byte.
 set -euo pipefail
-[ $# -eq 2 ] || { sed -n 2,16p "$0" >&2; exit 2; }
+[ $# -eq 2 ] || { sed -n 2,23p "$0" >&2; exit 2; }
 old=$(realpath "$1")
 new=$(realpath "$2")
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/baove-same.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+if [ -n "${KEEP:-}" ]; then echo "outputs kept in $work"; else trap 'rm -rf "$work"' EXIT; fi
 export BAOVE_NOW="2026-11-29 12:00:00" SOURCE_DATE_EPOCH=1764400000
 ignore="${IGNORE_COLUMN-audience}"
+quarter="${QUARTER:-2025Q3}" half="${HALF:-2025H2}" year="${YEAR:-2025}" district="${DISTRICT:-2025Q2}"
 
 [ "${DATA:-generated}" = sample ] ||
-    "$new" generate --out "$work/generated" --seed 3 --cases 3000 --content 600 >/dev/null 2>&1
+    "$new" generate --out "$work/generated" --seed 3 --cases "${CASES:-3000}" --content "${CONTENT:-600}" >/dev/null 2>&1
 
 outputs() {
     local bin=$1 out=$2
@@ -38,13 +44,13 @@ outputs() {
         [ "$data" = generated ] && source="$work/generated"
         "$bin" load "$source" --db "$data.duckdb" >/dev/null 2>&1
         for audience in public internal; do
-            "$bin" indicators --period 2025Q3 --db "$data.duckdb" --audience "$audience" \
+            "$bin" indicators --period "$quarter" --db "$data.duckdb" --audience "$audience" \
                 --out "$data-indicators-$audience.csv" >/dev/null 2>&1
-            "$bin" indicators --period 2025 --db "$data.duckdb" --audience "$audience" \
+            "$bin" indicators --period "$year" --db "$data.duckdb" --audience "$audience" \
                 --out "$data-indicators-$audience.parquet" >/dev/null 2>&1
         done
-        for spec in quarterly:2025Q3 half-year:2025H2 annual:2025 programme-830:2025 \
-            district-comparison:2025Q2; do
+        for spec in "quarterly:$quarter" "half-year:$half" "annual:$year" "programme-830:$year" \
+            "district-comparison:$district"; do
             langs="vi"
             [ "${spec%%:*}" = quarterly ] && langs="vi en"
             for lang in $langs; do
@@ -52,9 +58,9 @@ outputs() {
                     --lang "$lang" --out "$data-${spec%%:*}-$lang" >/dev/null 2>&1
             done
         done
-        "$bin" dashboard --period 2025Q3 --db "$data.duckdb" --out "$data-dashboard.html" >/dev/null 2>&1
-        "$bin" compare --period 2025Q3 --db "$data.duckdb" --out "$data-compare" >/dev/null 2>&1
-        "$bin" compare --period 2025Q2 --db "$data.duckdb" --level district \
+        "$bin" dashboard --period "$quarter" --db "$data.duckdb" --out "$data-dashboard.html" >/dev/null 2>&1
+        "$bin" compare --period "$quarter" --db "$data.duckdb" --out "$data-compare" >/dev/null 2>&1
+        "$bin" compare --period "$district" --db "$data.duckdb" --level district \
             --out "$data-compare-district" >/dev/null 2>&1
         rm -f "$data.duckdb" "$data.duckdb.wal"
     done

@@ -915,6 +915,67 @@ fn parse_targets(text: &str) -> Result<Targets, String> {
     Ok(targets)
 }
 
+/// A field of the record of processing the office fills in
+/// (`report-templates/record/privacy-record.toml`): the controller, the purpose, the
+/// retention period.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyField {
+    pub key: String,
+    pub label_vi: String,
+    pub label_en: String,
+    #[serde(default)]
+    pub vi: String,
+    #[serde(default)]
+    pub en: String,
+}
+
+impl PrivacyField {
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.label_vi,
+            Lang::En => &self.label_en,
+        }
+    }
+
+    /// The office's text, or None when the field is still to be filled in.
+    pub fn value(&self, lang: Lang) -> Option<&str> {
+        let text = match lang {
+            Lang::Vi => &self.vi,
+            Lang::En => &self.en,
+        };
+        (!text.trim().is_empty()).then_some(text.as_str())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrivacyFields {
+    field: Vec<PrivacyField>,
+}
+
+/// The record of processing's fields: from `path` (the office's filled-in copy) when
+/// given, else the built-in draft. Keys are unique.
+pub fn privacy_fields(path: Option<&std::path::Path>) -> Result<Vec<PrivacyField>, String> {
+    let (name, text) = match path {
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?,
+        ),
+        None => (
+            "report-templates/record/privacy-record.toml".to_string(),
+            embedded::PRIVACY_RECORD_TOML.to_string(),
+        ),
+    };
+    let fields: PrivacyFields = toml::from_str(&text).map_err(|e| format!("{name}: {e}"))?;
+    let mut keys: Vec<&str> = fields.field.iter().map(|f| f.key.as_str()).collect();
+    keys.sort_unstable();
+    if let Some(twice) = keys.windows(2).find(|w| w[0] == w[1]) {
+        return Err(format!("{name}: the field {:?} is given twice", twice[0]));
+    }
+    Ok(fields.field)
+}
+
 /// A receiving agency's validity and successor (`queries/agencies.toml`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

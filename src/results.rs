@@ -133,3 +133,67 @@ pub struct Quality {
     /// (queries/agencies.toml): accepted, counted under the successor, named here.
     pub superseded_agency_rows: u64,
 }
+
+/// What the record of processing (`baove privacy-record`) shows of a store: what it
+/// holds, every load and refusal, every output written. Counts, names and checksums
+/// only: never a value of a row.
+#[derive(Debug, Clone, Default)]
+pub struct ProcessingRecord {
+    pub holdings: Vec<Holding>,
+    /// Invalid rows kept aside by `--quarantine` (they hold the rows' cells).
+    pub quarantined: u64,
+    pub loads: Vec<LoggedFile>,
+    pub refusals: Vec<LoggedRefusal>,
+    pub outputs: Vec<LoggedOutput>,
+}
+
+/// One kind of data in the store: for a retention decision.
+#[derive(Debug, Clone)]
+pub struct Holding {
+    pub kind: &'static str,
+    pub columns: Vec<&'static str>,
+    pub rows: u64,
+    /// The first and last date of the kind's own date column (receipt, detection, ...).
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// When the oldest row still held was loaded.
+    pub oldest_load: Option<String>,
+}
+
+/// One file of a refused load, and one rule that refused it (a file refused by several
+/// rules has a line for each; a file of a refused batch that had no problem of its own
+/// has one line with no rule). The findings are counted, never kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedRefusal {
+    pub refusal_id: i64,
+    pub refused_at: String,
+    pub file_name: String,
+    pub kind: String,
+    pub sha256: String,
+    pub rows_read: i64,
+    pub rule: Option<String>,
+    pub findings: i64,
+}
+
+/// One output file a command wrote from the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedOutput {
+    pub written_at: String,
+    /// The command and template, e.g. "report quarterly", "dashboard".
+    pub command: String,
+    pub file_name: String,
+    pub audience: String,
+    pub period: String,
+    pub as_of: String,
+    pub lang: String,
+    pub sha256: String,
+    pub bytes: i64,
+}
+
+/// One of the identity checks every load runs (for the record of processing).
+#[derive(Debug, Clone)]
+pub struct IdentityCheck {
+    pub rule: &'static str,
+    pub vi: String,
+    pub en: String,
+}

@@ -49,6 +49,10 @@ pub struct DashboardSpec {
     pub headlines: Vec<String>,
     #[serde(default)]
     pub takedown: Vec<String>,
+    /// The shares removed within fixed limits, drawn side by side in the takedown
+    /// section (Law 116/2025's 6 h and 24 h, the 3 h of Decree 72/2013, INHOPE's 3 days).
+    #[serde(default)]
+    pub takedown_limits: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -182,7 +186,12 @@ pub fn check(name: &str, template: &Template, indicators: &[Indicator]) -> Resul
         return Err(format!("report-templates/{name}.toml: no sheet"));
     }
     if let Some(dashboard) = &template.dashboard {
-        for id in dashboard.headlines.iter().chain(&dashboard.takedown) {
+        for id in dashboard
+            .headlines
+            .iter()
+            .chain(&dashboard.takedown)
+            .chain(&dashboard.takedown_limits)
+        {
             find(id)?;
         }
     }

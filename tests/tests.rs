@@ -7,5 +7,6 @@ mod dashboard;
 mod indicators;
 mod intruder;
 mod load;
+mod record;
 mod report;
 mod util;

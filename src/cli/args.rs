@@ -130,6 +130,66 @@ pub fn reporting_store(
     Ok(store)
 }
 
+impl Reading {
+    /// Logs the outputs written from the store in its record of processing; a report
+    /// of `--input` exports reads a store in memory, and has no record to log in.
+    pub fn log_outputs(
+        &self,
+        command: &str,
+        period: &baove::period::Period,
+        as_of: chrono::NaiveDateTime,
+        written: &[PathBuf],
+    ) -> baove::Result<()> {
+        if !self.input.is_empty() {
+            return Ok(());
+        }
+        let db = self
+            .db
+            .as_deref()
+            .unwrap_or(std::path::Path::new(baove::store::DEFAULT_PATH));
+        log_outputs(
+            db,
+            command,
+            self.audience,
+            Some((period, as_of)),
+            Some(self.lang.lang()),
+            written,
+        )
+    }
+}
+
+/// Logs the files a command wrote from the store at `db` (see
+/// [`baove::store::log_outputs`]); `moment` is None for a file of no period (the record
+/// of processing), `lang` for one with no language (the tidy table).
+pub fn log_outputs(
+    db: &std::path::Path,
+    command: &str,
+    audience: baove::disclosure::Audience,
+    moment: Option<(&baove::period::Period, chrono::NaiveDateTime)>,
+    lang: Option<Lang>,
+    written: &[PathBuf],
+) -> baove::Result<()> {
+    let outputs: Vec<baove::store::OutputToLog> = written
+        .iter()
+        .map(|path| baove::store::OutputToLog {
+            command: command.to_string(),
+            path: path.clone(),
+            audience: audience.name().to_string(),
+            period: moment.map(|(p, _)| p.to_string()).unwrap_or_default(),
+            as_of: moment
+                .map(|(_, t)| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_default(),
+            lang: match lang {
+                Some(Lang::Vi) => "vi",
+                Some(Lang::En) => "en",
+                None => "",
+            }
+            .to_string(),
+        })
+        .collect();
+    baove::store::log_outputs(db, &outputs, baove::local_now()?)
+}
+
 pub fn parse_calendar(text: &str) -> Result<Calendar, String> {
     text.parse()
 }

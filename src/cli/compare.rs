@@ -116,14 +116,16 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         &geography,
         usize::from(args.trend_periods),
     )?;
+    drop(store);
     output::output_dir(&args.out, "charts")?;
     let mut written = write_tables(&args, &run, audience)?;
     written.extend(write_charts(&args, &run, &picked, &areas, lang, public)?);
     written.extend(write_heatmap(&args, &run, &areas, lang, public, audience)?);
     let mut text = summary(&args, &run, areas.universe.len(), period, as_of);
-    for path in written {
+    for path in &written {
         text.push_str(&format!("  {}\n", path.display()));
     }
+    args.reading.log_outputs("compare", &period, as_of, &written)?;
     super::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -33,8 +33,11 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let store = args.reading.store_logged_at(generated_at)?;
     let public = args.reading.public();
     let data = report::gather(&store, "dashboard", &template, period, as_of, public)?;
+    drop(store);
     let bytes = dashboard::build(&data, args.reading.lang.lang(), generated_at)?;
     output::write_atomic(&args.out, &bytes, args.force)?;
+    args.reading
+        .log_outputs("dashboard", &period, as_of, std::slice::from_ref(&args.out))?;
     super::print(&format!(
         "dashboard for {period}, as of {}, audience {}: {}\n",
         as_of.format("%Y-%m-%d %H:%M:%S"),

@@ -64,6 +64,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     };
     let store = Store::open_read_only(&args.db)?;
     let mut rows = indicators::compute(&store, &all, &request)?;
+    drop(store);
     if args.audience.is_public() {
         let province = rows.first().map(|r| r.area_code.clone()).unwrap_or_default();
         disclosure::suppress(&mut rows, &all, &province)?;
@@ -84,6 +85,14 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         }
     };
     output::write_atomic(out, &bytes, args.force)?;
+    super::args::log_outputs(
+        &args.db,
+        "indicators",
+        args.audience,
+        Some((&period, request.as_of)),
+        None,
+        std::slice::from_ref(out),
+    )?;
     super::print(&format!(
         "{}: {} rows, {} indicators, period {} ({} to {}, {}), as of {}, audience {}\n",
         out.display(),

@@ -8,6 +8,7 @@ mod dashboard;
 mod generate;
 mod indicators;
 mod load;
+mod privacy_record;
 mod progress;
 mod report;
 mod status;
@@ -45,6 +46,9 @@ enum Command {
     Compare(compare::Args),
     /// Write the leaders' dashboard: one HTML file that needs no network.
     Dashboard(dashboard::Args),
+    /// Write the store's record of processing (Law 91/2025 on personal data): what it
+    /// holds, every load, refusal and output, the identity checks in force.
+    PrivacyRecord(privacy_record::Args),
     /// Write a synthetic data set in the contract (Quảng Bình, several years).
     Generate(generate::Args),
 }
@@ -61,6 +65,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Dashboard(args) => dashboard::run(args),
+        Command::PrivacyRecord(args) => privacy_record::run(args),
     };
     match result {
         Ok(code) => code,

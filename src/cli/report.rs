@@ -70,6 +70,8 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         }
     }
     let data = report::gather(&store, &args.template, &template, period, as_of, public)?;
+    // Read: the store is opened for writing only to log the outputs below.
+    drop(store);
 
     output::output_dir(&args.out, "charts")?;
     let workbook_path = args.out.join(format!("{}_{}.xlsx", args.template, period));
@@ -131,9 +133,11 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         args.reading.audience.name(),
         if lang == Lang::Vi { "vi" } else { "en" }
     );
-    for path in written {
+    for path in &written {
         text.push_str(&format!("  {}\n", path.display()));
     }
+    args.reading
+        .log_outputs(&format!("report {}", args.template), &period, as_of, &written)?;
     super::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -106,6 +106,29 @@ const HARMLESS_COMPOUNDS: &[&str] = &[
     "file name",
 ];
 
+/// The checks every load runs, described for the record of processing: the header
+/// words (all of them: a rule, not data) and the value shapes.
+pub fn checks_in_force() -> Vec<crate::results::IdentityCheck> {
+    let words = IDENTIFYING_PHRASES.join(", ");
+    let harmless = HARMLESS_COMPOUNDS.join(", ");
+    vec![
+        crate::results::IdentityCheck {
+            rule: "identifying-column",
+            vi: format!(
+                "Tiêu đề cột chứa một từ hoặc cụm từ định danh (bỏ dấu, không phân biệt hoa thường): {words}; trừ các cụm vô hại: {harmless}. Cả tệp bị từ chối."
+            ),
+            en: format!(
+                "A column header holding an identity word or phrase (diacritics folded, any case): {words}; harmless compounds aside: {harmless}. The whole file is refused."
+            ),
+        },
+        crate::results::IdentityCheck {
+            rule: "identifying-value",
+            vi: "Ô có giá trị giống số điện thoại Việt Nam (di động, cố định, +84), số CMND (9 chữ số) hoặc CCCD (12 chữ số, kể cả khi viết theo nhóm), hoặc địa chỉ thư điện tử, ở mọi ô (cột ngày, mã, có/không: những ô không đọc được theo kiểu của cột). Cả tệp bị từ chối; giá trị không bao giờ được in hay lưu.".into(),
+            en: "A cell that looks like a Vietnamese phone number (mobile, landline, +84), a 9-digit (CMND) or 12-digit (CCCD) identity number, also written in groups, or an e-mail address, in any cell (in date, code and yes/no columns: the cells that do not parse as the column's type). The whole file is refused; the value is never printed or stored.".into(),
+        },
+    ]
+}
+
 /// Lower case, Vietnamese diacritics removed (đ → d), words separated by single spaces.
 pub fn fold_words(text: &str) -> String {
     let folded: String = text

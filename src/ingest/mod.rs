@@ -107,6 +107,9 @@ pub struct Examined {
     pub validated: Option<Validated>,
     /// Problems that refuse the file whole (unreadable, identifying data, missing columns).
     pub refusal: Vec<Finding>,
+    /// The rows of a file refused for identifying data, which is dropped at once: what
+    /// the refusal log counts.
+    pub rows_dropped: usize,
     /// Set for a file read in parts ([`parts`]): what the parts showed; the rows are read
     /// again, a part at a time, when loaded.
     pub parted: Option<Parted>,
@@ -160,6 +163,7 @@ impl Examined {
             raw: None,
             validated: None,
             refusal: Vec::new(),
+            rows_dropped: 0,
             parted: None,
         }
     }
@@ -260,6 +264,7 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
         // Nothing of an identifying file goes further, not even its other findings
         // (which may quote values): the refusal names places and kinds only.
         examined.refusal = identifying;
+        examined.rows_dropped = raw.height();
         return Ok(examined);
     }
     examined.validated = Some(validated);
@@ -533,8 +538,14 @@ pub fn load_planned(
         progress,
     )?;
     if let Some(findings) = refusal(&examined, options.quarantine) {
-        return Err(Error::Refused(Box::new(findings)));
+        return Err(refused(
+            existing.as_ref(),
+            &refused_files(&examined),
+            findings,
+            options,
+        ));
     }
+    let files = refused_files(&examined);
     let created = match (&existing, destination) {
         (None, Destination::File(path)) => Some(path),
         _ => None,
@@ -555,10 +566,49 @@ pub fn load_planned(
             if let Some(path) = created {
                 drop(store);
                 crate::store::remove_files(path);
+                return Err(e);
             }
-            Err(e)
+            match (e, destination) {
+                (Error::Refused(findings), Destination::File(_)) => {
+                    Err(refused(Some(&store), &files, *findings, options))
+                }
+                (e, _) => Err(e),
+            }
         }
     }
+}
+
+/// The files of a batch, as a refusal of it is logged.
+#[cfg(feature = "store")]
+fn refused_files(examined: &[Examined]) -> Vec<crate::store::RefusedFile> {
+    examined
+        .iter()
+        .map(|e| crate::store::RefusedFile {
+            file: e.file.clone(),
+            kind: e.kind,
+            sha256: e.sha256.clone(),
+            rows_read: e.rows_read().max(e.rows_dropped),
+        })
+        .collect()
+}
+
+/// The error of a refused load, logged first in the store it was refused by (if one
+/// existed before: a refused first load creates none). A refusal that cannot be logged
+/// is still a refusal; the verdict says the log failed.
+#[cfg(feature = "store")]
+fn refused(
+    store: Option<&Store>,
+    files: &[crate::store::RefusedFile],
+    mut findings: Findings,
+    options: &LoadOptions,
+) -> Error {
+    if let Some(store) = store {
+        let at = options.logged_at.unwrap_or(options.now);
+        if let Err(e) = store.log_refusal(files, &findings, at) {
+            findings.verdict.push_str(&format!("; {e}"));
+        }
+    }
+    Error::Refused(Box::new(findings))
 }
 
 /// What happened to one file.

@@ -295,6 +295,45 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
 });
 ";
 
+/// The shares of requested items removed within each fixed limit, in this period, side
+/// by side; nothing when the report computes none of them.
+fn takedown_limits_figure(data: &ReportData, lang: Lang, ids: &[String], note: &str) -> Result<String> {
+    let province = &data.geography.province;
+    let mut categories = Vec::new();
+    let mut shown = Vec::new();
+    for id in ids {
+        let Some(indicator) = data.indicators.iter().find(|i| i.id == *id) else {
+            continue;
+        };
+        categories.push(indicator.label(lang).to_string());
+        shown.push(crate::render::workbook::shown(total(&data.current, id, province)));
+    }
+    if categories.is_empty() {
+        return Ok(String::new());
+    }
+    let values = shown
+        .iter()
+        .map(|s| match s {
+            Shown::Number(v) => Some(*v),
+            Shown::Symbol(_) => None,
+        })
+        .collect();
+    let title = format!("{}, {}", text(lang, "takedown_limits"), data.current.period);
+    let chart = chart::Chart {
+        title: title.clone(),
+        y_label: text(lang, "share_removed").to_string(),
+        shape: chart::Shape::Bars,
+        categories: categories.clone(),
+        values,
+        reference: None,
+        percent: true,
+        note: note.to_string(),
+    };
+    let (svg, _) = chart::render(&chart)?;
+    let table = simple_table(lang, text(lang, "limit"), Unit::Share, &categories, &shown);
+    Ok(figure(lang, &svg, &title, &table))
+}
+
 fn comparison_section(data: &ReportData, lang: Lang, public: bool) -> Result<String> {
     let mut html = String::new();
     for compared in data.comparisons.iter().flatten() {
@@ -455,6 +494,10 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
         }
     }
     let spec = data.template.dashboard.clone().unwrap_or_default();
+    takedown_charts.insert_str(
+        0,
+        &takedown_limits_figure(data, lang, &spec.takedown_limits, &note)?,
+    );
     let tiles_of = |ids: &[String]| -> String {
         ids.iter()
             .filter_map(|id| indicator(id))

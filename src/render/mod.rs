@@ -8,5 +8,6 @@ pub mod findings;
 mod golden;
 pub mod labels;
 pub mod output;
+pub mod privacy_record;
 pub mod tidy;
 pub mod workbook;

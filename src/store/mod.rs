@@ -5,8 +5,10 @@
 mod incoming;
 mod invariants;
 mod quality;
+mod record;
 mod session;
 
+pub use record::{log_outputs, OutputToLog, RefusedFile};
 pub use session::{CaseScope, Session};
 
 use std::path::{Path, PathBuf};
@@ -221,6 +223,7 @@ impl Store {
         }
         let mut ddl = String::from("BEGIN TRANSACTION;\n");
         ddl.push_str(LOG_DDL);
+        ddl.push_str(record::RECORD_DDL);
         for kind in Kind::ALL {
             ddl.push_str(&table_ddl(kind));
             ddl.push_str(";\n");
@@ -291,14 +294,7 @@ impl Store {
         };
         let mut kinds = Vec::new();
         for kind in Kind::ALL {
-            let range_column = match kind {
-                Kind::Cases => Some("received_at"),
-                Kind::ContentReports => Some("detected_at"),
-                Kind::Holidays => Some("date"),
-                Kind::Population => Some("year"),
-                Kind::Areas | Kind::Crosswalk => None,
-            };
-            let sql = match range_column {
+            let sql = match date_column(kind) {
                 Some(c) => format!(
                     "SELECT count(*), CAST(min({c}) AS VARCHAR), CAST(max({c}) AS VARCHAR) FROM {}",
                     kind.name()
@@ -356,8 +352,10 @@ impl Store {
         })
     }
 
-    /// A checksum of the whole content (data, log, quarantine), independent of physical
-    /// layout: equal checksums mean equal stores.
+    /// A checksum of the whole content (data, load log, quarantine), independent of
+    /// physical layout: equal checksums mean equal stores. The record of refusals and
+    /// outputs (`record.rs`) is not part of it: a refused load or a report adds a line
+    /// there and leaves the data, and this checksum, as they were.
     pub fn checksum(&self) -> Result<String> {
         let mut parts = Vec::new();
         let tables: Vec<&str> = Kind::ALL
@@ -385,6 +383,17 @@ impl Store {
 }
 
 pub use crate::hex;
+
+/// The column that dates a kind's rows, where it has one.
+fn date_column(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::Cases => Some("received_at"),
+        Kind::ContentReports => Some("detected_at"),
+        Kind::Holidays => Some("date"),
+        Kind::Population => Some("year"),
+        Kind::Areas | Kind::Crosswalk => None,
+    }
+}
 
 /// DuckDB's bundled build has no ICU or excel extension, and this machine may have no
 /// network: never try to fetch extensions.
