@@ -251,3 +251,50 @@ fn tiles(html: &str) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// The dashboard a report writes beside its workbook is the page `baove dashboard`
+/// writes for the same data, period and moment: the same bytes, its comparison of areas
+/// included (it once had only that section's heading).
+#[test]
+fn the_dashboard_beside_a_report_is_the_dashboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample_data();
+    let at = "2026-01-01 08:00:00";
+    let report = baove(
+        dir.path(),
+        &[
+            "report",
+            "--template",
+            "quarterly",
+            "--period",
+            "2025Q1",
+            "--input",
+            &data,
+            "--out",
+            "rep",
+            "--timestamp",
+            at,
+        ],
+    );
+    assert_eq!(report.code, 0, "{}", report.all_output());
+    let alone = baove(
+        dir.path(),
+        &[
+            "dashboard",
+            "--period",
+            "2025Q1",
+            "--input",
+            &data,
+            "--out",
+            "d.html",
+            "--timestamp",
+            at,
+        ],
+    );
+    assert_eq!(alone.code, 0, "{}", alone.all_output());
+    let beside = std::fs::read(dir.path().join("rep").join("dashboard_2025Q1.html")).unwrap();
+    let standalone = std::fs::read(dir.path().join("d.html")).unwrap();
+    assert!(beside == standalone, "the two dashboards differ");
+    let html = String::from_utf8(standalone).unwrap();
+    assert!(html.matches("<tr data-area=").count() >= 7, "no comparison table");
+}

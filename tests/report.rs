@@ -213,6 +213,189 @@ fn notes_sheet_defines_indicators_in_each_language() {
     }
 }
 
+/// Whether LibreOffice and pdftotext are here; .ci/run installs them and then requires
+/// them (BAOVE_REQUIRE_LIBREOFFICE), elsewhere a test says it was skipped.
+fn have_libreoffice() -> bool {
+    let have = |tool: &str, version_flag: &str| {
+        std::process::Command::new(tool)
+            .arg(version_flag)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if have("soffice", "--version") && have("pdftotext", "-v") {
+        return true;
+    }
+    assert!(
+        std::env::var_os("BAOVE_REQUIRE_LIBREOFFICE").is_none(),
+        "soffice and pdftotext are required (apt-get install libreoffice-calc poppler-utils)"
+    );
+    eprintln!("skipped: soffice or pdftotext not installed");
+    false
+}
+
+/// A workbook printed by LibreOffice to PDF, in `dir`.
+fn print_to_pdf(dir: &Path, xlsx: &Path) -> std::path::PathBuf {
+    let profile = dir.join("lo-profile");
+    let converted = std::process::Command::new("soffice")
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir)
+        .arg(xlsx)
+        .output()
+        .unwrap();
+    assert!(
+        converted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&converted.stderr)
+    );
+    dir.join(xlsx.file_stem().unwrap()).with_extension("pdf")
+}
+
+/// A line of printed text and its box (points, from the page's top left).
+#[derive(Debug, Clone)]
+struct PrintedLine {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+    text: String,
+}
+
+/// The lines of each page of a PDF, and the page's height (`pdftotext -bbox-layout`).
+fn printed_pages(pdf: &Path) -> Vec<(f64, Vec<PrintedLine>)> {
+    let out = std::process::Command::new("pdftotext")
+        .arg("-bbox-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let html = String::from_utf8(out.stdout).unwrap();
+    let attribute = |tag: &str, name: &str| -> f64 {
+        let start = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[start..].split('"').next().unwrap().parse().unwrap()
+    };
+    html.split("<page ")
+        .skip(1)
+        .map(|page| {
+            let height = attribute(page, "height");
+            let lines = page
+                .split("<line ")
+                .skip(1)
+                .map(|line| {
+                    let words: Vec<&str> = line
+                        .split("</word>")
+                        .filter_map(|w| w.rsplit('>').next())
+                        .filter(|w| !w.trim().is_empty())
+                        .collect();
+                    PrintedLine {
+                        x0: attribute(line, "xMin"),
+                        y0: attribute(line, "yMin"),
+                        x1: attribute(line, "xMax"),
+                        y1: attribute(line, "yMax"),
+                        text: words.join(" "),
+                    }
+                })
+                .collect();
+            (height, lines)
+        })
+        .collect()
+}
+
+/// Printed as a reader prints them (LibreOffice to PDF): the sample's quarterly, annual
+/// and programme workbooks fit a bound of pages, number every page ("Trang k/N"), name
+/// the sheet in the footer, repeat a sheet's header at the top of each of its further
+/// pages, and no two lines of text overlap (wrapped text in rows too short for it, a
+/// chart's title run into the table under it).
+#[test]
+fn workbooks_print_whole_and_legible() {
+    if !have_libreoffice() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let here = dir.path();
+    assert_eq!(baove(here, &["load", &sample_data()]).code, 0);
+    for (template, period, most_pages) in [
+        ("quarterly", "2025Q1", 24),
+        ("annual", "2025", 24),
+        ("programme-830", "2025", 16),
+    ] {
+        let out = format!("out-{template}");
+        let run = baove(
+            here,
+            &[
+                "report",
+                "--template",
+                template,
+                "--period",
+                period,
+                "--out",
+                &out,
+                "--timestamp",
+                STAMP,
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.all_output());
+        let xlsx = here.join(&out).join(format!("{template}_{period}.xlsx"));
+        let pages = printed_pages(&print_to_pdf(here, &xlsx));
+        let count = pages.len();
+        assert!(count <= most_pages, "{template}: {count} pages");
+        let mut first_page_of: HashMap<String, usize> = HashMap::new();
+        for (k, (height, lines)) in pages.iter().enumerate() {
+            let (footer, body): (Vec<&PrintedLine>, Vec<&PrintedLine>) =
+                lines.iter().partition(|l| l.y0 > height - 40.0);
+            let number = format!("Trang {}/{count}", k + 1);
+            assert!(
+                footer.iter().any(|l| l.text == number),
+                "{template} page {}: no {number:?} in {footer:?}",
+                k + 1
+            );
+            assert!(footer.iter().any(|l| l.text.starts_with(&format!("{period} · "))));
+            for (i, a) in lines.iter().enumerate() {
+                for b in &lines[i + 1..] {
+                    let across = a.x1.min(b.x1) - a.x0.max(b.x0);
+                    let down = a.y1.min(b.y1) - a.y0.max(b.y0);
+                    let shorter = (a.y1 - a.y0).min(b.y1 - b.y0);
+                    assert!(
+                        !(across > 1.0 && down > 0.3 * shorter),
+                        "{template} page {}: {:?} overlaps {:?}",
+                        k + 1,
+                        a.text,
+                        b.text
+                    );
+                }
+            }
+            // The sheet, named in the middle of the footer; on its further pages, the
+            // top line is one of its first page's (the repeated header).
+            let sheet = footer
+                .iter()
+                .filter(|l| !l.text.starts_with("Trang ") && !l.text.starts_with(&format!("{period} · ")))
+                .map(|l| l.text.clone())
+                .next()
+                .unwrap_or_default();
+            match first_page_of.get(&sheet) {
+                None => {
+                    first_page_of.insert(sheet, k);
+                }
+                // The charts sheet has no table: each of its pages starts a chart.
+                Some(_) if sheet == "Biểu đồ" => {}
+                Some(&first) => {
+                    let top = body
+                        .iter()
+                        .min_by(|a, b| a.y0.total_cmp(&b.y0))
+                        .map(|l| l.text.clone())
+                        .unwrap_or_default();
+                    assert!(
+                        pages[first].1.iter().any(|l| l.text == top),
+                        "{template} page {} ({sheet}): starts with {top:?}, not its header",
+                        k + 1
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Opened as a user would: LibreOffice renders every sheet of the workbook (converted to
 /// PDF, each sheet's title is in the text, Vietnamese letters intact). Needs `soffice`
 /// and `pdftotext`, which .ci/run installs and then requires (BAOVE_REQUIRE_LIBREOFFICE);
@@ -279,7 +462,7 @@ fn libreoffice_renders_every_sheet() {
 
 /// Every number of the by-area sheet (this period, the previous one and the year
 /// before, for the province and each area) equals the tidy file's, and each change is
-/// the difference of the two shown values.
+/// the difference of the two shown values (of shares, in percentage points).
 #[test]
 fn area_sheet_numbers_equal_the_tidy_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -311,8 +494,10 @@ fn area_sheet_numbers_equal_the_tidy_file() {
         let Some(Data::String(group)) = rows[group_row].get(column) else {
             break;
         };
-        let label = group.rsplit_once(" (").map(|(l, _)| l).unwrap();
+        let (label, unit) = group.rsplit_once(" (").unwrap();
         let id = &by_label[label];
+        // A change of a share is written in percentage points.
+        let per_change = if unit == "tỷ lệ)" { 100.0 } else { 1.0 };
         for row in &rows[first_data_row..] {
             let area_label = row[0].to_string();
             let area = if area_label.starts_with("Tỉnh") || area_label.contains('(') {
@@ -343,7 +528,10 @@ fn area_sheet_numbers_equal_the_tidy_file() {
                     shown[base].parse::<f64>(),
                     shown[change].parse::<f64>(),
                 ) {
-                    assert!((now - then - delta).abs() < 1e-9, "{id} {area}: change");
+                    assert!(
+                        ((now - then) * per_change - delta).abs() < 1e-9 * per_change,
+                        "{id} {area}: change"
+                    );
                 }
             }
         }

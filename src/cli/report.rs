@@ -70,6 +70,21 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         }
     }
     let data = report::gather(&store, &args.template, &template, period, as_of, public)?;
+    // The dashboard beside the workbook is the leaders' dashboard of the same data, the
+    // page `baove dashboard` writes (its comparisons too), not a view of this template.
+    let dashboard_data = if args.template == "dashboard" {
+        None
+    } else {
+        let dashboard = template::find("dashboard").map_err(baove::Error::Catalog)?;
+        Some(report::gather(
+            &store,
+            "dashboard",
+            &dashboard,
+            period,
+            as_of,
+            public,
+        )?)
+    };
     // Read: the store is opened for writing only to log the outputs below.
     drop(store);
 
@@ -99,7 +114,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let dashboard_path = args.out.join(format!("dashboard_{period}.html"));
     output::write_atomic(
         &dashboard_path,
-        &baove::render::dashboard::build(&data, lang, generated_at)?,
+        &baove::render::dashboard::build(dashboard_data.as_ref().unwrap_or(&data), lang, generated_at)?,
         args.force,
     )?;
     written.push(dashboard_path);

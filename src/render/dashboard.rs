@@ -238,7 +238,10 @@ h3 { font-size: 1rem; margin: 0 0 0.3rem 0; }
 .neutral { background: #e6e6e6; color: #1a1a1a; }
 .basis { display: none; font-size: 0.85rem; margin: 0.3rem 0 0 0; color: #333333; }
 .tile:hover .basis, .tile:focus .basis, .tile:focus-within .basis { display: block; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1rem; }
+/* auto-fill: a section with one chart keeps a chart's width (and type size) instead of
+   stretching it across the page. */
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 1rem; }
+.charts.pair { grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); }
 figure { margin: 0; }
 /* Grid items may shrink below their content (tables scroll inside their own box). */
 .charts > *, .tiles > * { min-width: 0; }
@@ -399,7 +402,7 @@ fn comparison_section(data: &ReportData, lang: Lang, public: bool) -> Result<Str
         }
         table.push_str("</tbody></table></div>");
         html.push_str(&format!(
-            "<h3>{}</h3><div class=\"charts\">{}<div>{}</div></div>",
+            "<h3>{}</h3><div class=\"charts pair\">{}<div>{}</div></div>",
             escape(indicator.label(lang)),
             figure(lang, &svg, &funnel.title, ""),
             table

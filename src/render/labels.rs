@@ -91,10 +91,47 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
             "Vụ việc thuộc kỳ trước nhưng được nạp sau khi kỳ trước kết thúc",
             "Cases of the previous period loaded after that period had ended",
         ),
+        "holds_cover" => (
+            "Kỳ báo cáo, số liệu tính đến, đối tượng sử dụng, bộ mục tiêu và các tệp nguồn",
+            "Period, data as of, audience, target set and source files",
+        ),
+        "holds_notes" => (
+            "Định nghĩa, tử số, mẫu số, căn cứ pháp lý của từng chỉ tiêu và các ký hiệu",
+            "Each indicator's definition, numerator, denominator and legal basis, and the symbols",
+        ),
+        "holds_summary" => (
+            "{n} chỉ tiêu toàn tỉnh: kỳ này, kỳ trước, cùng kỳ năm trước, thay đổi và mục tiêu",
+            "{n} province indicators: this period, the previous one, a year before, changes and targets",
+        ),
+        "holds_by_area" => (
+            "{n} chỉ tiêu theo từng địa bàn trong kỳ",
+            "{n} indicators by area for the period",
+        ),
+        "holds_by_breakdown" => (
+            "{n} chỉ tiêu theo {breakdown}: kỳ này, kỳ trước, cùng kỳ năm trước và thay đổi",
+            "{n} indicators by {breakdown}: this period, the previous one, a year before and changes",
+        ),
+        "holds_by_year" => (
+            "{n} chỉ tiêu qua từng năm của chương trình",
+            "{n} indicators, year by year over the programme",
+        ),
+        "holds_comparison" => (
+            "So sánh các địa bàn: giá trị, khoảng tin cậy, chênh lệch với toàn tỉnh, giới hạn phễu, xếp hạng",
+            "Areas compared: value, interval, difference from the province, funnel limits, rank",
+        ),
+        "holds_charts" => (
+            "Biểu đồ xu hướng và cơ cấu, kèm bảng số liệu của chúng",
+            "Trend and breakdown charts, with their data",
+        ),
+        "holds_quality" => (
+            "Độ đầy đủ của dữ liệu, dòng cách ly, mốc thời gian sai thứ tự, dữ liệu đến muộn, tệp nguồn",
+            "Completeness, quarantined rows, stages out of order, late records, source files",
+        ),
         "chart_trend" => ("Xu hướng", "Trend"),
         "chart_by_area" => ("theo địa bàn", "by area"),
         "chart_by" => ("theo", "by"),
-        "count" => ("vụ việc", "count"),
+        "count" => ("vụ việc", "cases"),
+        "count_content" => ("mục nội dung", "content items"),
         "share" => ("tỷ lệ", "share"),
         "per_100k" => ("trên 100.000 trẻ em", "per 100,000 children"),
         "hours" => ("giờ", "hours"),

@@ -54,12 +54,26 @@ fn number_format(unit: Unit) -> &'static str {
     }
 }
 
-fn change_format(unit: Unit) -> &'static str {
+/// A change of a share is a number of percentage points (written as points, see
+/// [`change`]), never a percentage; a change of a count is a count.
+fn change_format(lang: Lang, unit: Unit) -> String {
     match unit {
-        Unit::Count => "+#,##0;-#,##0;0",
-        Unit::Share => "+0.0%;-0.0%;0.0%",
-        Unit::Per100k => "+#,##0.00;-#,##0.00;0.00",
-        Unit::Hours | Unit::Days => "+#,##0.0;-#,##0.0;0.0",
+        Unit::Count => "+#,##0;-#,##0;0".into(),
+        Unit::Share => {
+            let points = text(lang, "points");
+            format!("+0.0\" {points}\";-0.0\" {points}\";0.0\" {points}\"")
+        }
+        Unit::Per100k => "+#,##0.00;-#,##0.00;0.00".into(),
+        Unit::Hours | Unit::Days => "+#,##0.0;-#,##0.0;0.0".into(),
+    }
+}
+
+/// A difference as the workbook writes it: of shares, in percentage points.
+fn in_change_units(unit: Unit, difference: f64) -> f64 {
+    if unit == Unit::Share {
+        difference * 100.0
+    } else {
+        difference
     }
 }
 
@@ -67,8 +81,13 @@ fn percent_text(share: f64) -> String {
     format!("{}%", crate::render::tidy::number(share * 100.0))
 }
 
-fn unit_label(lang: Lang, unit: Unit) -> &'static str {
-    text(lang, unit.name())
+/// The unit a reader sees: a count counts what the indicator's subject is (cases or
+/// content items).
+fn unit_label(lang: Lang, unit: Unit, subject: Subject) -> &'static str {
+    match (unit, subject) {
+        (Unit::Count, Subject::Content) => text(lang, "count_content"),
+        _ => text(lang, unit.name()),
+    }
 }
 
 /// Excel's sheet-name rules: at most 31 characters, none of `[]:*?/\`.
@@ -95,6 +114,8 @@ fn period_text(lang: Lang, p: &Period) -> String {
 }
 
 struct Formats {
+    /// The printed page's footer: period and audience, page n of N.
+    footer: String,
     title: Format,
     subtitle: Format,
     header: Format,
@@ -105,8 +126,9 @@ struct Formats {
 }
 
 impl Formats {
-    fn new() -> Formats {
+    fn new(footer: String) -> Formats {
         Formats {
+            footer,
             title: Format::new().set_bold().set_font_size(15),
             subtitle: Format::new().set_italic().set_font_color(0x404040),
             header: Format::new()
@@ -143,18 +165,32 @@ fn write_shown(
     Ok(())
 }
 
+/// The width a column of `chars` characters gets (within bounds).
+fn column_width(chars: usize) -> f64 {
+    (chars as f64 + 2.0).clamp(8.0, 60.0)
+}
+
 /// Column widths that fit the longest text (within bounds).
 fn fit(ws: &mut Worksheet, widths: &[usize]) -> Result<()> {
     for (c, w) in widths.iter().enumerate() {
-        ws.set_column_width(c as u16, (*w as f64 + 2.0).clamp(8.0, 60.0))
-            .map_err(xlsx)?;
+        ws.set_column_width(c as u16, column_width(*w)).map_err(xlsx)?;
     }
     Ok(())
 }
 
+/// [`fit_row`] for a row of texts in columns of these `widths` (characters, as `fit`).
+fn fit_texts(ws: &mut Worksheet, row: u32, texts: &[&str], widths: &[usize]) -> Result<()> {
+    let cells: Vec<(&str, f64)> = texts
+        .iter()
+        .zip(widths)
+        .map(|(t, w)| (*t, column_width(*w)))
+        .collect();
+    fit_row(ws, row, &cells)
+}
+
 /// The moment written into the file's properties: pinned so equal inputs give equal bytes.
 pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Result<Vec<u8>> {
-    let f = Formats::new();
+    let f = Formats::new(footer(data, lang));
     let mut workbook = Workbook::new();
     let created = ExcelDateTime::from_timestamp(generated_at.and_utc().timestamp()).map_err(xlsx)?;
     workbook.set_properties(
@@ -185,14 +221,14 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
 
     workbook.push_worksheet(cover(data, lang, generated_at, &cover_name, &f)?);
     let mut contents_rows: Vec<(String, String)> = vec![
-        (cover_name.clone(), text(lang, "cover").to_string()),
-        (notes_name.clone(), text(lang, "notes").to_string()),
+        (cover_name.clone(), text(lang, "holds_cover").to_string()),
+        (notes_name.clone(), text(lang, "holds_notes").to_string()),
     ];
     for (spec, name) in data.template.sheets.iter().zip(&table_names) {
-        contents_rows.push((name.clone(), spec.title(lang).to_string()));
+        contents_rows.push((name.clone(), sheet_holds(lang, spec)));
     }
-    contents_rows.push((charts_name.clone(), charts_name.clone()));
-    contents_rows.push((quality_name.clone(), text(lang, "quality").to_string()));
+    contents_rows.push((charts_name.clone(), text(lang, "holds_charts").to_string()));
+    contents_rows.push((quality_name.clone(), text(lang, "holds_quality").to_string()));
     workbook.push_worksheet(contents(lang, &contents_name, &contents_rows, &f)?);
     workbook.push_worksheet(notes(data, lang, &notes_name, &f)?);
     for (spec, name) in data.template.sheets.iter().zip(&table_names) {
@@ -233,29 +269,83 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
     workbook.save_to_buffer().map_err(xlsx)
 }
 
-/// A row of column headers.
+/// The footer of every printed page: the period and audience on the left, the sheet in
+/// the middle, the page number and count on the right (`&` doubled: the footer's own codes start with one).
+fn footer(data: &ReportData, lang: Lang) -> String {
+    let audience = text(lang, if data.public { "public" } else { "internal" });
+    let left = format!("{} · {}", data.current.period, audience).replace('&', "&&");
+    let page = if lang == Lang::Vi {
+        "Trang &P/&N"
+    } else {
+        "Page &P of &N"
+    };
+    format!("&L{left}&C&A&R{page}")
+}
+
+/// A row of column headers, repeated at the top of every printed page, as tall as its
+/// longest wrapped header needs (`widths`: the columns' widths in characters).
 fn write_headers(ws: &mut Worksheet, row: u32, headers: &[&str], f: &Formats) -> Result<()> {
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(row, c as u16, *h, &f.header)
             .map_err(xlsx)?;
+    }
+    ws.set_repeat_rows(row, row).map_err(xlsx)?;
+    Ok(())
+}
+
+/// Lines a text takes wrapped in a column `width` characters wide (words are not split;
+/// a little room is left for proportional glyphs).
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    let room = (width * 0.95).max(4.0) as usize;
+    text.split('\n')
+        .map(|paragraph| {
+            let mut lines = 1;
+            let mut used = 0;
+            for word in paragraph.split_whitespace() {
+                let n = word.chars().count();
+                if used > 0 && used + 1 + n > room {
+                    lines += 1;
+                    used = n;
+                } else {
+                    used += if used == 0 { n } else { n + 1 };
+                }
+            }
+            lines + used.saturating_sub(1) / room
+        })
+        .sum()
+}
+
+/// Sets a row's height so its wrapped cells show whole (15 points a line): LibreOffice
+/// and Excel keep the height a file gives and do not grow a row for wrapped text.
+fn fit_row(ws: &mut Worksheet, row: u32, cells: &[(&str, f64)]) -> Result<()> {
+    let lines = cells
+        .iter()
+        .map(|(text, width)| wrapped_lines(text, *width))
+        .max()
+        .unwrap_or(1);
+    if lines > 1 {
+        ws.set_row_height(row, 15.0 * lines as f64 + 2.0).map_err(xlsx)?;
     }
     Ok(())
 }
 
 /// A sheet whose title stands in A1, as the layout of official statistics has it.
 fn titled_sheet(name: &str, title: &str, f: &Formats) -> Result<Worksheet> {
-    let mut ws = new_sheet(name)?;
+    let mut ws = new_sheet(name, f)?;
     ws.write_string_with_format(0, 0, title, &f.title).map_err(xlsx)?;
     Ok(ws)
 }
 
-fn new_sheet(name: &str) -> Result<Worksheet> {
+fn new_sheet(name: &str, f: &Formats) -> Result<Worksheet> {
     let mut ws = Worksheet::new();
     ws.set_name(name).map_err(xlsx)?;
-    // Printed on A4 landscape; narrow sheets one page wide (see `fit`), wide tables
-    // across pages with their label column repeated.
+    // Printed on A4 landscape, one page wide (a table is never split side by side),
+    // as many pages down as it needs, with its header rows and a footer on each.
     ws.set_landscape();
     ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
+    ws.set_footer(&f.footer);
     Ok(ws)
 }
 
@@ -340,6 +430,23 @@ fn cover(
     Ok(ws)
 }
 
+/// What a table sheet holds, in one line (the contents sheet's description).
+fn sheet_holds(lang: Lang, spec: &crate::template::SheetSpec) -> String {
+    let n = spec.indicators.len();
+    match spec.kind {
+        SheetKind::Summary => text(lang, "holds_summary").replace("{n}", &n.to_string()),
+        SheetKind::ByArea => text(lang, "holds_by_area").replace("{n}", &n.to_string()),
+        SheetKind::ByBreakdown => text(lang, "holds_by_breakdown")
+            .replace("{n}", &n.to_string())
+            .replace(
+                "{breakdown}",
+                &breakdown_name(lang, spec.breakdown.as_deref().unwrap_or_default()).to_lowercase(),
+            ),
+        SheetKind::ByYear => text(lang, "holds_by_year").replace("{n}", &n.to_string()),
+        SheetKind::Comparison => text(lang, "holds_comparison").to_string(),
+    }
+}
+
 fn contents(lang: Lang, name: &str, rows: &[(String, String)], f: &Formats) -> Result<Worksheet> {
     let mut ws = titled_sheet(name, text(lang, "contents"), f)?;
     ws.write_string_with_format(2, 0, text(lang, "sheet"), &f.header)
@@ -350,18 +457,24 @@ fn contents(lang: Lang, name: &str, rows: &[(String, String)], f: &Formats) -> R
         let r = 3 + i as u32;
         let link = Url::new(format!("internal:'{sheet}'!A1"));
         ws.write_url_with_text(r, 0, link, sheet.as_str()).map_err(xlsx)?;
-        ws.write_string(r, 1, description).map_err(xlsx)?;
+        ws.write_string_with_format(r, 1, description, &f.wrap)
+            .map_err(xlsx)?;
+        fit_texts(&mut ws, r, &[sheet, description], &[34, 60])?;
     }
     fit(&mut ws, &[34, 60])?;
     Ok(ws)
 }
 
+/// The notes sheet's columns: id, indicator, unit, numerator, denominator, cohort, basis.
+const NOTES_WIDTHS: [usize; 7] = [28, 40, 16, 40, 40, 40, 40];
+
 fn notes(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Worksheet> {
     let mut ws = titled_sheet(name, text(lang, "notes"), f)?;
     let mut row = 2;
+    // One line each, running over the empty cells beside it (wrapped in the first
+    // column, they would need rows of their own height).
     for key in ["symbol_c", "symbol_x", "symbol_z", "suppression_rule"] {
-        ws.write_string_with_format(row, 0, text(lang, key), &f.wrap)
-            .map_err(xlsx)?;
+        ws.write_string(row, 0, text(lang, key)).map_err(xlsx)?;
         row += 1;
     }
     row += 1;
@@ -375,6 +488,7 @@ fn notes(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Works
         text(lang, "legal_basis"),
     ];
     write_headers(&mut ws, row, &headers, f)?;
+    let header_row = row;
     ws.set_freeze_panes(row + 1, 0).map_err(xlsx)?;
     for indicator in &data.indicators {
         row += 1;
@@ -382,7 +496,7 @@ fn notes(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Works
         let cells = [
             indicator.id.as_str(),
             indicator.label(lang),
-            unit_label(lang, indicator.unit),
+            unit_label(lang, indicator.unit, indicator.subject),
             numerator,
             denominator,
             cohort,
@@ -392,8 +506,10 @@ fn notes(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Works
             ws.write_string_with_format(row, c as u16, *v, &f.wrap)
                 .map_err(xlsx)?;
         }
+        fit_texts(&mut ws, row, &cells, &NOTES_WIDTHS)?;
     }
-    fit(&mut ws, &[28, 40, 14, 40, 40, 40, 40])?;
+    fit(&mut ws, &NOTES_WIDTHS)?;
+    fit_texts(&mut ws, header_row, &headers, &NOTES_WIDTHS)?;
     Ok(ws)
 }
 
@@ -411,9 +527,9 @@ fn indicator<'a>(data: &'a ReportData, id: &str) -> Option<&'a Indicator> {
     data.indicators.iter().find(|i| i.id == id)
 }
 
-fn change(a: &Shown, b: &Shown) -> Shown {
+fn change(a: &Shown, b: &Shown, unit: Unit) -> Shown {
     match (a, b) {
-        (Shown::Number(a), Shown::Number(b)) => Shown::Number(a - b),
+        (Shown::Number(a), Shown::Number(b)) => Shown::Number(in_change_units(unit, a - b)),
         _ => Shown::Symbol("[z]"),
     }
 }
@@ -426,7 +542,7 @@ fn summary_sheet(
     ids: &[String],
     f: &Formats,
 ) -> Result<Worksheet> {
-    let mut ws = new_sheet(name)?;
+    let mut ws = new_sheet(name, f)?;
     let province = &data.geography.province;
     ws.write_string_with_format(0, 0, title, &f.title).map_err(xlsx)?;
     ws.write_string_with_format(
@@ -467,17 +583,19 @@ fn summary_sheet(
         let Some(ind) = indicator(data, id) else { continue };
         let r = header_row + 1 + i as u32;
         let number = Format::new().set_num_format(number_format(ind.unit));
-        let delta = Format::new().set_num_format(change_format(ind.unit));
+        let delta = Format::new().set_num_format(change_format(lang, ind.unit));
         ws.write_string(r, 0, ind.label(lang)).map_err(xlsx)?;
-        ws.write_string(r, 1, unit_label(lang, ind.unit)).map_err(xlsx)?;
+        let unit = unit_label(lang, ind.unit, ind.subject);
+        ws.write_string(r, 1, unit).map_err(xlsx)?;
+        widths[1] = widths[1].max(unit.chars().count());
         let now = shown(find(&data.current, id, province, "", ""));
         let before = shown(find(&data.previous, id, province, "", ""));
         let year = shown(find(&data.year_before, id, province, "", ""));
         write_shown(&mut ws, r, 2, &now, &number, f)?;
         write_shown(&mut ws, r, 3, &before, &number, f)?;
-        write_shown(&mut ws, r, 4, &change(&now, &before), &delta, f)?;
+        write_shown(&mut ws, r, 4, &change(&now, &before, ind.unit), &delta, f)?;
         write_shown(&mut ws, r, 5, &year, &number, f)?;
-        write_shown(&mut ws, r, 6, &change(&now, &year), &delta, f)?;
+        write_shown(&mut ws, r, 6, &change(&now, &year, ind.unit), &delta, f)?;
         if let Some(target) = data.target(id, &data.current.period) {
             ws.write_number_with_format(r, 7, target.value, &number)
                 .map_err(xlsx)?;
@@ -497,12 +615,17 @@ fn summary_sheet(
                 .set_format(&f.bad);
             ws.add_conditional_format(r, 2, r, 2, &late).map_err(xlsx)?;
         }
-        ws.write_string(r, 8, ind.legal_basis_in(lang)).map_err(xlsx)?;
+        // Wrapped in its column (the last: a line running on would be cut at the
+        // printed page's edge), the row as tall as it needs.
+        ws.write_string_with_format(r, 8, ind.legal_basis_in(lang), &f.wrap)
+            .map_err(xlsx)?;
+        fit_row(&mut ws, r, &[(ind.legal_basis_in(lang), column_width(45))])?;
         widths[0] = widths[0].max(ind.label(lang).chars().count());
     }
     widths[0] = widths[0].min(55);
     widths[8] = 45;
     fit(&mut ws, &widths)?;
+    fit_texts(&mut ws, header_row, &headers, &widths)?;
     Ok(ws)
 }
 
@@ -531,7 +654,7 @@ fn area_sheet(
     grid(
         data,
         lang,
-        new_sheet(name)?,
+        new_sheet(name, f)?,
         title,
         text(lang, "area"),
         "",
@@ -573,7 +696,7 @@ fn breakdown_sheet(
     grid(
         data,
         lang,
-        new_sheet(name)?,
+        new_sheet(name, f)?,
         title,
         &header,
         breakdown,
@@ -628,7 +751,11 @@ fn grid(
     let mut widths = vec![header.chars().count()];
     for (k, ind) in present.iter().enumerate() {
         let first = 1 + 5 * k as u16;
-        let group = format!("{} ({})", ind.label(lang), unit_label(lang, ind.unit));
+        let group = format!(
+            "{} ({})",
+            ind.label(lang),
+            unit_label(lang, ind.unit, ind.subject)
+        );
         ws.merge_range(group_row, first, group_row, first + 4, &group, &f.header)
             .map_err(xlsx)?;
         for (j, h) in sub.iter().enumerate() {
@@ -639,6 +766,7 @@ fn grid(
     }
     ws.set_row_height(group_row, 45).map_err(xlsx)?;
     ws.set_row_height(header_row, 45).map_err(xlsx)?;
+    ws.set_repeat_rows(group_row, header_row).map_err(xlsx)?;
     ws.set_freeze_panes(header_row + 1, 1).map_err(xlsx)?;
     for (i, (label, area, value)) in rows.iter().enumerate() {
         let r = header_row + 1 + i as u32;
@@ -652,15 +780,15 @@ fn grid(
         for (k, ind) in present.iter().enumerate() {
             let first = 1 + 5 * k as u16;
             let number = Format::new().set_num_format(number_format(ind.unit));
-            let delta = Format::new().set_num_format(change_format(ind.unit));
+            let delta = Format::new().set_num_format(change_format(lang, ind.unit));
             let now = shown(find(&data.current, &ind.id, area, b, v));
             let before = shown(find(&data.previous, &ind.id, area, b, v));
             let year = shown(find(&data.year_before, &ind.id, area, b, v));
             write_shown(&mut ws, r, first, &now, &number, f)?;
             write_shown(&mut ws, r, first + 1, &before, &number, f)?;
-            write_shown(&mut ws, r, first + 2, &change(&now, &before), &delta, f)?;
+            write_shown(&mut ws, r, first + 2, &change(&now, &before, ind.unit), &delta, f)?;
             write_shown(&mut ws, r, first + 3, &year, &number, f)?;
-            write_shown(&mut ws, r, first + 4, &change(&now, &year), &delta, f)?;
+            write_shown(&mut ws, r, first + 4, &change(&now, &year, ind.unit), &delta, f)?;
         }
     }
     fit(&mut ws, &widths)?;
@@ -684,12 +812,17 @@ fn year_sheet(
     let present: Vec<&Indicator> = ids.iter().filter_map(|id| indicator(data, id)).collect();
     let mut widths = vec![10];
     for (c, ind) in present.iter().enumerate() {
-        let h = format!("{} ({})", ind.label(lang), unit_label(lang, ind.unit));
+        let h = format!(
+            "{} ({})",
+            ind.label(lang),
+            unit_label(lang, ind.unit, ind.subject)
+        );
         ws.write_string_with_format(header_row, c as u16 + 1, &h, &f.header)
             .map_err(xlsx)?;
         widths.push(18);
     }
     ws.set_row_height(header_row, 60).map_err(xlsx)?;
+    ws.set_repeat_rows(header_row, header_row).map_err(xlsx)?;
     ws.set_freeze_panes(header_row + 1, 1).map_err(xlsx)?;
     for (i, year) in data.years.iter().enumerate() {
         let r = header_row + 1 + i as u32;
@@ -732,7 +865,7 @@ impl ChartData {
         use crate::render::chart::{Chart, Shape};
         Chart {
             title: self.title.clone(),
-            y_label: text(lang, self.unit.name()).to_string(),
+            y_label: unit_label(lang, self.unit, self.subject).to_string(),
             shape: if self.line { Shape::Line } else { Shape::Bars },
             categories: self.categories.clone(),
             values: self
@@ -843,8 +976,12 @@ fn charts_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Resul
     ws.write_string_with_format(1, 0, text(lang, "symbol_c"), &f.subtitle)
         .map_err(xlsx)?;
     let mut row = 3u32;
+    // A chart's title on one line, over the empty cells beside it: wrapped in the
+    // categories' column it would run into the rows below.
+    let title = Format::new().set_bold().set_border_bottom(FormatBorder::Thin);
+    let mut breaks = Vec::new();
     for chart in chart_data(data, lang) {
-        ws.write_string_with_format(row, 0, &chart.title, &f.header)
+        ws.write_string_with_format(row, 0, &chart.title, &title)
             .map_err(xlsx)?;
         let number = Format::new().set_num_format(number_format(chart.unit));
         let first = row + 1;
@@ -852,22 +989,36 @@ fn charts_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Resul
             ws.write_string(first + i as u32, 0, category).map_err(xlsx)?;
             write_shown(&mut ws, first + i as u32, 1, value, &number, f)?;
         }
-        let last = first + chart.categories.len().max(1) as u32 - 1;
-        let mut native = XlsxChart::new(if chart.line {
-            ChartType::Line
-        } else {
-            ChartType::Column
+        let categories = chart.categories.len().max(1) as u32;
+        let last = first + categories - 1;
+        // Many categories (areas) as horizontal bars, a line each, so their names are
+        // read level instead of rotated over each other.
+        let many = !chart.line && categories > 8;
+        let mut native = XlsxChart::new(match (chart.line, many) {
+            (true, _) => ChartType::Line,
+            (false, true) => ChartType::Bar,
+            (false, false) => ChartType::Column,
         });
         native.title().set_name(&chart.title);
         native
             .add_series()
-            .set_name(unit_label(lang, chart.unit))
+            .set_name(unit_label(lang, chart.unit, chart.subject))
             .set_categories((name, first, 0, last, 0))
             .set_values((name, first, 1, last, 1));
-        native.set_width(720).set_height(380);
+        let height = if many { 380.max(20 * categories + 90) } else { 380 };
+        native.set_width(720).set_height(height);
+        if many {
+            // The first category at the top, as in the table beside it.
+            native.y_axis().set_reverse();
+        }
         ws.insert_chart(row, 3, &native).map_err(xlsx)?;
-        row = (last + 2).max(row + 21);
+        // Rows are 20 px high: the block ends below both the table and the chart.
+        row = (last + 2).max(row + height / 20 + 2);
+        // Each chart starts a printed page: none is cut in two.
+        breaks.push(row);
     }
+    breaks.pop();
+    ws.set_page_breaks(&breaks).map_err(xlsx)?;
     fit(&mut ws, &[34, 14])?;
     Ok(ws)
 }
@@ -969,7 +1120,7 @@ fn write_comparison_rows(
     let c = &compared.comparison;
     let number = Format::new().set_num_format(number_format(c.unit));
     let counts = Format::new().set_num_format("#,##0.##");
-    let delta = Format::new().set_num_format(change_format(c.unit));
+    let delta = Format::new().set_num_format(change_format(lang, c.unit));
     let mut row = start;
     let first = row;
     for a in &c.areas {
@@ -987,9 +1138,9 @@ fn write_comparison_rows(
             (4, a.value, &number),
             (5, a.ci_low, &number),
             (6, a.ci_high, &number),
-            (7, a.difference, &delta),
-            (8, a.difference_low, &delta),
-            (9, a.difference_high, &delta),
+            (7, in_change_units(c.unit, a.difference), &delta),
+            (8, in_change_units(c.unit, a.difference_low), &delta),
+            (9, in_change_units(c.unit, a.difference_high), &delta),
             (10, a.limits.low_95, &number),
             (11, a.limits.high_95, &number),
             (12, a.limits.low_998, &number),
@@ -1095,7 +1246,7 @@ fn native_funnel(
             "funnel_members"
         },
     ));
-    chart.y_axis().set_name(unit_label(lang, c.unit));
+    chart.y_axis().set_name(unit_label(lang, c.unit, Subject::Cases));
     let highest = c
         .areas
         .iter()
@@ -1114,6 +1265,9 @@ fn native_funnel(
     Ok(chart)
 }
 
+/// The data-quality sheet's columns: kind, column, filled, rows, share.
+const QUALITY_WIDTHS: [usize; 5] = [48, 24, 14, 12, 14];
+
 fn quality_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Worksheet> {
     let mut ws = titled_sheet(name, text(lang, "quality"), f)?;
     let q = &data.quality;
@@ -1126,6 +1280,7 @@ fn quality_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Resu
     for (i, (key, value)) in facts.iter().enumerate() {
         ws.write_string_with_format(2 + i as u32, 0, *key, &f.header)
             .map_err(xlsx)?;
+        fit_texts(&mut ws, 2 + i as u32, &[key], &QUALITY_WIDTHS)?;
         match crate::disclosure::shown_count(*value, data.public) {
             Some(n) => ws.write_number(2 + i as u32, 1, n as f64).map_err(xlsx)?,
             None => ws.write_string(2 + i as u32, 1, "[c]").map_err(xlsx)?,
@@ -1160,7 +1315,8 @@ fn quality_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Resu
                 .map_err(xlsx)?;
         }
     }
-    fit(&mut ws, &[48, 24, 14, 12, 14])?;
+    fit(&mut ws, &QUALITY_WIDTHS)?;
+    fit_texts(&mut ws, header_row, &headers, &QUALITY_WIDTHS)?;
     Ok(ws)
 }
 
