@@ -302,8 +302,8 @@ fn printed_pages(pdf: &Path) -> Vec<(f64, Vec<PrintedLine>)> {
         .collect()
 }
 
-/// Printed as a reader prints them (LibreOffice to PDF): the sample's quarterly, annual
-/// and programme workbooks fit a bound of pages, number every page ("Trang k/N"), name
+/// Printed as a reader prints them (LibreOffice to PDF): the sample's quarterly, annual,
+/// programme and district-comparison workbooks fit a bound of pages, number every page ("Trang k/N"), name
 /// the sheet in the footer, repeat a sheet's header at the top of each of its further
 /// pages, and no two lines of text overlap (wrapped text in rows too short for it, a
 /// chart's title run into the table under it).
@@ -319,6 +319,7 @@ fn workbooks_print_whole_and_legible() {
         ("quarterly", "2025Q1", 24),
         ("annual", "2025", 24),
         ("programme-830", "2025", 16),
+        ("district-comparison", "2025Q2", 16),
     ] {
         let out = format!("out-{template}");
         let run = baove(

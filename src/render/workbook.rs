@@ -5,9 +5,9 @@
 
 use chrono::NaiveDateTime;
 use rust_xlsxwriter::{
-    Chart as XlsxChart, ChartFormat, ChartMarker, ChartMarkerType, ChartType, ConditionalFormatCell,
-    ConditionalFormatCellRule, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Url,
-    Workbook, Worksheet, XlsxError,
+    Chart as XlsxChart, ChartFont, ChartFormat, ChartLine, ChartMarker, ChartMarkerType, ChartSolidFill,
+    ChartType, ConditionalFormatCell, ConditionalFormatCellRule, DocProperties, ExcelDateTime, Format,
+    FormatAlign, FormatBorder, Url, Workbook, Worksheet, XlsxError,
 };
 
 use crate::catalog::{Indicator, Lang, Subject, Unit};
@@ -18,6 +18,12 @@ use crate::render::labels::{breakdown_name, code_name, text};
 use crate::report::{PeriodValues, ReportData};
 use crate::results::{Status, TidyRow};
 use crate::template::{ChartKind, SheetKind};
+
+/// A colour of the charts' palette ([`chart::PALETTE`]), as the workbook writes it.
+fn palette(i: usize) -> u32 {
+    let (r, g, b) = crate::render::chart::PALETTE[i];
+    (u32::from(r) << 16) | (u32::from(g) << 8) | u32::from(b)
+}
 
 fn xlsx(e: XlsxError) -> Error {
     Error::Write {
@@ -999,12 +1005,24 @@ fn charts_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Resul
             (false, true) => ChartType::Bar,
             (false, false) => ChartType::Column,
         });
-        native.title().set_name(&chart.title);
+        // The look of the chart files and the dashboard: their colour, one series
+        // without a legend, a title of one size.
+        let colour = palette(0);
         native
+            .title()
+            .set_name(&chart.title)
+            .set_font(ChartFont::new().set_size(12).set_bold());
+        native.legend().set_hidden();
+        let series = native
             .add_series()
             .set_name(unit_label(lang, chart.unit, chart.subject))
             .set_categories((name, first, 0, last, 0))
             .set_values((name, first, 1, last, 1));
+        if chart.line {
+            series.set_format(ChartLine::new().set_color(colour).set_width(2.25));
+        } else {
+            series.set_format(ChartSolidFill::new().set_color(colour));
+        }
         let height = if many { 380.max(20 * categories + 90) } else { 380 };
         native.set_width(720).set_height(height);
         if many {
@@ -1097,12 +1115,15 @@ fn comparison_sheet(
 
     let chart = native_funnel(&mut ws, c, indicator, lang, name, header_row, (first, last), f)?;
     ws.insert_chart(row + 3, 0, &chart).map_err(xlsx)?;
-    fit(
-        &mut ws,
-        &[
-            12, 28, 10, 12, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 16, 7, 7, 7,
-        ],
-    )?;
+    let widths = [
+        12, 28, 10, 12, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 16, 7, 7, 7,
+    ];
+    fit(&mut ws, &widths)?;
+    fit_texts(&mut ws, header_row, &headers, &widths)?;
+    // Printed: the table and its chart (21 rows of 20 px); the funnel curve's points
+    // beside them are the chart's data, not a table.
+    ws.set_print_area(0, 0, row + 3 + 22, headers.len() as u16 - 1)
+        .map_err(xlsx)?;
     Ok(ws)
 }
 
