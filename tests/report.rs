@@ -403,38 +403,14 @@ fn workbooks_print_whole_and_legible() {
 /// elsewhere the test says it was skipped.
 #[test]
 fn libreoffice_renders_every_sheet() {
-    let have = |tool: &str, version_flag: &str| {
-        std::process::Command::new(tool)
-            .arg(version_flag)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !(have("soffice", "--version") && have("pdftotext", "-v")) {
-        assert!(
-            std::env::var_os("BAOVE_REQUIRE_LIBREOFFICE").is_none(),
-            "soffice and pdftotext are required (apt-get install libreoffice-calc poppler-utils)"
-        );
-        eprintln!("skipped: soffice or pdftotext not installed");
+    if !have_libreoffice() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let run = report(dir.path(), "out", &[]);
     assert_eq!(run.code, 0, "{}", run.all_output());
     let xlsx = dir.path().join("out").join("quarterly_2025Q1.xlsx");
-    let profile = dir.path().join("lo-profile");
-    let converted = std::process::Command::new("soffice")
-        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(dir.path())
-        .arg(&xlsx)
-        .output()
-        .unwrap();
-    assert!(
-        converted.status.success(),
-        "{}",
-        String::from_utf8_lossy(&converted.stderr)
-    );
-    let pdf = dir.path().join("quarterly_2025Q1.pdf");
+    let pdf = print_to_pdf(dir.path(), &xlsx);
     let text = std::process::Command::new("pdftotext")
         .args(["-layout"])
         .arg(&pdf)
