@@ -10,7 +10,7 @@
 -- A test computes every indicator both this way and over all cases and requires the
 -- same rows, so an indicator that needs other cases fails it.
 CREATE TEMP TABLE fact_cases AS
-SELECT * FROM cases
+SELECT * FROM reported_cases
 WHERE (received_at >= $period_start AND received_at < $period_end)
    OR (police_received_at >= $period_start AND police_received_at < $period_end)
    OR (criminal_decision_at >= $period_start AND criminal_decision_at < $period_end)

@@ -7,6 +7,18 @@
 -- Expects the temporary table deadline_rules(stage, unit, amount, condition, valid_from,
 -- valid_to, legal_basis), filled from queries/deadlines.toml.
 
+-- The rows a report describes: those whose source province is in reach_sources (a
+-- province and the former provinces it was formed from, or every province for the
+-- nation), each under its area as coded or, for the nation, under its province of the
+-- period. The session fills reach_sources for each period.
+CREATE OR REPLACE TEMP VIEW reported_cases AS
+SELECT c.* REPLACE (coalesce(r.reported_as, c.area_code) AS area_code)
+FROM cases AS c JOIN reach_sources AS r ON r.province_code = c.province_code;
+
+CREATE OR REPLACE TEMP VIEW reported_content AS
+SELECT c.* REPLACE (coalesce(r.reported_as, c.area_code) AS area_code)
+FROM content_reports AS c JOIN reach_sources AS r ON r.province_code = c.province_code;
+
 -- Working days: Monday to Friday less HOLIDAY dates, plus WORKDAY dates (make-up days).
 -- `ordinal` counts working days up to and including the day.
 CREATE OR REPLACE TEMP TABLE calendar_days AS
@@ -53,7 +65,7 @@ FROM deadline_rules;
 
 -- The cases whose facts are computed: every case, until a request narrows them to those
 -- it can need (queries/case_scope.sql).
-CREATE OR REPLACE TEMP VIEW fact_cases AS SELECT * FROM cases;
+CREATE OR REPLACE TEMP VIEW fact_cases AS SELECT * FROM reported_cases;
 
 -- Each case of fact_cases with its facts. Indicators read `case_facts`: for a request,
 -- a table of these facts computed once rather than once per indicator.
@@ -108,7 +120,7 @@ SELECT
     c.*,
     deadline_after(c.takedown_requested_at, coalesce(te.unit, tg.unit), coalesce(te.amount, tg.amount), NULL)
         AS takedown_deadline
-FROM content_reports AS c
+FROM reported_content AS c
 LEFT JOIN rule_choice AS te ON te.stage = 'takedown' AND te.condition = 'emergency' AND c.emergency
     AND CAST(c.takedown_requested_at AS DATE) BETWEEN te.valid_from AND te.valid_to
 LEFT JOIN rule_choice AS tg ON tg.stage = 'takedown' AND tg.condition IS NULL

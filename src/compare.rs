@@ -489,6 +489,9 @@ pub fn compare(
 /// The level areas are compared at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
+    /// The provinces of the nation valid on the period's last day (a former province's
+    /// records count for the province it became part of).
+    Province,
     /// The former districts; records coded by the new communes are attributed through
     /// the crosswalk.
     District,
@@ -500,6 +503,7 @@ impl Level {
     /// The `level` of the areas file.
     pub fn code(self) -> &'static str {
         match self {
+            Level::Province => "PROVINCE",
             Level::District => "DISTRICT",
             Level::Commune => "COMMUNE",
         }
@@ -507,6 +511,7 @@ impl Level {
 
     pub fn parse(text: &str) -> Option<Level> {
         match text {
+            "province" => Some(Level::Province),
             "district" => Some(Level::District),
             "commune" => Some(Level::Commune),
             _ => None,
@@ -538,8 +543,21 @@ impl Areas {
                 names,
             });
         };
+        if level == Level::Province {
+            if geography.province == crate::results::NATION_CODE {
+                return Ok(Areas {
+                    level: Some(level),
+                    universe: geography.areas.clone(),
+                    links: Vec::new(),
+                    names,
+                });
+            }
+            return Err(Error::Usage(
+                "provinces are compared in the nation's report: give --nation".into(),
+            ));
+        }
         let session = Session::new(store)?;
-        let areas = session.areas_of_level(level.code())?;
+        let areas = session.areas_of_level(level.code(), &geography.roots)?;
         if areas.is_empty() {
             return Err(Error::Usage(format!(
                 "the store's areas have no {} level; load the areas file with it",
@@ -547,16 +565,18 @@ impl Areas {
             )));
         }
         let links = match level {
+            // The commune → district rows; a merger's province rows link no district.
             Level::District => session
                 .crosswalk()?
                 .into_iter()
+                .filter(|(_, to_code, _)| areas.iter().any(|(code, _)| code == to_code))
                 .map(|(from_code, to_code, weight)| Link {
                     from_code,
                     to_code,
                     weight,
                 })
                 .collect(),
-            Level::Commune => Vec::new(),
+            Level::Commune | Level::Province => Vec::new(),
         };
         let mut universe = Vec::new();
         for (code, name) in areas {
@@ -896,7 +916,7 @@ fn heatmap_cells(
     everyone.extend(geography.areas.iter().cloned());
     everyone.sort();
     everyone.dedup();
-    let population = session.population(geography, period.reference_year())?;
+    let population = session.population(geography, period)?;
     let coded: Vec<AreaCounts> = everyone
         .iter()
         .map(|code| AreaCounts {

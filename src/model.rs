@@ -69,6 +69,23 @@ impl Kind {
         }
     }
 
+    /// Whether the store keeps the source province of this kind's rows: ids are unique
+    /// per province (each agency's own scheme), so two provinces' case 1042 are two cases.
+    pub fn has_province(self) -> bool {
+        matches!(self, Kind::Cases | Kind::ContentReports)
+    }
+
+    /// The store's key of a row: the source province (for kinds that have one) and the
+    /// file's key columns.
+    pub fn store_key_columns(self) -> Vec<&'static str> {
+        let mut keys = Vec::new();
+        if self.has_province() {
+            keys.push(PROVINCE_COLUMN);
+        }
+        keys.extend_from_slice(self.key_columns());
+        keys
+    }
+
     pub fn columns(self) -> &'static [ColumnSpec] {
         match self {
             Kind::Cases => CASES,
@@ -427,6 +444,10 @@ pub const CASE_PAIRS: &[(&str, &str)] = &[
     ("criminal_decision_at", "criminal_decision"),
     ("closed_at", "outcome"),
 ];
+
+/// The store's column naming the province a case or content item came from: given by the
+/// load (`--province`, the profile, or the store's one province), not by the file.
+pub const PROVINCE_COLUMN: &str = "province_code";
 
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 

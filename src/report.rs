@@ -179,7 +179,7 @@ mod gathering {
                 })
                 .cloned()
                 .collect();
-            let first_year = store.first_case_year()?.unwrap_or(period.reference_year());
+            let first_year = store.first_case_year(&period)?.unwrap_or(period.reference_year());
             for year in first_year..=period.reference_year() {
                 let y = Period {
                     year,

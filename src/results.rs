@@ -87,6 +87,22 @@ pub struct Request {
     pub as_of: NaiveDateTime,
 }
 
+/// The whole a report describes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Top {
+    /// The store's one current province (a choice between several is refused).
+    #[default]
+    Only,
+    /// A province by its code; with `on`, the one of that code valid on that day (a code
+    /// reused by a merger names two provinces; without `on`, the newer one).
+    Province { code: String, on: Option<NaiveDate> },
+    /// Every province in the store: the nation, whose areas are the provinces.
+    Nation,
+}
+
+/// The tidy table's area code of the nation.
+pub const NATION_CODE: &str = "VN";
+
 /// The areas a period is reported for.
 #[derive(Debug, Clone)]
 pub struct Geography {
@@ -96,6 +112,9 @@ pub struct Geography {
     /// Those of them valid on the period's last day: the province's parts then.
     pub on_last_day: Vec<String>,
     pub names: HashMap<String, String>,
+    /// The province codes whose areas these are: the province and the former provinces
+    /// it was formed from (every province for the nation).
+    pub roots: Vec<String>,
 }
 
 /// One load recorded in the store's log.

@@ -1,5 +1,7 @@
 //! A synthetic data set in the contract, for demos, tests and benchmarks: Quảng Bình
-//! (province 44) and its districts, 2023 to September 2026, with realistic stage delays,
+//! (province 44) and the former Quảng Trị (45), merged on 1 July 2025 into Quảng Trị
+//! (keeping the code 44), or a whole synthetic nation of provinces (`generate_nation`),
+//! with their districts and communes, 2023 to September 2026, with realistic stage delays,
 //! open cases, emergency and complex cases, content takedowns, a holiday calendar with
 //! Tết and make-up Saturdays, and population denominators. Nothing in it is real: every
 //! case, id and count is drawn from a seeded generator, so the same seed gives the same
@@ -23,6 +25,9 @@ pub struct Settings {
 }
 
 pub const PROVINCE: (&str, &str) = ("44", "Quảng Bình");
+
+/// The province formed on 1 July 2025 from Quảng Bình and the former Quảng Trị (45).
+pub const MERGED: (&str, &str) = ("44", "Quảng Trị");
 
 /// District code, name, children under 16 in 2023 (synthetic, of a plausible size).
 pub const DISTRICTS: &[(&str, &str, u32)] = &[
@@ -69,66 +74,187 @@ pub const COMMUNES: &[(&str, &str, DistrictParts)] = &[
     ("90010", "Xã Lệ Thủy (giả lập)", &[("457", 1.0)]),
 ];
 
-fn district_children(code: &str) -> f64 {
-    DISTRICTS
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map_or(0.0, |(_, _, kids)| f64::from(*kids))
+/// A commune of a territory: code, name, and the former districts it took children
+/// from, with the share of each district's children it took.
+pub type Commune = (String, String, Vec<(String, f64)>);
+
+/// A province the generator writes records for: its districts until the reform and its
+/// communes from it, the province its communes belong to (its own code, or that of the
+/// province it merged into on the reform day), and its agencies' id scheme.
+#[derive(Debug, Clone)]
+pub struct Territory {
+    pub code: String,
+    pub name: String,
+    /// Code, name, children under 16 in 2023.
+    pub districts: Vec<(String, String, u32)>,
+    /// Each district's shares add up to 1.
+    pub communes: Vec<Commune>,
+    /// Set when the province ended with the reform: the merged province's code and name.
+    pub merged_into: Option<(String, String)>,
+    pub case_prefix: String,
+    pub content_prefix: String,
 }
 
-/// A commune's children as a multiple of the districts' base year.
-fn commune_children(pieces: &[(&str, f64)]) -> f64 {
-    pieces.iter().map(|(d, share)| share * district_children(d)).sum()
-}
-
-/// The crosswalk: (commune, former district, weight), the weight being the part of the
-/// commune's children that came from that district, in millionths (six decimals: more
-/// digits in a row would look like an identity number to the load's scan), the last
-/// part of each commune taking the rounding so that every commune's weights add up to
-/// exactly 1.
-pub fn crosswalk() -> Vec<(&'static str, &'static str, String)> {
-    let mut rows = Vec::new();
-    for (commune, _, pieces) in COMMUNES {
-        let total = commune_children(pieces);
-        let mut left = 1_000_000i64;
-        for (i, (district, share)) in pieces.iter().enumerate() {
-            let millionths = if i + 1 == pieces.len() {
-                left
-            } else {
-                (share * district_children(district) / total * 1e6).round() as i64
-            };
-            left -= millionths;
-            let weight = if millionths == 1_000_000 {
-                "1".to_string()
-            } else {
-                format!("0.{millionths:06}")
-            };
-            rows.push((*commune, *district, weight));
+impl Territory {
+    /// Quảng Bình (44), which the reform of 1 July 2025 merged with the former Quảng Trị
+    /// into Quảng Trị, keeping the code 44.
+    pub fn quang_binh() -> Territory {
+        Territory {
+            code: PROVINCE.0.into(),
+            name: PROVINCE.1.into(),
+            districts: DISTRICTS
+                .iter()
+                .map(|(c, n, k)| (c.to_string(), n.to_string(), *k))
+                .collect(),
+            communes: COMMUNES
+                .iter()
+                .map(|(c, n, parts)| {
+                    (
+                        c.to_string(),
+                        n.to_string(),
+                        parts.iter().map(|(d, w)| (d.to_string(), *w)).collect(),
+                    )
+                })
+                .collect(),
+            merged_into: Some((MERGED.0.into(), MERGED.1.into())),
+            case_prefix: "QB".into(),
+            content_prefix: "ND".into(),
         }
     }
-    rows
-}
 
-/// The area a record made at `at` in `district` is coded by: the district before the
-/// reform, after it one of the communes that took part of the district, in proportion
-/// to the part each took.
-fn coded_area<R: Rng>(rng: &mut R, district: &'static str, at: NaiveDateTime) -> &'static str {
-    if at.date() < reform_day() {
-        return district;
-    }
-    let parts: Vec<(&'static str, f64)> = COMMUNES
-        .iter()
-        .flat_map(|(commune, _, pieces)| {
-            pieces
+    /// The former Quảng Trị (45): the public names and codes of its districts, synthetic
+    /// children and communes; its agencies keep their own ids ("QT-…") after the merger.
+    pub fn former_quang_tri() -> Territory {
+        let districts = [
+            ("461", "Đông Hà", 24_500),
+            ("462", "Quảng Trị", 6_800),
+            ("464", "Vĩnh Linh", 22_300),
+            ("465", "Hướng Hóa", 29_400),
+            ("466", "Gio Linh", 19_100),
+            ("467", "Đa Krông", 12_600),
+            ("468", "Cam Lộ", 12_900),
+            ("469", "Triệu Phong", 22_800),
+            ("470", "Hải Lăng", 21_700),
+        ];
+        let communes = [
+            (
+                "90101",
+                "Phường Đông Hà (giả lập)",
+                vec![("461", 1.0), ("468", 0.3)],
+            ),
+            (
+                "90102",
+                "Phường Quảng Trị (giả lập)",
+                vec![("462", 1.0), ("470", 0.2)],
+            ),
+            ("90103", "Xã Vĩnh Linh (giả lập)", vec![("464", 1.0)]),
+            ("90104", "Xã Hướng Hóa (giả lập)", vec![("465", 1.0)]),
+            ("90105", "Xã Gio Linh (giả lập)", vec![("466", 1.0)]),
+            ("90106", "Xã Đa Krông (giả lập)", vec![("467", 1.0)]),
+            ("90107", "Xã Cam Lộ (giả lập)", vec![("468", 0.7)]),
+            ("90108", "Xã Triệu Phong (giả lập)", vec![("469", 1.0)]),
+            ("90109", "Xã Hải Lăng (giả lập)", vec![("470", 0.8)]),
+        ];
+        Territory {
+            code: "45".into(),
+            name: "Quảng Trị (cũ)".into(),
+            districts: districts
                 .iter()
-                .filter(|(d, _)| *d == district)
-                .map(move |(_, share)| (*commune, *share))
-        })
-        .collect();
-    if parts.is_empty() {
-        district
-    } else {
-        pick(rng, &parts)
+                .map(|(c, n, k)| (c.to_string(), n.to_string(), *k))
+                .collect(),
+            communes: communes
+                .into_iter()
+                .map(|(c, n, parts)| {
+                    (
+                        c.into(),
+                        n.into(),
+                        parts.into_iter().map(|(d, w)| (d.into(), w)).collect(),
+                    )
+                })
+                .collect(),
+            merged_into: Some((MERGED.0.into(), MERGED.1.into())),
+            case_prefix: "QT".into(),
+            content_prefix: "NDQT".into(),
+        }
+    }
+
+    /// The province the communes belong to.
+    fn commune_parent(&self) -> &str {
+        self.merged_into.as_ref().map_or(&self.code, |(code, _)| code)
+    }
+
+    fn district_children(&self, code: &str) -> f64 {
+        self.districts
+            .iter()
+            .find(|(c, _, _)| c == code)
+            .map_or(0.0, |(_, _, kids)| f64::from(*kids))
+    }
+
+    /// A commune's children as a multiple of the districts' base year.
+    fn commune_children(&self, pieces: &[(String, f64)]) -> f64 {
+        pieces
+            .iter()
+            .map(|(d, share)| share * self.district_children(d))
+            .sum()
+    }
+
+    /// The crosswalk: (commune, former district, weight), the weight being the part of
+    /// the commune's children that came from that district, in millionths (six
+    /// decimals: more digits in a row would look like an identity number to the load's
+    /// scan), the last part of each commune taking the rounding so that every commune's
+    /// weights add up to exactly 1.
+    pub fn crosswalk(&self) -> Vec<(String, String, String)> {
+        let mut rows = Vec::new();
+        for (commune, _, pieces) in &self.communes {
+            let total = self.commune_children(pieces);
+            let mut left = 1_000_000i64;
+            for (i, (district, share)) in pieces.iter().enumerate() {
+                let millionths = if i + 1 == pieces.len() {
+                    left
+                } else {
+                    (share * self.district_children(district) / total * 1e6).round() as i64
+                };
+                left -= millionths;
+                let weight = if millionths == 1_000_000 {
+                    "1".to_string()
+                } else {
+                    format!("0.{millionths:06}")
+                };
+                rows.push((commune.clone(), district.clone(), weight));
+            }
+        }
+        rows
+    }
+
+    /// The area a record made at `at` in `district` is coded by: the district before
+    /// the reform, after it one of the communes that took part of the district, in
+    /// proportion to the part each took.
+    fn coded_area<R: Rng>(&self, rng: &mut R, district: &str, at: NaiveDateTime) -> String {
+        if at.date() < reform_day() {
+            return district.to_string();
+        }
+        let parts: Vec<(&str, f64)> = self
+            .communes
+            .iter()
+            .flat_map(|(commune, _, pieces)| {
+                pieces
+                    .iter()
+                    .filter(|(d, _)| d == district)
+                    .map(move |(_, share)| (commune.as_str(), *share))
+            })
+            .collect();
+        if parts.is_empty() {
+            district.to_string()
+        } else {
+            pick(rng, &parts).to_string()
+        }
+    }
+
+    fn area_weights(&self) -> Vec<(&str, f64)> {
+        self.districts
+            .iter()
+            .map(|(code, _, kids)| (code.as_str(), f64::from(*kids)))
+            .collect()
     }
 }
 
@@ -244,7 +370,7 @@ fn chance<R: Rng>(rng: &mut R, p: f64) -> bool {
 
 struct Case {
     id: String,
-    area: &'static str,
+    area: String,
     received: NaiveDateTime,
     agency: &'static str,
     channel: &'static str,
@@ -293,7 +419,7 @@ fn random_moment<R: Rng>(rng: &mut R) -> NaiveDateTime {
     start + Duration::seconds(rng.random_range(0..7200))
 }
 
-fn make_case<R: Rng>(rng: &mut R, received: NaiveDateTime, area: &'static str) -> Case {
+fn make_case<R: Rng>(rng: &mut R, received: NaiveDateTime, area: String) -> Case {
     let mut c = new_case(rng, received, area);
     assess_and_investigate(rng, &mut c);
     plan_support(rng, &mut c);
@@ -325,7 +451,7 @@ fn in_force<R: Rng>(rng: &mut R, agency: &'static str, day: NaiveDate) -> &'stat
 }
 
 /// Who received the case, how, what it is about and of whom; no stage yet.
-fn new_case<R: Rng>(rng: &mut R, received: NaiveDateTime, area: &'static str) -> Case {
+fn new_case<R: Rng>(rng: &mut R, received: NaiveDateTime, area: String) -> Case {
     let signatory = pick(
         rng,
         &[("LDTBXH", 40.0), ("CA", 35.0), ("TTTT", 15.0), ("OTHER", 10.0)],
@@ -600,43 +726,156 @@ fn forget_after_the_end(c: &mut Case) {
     }
 }
 
-fn area_weights() -> Vec<(&'static str, f64)> {
-    DISTRICTS
-        .iter()
-        .map(|(code, _, kids)| (*code, f64::from(*kids)))
-        .collect()
-}
-
 fn open_csv(path: &Path) -> Result<std::io::BufWriter<std::fs::File>> {
     let file = std::fs::File::create(path).map_err(|e| Error::io(path.display(), e))?;
     Ok(std::io::BufWriter::with_capacity(1 << 20, file))
 }
 
-/// Writes the data set into `out`; returns each file with its row count.
+/// Writes the sample data set into `out`: Quảng Bình's files at the top (the merged
+/// province's first predecessor, whose code it kept), and in `quang-tri-45/` the former
+/// Quảng Trị's, with its areas, the merger in its crosswalk and its own ids. Returns each
+/// file with its row count.
 pub fn generate(out: &Path, settings: &Settings) -> Result<Vec<(PathBuf, usize)>> {
+    let quang_binh = Territory::quang_binh();
+    let mut written = write_territories(out, &[&quang_binh], &[], true, settings.seed)?;
+    written.extend(write_records(out, &quang_binh, settings, settings.seed)?);
+    let quang_tri = Territory::former_quang_tri();
+    let second = out.join("quang-tri-45");
+    let merger = [(
+        MERGED.0.to_string(),
+        vec![PROVINCE.0.to_string(), quang_tri.code.clone()],
+    )];
+    written.extend(write_territories(
+        &second,
+        &[&quang_tri],
+        &merger,
+        false,
+        settings.seed ^ 45,
+    )?);
+    written.extend(write_records(&second, &quang_tri, settings, settings.seed ^ 45)?);
+    Ok(written)
+}
+
+/// Writes a synthetic nation of `provinces` provinces into `out`: the areas of all of
+/// them, the crosswalk (communes and mergers), holidays and population at the top, and
+/// each province's cases and content items in a folder named by its code, every one
+/// numbered from 1 in the same scheme (so the ids of two provinces overlap). The first
+/// provinces merge in pairs on 1 July 2025, as 63 provinces became 34, the new province
+/// keeping the first one's code.
+pub fn generate_nation(out: &Path, settings: &Settings, provinces: usize) -> Result<Vec<(PathBuf, usize)>> {
+    let provinces = provinces.max(2);
+    let mergers = (provinces - (provinces as f64 * 34.0 / 63.0).round() as usize).max(1);
+    let mut shape = ChaCha8Rng::seed_from_u64(settings.seed ^ 0x0063_0034);
+    let mut territories: Vec<Territory> = (0..provinces)
+        .map(|i| {
+            let code = format!("{:02}", i + 1);
+            let districts: Vec<(String, String, u32)> = (1..=4 + i % 4)
+                .map(|k| {
+                    let kids = shape.random_range(8_000..45_000);
+                    (format!("{code}{k}"), format!("Huyện giả lập {code}-{k}"), kids)
+                })
+                .collect();
+            let mut communes: Vec<Commune> = Vec::new();
+            for (k, (district, _, _)) in districts.iter().enumerate() {
+                // The first district splits in two communes, the others become one.
+                let shares: &[f64] = if k == 0 { &[0.6, 0.4] } else { &[1.0] };
+                for share in shares {
+                    let n = communes.len() + 1;
+                    communes.push((
+                        format!("{code}9{n:02}"),
+                        format!("Xã giả lập {code}-{n}"),
+                        vec![(district.clone(), *share)],
+                    ));
+                }
+            }
+            Territory {
+                name: format!("Tỉnh giả lập {code}"),
+                code,
+                districts,
+                communes,
+                merged_into: None,
+                case_prefix: "VV".into(),
+                content_prefix: "ND".into(),
+            }
+        })
+        .collect();
+    let mut formed = Vec::new();
+    for pair in 0..mergers.min(provinces / 2) {
+        let (first, second) = (2 * pair, 2 * pair + 1);
+        let merged = (
+            territories[first].code.clone(),
+            format!("Tỉnh giả lập {} (hợp nhất)", territories[first].code),
+        );
+        formed.push((
+            merged.0.clone(),
+            vec![territories[first].code.clone(), territories[second].code.clone()],
+        ));
+        territories[first].merged_into = Some(merged.clone());
+        territories[second].merged_into = Some(merged);
+    }
+    let all: Vec<&Territory> = territories.iter().collect();
+    let mut written = write_territories(out, &all, &formed, true, settings.seed)?;
+    for (i, territory) in territories.iter().enumerate() {
+        let folder = out.join(&territory.code);
+        written.extend(write_records(
+            &folder,
+            territory,
+            settings,
+            settings.seed.wrapping_add(i as u64 * 7919),
+        )?);
+    }
+    Ok(written)
+}
+
+/// The reference files of `territories`: areas (with the provinces `formed` by mergers
+/// when `with_merged`), the crosswalk (communes, and each merger: the new province from
+/// each former one, weight 1), and population; holidays with the areas of the top.
+fn write_territories(
+    out: &Path,
+    territories: &[&Territory],
+    formed: &[(String, Vec<String>)],
+    with_merged: bool,
+    seed: u64,
+) -> Result<Vec<(PathBuf, usize)>> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out.display(), e))?;
-    let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut written = vec![
+        write_areas(out, territories, with_merged)?,
+        write_crosswalk(out, territories, formed)?,
+    ];
+    if with_merged {
+        written.push(write_holidays(out)?);
+    }
+    written.push(write_population(out, territories, &mut rng)?);
+    Ok(written)
+}
+
+/// The cases and content items of one territory, in `out`. The random draws continue
+/// those of the reference files of the same seed, as the sample data was first made.
+fn write_records(
+    out: &Path,
+    territory: &Territory,
+    settings: &Settings,
+    seed: u64,
+) -> Result<Vec<(PathBuf, usize)>> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out.display(), e))?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    // The population's draws come first (same seed, same order), so each territory's
+    // records draw the same numbers as when the files were written together.
+    skip_population_draws(territory, &mut rng);
     // The commune a record is coded by after the reform comes from a generator of its
     // own, so the rest of the data set draws the same numbers as before.
-    let mut reform_rng = ChaCha8Rng::seed_from_u64(settings.seed ^ 0x2025_0701);
-    let weights = area_weights();
-    let mut written = vec![
-        write_areas(out)?,
-        write_crosswalk(out)?,
-        write_holidays(out)?,
-        write_population(out, &mut rng)?,
-    ];
-    let (cases, case_ids) = write_cases(out, settings.cases, &weights, &mut rng, &mut reform_rng)?;
-    written.push(cases);
-    written.push(write_content(
+    let mut reform_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x2025_0701);
+    let (cases, case_ids) = write_cases(out, territory, settings.cases, &mut rng, &mut reform_rng)?;
+    let content = write_content(
         out,
+        territory,
         settings.content,
-        &weights,
         &case_ids,
         &mut rng,
         &mut reform_rng,
-    )?);
-    Ok(written)
+    )?;
+    Ok(vec![cases, content])
 }
 
 /// An error of writing `path`, for `map_err`.
@@ -645,49 +884,89 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
     move |e: std::io::Error| Error::io(&path, e)
 }
 
-/// The province, its districts until the reform and its communes from it.
-fn write_areas(out: &Path) -> Result<(PathBuf, usize)> {
+/// Each province until the reform (a province never merged goes on), its districts
+/// until the reform and its communes from it, under the province they then belong to;
+/// with `with_merged`, the provinces formed on the reform day.
+fn write_areas(out: &Path, territories: &[&Territory], with_merged: bool) -> Result<(PathBuf, usize)> {
     let path = out.join("areas.csv");
     let mut w = open_csv(&path)?;
     let mut text = String::from("area_code,name,level,parent_code,valid_from,valid_to\n");
-    writeln!(text, "{},{},PROVINCE,,,", PROVINCE.0, PROVINCE.1).expect("string");
     let last_district_day = reform_day().pred_opt().expect("valid");
-    for (code, name, _) in DISTRICTS {
-        writeln!(
-            text,
-            "{code},{},DISTRICT,{},,{last_district_day}",
-            csv_field(name),
-            PROVINCE.0
-        )
-        .expect("string");
+    let mut rows = 0;
+    let mut merged: Vec<&(String, String)> = Vec::new();
+    for t in territories {
+        let end = t
+            .merged_into
+            .as_ref()
+            .map(|_| last_district_day.to_string())
+            .unwrap_or_default();
+        writeln!(text, "{},{},PROVINCE,,,{end}", t.code, csv_field(&t.name)).expect("string");
+        rows += 1;
+        if let Some(m) = &t.merged_into {
+            if !merged.contains(&m) {
+                merged.push(m);
+            }
+        }
     }
-    for (code, name, _) in COMMUNES {
-        writeln!(
-            text,
-            "{code},{},COMMUNE,{},{},",
-            csv_field(name),
-            PROVINCE.0,
-            reform_day()
-        )
-        .expect("string");
+    if with_merged {
+        for (code, name) in &merged {
+            writeln!(text, "{code},{},PROVINCE,,{},", csv_field(name), reform_day()).expect("string");
+            rows += 1;
+        }
+    }
+    for t in territories {
+        for (code, name, _) in &t.districts {
+            writeln!(
+                text,
+                "{code},{},DISTRICT,{},,{last_district_day}",
+                csv_field(name),
+                t.code
+            )
+            .expect("string");
+        }
+        for (code, name, _) in &t.communes {
+            writeln!(
+                text,
+                "{code},{},COMMUNE,{},{},",
+                csv_field(name),
+                t.commune_parent(),
+                reform_day()
+            )
+            .expect("string");
+        }
+        rows += t.districts.len() + t.communes.len();
     }
     w.write_all(text.as_bytes()).map_err(io(&path))?;
     w.flush().map_err(io(&path))?;
-    Ok((path, DISTRICTS.len() + COMMUNES.len() + 1))
+    Ok((path, rows))
 }
 
-/// Which districts each commune came from, with its share.
-fn write_crosswalk(out: &Path) -> Result<(PathBuf, usize)> {
+/// Which districts each commune came from, with its share; each merger's new province
+/// from each former one, weight 1.
+fn write_crosswalk(
+    out: &Path,
+    territories: &[&Territory],
+    formed: &[(String, Vec<String>)],
+) -> Result<(PathBuf, usize)> {
     let path = out.join("crosswalk.csv");
     let mut w = open_csv(&path)?;
-    let links = crosswalk();
     let mut text = String::from("from_code,to_code,weight\n");
-    for (from, to, weight) in &links {
-        writeln!(text, "{from},{to},{weight}").expect("string");
+    let mut rows = 0;
+    for (new, formers) in formed {
+        for former in formers {
+            writeln!(text, "{new},{former},1").expect("string");
+            rows += 1;
+        }
+    }
+    for t in territories {
+        for (from, to, weight) in t.crosswalk() {
+            writeln!(text, "{from},{to},{weight}").expect("string");
+            rows += 1;
+        }
     }
     w.write_all(text.as_bytes()).map_err(io(&path))?;
     w.flush().map_err(io(&path))?;
-    Ok((path, links.len()))
+    Ok((path, rows))
 }
 
 /// Public holidays and make-up working days.
@@ -704,43 +983,66 @@ fn write_holidays(out: &Path) -> Result<(PathBuf, usize)> {
     Ok((path, days.len()))
 }
 
-/// Children under 16 by area, year and sex, and the province's own rows.
-fn write_population(out: &Path, rng: &mut ChaCha8Rng) -> Result<(PathBuf, usize)> {
+/// The years of the population file.
+const POPULATION_YEARS: std::ops::RangeInclusive<i32> = 2023..=2026;
+
+/// The draws [`write_population`] makes for one territory, made and dropped.
+fn skip_population_draws(territory: &Territory, rng: &mut ChaCha8Rng) {
+    for _ in POPULATION_YEARS {
+        for _ in &territory.districts {
+            let _: f64 = rng.random_range(0.475..0.49);
+        }
+    }
+}
+
+/// Children under 16 by area, year and sex; each province's own rows for the years it
+/// existed whole (before the reform's year: in that year its districts and communes
+/// both have rows, and a merged province's own rows would be those of one predecessor).
+fn write_population(
+    out: &Path,
+    territories: &[&Territory],
+    rng: &mut ChaCha8Rng,
+) -> Result<(PathBuf, usize)> {
     let path = out.join("population.csv");
     let mut w = open_csv(&path)?;
     let mut text = String::from("area_code,year,sex,children_under_16\n");
     let mut rows = 0;
-    for year in 2023..=2026 {
-        let mut province = (0u64, 0u64);
-        for (code, _, kids) in DISTRICTS {
+    let reform_year = chrono::Datelike::year(&reform_day());
+    for t in territories {
+        for year in POPULATION_YEARS {
+            let mut province = (0u64, 0u64);
             let growth = 1.0 + 0.004 * f64::from(year - 2023);
-            let total = f64::from(*kids) * growth;
-            let girls = (total * rng.random_range(0.475..0.49)).round() as u64;
-            let boys = (total.round() as u64).saturating_sub(girls);
-            writeln!(text, "{code},{year},F,{girls}\n{code},{year},M,{boys}").expect("string");
-            rows += 2;
-            province = (province.0 + girls, province.1 + boys);
-        }
-        // The province's own rows: in the reform's year both districts and communes
-        // have rows, and their sum would count the children twice.
-        writeln!(
-            text,
-            "{p},{year},F,{}\n{p},{year},M,{}",
-            province.0,
-            province.1,
-            p = PROVINCE.0
-        )
-        .expect("string");
-        rows += 2;
-        // The communes from the reform's year; their parts of the districts' children
-        // (no random draw, so the rest of the data set is as before the reform was added).
-        if year >= chrono::Datelike::year(&reform_day()) {
-            let growth = 1.0 + 0.004 * f64::from(year - 2023);
-            for (code, _, pieces) in COMMUNES {
-                let total = (commune_children(pieces) * growth).round() as u64;
-                let girls = (total as f64 * 0.482).round() as u64;
-                writeln!(text, "{code},{year},F,{girls}\n{code},{year},M,{}", total - girls).expect("string");
+            for (code, _, kids) in &t.districts {
+                let total = f64::from(*kids) * growth;
+                let girls = (total * rng.random_range(0.475..0.49)).round() as u64;
+                let boys = (total.round() as u64).saturating_sub(girls);
+                writeln!(text, "{code},{year},F,{girls}\n{code},{year},M,{boys}").expect("string");
                 rows += 2;
+                province = (province.0 + girls, province.1 + boys);
+            }
+            let whole_year = year < reform_year || t.merged_into.is_none();
+            if whole_year {
+                writeln!(
+                    text,
+                    "{p},{year},F,{}\n{p},{year},M,{}",
+                    province.0,
+                    province.1,
+                    p = t.code
+                )
+                .expect("string");
+                rows += 2;
+            }
+            // The communes from the reform's year; their parts of the districts' children
+            // (no random draw, so the rest of the data set is as before the reform was
+            // added).
+            if year >= reform_year {
+                for (code, _, pieces) in &t.communes {
+                    let total = (t.commune_children(pieces) * growth).round() as u64;
+                    let girls = (total as f64 * 0.482).round() as u64;
+                    writeln!(text, "{code},{year},F,{girls}\n{code},{year},M,{}", total - girls)
+                        .expect("string");
+                    rows += 2;
+                }
             }
         }
     }
@@ -754,11 +1056,12 @@ fn write_population(out: &Path, rng: &mut ChaCha8Rng) -> Result<(PathBuf, usize)
 #[allow(clippy::type_complexity)]
 fn write_cases(
     out: &Path,
+    territory: &Territory,
     count: usize,
-    weights: &[(&'static str, f64)],
     rng: &mut ChaCha8Rng,
     reform_rng: &mut ChaCha8Rng,
-) -> Result<((PathBuf, usize), Vec<(String, &'static str, NaiveDateTime)>)> {
+) -> Result<((PathBuf, usize), Vec<(String, String, NaiveDateTime)>)> {
+    let weights = territory.area_weights();
     let path = out.join("cases.csv");
     let mut w = open_csv(&path)?;
     w.write_all(
@@ -773,12 +1076,12 @@ criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
     let mut line = String::with_capacity(512);
     let mut serial_by_year = std::collections::BTreeMap::new();
     for received in moments {
-        let area = coded_area(reform_rng, pick(rng, weights), received);
+        let area = territory.coded_area(reform_rng, pick(rng, &weights), received);
         let mut c = make_case(rng, received, area);
         let year = received.format("%Y").to_string();
         let serial = serial_by_year.entry(year.clone()).or_insert(0u32);
         *serial += 1;
-        c.id = format!("QB-{year}-{serial:07}");
+        c.id = format!("{}-{year}-{serial:07}", territory.case_prefix);
         line.clear();
         writeln!(
             line,
@@ -817,12 +1120,13 @@ criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
 /// The content reports, in order of detection, some linked to a case.
 fn write_content(
     out: &Path,
+    territory: &Territory,
     count: usize,
-    weights: &[(&'static str, f64)],
-    case_ids: &[(String, &'static str, NaiveDateTime)],
+    case_ids: &[(String, String, NaiveDateTime)],
     rng: &mut ChaCha8Rng,
     reform_rng: &mut ChaCha8Rng,
 ) -> Result<(PathBuf, usize)> {
+    let weights = territory.area_weights();
     let mut line = String::with_capacity(512);
     let path = out.join("content_reports.csv");
     let mut w = open_csv(&path)?;
@@ -888,10 +1192,10 @@ fn write_content(
         let linked = (!case_ids.is_empty() && chance(rng, 0.3))
             .then(|| &case_ids[rng.random_range(0..case_ids.len())]);
         let area = match linked {
-            Some((_, area, _)) => Some(*area),
+            Some((_, area, _)) => Some(area.clone()),
             None => chance(rng, 0.5)
-                .then(|| pick(rng, weights))
-                .map(|district| coded_area(reform_rng, district, detected)),
+                .then(|| pick(rng, &weights))
+                .map(|district| territory.coded_area(reform_rng, district, detected)),
         };
         let requested = chance(rng, 0.85)
             .then(|| detected + delay(rng, 5.0, 1.0))
@@ -908,9 +1212,10 @@ fn write_content(
         line.clear();
         writeln!(
             line,
-            "ND-{year}-{serial:07},{},{source},{platform},{content_type},{category},{emergency},{},{},{},{},{status}",
+            "{}-{year}-{serial:07},{},{source},{platform},{content_type},{category},{emergency},{},{},{},{},{status}",
+            territory.content_prefix,
             fmt_time(Some(detected)),
-            area.unwrap_or(""),
+            area.as_deref().unwrap_or(""),
             linked.map(|l| l.0.as_str()).unwrap_or(""),
             fmt_time(requested),
             fmt_time(removed),

@@ -7,6 +7,7 @@ mod dashboard;
 mod indicators;
 mod intruder;
 mod load;
+mod provinces;
 mod record;
 mod report;
 mod util;

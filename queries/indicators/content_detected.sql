@@ -18,5 +18,5 @@
 -- breakdowns: area, source, platform, content_type, category
 -- legal_basis: Decision 830/QĐ-TTg; coordination regulation (tracking of child sexual abuse material)
 -- legal_basis_vi: Quyết định 830/QĐ-TTg; Quy chế phối hợp (theo dõi nội dung xâm hại tình dục trẻ em)
-SELECT * FROM content_reports
+SELECT * FROM reported_content
 WHERE detected_at >= $period_start AND detected_at < $period_end AND detected_at < $as_of

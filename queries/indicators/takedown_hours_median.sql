@@ -18,6 +18,6 @@
 -- breakdowns: area, source, platform, content_type, category
 -- legal_basis: Decree 147/2024/NĐ-CP
 -- legal_basis_vi: Nghị định 147/2024/NĐ-CP
-SELECT *, hours_between(takedown_requested_at, removed_at) AS duration FROM content_reports
+SELECT *, hours_between(takedown_requested_at, removed_at) AS duration FROM reported_content
 WHERE takedown_requested_at >= $period_start AND takedown_requested_at < $period_end AND takedown_requested_at < $as_of
   AND removed_at < $as_of

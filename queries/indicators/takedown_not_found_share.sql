@@ -18,5 +18,5 @@
 -- breakdowns: area, source, platform, content_type, category
 -- legal_basis: Practice of hotline networks (IWF): content already gone when the notice is sent
 -- legal_basis_vi: Thực tiễn của các mạng lưới đường dây nóng (IWF): nội dung không còn khi gửi yêu cầu
-SELECT *, status = 'NOT_FOUND' AS success FROM content_reports
+SELECT *, status = 'NOT_FOUND' AS success FROM reported_content
 WHERE takedown_requested_at >= $period_start AND takedown_requested_at < $period_end AND takedown_requested_at < $as_of

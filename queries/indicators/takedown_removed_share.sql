@@ -18,5 +18,5 @@
 -- breakdowns: area, source, platform, content_type, category
 -- legal_basis: Decree 147/2024/NĐ-CP
 -- legal_basis_vi: Nghị định 147/2024/NĐ-CP
-SELECT *, coalesce(removed_at < $as_of, false) AS success FROM content_reports
+SELECT *, coalesce(removed_at < $as_of, false) AS success FROM reported_content
 WHERE takedown_requested_at >= $period_start AND takedown_requested_at < $period_end AND takedown_requested_at < $as_of

@@ -19,6 +19,6 @@
 -- legal_basis: Decree 72/2013/NĐ-CP as amended by Decree 27/2018/NĐ-CP (the limit before 2024-12-25)
 -- legal_basis_vi: Nghị định 72/2013/NĐ-CP sửa đổi bởi Nghị định 27/2018/NĐ-CP (thời hạn trước 25/12/2024)
 SELECT *, is_on_time(removed_at, takedown_requested_at + INTERVAL 3 HOUR, $as_of) AS success
-FROM content_reports
+FROM reported_content
 WHERE takedown_requested_at >= $period_start AND takedown_requested_at < $period_end AND takedown_requested_at < $as_of
   AND is_due(removed_at, takedown_requested_at + INTERVAL 3 HOUR, $as_of)

@@ -19,6 +19,6 @@
 -- legal_basis: Law on Cybersecurity 116/2025/QH15, Art. 25(2) (emergency limit from 2026-07-01)
 -- legal_basis_vi: Luật An ninh mạng 116/2025/QH15, Điều 25 khoản 2 (thời hạn khẩn cấp từ 01/07/2026)
 SELECT *, is_on_time(removed_at, takedown_requested_at + INTERVAL 6 HOUR, $as_of) AS success
-FROM content_reports
+FROM reported_content
 WHERE takedown_requested_at >= $period_start AND takedown_requested_at < $period_end AND takedown_requested_at < $as_of
   AND is_due(removed_at, takedown_requested_at + INTERVAL 6 HOUR, $as_of)

@@ -19,6 +19,6 @@
 -- legal_basis: INHOPE network's 3-day measure of removal (not a legal limit)
 -- legal_basis_vi: Thước đo 3 ngày của mạng lưới INHOPE (không phải thời hạn pháp lý)
 SELECT *, is_on_time(removed_at, takedown_requested_at + INTERVAL 72 HOUR, $as_of) AS success
-FROM content_reports
+FROM reported_content
 WHERE takedown_requested_at >= $period_start AND takedown_requested_at < $period_end AND takedown_requested_at < $as_of
   AND is_due(removed_at, takedown_requested_at + INTERVAL 72 HOUR, $as_of)

@@ -61,8 +61,11 @@ pub struct Reading {
     #[arg(long)]
     pub period: String,
     /// The store to read (default ./baove.duckdb).
-    #[arg(long, conflicts_with = "input")]
+    #[arg(long, conflicts_with_all = ["input", "parquet"])]
     pub db: Option<std::path::PathBuf>,
+    /// A Parquet dataset written by `baove export` to read instead of a store.
+    #[arg(long, conflicts_with = "input")]
+    pub parquet: Option<std::path::PathBuf>,
     /// Export files or folders to load into a temporary store first.
     #[arg(long, num_args = 1..)]
     pub input: Vec<std::path::PathBuf>,
@@ -78,6 +81,51 @@ pub struct Reading {
     pub audience: baove::disclosure::Audience,
     #[arg(long, value_enum, default_value_t = Language::Vi)]
     pub lang: Language,
+    #[command(flatten)]
+    pub whole: Whole,
+}
+
+/// Which whole a reporting command describes, when the store holds several provinces.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Whole {
+    /// The province reported, by its code (default: the store's one province). A period
+    /// before a merger reports the former provinces it was formed from, summed. A code a
+    /// merger reused names today's province; CODE@YYYY-MM-DD names the one valid that day
+    /// (e.g. 44@2024-01-01 for Quảng Bình before 1 July 2025).
+    #[arg(long, value_name = "CODE[@DAY]", value_parser = parse_province, conflicts_with = "nation")]
+    pub province: Option<baove::results::Top>,
+    /// Report every province in the store: the nation, its areas the provinces.
+    #[arg(long)]
+    pub nation: bool,
+}
+
+impl Whole {
+    pub fn top(&self) -> baove::results::Top {
+        match (&self.province, self.nation) {
+            (_, true) => baove::results::Top::Nation,
+            (Some(top), false) => top.clone(),
+            (None, false) => baove::results::Top::Only,
+        }
+    }
+}
+
+pub fn parse_province(text: &str) -> Result<baove::results::Top, String> {
+    let (code, on) = match text.split_once('@') {
+        Some((code, day)) => {
+            let day = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+                .map_err(|_| format!("{day:?}: the day after @ is YYYY-MM-DD"))?;
+            (code, Some(day))
+        }
+        None => (text, None),
+    };
+    let code = code.trim();
+    if code.is_empty() {
+        return Err("give the province's area code, e.g. 44".into());
+    }
+    Ok(baove::results::Top::Province {
+        code: code.to_string(),
+        on,
+    })
 }
 
 impl Reading {
@@ -93,13 +141,23 @@ impl Reading {
     }
 
     pub fn store(&self) -> baove::Result<baove::store::Store> {
-        reporting_store(self.db.as_deref(), &self.input, &self.profile, None)
+        let mut store = match &self.parquet {
+            Some(dir) => baove::store::Store::open_parquet(dir)?,
+            None => reporting_store(self.db.as_deref(), &self.input, &self.profile, None)?,
+        };
+        store.set_top(self.whole.top());
+        Ok(store)
     }
 
     /// The store, with an `--input` load logged at `generated_at` (the output's pinned
     /// generation time): the cover's load times then repeat from run to run.
     pub fn store_logged_at(&self, generated_at: chrono::NaiveDateTime) -> baove::Result<baove::store::Store> {
-        reporting_store(self.db.as_deref(), &self.input, &self.profile, Some(generated_at))
+        let mut store = match &self.parquet {
+            Some(dir) => baove::store::Store::open_parquet(dir)?,
+            None => reporting_store(self.db.as_deref(), &self.input, &self.profile, Some(generated_at))?,
+        };
+        store.set_top(self.whole.top());
+        Ok(store)
     }
 }
 
@@ -125,6 +183,7 @@ pub fn reporting_store(
         now: baove::local_now()?,
         logged_at,
         profile_name: None,
+        province: None,
     };
     let (store, _) = ingest::load_planned(Destination::Memory, &planned, &profile, &options, &|_| {})?;
     Ok(store)
@@ -140,7 +199,7 @@ impl Reading {
         as_of: chrono::NaiveDateTime,
         written: &[PathBuf],
     ) -> baove::Result<()> {
-        if !self.input.is_empty() {
+        if !self.input.is_empty() || self.parquet.is_some() {
             return Ok(());
         }
         let db = self
@@ -228,6 +287,7 @@ impl Language {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Level {
+    Province,
     District,
     Commune,
 }
@@ -235,6 +295,7 @@ pub enum Level {
 impl Level {
     pub fn name(self) -> &'static str {
         match self {
+            Level::Province => "province",
             Level::District => "district",
             Level::Commune => "commune",
         }
@@ -242,6 +303,7 @@ impl Level {
 
     pub fn scheme(self) -> compare::Level {
         match self {
+            Level::Province => compare::Level::Province,
             Level::District => compare::Level::District,
             Level::Commune => compare::Level::Commune,
         }

@@ -6,30 +6,38 @@ use std::process::ExitCode;
 use baove::synth::{self, Settings};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  baove generate --out /tmp/qb --seed 7 --cases 5000 --content 20000")]
+#[command(
+    after_help = "Examples:\n  baove generate --out /tmp/qb --seed 7 --cases 5000 --content 20000\n  baove generate --out /tmp/nation --provinces 63 --cases 400 --content 20000"
+)]
 pub struct Args {
     /// Folder to write into (created if missing).
     #[arg(long)]
     out: PathBuf,
     #[arg(long, default_value_t = 830)]
     seed: u64,
-    /// Number of cases.
+    /// Number of cases (of each province).
     #[arg(long, default_value_t = 2000)]
     cases: usize,
-    /// Number of content reports.
+    /// Number of content reports (of each province).
     #[arg(long, default_value_t = 3000)]
     content: usize,
+    /// Write a synthetic nation of N provinces instead of the sample (Quảng Bình and the
+    /// former Quảng Trị): reference files at the top, each province's exports in a folder
+    /// named by its code, the first ones merged in pairs on 1 July 2025 (63 → 34).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(2..=100))]
+    provinces: Option<u16>,
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
-    let written = synth::generate(
-        &args.out,
-        &Settings {
-            seed: args.seed,
-            cases: args.cases,
-            content: args.content,
-        },
-    )?;
+    let settings = Settings {
+        seed: args.seed,
+        cases: args.cases,
+        content: args.content,
+    };
+    let written = match args.provinces {
+        Some(n) => synth::generate_nation(&args.out, &settings, usize::from(n))?,
+        None => synth::generate(&args.out, &settings)?,
+    };
     let mut text = String::new();
     for (path, rows) in written {
         text.push_str(&format!("{}  {rows} rows\n", path.display()));

@@ -18,6 +18,9 @@ use baove::store::{Store, DEFAULT_PATH};
 pub struct Args {
     #[arg(long, default_value = DEFAULT_PATH)]
     db: PathBuf,
+    /// A Parquet dataset written by `baove export` to read instead of the store.
+    #[arg(long)]
+    parquet: Option<PathBuf>,
     /// Period: 2025-03 (month), 2025Q1, 2025H1 or 2025.
     #[arg(long, required_unless_present = "list")]
     period: Option<String>,
@@ -37,6 +40,8 @@ pub struct Args {
     /// List every indicator with its labels, unit and legal basis.
     #[arg(long)]
     list: bool,
+    #[command(flatten)]
+    whole: super::args::Whole,
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
@@ -62,7 +67,11 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         period,
         as_of: args.as_of.unwrap_or_else(|| period.end_moment()),
     };
-    let store = Store::open_read_only(&args.db)?;
+    let mut store = match &args.parquet {
+        Some(dir) => Store::open_parquet(dir)?,
+        None => Store::open_read_only(&args.db)?,
+    };
+    store.set_top(args.whole.top());
     let mut rows = indicators::compute(&store, &all, &request)?;
     drop(store);
     if args.audience.is_public() {
@@ -85,14 +94,16 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         }
     };
     output::write_atomic(out, &bytes, args.force)?;
-    super::args::log_outputs(
-        &args.db,
-        "indicators",
-        args.audience,
-        Some((&period, request.as_of)),
-        None,
-        std::slice::from_ref(out),
-    )?;
+    if args.parquet.is_none() {
+        super::args::log_outputs(
+            &args.db,
+            "indicators",
+            args.audience,
+            Some((&period, request.as_of)),
+            None,
+            std::slice::from_ref(out),
+        )?;
+    }
     super::print(&format!(
         "{}: {} rows, {} indicators, period {} ({} to {}, {}), as of {}, audience {}\n",
         out.display(),

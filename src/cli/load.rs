@@ -12,7 +12,7 @@ use super::progress::Progress;
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  baove load sample-data/\n  baove load --profile sample-data/police-vn/profile.toml sample-data/police-vn/cases_2025Q1_police.csv\n  baove load --quarantine exports/2025Q2/"
+    after_help = "Examples:\n  baove load sample-data/\n  baove load --profile sample-data/police-vn/profile.toml sample-data/police-vn/cases_2025Q1_police.csv\n  baove load --quarantine exports/2025Q2/\n  baove load --province 45 exports/quang-tri-2024/"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -23,6 +23,11 @@ pub struct Args {
     /// Load the valid rows and keep each invalid row, with its reasons, in the quarantine.
     #[arg(long)]
     quarantine: bool,
+    /// The province (its area code) the cases and content items come from, when the
+    /// areas name several: each province's ids are its own, so the store keys rows by
+    /// province and id. Default: the profile's `province`, else the one province.
+    #[arg(long, value_name = "CODE")]
+    province: Option<String>,
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
@@ -32,6 +37,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         now: baove::local_now()?,
         logged_at: None,
         profile_name: args.exports.profile_name(),
+        province: args.province.clone(),
     };
     let progress = Progress::new(planned.len() as u64 + 1);
     let loaded = ingest::load_planned(Destination::File(&args.db), &planned, &profile, &options, &|m| {

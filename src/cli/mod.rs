@@ -5,6 +5,7 @@ mod args;
 mod check;
 mod compare;
 mod dashboard;
+mod export;
 mod generate;
 mod indicators;
 mod load;
@@ -49,6 +50,9 @@ enum Command {
     /// Write the store's record of processing (Law 91/2025 on personal data): what it
     /// holds, every load, refusal and output, the identity checks in force.
     PrivacyRecord(privacy_record::Args),
+    /// Write the store as a Parquet dataset (cases and content by province and year) that
+    /// other engines read, and `--parquet DIR` reads back.
+    Export(export::Args),
     /// Write a synthetic data set in the contract (Quảng Bình, several years).
     Generate(generate::Args),
 }
@@ -66,6 +70,7 @@ pub fn run() -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Dashboard(args) => dashboard::run(args),
         Command::PrivacyRecord(args) => privacy_record::run(args),
+        Command::Export(args) => export::run(args),
     };
     match result {
         Ok(code) => code,

@@ -104,6 +104,7 @@ fn given_store(test: &IndicatorTest) -> Result<Store> {
         now: crate::local_now()?,
         logged_at: None,
         profile_name: None,
+        province: None,
     };
     let (store, _) = ingest::load_planned(Destination::Memory, &planned, &profile, &options, &|_| {})
         .map_err(|e| match e {

@@ -128,7 +128,7 @@ pub fn compute_with_scope(
     session.scope(request, scope, readers)?;
     clock.lap("case facts of the request");
     let geography = session.geography(&request.period)?;
-    let population = session.population(&geography, request.period.reference_year())?;
+    let population = session.population(&geography, &request.period)?;
     let mut rows = Vec::new();
     for indicator in indicators {
         let batches = session.member_groups(indicator, request)?;

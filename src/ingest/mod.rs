@@ -493,6 +493,9 @@ pub struct LoadOptions {
     /// generation time); otherwise `now`.
     pub logged_at: Option<NaiveDateTime>,
     pub profile_name: Option<String>,
+    /// The province the cases and content items come from (`--province`, else the
+    /// profile's, else the one province the areas name); ids are unique per province.
+    pub province: Option<String>,
 }
 
 /// Where a load writes.
@@ -545,6 +548,10 @@ pub fn load_planned(
             options,
         ));
     }
+    let options = &LoadOptions {
+        province: source_province(&examined, existing.as_ref(), profile, options)?,
+        ..options.clone()
+    };
     let files = refused_files(&examined);
     let created = match (&existing, destination) {
         (None, Destination::File(path)) => Some(path),
@@ -576,6 +583,66 @@ pub fn load_planned(
             }
         }
     }
+}
+
+/// The province a batch's cases and content come from: `--province`, else the profile's,
+/// else the one province the store's and the batch's areas name. A province the areas do
+/// not name, or several to choose from, is a usage error (nothing is loaded).
+#[cfg(feature = "store")]
+fn source_province(
+    examined: &[Examined],
+    store: Option<&Store>,
+    profile: &Profile,
+    options: &LoadOptions,
+) -> Result<Option<String>> {
+    if !examined.iter().any(|e| e.kind.has_province()) {
+        return Ok(options.province.clone());
+    }
+    let mut known: BTreeSet<String> = match store {
+        Some(store) => store.province_codes()?.into_iter().collect(),
+        None => BTreeSet::new(),
+    };
+    for e in examined.iter().filter(|e| e.kind == Kind::Areas) {
+        if let Some(v) = &e.validated {
+            known.extend(province_area_codes(&v.canonical)?);
+        }
+    }
+    let listed = || known.iter().cloned().collect::<Vec<_>>().join(", ");
+    match options.province.clone().or_else(|| profile.province.clone()) {
+        Some(code) if known.contains(code.trim()) => Ok(Some(code.trim().to_string())),
+        Some(code) => Err(Error::Usage(format!(
+            "province {code:?} is not a PROVINCE of the areas (the store and this load name: {}); \
+             load the areas file that has it first, or in the same command",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                listed()
+            }
+        ))),
+        None if known.len() == 1 => Ok(known.into_iter().next()),
+        None if known.is_empty() => Ok(None),
+        None => Err(Error::Usage(format!(
+            "the areas name several provinces ({}): say which one these cases and content items \
+             come from with --province CODE (ids are unique per province); nothing was loaded",
+            listed()
+        ))),
+    }
+}
+
+#[cfg(feature = "store")]
+fn province_area_codes(areas: &DataFrame) -> Result<Vec<String>> {
+    let codes = areas
+        .clone()
+        .lazy()
+        .filter(col("level").eq(lit("PROVINCE")))
+        .select([col("area_code")])
+        .collect()
+        .map_err(Error::polars("province codes"))?;
+    let codes = codes
+        .column("area_code")
+        .map_err(Error::polars("province codes"))?;
+    let codes = codes.str().map_err(Error::polars("province codes"))?;
+    Ok(codes.iter().flatten().map(str::to_string).collect())
 }
 
 /// The files of a batch, as a refusal of it is logged.
@@ -734,7 +801,12 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
         let invalid = validated.invalid_rows();
         let invalid_set: HashSet<usize> = invalid.keys().copied().collect();
         let mut clock = crate::Stopwatch::start();
-        let mut valid = valid_rows(&validated.canonical, &invalid_set, tx.load_id())?;
+        let mut valid = valid_rows(
+            &validated.canonical,
+            &invalid_set,
+            tx.load_id(),
+            province_of(e.kind, options),
+        )?;
         let rows_loaded = valid.height() as u64;
         let batches = arrow_bridge::to_record_batches(&mut valid)?;
         clock.lap("to arrow");
@@ -774,6 +846,7 @@ fn load_judging_in_parts(
     let parted = e.parted.take().expect("a deferred file is read in parts");
     let first_new = tx.first_new_row(e.kind)?;
     let load_id = tx.load_id();
+    let province = province_of(e.kind, options);
     let (kind, path, file) = (e.kind, e.path.clone(), e.file.clone());
     let mut rows_loaded = 0u64;
     // The next part is read and judged on one thread while the store writes the last
@@ -794,7 +867,7 @@ fn load_judging_in_parts(
                 let Some(validated) = validated.filter(|_| judge.clean()) else {
                     continue;
                 };
-                let mut valid = valid_rows(&validated.canonical, &HashSet::new(), load_id)?;
+                let mut valid = valid_rows(&validated.canonical, &HashSet::new(), load_id, province)?;
                 drop(validated);
                 let rows = valid.height() as u64;
                 let batches = arrow_bridge::to_record_batches(&mut valid)?;
@@ -873,7 +946,12 @@ fn load_in_parts(
             _ => Default::default(),
         };
         let invalid_set: HashSet<usize> = invalid.keys().copied().collect();
-        let mut valid = valid_rows(&validated.canonical, &invalid_set, tx.load_id())?;
+        let mut valid = valid_rows(
+            &validated.canonical,
+            &invalid_set,
+            tx.load_id(),
+            province_of(e.kind, options),
+        )?;
         rows_loaded += valid.height() as u64;
         let batches = arrow_bridge::to_record_batches(&mut valid)?;
         drop(valid);
@@ -914,6 +992,7 @@ fn logged(
         rows_quarantined,
         loaded_at: options.logged_at.unwrap_or(options.now),
         profile: options.profile_name.clone(),
+        province: province_of(e.kind, options).map(str::to_string),
     })?;
     Ok(FileOutcome {
         file: e.file.clone(),
@@ -928,10 +1007,36 @@ fn logged(
     })
 }
 
-/// The canonical rows without the invalid ones, with the load id in place of the row
-/// number: exactly the store's column order.
+/// The source province of a kind's rows in this load, for kinds that keep one.
 #[cfg(feature = "store")]
-fn valid_rows(canonical: &DataFrame, invalid: &HashSet<usize>, load_id: i64) -> Result<DataFrame> {
+fn province_of(kind: Kind, options: &LoadOptions) -> Option<&str> {
+    options.province.as_deref().filter(|_| kind.has_province())
+}
+
+/// The canonical rows without the invalid ones, with the source province (if given) and
+/// the load id in place of the row number: the store's columns.
+#[cfg(feature = "store")]
+fn valid_rows(
+    canonical: &DataFrame,
+    invalid: &HashSet<usize>,
+    load_id: i64,
+    province: Option<&str>,
+) -> Result<DataFrame> {
+    let mut rows = valid_rows_with_load(canonical, invalid, load_id)?;
+    if let Some(province) = province {
+        let height = rows.height();
+        rows.with_column(Column::new_scalar(
+            crate::model::PROVINCE_COLUMN.into(),
+            Scalar::from(PlSmallStr::from(province)),
+            height,
+        ))
+        .map_err(Error::polars("the source province"))?;
+    }
+    Ok(rows)
+}
+
+#[cfg(feature = "store")]
+fn valid_rows_with_load(canonical: &DataFrame, invalid: &HashSet<usize>, load_id: i64) -> Result<DataFrame> {
     if invalid.is_empty() {
         // The usual case: no filter, so no copy of the columns.
         let mut columns: Vec<Column> = canonical

@@ -31,6 +31,10 @@ pub struct Profile {
     pub kind: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// The province the agency's exports come from (its area code), when one office
+    /// loads several provinces' exports; `--province` overrides it.
+    #[serde(default)]
+    pub province: Option<String>,
     #[serde(default)]
     pub date_formats: Vec<String>,
     #[serde(default)]

@@ -978,14 +978,25 @@ fn add_row_rules(kind: Kind, checks: &mut Vec<Check>) -> Result<()> {
             checks.push(Check {
                 column: "weight",
                 rule: "weights-sum",
-                reason: "the weights of this from_code do not add up to 1".into(),
+                reason: "the weights of this from_code do not add up to 1 (a commune's shares), \
+                         nor are they all 1 (a province formed from whole former provinces)"
+                    .into(),
                 echo: false,
                 expr: {
                     let sum = p("weight")
                         .sum()
                         .over([t("from_code")])
                         .map_err(Error::polars("crosswalk weights"))?;
-                    sum.clone().lt(lit(1.0 - 1e-6)).or(sum.gt(lit(1.0 + 1e-6)))
+                    // A merger of provinces lists each former province whole, weight 1.
+                    let all_whole = p("weight")
+                        .eq(lit(1.0))
+                        .all(true)
+                        .over([t("from_code")])
+                        .map_err(Error::polars("crosswalk weights"))?;
+                    sum.clone()
+                        .lt(lit(1.0 - 1e-6))
+                        .or(sum.gt(lit(1.0 + 1e-6)))
+                        .and(all_whole.not())
                 },
             });
         }

@@ -138,6 +138,7 @@ fn report() -> ReportData {
             areas: AREAS.iter().map(|a| a.to_string()).collect(),
             on_last_day: AREAS.iter().map(|a| a.to_string()).collect(),
             names,
+            roots: vec![PROVINCE.into()],
         },
         sources: vec![LoggedFile {
             load_id: 1,

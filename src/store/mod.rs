@@ -5,6 +5,7 @@
 mod incoming;
 mod invariants;
 mod quality;
+pub mod reach;
 mod record;
 mod session;
 
@@ -27,6 +28,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     inbox: incoming::Inbox,
+    /// The whole the reporting queries describe (a province, the nation).
+    top: crate::results::Top,
 }
 
 /// One line of the load log.
@@ -40,6 +43,8 @@ pub struct LoadLogEntry {
     pub rows_quarantined: u64,
     pub loaded_at: NaiveDateTime,
     pub profile: Option<String>,
+    /// The province the file's rows came from (cases and content).
+    pub province: Option<String>,
 }
 
 /// An invalid row kept aside by `--quarantine`, with its reasons.
@@ -64,14 +69,17 @@ fn sql_type(ty: ColumnType) -> &'static str {
     }
 }
 
-/// `CREATE TABLE` for a kind: the contract's columns in order, then the load that
-/// brought the row.
+/// `CREATE TABLE` for a kind: the contract's columns in order, the source province
+/// (cases and content), then the load that brought the row.
 pub fn table_ddl(kind: Kind) -> String {
     let mut columns: Vec<String> = kind
         .columns()
         .iter()
         .map(|c| format!("{} {}", c.name, sql_type(c.ty)))
         .collect();
+    if kind.has_province() {
+        columns.push(format!("{} VARCHAR", crate::model::PROVINCE_COLUMN));
+    }
     columns.push("load_id BIGINT NOT NULL".into());
     format!(
         "CREATE TABLE IF NOT EXISTS {} ({})",
@@ -91,7 +99,8 @@ CREATE TABLE IF NOT EXISTS load_log (
     rows_quarantined BIGINT NOT NULL,
     loaded_at TIMESTAMP NOT NULL,
     engine_version VARCHAR NOT NULL,
-    profile VARCHAR
+    profile VARCHAR,
+    province_code VARCHAR
 );
 CREATE TABLE IF NOT EXISTS quarantine (
     load_id BIGINT NOT NULL,
@@ -119,6 +128,7 @@ impl Store {
                 .map_err(|e| store_error(describe_open_error(&e)))?;
         let store = Store::with_connection(conn, path.to_path_buf())?;
         store.ensure_schema(create)?;
+        store.add_province_columns()?;
         Ok(store)
     }
 
@@ -139,6 +149,12 @@ impl Store {
             Connection::open_with_flags(path, config).map_err(|e| store_error(describe_open_error(&e)))?;
         let store = Store::with_connection(conn, path.to_path_buf())?;
         store.ensure_schema(false)?;
+        if !store.has_column("cases", crate::model::PROVINCE_COLUMN)? {
+            return Err(store.error(
+                "made by an earlier baove, before several provinces could share a store: \
+                 the next `baove load` into it adds the province of its rows",
+            ));
+        }
         Ok(store)
     }
 
@@ -160,11 +176,25 @@ impl Store {
                 path: path.display().to_string(),
                 message: e.to_string(),
             })?;
-        Ok(Store { conn, path, inbox })
+        Ok(Store {
+            conn,
+            path,
+            inbox,
+            top: crate::results::Top::Only,
+        })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Makes the reporting queries describe `top` (default: the store's one province).
+    pub fn set_top(&mut self, top: crate::results::Top) {
+        self.top = top;
+    }
+
+    pub fn top(&self) -> &crate::results::Top {
+        &self.top
     }
 
     /// Whether the store has a table for `kind` (one made before a kind was added has
@@ -232,6 +262,57 @@ impl Store {
             "INSERT INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}'), ('created_by', 'baove {ENGINE_VERSION}');\nCOMMIT;"
         ));
         self.conn.execute_batch(&ddl).map_err(|e| self.error(e))
+    }
+
+    fn has_column(&self, table: &str, column: &str) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT count(*) > 0 FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
+                [table, column],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.error(e))
+    }
+
+    /// A store made before provinces shared one gets the source-province column, each
+    /// row the store's one province (its only PROVINCE code; none if it had several).
+    fn add_province_columns(&self) -> Result<()> {
+        let column = crate::model::PROVINCE_COLUMN;
+        if !self.has_column("load_log", column)? {
+            self.conn
+                .execute_batch(&format!("ALTER TABLE load_log ADD COLUMN {column} VARCHAR"))
+                .map_err(|e| self.error(e))?;
+        }
+        for kind in Kind::ALL.into_iter().filter(|k| k.has_province()) {
+            if self.has_column(kind.name(), column)? {
+                continue;
+            }
+            self.conn
+                .execute_batch(&format!(
+                    "BEGIN TRANSACTION;
+                     ALTER TABLE {table} ADD COLUMN {column} VARCHAR;
+                     UPDATE {table} SET {column} = (SELECT any_value(area_code) FROM areas
+                         WHERE level = 'PROVINCE' HAVING count(DISTINCT area_code) = 1);
+                     COMMIT;",
+                    table = kind.name()
+                ))
+                .map_err(|e| self.error(e))?;
+        }
+        Ok(())
+    }
+
+    /// The codes of the provinces the store's areas name, in code order.
+    pub fn province_codes(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT area_code FROM areas WHERE level = 'PROVINCE' ORDER BY 1")
+            .map_err(|e| self.error(e))?;
+        let codes = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(|e| self.error(e))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.error(e))?;
+        Ok(codes)
     }
 
     /// Starts the one transaction a load runs in. Dropping it without `commit` rolls back.
@@ -489,7 +570,7 @@ impl LoadTransaction<'_> {
             // (they are found by key), so DuckDB may insert them in parallel.
             self.inbox.put(batches);
             let inserted = self.tx.execute_batch(&format!(
-                "SET preserve_insertion_order = false; INSERT INTO {} SELECT * FROM {}(); \
+                "SET preserve_insertion_order = false; INSERT INTO {} BY NAME SELECT * FROM {}(); \
                  RESET preserve_insertion_order",
                 kind.name(),
                 incoming::FUNCTION
@@ -512,7 +593,7 @@ impl LoadTransaction<'_> {
         let mut clock = crate::Stopwatch::start();
         let table = kind.name();
         let matches = kind
-            .key_columns()
+            .store_key_columns()
             .iter()
             .map(|k| format!("s.{k} IS NOT DISTINCT FROM t.{k}"))
             .collect::<Vec<_>>()
@@ -567,7 +648,7 @@ impl LoadTransaction<'_> {
     pub fn log(&self, entry: &LoadLogEntry) -> Result<()> {
         self.tx
             .execute(
-                "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), ?, ?)",
+                "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), ?, ?, ?)",
                 params![
                     self.load_id,
                     entry.file_name,
@@ -578,7 +659,8 @@ impl LoadTransaction<'_> {
                     entry.rows_quarantined as i64,
                     entry.loaded_at.format("%Y-%m-%d %H:%M:%S").to_string(),
                     ENGINE_VERSION,
-                    entry.profile
+                    entry.profile,
+                    entry.province
                 ],
             )
             .map_err(|e| self.error(e))?;
@@ -612,4 +694,111 @@ pub struct Status {
     pub last_load: Option<String>,
     pub quarantined: u64,
     pub log: Vec<LoggedFile>,
+}
+
+/// A path inside an SQL string literal (DuckDB's COPY and read_parquet take no bound
+/// file names): quotes doubled.
+fn quoted_path(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', "''"))
+}
+
+/// The reference kinds and logs of a Parquet export, each one file.
+const EXPORTED_WHOLE: [&str; 5] = ["areas", "crosswalk", "holidays", "population", "load_log"];
+
+impl Store {
+    /// Writes the store as a Parquet dataset in `dir`: cases and content items
+    /// Hive-partitioned by source province and year (`cases/province_code=44/year=2024/`),
+    /// the reference kinds and the load log one file each. Rows in key order, so the
+    /// same store gives the same files. Returns the files written.
+    pub fn export_parquet(&self, dir: &Path) -> Result<Vec<PathBuf>> {
+        let fail = |e: duckdb::Error| self.error(format!("Parquet export: {e}"));
+        for kind in Kind::ALL.into_iter().filter(|k| k.has_province()) {
+            let date = date_column(kind).expect("cases and content are dated");
+            let order = kind.store_key_columns().join(", ");
+            let rows: i64 = self
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {}", kind.name()), [], |r| r.get(0))
+                .map_err(fail)?;
+            if rows == 0 {
+                continue;
+            }
+            self.conn
+                .execute_batch(&format!(
+                    "COPY (SELECT *, CAST(year({date}) AS INTEGER) AS year FROM {table} ORDER BY {order})
+                     TO {target} (FORMAT parquet, PARTITION_BY ({province}, year), OVERWRITE_OR_IGNORE false)",
+                    table = kind.name(),
+                    target = quoted_path(&dir.join(kind.name())),
+                    province = crate::model::PROVINCE_COLUMN,
+                ))
+                .map_err(fail)?;
+        }
+        for table in EXPORTED_WHOLE {
+            self.conn
+                .execute_batch(&format!(
+                    "COPY (SELECT * FROM {table} ORDER BY ALL) TO {target} (FORMAT parquet)",
+                    target = quoted_path(&dir.join(format!("{table}.parquet")))
+                ))
+                .map_err(fail)?;
+        }
+        let mut written = Vec::new();
+        collect_files(dir, &mut written).map_err(|e| Error::io(dir.display(), e))?;
+        written.sort();
+        Ok(written)
+    }
+
+    /// A store in memory reading a Parquet dataset written by [`Store::export_parquet`]
+    /// (or by any engine in its layout): the kinds and the load log are views over the
+    /// files, so the indicator SQL runs on them unchanged.
+    pub fn open_parquet(dir: &Path) -> Result<Store> {
+        if !dir.join("areas.parquet").exists() {
+            return Err(Error::Usage(format!(
+                "{}: not a baove Parquet export (no areas.parquet); write one with baove export",
+                dir.display()
+            )));
+        }
+        let store = Store::open_in_memory()?;
+        let fail = |e: duckdb::Error| Error::Store {
+            path: dir.display().to_string(),
+            message: format!("reading the Parquet export: {e}"),
+        };
+        for kind in Kind::ALL.into_iter().filter(|k| k.has_province()) {
+            let folder = dir.join(kind.name());
+            if !folder.exists() {
+                continue;
+            }
+            store
+                .conn
+                .execute_batch(&format!(
+                    "DROP TABLE {table};
+                     CREATE VIEW {table} AS SELECT * EXCLUDE (year) FROM read_parquet({files},
+                         hive_partitioning = true, hive_types = {{'{province}': VARCHAR, 'year': INTEGER}})",
+                    table = kind.name(),
+                    files = quoted_path(&folder.join("**").join("*.parquet")),
+                    province = crate::model::PROVINCE_COLUMN,
+                ))
+                .map_err(fail)?;
+        }
+        for table in EXPORTED_WHOLE {
+            store
+                .conn
+                .execute_batch(&format!(
+                    "DROP TABLE {table}; CREATE VIEW {table} AS SELECT * FROM read_parquet({file})",
+                    file = quoted_path(&dir.join(format!("{table}.parquet")))
+                ))
+                .map_err(fail)?;
+        }
+        Ok(store)
+    }
+}
+
+fn collect_files(dir: &Path, into: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_files(&path, into)?;
+        } else {
+            into.push(path);
+        }
+    }
+    Ok(())
 }

@@ -25,31 +25,37 @@ const CASE_COLUMNS_TO_MEASURE: &[&str] = &[
 ];
 
 impl Store {
-    /// The year of the earliest case received, when the store has cases.
-    pub fn first_case_year(&self) -> Result<Option<i32>> {
+    /// The year of the earliest case received of the reported whole (the province and
+    /// its predecessors as reported in `period`), when it has cases.
+    pub fn first_case_year(&self, period: &Period) -> Result<Option<i32>> {
+        super::Session::new(self)?.reach(period)?;
         self.conn
             .query_row(
-                "SELECT CAST(min(year(received_at)) AS INTEGER) FROM cases",
+                "SELECT CAST(min(year(received_at)) AS INTEGER) FROM reported_cases",
                 [],
                 |r| r.get(0),
             )
             .map_err(|e| self.error(e))
     }
 
-    /// Completeness of the optional case columns over all cases, quarantined rows, cases
-    /// whose support started before its plan, and late arrivals: cases of the previous
-    /// period loaded after that period's report moment.
+    /// Completeness of the optional case columns over all cases of the reported whole
+    /// (its province and predecessors, or the nation), quarantined rows, cases whose
+    /// support started before its plan, and late arrivals: cases of the previous period
+    /// loaded after that period's report moment.
     pub fn quality(&self, previous: &Period, previous_as_of: NaiveDateTime) -> Result<Quality> {
+        super::Session::new(self)?.reach(previous)?;
         let conn = &self.conn;
         let fail = |e: duckdb::Error| self.error(e);
         let mut q = Quality::default();
         let total: i64 = conn
-            .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
+            .query_row("SELECT count(*) FROM reported_cases", [], |r| r.get(0))
             .map_err(fail)?;
         for column in CASE_COLUMNS_TO_MEASURE {
             // Column names come from the contract, never from input.
             let filled: i64 = conn
-                .query_row(&format!("SELECT count({column}) FROM cases"), [], |r| r.get(0))
+                .query_row(&format!("SELECT count({column}) FROM reported_cases"), [], |r| {
+                    r.get(0)
+                })
                 .map_err(fail)?;
             q.completeness.push(Completeness {
                 kind: "cases",
@@ -63,14 +69,14 @@ impl Store {
             .map_err(fail)? as u64;
         q.invalid_orders = conn
             .query_row(
-                "SELECT count(*) FROM cases WHERE support_started_at < support_plan_at",
+                "SELECT count(*) FROM reported_cases WHERE support_started_at < support_plan_at",
                 [],
                 |r| r.get::<_, i64>(0),
             )
             .map_err(fail)? as u64;
         q.late_records = conn
             .query_row(
-                "SELECT count(*) FROM cases c
+                "SELECT count(*) FROM reported_cases c
                  WHERE c.received_at >= CAST(? AS TIMESTAMP) AND c.received_at < CAST(? AS TIMESTAMP)
                    AND EXISTS (SELECT 1 FROM load_log l WHERE l.load_id = c.load_id AND l.loaded_at >= CAST(? AS TIMESTAMP))",
                 params![
@@ -90,7 +96,7 @@ impl Store {
             };
             q.superseded_agency_rows += conn
                 .query_row(
-                    "SELECT count(*) FROM cases WHERE receiving_agency = ? AND CAST(received_at AS DATE) > CAST(? AS DATE)",
+                    "SELECT count(*) FROM reported_cases WHERE receiving_agency = ? AND CAST(received_at AS DATE) > CAST(? AS DATE)",
                     params![agency.code, last_day.to_string()],
                     |r| r.get::<_, i64>(0),
                 )

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use arrow::record_batch::RecordBatch;
 use duckdb::params;
 
+use super::reach::{Province, Provinces, Reach};
 use super::Store;
 use crate::catalog::{self, Indicator, Statistic};
 use crate::error::{Error, Result};
@@ -65,6 +66,10 @@ impl<'a> Session<'a> {
                 .map_err(fail("preparing the agency registry"))?;
             }
         }
+        conn.execute_batch(
+            "CREATE OR REPLACE TEMP TABLE reach_sources (province_code VARCHAR, reported_as VARCHAR)",
+        )
+        .map_err(fail("preparing the provinces reported"))?;
         let session = Session { store };
         // A request on this connection may have left these as tables.
         session.drop_temporary("case_facts")?;
@@ -86,6 +91,7 @@ impl<'a> Session<'a> {
     /// read them; for one or two, `case_facts` stays a view, so each query computes only
     /// the facts it uses (a case count needs no deadline).
     pub fn scope(&self, request: &Request, scope: CaseScope, readers: usize) -> Result<()> {
+        self.reach(&request.period)?;
         let conn = &self.store.conn;
         let fail = |e: duckdb::Error| self.error(format!("case facts: {e}"));
         self.drop_temporary("case_facts")?;
@@ -93,7 +99,7 @@ impl<'a> Session<'a> {
         match scope {
             CaseScope::All => conn
                 .execute_batch(
-                    "CREATE TEMP VIEW fact_cases AS SELECT * FROM cases; \
+                    "CREATE TEMP VIEW fact_cases AS SELECT * FROM reported_cases; \
                      CREATE TEMP VIEW case_facts AS SELECT * FROM facts_of_fact_cases",
                 )
                 .map_err(fail),
@@ -135,15 +141,32 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    /// Every area of a level (DISTRICT, COMMUNE), whatever its validity: (code, name), in
-    /// code order.
-    pub fn areas_of_level(&self, level: &str) -> Result<Vec<(String, String)>> {
+    /// Every area of a level (PROVINCE, DISTRICT, COMMUNE) below the province codes
+    /// `roots` (or among them, for PROVINCE), whatever its validity: (code, name), in code
+    /// order; a code a merger reused is named as its newest row.
+    pub fn areas_of_level(&self, level: &str, roots: &[String]) -> Result<Vec<(String, String)>> {
         let conn = &self.store.conn;
         let mut stmt = conn
-            .prepare("SELECT DISTINCT area_code, name FROM areas WHERE level = ? ORDER BY area_code")
+            .prepare(
+                "WITH RECURSIVE below(area_code) AS (
+                     SELECT unnest(CAST(?1 AS VARCHAR[]))
+                     UNION
+                     SELECT a.area_code FROM areas AS a JOIN below AS b ON a.parent_code = b.area_code
+                     WHERE a.level <> 'PROVINCE'
+                 )
+                 SELECT area_code, arg_max(name, coalesce(valid_from, DATE '1900-01-01')) FROM areas
+                 WHERE level = ?2 AND area_code IN (SELECT area_code FROM below)
+                 GROUP BY area_code ORDER BY area_code",
+            )
             .map_err(|e| self.error(e))?;
+        let roots = duckdb::types::Value::List(
+            roots
+                .iter()
+                .map(|c| duckdb::types::Value::Text(c.clone()))
+                .collect(),
+        );
         let rows = stmt
-            .query_map(params![level], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map(params![roots, level], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(|e| self.error(e))?
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|e| self.error(e))?;
@@ -190,11 +213,62 @@ impl<'a> Session<'a> {
         Ok(rows)
     }
 
-    pub fn geography(&self, period: &Period) -> Result<Geography> {
+    /// The provinces of the store's areas, and the mergers the crosswalk records (a
+    /// province formed from former ones).
+    pub fn provinces(&self) -> Result<Provinces> {
         let conn = &self.store.conn;
         let mut stmt = conn
             .prepare(
-                "SELECT area_code, level, name,
+                "SELECT area_code, name, valid_from, valid_to FROM areas WHERE level = 'PROVINCE'
+                 ORDER BY area_code, valid_from NULLS FIRST",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Province {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    valid_from: r.get(2)?,
+                    valid_to: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.error(e))?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))?;
+        let codes: Vec<&String> = rows.iter().map(|p| &p.code).collect();
+        let formed_from = self
+            .crosswalk()?
+            .into_iter()
+            .filter(|(from, to, _)| codes.contains(&from) && codes.contains(&to))
+            .map(|(from, to, _)| (from, to))
+            .collect();
+        Ok(Provinces { rows, formed_from })
+    }
+
+    /// What the store's top describes in `period`; the reporting views then hold its rows.
+    pub fn reach(&self, period: &Period) -> Result<Reach> {
+        let reach = self.provinces()?.reach(self.store.top(), period)?;
+        let conn = &self.store.conn;
+        let fail = |e: duckdb::Error| self.error(format!("the provinces reported: {e}"));
+        conn.execute_batch("DELETE FROM reach_sources").map_err(fail)?;
+        let mut insert = conn
+            .prepare("INSERT INTO reach_sources VALUES (?, ?)")
+            .map_err(fail)?;
+        for (code, reported_as) in &reach.sources {
+            insert.execute(params![code, reported_as]).map_err(fail)?;
+        }
+        Ok(reach)
+    }
+
+    /// The whole reported in `period` and its areas: a province's areas (those of the
+    /// former provinces it was formed from, before its merger) valid at some time in the
+    /// period, or the nation's provinces valid on its last day.
+    pub fn geography(&self, period: &Period) -> Result<Geography> {
+        let reach = self.reach(period)?;
+        let conn = &self.store.conn;
+        let mut stmt = conn
+            .prepare(
+                "SELECT area_code, level, name, parent_code,
                         (valid_from IS NULL OR valid_from <= CAST($1 AS DATE))
                             AND (valid_to IS NULL OR valid_to >= CAST($1 AS DATE))
                  FROM areas
@@ -203,47 +277,68 @@ impl<'a> Session<'a> {
                  ORDER BY area_code",
             )
             .map_err(|e| self.error(e))?;
-        let rows: Vec<(String, String, String, bool)> = stmt
+        let rows: Vec<AreaInPeriod> = stmt
             .query_map(
                 params![period.end().to_string(), period.start().to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| {
+                    Ok(AreaInPeriod {
+                        code: r.get(0)?,
+                        level: r.get(1)?,
+                        name: r.get(2)?,
+                        parent: r.get(3)?,
+                        on_last_day: r.get(4)?,
+                    })
+                },
             )
             .map_err(|e| self.error(e))?
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.error(e))?;
-        let province = rows
-            .iter()
-            .find(|(_, level, _, _)| level == "PROVINCE")
-            .map(|(code, _, _, _)| code.clone())
-            .ok_or_else(|| {
-                Error::Usage("the store has no PROVINCE area valid in the period; load the areas file".into())
-            })?;
-        let below: Vec<&(String, String, String, bool)> = rows
-            .iter()
-            .filter(|(_, level, _, _)| level != "PROVINCE")
-            .collect();
-        let mut areas: Vec<String> = below.iter().map(|(code, _, _, _)| code.clone()).collect();
+        let below: Vec<&AreaInPeriod> = if reach.nation {
+            rows.iter()
+                .filter(|a| a.level == "PROVINCE" && a.on_last_day)
+                .collect()
+        } else {
+            descendants(&rows, &reach.roots)
+        };
+        let mut areas: Vec<String> = below.iter().map(|a| a.code.clone()).collect();
         areas.dedup();
         let mut on_last_day: Vec<String> = below
             .iter()
-            .filter(|(_, _, _, valid)| *valid)
-            .map(|(code, _, _, _)| code.clone())
+            .filter(|a| a.on_last_day)
+            .map(|a| a.code.clone())
             .collect();
         on_last_day.dedup();
-        let names = rows.into_iter().map(|(code, _, name, _)| (code, name)).collect();
+        let mut names: HashMap<String, String> =
+            rows.iter().map(|a| (a.code.clone(), a.name.clone())).collect();
+        // A code a merger reused is named as the province of the period's last day.
+        for a in rows.iter().filter(|a| a.on_last_day) {
+            names.insert(a.code.clone(), a.name.clone());
+        }
+        names.insert(
+            reach.code.clone(),
+            if reach.nation {
+                "Việt Nam".to_string()
+            } else {
+                reach.name.clone()
+            },
+        );
         Ok(Geography {
-            province,
+            province: reach.code,
             areas,
             on_last_day,
             names,
+            roots: reach.roots,
         })
     }
 
-    /// Children under 16 per area in `year` (F + M), and the province's: its own rows if
-    /// the population file has them, else the sum over its areas valid on the period's
-    /// last day (indicators.md v2: a period across 1 July 2025 never adds the former
-    /// districts to the communes that replaced them).
-    pub fn population(&self, geography: &Geography, year: i32) -> Result<HashMap<String, u64>> {
+    /// Children under 16 per area in `year` (F + M), and the whole's: the sum over its
+    /// parts valid on the period's last day (the province itself, or before a merger the
+    /// former provinces; for the nation every province), each from its own rows when it
+    /// was valid all year and has them, else the sum over its areas valid on the last day
+    /// (indicators.md v2: a period across 1 July 2025 never adds the former districts to
+    /// the communes that replaced them).
+    pub fn population(&self, geography: &Geography, period: &Period) -> Result<HashMap<String, u64>> {
+        let year = period.reference_year();
         let conn = &self.store.conn;
         let mut stmt = conn
             .prepare("SELECT area_code, CAST(sum(children_under_16) AS BIGINT) FROM population WHERE year = ? GROUP BY area_code")
@@ -258,11 +353,45 @@ impl<'a> Session<'a> {
             .into_iter()
             .map(|(a, n)| (a, n.max(0) as u64))
             .collect();
-        if !by_area.contains_key(&geography.province) {
-            let sum: u64 = geography.on_last_day.iter().filter_map(|a| by_area.get(a)).sum();
-            by_area.insert(geography.province.clone(), sum);
+        let reach = self.reach(period)?;
+        let parents = self.parents_on(period.end())?;
+        let mut whole = 0u64;
+        for (part, whole_year) in &reach.parts_on_last_day {
+            let own = by_area.get(&part.code).copied().filter(|_| *whole_year);
+            let people = own.unwrap_or_else(|| {
+                parents
+                    .keys()
+                    .filter(|a| descends_from(a, &part.code, &parents))
+                    .filter_map(|a| by_area.get(a))
+                    .sum()
+            });
+            if reach.nation {
+                by_area.insert(part.code.clone(), people);
+            }
+            whole += people;
         }
+        by_area.insert(geography.province.clone(), whole);
         Ok(by_area)
+    }
+
+    /// Each area's parent on `day`.
+    fn parents_on(&self, day: chrono::NaiveDate) -> Result<HashMap<String, String>> {
+        let conn = &self.store.conn;
+        let mut stmt = conn
+            .prepare(
+                "SELECT area_code, parent_code FROM areas WHERE parent_code IS NOT NULL AND level <> 'PROVINCE'
+                   AND (valid_from IS NULL OR valid_from <= CAST(? AS DATE))
+                   AND (valid_to IS NULL OR valid_to >= CAST(? AS DATE))",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = stmt
+            .query_map(params![day.to_string(), day.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(|e| self.error(e))?
+            .collect::<std::result::Result<HashMap<String, String>, _>>()
+            .map_err(|e| self.error(e))?;
+        Ok(rows)
     }
 
     /// Runs one indicator's SQL with the request's moments bound and returns its members
@@ -315,6 +444,50 @@ impl<'a> Session<'a> {
             .map_err(|e| self.error(format!("indicator {}: {e}", indicator.id)))?;
         Ok(arrow.collect())
     }
+}
+
+/// An area valid at some time in a period.
+struct AreaInPeriod {
+    code: String,
+    level: String,
+    name: String,
+    parent: Option<String>,
+    on_last_day: bool,
+}
+
+/// The areas below the province codes `roots` (their children, the children's children),
+/// in code order.
+fn descendants<'a>(rows: &'a [AreaInPeriod], roots: &[String]) -> Vec<&'a AreaInPeriod> {
+    let mut included: std::collections::HashSet<&str> = roots.iter().map(String::as_str).collect();
+    let mut found: Vec<&AreaInPeriod> = Vec::new();
+    loop {
+        let before = found.len();
+        for a in rows.iter().filter(|a| a.level != "PROVINCE") {
+            let parent_in = a.parent.as_deref().is_some_and(|p| included.contains(p));
+            if parent_in && !found.iter().any(|f| std::ptr::eq(*f, a)) {
+                found.push(a);
+                included.insert(a.code.as_str());
+            }
+        }
+        if found.len() == before {
+            break;
+        }
+    }
+    found.sort_by(|a, b| a.code.cmp(&b.code));
+    found
+}
+
+/// Whether `area` lies below `province` by the parents of a day.
+fn descends_from(area: &str, province: &str, parents: &HashMap<String, String>) -> bool {
+    let mut at = area;
+    for _ in 0..8 {
+        match parents.get(at) {
+            Some(parent) if parent == province => return true,
+            Some(parent) => at = parent,
+            None => return false,
+        }
+    }
+    false
 }
 
 /// The request's moments for the named parameters `stmt` uses, in order, as typed

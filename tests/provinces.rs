@@ -1,0 +1,575 @@
+//! Several provinces in one store (tests/fixtures/provinces): two former provinces whose
+//! exports use the same ids, their merger of 1 July 2025 under a reused code, each
+//! province reported across its history and the nation over all of them. Expected values
+//! are counted by hand from the fixture's rows; whole tidy tables are compared with those
+//! of single-province stores holding the same rows.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::util::{baove, read_csv_rows, repo};
+
+fn fixture(part: &str) -> String {
+    repo()
+        .join("tests/fixtures/provinces")
+        .join(part)
+        .display()
+        .to_string()
+}
+
+fn load(cwd: &Path, db: &str, args: &[&str]) {
+    let mut all = vec!["load", "--db", db];
+    all.extend_from_slice(args);
+    let run = baove(cwd, &all);
+    assert_eq!(run.code, 0, "{:?}: {}", args, run.all_output());
+}
+
+/// The merged store: reference files, then each province's exports under its code.
+fn merged_store(cwd: &Path) -> &'static str {
+    let db = "merged.duckdb";
+    for file in ["areas.csv", "crosswalk.csv", "population.csv"] {
+        load(cwd, db, &[&fixture(file)]);
+    }
+    load(cwd, db, &["--province", "44", &fixture("former-44")]);
+    load(cwd, db, &["--province", "45", &fixture("former-45")]);
+    load(cwd, db, &["--province", "44", &fixture("merged-44")]);
+    db
+}
+
+/// The tidy table (internal audience) of `period` for the whole chosen by `whole`.
+fn tidy(cwd: &Path, db: &str, period: &str, whole: &[&str]) -> PathBuf {
+    let out = format!(
+        "{}-{period}-{}.csv",
+        db.trim_end_matches(".duckdb"),
+        whole.join("").replace(['@', '-'], "_")
+    );
+    let mut args = vec![
+        "indicators",
+        "--db",
+        db,
+        "--period",
+        period,
+        "--audience",
+        "internal",
+        "--force",
+        "--out",
+        &out,
+    ];
+    args.extend_from_slice(whole);
+    let run = baove(cwd, &args);
+    assert_eq!(run.code, 0, "{args:?}: {}", run.all_output());
+    cwd.join(out)
+}
+
+type Row = BTreeMap<String, String>;
+
+fn value<'a>(rows: &'a [Row], indicator: &str, area: &str, breakdown: &str, of: &str) -> &'a Row {
+    rows.iter()
+        .find(|r| {
+            r["indicator_id"] == indicator
+                && r["area_code"] == area
+                && r["breakdown"] == breakdown
+                && r["breakdown_value"] == of
+        })
+        .unwrap_or_else(|| panic!("no row {indicator} {area} {breakdown}={of}"))
+}
+
+fn number(row: &Row, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} of {row:?}"))
+}
+
+#[test]
+fn overlapping_ids_of_two_former_provinces_are_two_cases_and_the_merged_province_is_their_sum() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let db = merged_store(cwd);
+    // Both former provinces have a case C1 and a content item R1: all four are kept.
+    assert_eq!(
+        crate::util::query_i64(&cwd.join(db), "SELECT count(*) FROM cases WHERE case_id = 'C1'"),
+        2
+    );
+    assert_eq!(
+        crate::util::query_i64(
+            &cwd.join(db),
+            "SELECT count(*) FROM content_reports WHERE report_id = 'R1'"
+        ),
+        2
+    );
+
+    let merged = read_csv_rows(&tidy(cwd, db, "2024Q1", &["--province", "44"]));
+    let former_44 = read_csv_rows(&tidy(cwd, db, "2024Q1", &["--province", "44@2024-01-01"]));
+    let former_45 = read_csv_rows(&tidy(cwd, db, "2024Q1", &["--province", "45"]));
+    // Counted by hand: Quảng Bình received C1 and C2 in 2024Q1, the former Quảng Trị C1.
+    for (rows, code, received, confirmed, content) in [
+        (&merged, "44", 3, 2, 3),
+        (&former_44, "44", 2, 1, 2),
+        (&former_45, "45", 1, 1, 1),
+    ] {
+        assert_eq!(
+            number(value(rows, "cases_received", code, "", ""), "value"),
+            received as f64
+        );
+        assert_eq!(
+            number(value(rows, "cases_confirmed", code, "", ""), "value"),
+            confirmed as f64
+        );
+        assert_eq!(
+            number(value(rows, "content_detected", code, "", ""), "value"),
+            content as f64
+        );
+    }
+    // Rates over the summed children: 2 000 in Đồng Hới, 800 in Đông Hà.
+    let rate = value(&merged, "rate_received", "44", "", "");
+    assert_eq!(number(rate, "denominator"), 2800.0);
+    assert!((number(rate, "value") - 3.0 / 2800.0 * 100_000.0).abs() < 1e-9);
+    assert_eq!(
+        number(value(&former_45, "rate_received", "45", "", ""), "value"),
+        125.0
+    );
+    // The merged province's areas in 2024 are both former provinces' districts.
+    assert_eq!(
+        number(value(&merged, "cases_received", "450", "", ""), "value"),
+        2.0
+    );
+    assert_eq!(
+        number(value(&merged, "cases_received", "461", "", ""), "value"),
+        1.0
+    );
+    assert!(
+        !former_45.iter().any(|r| r["area_code"] == "450"),
+        "a province shows only its own areas"
+    );
+
+    // The store's one current province is the merged one.
+    let default = tidy(cwd, db, "2024Q1", &[]);
+    assert_eq!(
+        std::fs::read(default).unwrap(),
+        std::fs::read(tidy(cwd, db, "2024Q1", &["--province", "44"])).unwrap()
+    );
+    // A former province cannot be reported past its end.
+    let run = baove(
+        cwd,
+        &[
+            "indicators",
+            "--db",
+            db,
+            "--period",
+            "2025",
+            "--province",
+            "45",
+            "--out",
+            "x.csv",
+        ],
+    );
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("ended on 2025-06-30"), "{}", run.stderr);
+}
+
+/// Writes a copy of `from` (a fixture file) into `to` with `edit` applied to each line.
+fn rewrite(from: &str, to: &Path, edit: impl Fn(&str) -> String) {
+    let text = std::fs::read_to_string(fixture(from)).unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { l.to_string() } else { edit(l) })
+        .collect();
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::write(to, lines.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn each_province_equals_a_store_of_its_own_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let db = merged_store(cwd);
+
+    // The union as one province: one PROVINCE row over both districts, the former Quảng
+    // Trị's ids made distinct by hand, loaded in the same order.
+    let union = cwd.join("union");
+    std::fs::create_dir_all(&union).unwrap();
+    std::fs::write(
+        union.join("areas.csv"),
+        "area_code,name,level,parent_code,valid_from,valid_to\n44,Hợp nhất,PROVINCE,,,\n\
+         450,Đồng Hới,DISTRICT,44,,2025-06-30\n461,Đông Hà,DISTRICT,44,,2025-06-30\n\
+         90001,Xã thử một (giả lập),COMMUNE,44,2025-07-01,\n90002,Xã thử hai (giả lập),COMMUNE,44,2025-07-01,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        union.join("crosswalk.csv"),
+        "from_code,to_code,weight\n90001,450,1\n90002,461,1\n",
+    )
+    .unwrap();
+    std::fs::copy(fixture("population.csv"), union.join("population.csv")).unwrap();
+    let distinct = |l: &str| {
+        l.replace("C1", "QT-C1")
+            .replace("C2", "QT-C2")
+            .replace("C3", "QT-C3")
+            .replace("R1", "QT-R1")
+    };
+    rewrite("former-45/cases.csv", &union.join("b/cases.csv"), distinct);
+    rewrite(
+        "former-45/content_reports.csv",
+        &union.join("b/content_reports.csv"),
+        distinct,
+    );
+    let udb = "union.duckdb";
+    load(cwd, udb, &[&union.display().to_string()]);
+    load(cwd, udb, &[&fixture("former-44")]);
+    load(cwd, udb, &[&union.join("b").display().to_string()]);
+    load(cwd, udb, &[&fixture("merged-44")]);
+    // Before the merger, at its quarter and after it: the same tidy table, byte for byte.
+    for period in ["2024Q1", "2025Q2", "2025Q3", "2026Q2", "2025"] {
+        let whole = std::fs::read_to_string(tidy(cwd, db, period, &["--province", "44"])).unwrap();
+        let alone = std::fs::read_to_string(tidy(cwd, udb, period, &[])).unwrap();
+        assert!(
+            whole == alone,
+            "{period}: the merged province differs from the union's own store"
+        );
+    }
+
+    // The former Quảng Trị alone: its areas, its rows.
+    let own = cwd.join("own45");
+    std::fs::write(
+        own.with_extension("csv"),
+        "area_code,name,level,parent_code,valid_from,valid_to\n45,Quảng Trị (cũ),PROVINCE,,,2025-06-30\n\
+         461,Đông Hà,DISTRICT,45,,2025-06-30\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(&own).unwrap();
+    let population: String = std::fs::read_to_string(fixture("population.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("area_code") || l.starts_with("461,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(own.join("population.csv"), population).unwrap();
+    let odb = "own45.duckdb";
+    load(
+        cwd,
+        odb,
+        &[
+            "--kind",
+            "areas",
+            &own.with_extension("csv").display().to_string(),
+        ],
+    );
+    load(cwd, odb, &[&own.join("population.csv").display().to_string()]);
+    rewrite("former-45/cases.csv", &own.join("b/cases.csv"), |l| l.to_string());
+    std::fs::write(
+        own.join("b/cases.csv"),
+        std::fs::read_to_string(own.join("b/cases.csv"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.contains("90002"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("former-45/content_reports.csv"),
+        own.join("b/content_reports.csv"),
+    )
+    .unwrap();
+    load(cwd, odb, &[&own.join("b").display().to_string()]);
+    for period in ["2024Q1", "2025H1"] {
+        let whole = std::fs::read_to_string(tidy(cwd, db, period, &["--province", "45"])).unwrap();
+        let alone = std::fs::read_to_string(tidy(cwd, odb, period, &[])).unwrap();
+        assert!(
+            whole == alone,
+            "{period}: the former province differs from its own store"
+        );
+    }
+}
+
+#[test]
+fn the_merged_provinces_trend_has_no_break_at_the_merger() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let db = merged_store(cwd);
+    // By hand: cases received by either former province or the merged one, per
+    // statutory quarter (15 December to 14 March, ...). 2025Q3 (15 June to 14 September)
+    // straddles the merger: the former Quảng Trị's C2 of 20 June, its C3 and the merged
+    // province's N1 and N2; its children are the communes' (on its last day).
+    let expected = [
+        ("2024Q1", 3.0, 2800.0),
+        ("2024Q2", 0.0, 2800.0),
+        ("2025Q1", 0.0, 2800.0),
+        ("2025Q2", 1.0, 2800.0),
+        ("2025Q3", 4.0, 3000.0),
+        ("2025Q4", 0.0, 3000.0),
+        ("2026Q2", 1.0, 3000.0),
+    ];
+    for (period, received, children) in expected {
+        let rows = read_csv_rows(&tidy(cwd, db, period, &["--province", "44"]));
+        assert_eq!(
+            number(value(&rows, "cases_received", "44", "", ""), "value"),
+            received,
+            "{period}"
+        );
+        assert_eq!(
+            number(value(&rows, "rate_received", "44", "", ""), "denominator"),
+            children,
+            "{period}"
+        );
+    }
+}
+
+#[test]
+fn the_nation_reports_every_province_under_its_province_of_the_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let db = merged_store(cwd);
+    let early = read_csv_rows(&tidy(cwd, db, "2024Q1", &["--nation"]));
+    assert_eq!(
+        number(value(&early, "cases_received", "VN", "", ""), "value"),
+        3.0
+    );
+    assert_eq!(
+        number(value(&early, "cases_received", "44", "", ""), "value"),
+        2.0
+    );
+    assert_eq!(
+        number(value(&early, "cases_received", "45", "", ""), "value"),
+        1.0
+    );
+    assert_eq!(
+        number(value(&early, "rate_received", "45", "", ""), "denominator"),
+        800.0
+    );
+    let late = read_csv_rows(&tidy(cwd, db, "2025Q3", &["--nation"]));
+    assert_eq!(number(value(&late, "cases_received", "44", "", ""), "value"), 4.0);
+    assert!(
+        !late.iter().any(|r| r["area_code"] == "45"),
+        "the former province is gone after the merger"
+    );
+    let run = baove(
+        cwd,
+        &[
+            "compare",
+            "--db",
+            db,
+            "--period",
+            "2024Q1",
+            "--nation",
+            "--level",
+            "province",
+            "--audience",
+            "internal",
+            "--out",
+            "cmp",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let compared = read_csv_rows(&cwd.join("cmp/comparison.csv"));
+    let areas: std::collections::BTreeSet<&str> = compared.iter().map(|r| r["area_code"].as_str()).collect();
+    assert!(areas.contains("44") && areas.contains("45"), "{areas:?}");
+}
+
+#[test]
+fn a_load_that_does_not_say_its_province_is_refused_when_the_areas_name_several() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let db = "store.duckdb";
+    load(cwd, db, &[&fixture("areas.csv")]);
+    let before = crate::util::checksum(cwd, db);
+    let run = baove(cwd, &["load", "--db", db, &fixture("former-45")]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("--province") && run.stderr.contains("44, 45"),
+        "{}",
+        run.stderr
+    );
+    let run = baove(
+        cwd,
+        &["load", "--db", db, "--province", "46", &fixture("former-45")],
+    );
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("\"46\" is not a PROVINCE"), "{}", run.stderr);
+    assert_eq!(
+        crate::util::checksum(cwd, db),
+        before,
+        "a refused load changes nothing"
+    );
+}
+
+#[test]
+fn the_parquet_export_gives_the_stores_tidy_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let db = merged_store(cwd);
+    let run = baove(cwd, &["export", "--db", db, "--out", "dataset"]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    // Hive-partitioned by source province and year; the ids of both former provinces kept.
+    for part in [
+        "cases/province_code=44/year=2024",
+        "cases/province_code=45/year=2025",
+        "content_reports/province_code=45/year=2024",
+    ] {
+        assert!(cwd.join("dataset").join(part).is_dir(), "{part}");
+    }
+    assert!(cwd.join("dataset/load_log.parquet").is_file());
+    for (period, whole) in [
+        ("2024Q1", vec!["--province", "44"]),
+        ("2025", vec!["--province", "44"]),
+        ("2024Q1", vec!["--nation"]),
+        ("2025H1", vec!["--province", "45"]),
+    ] {
+        let from_store = std::fs::read(tidy(cwd, db, period, &whole)).unwrap();
+        let out = format!("parquet-{period}-{}.csv", whole.join(""));
+        let mut args = vec![
+            "indicators",
+            "--parquet",
+            "dataset",
+            "--period",
+            period,
+            "--audience",
+            "internal",
+            "--out",
+            &out,
+        ];
+        args.extend_from_slice(&whole);
+        let run = baove(cwd, &args);
+        assert_eq!(run.code, 0, "{}", run.all_output());
+        assert!(
+            std::fs::read(cwd.join(&out)).unwrap() == from_store,
+            "{period} {whole:?}: the export's table differs"
+        );
+    }
+    // Exporting again into the same folder is refused rather than mixed with old files.
+    let run = baove(cwd, &["export", "--db", db, "--out", "dataset"]);
+    assert_ne!(run.code, 0);
+}
+
+/// A generated nation: the reference files at the top, each province's exports in a
+/// folder named by its code.
+fn generated_nation(cwd: &Path, provinces: &str) -> PathBuf {
+    let out = cwd.join("nation");
+    let run = baove(
+        cwd,
+        &[
+            "generate",
+            "--out",
+            "nation",
+            "--provinces",
+            provinces,
+            "--cases",
+            "160",
+            "--content",
+            "120",
+            "--seed",
+            "34",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    out
+}
+
+fn province_folders(nation: &Path) -> Vec<String> {
+    let mut codes: Vec<String> = std::fs::read_dir(nation)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    codes.sort();
+    codes
+}
+
+#[test]
+fn a_national_store_gives_each_province_its_own_stores_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    // Three provinces: 01 and 02 merge on 1 July 2025 (as 63 became 34, 3 become 2).
+    let nation = generated_nation(cwd, "3");
+    let codes = province_folders(&nation);
+    assert_eq!(codes, ["01", "02", "03"]);
+    let reference = nation.display().to_string();
+    load(cwd, "nation.duckdb", &[&reference]);
+    for code in &codes {
+        let folder = nation.join(code).display().to_string();
+        load(cwd, "nation.duckdb", &["--province", code, &folder]);
+        // Each province's own store: the same reference files, its exports only (and
+        // for the merged province 01, its predecessor 02's too).
+        let own = format!("own{code}.duckdb");
+        load(cwd, &own, &[&reference]);
+        load(cwd, &own, &["--province", code, &folder]);
+        if code == "01" {
+            load(
+                cwd,
+                &own,
+                &["--province", "02", &nation.join("02").display().to_string()],
+            );
+        }
+    }
+    let compared = ["numerator", "denominator", "value", "ci_low", "ci_high", "status"];
+    for (period, provinces) in [("2024Q1", vec!["01", "02", "03"]), ("2026Q2", vec!["01", "03"])] {
+        let national = read_csv_rows(&tidy(cwd, "nation.duckdb", period, &["--nation"]));
+        let shown: Vec<&str> = {
+            let mut v: Vec<&str> = national
+                .iter()
+                .filter(|r| {
+                    r["indicator_id"] == "cases_received"
+                        && r["breakdown"].is_empty()
+                        && r["area_code"] != "VN"
+                })
+                .map(|r| r["area_code"].as_str())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(shown, provinces, "{period}: the provinces of the period");
+        for code in provinces {
+            let own_db = format!("own{code}.duckdb");
+            // Before the merger, 01 is the former province of that code.
+            let whole = if period < "2025" {
+                format!("{code}@2024-03-31")
+            } else {
+                code.to_string()
+            };
+            let own = read_csv_rows(&tidy(cwd, &own_db, period, &["--province", &whole]));
+            let mut checked = 0;
+            for row in national
+                .iter()
+                .filter(|r| r["area_code"] == code && r["breakdown"].is_empty())
+            {
+                let mine = value(&own, &row["indicator_id"], code, "", "");
+                for column in compared {
+                    assert_eq!(
+                        row[column], mine[column],
+                        "{period} {code} {} {column}",
+                        row["indicator_id"]
+                    );
+                }
+                checked += 1;
+            }
+            assert!(checked >= 5, "{period} {code}: {checked} indicators by province");
+        }
+    }
+    let run = baove(
+        cwd,
+        &[
+            "compare",
+            "--db",
+            "nation.duckdb",
+            "--period",
+            "2026Q2",
+            "--nation",
+            "--level",
+            "province",
+            "--out",
+            "cmp",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let rows = read_csv_rows(&cwd.join("cmp/comparison.csv"));
+    let areas: std::collections::BTreeSet<&str> = rows.iter().map(|r| r["area_code"].as_str()).collect();
+    assert_eq!(areas.into_iter().collect::<Vec<_>>(), ["01", "03", "VN"]);
+    assert!(
+        rows.iter()
+            .any(|r| r["area_code"] == "03" && !r["limit_95_low"].is_empty()),
+        "funnel limits of a province"
+    );
+}
