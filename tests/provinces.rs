@@ -548,6 +548,20 @@ fn a_national_store_gives_each_province_its_own_stores_values() {
             assert!(checked >= 5, "{period} {code}: {checked} indicators by province");
         }
     }
+    // The provinces' own stores merged give the national store's tables.
+    let run = baove(
+        cwd,
+        &["merge", "--db", "merged.duckdb", "own01.duckdb", "own03.duckdb"],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    for period in ["2024Q1", "2026Q2"] {
+        let national = std::fs::read(tidy(cwd, "nation.duckdb", period, &["--nation"])).unwrap();
+        let merged = std::fs::read(tidy(cwd, "merged.duckdb", period, &["--nation"])).unwrap();
+        assert!(
+            national == merged,
+            "{period}: the merged stores differ from the national store"
+        );
+    }
     let run = baove(
         cwd,
         &[

@@ -9,6 +9,7 @@ mod export;
 mod generate;
 mod indicators;
 mod load;
+mod merge;
 mod privacy_record;
 mod progress;
 mod report;
@@ -50,6 +51,9 @@ enum Command {
     /// Write the store's record of processing (Law 91/2025 on personal data): what it
     /// holds, every load, refusal and output, the identity checks in force.
     PrivacyRecord(privacy_record::Args),
+    /// Merge provinces' stores into one (a nation's): every row, load and quarantined row,
+    /// each row keeping its province, all or nothing.
+    Merge(merge::Args),
     /// Write the store as a Parquet dataset (cases and content by province and year) that
     /// other engines read, and `--parquet DIR` reads back.
     Export(export::Args),
@@ -71,6 +75,7 @@ pub fn run() -> ExitCode {
         Command::Dashboard(args) => dashboard::run(args),
         Command::PrivacyRecord(args) => privacy_record::run(args),
         Command::Export(args) => export::run(args),
+        Command::Merge(args) => merge::run(args),
     };
     match result {
         Ok(code) => code,

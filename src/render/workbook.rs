@@ -14,7 +14,7 @@ use crate::catalog::{Indicator, Lang, Subject, Unit};
 use crate::error::{Error, Result};
 use crate::model::ENGINE_VERSION;
 use crate::period::{Calendar, Period};
-use crate::render::labels::{breakdown_name, code_name, text};
+use crate::render::labels::{breakdown_name, code_name, text, whole};
 use crate::report::{PeriodValues, ReportData};
 use crate::results::{Status, TidyRow};
 use crate::template::{ChartKind, SheetKind};
@@ -560,7 +560,7 @@ fn summary_sheet(
             period_text(lang, &data.current.period),
             text(lang, "previous_period"),
             data.previous.period,
-            text(lang, "province"),
+            whole(lang, &data.geography.province),
             text(lang, "target_set"),
             target_set_text(data, lang)
         ),
@@ -647,7 +647,7 @@ fn area_sheet(
     let mut rows = vec![(
         format!(
             "{} ({})",
-            text(lang, "province"),
+            whole(lang, &g.province),
             g.names.get(&g.province).cloned().unwrap_or_default()
         ),
         g.province.clone(),
@@ -688,11 +688,7 @@ fn breakdown_sheet(
             }
         }
     }
-    let mut rows = vec![(
-        text(lang, "province").to_string(),
-        province.clone(),
-        String::new(),
-    )];
+    let mut rows = vec![(whole(lang, province).to_string(), province.clone(), String::new())];
     rows.extend(
         values
             .iter()
@@ -810,7 +806,7 @@ fn year_sheet(
     f: &Formats,
 ) -> Result<Worksheet> {
     let mut ws = titled_sheet(name, title, f)?;
-    ws.write_string_with_format(1, 0, text(lang, "province"), &f.subtitle)
+    ws.write_string_with_format(1, 0, whole(lang, &data.geography.province), &f.subtitle)
         .map_err(xlsx)?;
     let header_row = 3;
     ws.write_string_with_format(header_row, 0, text(lang, "year"), &f.header)

@@ -802,3 +802,136 @@ fn collect_files(dir: &Path, into: &mut Vec<PathBuf>) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// What merging one store into another brought.
+#[derive(Debug, Clone)]
+pub struct MergedStore {
+    pub path: PathBuf,
+    /// Rows copied per kind (a later store's row replaces an earlier one's of the same
+    /// key: the reference files they share).
+    pub rows: Vec<(Kind, u64)>,
+    pub loads: u64,
+}
+
+impl Store {
+    /// Copies every row, load-log line and quarantined row of each store of `sources`
+    /// into this one, in one transaction (all or nothing), the load ids renumbered after
+    /// this store's. Rows keep their source province; a store whose cases do not say
+    /// theirs (made before several provinces could share one, never loaded into since)
+    /// is refused.
+    pub fn merge_stores(&mut self, sources: &[PathBuf]) -> Result<Vec<MergedStore>> {
+        let column = crate::model::PROVINCE_COLUMN;
+        for (i, source) in sources.iter().enumerate() {
+            if source.canonicalize().ok() == self.path.canonicalize().ok() {
+                return Err(Error::Usage(format!(
+                    "{}: a store cannot be merged into itself",
+                    source.display()
+                )));
+            }
+            self.conn
+                .execute_batch(&format!(
+                    "ATTACH {} AS merged_{i} (READ_ONLY)",
+                    quoted_path(source)
+                ))
+                .map_err(|e| Error::Store {
+                    path: source.display().to_string(),
+                    message: describe_open_error(&e),
+                })?;
+            let knows_province: bool = self
+                .conn
+                .query_row(
+                    "SELECT count(*) > 0 FROM information_schema.columns
+                     WHERE table_catalog = ? AND table_name = 'cases' AND column_name = ?",
+                    [format!("merged_{i}"), column.to_string()],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.error(e))?;
+            let unknown: i64 = if knows_province {
+                self.conn
+                    .query_row(
+                        &format!(
+                            "SELECT (SELECT count(*) FROM merged_{i}.main.cases WHERE {column} IS NULL)
+                                  + (SELECT count(*) FROM merged_{i}.main.content_reports WHERE {column} IS NULL)"
+                        ),
+                        [],
+                        |r| r.get(0),
+                    )
+                    .map_err(|e| self.error(e))?
+            } else {
+                1
+            };
+            if unknown > 0 {
+                self.detach_merged(sources.len());
+                return Err(Error::Usage(format!(
+                    "{}: its cases or content items do not say which province they came from; \
+                     load into it once with this baove (--province CODE), then merge it",
+                    source.display()
+                )));
+            }
+        }
+        let merged = self.copy_attached(sources);
+        self.detach_merged(sources.len());
+        merged
+    }
+
+    fn copy_attached(&mut self, sources: &[PathBuf]) -> Result<Vec<MergedStore>> {
+        let tx = self.begin_load()?;
+        let fail = |e: duckdb::Error| tx.error(format!("merging: {e}"));
+        let mut base = tx.load_id() - 1;
+        let mut merged = Vec::new();
+        for (i, source) in sources.iter().enumerate() {
+            let schema = format!("merged_{i}.main");
+            let mut rows = Vec::new();
+            for kind in Kind::ALL {
+                let first_new = tx.first_new_row(kind)?;
+                let copied = tx
+                    .tx
+                    .execute(
+                        &format!(
+                            "INSERT INTO {table} BY NAME SELECT * REPLACE (load_id + {base} AS load_id) FROM {schema}.{table}",
+                            table = kind.name()
+                        ),
+                        [],
+                    )
+                    .map_err(fail)?;
+                tx.replace_older(kind, first_new)?;
+                rows.push((kind, copied as u64));
+            }
+            for table in ["load_log", "quarantine"] {
+                tx.tx
+                    .execute(
+                        &format!("INSERT INTO {table} BY NAME SELECT * REPLACE (load_id + {base} AS load_id) FROM {schema}.{table}"),
+                        [],
+                    )
+                    .map_err(fail)?;
+            }
+            let (loads, last): (i64, i64) = tx
+                .tx
+                .query_row(
+                    &format!(
+                        "SELECT count(DISTINCT load_id), coalesce(max(load_id), 0) FROM {schema}.load_log"
+                    ),
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(fail)?;
+            base += last;
+            merged.push(MergedStore {
+                path: source.clone(),
+                rows,
+                loads: loads as u64,
+            });
+        }
+        tx.commit()?;
+        Ok(merged)
+    }
+
+    fn detach_merged(&self, count: usize) {
+        for i in 0..count {
+            // A store not attached yet (an earlier one was refused) has nothing to detach.
+            let _ = self
+                .conn
+                .execute_batch(&format!("DETACH DATABASE IF EXISTS merged_{i}"));
+        }
+    }
+}
