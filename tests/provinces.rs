@@ -74,6 +74,11 @@ fn value<'a>(rows: &'a [Row], indicator: &str, area: &str, breakdown: &str, of: 
         .unwrap_or_else(|| panic!("no row {indicator} {area} {breakdown}={of}"))
 }
 
+/// The value of an indicator's total row for an area.
+fn total(rows: &[Row], indicator: &str, area: &str) -> f64 {
+    number(value(rows, indicator, area, "", ""), "value")
+}
+
 fn number(row: &Row, column: &str) -> f64 {
     row[column]
         .parse()
@@ -107,36 +112,18 @@ fn overlapping_ids_of_two_former_provinces_are_two_cases_and_the_merged_province
         (&former_44, "44", 2, 1, 2),
         (&former_45, "45", 1, 1, 1),
     ] {
-        assert_eq!(
-            number(value(rows, "cases_received", code, "", ""), "value"),
-            received as f64
-        );
-        assert_eq!(
-            number(value(rows, "cases_confirmed", code, "", ""), "value"),
-            confirmed as f64
-        );
-        assert_eq!(
-            number(value(rows, "content_detected", code, "", ""), "value"),
-            content as f64
-        );
+        assert_eq!(total(rows, "cases_received", code), received as f64);
+        assert_eq!(total(rows, "cases_confirmed", code), confirmed as f64);
+        assert_eq!(total(rows, "content_detected", code), content as f64);
     }
     // Rates over the summed children: 2 000 in Đồng Hới, 800 in Đông Hà.
     let rate = value(&merged, "rate_received", "44", "", "");
     assert_eq!(number(rate, "denominator"), 2800.0);
     assert!((number(rate, "value") - 3.0 / 2800.0 * 100_000.0).abs() < 1e-9);
-    assert_eq!(
-        number(value(&former_45, "rate_received", "45", "", ""), "value"),
-        125.0
-    );
+    assert_eq!(total(&former_45, "rate_received", "45"), 125.0);
     // The merged province's areas in 2024 are both former provinces' districts.
-    assert_eq!(
-        number(value(&merged, "cases_received", "450", "", ""), "value"),
-        2.0
-    );
-    assert_eq!(
-        number(value(&merged, "cases_received", "461", "", ""), "value"),
-        1.0
-    );
+    assert_eq!(total(&merged, "cases_received", "450"), 2.0);
+    assert_eq!(total(&merged, "cases_received", "461"), 1.0);
     assert!(
         !former_45.iter().any(|r| r["area_code"] == "450"),
         "a province shows only its own areas"
@@ -304,11 +291,7 @@ fn the_merged_provinces_trend_has_no_break_at_the_merger() {
     ];
     for (period, received, children) in expected {
         let rows = read_csv_rows(&tidy(cwd, db, period, &["--province", "44"]));
-        assert_eq!(
-            number(value(&rows, "cases_received", "44", "", ""), "value"),
-            received,
-            "{period}"
-        );
+        assert_eq!(total(&rows, "cases_received", "44"), received, "{period}");
         assert_eq!(
             number(value(&rows, "rate_received", "44", "", ""), "denominator"),
             children,
@@ -323,24 +306,15 @@ fn the_nation_reports_every_province_under_its_province_of_the_period() {
     let cwd = dir.path();
     let db = merged_store(cwd);
     let early = read_csv_rows(&tidy(cwd, db, "2024Q1", &["--nation"]));
-    assert_eq!(
-        number(value(&early, "cases_received", "VN", "", ""), "value"),
-        3.0
-    );
-    assert_eq!(
-        number(value(&early, "cases_received", "44", "", ""), "value"),
-        2.0
-    );
-    assert_eq!(
-        number(value(&early, "cases_received", "45", "", ""), "value"),
-        1.0
-    );
+    assert_eq!(total(&early, "cases_received", "VN"), 3.0);
+    assert_eq!(total(&early, "cases_received", "44"), 2.0);
+    assert_eq!(total(&early, "cases_received", "45"), 1.0);
     assert_eq!(
         number(value(&early, "rate_received", "45", "", ""), "denominator"),
         800.0
     );
     let late = read_csv_rows(&tidy(cwd, db, "2025Q3", &["--nation"]));
-    assert_eq!(number(value(&late, "cases_received", "44", "", ""), "value"), 4.0);
+    assert_eq!(total(&late, "cases_received", "44"), 4.0);
     assert!(
         !late.iter().any(|r| r["area_code"] == "45"),
         "the former province is gone after the merger"

@@ -801,14 +801,8 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
         let invalid = validated.invalid_rows();
         let invalid_set: HashSet<usize> = invalid.keys().copied().collect();
         let mut clock = crate::Stopwatch::start();
-        let mut valid = valid_rows(
-            &validated.canonical,
-            &invalid_set,
-            tx.load_id(),
-            province_of(e.kind, options),
-        )?;
-        let rows_loaded = valid.height() as u64;
-        let batches = arrow_bridge::to_record_batches(&mut valid)?;
+        let (rows_loaded, batches) =
+            store_batches(tx.load_id(), e.kind, &validated.canonical, &invalid_set, options)?;
         clock.lap("to arrow");
         let rows_replaced = tx.upsert(e.kind, batches)?;
         clock.lap("store upsert");
@@ -946,15 +940,9 @@ fn load_in_parts(
             _ => Default::default(),
         };
         let invalid_set: HashSet<usize> = invalid.keys().copied().collect();
-        let mut valid = valid_rows(
-            &validated.canonical,
-            &invalid_set,
-            tx.load_id(),
-            province_of(e.kind, options),
-        )?;
-        rows_loaded += valid.height() as u64;
-        let batches = arrow_bridge::to_record_batches(&mut valid)?;
-        drop(valid);
+        let (rows, batches) =
+            store_batches(tx.load_id(), e.kind, &validated.canonical, &invalid_set, options)?;
+        rows_loaded += rows;
         clock.lap("part: to arrow");
         tx.append(e.kind, batches)?;
         let quarantined = quarantine_rows(&raw, e, &invalid)?;
@@ -1005,6 +993,20 @@ fn logged(
         already_loaded_as: None,
         ignored_columns: ignored_columns.to_vec(),
     })
+}
+
+/// The valid rows of a validated frame as the store's record batches, and how many.
+#[cfg(feature = "store")]
+fn store_batches(
+    load_id: i64,
+    kind: Kind,
+    canonical: &DataFrame,
+    invalid: &HashSet<usize>,
+    options: &LoadOptions,
+) -> Result<(u64, Vec<arrow::record_batch::RecordBatch>)> {
+    let mut valid = valid_rows(canonical, invalid, load_id, province_of(kind, options))?;
+    let rows = valid.height() as u64;
+    Ok((rows, arrow_bridge::to_record_batches(&mut valid)?))
 }
 
 /// The source province of a kind's rows in this load, for kinds that keep one.
