@@ -167,6 +167,9 @@ mod gathering {
         }
         trend.reverse();
 
+        // One session for the report's own queries; each period's indicators open theirs
+        // (the staging objects are the connection's, so this one stays valid).
+        let session = Session::new(store)?;
         let mut years = Vec::new();
         if template.sheets.iter().any(|s| s.kind == SheetKind::ByYear) {
             let by_year: Vec<Indicator> = used
@@ -179,7 +182,9 @@ mod gathering {
                 })
                 .cloned()
                 .collect();
-            let first_year = store.first_case_year(&period)?.unwrap_or(period.reference_year());
+            let first_year = session
+                .first_case_year(&period)?
+                .unwrap_or(period.reference_year());
             for year in first_year..=period.reference_year() {
                 let y = Period {
                     year,
@@ -194,7 +199,6 @@ mod gathering {
                 years.push(values(store, &by_year, y, as_of_year, public)?);
             }
         }
-        let session = Session::new(store)?;
         let mut geography = session.geography(&period)?;
         let all = catalog::indicators().map_err(Error::Catalog)?;
         let mut comparisons = Vec::new();
@@ -229,7 +233,7 @@ mod gathering {
             comparisons.push(compared.into_iter().next());
         }
         let sources = store.status()?.log;
-        let quality = store.quality(&previous.period, previous.as_of)?;
+        let quality = session.quality(&previous.period, previous.as_of)?;
         Ok(ReportData {
             template_name: template_name.to_string(),
             template: template.clone(),

@@ -30,6 +30,10 @@ pub struct Store {
     inbox: incoming::Inbox,
     /// The whole the reporting queries describe (a province, the nation).
     top: crate::results::Top,
+    /// What `reach_sources` (a temporary table of this connection) holds: the reach of
+    /// the top in a period. One request asks for it several times (scope, geography,
+    /// population); it is computed once. A new session empties the table and this.
+    reached: std::cell::RefCell<Option<(crate::period::Period, reach::Reach)>>,
 }
 
 /// One line of the load log.
@@ -149,7 +153,7 @@ impl Store {
             Connection::open_with_flags(path, config).map_err(|e| store_error(describe_open_error(&e)))?;
         let store = Store::with_connection(conn, path.to_path_buf())?;
         store.ensure_schema(false)?;
-        if !store.has_column("cases", crate::model::PROVINCE_COLUMN)? {
+        if !store.has_column("cases", Some(crate::model::PROVINCE_COLUMN))? {
             return Err(store.error(
                 "made by an earlier baove, before several provinces could share a store: \
                  the next `baove load` into it adds the province of its rows",
@@ -181,6 +185,7 @@ impl Store {
             path,
             inbox,
             top: crate::results::Top::Only,
+            reached: std::cell::RefCell::new(None),
         })
     }
 
@@ -191,6 +196,7 @@ impl Store {
     /// Makes the reporting queries describe `top` (default: the store's one province).
     pub fn set_top(&mut self, top: crate::results::Top) {
         self.top = top;
+        self.reached.replace(None);
     }
 
     pub fn top(&self) -> &crate::results::Top {
@@ -200,10 +206,17 @@ impl Store {
     /// Whether the store has a table for `kind` (one made before a kind was added has
     /// not, until it is next opened for writing).
     pub fn has_table(&self, kind: Kind) -> Result<bool> {
+        self.has_column(kind.name(), None)
+    }
+
+    /// Whether the store has `table`, and with `column`, that column of it: a store
+    /// made by an older engine may lack either.
+    pub(super) fn has_column(&self, table: &str, column: Option<&str>) -> Result<bool> {
         self.conn
             .query_row(
-                "SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = ?",
-                [kind.name()],
+                "SELECT count(*) > 0 FROM information_schema.columns
+                 WHERE table_name = ?1 AND (?2 IS NULL OR column_name = ?2)",
+                duckdb::params![table, column],
                 |r| r.get(0),
             )
             .map_err(|e| self.error(e))
@@ -264,27 +277,17 @@ impl Store {
         self.conn.execute_batch(&ddl).map_err(|e| self.error(e))
     }
 
-    fn has_column(&self, table: &str, column: &str) -> Result<bool> {
-        self.conn
-            .query_row(
-                "SELECT count(*) > 0 FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
-                [table, column],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.error(e))
-    }
-
     /// A store made before provinces shared one gets the source-province column, each
     /// row the store's one province (its only PROVINCE code; none if it had several).
     fn add_province_columns(&self) -> Result<()> {
         let column = crate::model::PROVINCE_COLUMN;
-        if !self.has_column("load_log", column)? {
+        if !self.has_column("load_log", Some(column))? {
             self.conn
                 .execute_batch(&format!("ALTER TABLE load_log ADD COLUMN {column} VARCHAR"))
                 .map_err(|e| self.error(e))?;
         }
         for kind in Kind::ALL.into_iter().filter(|k| k.has_province()) {
-            if self.has_column(kind.name(), column)? {
+            if self.has_column(kind.name(), Some(column))? {
                 continue;
             }
             self.conn
@@ -303,16 +306,7 @@ impl Store {
 
     /// The codes of the provinces the store's areas name, in code order.
     pub fn province_codes(&self) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT DISTINCT area_code FROM areas WHERE level = 'PROVINCE' ORDER BY 1")
-            .map_err(|e| self.error(e))?;
-        let codes = stmt
-            .query_map([], |r| r.get(0))
-            .map_err(|e| self.error(e))?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| self.error(e))?;
-        Ok(codes)
+        self.codes_of_areas(Some("PROVINCE"))
     }
 
     /// Starts the one transaction a load runs in. Dropping it without `commit` rolls back.
@@ -355,16 +349,22 @@ impl Store {
 
     /// Area codes the store knows, or None when no areas were loaded.
     pub fn area_codes(&self) -> Result<Option<Vec<String>>> {
+        let codes = self.codes_of_areas(None)?;
+        Ok((!codes.is_empty()).then_some(codes))
+    }
+
+    /// The distinct codes of the store's areas (of one level, if given), in code order.
+    fn codes_of_areas(&self, level: Option<&str>) -> Result<Vec<String>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT DISTINCT area_code FROM areas ORDER BY 1")
+            .prepare("SELECT DISTINCT area_code FROM areas WHERE ?1 IS NULL OR level = ?1 ORDER BY 1")
             .map_err(|e| self.error(e))?;
-        let codes: Vec<String> = stmt
-            .query_map([], |r| r.get(0))
+        let codes = stmt
+            .query_map([level], |r| r.get(0))
             .map_err(|e| self.error(e))?
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.error(e))?;
-        Ok((!codes.is_empty()).then_some(codes))
+        Ok(codes)
     }
 
     pub fn status(&self) -> Result<Status> {

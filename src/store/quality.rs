@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use duckdb::params;
 
-use super::Store;
+use super::Session;
 use crate::error::Result;
 use crate::period::Period;
 use crate::results::{Completeness, Quality};
@@ -24,12 +24,13 @@ const CASE_COLUMNS_TO_MEASURE: &[&str] = &[
     "closed_at",
 ];
 
-impl Store {
+impl Session<'_> {
     /// The year of the earliest case received of the reported whole (the province and
     /// its predecessors as reported in `period`), when it has cases.
     pub fn first_case_year(&self, period: &Period) -> Result<Option<i32>> {
-        super::Session::new(self)?.reach(period)?;
-        self.conn
+        self.reach(period)?;
+        self.store
+            .conn
             .query_row(
                 "SELECT CAST(min(year(received_at)) AS INTEGER) FROM reported_cases",
                 [],
@@ -43,8 +44,8 @@ impl Store {
     /// support started before its plan, and late arrivals: cases of the previous period
     /// loaded after that period's report moment.
     pub fn quality(&self, previous: &Period, previous_as_of: NaiveDateTime) -> Result<Quality> {
-        super::Session::new(self)?.reach(previous)?;
-        let conn = &self.conn;
+        self.reach(previous)?;
+        let conn = &self.store.conn;
         let fail = |e: duckdb::Error| self.error(e);
         let mut q = Quality::default();
         let total: i64 = conn

@@ -121,75 +121,78 @@ impl Provinces {
             .collect()
     }
 
-    fn chosen(&self, top: &Top) -> Result<&Province> {
-        let describe = |ps: &[&Province]| {
-            ps.iter()
-                .map(|p| format!("{} {}", p.code, p.name))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        match top {
-            Top::Only | Top::Nation => {
-                let current = self.current();
-                match current.as_slice() {
-                    [one] => Ok(one),
-                    [] => Err(Error::Usage(
-                        "the store has no PROVINCE area; load the areas file".into(),
-                    )),
-                    several => Err(Error::Usage(format!(
-                        "the store holds several provinces ({}): choose one with --province CODE, or report them all with --nation",
-                        describe(several)
-                    ))),
-                }
-            }
-            Top::Province { code, on } => {
-                let with_code: Vec<&Province> = self.rows.iter().filter(|p| p.code == *code).collect();
-                let found = match on {
-                    Some(day) => with_code.iter().copied().find(|p| p.valid_on(*day)),
-                    // The newest of that code: a reused code names the province of today.
-                    None => with_code.iter().copied().max_by_key(|p| p.valid_from),
-                };
-                found.ok_or_else(|| {
-                    Error::Usage(match on {
-                        Some(day) => format!("no province {code} valid on {day} in the store's areas"),
-                        None => format!(
-                            "no province {code} in the store's areas (it holds {})",
-                            describe(&self.rows.iter().collect::<Vec<_>>())
-                        ),
-                    })
-                })
-            }
+    fn describe(provinces: &[&Province]) -> String {
+        provinces
+            .iter()
+            .map(|p| format!("{} {}", p.code, p.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The store's one current province (a choice between several is refused).
+    fn only(&self) -> Result<&Province> {
+        match self.current().as_slice() {
+            [one] => Ok(one),
+            [] => Err(Error::Usage(
+                "the store has no PROVINCE area; load the areas file".into(),
+            )),
+            several => Err(Error::Usage(format!(
+                "the store holds several provinces ({}): choose one with --province CODE, or report them all with --nation",
+                Self::describe(several)
+            ))),
         }
+    }
+
+    /// The province of `code` valid on `on`, or without a day the newest of that code:
+    /// a reused code names the province of today.
+    fn with_code(&self, code: &str, on: Option<chrono::NaiveDate>) -> Result<&Province> {
+        let with_code: Vec<&Province> = self.rows.iter().filter(|p| p.code == code).collect();
+        let found = match on {
+            Some(day) => with_code.iter().copied().find(|p| p.valid_on(day)),
+            None => with_code.iter().copied().max_by_key(|p| p.valid_from),
+        };
+        found.ok_or_else(|| {
+            Error::Usage(match on {
+                Some(day) => format!("no province {code} valid on {day} in the store's areas"),
+                None => format!(
+                    "no province {code} in the store's areas (it holds {})",
+                    Self::describe(&self.rows.iter().collect::<Vec<_>>())
+                ),
+            })
+        })
     }
 
     /// What `top` describes in `period`.
     pub fn reach(&self, top: &Top, period: &Period) -> Result<Reach> {
         let last_day = period.end();
         let year = period.reference_year();
-        if *top == Top::Nation {
-            let mut sources = Vec::new();
-            let mut codes: Vec<&String> = self.rows.iter().map(|p| &p.code).collect();
-            codes.sort();
-            codes.dedup();
-            for code in codes {
-                sources.push((code.clone(), Some(self.reported_as(code, last_day))));
+        let province = match top {
+            Top::Only => self.only()?,
+            Top::Province { code, on } => self.with_code(code, *on)?,
+            Top::Nation => {
+                let mut codes: Vec<String> = self.rows.iter().map(|p| p.code.clone()).collect();
+                codes.sort();
+                codes.dedup();
+                let sources = codes
+                    .iter()
+                    .map(|code| (code.clone(), Some(self.reported_as(code, last_day))))
+                    .collect();
+                let parts = self
+                    .rows
+                    .iter()
+                    .filter(|p| p.valid_on(last_day))
+                    .map(|p| (p.clone(), p.valid_all_year(year)))
+                    .collect();
+                return Ok(Reach {
+                    code: NATION_CODE.to_string(),
+                    name: String::new(),
+                    sources,
+                    parts_on_last_day: parts,
+                    roots: codes,
+                    nation: true,
+                });
             }
-            let parts = self
-                .rows
-                .iter()
-                .filter(|p| p.valid_on(last_day))
-                .map(|p| (p.clone(), p.valid_all_year(year)))
-                .collect();
-            return Ok(Reach {
-                code: NATION_CODE.to_string(),
-                name: String::new(),
-                sources,
-                parts_on_last_day: parts,
-                roots: self.rows.iter().map(|p| p.code.clone()).collect(),
-                nation: true,
-            });
-        }
-        let province = self.chosen(top)?;
+        };
         if let Some(end) = province.valid_to.filter(|t| *t < last_day) {
             let successor = self
                 .rows

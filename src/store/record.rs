@@ -120,18 +120,6 @@ impl Store {
         run().map_err(|e| self.error(format!("the refusal could not be logged ({e})")))
     }
 
-    /// Whether the store has one of the record's tables (an older store has not, until
-    /// a line is first logged in it).
-    fn has_record_table(&self, table: &str) -> Result<bool> {
-        self.conn
-            .query_row(
-                "SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = ?",
-                [table],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.error(e))
-    }
-
     /// What the store holds and every load, refusal and output it logged.
     pub fn processing_record(&self) -> Result<ProcessingRecord> {
         let status = self.status()?;
@@ -161,7 +149,7 @@ impl Store {
                 oldest_load,
             });
         }
-        let refusals = if self.has_record_table("refusal_log")? {
+        let refusals = if self.has_column("refusal_log", None)? {
             let mut stmt = self
                 .conn
                 .prepare(
@@ -189,7 +177,7 @@ impl Store {
         } else {
             Vec::new()
         };
-        let outputs = if self.has_record_table("output_log")? {
+        let outputs = if self.has_column("output_log", None)? {
             let mut stmt = self
                 .conn
                 .prepare(

@@ -19,7 +19,7 @@ use crate::results::{Geography, Request};
 /// A query session on the store: the shared staging objects (temporary: the store is
 /// not changed) are created once.
 pub struct Session<'a> {
-    store: &'a Store,
+    pub(super) store: &'a Store,
 }
 
 impl<'a> Session<'a> {
@@ -70,6 +70,7 @@ impl<'a> Session<'a> {
             "CREATE OR REPLACE TEMP TABLE reach_sources (province_code VARCHAR, reported_as VARCHAR)",
         )
         .map_err(fail("preparing the provinces reported"))?;
+        store.reached.replace(None);
         let session = Session { store };
         // A request on this connection may have left these as tables.
         session.drop_temporary("case_facts")?;
@@ -79,7 +80,7 @@ impl<'a> Session<'a> {
         Ok(session)
     }
 
-    fn error(&self, what: impl std::fmt::Display) -> Error {
+    pub(super) fn error(&self, what: impl std::fmt::Display) -> Error {
         Error::Store {
             path: self.store.path().display().to_string(),
             message: what.to_string(),
@@ -247,9 +248,15 @@ impl<'a> Session<'a> {
 
     /// What the store's top describes in `period`; the reporting views then hold its rows.
     pub fn reach(&self, period: &Period) -> Result<Reach> {
+        if let Some((reached_period, reach)) = self.store.reached.borrow().as_ref() {
+            if reached_period == period {
+                return Ok(reach.clone());
+            }
+        }
         let reach = self.provinces()?.reach(self.store.top(), period)?;
         let conn = &self.store.conn;
         let fail = |e: duckdb::Error| self.error(format!("the provinces reported: {e}"));
+        self.store.reached.replace(None);
         conn.execute_batch("DELETE FROM reach_sources").map_err(fail)?;
         let mut insert = conn
             .prepare("INSERT INTO reach_sources VALUES (?, ?)")
@@ -257,6 +264,7 @@ impl<'a> Session<'a> {
         for (code, reported_as) in &reach.sources {
             insert.execute(params![code, reported_as]).map_err(fail)?;
         }
+        self.store.reached.replace(Some((*period, reach.clone())));
         Ok(reach)
     }
 
