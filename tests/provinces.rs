@@ -340,6 +340,55 @@ fn the_nation_reports_every_province_under_its_province_of_the_period() {
     let compared = read_csv_rows(&cwd.join("cmp/comparison.csv"));
     let areas: std::collections::BTreeSet<&str> = compared.iter().map(|r| r["area_code"].as_str()).collect();
     assert!(areas.contains("44") && areas.contains("45"), "{areas:?}");
+
+    // The nation's comparison sheets compare provinces with the nation, and say so.
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let run = baove(
+        cwd,
+        &[
+            "report",
+            "--db",
+            db,
+            "--period",
+            "2024Q1",
+            "--nation",
+            "--level",
+            "province",
+            "--template",
+            "district-comparison",
+            "--audience",
+            "internal",
+            "--out",
+            "rep",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let mut workbook: Xlsx<_> = open_workbook(cwd.join("rep/district-comparison_2024Q1.xlsx")).unwrap();
+    let mut comparison_sheets = 0;
+    let mut seen = Vec::new();
+    for name in workbook.sheet_names() {
+        let sheet = workbook.worksheet_range(&name).unwrap();
+        let cells: Vec<String> = sheet
+            .rows()
+            .flatten()
+            .filter_map(|c| match c {
+                Data::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            !cells.iter().any(|c| c.to_lowercase().contains("toàn tỉnh")),
+            "sheet {name} of the nation's report speaks of a province"
+        );
+        seen.push(format!("{name}: {:?}", cells.iter().take(12).collect::<Vec<_>>()));
+        if cells.iter().any(|c| c == "Chênh lệch so với toàn quốc") {
+            comparison_sheets += 1;
+        }
+    }
+    assert!(
+        comparison_sheets > 0,
+        "no comparison sheet names the nation: {seen:#?}"
+    );
 }
 
 #[test]

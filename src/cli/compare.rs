@@ -192,6 +192,11 @@ fn write_charts(
 
     let note = labels::chart_note(lang, public).to_string();
     let area_label = |code: &str| format!("{code} {}", names.get(code).cloned().unwrap_or_default());
+    // The whole the areas are compared with: a province, or the nation.
+    let whole = current
+        .first()
+        .map(|c| c.comparison.province.area_code.clone())
+        .unwrap_or_default();
     for indicator in picked {
         let value_in = |compared: &[compare::Compared], area: Option<&str>| -> Option<f64> {
             let c = compared
@@ -226,8 +231,11 @@ fn write_charts(
                 })
                 .collect(),
             reference: run.trend.iter().map(|t| value_in(t, None)).collect(),
-            reference_label: labels::text(lang, "funnel_centre").to_string(),
-            note: format!("{}. {note}", labels::text(lang, "small_multiples_note")),
+            reference_label: labels::of_whole(lang, "funnel_centre", &whole).to_string(),
+            note: format!(
+                "{}. {note}",
+                labels::of_whole(lang, "small_multiples_note", &whole)
+            ),
         };
         written.extend(output::write_chart(
             &args.out,

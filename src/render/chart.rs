@@ -300,7 +300,7 @@ pub fn funnel_of(
         y_label: labels::text(lang, indicator.unit.name()).to_string(),
         percent: !rate,
         centre: c.province_value,
-        centre_label: labels::text(lang, "funnel_centre").to_string(),
+        centre_label: labels::of_whole(lang, "funnel_centre", &c.province.area_code).to_string(),
         curve,
         limit_labels: [
             labels::text(lang, "funnel_95").to_string(),

@@ -28,6 +28,18 @@ pub fn whole(lang: Lang, code: &str) -> &'static str {
     )
 }
 
+/// The text of `key` in a report on `whole` (an area code): where the wording names the
+/// whole ("toàn tỉnh"), the nation's has its own ("toàn quốc").
+pub fn of_whole(lang: Lang, key: &str, whole: &str) -> &'static str {
+    if whole == crate::results::NATION_CODE {
+        let national = text(lang, &format!("{key}@nation"));
+        if !national.is_empty() {
+            return national;
+        }
+    }
+    text(lang, key)
+}
+
 pub fn text(lang: Lang, key: &str) -> &'static str {
     let (vi, en) = match key {
         "cover" => ("Trang bìa", "Cover"),
@@ -116,6 +128,10 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
             "{n} chỉ tiêu toàn tỉnh: kỳ này, kỳ trước, cùng kỳ năm trước, thay đổi và mục tiêu",
             "{n} province indicators: this period, the previous one, a year before, changes and targets",
         ),
+        "holds_summary@nation" => (
+            "{n} chỉ tiêu toàn quốc: kỳ này, kỳ trước, cùng kỳ năm trước, thay đổi và mục tiêu",
+            "{n} national indicators: this period, the previous one, a year before, changes and targets",
+        ),
         "holds_by_area" => (
             "{n} chỉ tiêu theo từng địa bàn trong kỳ",
             "{n} indicators by area for the period",
@@ -131,6 +147,10 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "holds_comparison" => (
             "So sánh các địa bàn: giá trị, khoảng tin cậy, chênh lệch với toàn tỉnh, giới hạn phễu, xếp hạng",
             "Areas compared: value, interval, difference from the province, funnel limits, rank",
+        ),
+        "holds_comparison@nation" => (
+            "So sánh các tỉnh, thành phố: giá trị, khoảng tin cậy, chênh lệch với toàn quốc, giới hạn phễu, xếp hạng",
+            "Provinces compared: value, interval, difference from the nation, funnel limits, rank",
         ),
         "holds_charts" => (
             "Biểu đồ xu hướng và cơ cấu, kèm bảng số liệu của chúng",
@@ -177,6 +197,7 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "ci_low" => ("Khoảng tin cậy 95%: dưới", "95% interval: low"),
         "ci_high" => ("Khoảng tin cậy 95%: trên", "95% interval: high"),
         "difference" => ("Chênh lệch so với toàn tỉnh", "Difference from the province"),
+        "difference@nation" => ("Chênh lệch so với toàn quốc", "Difference from the nation"),
         "difference_low" => ("Chênh lệch: dưới", "Difference: low"),
         "difference_high" => ("Chênh lệch: trên", "Difference: high"),
         "limit_95_low" => ("Giới hạn 95%: dưới", "95% limit: low"),
@@ -196,10 +217,18 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
             "Giới hạn phễu chính xác (nhị thức cho tỷ lệ, Poisson cho tỷ suất; Spiegelhalter 2005) quanh giá trị toàn tỉnh; địa bàn nhỏ có giới hạn rộng hơn nên không bị đánh giá chỉ vì nhỏ. Thứ hạng 1 là giá trị cao nhất; khoảng thứ hạng từ 1.000 lần mô phỏng. Số liệu huyện sau ngày 01/7/2025 được quy đổi từ xã theo bảng chuyển đổi (trọng số chia số đếm).",
             "Exact funnel limits (binomial for shares, Poisson for rates; Spiegelhalter 2005) around the province value; small areas have wider limits, so none is flagged only for being small. Rank 1 is the highest value; rank intervals from 1,000 simulations. District figures after 1 July 2025 are attributed from communes through the crosswalk (weights split counts).",
         ),
+        "comparison_note@nation" => (
+            "Giới hạn phễu chính xác (nhị thức cho tỷ lệ, Poisson cho tỷ suất; Spiegelhalter 2005) quanh giá trị toàn quốc; tỉnh nhỏ có giới hạn rộng hơn nên không bị đánh giá chỉ vì nhỏ. Thứ hạng 1 là giá trị cao nhất; khoảng thứ hạng từ 1.000 lần mô phỏng. Các tỉnh là các tỉnh, thành phố có hiệu lực vào ngày cuối kỳ (sau ngày 01/7/2025, số liệu của tỉnh cũ tính cho tỉnh mới).",
+            "Exact funnel limits (binomial for shares, Poisson for rates; Spiegelhalter 2005) around the national value; small provinces have wider limits, so none is flagged only for being small. Rank 1 is the highest value; rank intervals from 1,000 simulations. Provinces are those in force on the period's last day (after 1 July 2025 a former province's figures count for the new one).",
+        ),
         "trend_by_area" => ("xu hướng theo địa bàn", "trend by area"),
         "small_multiples_note" => (
             "Mỗi ô một địa bàn, cùng thang đo; đường xám: toàn tỉnh",
             "One panel per area, same scales; grey line: province",
+        ),
+        "small_multiples_note@nation" => (
+            "Mỗi ô một tỉnh, cùng thang đo; đường xám: toàn quốc",
+            "One panel per province, same scales; grey line: nation",
         ),
         "heatmap_title" => (
             "Vụ việc tiếp nhận trên 100.000 trẻ em, theo địa bàn và hình thức xâm hại",
@@ -212,6 +241,7 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "funnel_members" => ("Số đối tượng của địa bàn (mẫu số)", "Members in the area (denominator)"),
         "funnel_children" => ("Số trẻ em dưới 16 tuổi của địa bàn", "Children under 16 in the area"),
         "funnel_centre" => ("Giá trị toàn tỉnh", "Province value"),
+        "funnel_centre@nation" => ("Giá trị toàn quốc", "National value"),
         "funnel_95" => ("Giới hạn 95%", "95% limits"),
         "funnel_998" => ("Giới hạn 99,8%", "99.8% limits"),
         "overdispersion_applied" => (

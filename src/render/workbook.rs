@@ -14,7 +14,7 @@ use crate::catalog::{Indicator, Lang, Subject, Unit};
 use crate::error::{Error, Result};
 use crate::model::ENGINE_VERSION;
 use crate::period::{Calendar, Period};
-use crate::render::labels::{breakdown_name, code_name, text, whole};
+use crate::render::labels::{breakdown_name, code_name, of_whole, text, whole};
 use crate::report::{PeriodValues, ReportData};
 use crate::results::{Status, TidyRow};
 use crate::template::{ChartKind, SheetKind};
@@ -231,7 +231,7 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
         (notes_name.clone(), text(lang, "holds_notes").to_string()),
     ];
     for (spec, name) in data.template.sheets.iter().zip(&table_names) {
-        contents_rows.push((name.clone(), sheet_holds(lang, spec)));
+        contents_rows.push((name.clone(), sheet_holds(lang, spec, &data.geography.province)));
     }
     contents_rows.push((charts_name.clone(), text(lang, "holds_charts").to_string()));
     contents_rows.push((quality_name.clone(), text(lang, "holds_quality").to_string()));
@@ -437,10 +437,10 @@ fn cover(
 }
 
 /// What a table sheet holds, in one line (the contents sheet's description).
-fn sheet_holds(lang: Lang, spec: &crate::template::SheetSpec) -> String {
+fn sheet_holds(lang: Lang, spec: &crate::template::SheetSpec, whole: &str) -> String {
     let n = spec.indicators.len();
     match spec.kind {
-        SheetKind::Summary => text(lang, "holds_summary").replace("{n}", &n.to_string()),
+        SheetKind::Summary => of_whole(lang, "holds_summary", whole).replace("{n}", &n.to_string()),
         SheetKind::ByArea => text(lang, "holds_by_area").replace("{n}", &n.to_string()),
         SheetKind::ByBreakdown => text(lang, "holds_by_breakdown")
             .replace("{n}", &n.to_string())
@@ -449,7 +449,7 @@ fn sheet_holds(lang: Lang, spec: &crate::template::SheetSpec) -> String {
                 &breakdown_name(lang, spec.breakdown.as_deref().unwrap_or_default()).to_lowercase(),
             ),
         SheetKind::ByYear => text(lang, "holds_by_year").replace("{n}", &n.to_string()),
-        SheetKind::Comparison => text(lang, "holds_comparison").to_string(),
+        SheetKind::Comparison => of_whole(lang, "holds_comparison", whole).to_string(),
     }
 }
 
@@ -1076,7 +1076,7 @@ fn comparison_sheet(
             ),
             d.phi,
             d.tau2,
-            text(lang, "funnel_centre"),
+            of_whole(lang, "funnel_centre", &c.province.area_code),
             crate::render::tidy::number(c.province_value)
         ),
         &f.subtitle,
@@ -1090,7 +1090,7 @@ fn comparison_sheet(
         text(lang, "value"),
         text(lang, "ci_low"),
         text(lang, "ci_high"),
-        text(lang, "difference"),
+        of_whole(lang, "difference", &c.province.area_code),
         text(lang, "difference_low"),
         text(lang, "difference_high"),
         text(lang, "limit_95_low"),
@@ -1106,8 +1106,12 @@ fn comparison_sheet(
     write_headers(&mut ws, header_row, &headers, f)?;
     ws.set_freeze_panes(header_row + 1, 2).map_err(xlsx)?;
     let (first, last, row) = write_comparison_rows(&mut ws, data, lang, compared, header_row + 1, f)?;
-    ws.write_string(row + 1, 0, text(lang, "comparison_note"))
-        .map_err(xlsx)?;
+    ws.write_string(
+        row + 1,
+        0,
+        of_whole(lang, "comparison_note", &c.province.area_code),
+    )
+    .map_err(xlsx)?;
 
     let chart = native_funnel(&mut ws, c, indicator, lang, name, header_row, (first, last), f)?;
     ws.insert_chart(row + 3, 0, &chart).map_err(xlsx)?;
@@ -1215,7 +1219,7 @@ fn native_funnel(
         text(lang, "limit_95_low"),
         text(lang, "limit_95_high"),
         text(lang, "limit_998_high"),
-        text(lang, "funnel_centre"),
+        of_whole(lang, "funnel_centre", &c.province.area_code),
     ];
     for (i, h) in curve_headers.iter().enumerate() {
         ws.write_string_with_format(curve_row, curve_col + i as u16, *h, &f.header)
@@ -1237,7 +1241,7 @@ fn native_funnel(
         (2, text(lang, "funnel_95")),
         (3, text(lang, "funnel_95")),
         (4, text(lang, "funnel_998")),
-        (5, text(lang, "funnel_centre")),
+        (5, of_whole(lang, "funnel_centre", &c.province.area_code)),
     ] {
         chart
             .add_series()
