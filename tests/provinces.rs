@@ -319,23 +319,18 @@ fn the_nation_reports_every_province_under_its_province_of_the_period() {
         !late.iter().any(|r| r["area_code"] == "45"),
         "the former province is gone after the merger"
     );
-    let run = baove(
-        cwd,
-        &[
-            "compare",
-            "--db",
-            db,
-            "--period",
-            "2024Q1",
-            "--nation",
-            "--level",
-            "province",
-            "--audience",
-            "internal",
-            "--out",
-            "cmp",
-        ],
-    );
+    let nation_2024q1 = [
+        "--db",
+        db,
+        "--period",
+        "2024Q1",
+        "--nation",
+        "--level",
+        "province",
+        "--audience",
+        "internal",
+    ];
+    let run = baove(cwd, &[&["compare", "--out", "cmp"][..], &nation_2024q1].concat());
     assert_eq!(run.code, 0, "{}", run.all_output());
     let compared = read_csv_rows(&cwd.join("cmp/comparison.csv"));
     let areas: std::collections::BTreeSet<&str> = compared.iter().map(|r| r["area_code"].as_str()).collect();
@@ -343,25 +338,8 @@ fn the_nation_reports_every_province_under_its_province_of_the_period() {
 
     // The nation's comparison sheets compare provinces with the nation, and say so.
     use calamine::{open_workbook, Data, Reader, Xlsx};
-    let run = baove(
-        cwd,
-        &[
-            "report",
-            "--db",
-            db,
-            "--period",
-            "2024Q1",
-            "--nation",
-            "--level",
-            "province",
-            "--template",
-            "district-comparison",
-            "--audience",
-            "internal",
-            "--out",
-            "rep",
-        ],
-    );
+    let report = ["report", "--template", "district-comparison", "--out", "rep"];
+    let run = baove(cwd, &[&report[..], &nation_2024q1].concat());
     assert_eq!(run.code, 0, "{}", run.all_output());
     let mut workbook: Xlsx<_> = open_workbook(cwd.join("rep/district-comparison_2024Q1.xlsx")).unwrap();
     let mut comparison_sheets = 0;

@@ -18,14 +18,7 @@ pub fn chart_note(lang: Lang, public: bool) -> &'static str {
 /// A word of the interface.
 /// The label of a report's whole: the province, or the nation (tidy code VN).
 pub fn whole(lang: Lang, code: &str) -> &'static str {
-    text(
-        lang,
-        if code == crate::results::NATION_CODE {
-            "nation"
-        } else {
-            "province"
-        },
-    )
+    of_whole(lang, "province", code)
 }
 
 /// The text of `key` in a report on `whole` (an area code): where the wording names the
@@ -84,7 +77,7 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "target_set" => ("Bộ mục tiêu", "Targets"),
         "area" => ("Địa bàn", "Area"),
         "province" => ("Toàn tỉnh", "Province"),
-        "nation" => ("Toàn quốc", "Nation"),
+        "province@nation" => ("Toàn quốc", "Nation"),
         "year" => ("Năm", "Year"),
         "value" => ("Giá trị", "Value"),
         "symbols" => ("Ký hiệu", "Symbols"),

@@ -153,7 +153,7 @@ impl Store {
             Connection::open_with_flags(path, config).map_err(|e| store_error(describe_open_error(&e)))?;
         let store = Store::with_connection(conn, path.to_path_buf())?;
         store.ensure_schema(false)?;
-        if !store.has_column("cases", Some(crate::model::PROVINCE_COLUMN))? {
+        if !store.schema_has("cases", Some(crate::model::PROVINCE_COLUMN))? {
             return Err(store.error(
                 "made by an earlier baove, before several provinces could share a store: \
                  the next `baove load` into it adds the province of its rows",
@@ -206,12 +206,12 @@ impl Store {
     /// Whether the store has a table for `kind` (one made before a kind was added has
     /// not, until it is next opened for writing).
     pub fn has_table(&self, kind: Kind) -> Result<bool> {
-        self.has_column(kind.name(), None)
+        self.schema_has(kind.name(), None)
     }
 
-    /// Whether the store has `table`, and with `column`, that column of it: a store
-    /// made by an older engine may lack either.
-    pub(super) fn has_column(&self, table: &str, column: Option<&str>) -> Result<bool> {
+    /// Whether the store's schema has `table` (with `column`: that column of it): a
+    /// store made by an older engine may lack either.
+    pub(super) fn schema_has(&self, table: &str, column: Option<&str>) -> Result<bool> {
         self.conn
             .query_row(
                 "SELECT count(*) > 0 FROM information_schema.columns
@@ -281,13 +281,13 @@ impl Store {
     /// row the store's one province (its only PROVINCE code; none if it had several).
     fn add_province_columns(&self) -> Result<()> {
         let column = crate::model::PROVINCE_COLUMN;
-        if !self.has_column("load_log", Some(column))? {
+        if !self.schema_has("load_log", Some(column))? {
             self.conn
                 .execute_batch(&format!("ALTER TABLE load_log ADD COLUMN {column} VARCHAR"))
                 .map_err(|e| self.error(e))?;
         }
         for kind in Kind::ALL.into_iter().filter(|k| k.has_province()) {
-            if self.has_column(kind.name(), Some(column))? {
+            if self.schema_has(kind.name(), Some(column))? {
                 continue;
             }
             self.conn

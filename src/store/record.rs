@@ -149,7 +149,7 @@ impl Store {
                 oldest_load,
             });
         }
-        let refusals = if self.has_column("refusal_log", None)? {
+        let refusals = if self.schema_has("refusal_log", None)? {
             let mut stmt = self
                 .conn
                 .prepare(
@@ -177,7 +177,7 @@ impl Store {
         } else {
             Vec::new()
         };
-        let outputs = if self.has_column("output_log", None)? {
+        let outputs = if self.schema_has("output_log", None)? {
             let mut stmt = self
                 .conn
                 .prepare(
