@@ -39,6 +39,12 @@ fn main() {
     embed_dir(&mut out, "INVARIANT_SQL", "queries/tests", "sql");
     embed_dir(&mut out, "GIVEN_CSV", "queries/tests/given", "csv");
     embed_dir(&mut out, "REPORT_TEMPLATES", "report-templates", "toml");
+    embed_dir(
+        &mut out,
+        "DOCUMENT_TEMPLATES",
+        "report-templates/document",
+        "toml",
+    );
     for (name, path) in [
         ("STAGING_SQL", "queries/staging.sql"),
         ("CASE_SCOPE_SQL", "queries/case_scope.sql"),

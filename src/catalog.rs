@@ -568,6 +568,46 @@ pub fn template_sources() -> Result<Vec<(String, String)>, String> {
     catalog_files("report-templates", "toml", REPORT_TEMPLATES)
 }
 
+/// A file of `report-templates/document/` (`bao-cao`, `office`) as (stem, text): from
+/// `BAOVE_CATALOG=DIR` when DIR has it, else the embedded copy.
+fn document_file(stem: &str) -> Result<(String, String), String> {
+    if let Some(dir) = std::env::var_os(CATALOG_DIR) {
+        let path = std::path::Path::new(&dir).join(format!("report-templates/document/{stem}.toml"));
+        if path.exists() {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            return Ok((stem.to_string(), text));
+        }
+    }
+    embedded::DOCUMENT_TEMPLATES
+        .iter()
+        .find(|(s, _)| *s == stem)
+        .map(|(s, t)| (s.to_string(), t.to_string()))
+        .ok_or_else(|| {
+            let names: Vec<&str> = embedded::DOCUMENT_TEMPLATES
+                .iter()
+                .map(|(s, _)| *s)
+                .filter(|s| *s != "office")
+                .collect();
+            format!(
+                "no document template {stem:?} in report-templates/document/; there are {}",
+                names.join(", ")
+            )
+        })
+}
+
+/// The text template of a drafted document (`report-templates/document/NAME.toml`).
+pub fn document_source(name: &str) -> Result<(String, String), String> {
+    if name == "office" {
+        return Err("report-templates/document/office.toml is the office registry, not a document".into());
+    }
+    document_file(name)
+}
+
+/// The registry of issuing offices (`report-templates/document/office.toml`).
+pub fn office_source() -> Result<String, String> {
+    document_file("office").map(|(_, text)| text)
+}
+
 /// The given-rows / expected-rows test of an indicator (`queries/indicators/<id>.test.toml`):
 /// export rows in the contract (CSV text; areas, holidays and population default to
 /// `queries/tests/given/`), and the rows the indicator must give for some periods. The

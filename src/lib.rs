@@ -1,12 +1,13 @@
 //! baove: analytics and statutory reporting for a provincial programme against online
 //! child abuse. Layers, each using only those before it:
-//! model (model, period, findings, results) ← catalog (catalog, template) ← store ← ingest ← indicators,
+//! model (model, period, findings, results) ← catalog (catalog, template, draft) ← store ← ingest ← indicators,
 //! stats, funnel, compare, report ← render.
 //! The command line lives in the binary.
 
 pub mod catalog;
 pub mod compare;
 pub mod disclosure;
+pub mod draft;
 pub mod error;
 pub mod findings;
 pub mod funnel;

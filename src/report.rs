@@ -80,7 +80,7 @@ impl ReportData {
 }
 
 #[cfg(feature = "store")]
-pub use gathering::gather;
+pub use gathering::{compare_areas, gather};
 
 /// Gathering from the store (the engine's part of this module).
 #[cfg(feature = "store")]
@@ -116,6 +116,43 @@ mod gathering {
     /// Earlier periods are described at their own end; the current one at the requested as-of.
     fn at_end(store: &Store, indicators: &[Indicator], period: Period, public: bool) -> Result<PeriodValues> {
         values(store, indicators, period, period.end_moment(), public)
+    }
+
+    /// Compares the areas of `level` (default: those of the period) on `indicator_ids`,
+    /// for a comparison sheet or the drafted report's funnels; the compared areas' names
+    /// join the geography's.
+    pub fn compare_areas(
+        store: &Store,
+        geography: &mut Geography,
+        level: Option<crate::compare::Level>,
+        indicator_ids: &[String],
+        request: &Request,
+        public: bool,
+    ) -> Result<Vec<crate::compare::Compared>> {
+        let all = catalog::indicators().map_err(Error::Catalog)?;
+        let areas = crate::compare::Areas::of(store, geography, level)?;
+        let picked: Vec<Indicator> = all
+            .iter()
+            .filter(|i| indicator_ids.contains(&i.id))
+            .cloned()
+            .collect();
+        let comparing = crate::compare::Comparing {
+            store,
+            all: &all,
+            picked: &picked,
+            areas: &areas,
+            audience: if public {
+                Audience::Public
+            } else {
+                Audience::Internal
+            },
+            settings: &crate::compare::Settings::default(),
+        };
+        let compared = crate::compare::compare_request(&comparing, request)?.compared;
+        for (code, name) in areas.names {
+            geography.names.entry(code).or_insert(name);
+        }
+        Ok(compared)
     }
 
     pub fn gather(
@@ -200,7 +237,6 @@ mod gathering {
             }
         }
         let mut geography = session.geography(&period)?;
-        let all = catalog::indicators().map_err(Error::Catalog)?;
         let mut comparisons = Vec::new();
         for sheet in &template.sheets {
             if sheet.kind != SheetKind::Comparison {
@@ -208,28 +244,8 @@ mod gathering {
                 continue;
             }
             let level = sheet.level.as_deref().and_then(crate::compare::Level::parse);
-            let areas = crate::compare::Areas::of(store, &geography, level)?;
-            let picked: Vec<Indicator> = all
-                .iter()
-                .filter(|i| sheet.indicators.contains(&i.id))
-                .cloned()
-                .collect();
-            let comparing = crate::compare::Comparing {
-                store,
-                all: &all,
-                picked: &picked,
-                areas: &areas,
-                audience: if public {
-                    Audience::Public
-                } else {
-                    Audience::Internal
-                },
-                settings: &crate::compare::Settings::default(),
-            };
-            let compared = crate::compare::compare_request(&comparing, &Request { period, as_of })?.compared;
-            for (code, name) in areas.names {
-                geography.names.entry(code).or_insert(name);
-            }
+            let request = Request { period, as_of };
+            let compared = compare_areas(store, &mut geography, level, &sheet.indicators, &request, public)?;
             comparisons.push(compared.into_iter().next());
         }
         let sources = store.status()?.log;

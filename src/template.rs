@@ -25,6 +25,10 @@ pub struct Template {
     /// span is a template of its own name, its title and trend length its own.
     #[serde(default, rename = "span")]
     pub spans: Vec<Span>,
+    /// The drafted report written beside the workbook
+    /// (`report-templates/document/NAME.toml`), if any.
+    #[serde(default)]
+    pub document: Option<String>,
 }
 
 /// A report of a template's sheets over one kind of period.
@@ -249,6 +253,16 @@ pub fn check(name: &str, template: &Template, indicators: &[Indicator]) -> Resul
                 ));
             }
         }
+    }
+    if let Some(document) = &template.document {
+        let used: Vec<Indicator> = template
+            .indicator_ids()
+            .iter()
+            .filter_map(|id| indicators.iter().find(|i| i.id == *id).cloned())
+            .collect();
+        let (file, text) = catalog::document_source(document)?;
+        crate::draft::check(&file, &text, &used)?;
+        crate::draft::parse_offices(&catalog::office_source()?)?;
     }
     for chart in &template.charts {
         let indicator = find(&chart.indicator)?;

@@ -215,7 +215,7 @@ fn notes_sheet_defines_indicators_in_each_language() {
 
 /// Whether LibreOffice and pdftotext are here; .ci/run installs them and then requires
 /// them (BAOVE_REQUIRE_LIBREOFFICE), elsewhere a test says it was skipped.
-fn have_libreoffice() -> bool {
+pub(crate) fn have_libreoffice() -> bool {
     let have = |tool: &str, version_flag: &str| {
         std::process::Command::new(tool)
             .arg(version_flag)
@@ -227,14 +227,14 @@ fn have_libreoffice() -> bool {
     }
     assert!(
         std::env::var_os("BAOVE_REQUIRE_LIBREOFFICE").is_none(),
-        "soffice and pdftotext are required (apt-get install libreoffice-calc poppler-utils)"
+        "soffice and pdftotext are required (apt-get install libreoffice-calc libreoffice-writer-nogui fonts-liberation poppler-utils)"
     );
     eprintln!("skipped: soffice or pdftotext not installed");
     false
 }
 
 /// A workbook printed by LibreOffice to PDF, in `dir`.
-fn print_to_pdf(dir: &Path, xlsx: &Path) -> std::path::PathBuf {
+pub(crate) fn print_to_pdf(dir: &Path, xlsx: &Path) -> std::path::PathBuf {
     let profile = dir.join("lo-profile");
     let converted = std::process::Command::new("soffice")
         .arg(format!("-env:UserInstallation=file://{}", profile.display()))
@@ -533,6 +533,11 @@ fn report_input_with_source_date_epoch_repeats_byte_for_byte() {
     run("second");
     let files = files_under(&dir.path().join("first"));
     assert!(files.len() >= 5, "{files:?}");
+    // The drafted report too (its zip entries carry no time, its properties the timestamp).
+    assert!(
+        files.iter().any(|f| f.extension().is_some_and(|e| e == "docx")),
+        "{files:?}"
+    );
     for file in &files {
         let first = std::fs::read(dir.path().join("first").join(file)).unwrap();
         let second = std::fs::read(dir.path().join("second").join(file)).unwrap();
@@ -568,7 +573,11 @@ fn renaming_an_indicator_changes_nothing_but_its_id() {
     let (old, new) = ("support_coverage", "support_covered");
     let dir = tempfile::tempdir().unwrap();
     let catalog = dir.path().join("catalog");
-    for (sub, ext) in [("queries/indicators", "sql"), ("report-templates", "toml")] {
+    for (sub, ext) in [
+        ("queries/indicators", "sql"),
+        ("report-templates", "toml"),
+        ("report-templates/document", "toml"),
+    ] {
         std::fs::create_dir_all(catalog.join(sub)).unwrap();
         for entry in std::fs::read_dir(repo().join(sub)).unwrap() {
             let path = entry.unwrap().path();

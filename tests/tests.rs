@@ -4,6 +4,7 @@
 mod compare;
 mod corpus;
 mod dashboard;
+mod document;
 mod indicators;
 mod intruder;
 mod load;

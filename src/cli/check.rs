@@ -1,5 +1,5 @@
-//! `baove check`: every indicator header, deadline rule, report template and indicator
-//! test file, without data; with `--tests`, every indicator's given-rows test and the
+//! `baove check`: every indicator header, deadline rule, report template (with the
+//! drafted report's sentences and office registry) and indicator test file, without data; with `--tests`, every indicator's given-rows test and the
 //! invariants of `queries/tests/` run too.
 
 use std::process::ExitCode;
@@ -51,8 +51,11 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         Vec::new()
     });
     for (name, t) in &templates {
+        // The spans of one file share its document: its problem is said once.
         if let Err(e) = template::check(name, t, &indicators) {
-            problems.push(e);
+            if !problems.contains(&e) {
+                problems.push(e);
+            }
         }
     }
     let tests = catalog::indicator_tests().unwrap_or_else(|e| {
@@ -96,7 +99,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     }
     if problems.is_empty() {
         super::print(&format!(
-            "ok: {} indicators, {} templates ({}), deadline rules, agency registry, targets{ran}\n",
+            "ok: {} indicators, {} templates ({}), drafted report and office registry, deadline rules, agency registry, targets{ran}\n",
             indicators.len(),
             templates.len(),
             templates

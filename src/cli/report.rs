@@ -1,5 +1,6 @@
-//! `baove report`: a periodic report from a template: the workbook, chart files and the
-//! tidy table it was built from.
+//! `baove report`: a periodic report from a template: the workbook, chart files, the
+//! tidy table it was built from and, for templates that name one, the drafted report
+//! (DOCX).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 use baove::catalog::Lang;
 use baove::render::chart;
 use baove::render::workbook;
-use baove::render::{labels, output, tidy};
+use baove::render::{document, labels, output, tidy};
 use baove::report;
 use baove::template;
 
@@ -69,7 +70,26 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             sheet.level = Some(level.name().to_string());
         }
     }
-    let data = report::gather(&store, &args.template, &template, period, as_of, public)?;
+    let mut data = report::gather(&store, &args.template, &template, period, as_of, public)?;
+    // The drafted report of templates that name one: its text template checked against
+    // the report's indicators, and the funnels it names areas from.
+    let drafting = match &template.document {
+        None => None,
+        Some(name) => {
+            let (file, text) = baove::catalog::document_source(name).map_err(baove::Error::Catalog)?;
+            let checked =
+                baove::draft::check(&file, &text, &data.indicators).map_err(baove::Error::Catalog)?;
+            let funnels = report::compare_areas(
+                &store,
+                &mut data.geography,
+                None,
+                &checked.template.funnel.indicators,
+                &baove::results::Request { period, as_of },
+                public,
+            )?;
+            Some((checked, funnels))
+        }
+    };
     // The dashboard beside the workbook is the leaders' dashboard of the same data, the
     // page `baove dashboard` writes (its comparisons too), not a view of this template.
     let dashboard_data = if args.template == "dashboard" {
@@ -101,14 +121,32 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
 
     let note = labels::chart_note(lang, public).to_string();
     let mut written = vec![workbook_path.clone(), tidy_path.clone()];
+    let mut pngs = Vec::new();
     for c in workbook::chart_data(&data, lang) {
         let chart = c.chart(lang, &note);
-        written.extend(output::write_chart(
-            &args.out,
-            &c.file_stem,
-            chart::render(&chart)?,
-            args.force,
-        )?);
+        let drawn = chart::render(&chart)?;
+        pngs.push((c.title.clone(), drawn.1.clone()));
+        written.extend(output::write_chart(&args.out, &c.file_stem, drawn, args.force)?);
+    }
+    if let Some((checked, funnels)) = &drafting {
+        let offices =
+            baove::draft::parse_offices(&baove::catalog::office_source().map_err(baove::Error::Catalog)?)
+                .map_err(baove::Error::Catalog)?;
+        let office = baove::draft::office_on(&offices, generated_at.date()).map_err(baove::Error::Catalog)?;
+        let deadlines = baove::catalog::deadlines().map_err(baove::Error::Catalog)?;
+        let input = document::DocumentInput {
+            data: &data,
+            document: checked,
+            office,
+            funnels,
+            deadlines: &deadlines,
+            charts: pngs,
+            lang,
+            generated_at,
+        };
+        let document_path = args.out.join(format!("{}_{}.docx", args.template, period));
+        output::write_atomic(&document_path, &document::build(&input)?, args.force)?;
+        written.push(document_path);
     }
     // The dashboard of the same data, for leaders who look rather than read.
     let dashboard_path = args.out.join(format!("dashboard_{period}.html"));

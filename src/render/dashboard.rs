@@ -9,7 +9,7 @@ use crate::catalog::{Direction, Indicator, Lang, Subject, Unit};
 use crate::error::Result;
 use crate::model::ENGINE_VERSION;
 use crate::render::chart;
-use crate::render::labels::text;
+use crate::render::labels::{local_number, text};
 use crate::render::workbook::{chart_data, Shown};
 use crate::report::{PeriodValues, ReportData};
 use crate::results::{Status, TidyRow};
@@ -19,31 +19,6 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-/// A number as the reader's language writes it: Vietnamese with a decimal comma and
-/// dots between thousands.
-fn local_number(lang: Lang, value: f64, decimals: usize) -> String {
-    let text = format!("{:.*}", decimals, value.abs());
-    let (whole, fraction) = text.split_once('.').map_or((text.as_str(), ""), |(w, f)| (w, f));
-    let (thousands, decimal) = if lang == Lang::Vi { ('.', ',') } else { (',', '.') };
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(thousands);
-        }
-        grouped.push(c);
-    }
-    let sign = if value < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        "−"
-    } else {
-        ""
-    };
-    if fraction.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}{decimal}{fraction}")
-    }
 }
 
 fn format_value(lang: Lang, unit: Unit, value: f64) -> String {

@@ -16,7 +16,7 @@ use crate::results::{Geography, LoggedFile, Status, TidyRow};
 const PROVINCE: &str = "44";
 const AREAS: [&str; 2] = ["450", "452"];
 
-fn generated_at() -> NaiveDateTime {
+pub(crate) fn generated_at() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2025, 3, 20)
         .unwrap()
         .and_hms_opt(8, 0, 0)
@@ -93,7 +93,7 @@ fn values(indicators: &[catalog::Indicator], period: Period) -> PeriodValues {
 }
 
 /// The quarterly report of 2025Q1, public, over two areas.
-fn report() -> ReportData {
+pub(crate) fn report() -> ReportData {
     let (name, template) = crate::template::templates()
         .unwrap()
         .into_iter()

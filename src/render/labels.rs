@@ -15,6 +15,31 @@ pub fn chart_note(lang: Lang, public: bool) -> &'static str {
     )
 }
 
+/// A number as the reader's language writes it: Vietnamese with a decimal comma and
+/// dots between thousands.
+pub fn local_number(lang: Lang, value: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, value.abs());
+    let (whole, fraction) = text.split_once('.').map_or((text.as_str(), ""), |(w, f)| (w, f));
+    let (thousands, decimal) = if lang == Lang::Vi { ('.', ',') } else { (',', '.') };
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(thousands);
+        }
+        grouped.push(c);
+    }
+    let sign = if value < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        "−"
+    } else {
+        ""
+    };
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}{decimal}{fraction}")
+    }
+}
+
 /// A word of the interface.
 /// The label of a report's whole: the province, or the nation (tidy code VN).
 pub fn whole(lang: Lang, code: &str) -> &'static str {
@@ -78,6 +103,34 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "area" => ("Địa bàn", "Area"),
         "province" => ("Toàn tỉnh", "Province"),
         "province@nation" => ("Toàn quốc", "Nation"),
+        // The drafted report (render/document.rs).
+        "doc_whole" => ("toàn tỉnh", "the province"),
+        "doc_whole@nation" => ("toàn quốc", "the nation"),
+        "doc_unchanged" => ("không thay đổi", "unchanged"),
+        "doc_up" => ("tăng", "up"),
+        "doc_down" => ("giảm", "down"),
+        "doc_points" => ("điểm phần trăm", "percentage points"),
+        "doc_that_is" => ("tương ứng", "or"),
+        "doc_limit_hours" => ("giờ", "hours"),
+        "doc_limit_working_days" => ("ngày làm việc", "working days"),
+        "doc_limit_days" => ("ngày", "days"),
+        "doc_limit_months" => ("tháng", "months"),
+        "doc_higher" => ("cao hơn", "higher"),
+        "doc_lower" => ("thấp hơn", "lower"),
+        "doc_number" => ("Số:", "No.:"),
+        "doc_national_name" => ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
+        "doc_motto" => ("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
+        "doc_recipients" => ("Nơi nhận:", "Recipients:"),
+        "doc_indicator" => ("Chỉ tiêu", "Indicator"),
+        "doc_this_period" => ("Kỳ báo cáo", "This period"),
+        "doc_previous_period" => ("Kỳ trước", "Previous period"),
+        "doc_year_before" => ("Cùng kỳ năm trước", "A year before"),
+        "doc_target" => ("Mục tiêu", "Target"),
+        "doc_area" => ("Địa bàn", "Area"),
+        "doc_annex" => ("Phụ lục", "Annex"),
+        "doc_chart" => ("Biểu đồ", "Chart"),
+        "doc_symbols_public" => ("Ký hiệu: [c] số nhỏ không công bố để bảo vệ thông tin cá nhân của trẻ em (số từ 1 đến 4, hoặc số được ẩn để không suy ra được số nhỏ); [x] không có số liệu; [z] không áp dụng.", "Symbols: [c] a small count not published, to protect the children's personal data (a count from 1 to 4, or a value hidden so that no small count can be worked out); [x] no data; [z] not applicable."),
+        "doc_symbols_internal" => ("Bản dùng nội bộ: số liệu không qua bảo mật, không được công bố. Ký hiệu: [x] không có số liệu; [z] không áp dụng.", "Internal copy: figures not protected by suppression, not for publication. Symbols: [x] no data; [z] not applicable."),
         "year" => ("Năm", "Year"),
         "value" => ("Giá trị", "Value"),
         "symbols" => ("Ký hiệu", "Symbols"),

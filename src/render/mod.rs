@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod dashboard;
+pub mod document;
 pub mod findings;
 #[cfg(test)]
 mod golden;

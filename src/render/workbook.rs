@@ -89,7 +89,7 @@ fn percent_text(share: f64) -> String {
 
 /// The unit a reader sees: a count counts what the indicator's subject is (cases or
 /// content items).
-fn unit_label(lang: Lang, unit: Unit, subject: Subject) -> &'static str {
+pub fn unit_label(lang: Lang, unit: Unit, subject: Subject) -> &'static str {
     match (unit, subject) {
         (Unit::Count, Subject::Content) => text(lang, "count_content"),
         _ => text(lang, unit.name()),
