@@ -476,6 +476,9 @@ pub fn check(name: &str, text: &str, indicators: &[Indicator]) -> Result<Checked
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Office {
+    /// The whole the office reports on (`VN`: the nation); none: a province's office.
+    #[serde(default)]
+    pub area: Option<String>,
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
     pub parent_vi: String,
@@ -538,8 +541,8 @@ pub fn parse_offices(text: &str) -> Result<Vec<Office>, String> {
     let file: OfficeFile =
         toml::from_str(text).map_err(|e| format!("report-templates/document/office.toml: {e}"))?;
     let mut offices = file.office;
-    offices.sort_by_key(|o| o.valid_from);
-    for pair in offices.windows(2) {
+    offices.sort_by(|a, b| (&a.area, a.valid_from).cmp(&(&b.area, b.valid_from)));
+    for pair in offices.windows(2).filter(|p| p[0].area == p[1].area) {
         let overlaps = match (pair[0].valid_to, pair[1].valid_from) {
             (Some(to), Some(from)) => to >= from,
             _ => true,
@@ -557,9 +560,15 @@ pub fn parse_offices(text: &str) -> Result<Vec<Office>, String> {
     Ok(offices)
 }
 
-/// The office in force on `day`, or an error saying no office covers it.
-pub fn office_on(offices: &[Office], day: NaiveDate) -> Result<&Office, String> {
-    offices.iter().find(|o| o.in_force_on(day)).ok_or_else(|| {
+/// The office in force on `day` that reports on `whole` (an area code): the one named
+/// for it, else a province's office; or an error saying none covers the day.
+pub fn office_on<'a>(offices: &'a [Office], day: NaiveDate, whole: &str) -> Result<&'a Office, String> {
+    let in_force = |area: Option<&str>| {
+        offices
+            .iter()
+            .find(|o| o.area.as_deref() == area && o.in_force_on(day))
+    };
+    in_force(Some(whole)).or_else(|| in_force(None)).ok_or_else(|| {
         format!("report-templates/document/office.toml: no office is in force on {day}; add one")
     })
 }
@@ -645,8 +654,19 @@ mod tests {
     fn one_office_per_day() {
         let offices = parse_offices(&crate::catalog::office_source().unwrap()).unwrap();
         let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(office_on(&offices, day("2025-02-28")).unwrap().symbol, "SLĐTBXH");
-        assert_eq!(office_on(&offices, day("2026-02-05")).unwrap().symbol, "SYT");
+        assert_eq!(
+            office_on(&offices, day("2025-02-28"), "44").unwrap().symbol,
+            "SLĐTBXH"
+        );
+        assert_eq!(
+            office_on(&offices, day("2026-02-05"), "44").unwrap().symbol,
+            "SYT"
+        );
+        // The nation's report is issued by a national office, not a province's.
+        assert_eq!(
+            office_on(&offices, day("2026-02-05"), "VN").unwrap().symbol,
+            "BMTE"
+        );
         let overlapping = r#"
 [[office]]
 parent_vi = "A"

@@ -132,7 +132,8 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         let offices =
             baove::draft::parse_offices(&baove::catalog::office_source().map_err(baove::Error::Catalog)?)
                 .map_err(baove::Error::Catalog)?;
-        let office = baove::draft::office_on(&offices, generated_at.date()).map_err(baove::Error::Catalog)?;
+        let office = baove::draft::office_on(&offices, generated_at.date(), &data.geography.province)
+            .map_err(baove::Error::Catalog)?;
         let deadlines = baove::catalog::deadlines().map_err(baove::Error::Catalog)?;
         let input = document::DocumentInput {
             data: &data,

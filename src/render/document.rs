@@ -282,7 +282,11 @@ impl DocumentInput<'_> {
                         "doc_lower"
                     },
                 );
-                let what = format!("{}: {side}", indicator.label(self.lang).to_lowercase());
+                let what = format!(
+                    "{side} {} {}",
+                    text(self.lang, "doc_on"),
+                    indicator.label(self.lang).to_lowercase()
+                );
                 match areas.iter_mut().find(|(code, _)| *code == area.area_code) {
                     Some((_, list)) => list.push(what),
                     None => areas.push((area.area_code.clone(), vec![what])),
@@ -418,7 +422,7 @@ impl DocumentInput<'_> {
                             .names
                             .get(code)
                             .map_or(code.as_str(), String::as_str);
-                        format!("{name} ({})", what.join("; "))
+                        format!("{name} – {}", what.join(", "))
                     })
                     .collect::<Vec<_>>()
                     .join("; ")
@@ -1091,7 +1095,7 @@ mod tests {
         let input = DocumentInput {
             data,
             document: &checked,
-            office: &offices[1],
+            office: crate::draft::office_on(&offices, data.current.period.end(), "44").unwrap(),
             funnels: &[],
             deadlines: &deadlines,
             charts: Vec::new(),

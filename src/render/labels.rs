@@ -117,6 +117,7 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "doc_limit_months" => ("tháng", "months"),
         "doc_higher" => ("cao hơn", "higher"),
         "doc_lower" => ("thấp hơn", "lower"),
+        "doc_on" => ("về", "on"),
         "doc_number" => ("Số:", "No.:"),
         "doc_national_name" => ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
         "doc_motto" => ("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
