@@ -260,22 +260,7 @@ fn the_dashboard_beside_a_report_is_the_dashboard() {
     let dir = tempfile::tempdir().unwrap();
     let data = sample_data();
     let at = "2026-01-01 08:00:00";
-    let report = baove(
-        dir.path(),
-        &[
-            "report",
-            "--template",
-            "quarterly",
-            "--period",
-            "2025Q1",
-            "--input",
-            &data,
-            "--out",
-            "rep",
-            "--timestamp",
-            at,
-        ],
-    );
+    let report = crate::report::quarterly_of_sample(dir.path(), "rep", at, &[]);
     assert_eq!(report.code, 0, "{}", report.all_output());
     let alone = baove(
         dir.path(),

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use crate::report::{have_libreoffice, print_to_pdf};
-use crate::util::{baove, read_csv_rows, repo, sample_data};
+use crate::report::{have_libreoffice, print_to_pdf, quarterly_of_sample};
+use crate::util::{read_csv_rows, repo};
 
 /// The day the report is drafted: a day and a month below 10 and 3, for the decree's
 /// leading zeros.
@@ -16,26 +16,10 @@ const STAMP: &str = "2026-02-05 08:00:00";
 
 /// Drafts the sample's quarterly report of 2025Q1 (public) into `out`.
 fn drafted(here: &Path, out: &str, extra: &[&str]) -> PathBuf {
-    let data = sample_data();
-    let mut args = vec![
-        "report",
-        "--template",
-        "quarterly",
-        "--period",
-        "2025Q1",
-        "--input",
-        &data,
-        "--out",
-        out,
-        "--timestamp",
-        STAMP,
-    ];
-    args.extend_from_slice(extra);
-    let run = baove(here, &args);
+    let run = quarterly_of_sample(here, out, STAMP, extra);
     assert_eq!(run.code, 0, "{}", run.all_output());
-    let docx = here.join(out).join("quarterly_2025Q1.docx");
     assert!(run.stdout.contains("quarterly_2025Q1.docx"), "{}", run.stdout);
-    docx
+    here.join(out).join("quarterly_2025Q1.docx")
 }
 
 fn part(docx: &Path, name: &str) -> String {

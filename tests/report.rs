@@ -11,6 +11,12 @@ use crate::util::{baove, repo, report_of_sample, sample_data};
 const STAMP: &str = "2026-01-01 08:00:00";
 
 fn report(dir: &Path, out: &str, extra: &[&str]) -> crate::util::Run {
+    quarterly_of_sample(dir, out, STAMP, extra)
+}
+
+/// `baove report --template quarterly --period 2025Q1 --input sample-data/` into `out`,
+/// generated at `stamp`.
+pub(crate) fn quarterly_of_sample(dir: &Path, out: &str, stamp: &str, extra: &[&str]) -> crate::util::Run {
     let data = sample_data();
     let mut args = vec![
         "report",
@@ -23,7 +29,7 @@ fn report(dir: &Path, out: &str, extra: &[&str]) -> crate::util::Run {
         "--out",
         out,
         "--timestamp",
-        STAMP,
+        stamp,
     ];
     args.extend_from_slice(extra);
     baove(dir, &args)
