@@ -1,5 +1,5 @@
-//! `baove load`, `validate`, `status`: the accepted forms, replacement, idempotence,
-//! quarantine and interruption.
+//! `baove load`, `validate`, `status`: the accepted forms, replacement (the replaced
+//! rows kept), idempotence, quarantine and interruption.
 
 use std::path::Path;
 
@@ -349,6 +349,115 @@ fn a_corrected_export_replaces_rows_and_the_log_counts_them() {
             "SELECT rows_replaced FROM load_log WHERE file_name = 'cases_v2.csv'"
         ),
         2
+    );
+    // Nothing is forgotten: each replaced row is kept, with the load that brought it and
+    // the load that replaced it, and only the current rows are the kind's rows.
+    let second_load = query_i64(
+        &db,
+        "SELECT load_id FROM load_log WHERE file_name = 'cases_v2.csv'",
+    );
+    let first_load = query_i64(
+        &db,
+        "SELECT load_id FROM load_log WHERE file_name = 'cases_v1.csv'",
+    );
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM cases_rows"), 6);
+    assert_eq!(
+        query_i64(
+            &db,
+            &format!(
+                "SELECT count(*) FROM cases_rows WHERE load_id = {first_load} AND replaced_by = {second_load} \
+                 AND case_id IN ('V-2', 'V-3')"
+            )
+        ),
+        2
+    );
+    assert_eq!(
+        query_string(
+            &db,
+            &format!(
+                "SELECT area_code FROM cases_rows WHERE case_id = 'V-3' AND replaced_by = {second_load}"
+            )
+        )
+        .unwrap(),
+        "450",
+        "the row as it was before the correction"
+    );
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM cases_rows WHERE case_id = 'V-1' AND replaced_by IS NULL"
+        ),
+        1
+    );
+    // Loading the corrected file again changes nothing, the history included.
+    let before = checksum(dir.path(), "baove.duckdb");
+    assert_eq!(baove(dir.path(), &["load", &second]).code, 0);
+    assert_eq!(checksum(dir.path(), "baove.duckdb"), before);
+}
+
+/// A store made before the store kept replaced rows (each kind one table of its current
+/// rows) is upgraded by the next load: its rows become the current rows, the load's
+/// replacements are kept, and reading it needs no load.
+#[test]
+fn a_store_made_before_it_kept_replaced_rows_is_upgraded_by_the_next_load() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(baove(dir.path(), &["load", &sample_areas()]).code, 0);
+    let rows = |n: usize| -> String {
+        (1..=n)
+            .map(|i| format!("U-{i},450,2025-01-1{i}09:00,LDTBXH,HOTLINE_111,GROOMING,F,14,,,,,,,,,,,,,,\n"))
+            .collect()
+    };
+    let first = write(
+        dir.path(),
+        "cases_u1.csv",
+        &format!("{CASES_HEADER}\n{}", rows(3)),
+    );
+    assert_eq!(baove(dir.path(), &["load", &first]).code, 0);
+    let db = dir.path().join("baove.duckdb");
+    {
+        let conn = duckdb::Connection::open(&db).unwrap();
+        for kind in [
+            "areas",
+            "crosswalk",
+            "holidays",
+            "population",
+            "cases",
+            "content_reports",
+        ] {
+            conn.execute_batch(&format!(
+                "DROP VIEW {kind}; ALTER TABLE {kind}_rows RENAME TO {kind}; ALTER TABLE {kind} DROP COLUMN replaced_by;"
+            ))
+            .unwrap();
+        }
+    }
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'cases_rows'"
+        ),
+        0
+    );
+    let read = baove(
+        dir.path(),
+        &["indicators", "--period", "2025Q1", "--out", "t.csv"],
+    );
+    assert_eq!(read.code, 0, "{}", read.all_output());
+    let second = write(
+        dir.path(),
+        "cases_u2.csv",
+        &format!("{CASES_HEADER}\n{}", rows(4).replace(",F,14,", ",M,14,")),
+    );
+    let run = baove(dir.path(), &["load", &second]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    assert!(run.stdout.contains("4 loaded (3 replaced)"), "{}", run.stdout);
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM cases"), 4);
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM cases_rows"), 7);
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM cases_rows WHERE replaced_by IS NOT NULL AND victim_sex = 'F'"
+        ),
+        3
     );
 }
 

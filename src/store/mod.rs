@@ -73,8 +73,17 @@ fn sql_type(ty: ColumnType) -> &'static str {
     }
 }
 
-/// `CREATE TABLE` for a kind: the contract's columns in order, the source province
-/// (cases and content), then the load that brought the row.
+/// The table that keeps every row a load brought to `kind`, current or replaced
+/// (`cases_rows`); `kind.name()` is the view of its current rows that every reader reads.
+pub fn rows_table(kind: Kind) -> String {
+    format!("{}_rows", kind.name())
+}
+
+/// `CREATE TABLE` for a kind's rows: the contract's columns in order, the source
+/// province (cases and content), the load that brought the row and the load that
+/// replaced it (none while current); then the view of its current rows, under the
+/// kind's name. A replaced row is kept, so the store can say what it held before any
+/// load.
 pub fn table_ddl(kind: Kind) -> String {
     let mut columns: Vec<String> = kind
         .columns()
@@ -85,10 +94,20 @@ pub fn table_ddl(kind: Kind) -> String {
         columns.push(format!("{} VARCHAR", crate::model::PROVINCE_COLUMN));
     }
     columns.push("load_id BIGINT NOT NULL".into());
+    columns.push("replaced_by BIGINT".into());
     format!(
-        "CREATE TABLE IF NOT EXISTS {} ({})",
+        "CREATE TABLE IF NOT EXISTS {rows} ({columns});\n{view}",
+        rows = rows_table(kind),
+        columns = columns.join(", "),
+        view = current_view_ddl(kind)
+    )
+}
+
+fn current_view_ddl(kind: Kind) -> String {
+    format!(
+        "CREATE VIEW IF NOT EXISTS {} AS SELECT * EXCLUDE (replaced_by) FROM {} WHERE replaced_by IS NULL",
         kind.name(),
-        columns.join(", ")
+        rows_table(kind)
     )
 }
 
@@ -132,6 +151,17 @@ impl Store {
                 .map_err(|e| store_error(describe_open_error(&e)))?;
         let store = Store::with_connection(conn, path.to_path_buf())?;
         store.ensure_schema(create)?;
+        store.keep_replaced_rows()?;
+        if create {
+            // Kinds added since the store was made (the crosswalk) get their empty
+            // table; nothing else changes.
+            for kind in Kind::ALL {
+                store
+                    .conn
+                    .execute_batch(&table_ddl(kind))
+                    .map_err(|e| store.error(e))?;
+            }
+        }
         store.add_province_columns()?;
         Ok(store)
     }
@@ -250,15 +280,6 @@ impl Store {
                     "store schema version {version:?}, this engine reads {SCHEMA_VERSION}"
                 )));
             }
-            if create {
-                // Kinds added since the store was made (the crosswalk) get their empty
-                // table; nothing else changes.
-                for kind in Kind::ALL {
-                    self.conn
-                        .execute_batch(&table_ddl(kind))
-                        .map_err(|e| self.error(e))?;
-                }
-            }
             return Ok(());
         }
         if !create {
@@ -277,6 +298,38 @@ impl Store {
         self.conn.execute_batch(&ddl).map_err(|e| self.error(e))
     }
 
+    /// A store made before it kept replaced rows: each kind's table becomes its rows
+    /// table (every row current) under the view of its current rows, in one transaction.
+    fn keep_replaced_rows(&self) -> Result<()> {
+        for kind in Kind::ALL {
+            let is_table: bool = self
+                .conn
+                .query_row(
+                    "SELECT count(*) > 0 FROM information_schema.tables
+                     WHERE table_name = ? AND table_type = 'BASE TABLE'",
+                    [kind.name()],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.error(e))?;
+            if !is_table {
+                continue;
+            }
+            self.conn
+                .execute_batch(&format!(
+                    "BEGIN TRANSACTION;
+                     ALTER TABLE {table} RENAME TO {rows};
+                     ALTER TABLE {rows} ADD COLUMN replaced_by BIGINT;
+                     {view};
+                     COMMIT;",
+                    table = kind.name(),
+                    rows = rows_table(kind),
+                    view = current_view_ddl(kind)
+                ))
+                .map_err(|e| self.error(e))?;
+        }
+        Ok(())
+    }
+
     /// A store made before provinces shared one gets the source-province column, each
     /// row the store's one province (its only PROVINCE code; none if it had several).
     fn add_province_columns(&self) -> Result<()> {
@@ -287,17 +340,22 @@ impl Store {
                 .map_err(|e| self.error(e))?;
         }
         for kind in Kind::ALL.into_iter().filter(|k| k.has_province()) {
-            if self.schema_has(kind.name(), Some(column))? {
+            let rows = rows_table(kind);
+            if self.schema_has(&rows, Some(column))? {
                 continue;
             }
+            // The view names its columns when made: made again over the new column.
             self.conn
                 .execute_batch(&format!(
                     "BEGIN TRANSACTION;
-                     ALTER TABLE {table} ADD COLUMN {column} VARCHAR;
-                     UPDATE {table} SET {column} = (SELECT any_value(area_code) FROM areas
+                     DROP VIEW IF EXISTS {table};
+                     ALTER TABLE {rows} ADD COLUMN {column} VARCHAR;
+                     UPDATE {rows} SET {column} = (SELECT any_value(area_code) FROM areas
                          WHERE level = 'PROVINCE' HAVING count(DISTINCT area_code) = 1);
+                     {view};
                      COMMIT;",
-                    table = kind.name()
+                    table = kind.name(),
+                    view = current_view_ddl(kind)
                 ))
                 .map_err(|e| self.error(e))?;
         }
@@ -439,11 +497,18 @@ impl Store {
     /// there and leaves the data, and this checksum, as they were.
     pub fn checksum(&self) -> Result<String> {
         let mut parts = Vec::new();
-        let tables: Vec<&str> = Kind::ALL
-            .iter()
-            .map(|k| k.name())
-            .chain(["load_log", "quarantine"])
-            .collect();
+        // Every row kept, replaced ones with the load that replaced them: a refused load
+        // must leave the history as it was, too.
+        let mut tables: Vec<String> = Vec::new();
+        for kind in Kind::ALL {
+            let rows = rows_table(kind);
+            tables.push(if self.schema_has(&rows, None)? {
+                rows
+            } else {
+                kind.name().to_string()
+            });
+        }
+        tables.extend(["load_log".to_string(), "quarantine".to_string()]);
         for table in tables {
             let (rows, sum): (i64, String) = self
                 .conn
@@ -555,7 +620,7 @@ impl LoadTransaction<'_> {
     pub fn first_new_row(&self, kind: Kind) -> Result<i64> {
         self.tx
             .query_row(
-                &format!("SELECT coalesce(max(rowid) + 1, 0) FROM {}", kind.name()),
+                &format!("SELECT coalesce(max(rowid) + 1, 0) FROM {}", rows_table(kind)),
                 [],
                 |r| r.get(0),
             )
@@ -572,7 +637,7 @@ impl LoadTransaction<'_> {
             let inserted = self.tx.execute_batch(&format!(
                 "SET preserve_insertion_order = false; INSERT INTO {} BY NAME SELECT * FROM {}(); \
                  RESET preserve_insertion_order",
-                kind.name(),
+                rows_table(kind),
                 incoming::FUNCTION
             ));
             self.inbox.clear();
@@ -582,8 +647,9 @@ impl LoadTransaction<'_> {
         Ok(())
     }
 
-    /// Deletes the rows older than `first_new` whose key a newer row has; returns how
-    /// many. One write of the data, no staging copy.
+    /// Marks the current rows older than `first_new` whose key a newer row has as
+    /// replaced by this load (kept, no longer current); returns how many. One write of
+    /// the marked rows, no staging copy.
     pub fn replace_older(&self, kind: Kind, first_new: i64) -> Result<u64> {
         if first_new == 0 {
             // The table held nothing before this load: no older row to look for (the
@@ -591,7 +657,7 @@ impl LoadTransaction<'_> {
             return Ok(0);
         }
         let mut clock = crate::Stopwatch::start();
-        let table = kind.name();
+        let table = rows_table(kind);
         let matches = kind
             .store_key_columns()
             .iter()
@@ -602,9 +668,10 @@ impl LoadTransaction<'_> {
             .tx
             .execute(
                 &format!(
-                    "DELETE FROM {table} t WHERE t.rowid < ? AND EXISTS (SELECT 1 FROM {table} s WHERE s.rowid >= ? AND {matches})"
+                    "UPDATE {table} t SET replaced_by = ? WHERE t.replaced_by IS NULL AND t.rowid < ? \
+                     AND EXISTS (SELECT 1 FROM {table} s WHERE s.rowid >= ? AND {matches})"
                 ),
-                params![first_new, first_new],
+                params![self.load_id, first_new, first_new],
             )
             .map_err(|e| self.error(e))?;
         clock.lap("replace older rows");
@@ -616,7 +683,7 @@ impl LoadTransaction<'_> {
     pub fn discard_from(&self, kind: Kind, first_new: i64) -> Result<()> {
         self.tx
             .execute(
-                &format!("DELETE FROM {} WHERE rowid >= ?", kind.name()),
+                &format!("DELETE FROM {} WHERE rowid >= ?", rows_table(kind)),
                 params![first_new],
             )
             .map_err(|e| self.error(e))?;
@@ -769,7 +836,7 @@ impl Store {
             store
                 .conn
                 .execute_batch(&format!(
-                    "DROP TABLE {table};
+                    "DROP VIEW {table};
                      CREATE VIEW {table} AS SELECT * EXCLUDE (year) FROM read_parquet({files},
                          hive_partitioning = true, hive_types = {{'{province}': VARCHAR, 'year': INTEGER}})",
                     table = kind.name(),
@@ -782,7 +849,8 @@ impl Store {
             store
                 .conn
                 .execute_batch(&format!(
-                    "DROP TABLE {table}; CREATE VIEW {table} AS SELECT * FROM read_parquet({file})",
+                    "DROP {what} {table}; CREATE VIEW {table} AS SELECT * FROM read_parquet({file})",
+                    what = if table == "load_log" { "TABLE" } else { "VIEW" },
                     file = quoted_path(&dir.join(format!("{table}.parquet")))
                 ))
                 .map_err(fail)?;
@@ -888,7 +956,8 @@ impl Store {
                     .tx
                     .execute(
                         &format!(
-                            "INSERT INTO {table} BY NAME SELECT * REPLACE (load_id + {base} AS load_id) FROM {schema}.{table}",
+                            "INSERT INTO {rows} BY NAME SELECT * REPLACE (load_id + {base} AS load_id) FROM {schema}.{table}",
+                            rows = rows_table(kind),
                             table = kind.name()
                         ),
                         [],
