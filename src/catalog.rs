@@ -571,12 +571,8 @@ pub fn template_sources() -> Result<Vec<(String, String)>, String> {
 /// A file of `report-templates/document/` (`bao-cao`, `office`) as (stem, text): from
 /// `BAOVE_CATALOG=DIR` when DIR has it, else the embedded copy.
 fn document_file(stem: &str) -> Result<(String, String), String> {
-    if let Some(dir) = std::env::var_os(CATALOG_DIR) {
-        let path = std::path::Path::new(&dir).join(format!("report-templates/document/{stem}.toml"));
-        if path.exists() {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            return Ok((stem.to_string(), text));
-        }
+    if let Some(text) = catalog_override(&format!("report-templates/document/{stem}.toml"))? {
+        return Ok((stem.to_string(), text));
     }
     embedded::DOCUMENT_TEMPLATES
         .iter()
@@ -921,14 +917,30 @@ impl Targets {
 /// office's edit, read without a rebuild), else the built-in one; checked: sets do not
 /// overlap, targets are shares in (0, 1].
 pub fn targets() -> Result<Targets, String> {
-    let text = match std::env::var_os(CATALOG_DIR) {
-        Some(dir) if std::path::Path::new(&dir).join("queries/targets.toml").exists() => {
-            let path = std::path::Path::new(&dir).join("queries/targets.toml");
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?
-        }
-        _ => embedded::TARGETS_TOML.to_string(),
-    };
+    let text =
+        catalog_override("queries/targets.toml")?.unwrap_or_else(|| embedded::TARGETS_TOML.to_string());
     parse_targets(&text)
+}
+
+/// The text of `DIR/relative` when `BAOVE_CATALOG=DIR` has that file: a registry an
+/// office edits without a rebuild; None means the embedded copy.
+fn catalog_override(relative: &str) -> Result<Option<String>, String> {
+    let Some(dir) = std::env::var_os(CATALOG_DIR) else {
+        return Ok(None);
+    };
+    let path = std::path::Path::new(&dir).join(relative);
+    if !path.exists() {
+        return Ok(None);
+    }
+    std::fs::read_to_string(&path)
+        .map(Some)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Whether `day` lies within inclusive optional bounds (none: open-ended), the validity
+/// of every dated registry entry.
+pub fn in_force(valid_from: Option<NaiveDate>, valid_to: Option<NaiveDate>, day: NaiveDate) -> bool {
+    valid_from.is_none_or(|from| from <= day) && valid_to.is_none_or(|to| day <= to)
 }
 
 fn parse_targets(text: &str) -> Result<Targets, String> {
@@ -1030,7 +1042,7 @@ pub struct Agency {
 impl Agency {
     /// Whether the agency receives under its code on `day`.
     pub fn in_force_on(&self, day: NaiveDate) -> bool {
-        self.valid_from.is_none_or(|from| from <= day) && self.valid_to.is_none_or(|to| day <= to)
+        in_force(self.valid_from, self.valid_to, day)
     }
 }
 

@@ -30,10 +30,6 @@ impl DocumentTemplate {
     pub fn title(&self, lang: Lang) -> &str {
         pick(lang, &self.title_vi, &self.title_en)
     }
-
-    pub fn summary(&self, lang: Lang) -> &str {
-        pick(lang, &self.summary_vi, &self.summary_en)
-    }
 }
 
 fn pick<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
@@ -85,12 +81,6 @@ pub struct SentenceSpec {
     pub when: Vec<String>,
     pub vi: String,
     pub en: String,
-}
-
-impl SentenceSpec {
-    pub fn text(&self, lang: Lang) -> &str {
-        pick(lang, &self.vi, &self.en)
-    }
 }
 
 /// An annex: a table of the summary or by area, or the charts.
@@ -254,14 +244,6 @@ impl Figure {
                 })
             }
             _ => Err(format!("unknown figure {{{name}}}")),
-        }
-    }
-
-    /// The indicator the figure reads, if any.
-    pub fn indicator(&self) -> Option<&str> {
-        match self {
-            Figure::Indicator { id, .. } | Figure::MostChanged { id, .. } => Some(id),
-            _ => None,
         }
     }
 }
@@ -526,7 +508,7 @@ impl Office {
     }
 
     fn in_force_on(&self, day: NaiveDate) -> bool {
-        self.valid_from.is_none_or(|from| from <= day) && self.valid_to.is_none_or(|to| day <= to)
+        crate::catalog::in_force(self.valid_from, self.valid_to, day)
     }
 }
 

@@ -65,7 +65,7 @@ pub struct DocumentInput<'a> {
     /// The funnel comparisons of the document's `[funnel]` indicators.
     pub funnels: &'a [Compared],
     pub deadlines: &'a [DeadlineRule],
-    /// Charts for the charts annex: (title, PNG).
+    /// Charts for the charts annex: (title, PNG drawn by `chart::render`).
     pub charts: Vec<(String, Vec<u8>)>,
     pub lang: Lang,
     pub generated_at: NaiveDateTime,
@@ -223,10 +223,7 @@ impl DocumentInput<'_> {
         let stage = self.indicator(id)?.deadline.as_deref()?;
         let end = self.data.current.period.end();
         self.deadlines.iter().find(|r| {
-            r.stage == stage
-                && r.when.is_none()
-                && r.valid_from.is_none_or(|from| from <= end)
-                && r.valid_to.is_none_or(|to| end <= to)
+            r.stage == stage && r.when.is_none() && crate::catalog::in_force(r.valid_from, r.valid_to, end)
         })
     }
 
@@ -841,15 +838,6 @@ fn by_area_annex(input: &DocumentInput<'_>, ids: &[String]) -> Table {
     data_table(&header, &rows, &widths)
 }
 
-/// A PNG's pixel size, from its header.
-fn png_size(png: &[u8]) -> Option<(u32, u32)> {
-    if png.len() < 24 || &png[..8] != b"\x89PNG\r\n\x1a\n" {
-        return None;
-    }
-    let be = |at: usize| u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
-    Some((be(16), be(20)))
-}
-
 /// Builds the DOCX.
 pub fn build(input: &DocumentInput<'_>) -> Result<Vec<u8>> {
     let lang = input.lang;
@@ -965,8 +953,8 @@ pub fn build(input: &DocumentInput<'_>) -> Result<Vec<u8>> {
             }
             crate::draft::AnnexKind::Charts => {
                 for (k, (title, png)) in chart_left.by_ref().take(annex.count).enumerate() {
-                    let (w, h) =
-                        png_size(png).ok_or_else(|| write_error(format!("chart {title:?} is not a PNG")))?;
+                    // Every chart is drawn at the renderer's one size.
+                    let (w, h) = (crate::render::chart::WIDTH, crate::render::chart::HEIGHT);
                     // Sized to the text width, height in proportion (EMU: 635 a twip).
                     let width_emu = text_width() as u32 * 635;
                     let height_emu = (f64::from(width_emu) * f64::from(h) / f64::from(w)).round() as u32;
@@ -1060,15 +1048,6 @@ mod tests {
         assert_eq!(change_text(Lang::En, Unit::Hours, 10.0, 13.5), "down 3.5");
         assert_eq!(target_text(Lang::Vi, Unit::Share, 1.0), "100%");
         assert_eq!(target_text(Lang::Vi, Unit::Share, 0.955), "95,5%");
-    }
-
-    #[test]
-    fn a_png_tells_its_size() {
-        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-        png.extend(800u32.to_be_bytes());
-        png.extend(450u32.to_be_bytes());
-        assert_eq!(png_size(&png), Some((800, 450)));
-        assert_eq!(png_size(b"GIF89a"), None);
     }
 
     #[test]

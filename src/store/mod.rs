@@ -301,17 +301,21 @@ impl Store {
     /// A store made before it kept replaced rows: each kind's table becomes its rows
     /// table (every row current) under the view of its current rows, in one transaction.
     fn keep_replaced_rows(&self) -> Result<()> {
-        for kind in Kind::ALL {
-            let is_table: bool = self
+        // One look at the catalog on every open: kinds still stored as plain tables.
+        let tables: Vec<String> = {
+            let mut stmt = self
                 .conn
-                .query_row(
-                    "SELECT count(*) > 0 FROM information_schema.tables
-                     WHERE table_name = ? AND table_type = 'BASE TABLE'",
-                    [kind.name()],
-                    |r| r.get(0),
-                )
+                .prepare("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'")
                 .map_err(|e| self.error(e))?;
-            if !is_table {
+            let names = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(|e| self.error(e))?;
+            names
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| self.error(e))?
+        };
+        for kind in Kind::ALL {
+            if !tables.iter().any(|t| t == kind.name()) {
                 continue;
             }
             self.conn
