@@ -1,7 +1,7 @@
 //! baove: analytics and statutory reporting for a provincial programme against online
 //! child abuse. Layers, each using only those before it:
 //! model (model, period, findings, results) ← catalog (catalog, template, draft) ← store ← ingest ← indicators,
-//! stats, funnel, compare, report ← render.
+//! stats, funnel, compare, report, revisions ← render.
 //! The command line lives in the binary.
 
 pub mod catalog;
@@ -19,6 +19,8 @@ pub mod period;
 pub mod render;
 pub mod report;
 pub mod results;
+#[cfg(feature = "store")]
+pub mod revisions;
 pub mod stats;
 #[cfg(feature = "store")]
 pub mod store;

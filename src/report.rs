@@ -52,6 +52,8 @@ pub struct ReportData {
     pub comparisons: Vec<Option<crate::compare::Compared>>,
     /// The dated programme targets (queries/targets.toml).
     pub targets: crate::catalog::Targets,
+    /// The revisions sheet, for templates that have one.
+    pub revisions: Option<crate::results::Revised>,
 }
 
 impl ReportData {
@@ -162,6 +164,7 @@ mod gathering {
         period: Period,
         as_of: NaiveDateTime,
         public: bool,
+        revised_since: Option<i64>,
     ) -> Result<ReportData> {
         let all = catalog::indicators().map_err(Error::Catalog)?;
         let used: Vec<Indicator> = template
@@ -250,6 +253,29 @@ mod gathering {
         }
         let sources = store.status()?.log;
         let quality = session.quality(&previous.period, previous.as_of)?;
+        let revisions = if template.revisions {
+            // Against the load asked for, else the last earlier report of the period:
+            // the first report of a period has nothing to revise, and a re-run as known
+            // at its load finds no report before that load either.
+            let now = store.known_load()?;
+            let since = match revised_since {
+                Some(load) => Some(load),
+                None => store.last_report_before(&period.to_string(), now)?,
+            };
+            Some(match since {
+                None => crate::results::Revised::FirstReport,
+                Some(since) => crate::results::Revised::Since(Box::new(crate::revisions::compute(
+                    store,
+                    &used,
+                    &Request { period, as_of },
+                    since,
+                    public,
+                    false,
+                )?)),
+            })
+        } else {
+            None
+        };
         Ok(ReportData {
             template_name: template_name.to_string(),
             template: template.clone(),
@@ -265,6 +291,7 @@ mod gathering {
             quality,
             comparisons,
             targets: catalog::targets().map_err(Error::Catalog)?,
+            revisions,
         })
     }
 }

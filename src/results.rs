@@ -216,3 +216,112 @@ pub struct IdentityCheck {
     pub vi: String,
     pub en: String,
 }
+
+/// A load of the log: its id and when it was logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadMark {
+    pub load_id: i64,
+    pub loaded_at: String,
+}
+
+/// Why a record counts in a revision of its cell, between two loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cause {
+    /// In the cell now, unknown to the store then: received in the period, loaded later.
+    Late,
+    /// In the cell then and now, with some column changed by a later export.
+    Corrected,
+    /// Known then but outside the cell (another area, another period), in it now.
+    Entered,
+    /// In the cell then, not now: a correction moved it out (the contract has no
+    /// deletion: a record never leaves the store).
+    Removed,
+}
+
+impl Cause {
+    pub const ALL: [Cause; 4] = [Cause::Late, Cause::Corrected, Cause::Entered, Cause::Removed];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Cause::Late => "late",
+            Cause::Corrected => "corrected",
+            Cause::Entered => "entered",
+            Cause::Removed => "removed",
+        }
+    }
+
+    pub fn of_name(name: &str) -> Option<Cause> {
+        Cause::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// How many records of a kind's cohort in a cell a cause moved, and, with `column`, how
+/// many of those (corrected, entered or removed) a later export changed that column of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CauseCount {
+    pub kind: crate::model::Kind,
+    pub area_code: String,
+    pub cause: Cause,
+    pub column: Option<String>,
+    pub records: u64,
+}
+
+/// One figure of a revision: an indicator's total in a cell (the whole or an area) as
+/// known after an earlier load and as known now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevisedValue {
+    pub indicator_id: String,
+    pub area_code: String,
+    pub unit: Unit,
+    /// As known then (None: not shown, or no value).
+    pub then: Option<f64>,
+    pub then_status: Status,
+    pub now: Option<f64>,
+    pub now_status: Status,
+    /// now − then, where both are shown and the revision of the cell may be.
+    pub difference: Option<f64>,
+    /// `Suppressed` where disclosure control hid the revision (the difference, and the
+    /// value then), `NoData` where either value is missing.
+    pub status: Status,
+}
+
+/// A cause count as the audience may see it (None: hidden).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownCause {
+    pub count: CauseCount,
+    pub records: Option<u64>,
+}
+
+/// The whole's value of an indicator as known after one load (a cell of the revision
+/// triangle).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vintage {
+    pub load: LoadMark,
+    pub indicator_id: String,
+    pub value: Option<f64>,
+    pub status: Status,
+}
+
+/// A period's revision between two states of the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revisions {
+    pub period: Period,
+    pub as_of: NaiveDateTime,
+    pub whole: String,
+    pub since: LoadMark,
+    pub now: LoadMark,
+    pub public: bool,
+    /// Indicator by indicator (in dictionary order), the whole first, then each area.
+    pub values: Vec<RevisedValue>,
+    pub causes: Vec<ShownCause>,
+    /// Oldest load first; empty unless asked for.
+    pub triangle: Vec<Vintage>,
+}
+
+/// The revision a periodic workbook shows: against the last report of the same period
+/// from an earlier state of the store, or none (its first report).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Revised {
+    FirstReport,
+    Since(Box<Revisions>),
+}

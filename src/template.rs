@@ -29,6 +29,10 @@ pub struct Template {
     /// (`report-templates/document/NAME.toml`), if any.
     #[serde(default)]
     pub document: Option<String>,
+    /// Whether the workbook has a revisions sheet ("Sửa đổi số liệu"): the period's
+    /// figures against the last earlier report of the same period.
+    #[serde(default)]
+    pub revisions: bool,
 }
 
 /// A report of a template's sheets over one kind of period.

@@ -11,4 +11,5 @@ mod load;
 mod provinces;
 mod record;
 mod report;
+mod revisions;
 mod util;

@@ -81,8 +81,16 @@ pub struct Reading {
     pub audience: baove::disclosure::Audience,
     #[arg(long, value_enum, default_value_t = Language::Vi)]
     pub lang: Language,
+    /// Read the store as it stood after a load: its id (`baove status` lists them), or
+    /// "YYYY-MM-DD HH:MM:SS" for the last load logged by then (default: as it stands).
+    /// Distinct from --as-of, the moment the figures describe.
+    #[arg(long, value_name = "MOMENT|LOAD", value_parser = parse_known_at, conflicts_with = "input")]
+    pub as_known_at: Option<baove::store::KnownAt>,
     #[command(flatten)]
     pub whole: Whole,
+    /// The load the store was read as known after, for the log of outputs.
+    #[arg(skip)]
+    pub known_load: std::cell::Cell<Option<i64>>,
 }
 
 /// Which whole a reporting command describes, when the store holds several provinces.
@@ -141,24 +149,48 @@ impl Reading {
     }
 
     pub fn store(&self) -> baove::Result<baove::store::Store> {
-        let mut store = match &self.parquet {
+        let store = match &self.parquet {
             Some(dir) => baove::store::Store::open_parquet(dir)?,
             None => reporting_store(self.db.as_deref(), &self.input, &self.profile, None)?,
         };
+        self.known(store)
+    }
+
+    /// The store as the command reads it: the whole asked for, as known at the load
+    /// asked for.
+    fn known(&self, mut store: baove::store::Store) -> baove::Result<baove::store::Store> {
         store.set_top(self.whole.top());
+        let load = known_at(&store, self.as_known_at)?;
+        self.known_load.set(Some(load));
         Ok(store)
     }
 
     /// The store, with an `--input` load logged at `generated_at` (the output's pinned
     /// generation time): the cover's load times then repeat from run to run.
     pub fn store_logged_at(&self, generated_at: chrono::NaiveDateTime) -> baove::Result<baove::store::Store> {
-        let mut store = match &self.parquet {
+        let store = match &self.parquet {
             Some(dir) => baove::store::Store::open_parquet(dir)?,
             None => reporting_store(self.db.as_deref(), &self.input, &self.profile, Some(generated_at))?,
         };
-        store.set_top(self.whole.top());
-        Ok(store)
+        self.known(store)
     }
+}
+
+/// Makes `store` read as known at `at` (None: as it stands); returns the last load it
+/// reads.
+pub fn known_at(store: &baove::store::Store, at: Option<baove::store::KnownAt>) -> baove::Result<i64> {
+    match at {
+        None => store.known_load(),
+        Some(at) => {
+            let mark = store.resolve_known_at(at)?;
+            store.know_as_at(Some(mark.load_id))?;
+            Ok(mark.load_id)
+        }
+    }
+}
+
+pub fn parse_known_at(text: &str) -> Result<baove::store::KnownAt, String> {
+    baove::store::KnownAt::parse(text)
 }
 
 /// The store a reporting command reads: `--db` (or ./baove.duckdb), or, with
@@ -212,6 +244,7 @@ impl Reading {
             self.audience,
             Some((period, as_of)),
             Some(self.lang.lang()),
+            self.known_load.get(),
             written,
         )
     }
@@ -226,6 +259,7 @@ pub fn log_outputs(
     audience: baove::disclosure::Audience,
     moment: Option<(&baove::period::Period, chrono::NaiveDateTime)>,
     lang: Option<Lang>,
+    known_load: Option<i64>,
     written: &[PathBuf],
 ) -> baove::Result<()> {
     let outputs: Vec<baove::store::OutputToLog> = written
@@ -244,6 +278,7 @@ pub fn log_outputs(
                 None => "",
             }
             .to_string(),
+            known_load,
         })
         .collect();
     baove::store::log_outputs(db, &outputs, baove::local_now()?)

@@ -32,7 +32,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let generated_at = generation_time(args.timestamp)?;
     let store = args.reading.store_logged_at(generated_at)?;
     let public = args.reading.public();
-    let data = report::gather(&store, "dashboard", &template, period, as_of, public)?;
+    let data = report::gather(&store, "dashboard", &template, period, as_of, public, None)?;
     drop(store);
     let bytes = dashboard::build(&data, args.reading.lang.lang(), generated_at)?;
     output::write_atomic(&args.out, &bytes, args.force)?;

@@ -40,6 +40,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         baove::disclosure::Audience::Internal,
         None,
         None,
+        None,
         &written,
     )?;
     super::print(&format!(

@@ -40,6 +40,10 @@ pub struct Args {
     /// List every indicator with its labels, unit and legal basis.
     #[arg(long)]
     list: bool,
+    /// Read the store as it stood after a load: its id, or "YYYY-MM-DD HH:MM:SS" for
+    /// the last load logged by then (default: as it stands).
+    #[arg(long, value_name = "MOMENT|LOAD", value_parser = super::args::parse_known_at)]
+    as_known_at: Option<baove::store::KnownAt>,
     #[command(flatten)]
     whole: super::args::Whole,
 }
@@ -72,6 +76,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         None => Store::open_read_only(&args.db)?,
     };
     store.set_top(args.whole.top());
+    let known_load = super::args::known_at(&store, args.as_known_at)?;
     let mut rows = indicators::compute(&store, &all, &request)?;
     drop(store);
     if args.audience.is_public() {
@@ -101,6 +106,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             args.audience,
             Some((&period, request.as_of)),
             None,
+            Some(known_load),
             std::slice::from_ref(out),
         )?;
     }

@@ -13,6 +13,7 @@ mod merge;
 mod privacy_record;
 mod progress;
 mod report;
+mod revisions;
 mod status;
 mod validate;
 
@@ -44,6 +45,9 @@ enum Command {
     Check(check::Args),
     /// Compute the indicator dictionary for a period as the tidy table.
     Indicators(indicators::Args),
+    /// A period's figures as known after an earlier load against now: differences,
+    /// their causes in counts (late, corrected, moved records) and the revision triangle.
+    Revisions(revisions::Args),
     /// Compare areas on shares and rates: funnel limits, ranks, differences, trend.
     Compare(compare::Args),
     /// Write the leaders' dashboard: one HTML file that needs no network.
@@ -72,6 +76,7 @@ pub fn run() -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Check(args) => check::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Revisions(args) => revisions::run(args),
         Command::Dashboard(args) => dashboard::run(args),
         Command::PrivacyRecord(args) => privacy_record::run(args),
         Command::Export(args) => export::run(args),

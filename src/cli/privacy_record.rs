@@ -70,6 +70,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         Audience::Internal,
         None,
         Some(args.lang.lang()),
+        None,
         std::slice::from_ref(&args.out),
     )?;
     let refused: std::collections::BTreeSet<i64> = record.refusals.iter().map(|r| r.refusal_id).collect();

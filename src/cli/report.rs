@@ -34,6 +34,11 @@ pub struct Args {
     /// Replace existing output files.
     #[arg(long)]
     force: bool,
+    /// The revisions sheet compares with the store as known at this load (or the last
+    /// load logged by "YYYY-MM-DD HH:MM:SS"), not with the last earlier report of the
+    /// period that the log of outputs names.
+    #[arg(long, value_name = "MOMENT|LOAD", value_parser = super::args::parse_known_at)]
+    since: Option<baove::store::KnownAt>,
     /// Generation time written into the files, "YYYY-MM-DD HH:MM:SS" (default:
     /// SOURCE_DATE_EPOCH if set, else now): equal inputs and timestamp, equal bytes.
     #[arg(long, value_parser = parse_as_of)]
@@ -70,7 +75,11 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             sheet.level = Some(level.name().to_string());
         }
     }
-    let mut data = report::gather(&store, &args.template, &template, period, as_of, public)?;
+    let since = match args.since {
+        Some(at) => Some(store.resolve_known_at(at)?.load_id),
+        None => None,
+    };
+    let mut data = report::gather(&store, &args.template, &template, period, as_of, public, since)?;
     // The drafted report of templates that name one: its text template checked against
     // the report's indicators, and the funnels it names areas from.
     let drafting = match &template.document {
@@ -103,6 +112,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             period,
             as_of,
             public,
+            None,
         )?)
     };
     // Read: the store is opened for writing only to log the outputs below.

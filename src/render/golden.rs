@@ -153,10 +153,11 @@ pub(crate) fn report() -> ReportData {
             profile: None,
         }],
         quality: Quality::default(),
-        template,
         indicators,
         public: true,
         targets: catalog::targets().unwrap(),
+        revisions: template.revisions.then_some(crate::results::Revised::FirstReport),
+        template,
     }
 }
 

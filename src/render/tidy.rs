@@ -88,6 +88,142 @@ pub fn to_csv(rows: &[TidyRow], audience: Audience) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// The revision of a period (`revisions_PERIOD.csv`): one row per indicator and cell,
+/// the whole first; `status` is that of the revision (suppressed: the difference and
+/// the value then hidden; no_data: a value missing).
+pub const REVISION_COLUMNS: [&str; 16] = [
+    "indicator_id",
+    "period",
+    "calendar",
+    "as_of",
+    "area_code",
+    "since_load",
+    "since_loaded_at",
+    "now_load",
+    "value_then",
+    "value_now",
+    "difference",
+    "unit",
+    "status_then",
+    "status_now",
+    "status",
+    "audience",
+];
+
+fn opt_number(v: Option<f64>) -> String {
+    v.map(number).unwrap_or_default()
+}
+
+pub fn revisions_csv(revisions: &crate::results::Revisions, audience: Audience) -> Vec<u8> {
+    let mut out = REVISION_COLUMNS.join(",");
+    out.push('\n');
+    let as_of = revisions.as_of.format("%Y-%m-%d %H:%M:%S").to_string();
+    for v in &revisions.values {
+        let fields = [
+            v.indicator_id.clone(),
+            revisions.period.to_string(),
+            revisions.period.calendar.name().to_string(),
+            as_of.clone(),
+            v.area_code.clone(),
+            revisions.since.load_id.to_string(),
+            revisions.since.loaded_at.clone(),
+            revisions.now.load_id.to_string(),
+            opt_number(v.then),
+            opt_number(v.now),
+            opt_number(v.difference),
+            v.unit.name().to_string(),
+            v.then_status.name().to_string(),
+            v.now_status.name().to_string(),
+            v.status.name().to_string(),
+            audience.name().to_string(),
+        ];
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// The causes of a revision (`revision_causes_PERIOD.csv`): per kind, cell and cause,
+/// the records it moved; with a `column`, those of them whose correction changed it.
+pub const CAUSE_COLUMNS: [&str; 10] = [
+    "period",
+    "since_load",
+    "now_load",
+    "kind",
+    "area_code",
+    "cause",
+    "column",
+    "records",
+    "status",
+    "audience",
+];
+
+pub fn revision_causes_csv(revisions: &crate::results::Revisions, audience: Audience) -> Vec<u8> {
+    let mut out = CAUSE_COLUMNS.join(",");
+    out.push('\n');
+    for c in &revisions.causes {
+        let fields = [
+            revisions.period.to_string(),
+            revisions.since.load_id.to_string(),
+            revisions.now.load_id.to_string(),
+            c.count.kind.name().to_string(),
+            c.count.area_code.clone(),
+            c.count.cause.name().to_string(),
+            c.count.column.clone().unwrap_or_default(),
+            c.records.map(|n| n.to_string()).unwrap_or_default(),
+            if c.records.is_some() { "" } else { "suppressed" }.to_string(),
+            audience.name().to_string(),
+        ];
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// The revision triangle (`revision_triangle_PERIOD.csv`): the whole's value of each
+/// indicator as known after each load.
+pub const TRIANGLE_COLUMNS: [&str; 9] = [
+    "indicator_id",
+    "period",
+    "area_code",
+    "load_id",
+    "loaded_at",
+    "value",
+    "unit",
+    "status",
+    "audience",
+];
+
+pub fn revision_triangle_csv(
+    revisions: &crate::results::Revisions,
+    indicators: &[crate::catalog::Indicator],
+    audience: Audience,
+) -> Vec<u8> {
+    let mut out = TRIANGLE_COLUMNS.join(",");
+    out.push('\n');
+    for v in &revisions.triangle {
+        let unit = indicators
+            .iter()
+            .find(|i| i.id == v.indicator_id)
+            .map(|i| i.unit.name())
+            .unwrap_or_default();
+        let fields = [
+            v.indicator_id.clone(),
+            revisions.period.to_string(),
+            revisions.whole.clone(),
+            v.load.load_id.to_string(),
+            v.load.loaded_at.clone(),
+            opt_number(v.value),
+            unit.to_string(),
+            v.status.name().to_string(),
+            audience.name().to_string(),
+        ];
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
 /// The comparison columns that follow the tidy ones in `comparison.csv` (the audience
 /// stays the last column).
 pub const COMPARISON_COLUMNS: [&str; 15] = [

@@ -2,6 +2,7 @@
 //! quarantine. Every change happens inside one transaction, so a refused or interrupted
 //! load (even kill -9) leaves the file as it was.
 
+mod history;
 mod incoming;
 mod invariants;
 mod quality;
@@ -9,6 +10,7 @@ pub mod reach;
 mod record;
 mod session;
 
+pub use history::{Cause, CauseCount, KnownAt, LoadMark};
 pub use record::{log_outputs, OutputToLog, RefusedFile};
 pub use session::{CaseScope, Session};
 
@@ -34,6 +36,10 @@ pub struct Store {
     /// the top in a period. One request asks for it several times (scope, geography,
     /// population); it is computed once. A new session empties the table and this.
     reached: std::cell::RefCell<Option<(crate::period::Period, reach::Reach)>>,
+    /// The load the queries read the store as known after (`history.rs`); None: now.
+    known: std::cell::Cell<Option<i64>>,
+    /// A Parquet export read as a store: current rows only, no history.
+    is_parquet: bool,
 }
 
 /// One line of the load log.
@@ -216,6 +222,8 @@ impl Store {
             inbox,
             top: crate::results::Top::Only,
             reached: std::cell::RefCell::new(None),
+            known: std::cell::Cell::new(None),
+            is_parquet: false,
         })
     }
 
@@ -827,7 +835,8 @@ impl Store {
                 dir.display()
             )));
         }
-        let store = Store::open_in_memory()?;
+        let mut store = Store::open_in_memory()?;
+        store.is_parquet = true;
         let fail = |e: duckdb::Error| Error::Store {
             path: dir.display().to_string(),
             message: format!("reading the Parquet export: {e}"),

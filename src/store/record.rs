@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS output_log (
     lang VARCHAR NOT NULL,
     sha256 VARCHAR NOT NULL,
     bytes BIGINT NOT NULL,
-    engine_version VARCHAR NOT NULL
+    engine_version VARCHAR NOT NULL,
+    known_load BIGINT
 );
 ";
 
@@ -64,6 +65,8 @@ pub struct OutputToLog {
     pub period: String,
     pub as_of: String,
     pub lang: String,
+    /// The last load the output was computed from (None: not from the store's data).
+    pub known_load: Option<i64>,
 }
 
 const TIME: &str = "%Y-%m-%d %H:%M:%S";
@@ -255,8 +258,13 @@ pub fn log_outputs(db: &Path, outputs: &[OutputToLog], written_at: chrono::Naive
     let run = || -> duckdb::Result<()> {
         let tx = store.conn.unchecked_transaction()?;
         tx.execute_batch(RECORD_DDL)?;
-        let mut insert =
-            tx.prepare("INSERT INTO output_log VALUES (CAST(? AS TIMESTAMP), ?, ?, ?, ?, ?, ?, ?, ?, ?)")?;
+        // Logs made before the store kept its history have no such column yet.
+        tx.execute_batch("ALTER TABLE output_log ADD COLUMN IF NOT EXISTS known_load BIGINT")?;
+        let mut insert = tx.prepare(
+            "INSERT INTO output_log (written_at, command, file_name, audience, period, as_of, lang, sha256,
+                 bytes, engine_version, known_load)
+             VALUES (CAST(? AS TIMESTAMP), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )?;
         for (o, sha256, bytes) in &lines {
             insert.execute(params![
                 at,
@@ -268,7 +276,8 @@ pub fn log_outputs(db: &Path, outputs: &[OutputToLog], written_at: chrono::Naive
                 o.lang,
                 sha256,
                 bytes,
-                ENGINE_VERSION
+                ENGINE_VERSION,
+                o.known_load
             ])?;
         }
         drop(insert);

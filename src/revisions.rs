@@ -1,0 +1,336 @@
+//! Revisions (issue 21): a period's figures as known after an earlier load against the
+//! same figures as known now, the difference, and its causes in counts (records loaded
+//! late, corrected, moved into or out of a cell); and the revision triangle, the whole's
+//! value as known after each load.
+//!
+//! Disclosure control (public audience) treats a cell's revision as one more release of
+//! the cell. A difference of 1 to 4 between two shown values is a count of 1 to 4
+//! children, and so is a cause count; and a difference can be rebuilt from its causes
+//! (late + entered − removed), or a cause from the difference and the other causes. So
+//! each cell's revision is shown or hidden whole: its count is the smallest non-zero of
+//! its differences of counted quantities and its cause counts, and the same engine as
+//! every table ([`crate::disclosure::Table`]) hides it where that count is 1 to 4, then
+//! hides other areas where one hidden area could be rebuilt from the whole. A hidden
+//! revision shows the value now (published anyway) and hides the value then, the
+//! difference and the causes. In the triangle, a load's value is shown only where it
+//! differs from every other shown value by 0 or by 5 or more in each counted quantity.
+//!
+//! Out of scope, as in the spec: the earlier report itself, which still carries the
+//! value then; a reader holding both reports can subtract them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::catalog::Indicator;
+use crate::disclosure::{self, CellKey, Table};
+use crate::error::{Error, Result};
+use crate::indicators;
+use crate::results::{LoadMark, Request, RevisedValue, Revisions, ShownCause, Status, TidyRow, Vintage};
+use crate::store::{Session, Store};
+
+/// The quantity under which a cell's revision is protected.
+const REVISION: &str = "revision";
+
+/// Computes the revision of `request`'s period from the store as known after `since` to
+/// the store as the connection now reads it (as it stands, or as known at the load set
+/// by [`Store::know_as_at`]), which it reads as before when done. With `triangle`, the
+/// whole's value after every load up to now as well (one computation per load).
+pub fn compute(
+    store: &Store,
+    indicators: &[Indicator],
+    request: &Request,
+    since: i64,
+    public: bool,
+    triangle: bool,
+) -> Result<Revisions> {
+    let restore = store.knowing();
+    let result = compute_between(store, indicators, request, since, public, triangle);
+    store.know_as_at(restore)?;
+    result
+}
+
+fn compute_between(
+    store: &Store,
+    indicators: &[Indicator],
+    request: &Request,
+    since: i64,
+    public: bool,
+    with_triangle: bool,
+) -> Result<Revisions> {
+    let now_load = store.known_load()?;
+    let loads = store.loads()?;
+    let mark = |id: i64| -> Result<LoadMark> {
+        loads
+            .iter()
+            .find(|l| l.load_id == id)
+            .cloned()
+            .ok_or_else(|| Error::Usage(format!("no load {id} in the store's log")))
+    };
+    let since_mark = mark(since)?;
+    let now_mark = mark(now_load)?;
+    if since > now_load {
+        return Err(Error::Usage(format!(
+            "--since load {since} is after the state read (load {now_load}): a revision runs from an earlier load to a later one"
+        )));
+    }
+    let totals_at = |load: i64| -> Result<Vec<TidyRow>> {
+        store.know_as_at(Some(load))?;
+        Ok(indicators::compute(store, indicators, request)?
+            .into_iter()
+            .filter(|r| r.breakdown.is_empty())
+            .collect())
+    };
+    let then_rows = totals_at(since)?;
+    let now_rows = totals_at(now_load)?;
+    let whole = Session::new(store)?.reach(&request.period)?.code;
+    let causes = Session::new(store)?.revision_causes(request, since, now_load)?;
+
+    let published = |rows: &[TidyRow]| -> Result<Vec<TidyRow>> {
+        let mut rows = rows.to_vec();
+        if public {
+            disclosure::suppress(&mut rows, indicators, &whole)?;
+        }
+        Ok(rows)
+    };
+    let then_shown = published(&then_rows)?;
+    let now_shown = published(&now_rows)?;
+
+    let by_id: HashMap<&str, &Indicator> = indicators.iter().map(|i| (i.id.as_str(), i)).collect();
+    let key = |r: &TidyRow| (r.indicator_id.clone(), r.area_code.clone());
+    let then_raw: HashMap<_, &TidyRow> = then_rows.iter().map(|r| (key(r), r)).collect();
+    let then_pub: HashMap<_, &TidyRow> = then_shown.iter().map(|r| (key(r), r)).collect();
+
+    // Each cell's revision count: the smallest non-zero difference of a counted
+    // quantity or cause count (0 when nothing changed).
+    let mut smallest: BTreeMap<String, u64> = BTreeMap::new();
+    let mut note = |area: &str, n: u64| {
+        let entry = smallest.entry(area.to_string()).or_insert(0);
+        if n > 0 && (*entry == 0 || n < *entry) {
+            *entry = n;
+        }
+    };
+    for now in &now_rows {
+        let Some(indicator) = by_id.get(now.indicator_id.as_str()) else {
+            continue;
+        };
+        let then = then_raw.get(&key(now)).copied();
+        for (quantity, then_n, now_n) in counted(indicator, then, now) {
+            if quantity.is_some() {
+                note(&now.area_code, then_n.abs_diff(now_n));
+            }
+        }
+    }
+    for c in &causes {
+        note(&c.area_code, c.records);
+    }
+    let hidden = if public {
+        // Cells in code order, the whole first: the order ties are broken in.
+        let mut table = Table::new(&whole);
+        table.record(
+            REVISION,
+            &CellKey::total(&whole),
+            *smallest.get(&whole).unwrap_or(&0) as f64,
+        )?;
+        for (area, n) in &smallest {
+            table.record(REVISION, &CellKey::total(area), *n as f64)?;
+        }
+        Some(table.solve())
+    } else {
+        None
+    };
+    let is_hidden = |area: &str| {
+        hidden
+            .as_ref()
+            .is_some_and(|h| h.contains(REVISION, &CellKey::total(area)))
+    };
+
+    let mut values = Vec::new();
+    for now in &now_shown {
+        let then = then_pub.get(&key(now)).copied();
+        let then_value = then.and_then(|t| t.value);
+        let then_status = then.map(|t| t.status).unwrap_or(Status::NoData);
+        let (then_value, difference, status) =
+            if then_status == Status::Suppressed || now.status == Status::Suppressed {
+                (then_value, None, Status::Suppressed)
+            } else if is_hidden(&now.area_code) {
+                (None, None, Status::Suppressed)
+            } else {
+                match (then_value, now.value) {
+                    (Some(t), Some(n)) => (Some(t), Some(n - t), Status::Shown),
+                    _ => (then_value, None, Status::NoData),
+                }
+            };
+        values.push(RevisedValue {
+            indicator_id: now.indicator_id.clone(),
+            area_code: now.area_code.clone(),
+            unit: now.unit,
+            then: then_value,
+            then_status: if status == Status::Suppressed && then_value.is_none() {
+                Status::Suppressed
+            } else {
+                then_status
+            },
+            now: now.value,
+            now_status: now.status,
+            difference,
+            status,
+        });
+    }
+    let causes = causes
+        .into_iter()
+        .map(|count| ShownCause {
+            records: (!is_hidden(&count.area_code)).then_some(count.records),
+            count,
+        })
+        .collect();
+
+    let triangle = if with_triangle {
+        let whole_hidden = is_hidden(&whole);
+        triangle_of(
+            store,
+            indicators,
+            request,
+            &loads,
+            now_load,
+            since,
+            &whole,
+            public,
+            &now_rows,
+            whole_hidden,
+        )?
+    } else {
+        Vec::new()
+    };
+    Ok(Revisions {
+        period: request.period,
+        as_of: request.as_of,
+        whole,
+        since: since_mark,
+        now: now_mark,
+        public,
+        values,
+        causes,
+        triangle,
+    })
+}
+
+/// The counted quantities of a row pair: (quantity, count then, count now), 0 where a
+/// state has no count.
+fn counted<'i>(
+    indicator: &'i Indicator,
+    then: Option<&TidyRow>,
+    now: &TidyRow,
+) -> [(Option<&'i str>, u64, u64); 2] {
+    [
+        (
+            indicator.numerator_quantity.quantity(),
+            then.and_then(|t| t.numerator).unwrap_or(0),
+            now.numerator.unwrap_or(0),
+        ),
+        (
+            indicator.denominator_quantity.quantity(),
+            then.and_then(|t| t.denominator).unwrap_or(0),
+            now.denominator.unwrap_or(0),
+        ),
+    ]
+}
+
+/// The whole's value of every indicator after each load up to `now_load`, oldest first.
+#[allow(clippy::too_many_arguments)]
+fn triangle_of(
+    store: &Store,
+    indicators: &[Indicator],
+    request: &Request,
+    loads: &[LoadMark],
+    now_load: i64,
+    since: i64,
+    whole: &str,
+    public: bool,
+    now_rows: &[TidyRow],
+    since_hidden: bool,
+) -> Result<Vec<Vintage>> {
+    // Raw and published whole rows of every load.
+    let mut states: Vec<(LoadMark, Vec<TidyRow>, Vec<TidyRow>)> = Vec::new();
+    for load in loads.iter().filter(|l| l.load_id <= now_load) {
+        let raw: Vec<TidyRow> = if load.load_id == now_load {
+            now_rows.to_vec()
+        } else {
+            store.know_as_at(Some(load.load_id))?;
+            indicators::compute(store, indicators, request)?
+                .into_iter()
+                .filter(|r| r.breakdown.is_empty())
+                .collect()
+        };
+        let mut shown = raw.clone();
+        if public {
+            disclosure::suppress(&mut shown, indicators, whole)?;
+        }
+        let raw = raw.into_iter().filter(|r| r.area_code == whole).collect();
+        let shown = shown.into_iter().filter(|r| r.area_code == whole).collect();
+        states.push((load.clone(), raw, shown));
+    }
+    let mut vintages = Vec::new();
+    for indicator in indicators {
+        let find = |rows: &[TidyRow]| rows.iter().find(|r| r.indicator_id == indicator.id).cloned();
+        let rows: Vec<(LoadMark, Option<TidyRow>, Option<TidyRow>)> = states
+            .iter()
+            .map(|(load, raw, shown)| (load.clone(), find(raw), find(shown)))
+            .collect();
+        if rows.iter().all(|(_, raw, _)| raw.is_none()) {
+            continue;
+        }
+        let mut visible = vec![!public; rows.len()];
+        if public {
+            // The value now first, then the value then as the revision table decided,
+            // then every other load from the newest, each against every shown one.
+            let mut order: Vec<usize> = Vec::new();
+            order.extend(rows.iter().position(|(l, _, _)| l.load_id == now_load));
+            order.extend(
+                rows.iter()
+                    .position(|(l, _, _)| l.load_id == since && since != now_load),
+            );
+            let rest: Vec<usize> = (0..rows.len()).rev().filter(|i| !order.contains(i)).collect();
+            order.extend(rest);
+            let mut shown_counts: Vec<[u64; 2]> = Vec::new();
+            for i in order {
+                let (load, raw, shown) = &rows[i];
+                let Some(raw) = raw else { continue };
+                let suppressed = shown.as_ref().is_none_or(|s| s.status == Status::Suppressed);
+                let counts = [
+                    indicator
+                        .numerator_quantity
+                        .quantity()
+                        .map(|_| raw.numerator.unwrap_or(0)),
+                    indicator
+                        .denominator_quantity
+                        .quantity()
+                        .map(|_| raw.denominator.unwrap_or(0)),
+                ];
+                let counts = [counts[0].unwrap_or(0), counts[1].unwrap_or(0)];
+                let near = shown_counts.iter().any(|other| {
+                    (0..2).any(|q| disclosure::is_protected(counts[q].abs_diff(other[q]) as f64))
+                });
+                let ok =
+                    !suppressed && !(load.load_id == since && since != now_load && since_hidden) && !near;
+                if ok {
+                    visible[i] = true;
+                    shown_counts.push(counts);
+                }
+            }
+        }
+        for (i, (load, raw, shown)) in rows.into_iter().enumerate() {
+            let row = if public { shown } else { raw };
+            let (value, status) = match (row, visible[i]) {
+                (Some(r), true) => (r.value, r.status),
+                (Some(_), false) => (None, Status::Suppressed),
+                (None, _) => (None, Status::NoData),
+            };
+            vintages.push(Vintage {
+                load,
+                indicator_id: indicator.id.clone(),
+                value,
+                status,
+            });
+        }
+    }
+    Ok(vintages)
+}

@@ -1,0 +1,449 @@
+//! Revisions (issue 21): the store as known at an earlier load, and what changed since,
+//! with the expected tables derived by hand from the load sequences below.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::util::{baove, read_csv_rows, sample_areas, sample_data};
+
+const CASES_HEADER: &str = "case_id,area_code,received_at,receiving_agency,channel,abuse_type,victim_sex,victim_age,platform,emergency,assessed_at,assessment_result,emergency_action_at,police_received_at,support_plan_at,support_types,support_started_at,criminal_decision_at,criminal_decision,complex_case,outcome,closed_at";
+
+/// A synthetic case received on `day` of January 2025 (statutory 2025Q1: 2024-12-15 to
+/// 2025-03-14) in `area`, assessed with `result` a day later when one is given.
+fn case(id: &str, area: &str, day: u32, result: Option<&str>) -> String {
+    let assessed = match result {
+        Some(r) => format!("2025-01-{:02} 09:00,{r}", day + 1),
+        None => ",".to_string(),
+    };
+    format!("{id},{area},2025-01-{day:02} 09:00,LDTBXH,HOTLINE_111,GROOMING,F,14,,,{assessed},,,,,,,,,,")
+}
+
+fn write_cases(dir: &Path, name: &str, rows: &[String]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("{CASES_HEADER}\n{}\n", rows.join("\n"))).unwrap();
+    path.display().to_string()
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let run = baove(dir, args);
+    assert_eq!(run.code, 0, "baove {args:?}: {}", run.all_output());
+    run.stdout
+}
+
+/// Export A, then export B: two late records (R-13 in 450, R-14 in 452), a stage time
+/// corrected (R-1 assessed, CONFIRMED), an assessment result corrected (R-2 CONFIRMED →
+/// UNFOUNDED), a record moved to another area (R-9 from 452 to 450), one re-sent
+/// unchanged (R-3), and R-13 confirmed.
+fn load_sequence(dir: &Path) {
+    let mut a: Vec<String> = Vec::new();
+    a.push(case("R-1", "450", 3, None));
+    a.push(case("R-2", "450", 4, Some("CONFIRMED")));
+    a.push(case("R-3", "450", 5, Some("CONFIRMED")));
+    a.push(case("R-4", "450", 6, Some("CONFIRMED")));
+    for (i, day) in (5..=8).zip(7..) {
+        a.push(case(&format!("R-{i}"), "450", day, None));
+    }
+    a.push(case("R-9", "452", 11, None));
+    a.push(case("R-10", "452", 12, Some("CONFIRMED")));
+    a.push(case("R-11", "452", 13, None));
+    a.push(case("R-12", "452", 14, None));
+    let b = vec![
+        case("R-1", "450", 3, Some("CONFIRMED")),
+        case("R-2", "450", 4, Some("UNFOUNDED")),
+        case("R-3", "450", 5, Some("CONFIRMED")),
+        case("R-9", "450", 11, None),
+        case("R-13", "450", 20, Some("CONFIRMED")),
+        case("R-14", "452", 21, None),
+    ];
+    ok(dir, &["load", &sample_areas()]);
+    let a = write_cases(dir, "cases_a.csv", &a);
+    let b = write_cases(dir, "cases_b.csv", &b);
+    ok(dir, &["load", &a]);
+    ok(dir, &["load", &b]);
+}
+
+fn by_key(
+    rows: &[BTreeMap<String, String>],
+    keys: &[&str],
+) -> BTreeMap<Vec<String>, BTreeMap<String, String>> {
+    rows.iter()
+        .map(|r| (keys.iter().map(|k| r[*k].clone()).collect(), r.clone()))
+        .collect()
+}
+
+#[test]
+fn revisions_give_each_changed_value_and_its_causes_as_counted_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    load_sequence(dir.path());
+    // Loads: 1 the areas, 2 export A, 3 export B.
+    let out = ok(
+        dir.path(),
+        &[
+            "revisions",
+            "--period",
+            "2025Q1",
+            "--since",
+            "2",
+            "--audience",
+            "internal",
+            "--out",
+            "rev",
+        ],
+    );
+    assert!(out.contains("from load 2"), "{out}");
+    let values = by_key(
+        &read_csv_rows(&dir.path().join("rev/revisions_2025Q1.csv")),
+        &["indicator_id", "area_code"],
+    );
+    let expect = |indicator: &str, area: &str, then: &str, now: &str, difference: &str| {
+        let row = &values[&vec![indicator.to_string(), area.to_string()]];
+        assert_eq!(
+            (
+                row["value_then"].as_str(),
+                row["value_now"].as_str(),
+                row["difference"].as_str()
+            ),
+            (then, now, difference),
+            "{indicator} in {area}: {row:?}"
+        );
+        assert_eq!(row["since_load"], "2");
+        assert_eq!(row["now_load"], "3");
+        assert_eq!(row["audience"], "internal");
+    };
+    // Received: 12 then (8 in 450, 4 in 452); now R-13 and R-9 join 450, R-14 joins and
+    // R-9 leaves 452.
+    expect("cases_received", "44", "12", "14", "2");
+    expect("cases_received", "450", "8", "10", "2");
+    expect("cases_received", "452", "4", "4", "0");
+    // Confirmed: R-2, R-3, R-4 and R-10 then; R-1, R-3, R-4, R-13 and R-10 now.
+    expect("cases_confirmed", "44", "4", "5", "1");
+    expect("cases_confirmed", "450", "3", "4", "1");
+    expect("cases_confirmed", "452", "1", "1", "0");
+
+    let causes: BTreeMap<(String, String, String, String), String> =
+        read_csv_rows(&dir.path().join("rev/revision_causes_2025Q1.csv"))
+            .into_iter()
+            .map(|r| {
+                assert_eq!(r["status"], "");
+                (
+                    (
+                        r["kind"].clone(),
+                        r["area_code"].clone(),
+                        r["cause"].clone(),
+                        r["column"].clone(),
+                    ),
+                    r["records"].clone(),
+                )
+            })
+            .collect();
+    let c = |area: &str, cause: &str, column: &str, n: &str| {
+        (
+            (
+                "cases".to_string(),
+                area.to_string(),
+                cause.to_string(),
+                column.to_string(),
+            ),
+            n.to_string(),
+        )
+    };
+    let expected: BTreeMap<_, _> = [
+        // The whole: two late; R-1, R-2 and R-9 corrected (R-3 re-sent unchanged is not).
+        c("44", "late", "", "2"),
+        c("44", "corrected", "", "3"),
+        c("44", "corrected", "assessed_at", "1"),
+        c("44", "corrected", "assessment_result", "2"),
+        c("44", "corrected", "area_code", "1"),
+        // 450: R-13 late; R-1 and R-2 corrected; R-9 moved in.
+        c("450", "late", "", "1"),
+        c("450", "corrected", "", "2"),
+        c("450", "corrected", "assessed_at", "1"),
+        c("450", "corrected", "assessment_result", "2"),
+        c("450", "entered", "", "1"),
+        c("450", "entered", "area_code", "1"),
+        // 452: R-14 late; R-9 moved out.
+        c("452", "late", "", "1"),
+        c("452", "removed", "", "1"),
+        c("452", "removed", "area_code", "1"),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(causes, expected);
+
+    // The triangle: the whole's value after each load.
+    let triangle = by_key(
+        &read_csv_rows(&dir.path().join("rev/revision_triangle_2025Q1.csv")),
+        &["indicator_id", "load_id"],
+    );
+    let vintage = |indicator: &str, load: &str| {
+        triangle[&vec![indicator.to_string(), load.to_string()]]["value"].clone()
+    };
+    assert_eq!(
+        (
+            vintage("cases_received", "1"),
+            vintage("cases_received", "2"),
+            vintage("cases_received", "3")
+        ),
+        ("0".to_string(), "12".to_string(), "14".to_string())
+    );
+    assert!(dir.path().join("rev/revisions_2025Q1.xlsx").exists());
+
+    // As known at load 2, the indicators are those computed before load 3 came.
+    ok(
+        dir.path(),
+        &[
+            "indicators",
+            "--period",
+            "2025Q1",
+            "--audience",
+            "internal",
+            "--as-known-at",
+            "2",
+            "--out",
+            "then.csv",
+        ],
+    );
+    let then = read_csv_rows(&dir.path().join("then.csv"));
+    let received = then
+        .iter()
+        .find(|r| {
+            r["indicator_id"] == "cases_received" && r["area_code"] == "44" && r["breakdown"].is_empty()
+        })
+        .unwrap();
+    assert_eq!(received["value"], "12");
+}
+
+#[test]
+fn a_known_at_that_names_no_state_is_refused_with_the_loads_there_are() {
+    let dir = tempfile::tempdir().unwrap();
+    load_sequence(dir.path());
+    let run = baove(
+        dir.path(),
+        &[
+            "indicators",
+            "--period",
+            "2025Q1",
+            "--as-known-at",
+            "9",
+            "--out",
+            "x.csv",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.all_output());
+    assert!(run.stderr.contains("its loads are 1"), "{}", run.stderr);
+    let run = baove(
+        dir.path(),
+        &[
+            "indicators",
+            "--period",
+            "2025Q1",
+            "--as-known-at",
+            "2001-01-01 00:00:00",
+            "--out",
+            "x.csv",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.all_output());
+    assert!(!dir.path().join("x.csv").exists());
+    let run = baove(
+        dir.path(),
+        &[
+            "revisions",
+            "--period",
+            "2025Q1",
+            "--since",
+            "3",
+            "--as-known-at",
+            "2",
+            "--out",
+            "r",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.all_output());
+    assert!(run.stderr.contains("after the state read"), "{}", run.stderr);
+}
+
+/// The sample's top-level exports, with every tenth case of export A held back (sent
+/// late in B) and B correcting the age of every seventh.
+fn sample_exports(dir: &Path) -> (String, String) {
+    let sample = Path::new(&sample_data()).to_path_buf();
+    let a = dir.join("export-a");
+    let b = dir.join("export-b");
+    for folder in [&a, &b] {
+        std::fs::create_dir_all(folder).unwrap();
+        for name in [
+            "areas.csv",
+            "holidays.csv",
+            "population.csv",
+            "crosswalk.csv",
+            "content_reports.csv",
+        ] {
+            std::fs::copy(sample.join(name), folder.join(name)).unwrap();
+        }
+    }
+    let cases = std::fs::read_to_string(sample.join("cases.csv")).unwrap();
+    let mut lines = cases.lines();
+    let header = lines.next().unwrap();
+    let (mut held, mut corrected) = (vec![header.to_string()], vec![header.to_string()]);
+    for (i, line) in lines.enumerate() {
+        if i % 10 != 3 {
+            held.push(line.to_string());
+        }
+        let mut fields: Vec<String> = line.split(',').map(String::from).collect();
+        if i % 7 == 0 {
+            // victim_age: a correction that moves no record between cells.
+            fields[7] = match fields[7].parse::<u32>() {
+                Ok(age) if age < 17 => (age + 1).to_string(),
+                _ => "10".to_string(),
+            };
+        }
+        corrected.push(fields.join(","));
+    }
+    std::fs::write(a.join("cases.csv"), held.join("\n") + "\n").unwrap();
+    std::fs::write(b.join("cases.csv"), corrected.join("\n") + "\n").unwrap();
+    (a.display().to_string(), b.display().to_string())
+}
+
+fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                files.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+fn workbook_strings(path: &Path) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name("xl/sharedStrings.xml")
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+#[test]
+fn a_report_re_run_as_known_at_its_load_is_byte_identical_and_a_later_one_shows_its_revisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = sample_exports(dir.path());
+    let stamp = "2025-04-20 08:00:00";
+    ok(dir.path(), &["load", &a]);
+    let report = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "report",
+            "--template",
+            "quarterly",
+            "--period",
+            "2025Q1",
+            "--timestamp",
+            stamp,
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        ok(dir.path(), &args)
+    };
+    report("first", &[]);
+    let first = files_of(&dir.path().join("first"));
+    assert!(
+        workbook_strings(&dir.path().join("first/quarterly_2025Q1.xlsx"))
+            .contains("Đây là báo cáo đầu tiên của kỳ này"),
+        "the first report of a period has nothing to revise"
+    );
+    ok(dir.path(), &["load", &b]);
+    report("again", &["--as-known-at", "1"]);
+    let again = files_of(&dir.path().join("again"));
+    assert_eq!(first.keys().collect::<Vec<_>>(), again.keys().collect::<Vec<_>>());
+    for (name, bytes) in &first {
+        assert!(again[name] == *bytes, "{name} differs from the first report's");
+    }
+
+    // As the store stands, the workbook revises the first report (the log of outputs
+    // names its load): load 1 against load 2.
+    report("later", &[]);
+    let later = workbook_strings(&dir.path().join("later/quarterly_2025Q1.xlsx"));
+    assert!(
+        later.contains("So với số liệu đã biết sau lần nạp 1"),
+        "no revisions sheet against load 1"
+    );
+    assert!(
+        later.contains("Nhận trong kỳ, nạp sau"),
+        "the late records are a cause"
+    );
+    assert_ne!(
+        std::fs::read(dir.path().join("later/quarterly_2025Q1.xlsx")).unwrap(),
+        first["quarterly_2025Q1.xlsx"]
+    );
+}
+
+#[test]
+fn a_public_revision_shows_no_difference_or_cause_from_1_to_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = sample_exports(dir.path());
+    ok(dir.path(), &["load", &a]);
+    ok(dir.path(), &["load", &b]);
+    ok(
+        dir.path(),
+        &["revisions", "--period", "2025Q1", "--since", "1", "--out", "rev"],
+    );
+    let small = |n: f64| n != 0.0 && n.abs() < 5.0;
+    let mut shown_differences = 0;
+    for row in read_csv_rows(&dir.path().join("rev/revisions_2025Q1.csv")) {
+        assert_eq!(row["audience"], "public");
+        if row["unit"] != "count" {
+            continue;
+        }
+        let then = row["value_then"].parse::<f64>();
+        let now = row["value_now"].parse::<f64>();
+        if let (Ok(then), Ok(now)) = (&then, &now) {
+            assert!(
+                !small(now - then),
+                "a public difference of {}: {row:?}",
+                now - then
+            );
+            shown_differences += 1;
+        }
+        if small(row["difference"].parse::<f64>().unwrap_or(0.0)) {
+            panic!("{row:?}");
+        }
+    }
+    assert!(shown_differences > 0, "some revision is large enough to show");
+    let mut hidden_causes = 0;
+    for row in read_csv_rows(&dir.path().join("rev/revision_causes_2025Q1.csv")) {
+        match row["records"].parse::<f64>() {
+            Ok(n) => assert!(!small(n), "{row:?}"),
+            Err(_) => {
+                assert_eq!(row["status"], "suppressed");
+                hidden_causes += 1;
+            }
+        }
+    }
+    assert!(hidden_causes > 0, "the areas' few late records are hidden");
+    // In the triangle, no two shown values of a count differ by 1 to 4.
+    let mut by_indicator: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for row in read_csv_rows(&dir.path().join("rev/revision_triangle_2025Q1.csv")) {
+        if let (true, Ok(v)) = (row["unit"] == "count", row["value"].parse::<f64>()) {
+            by_indicator
+                .entry(row["indicator_id"].clone())
+                .or_default()
+                .push(v);
+        }
+    }
+    for (indicator, values) in by_indicator {
+        for x in &values {
+            for y in &values {
+                assert!(!small(x - y), "{indicator}: {values:?}");
+            }
+        }
+    }
+}
