@@ -309,8 +309,7 @@ fn triangle_of(
                 let near = shown_counts.iter().any(|other| {
                     (0..2).any(|q| disclosure::is_protected(counts[q].abs_diff(other[q]) as f64))
                 });
-                let ok =
-                    !suppressed && !(load.load_id == since && since != now_load && since_hidden) && !near;
+                let ok = !(suppressed || near || load.load_id == since && since != now_load && since_hidden);
                 if ok {
                     visible[i] = true;
                     shown_counts.push(counts);

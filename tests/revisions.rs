@@ -35,11 +35,12 @@ fn ok(dir: &Path, args: &[&str]) -> String {
 /// UNFOUNDED), a record moved to another area (R-9 from 452 to 450), one re-sent
 /// unchanged, and R-13 confirmed.
 fn load_sequence(dir: &Path) {
-    let mut a: Vec<String> = Vec::new();
-    a.push(case("R-1", "450", 3, None));
-    a.push(case("R-2", "450", 4, Some("CONFIRMED")));
-    a.push(case("R-3", "450", 5, Some("CONFIRMED")));
-    a.push(case("R-4", "450", 6, Some("CONFIRMED")));
+    let mut a = vec![
+        case("R-1", "450", 3, None),
+        case("R-2", "450", 4, Some("CONFIRMED")),
+        case("R-3", "450", 5, Some("CONFIRMED")),
+        case("R-4", "450", 6, Some("CONFIRMED")),
+    ];
     for (i, day) in (5..=8).zip(7..) {
         a.push(case(&format!("R-{i}"), "450", day, None));
     }

@@ -1473,8 +1473,7 @@ fn write_revisions(
         text(lang, "records"),
     ];
     write_headers(ws, header_row, &headers, f)?;
-    let mut r = header_row + 1;
-    for c in &revisions.causes {
+    for (r, c) in (header_row + 1..).zip(&revisions.causes) {
         ws.write_string(r, 0, text(lang, &format!("kind_{}", c.count.kind.name())))
             .map_err(xlsx)?;
         ws.write_string(r, 1, area_name(&c.count.area_code))
@@ -1489,7 +1488,6 @@ fn write_revisions(
                 .write_string_with_format(r, 4, "[c]", &f.symbol)
                 .map_err(xlsx)?,
         };
-        r += 1;
     }
     Ok(())
 }
@@ -1519,7 +1517,7 @@ pub fn build_revisions(
     ws.write_string_with_format(
         0,
         0,
-        &format!(
+        format!(
             "{} · {} · {}",
             text(lang, "revisions"),
             period_text(lang, &revisions.period),
@@ -1552,7 +1550,7 @@ pub fn build_revisions(
         ws.write_string_with_format(
             header_row,
             1 + c as u16,
-            &format!("{} {}\n{}", text(lang, "load"), load.load_id, load.loaded_at),
+            format!("{} {}\n{}", text(lang, "load"), load.load_id, load.loaded_at),
             &f.header,
         )
         .map_err(xlsx)?;
@@ -1608,5 +1606,102 @@ mod tests {
         assert!(long.chars().count() <= 31);
         assert_eq!(sheet_name("a/b:c", &mut used), "abc");
         assert_eq!(sheet_name("ABC", &mut used), "ABC 2");
+    }
+
+    fn shared_strings(bytes: Vec<u8>) -> String {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut text = String::new();
+        zip.by_name("xl/sharedStrings.xml")
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
+    /// A hidden revision shows its value now and `[c]` for the value then, the
+    /// difference and the causes; the number hidden is written nowhere.
+    #[test]
+    fn a_hidden_revision_shows_c_and_never_its_numbers() {
+        use crate::results::{Cause, CauseCount, LoadMark, RevisedValue, Revisions, ShownCause, Vintage};
+        let period = Period::parse("2025Q1", Calendar::Statutory).unwrap();
+        let load = |id: i64| LoadMark {
+            load_id: id,
+            loaded_at: format!("2025-04-0{id} 08:00:00"),
+        };
+        let indicator = Indicator::example(
+            "cases_received",
+            Unit::Count,
+            crate::catalog::Statistic::Count,
+            &["area"],
+        );
+        let value = |area: &str, then: Option<f64>, now: f64, status: Status| RevisedValue {
+            indicator_id: "cases_received".into(),
+            area_code: area.into(),
+            unit: Unit::Count,
+            then,
+            then_status: if then.is_some() {
+                Status::Shown
+            } else {
+                Status::Suppressed
+            },
+            now: Some(now),
+            now_status: Status::Shown,
+            difference: then.map(|t| now - t),
+            status,
+        };
+        let revisions = Revisions {
+            period,
+            as_of: period.end_moment(),
+            whole: "44".into(),
+            since: load(1),
+            now: load(2),
+            public: true,
+            values: vec![
+                value("44", Some(40.0), 52.0, Status::Shown),
+                value("450", None, 29.0, Status::Suppressed),
+            ],
+            causes: vec![ShownCause {
+                count: CauseCount {
+                    kind: crate::model::Kind::Cases,
+                    area_code: "450".into(),
+                    cause: Cause::Late,
+                    column: None,
+                    records: 3,
+                },
+                records: None,
+            }],
+            triangle: vec![Vintage {
+                load: load(2),
+                indicator_id: "cases_received".into(),
+                value: Some(52.0),
+                status: Status::Shown,
+            }],
+        };
+        let names = [("450".to_string(), "Huyện A (synthetic)".to_string())]
+            .into_iter()
+            .collect();
+        let bytes = build_revisions(&revisions, &[indicator], &names, Lang::Vi, period.end_moment()).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+        let mut sheet = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet)
+            .unwrap();
+        let strings = shared_strings(bytes);
+        assert!(strings.contains("[c]"), "{strings}");
+        assert!(strings.contains("Nhận trong kỳ, nạp sau"), "{strings}");
+        assert!(strings.contains("Huyện A (synthetic) (450)"), "{strings}");
+        assert!(
+            strings.contains("So với số liệu đã biết sau lần nạp 1"),
+            "{strings}"
+        );
+        // The numbers of the sheet (cells that are not shared strings): the whole's
+        // revision is shown, 40, 52 and +12, the area's value now 29; its 3 late
+        // records are not.
+        let numbers: Vec<f64> = regex::Regex::new(r#"<c r="[A-Z]+[0-9]+"(?: s="[0-9]+")?><v>([^<]+)</v>"#)
+            .unwrap()
+            .captures_iter(&sheet)
+            .map(|c| c[1].parse().unwrap())
+            .collect();
+        assert_eq!(numbers, vec![40.0, 52.0, 12.0, 29.0]);
     }
 }
