@@ -81,8 +81,10 @@ fn compute_between(
     };
     let then_rows = totals_at(since)?;
     let now_rows = totals_at(now_load)?;
-    let whole = Session::new(store)?.reach(&request.period)?.code;
-    let causes = Session::new(store)?.revision_causes(request, since, now_load)?;
+    // One session for the whole's code and the causes (its staging is built once).
+    let session = Session::new(store)?;
+    let whole = session.reach(&request.period)?.code;
+    let causes = session.revision_causes(request, since, now_load)?;
 
     let published = |rows: &[TidyRow]| -> Result<Vec<TidyRow>> {
         let mut rows = rows.to_vec();
