@@ -52,6 +52,7 @@ fn main() {
         ("DEADLINES_TOML", "queries/deadlines.toml"),
         ("QUANTITIES_TOML", "queries/quantities.toml"),
         ("AGENCIES_TOML", "queries/agencies.toml"),
+        ("PARTS_TOML", "queries/parts.toml"),
         ("TARGETS_TOML", "queries/targets.toml"),
         (
             "PRIVACY_RECORD_TOML",

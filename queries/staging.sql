@@ -5,7 +5,9 @@
 -- first moment after the period) and $as_of.
 --
 -- Expects the temporary table deadline_rules(stage, unit, amount, condition, valid_from,
--- valid_to, legal_basis), filled from queries/deadlines.toml.
+-- valid_to, legal_basis), filled from queries/deadlines.toml, and
+-- child_protection_agencies(code, valid_from, valid_to), from queries/parts.toml and
+-- queries/agencies.toml.
 
 -- The rows a report describes: those whose source province is in reach_sources (a
 -- province and the former provinces it was formed from, or every province for the
@@ -82,7 +84,16 @@ WITH base AS (
             ELSE '16-17'
         END AS age_band,
         coalesce(c.platform, 'unknown') AS platform_band,
-        received_day.ordinal AS received_ordinal
+        received_day.ordinal AS received_ordinal,
+        -- Received first by the agency playing the child-protection role on the day of
+        -- receipt (queries/parts.toml through the agency registry: LDTBXH, SYT from
+        -- 2025-03-01, the former code counted under its successor after its end).
+        EXISTS (
+            SELECT 1 FROM child_protection_agencies AS cp
+            WHERE cp.code = c.receiving_agency
+              AND CAST(c.received_at AS DATE) BETWEEN coalesce(cp.valid_from, DATE '1900-01-01')
+                                                   AND coalesce(cp.valid_to, DATE '9999-12-31')
+        ) AS received_by_child_protection
     FROM fact_cases AS c
     LEFT JOIN calendar_days AS received_day ON received_day.day = CAST(c.received_at AS DATE)
 ),
@@ -91,7 +102,9 @@ with_rules AS (
         b.*,
         coalesce(ea.unit, eg.unit) AS emergency_unit, coalesce(ea.amount, eg.amount) AS emergency_amount,
         sp.unit AS support_unit, sp.amount AS support_amount,
-        coalesce(cc.unit, cg.unit) AS criminal_unit, coalesce(cc.amount, cg.amount) AS criminal_amount
+        coalesce(cc.unit, cg.unit) AS criminal_unit, coalesce(cc.amount, cg.amount) AS criminal_amount,
+        sr.unit AS social_referral_unit, sr.amount AS social_referral_amount,
+        pr.unit AS police_referral_unit, pr.amount AS police_referral_amount
     FROM base AS b
     LEFT JOIN rule_choice AS ea ON ea.stage = 'emergency_action' AND ea.condition = 'emergency' AND b.emergency
         AND CAST(b.received_at AS DATE) BETWEEN ea.valid_from AND ea.valid_to
@@ -103,12 +116,20 @@ with_rules AS (
         AND CAST(b.police_received_at AS DATE) BETWEEN cc.valid_from AND cc.valid_to
     LEFT JOIN rule_choice AS cg ON cg.stage = 'criminal_decision' AND cg.condition IS NULL
         AND CAST(b.police_received_at AS DATE) BETWEEN cg.valid_from AND cg.valid_to
+    LEFT JOIN rule_choice AS sr ON sr.stage = 'social_referral' AND sr.condition IS NULL
+        AND CAST(b.received_at AS DATE) BETWEEN sr.valid_from AND sr.valid_to
+    LEFT JOIN rule_choice AS pr ON pr.stage = 'police_referral' AND pr.condition IS NULL
+        AND CAST(b.received_at AS DATE) BETWEEN pr.valid_from AND pr.valid_to
 )
 SELECT
     w.*,
     deadline_after(w.received_at, w.emergency_unit, w.emergency_amount, w.received_ordinal) AS emergency_deadline,
     deadline_after(w.received_at, w.support_unit, w.support_amount, w.received_ordinal) AS support_plan_deadline,
-    deadline_after(w.police_received_at, w.criminal_unit, w.criminal_amount, NULL) AS criminal_decision_deadline
+    deadline_after(w.police_received_at, w.criminal_unit, w.criminal_amount, NULL) AS criminal_decision_deadline,
+    deadline_after(w.received_at, w.social_referral_unit, w.social_referral_amount, w.received_ordinal)
+        AS social_referral_deadline,
+    deadline_after(w.received_at, w.police_referral_unit, w.police_referral_amount, w.received_ordinal)
+        AS police_referral_deadline
 FROM with_rules AS w;
 
 -- Content items with their takedown deadline. Only an indicator that needs the deadline

@@ -247,6 +247,7 @@ impl Indicator {
     }
 
     /// A bare indicator for unit tests: labels and texts are its id.
+
     #[cfg(test)]
     pub(crate) fn example(id: &str, unit: Unit, statistic: Statistic, breakdowns: &[&str]) -> Indicator {
         Indicator {
@@ -623,6 +624,11 @@ pub struct IndicatorTest {
 #[serde(deny_unknown_fields)]
 pub struct GivenRows {
     pub cases: Option<String>,
+    /// More cases files, each an agency's part export (a case is once in a file), loaded
+    /// with the others (data-contract.md v3, "A case in parts").
+    #[serde(default)]
+    pub case_parts: Vec<String>,
+    pub case_links: Option<String>,
     pub content_reports: Option<String>,
     pub areas: Option<String>,
     pub holidays: Option<String>,
@@ -644,6 +650,12 @@ impl GivenRows {
             .iter()
             .filter_map(|(kind, text)| text.as_ref().map(|t| (format!("{kind}.csv"), t.clone())))
             .collect();
+        for (i, text) in self.case_parts.iter().enumerate() {
+            files.push((format!("cases_part{}.csv", i + 1), text.clone()));
+        }
+        if let Some(links) = &self.case_links {
+            files.push(("case_links.csv".to_string(), links.clone()));
+        }
         for (stem, text) in embedded::GIVEN_CSV {
             if !own.iter().any(|(kind, text)| kind == stem && text.is_some()) {
                 files.push((format!("{stem}.csv"), text.to_string()));
@@ -754,6 +766,21 @@ pub struct DeadlineRule {
     #[serde(default)]
     pub valid_to: Option<NaiveDate>,
     pub legal_basis: String,
+    /// How the office reads a limit the law does not give in numbers ("ngay": at once),
+    /// printed beside the indicators that measure it.
+    #[serde(default)]
+    pub reading_vi: Option<String>,
+    #[serde(default)]
+    pub reading_en: Option<String>,
+}
+
+impl DeadlineRule {
+    pub fn reading(&self, lang: Lang) -> Option<&str> {
+        match lang {
+            Lang::Vi => self.reading_vi.as_deref(),
+            Lang::En => self.reading_en.as_deref(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -767,6 +794,8 @@ const STAGES: &[(&str, Option<&str>)] = &[
     ("support_plan", None),
     ("criminal_decision", Some("complex")),
     ("takedown", Some("emergency")),
+    ("social_referral", None),
+    ("police_referral", None),
 ];
 
 /// Parses and checks deadline rules: known stages and flags, and no two rules of the same
@@ -781,6 +810,12 @@ pub fn parse_deadlines(text: &str) -> Result<Vec<DeadlineRule>, String> {
             return Err(format!(
                 "deadlines: {} rules cannot depend on {:?}",
                 rule.stage, rule.when
+            ));
+        }
+        if rule.reading_vi.is_some() != rule.reading_en.is_some() {
+            return Err(format!(
+                "deadlines: {} has a reading in one language only",
+                rule.stage
             ));
         }
         if rule.amount.is_nan() || rule.amount <= 0.0 {
@@ -809,6 +844,18 @@ pub fn parse_deadlines(text: &str) -> Result<Vec<DeadlineRule>, String> {
 
 pub fn deadlines() -> Result<Vec<DeadlineRule>, String> {
     parse_deadlines(embedded::DEADLINES_TOML)
+}
+
+/// How the office reads the limit of an indicator's deadline stage, where the law gives
+/// it in words (the handovers' "ngay"), for printing beside the indicator.
+pub fn deadline_reading(indicator: &Indicator, lang: Lang) -> Option<String> {
+    let stage = indicator.deadline.as_deref()?;
+    deadlines()
+        .ok()?
+        .iter()
+        .rev()
+        .filter(|r| r.stage == stage)
+        .find_map(|r| r.reading(lang).map(str::to_string))
 }
 
 /// A programme target of an indicator.
@@ -1099,6 +1146,171 @@ fn parse_agencies(text: &str) -> Result<Vec<Agency>, String> {
     Ok(agencies)
 }
 
+/// An agency's own columns of a case (`queries/parts.toml`): the role it plays in the
+/// coordination regulation, the code that plays it (and its successors after it), and
+/// the legal basis.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartRole {
+    pub id: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub agency: String,
+    pub columns: Vec<String>,
+    pub legal_basis: String,
+    pub legal_basis_vi: String,
+}
+
+impl PartRole {
+    pub fn name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.name_vi,
+            Lang::En => &self.name_en,
+        }
+    }
+}
+
+/// Who owns which columns of a case (data-contract.md v3, "A case in parts").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartsRegistry {
+    /// Columns every part may carry, assembled from the part received first.
+    pub receipt: Vec<String>,
+    pub receipt_basis: String,
+    pub receipt_basis_vi: String,
+    #[serde(rename = "role")]
+    pub roles: Vec<PartRole>,
+}
+
+/// The role whose agency verifies, supports and manages a case: the coordination
+/// indicators name it ("not received by the child-protection agency").
+pub const CHILD_PROTECTION_ROLE: &str = "child_protection";
+
+impl PartsRegistry {
+    /// The role owning `column`, if an agency owns it (receipt columns have no owner).
+    pub fn owner_of(&self, column: &str) -> Option<&PartRole> {
+        self.roles.iter().find(|r| r.columns.iter().any(|c| c == column))
+    }
+
+    /// The codes that play `role`: its agency and, in turn, each successor the agency
+    /// registry names.
+    pub fn codes_of(&self, role: &PartRole) -> Vec<String> {
+        let mut codes = vec![role.agency.clone()];
+        let registry = agencies().unwrap_or(&[]);
+        while let Some(next) = registry
+            .iter()
+            .find(|a| Some(&a.code) == codes.last())
+            .and_then(|a| a.successor.clone())
+        {
+            if codes.contains(&next) {
+                break;
+            }
+            codes.push(next);
+        }
+        codes
+    }
+
+    pub fn role(&self, id: &str) -> Option<&PartRole> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+
+    /// The days on which a case received by each code counts as received by the agency
+    /// playing `role`: (code, first day, last day; None: open). A code counts over its
+    /// own validity, and after it ended under its successor, as every row of a superseded
+    /// agency does (queries/agencies.toml).
+    pub fn spans_of(&self, role: &PartRole) -> Vec<(String, Option<NaiveDate>, Option<NaiveDate>)> {
+        let registry = agencies().unwrap_or(&[]);
+        let codes = self.codes_of(role);
+        let mut spans = Vec::new();
+        for code in &codes {
+            let Some(agency) = registry.iter().find(|a| &a.code == code) else {
+                spans.push((code.clone(), None, None));
+                continue;
+            };
+            spans.push((code.clone(), agency.valid_from, agency.valid_to));
+            if let (Some(successor), Some(last)) = (&agency.successor, agency.valid_to) {
+                // Received with the former code after its end: counted under the
+                // successor, which plays the role then.
+                let successor_end = registry
+                    .iter()
+                    .find(|a| &a.code == successor)
+                    .and_then(|a| a.valid_to);
+                spans.push((code.clone(), last.succ_opt(), successor_end));
+            }
+        }
+        spans
+    }
+}
+
+/// The parts registry, checked: every cases column of the contract (but the part
+/// column) is a receipt column or owned by exactly one role, each role's agency is in the
+/// agency registry, and the child-protection role exists.
+pub fn parts() -> Result<PartsRegistry, String> {
+    let text = catalog_override("queries/parts.toml")?.unwrap_or_else(|| embedded::PARTS_TOML.to_string());
+    parse_parts(&text)
+}
+
+pub fn parse_parts(text: &str) -> Result<PartsRegistry, String> {
+    let registry: PartsRegistry = toml::from_str(text).map_err(|e| format!("queries/parts.toml: {e}"))?;
+    let fail = |m: String| Err(format!("queries/parts.toml: {m}"));
+    let kind = crate::model::Kind::Cases;
+    for column in kind.columns().iter().map(|c| c.name) {
+        if Some(column) == kind.part_column() {
+            continue;
+        }
+        let rules = registry.receipt.iter().filter(|c| *c == column).count()
+            + registry
+                .roles
+                .iter()
+                .map(|r| r.columns.iter().filter(|c| *c == column).count())
+                .sum::<usize>();
+        if rules != 1 {
+            return fail(format!(
+                "the cases column {column} must be a receipt column or owned by one role (it has {rules} rules)"
+            ));
+        }
+    }
+    for column in registry
+        .receipt
+        .iter()
+        .chain(registry.roles.iter().flat_map(|r| r.columns.iter()))
+    {
+        if kind.column(column).is_none() || Some(column.as_str()) == kind.part_column() {
+            return fail(format!("{column} is not a cases column of the contract"));
+        }
+    }
+    for required in ["case_id", "received_at"] {
+        if !registry.receipt.iter().any(|c| c == required) {
+            return fail(format!("{required} must be a receipt column"));
+        }
+    }
+    for (i, role) in registry.roles.iter().enumerate() {
+        if registry.roles[..i].iter().any(|r| r.id == role.id) {
+            return fail(format!("the role {} is given twice", role.id));
+        }
+        if !crate::model::AGENCIES.contains(&role.agency.as_str()) {
+            return fail(format!(
+                "{}'s agency {} is not an agency code",
+                role.id, role.agency
+            ));
+        }
+    }
+    for (i, role) in registry.roles.iter().enumerate() {
+        for other in &registry.roles[..i] {
+            let (a, b) = (registry.codes_of(role), registry.codes_of(other));
+            if a.iter().any(|c| b.contains(c)) {
+                return fail(format!("the roles {} and {} share an agency", other.id, role.id));
+            }
+        }
+    }
+    if registry.role(CHILD_PROTECTION_ROLE).is_none() {
+        return fail(format!(
+            "the role {CHILD_PROTECTION_ROLE} is required (the coordination indicators name it)"
+        ));
+    }
+    Ok(registry)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1270,5 +1482,44 @@ mod tests {
             "[[rule]]\nstage = \"lunch\"\nunit = \"hours\"\namount = 1\nlegal_basis = \"x\"\n"
         )
         .is_err());
+    }
+
+    #[test]
+    fn the_parts_registry_gives_every_column_one_rule_and_follows_the_agencies() {
+        let parts = parts().expect("the embedded registry parses");
+        let child = parts.role(CHILD_PROTECTION_ROLE).unwrap();
+        assert_eq!(
+            parts.codes_of(child),
+            vec!["LDTBXH".to_string(), "SYT".to_string()]
+        );
+        assert_eq!(
+            parts.owner_of("closed_at").map(|r| r.id.as_str()),
+            Some("child_protection")
+        );
+        assert_eq!(
+            parts.owner_of("criminal_decision").map(|r| r.id.as_str()),
+            Some("police")
+        );
+        assert!(parts.owner_of("received_at").is_none());
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // LDTBXH to 28 Feb 2025, and after it under SYT; SYT from 1 March 2025.
+        assert_eq!(
+            parts.spans_of(child),
+            vec![
+                ("LDTBXH".to_string(), None, Some(day("2025-02-28"))),
+                ("LDTBXH".to_string(), Some(day("2025-03-01")), None),
+                ("SYT".to_string(), Some(day("2025-03-01")), None),
+            ]
+        );
+        let embedded = embedded::PARTS_TOML;
+        let twice = embedded.replace(
+            "\"police_received_at\", ",
+            "\"police_received_at\", \"closed_at\", ",
+        );
+        assert!(parse_parts(&twice).unwrap_err().contains("closed_at"));
+        let missing = embedded.replace("\"complex_case\"", "");
+        assert!(parse_parts(&missing).unwrap_err().contains("complex_case"));
+        let unknown = embedded.replace("agency = \"CA\"", "agency = \"FBI\"");
+        assert!(parse_parts(&unknown).unwrap_err().contains("FBI"));
     }
 }

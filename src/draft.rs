@@ -122,12 +122,14 @@ pub enum Aspect {
     Target,
     TargetGap,
     Deadline,
+    /// How the office reads a limit the law gives in words ("ngay": 24 hours).
+    Reading,
     LegalBasis,
     Numerator,
     Denominator,
 }
 
-const ASPECTS: [(&str, Aspect); 10] = [
+const ASPECTS: [(&str, Aspect); 11] = [
     ("previous", Aspect::Previous),
     ("year_before", Aspect::YearBefore),
     ("vs_previous", Aspect::VsPrevious),
@@ -135,6 +137,7 @@ const ASPECTS: [(&str, Aspect); 10] = [
     ("target", Aspect::Target),
     ("target_gap", Aspect::TargetGap),
     ("deadline", Aspect::Deadline),
+    ("reading", Aspect::Reading),
     ("legal_basis", Aspect::LegalBasis),
     ("numerator", Aspect::Numerator),
     ("denominator", Aspect::Denominator),

@@ -25,6 +25,7 @@ pub mod stats;
 #[cfg(feature = "store")]
 pub mod store;
 pub mod synth;
+pub mod synth_parts;
 pub mod template;
 
 pub use error::{Error, Result};

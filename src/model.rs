@@ -3,25 +3,27 @@
 
 use std::fmt;
 
-/// The kinds of file the programme office receives: the contract's five and the
-/// geography crosswalk of the 2025 reform.
+/// The kinds of file the programme office receives: the contract's six (v3 added the
+/// links between one case's ids) and the geography crosswalk of the 2025 reform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Areas,
     Crosswalk,
     Holidays,
     Population,
+    CaseLinks,
     Cases,
     ContentReports,
 }
 
 impl Kind {
     /// In load order: reference data first, so cases can be checked against known areas.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Areas,
         Kind::Crosswalk,
         Kind::Holidays,
         Kind::Population,
+        Kind::CaseLinks,
         Kind::Cases,
         Kind::ContentReports,
     ];
@@ -34,6 +36,7 @@ impl Kind {
             Kind::Areas => "areas",
             Kind::Crosswalk => "crosswalk",
             Kind::Holidays => "holidays",
+            Kind::CaseLinks => "case_links",
         }
     }
 
@@ -66,23 +69,34 @@ impl Kind {
             Kind::Areas => &["area_code", "valid_from"],
             Kind::Crosswalk => &["from_code", "to_code"],
             Kind::Holidays => &["date"],
+            Kind::CaseLinks => &["case_id", "linked_case_id"],
         }
     }
 
     /// Whether the store keeps the source province of this kind's rows: ids are unique
     /// per province (each agency's own scheme), so two provinces' case 1042 are two cases.
+    /// Links stay within a province (data-contract.md v3).
     pub fn has_province(self) -> bool {
-        matches!(self, Kind::Cases | Kind::ContentReports)
+        matches!(self, Kind::Cases | Kind::ContentReports | Kind::CaseLinks)
     }
 
-    /// The store's key of a row: the source province (for kinds that have one) and the
-    /// file's key columns.
+    /// The column naming whose part of a record a row is, for kinds sent in parts: a
+    /// case's rows are each agency's part of it (data-contract.md v3, "A case in parts").
+    pub fn part_column(self) -> Option<&'static str> {
+        matches!(self, Kind::Cases).then_some(PART_COLUMN)
+    }
+
+    /// The store's key of a row: the source province (for kinds that have one), the
+    /// file's key columns and, for kinds sent in parts, the part: a later row with the
+    /// same key replaces the stored one (an agency's later part is its correction; it
+    /// never replaces another agency's).
     pub fn store_key_columns(self) -> Vec<&'static str> {
         let mut keys = Vec::new();
         if self.has_province() {
             keys.push(PROVINCE_COLUMN);
         }
         keys.extend_from_slice(self.key_columns());
+        keys.extend(self.part_column());
         keys
     }
 
@@ -94,6 +108,7 @@ impl Kind {
             Kind::Areas => AREAS,
             Kind::Crosswalk => CROSSWALK,
             Kind::Holidays => HOLIDAYS,
+            Kind::CaseLinks => CASE_LINKS,
         }
     }
 
@@ -168,6 +183,28 @@ code_list! {
         "KHCN" => "Sở KH&CN", "Science and Technology";
         "VHTTDL" => "Sở VH-TT-DL", "Culture, Sports and Tourism";
         "OTHER" => "Khác", "Other";
+    }
+}
+code_list! {
+    /// Whose part of a case a row is (`source_agency`): an agency's own export, or the
+    /// office's consolidated record (`OFFICE`: a file without the column, as in v2).
+    SOURCE_AGENCIES, SOURCE_AGENCY_NAMES {
+        "LDTBXH" => "Sở LĐ-TB&XH", "Labour, Invalids and Social Affairs";
+        "CA" => "Công an tỉnh", "Provincial police";
+        "TTTT" => "Sở TT&TT", "Information and Communications";
+        "SYT" => "Sở Y tế", "Department of Health";
+        "KHCN" => "Sở KH&CN", "Science and Technology";
+        "VHTTDL" => "Sở VH-TT-DL", "Culture, Sports and Tourism";
+        "OTHER" => "Khác", "Other";
+        "OFFICE" => "Văn phòng chương trình (hồ sơ tổng hợp)", "Programme office (consolidated record)";
+    }
+}
+code_list! {
+    /// Why two ids are one case (data-contract.md v3, "Links").
+    LINK_BASES, LINK_BASIS_NAMES {
+        "REFERRAL" => "Chuyển vụ việc kèm mã", "Referral carrying the id";
+        "NOTIFICATION" => "Thông báo kèm mã", "Notification carrying the id";
+        "REVIEW" => "Văn phòng đối chiếu", "Found by the office's review";
     }
 }
 code_list! {
@@ -340,6 +377,8 @@ pub fn code_names(breakdown: &str) -> &'static [(&'static str, &'static str, &'s
         "source" => CONTENT_SOURCE_NAMES,
         "content_type" => CONTENT_TYPE_NAMES,
         "category" => CONTENT_CATEGORY_NAMES,
+        "source_agency" => SOURCE_AGENCY_NAMES,
+        "basis" => LINK_BASIS_NAMES,
         _ => &[],
     }
 }
@@ -356,9 +395,12 @@ const CASES: &[ColumnSpec] = &[
     col("victim_sex", true, Code(VICTIM_SEXES)),
     col("victim_age", false, Int { min: 0, max: 17 }),
     col("platform", false, Code(PLATFORMS)),
-    col("emergency", false, Bool { default: Some(false) }),
+    // Blank stays blank in a part (the agency does not know), so that it erases no other
+    // agency's value; the assembled case reads a blank as false (store/assembly.rs).
+    col("emergency", false, Bool { default: None }),
     col("assessed_at", false, DateTime),
     col("assessment_result", false, Code(ASSESSMENT_RESULTS)),
+    col("social_received_at", false, DateTime),
     col("emergency_action_at", false, DateTime),
     col("police_received_at", false, DateTime),
     col("support_plan_at", false, DateTime),
@@ -366,9 +408,19 @@ const CASES: &[ColumnSpec] = &[
     col("support_started_at", false, DateTime),
     col("criminal_decision_at", false, DateTime),
     col("criminal_decision", false, Code(CRIMINAL_DECISIONS)),
-    col("complex_case", false, Bool { default: Some(false) }),
+    col("complex_case", false, Bool { default: None }),
     col("outcome", false, Code(OUTCOMES)),
     col("closed_at", false, DateTime),
+    col(PART_COLUMN, false, Code(SOURCE_AGENCIES)),
+];
+
+/// Two ids of one case (data-contract.md v3, "Links"): links are transitive, and a
+/// linked group is one case.
+const CASE_LINKS: &[ColumnSpec] = &[
+    col("case_id", true, Id),
+    col("linked_case_id", true, Id),
+    col("linked_at", false, Date),
+    col("basis", true, Code(LINK_BASES)),
 ];
 
 const CONTENT_REPORTS: &[ColumnSpec] = &[
@@ -428,6 +480,7 @@ const HOLIDAYS: &[ColumnSpec] = &[
 /// Case stage times, in the order a case moves through them. Each must be at or after
 /// `received_at`, and `closed_at` at or after every other one.
 pub const CASE_STAGES: &[&str] = &[
+    "social_received_at",
     "assessed_at",
     "emergency_action_at",
     "police_received_at",
@@ -448,6 +501,13 @@ pub const CASE_PAIRS: &[(&str, &str)] = &[
 /// The store's column naming the province a case or content item came from: given by the
 /// load (`--province`, the profile, or the store's one province), not by the file.
 pub const PROVINCE_COLUMN: &str = "province_code";
+
+/// The cases column naming whose part of a case a row is (data-contract.md v3); blank
+/// or absent: the office's consolidated record, [`OFFICE_PART`].
+pub const PART_COLUMN: &str = "source_agency";
+
+/// The part of a whole-record export: the office's own consolidated record (v2's meaning).
+pub const OFFICE_PART: &str = "OFFICE";
 
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 

@@ -252,7 +252,11 @@ mod gathering {
             comparisons.push(compared.into_iter().next());
         }
         let sources = store.status()?.log;
-        let quality = session.quality(&previous.period, previous.as_of)?;
+        let mut quality = session.quality(&previous.period, previous.as_of)?;
+        if !public {
+            // Parts, links and possible duplicates name cases and agencies: the office's.
+            quality.parts = session.parts_quality(&Request { period, as_of })?;
+        }
         let revisions = if template.revisions {
             // Against the load asked for, else the last earlier report of the period:
             // the first report of a period has nothing to revise, and a re-run as known

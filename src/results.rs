@@ -151,6 +151,72 @@ pub struct Quality {
     /// Cases whose receiving agency was no longer in force on the day of receipt
     /// (queries/agencies.toml): accepted, counted under the successor, named here.
     pub superseded_agency_rows: u64,
+    /// The parts and links behind the period's cases (data-contract.md v3): for the
+    /// office, internal audience only.
+    pub parts: PartsQuality,
+}
+
+/// What the parts and links of the period's cases say about the agencies' data
+/// (indicators.md v3, the data-quality report): counts by source agency, never a value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PartsQuality {
+    pub agencies: Vec<AgencyParts>,
+    /// Cases whose parts give two different values of a column, by column and agency
+    /// pair.
+    pub disagreements: Vec<Disagreement>,
+    /// Assembled cases breaking a row rule that each of their parts kept, by rule.
+    pub rule_breaks: Vec<(String, u64)>,
+    /// Links naming a case of the period, by basis.
+    pub links: Vec<(String, u64)>,
+    /// Links naming an id the store does not hold (yet).
+    pub links_waiting: u64,
+    pub possible_duplicates: u64,
+    /// The office's listing: which case and column, never the values.
+    pub disagreement_list: Vec<DisagreementAt>,
+    pub duplicate_list: Vec<PossibleDuplicate>,
+}
+
+/// One agency's parts of the period's cases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgencyParts {
+    /// A source agency code, or OFFICE.
+    pub agency: String,
+    pub parts: u64,
+    /// Parts of cases no other agency (nor the office) has sent.
+    pub alone: u64,
+    /// Median days from the agency's own receipt of a case to the office's first load
+    /// of its part, over the parts whose own receipt lies in the period; and how many.
+    pub days_to_load: Option<f64>,
+    pub received_in_period: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disagreement {
+    pub column: String,
+    pub agency_a: String,
+    pub agency_b: String,
+    pub cases: u64,
+}
+
+/// A case whose parts disagree on a column (the office's listing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DisagreementAt {
+    pub case_id: String,
+    pub column: String,
+    pub agency_a: String,
+    pub agency_b: String,
+}
+
+/// Two unlinked cases that may be one (data-contract.md v3, "Possible duplicates"),
+/// and how their attributes matched, never their values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PossibleDuplicate {
+    pub case_id: String,
+    pub other_case_id: String,
+    /// `equal`, `one_apart` or `blank`.
+    pub age: &'static str,
+    /// `same_day` or `within_7_days`.
+    pub received: &'static str,
 }
 
 /// What the record of processing (`baove privacy-record`) shows of a store: what it
@@ -236,10 +302,19 @@ pub enum Cause {
     /// In the cell then, not now: a correction moved it out (the contract has no
     /// deletion: a record never leaves the store).
     Removed,
+    /// Counted as a case of its own then, now part of another case: a link said the two
+    /// ids are one case (data-contract.md v3).
+    Linked,
 }
 
 impl Cause {
-    pub const ALL: [Cause; 4] = [Cause::Late, Cause::Corrected, Cause::Entered, Cause::Removed];
+    pub const ALL: [Cause; 5] = [
+        Cause::Late,
+        Cause::Corrected,
+        Cause::Entered,
+        Cause::Removed,
+        Cause::Linked,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -247,6 +322,7 @@ impl Cause {
             Cause::Corrected => "corrected",
             Cause::Entered => "entered",
             Cause::Removed => "removed",
+            Cause::Linked => "linked",
         }
     }
 

@@ -22,7 +22,14 @@ pub struct Settings {
     pub seed: u64,
     pub cases: usize,
     pub content: usize,
+    /// Also write each case as the agencies send it: their parts, in `parts/` beside the
+    /// consolidated `cases.csv` (the first province's only).
+    pub parts: bool,
 }
+
+/// The random stream of the handovers to the child-protection agency (v3's
+/// `social_received_at`) and of the parts.
+const HANDOVER_STREAM: u64 = 0x5EC0_11D;
 
 pub const PROVINCE: (&str, &str) = ("44", "Quảng Bình");
 
@@ -381,6 +388,7 @@ struct Case {
     emergency: bool,
     assessed: Option<NaiveDateTime>,
     result: Option<&'static str>,
+    social: Option<NaiveDateTime>,
     emergency_action: Option<NaiveDateTime>,
     police: Option<NaiveDateTime>,
     plan: Option<NaiveDateTime>,
@@ -391,6 +399,39 @@ struct Case {
     complex: bool,
     outcome: Option<&'static str>,
     closed: Option<NaiveDateTime>,
+}
+
+impl Case {
+    /// The case as the parts' writers see it.
+    fn view(&self) -> crate::synth_parts::CaseView<'_> {
+        crate::synth_parts::CaseView {
+            id: &self.id,
+            area: &self.area,
+            received: self.received,
+            agency: self.agency,
+            channel: self.channel,
+            abuse: self.abuse,
+            sex: self.sex,
+            age: self.age,
+            platform: self.platform,
+            emergency: self.emergency,
+            child_protection: [
+                fmt_time(self.social),
+                fmt_time(self.assessed),
+                self.result.unwrap_or("").to_string(),
+                fmt_time(self.emergency_action),
+                fmt_time(self.plan),
+                self.support_types.clone().unwrap_or_default(),
+                fmt_time(self.support_started),
+                self.outcome.unwrap_or("").to_string(),
+                fmt_time(self.closed),
+            ],
+            police: self.police,
+            decision_at: self.decision_at,
+            decision: self.decision,
+            complex: self.complex,
+        }
+    }
 }
 
 fn random_moment<R: Rng>(rng: &mut R) -> NaiveDateTime {
@@ -554,6 +595,7 @@ fn new_case<R: Rng>(rng: &mut R, received: NaiveDateTime, area: String) -> Case 
         platform,
         emergency,
         assessed: None,
+        social: None,
         result: None,
         emergency_action: None,
         police: None,
@@ -726,6 +768,25 @@ fn forget_after_the_end(c: &mut Case) {
     }
 }
 
+/// The child-protection agency's receipt of a case another agency received first
+/// (data-contract.md v3, `social_received_at`): when it went on to verify or act, it
+/// received the case before, mostly within hours; a case it never worked on may never
+/// have reached it.
+fn refer_to_child_protection<R: Rng>(rng: &mut R, c: &mut Case) {
+    if crate::synth_parts::received_by_child_protection(c.agency, c.received.date()) {
+        return;
+    }
+    let worked_on = c.assessed.or(c.emergency_action);
+    if worked_on.is_none() && !chance(rng, 0.4) {
+        return;
+    }
+    let mut at = c.received + delay(rng, 5.0, 1.3);
+    for limit in [c.assessed, c.emergency_action].into_iter().flatten() {
+        at = at.min(limit);
+    }
+    c.social = (at <= last_moment()).then_some(at);
+}
+
 fn open_csv(path: &Path) -> Result<std::io::BufWriter<std::fs::File>> {
     let file = std::fs::File::create(path).map_err(|e| Error::io(path.display(), e))?;
     Ok(std::io::BufWriter::with_capacity(1 << 20, file))
@@ -738,7 +799,13 @@ fn open_csv(path: &Path) -> Result<std::io::BufWriter<std::fs::File>> {
 pub fn generate(out: &Path, settings: &Settings) -> Result<Vec<(PathBuf, usize)>> {
     let quang_binh = Territory::quang_binh();
     let mut written = write_territories(out, &[&quang_binh], &[], true, settings.seed)?;
-    written.extend(write_records(out, &quang_binh, settings, settings.seed)?);
+    written.extend(write_records(
+        out,
+        &quang_binh,
+        settings,
+        settings.seed,
+        settings.parts,
+    )?);
     let quang_tri = Territory::former_quang_tri();
     let second = out.join("quang-tri-45");
     let merger = [(
@@ -752,7 +819,13 @@ pub fn generate(out: &Path, settings: &Settings) -> Result<Vec<(PathBuf, usize)>
         false,
         settings.seed ^ 45,
     )?);
-    written.extend(write_records(&second, &quang_tri, settings, settings.seed ^ 45)?);
+    written.extend(write_records(
+        &second,
+        &quang_tri,
+        settings,
+        settings.seed ^ 45,
+        false,
+    )?);
     Ok(written)
 }
 
@@ -822,6 +895,7 @@ pub fn generate_nation(out: &Path, settings: &Settings, provinces: usize) -> Res
             territory,
             settings,
             settings.seed.wrapping_add(i as u64 * 7919),
+            settings.parts && i == 0,
         )?);
     }
     Ok(written)
@@ -857,6 +931,7 @@ fn write_records(
     territory: &Territory,
     settings: &Settings,
     seed: u64,
+    with_parts: bool,
 ) -> Result<Vec<(PathBuf, usize)>> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out.display(), e))?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -866,7 +941,14 @@ fn write_records(
     // The commune a record is coded by after the reform comes from a generator of its
     // own, so the rest of the data set draws the same numbers as before.
     let mut reform_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x2025_0701);
-    let (cases, case_ids) = write_cases(out, territory, settings.cases, &mut rng, &mut reform_rng)?;
+    let (mut written, case_ids) = write_cases(
+        out,
+        territory,
+        settings.cases,
+        &mut rng,
+        &mut reform_rng,
+        with_parts,
+    )?;
     let content = write_content(
         out,
         territory,
@@ -875,7 +957,8 @@ fn write_records(
         &mut rng,
         &mut reform_rng,
     )?;
-    Ok(vec![cases, content])
+    written.push(content);
+    Ok(written)
 }
 
 /// An error of writing `path`, for `map_err`.
@@ -1060,16 +1143,26 @@ fn write_cases(
     count: usize,
     rng: &mut ChaCha8Rng,
     reform_rng: &mut ChaCha8Rng,
-) -> Result<((PathBuf, usize), Vec<(String, String, NaiveDateTime)>)> {
+    with_parts: bool,
+) -> Result<(Vec<(PathBuf, usize)>, Vec<(String, String, NaiveDateTime)>)> {
+    let mut parts = if with_parts {
+        Some(crate::synth_parts::PartWriters::create(&out.join("parts"))?)
+    } else {
+        None
+    };
     let weights = territory.area_weights();
     let path = out.join("cases.csv");
     let mut w = open_csv(&path)?;
     w.write_all(
         b"case_id,area_code,received_at,receiving_agency,channel,abuse_type,victim_sex,victim_age,platform,emergency,\
-assessed_at,assessment_result,emergency_action_at,police_received_at,support_plan_at,support_types,support_started_at,\
-criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
+assessed_at,assessment_result,social_received_at,emergency_action_at,police_received_at,support_plan_at,support_types,\
+support_started_at,criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
     )
     .map_err(io(&path))?;
+    // The handovers to the child-protection agency draw from a stream of their own, so
+    // every other column is what the same seed gave before they were added (v3).
+    let mut handovers = rng.clone();
+    handovers.set_stream(HANDOVER_STREAM);
     let mut moments: Vec<NaiveDateTime> = (0..count).map(|_| random_moment(rng)).collect();
     moments.sort();
     let mut case_ids = Vec::with_capacity(count);
@@ -1078,14 +1171,18 @@ criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
     for received in moments {
         let area = territory.coded_area(reform_rng, pick(rng, &weights), received);
         let mut c = make_case(rng, received, area);
+        refer_to_child_protection(&mut handovers, &mut c);
         let year = received.format("%Y").to_string();
         let serial = serial_by_year.entry(year.clone()).or_insert(0u32);
         *serial += 1;
         c.id = format!("{}-{year}-{serial:07}", territory.case_prefix);
+        if let Some(parts) = parts.as_mut() {
+            parts.write(&c.view(), &mut handovers)?;
+        }
         line.clear();
         writeln!(
             line,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             c.id,
             c.area,
             fmt_time(Some(c.received)),
@@ -1098,6 +1195,7 @@ criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
             c.emergency,
             fmt_time(c.assessed),
             c.result.unwrap_or(""),
+            fmt_time(c.social),
             fmt_time(c.emergency_action),
             fmt_time(c.police),
             fmt_time(c.plan),
@@ -1114,7 +1212,11 @@ criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
         case_ids.push((c.id, c.area, c.received));
     }
     w.flush().map_err(io(&path))?;
-    Ok(((path, count), case_ids))
+    let mut written = vec![(path, count)];
+    if let Some(parts) = parts {
+        written.extend(parts.finish()?);
+    }
+    Ok((written, case_ids))
 }
 
 /// The content reports, in order of detection, some linked to a case.
@@ -1289,6 +1391,7 @@ mod tests {
             seed,
             cases: 300,
             content: 200,
+            parts: true,
         };
         generate(a.path(), &s(1)).unwrap();
         generate(b.path(), &s(1)).unwrap();

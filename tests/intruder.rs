@@ -70,6 +70,23 @@ const QUANTITIES: &[(&str, Option<&str>, Option<&str>)] = &[
         Some("violations_handled"),
         Some("confirmed_closed"),
     ),
+    // v3's coordination indicators: the handovers between the agencies.
+    ("social_referral_hours_median", None, Some("social_referred")),
+    (
+        "social_referral_on_time",
+        Some("social_referral_on_time"),
+        Some("social_referral_due"),
+    ),
+    (
+        "police_coverage",
+        Some("police_reached"),
+        Some("cases_confirmed_criminal"),
+    ),
+    (
+        "police_referral_on_time",
+        Some("police_referral_on_time"),
+        Some("police_referral_due"),
+    ),
     ("open_cases_end", Some("open_cases_end"), None),
     ("open_cases_over_90d", Some("open_cases_over_90d"), None),
     ("content_detected", Some("content_detected"), None),

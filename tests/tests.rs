@@ -8,6 +8,7 @@ mod document;
 mod indicators;
 mod intruder;
 mod load;
+mod parts;
 mod provinces;
 mod record;
 mod report;

@@ -23,13 +23,32 @@ pub struct Exports {
     /// A mapping profile (TOML) renaming an agency's headers and values to the contract.
     #[arg(long)]
     pub profile: Option<PathBuf>,
+    /// Whose part of each case the cases files are: the agency that sent them (LDTBXH,
+    /// CA, TTTT, SYT, KHCN, VHTTDL, OTHER), or OFFICE for the office's consolidated
+    /// records. Default: the profile's `agency`, else the rows' `source_agency`, else
+    /// OFFICE. A part never erases another agency's values.
+    #[arg(long, value_name = "CODE", value_parser = parse_agency)]
+    pub agency: Option<String>,
+}
+
+/// An agency code of a part export.
+pub fn parse_agency(text: &str) -> Result<String, String> {
+    let code = text.trim().to_ascii_uppercase();
+    if baove::model::SOURCE_AGENCIES.contains(&code.as_str()) {
+        Ok(code)
+    } else {
+        Err(format!("not one of {}", baove::model::SOURCE_AGENCIES.join(", ")))
+    }
 }
 
 impl Exports {
     /// The profile and the files to read, each with its kind; notes the files passed
     /// over, and refuses a command that would read nothing.
     pub fn plan(&self) -> baove::Result<(Profile, Vec<baove::ingest::Planned>)> {
-        let profile = load_profile(&self.profile)?;
+        let mut profile = load_profile(&self.profile)?;
+        if let Some(agency) = &self.agency {
+            profile.agency = Some(agency.clone());
+        }
         let (planned, passed_over) = baove::ingest::plan(&self.paths, self.kind, &profile)?;
         for p in &passed_over {
             eprintln!(

@@ -28,6 +28,9 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     if let Err(e) = catalog::agencies() {
         problems.push(e);
     }
+    if let Err(e) = catalog::parts() {
+        problems.push(e);
+    }
     if let Err(e) = catalog::privacy_fields(None) {
         problems.push(e);
     }

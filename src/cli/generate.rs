@@ -7,7 +7,7 @@ use baove::synth::{self, Settings};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  baove generate --out /tmp/qb --seed 7 --cases 5000 --content 20000\n  baove generate --out /tmp/nation --provinces 63 --cases 400 --content 20000"
+    after_help = "Examples:\n  baove generate --out /tmp/qb --seed 7 --cases 5000 --content 20000\n  baove generate --out /tmp/qb --parts\n  baove generate --out /tmp/nation --provinces 63 --cases 400 --content 20000"
 )]
 pub struct Args {
     /// Folder to write into (created if missing).
@@ -26,6 +26,13 @@ pub struct Args {
     /// named by its code, the first ones merged in pairs on 1 July 2025 (63 → 34).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(2..=100))]
     provinces: Option<u16>,
+    /// Also write the cases as the agencies send them, in `parts/` (of the first province):
+    /// the child-protection agency's parts, the police's (Vietnamese headers, with the
+    /// profile that loads them), the other receiving agencies' receipts, a later police
+    /// export, and the links between the ids the police give some cases and the others':
+    /// all of them loaded give the figures of `cases.csv`.
+    #[arg(long)]
+    parts: bool,
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
@@ -33,6 +40,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         seed: args.seed,
         cases: args.cases,
         content: args.content,
+        parts: args.parts,
     };
     let written = match args.provinces {
         Some(n) => synth::generate_nation(&args.out, &settings, usize::from(n))?,

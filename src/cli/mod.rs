@@ -8,6 +8,7 @@ mod dashboard;
 mod export;
 mod generate;
 mod indicators;
+mod links;
 mod load;
 mod merge;
 mod privacy_record;
@@ -63,6 +64,9 @@ enum Command {
     Export(export::Args),
     /// Write a synthetic data set in the contract (Quảng Bình, several years).
     Generate(generate::Args),
+    /// Suggest links between case ids: the possible duplicates of a period as a
+    /// case_links file (basis REVIEW) for the office to review and load.
+    Links(links::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -81,6 +85,7 @@ pub fn run() -> ExitCode {
         Command::PrivacyRecord(args) => privacy_record::run(args),
         Command::Export(args) => export::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Links(args) => links::run(args),
     };
     match result {
         Ok(code) => code,

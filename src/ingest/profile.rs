@@ -35,6 +35,12 @@ pub struct Profile {
     /// loads several provinces' exports; `--province` overrides it.
     #[serde(default)]
     pub province: Option<String>,
+    /// Whose part of each case the agency's cases exports are (data-contract.md v3, "A
+    /// case in parts"): an agency code, or `OFFICE` for the office's consolidated
+    /// records; `--agency` overrides it. A file whose rows name another agency in
+    /// `source_agency` is refused.
+    #[serde(default)]
+    pub agency: Option<String>,
     #[serde(default)]
     pub date_formats: Vec<String>,
     #[serde(default)]
@@ -81,6 +87,14 @@ impl Profile {
         for column in profile.values.keys() {
             if !known(column) {
                 return Err(format!("[values.{column}] names no contract column"));
+            }
+        }
+        if let Some(agency) = &profile.agency {
+            if !crate::model::SOURCE_AGENCIES.contains(&agency.trim()) {
+                return Err(format!(
+                    "agency {agency:?} is not one of {}",
+                    crate::model::SOURCE_AGENCIES.join(", ")
+                ));
             }
         }
         for format in &profile.date_formats {
@@ -146,5 +160,10 @@ mod tests {
             .unwrap_err()
             .contains("people"));
         assert!(Profile::parse("colums = {}\n").is_err());
+        assert!(Profile::parse("agency = \"FBI\"\n").unwrap_err().contains("FBI"));
+        assert_eq!(
+            Profile::parse("agency = \"CA\"\n").unwrap().agency.as_deref(),
+            Some("CA")
+        );
     }
 }

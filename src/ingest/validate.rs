@@ -373,7 +373,7 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
     let single_forms = sampled_forms(kind, &trimmed_frame, profile)?;
     let canonical_columns = already_canonical(kind, &trimmed_frame)?;
     clock.lap("validate: forms");
-    let checks = contract_checks(kind, ctx)?;
+    let checks = contract_checks(kind, profile, ctx)?;
     let result = parsed_and_flagged(
         kind,
         &trimmed_frame,
@@ -388,7 +388,17 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
     clock.lap("validate: findings");
 
     let mut canonical_exprs = vec![col(ROW_COLUMN)];
-    canonical_exprs.extend(kind.columns().iter().map(|spec| p(spec.name).alias(spec.name)));
+    canonical_exprs.extend(kind.columns().iter().map(|spec| {
+        if Some(spec.name) == kind.part_column() {
+            // A row without its part is the part the load names, else the office's
+            // consolidated record (v2's whole-record export).
+            let part = profile.agency.as_deref().unwrap_or(crate::model::OFFICE_PART);
+            return p(spec.name)
+                .fill_null(lit(part.trim().to_string()))
+                .alias(spec.name);
+        }
+        p(spec.name).alias(spec.name)
+    }));
     let canonical = result
         .lazy()
         .select(canonical_exprs)
@@ -441,7 +451,7 @@ fn trimmed_contract_columns(
 
 /// Stage 2: every check of the contract on a file of `kind`: required values, types,
 /// ranges, no future times, the rules across columns, unique keys, known areas.
-fn contract_checks(kind: Kind, ctx: &Context) -> Result<Vec<Check>> {
+fn contract_checks(kind: Kind, profile: &Profile, ctx: &Context) -> Result<Vec<Check>> {
     let mut checks: Vec<Check> = Vec::new();
     for spec in kind.columns() {
         if spec.required {
@@ -504,6 +514,17 @@ fn contract_checks(kind: Kind, ctx: &Context) -> Result<Vec<Check>> {
         }
     }
     add_row_rules(kind, &mut checks)?;
+    if let (Some(part), Some(agency)) = (kind.part_column(), &profile.agency) {
+        checks.push(Check {
+            column: part,
+            rule: "part-agency",
+            reason: format!("differs from the agency this load names ({})", agency.trim()),
+            echo: true,
+            expr: p(part)
+                .is_not_null()
+                .and(p(part).neq(lit(agency.trim().to_string()))),
+        });
+    }
     let keys = kind.key_columns();
     if !ctx.ids_checked_across_parts {
         let key_expr = if keys.len() == 1 {
@@ -998,6 +1019,15 @@ fn add_row_rules(kind: Kind, checks: &mut Vec<Check>) -> Result<()> {
                         .or(sum.gt(lit(1.0 + 1e-6)))
                         .and(all_whole.not())
                 },
+            });
+        }
+        Kind::CaseLinks => {
+            checks.push(Check {
+                column: "linked_case_id",
+                rule: "self-link",
+                reason: "the same id as case_id: a link joins two ids".into(),
+                echo: false,
+                expr: t("linked_case_id").eq(t("case_id")),
             });
         }
         Kind::Population | Kind::Holidays => {}

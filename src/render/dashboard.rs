@@ -111,7 +111,7 @@ fn tile(data: &ReportData, lang: Lang, indicator: &Indicator) -> String {
     format!(
         "<article class=\"tile\" tabindex=\"0\" data-indicator=\"{id}\" data-value=\"{attr}\" title=\"{basis_attr}\">\
 <h3>{label}</h3><p class=\"value\">{value}</p>{target}<p class=\"changes\">{prev}{year}</p>\
-<p class=\"basis\">{basis_label}: {basis}</p></article>",
+<p class=\"basis\">{basis_label}: {basis}</p>{reading}</article>",
         id = escape(&indicator.id),
         attr = escape(&tidy_attr(now)),
         basis_attr = escape(basis),
@@ -134,6 +134,9 @@ fn tile(data: &ReportData, lang: Lang, indicator: &Indicator) -> String {
         ),
         basis_label = text(lang, "legal_basis"),
         basis = escape(basis),
+        reading = crate::catalog::deadline_reading(indicator, lang)
+            .map(|r| format!("<p class=\"basis\">{}</p>", escape(&r)))
+            .unwrap_or_default(),
     )
 }
 

@@ -377,6 +377,7 @@ impl DocumentInput<'_> {
                         }
                     }
                     Aspect::Deadline => deadline_text(lang, self.deadline(id)?),
+                    Aspect::Reading => self.deadline(id)?.reading(lang)?.to_string(),
                     Aspect::LegalBasis => self.indicator(id)?.legal_basis_in(lang).to_string(),
                     Aspect::Numerator | Aspect::Denominator => {
                         let row = self.row(&data.current, id)?;

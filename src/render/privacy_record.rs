@@ -36,6 +36,7 @@ fn kind_name(lang: Lang, kind: &str) -> &'static str {
         "areas" => say(lang, "Địa bàn", "Areas"),
         "holidays" => say(lang, "Ngày nghỉ", "Holidays"),
         "crosswalk" => say(lang, "Bảng chuyển đổi địa bàn", "Area crosswalk"),
+        "case_links" => say(lang, "Liên kết mã vụ việc", "Links between case ids"),
         _ => say(lang, "Khác", "Other"),
     }
 }

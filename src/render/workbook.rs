@@ -228,6 +228,8 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
         .revisions
         .as_ref()
         .map(|_| sheet_name(text(lang, "revisions"), &mut used_names));
+    // Which agency sent what, and the cases' ids: the office's own sheet.
+    let parts_name = (!data.public).then(|| sheet_name(text(lang, "parts"), &mut used_names));
 
     workbook.push_worksheet(cover(data, lang, generated_at, &cover_name, &f)?);
     let mut contents_rows: Vec<(String, String)> = vec![
@@ -241,6 +243,9 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
     contents_rows.push((quality_name.clone(), text(lang, "holds_quality").to_string()));
     if let Some(name) = &revisions_name {
         contents_rows.push((name.clone(), text(lang, "holds_revisions").to_string()));
+    }
+    if let Some(name) = &parts_name {
+        contents_rows.push((name.clone(), text(lang, "holds_parts").to_string()));
     }
     workbook.push_worksheet(contents(lang, &contents_name, &contents_rows, &f)?);
     workbook.push_worksheet(notes(data, lang, &notes_name, &f)?);
@@ -289,7 +294,182 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
             &f,
         )?);
     }
+    if let Some(name) = &parts_name {
+        workbook.push_worksheet(parts_sheet(&data.quality.parts, lang, name, &f)?);
+    }
     workbook.save_to_buffer().map_err(xlsx)
+}
+
+/// The columns of the parts sheet's tables.
+const PARTS_WIDTHS: [usize; 5] = [34, 26, 18, 18, 22];
+
+/// The parts and links behind the period's cases (internal audience): by source agency,
+/// the columns the parts disagree on, the rules the assembled cases break, the links;
+/// then the office's listings by case id and column or matched attribute, never a value.
+fn parts_sheet(q: &crate::results::PartsQuality, lang: Lang, name: &str, f: &Formats) -> Result<Worksheet> {
+    let mut ws = titled_sheet(name, text(lang, "parts"), f)?;
+    let mut row = 1u32;
+    ws.write_string_with_format(row, 0, text(lang, "parts_note"), &f.subtitle)
+        .map_err(xlsx)?;
+    let agency = |code: &str| crate::render::labels::code_name(lang, "source_agency", code);
+    let table = |ws: &mut Worksheet,
+                 row: &mut u32,
+                 title: &str,
+                 headers: &[&str],
+                 rows: Vec<Vec<String>>|
+     -> Result<()> {
+        *row += 2;
+        ws.write_string_with_format(*row, 0, title, &f.title)
+            .map_err(xlsx)?;
+        *row += 1;
+        write_headers(ws, *row, headers, f)?;
+        fit_texts(ws, *row, headers, &PARTS_WIDTHS)?;
+        if rows.is_empty() {
+            *row += 1;
+            ws.write_string(*row, 0, text(lang, "none")).map_err(xlsx)?;
+        }
+        for cells in rows {
+            *row += 1;
+            for (c, cell) in cells.iter().enumerate() {
+                match cell.parse::<f64>() {
+                    Ok(n) if c > 0 && !cell.is_empty() => ws.write_number(*row, c as u16, n),
+                    _ => ws.write_string(*row, c as u16, cell),
+                }
+                .map_err(xlsx)?;
+            }
+        }
+        Ok(())
+    };
+    let days = |d: Option<f64>| d.map(|d| format!("{:.1}", d)).unwrap_or_default();
+    table(
+        &mut ws,
+        &mut row,
+        text(lang, "parts_by_agency"),
+        &[
+            text(lang, "source_agency"),
+            text(lang, "parts_loaded"),
+            text(lang, "parts_alone"),
+            text(lang, "days_to_load"),
+            text(lang, "parts_received_in_period"),
+        ],
+        q.agencies
+            .iter()
+            .map(|a| {
+                vec![
+                    agency(&a.agency).to_string(),
+                    a.parts.to_string(),
+                    a.alone.to_string(),
+                    days(a.days_to_load),
+                    a.received_in_period.to_string(),
+                ]
+            })
+            .collect(),
+    )?;
+    table(
+        &mut ws,
+        &mut row,
+        text(lang, "disagreements"),
+        &[
+            text(lang, "column"),
+            text(lang, "agency_a"),
+            text(lang, "agency_b"),
+            text(lang, "cases_count"),
+        ],
+        q.disagreements
+            .iter()
+            .map(|d| {
+                vec![
+                    d.column.clone(),
+                    agency(&d.agency_a).to_string(),
+                    agency(&d.agency_b).to_string(),
+                    d.cases.to_string(),
+                ]
+            })
+            .collect(),
+    )?;
+    table(
+        &mut ws,
+        &mut row,
+        text(lang, "rule_breaks"),
+        &[text(lang, "rule"), text(lang, "cases_count")],
+        q.rule_breaks
+            .iter()
+            .map(|(rule, n)| vec![rule.clone(), n.to_string()])
+            .collect(),
+    )?;
+    let mut links: Vec<Vec<String>> = q
+        .links
+        .iter()
+        .map(|(basis, n)| {
+            vec![
+                crate::render::labels::code_name(lang, "basis", basis).to_string(),
+                n.to_string(),
+            ]
+        })
+        .collect();
+    links.push(vec![
+        text(lang, "links_waiting").to_string(),
+        q.links_waiting.to_string(),
+    ]);
+    links.push(vec![
+        text(lang, "possible_duplicates").to_string(),
+        q.possible_duplicates.to_string(),
+    ]);
+    table(
+        &mut ws,
+        &mut row,
+        text(lang, "links"),
+        &[text(lang, "basis"), text(lang, "count_links")],
+        links,
+    )?;
+    table(
+        &mut ws,
+        &mut row,
+        text(lang, "disagreement_list"),
+        &[
+            text(lang, "case_id"),
+            text(lang, "column"),
+            text(lang, "agency_a"),
+            text(lang, "agency_b"),
+        ],
+        q.disagreement_list
+            .iter()
+            .map(|d| {
+                vec![
+                    d.case_id.clone(),
+                    d.column.clone(),
+                    agency(&d.agency_a).to_string(),
+                    agency(&d.agency_b).to_string(),
+                ]
+            })
+            .collect(),
+    )?;
+    table(
+        &mut ws,
+        &mut row,
+        text(lang, "duplicate_list"),
+        &[
+            text(lang, "case_id"),
+            text(lang, "other_case_id"),
+            text(lang, "matched"),
+            text(lang, "age_match"),
+            text(lang, "received_match"),
+        ],
+        q.duplicate_list
+            .iter()
+            .map(|d| {
+                vec![
+                    d.case_id.clone(),
+                    d.other_case_id.clone(),
+                    text(lang, "matched_attributes").to_string(),
+                    text(lang, &format!("age_{}", d.age)).to_string(),
+                    text(lang, &format!("received_{}", d.received)).to_string(),
+                ]
+            })
+            .collect(),
+    )?;
+    fit(&mut ws, &PARTS_WIDTHS)?;
+    Ok(ws)
 }
 
 /// The footer of every printed page: the period and audience on the left, the sheet in
@@ -516,6 +696,11 @@ fn notes(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Works
     for indicator in &data.indicators {
         row += 1;
         let [numerator, denominator, cohort, legal_basis] = indicator.definition(lang);
+        // A limit the law gives in words is printed with the office's reading of it.
+        let basis = match crate::catalog::deadline_reading(indicator, lang) {
+            Some(reading) => format!("{legal_basis}; {reading}"),
+            None => legal_basis.to_string(),
+        };
         let cells = [
             indicator.id.as_str(),
             indicator.label(lang),
@@ -523,7 +708,7 @@ fn notes(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Works
             numerator,
             denominator,
             cohort,
-            legal_basis,
+            basis.as_str(),
         ];
         for (c, v) in cells.iter().enumerate() {
             ws.write_string_with_format(row, c as u16, *v, &f.wrap)

@@ -53,6 +53,9 @@ impl std::fmt::Display for KnownAt {
 /// loads, filtered to the loads known.
 const LOGS_OF_LOADS: [&str; 2] = ["load_log", "quarantine"];
 
+/// The cases as assembled from what the store knew after the load read as known.
+const KNOWN_CASES: &str = "known_cases_assembled";
+
 impl Store {
     /// Every load of the log, oldest first.
     pub fn loads(&self) -> Result<Vec<LoadMark>> {
@@ -149,11 +152,18 @@ impl Store {
     /// (None: as it stands). A store made before it kept replaced rows, or a Parquet
     /// export (current rows only), has no history to read.
     pub fn know_as_at(&self, load: Option<i64>) -> Result<()> {
-        for table in Kind::ALL.iter().map(|k| k.name()).chain(LOGS_OF_LOADS) {
+        let views = Kind::ALL
+            .iter()
+            .map(|k| k.name())
+            .chain([super::assembly::PARTS_VIEW]);
+        for table in views.chain(LOGS_OF_LOADS) {
             self.conn
                 .execute_batch(&format!("DROP VIEW IF EXISTS temp.main.{table}"))
                 .map_err(|e| self.error(e))?;
         }
+        self.conn
+            .execute_batch(&format!("DROP TABLE IF EXISTS temp.main.{KNOWN_CASES}"))
+            .map_err(|e| self.error(e))?;
         self.known.set(None);
         self.reached.replace(None);
         let Some(load) = load else {
@@ -181,13 +191,30 @@ impl Store {
             if !self.schema_has(&rows, None)? {
                 continue;
             }
+            let known = format!(
+                "SELECT * EXCLUDE (replaced_by) FROM {database}.main.{rows}
+                 WHERE load_id <= (SELECT load_id FROM known_load)
+                   AND (replaced_by IS NULL OR replaced_by > (SELECT load_id FROM known_load))"
+            );
+            if kind == Kind::Cases {
+                // The cases as assembled from the parts and links known then (the links'
+                // view comes first in Kind::ALL), once for every query of the request.
+                super::assembly::fill_link_groups(&self.conn, "case_links", "known_link_groups")
+                    .map_err(|e| self.error(e))?;
+                let assembled = super::assembly::cases_sql(&format!("({known})"), "known_link_groups", None)?;
+                self.conn
+                    .execute_batch(&format!(
+                        "CREATE TEMP TABLE {KNOWN_CASES} AS {assembled};
+                         CREATE TEMP VIEW cases AS SELECT * FROM {KNOWN_CASES};
+                         CREATE TEMP VIEW {parts} AS {known};
+                         DROP TABLE known_link_groups;",
+                        parts = super::assembly::PARTS_VIEW
+                    ))
+                    .map_err(|e| self.error(e))?;
+                continue;
+            }
             self.conn
-                .execute_batch(&format!(
-                    "CREATE TEMP VIEW {name} AS SELECT * EXCLUDE (replaced_by) FROM {database}.main.{rows}
-                     WHERE load_id <= (SELECT load_id FROM known_load)
-                       AND (replaced_by IS NULL OR replaced_by > (SELECT load_id FROM known_load))",
-                    name = kind.name()
-                ))
+                .execute_batch(&format!("CREATE TEMP VIEW {name} AS {known}", name = kind.name()))
                 .map_err(|e| self.error(e))?;
         }
         for table in LOGS_OF_LOADS {
@@ -222,18 +249,43 @@ impl super::Session<'_> {
             let Some(dated) = super::date_column(kind) else {
                 continue;
             };
-            let keys = kind.store_key_columns();
+            let id = kind.key_columns()[0];
+            let province = crate::model::PROVINCE_COLUMN;
+            let known = |load: &str| {
+                format!(
+                    "(SELECT * EXCLUDE (replaced_by) FROM {database}.main.{rows} WHERE load_id <= {load} AND (replaced_by IS NULL OR replaced_by > {load}))",
+                    rows = super::rows_table(kind)
+                )
+            };
+            // The records then and now, and for each record then the record now it is
+            // paired with: the same id, or for a case the case its id is part of now (a
+            // link may have made two cases one: the second is `linked`).
+            let (known_then, known_now, pairing) = if kind == Kind::Cases {
+                self.assemble_for_revision(&database, then, now)?;
+                (
+                    "revision_cases_then".to_string(),
+                    "revision_cases_now".to_string(),
+                    format!(
+                        "coalesce(m.case_id, t.case_id) AS pair_id,
+                         row_number() OVER (PARTITION BY t.{province}, coalesce(m.case_id, t.case_id)
+                                            ORDER BY t.case_id = coalesce(m.case_id, t.case_id) DESC, t.case_id) AS pair_rank
+                         FROM known_then AS t
+                         LEFT JOIN revision_members AS m ON m.{province} IS NOT DISTINCT FROM t.{province} AND m.member_id = t.case_id"
+                    ),
+                )
+            } else {
+                (
+                    known(&then.to_string()),
+                    known(&now.to_string()),
+                    format!("t.{id} AS pair_id, 1 AS pair_rank FROM known_then AS t"),
+                )
+            };
             let compared: Vec<&str> = kind
                 .columns()
                 .iter()
                 .map(|c| c.name)
-                .filter(|c| !keys.contains(c))
+                .filter(|c| *c != id && Some(*c) != kind.part_column())
                 .collect();
-            let on = keys
-                .iter()
-                .map(|k| format!("t.{k} = n.{k}"))
-                .collect::<Vec<_>>()
-                .join(" AND ");
             let changed = compared
                 .iter()
                 .map(|c| format!("CASE WHEN t.{c} IS DISTINCT FROM n.{c} THEN '{c}' END"))
@@ -241,17 +293,18 @@ impl super::Session<'_> {
                 .join(", ");
             let sql = format!(
                 "WITH
-                 known_then AS (SELECT * FROM {database}.main.{rows} WHERE load_id <= ?1 AND (replaced_by IS NULL OR replaced_by > ?1)),
-                 known_now AS (SELECT * FROM {database}.main.{rows} WHERE load_id <= ?2 AND (replaced_by IS NULL OR replaced_by > ?2)),
+                 known_then AS (SELECT * FROM {known_then}),
+                 known_now AS (SELECT * FROM {known_now}),
+                 paired_then AS (SELECT t.*, {pairing}),
                  placed_then AS (
                      SELECT t.*, coalesce(r.reported_as, t.area_code) AS cell,
-                            coalesce(t.{dated} >= CAST(?3 AS TIMESTAMP) AND t.{dated} < CAST(?4 AS TIMESTAMP)
-                                     AND t.{dated} < CAST(?5 AS TIMESTAMP), false) AS in_cohort
-                     FROM known_then AS t JOIN reach_sources AS r ON r.province_code = t.province_code),
+                            coalesce(t.{dated} >= CAST(?1 AS TIMESTAMP) AND t.{dated} < CAST(?2 AS TIMESTAMP)
+                                     AND t.{dated} < CAST(?3 AS TIMESTAMP), false) AS in_cohort
+                     FROM paired_then AS t JOIN reach_sources AS r ON r.province_code = t.province_code),
                  placed_now AS (
                      SELECT n.*, coalesce(r.reported_as, n.area_code) AS cell,
-                            coalesce(n.{dated} >= CAST(?3 AS TIMESTAMP) AND n.{dated} < CAST(?4 AS TIMESTAMP)
-                                     AND n.{dated} < CAST(?5 AS TIMESTAMP), false) AS in_cohort
+                            coalesce(n.{dated} >= CAST(?1 AS TIMESTAMP) AND n.{dated} < CAST(?2 AS TIMESTAMP)
+                                     AND n.{dated} < CAST(?3 AS TIMESTAMP), false) AS in_cohort
                      FROM known_now AS n JOIN reach_sources AS r ON r.province_code = n.province_code),
                  paired AS (
                      SELECT t.load_id IS NOT NULL AS existed_then,
@@ -259,29 +312,31 @@ impl super::Session<'_> {
                             t.cell AS then_cell, n.cell AS now_cell,
                             CASE WHEN t.load_id IS NOT NULL AND n.load_id IS NOT NULL AND t.load_id <> n.load_id
                                  THEN list_filter([{changed}], lambda c: c IS NOT NULL) ELSE [] END AS changed
-                     FROM placed_then AS t FULL JOIN placed_now AS n ON {on}
+                     FROM (SELECT * FROM placed_then WHERE pair_rank = 1) AS t
+                     FULL JOIN placed_now AS n ON t.{province} IS NOT DISTINCT FROM n.{province} AND t.pair_id = n.{id}
                      WHERE coalesce(t.in_cohort, false) OR coalesce(n.in_cohort, false)),
                  moved AS (
-                     SELECT true AS whole, ?6 AS cell, 'late' AS cause, changed FROM paired WHERE now_in AND NOT existed_then
-                     UNION ALL SELECT true, ?6, 'entered', changed FROM paired WHERE now_in AND existed_then AND NOT then_in
-                     UNION ALL SELECT true, ?6, 'removed', changed FROM paired WHERE then_in AND NOT now_in
-                     UNION ALL SELECT true, ?6, 'corrected', changed FROM paired WHERE then_in AND now_in AND len(changed) > 0
+                     SELECT true AS whole, ?4 AS cell, 'late' AS cause, changed FROM paired WHERE now_in AND NOT existed_then
+                     UNION ALL SELECT true, ?4, 'entered', changed FROM paired WHERE now_in AND existed_then AND NOT then_in
+                     UNION ALL SELECT true, ?4, 'removed', changed FROM paired WHERE then_in AND NOT now_in
+                     UNION ALL SELECT true, ?4, 'corrected', changed FROM paired WHERE then_in AND now_in AND len(changed) > 0
+                     UNION ALL SELECT true, ?4, 'linked', CAST([] AS VARCHAR[]) FROM placed_then WHERE pair_rank > 1 AND in_cohort
                      UNION ALL SELECT false, now_cell, 'late', changed FROM paired WHERE now_in AND NOT existed_then
                      UNION ALL SELECT false, now_cell, 'entered', changed FROM paired
                          WHERE now_in AND existed_then AND NOT (then_in AND then_cell IS NOT DISTINCT FROM now_cell)
                      UNION ALL SELECT false, then_cell, 'removed', changed FROM paired
                          WHERE then_in AND NOT (now_in AND now_cell IS NOT DISTINCT FROM then_cell)
                      UNION ALL SELECT false, now_cell, 'corrected', changed FROM paired
-                         WHERE then_in AND now_in AND then_cell IS NOT DISTINCT FROM now_cell AND len(changed) > 0),
+                         WHERE then_in AND now_in AND then_cell IS NOT DISTINCT FROM now_cell AND len(changed) > 0
+                     UNION ALL SELECT false, cell, 'linked', CAST([] AS VARCHAR[]) FROM placed_then WHERE pair_rank > 1 AND in_cohort),
                  -- A record coded to the whole itself (no area known) counts in the whole's cell only.
-                 placed AS (SELECT cell, cause, changed FROM moved WHERE cell IS NOT NULL AND (whole OR cell <> ?6))
+                 placed AS (SELECT cell, cause, changed FROM moved WHERE cell IS NOT NULL AND (whole OR cell <> ?4))
                  SELECT cell, cause, CAST(NULL AS VARCHAR) AS column_name, count(*) FROM placed GROUP BY ALL
                  UNION ALL
                  SELECT cell, cause, column_name, count(*)
                  FROM (SELECT cell, cause, unnest(changed) AS column_name FROM placed WHERE cause <> 'late')
                  GROUP BY ALL
-                 ORDER BY 1, 2, 3 NULLS FIRST",
-                rows = super::rows_table(kind)
+                 ORDER BY 1, 2, 3 NULLS FIRST"
             );
             let fail = |e: duckdb::Error| self.error(format!("revision causes: {e}"));
             let mut stmt = self.store.conn.prepare(&sql).map_err(fail)?;
@@ -289,8 +344,6 @@ impl super::Session<'_> {
             let rows = stmt
                 .query_map(
                     params![
-                        then,
-                        now,
                         time(request.period.start_moment()),
                         time(request.period.end_moment()),
                         time(request.as_of),
@@ -322,5 +375,38 @@ impl super::Session<'_> {
             }
         }
         Ok(counts)
+    }
+
+    /// Fills `revision_cases_then` and `revision_cases_now` with the cases as assembled
+    /// from the parts and links known after loads `then` and `now`, and
+    /// `revision_members` with each id's case now.
+    fn assemble_for_revision(&self, database: &str, then: i64, now: i64) -> Result<()> {
+        let conn = &self.store.conn;
+        let known = |rows: &str, load: i64| {
+            format!(
+                "(SELECT * EXCLUDE (replaced_by) FROM {database}.main.{rows} WHERE load_id <= {load} AND (replaced_by IS NULL OR replaced_by > {load}))"
+            )
+        };
+        let cases = rows_table(Kind::Cases);
+        let links = rows_table(Kind::CaseLinks);
+        for (name, load) in [("then", then), ("now", now)] {
+            super::assembly::fill_link_groups(
+                conn,
+                &known(&links, load),
+                &format!("revision_groups_{name}"),
+            )?;
+            let assembled =
+                super::assembly::cases_sql(&known(&cases, load), &format!("revision_groups_{name}"), None)?;
+            conn.execute_batch(&format!(
+                "CREATE OR REPLACE TEMP TABLE revision_cases_{name} AS {assembled}"
+            ))
+            .map_err(|e| self.error(format!("revision causes: {e}")))?;
+        }
+        let members = super::assembly::membership_sql(&known(&cases, now), "revision_groups_now")?;
+        conn.execute_batch(&format!(
+            "CREATE OR REPLACE TEMP TABLE revision_members AS {members};
+             DROP TABLE revision_groups_then; DROP TABLE revision_groups_now;"
+        ))
+        .map_err(|e| self.error(format!("revision causes: {e}")))
     }
 }

@@ -2,9 +2,11 @@
 //! quarantine. Every change happens inside one transaction, so a refused or interrupted
 //! load (even kill -9) leaves the file as it was.
 
+pub mod assembly;
 mod history;
 mod incoming;
 mod invariants;
+mod parts_quality;
 mod quality;
 pub mod reach;
 mod record;
@@ -105,7 +107,11 @@ pub fn table_ddl(kind: Kind) -> String {
         "CREATE TABLE IF NOT EXISTS {rows} ({columns});\n{view}",
         rows = rows_table(kind),
         columns = columns.join(", "),
-        view = current_view_ddl(kind)
+        // A case is read as assembled from its parts, not as its rows.
+        view = match kind {
+            Kind::Cases => assembly::ddl(),
+            _ => current_view_ddl(kind),
+        }
     )
 }
 
@@ -169,6 +175,7 @@ impl Store {
             }
         }
         store.add_province_columns()?;
+        store.keep_cases_in_parts()?;
         Ok(store)
     }
 
@@ -193,6 +200,12 @@ impl Store {
             return Err(store.error(
                 "made by an earlier baove, before several provinces could share a store: \
                  the next `baove load` into it adds the province of its rows",
+            ));
+        }
+        if !store.schema_has(assembly::ASSEMBLED_TABLE, None)? {
+            return Err(store.error(
+                "made by an earlier baove, before a case could arrive in parts: \
+                 the next `baove load` into it keeps its cases as the office's records, unchanged",
             ));
         }
         Ok(store)
@@ -374,6 +387,51 @@ impl Store {
         Ok(())
     }
 
+    /// A store made before a case could arrive in parts (data-contract.md v3): its rows
+    /// become the office's consolidated records (the part `OFFICE`, v2's meaning), the
+    /// links' table is made, and the cases are assembled, in one transaction. Every
+    /// figure stays as it was.
+    fn keep_cases_in_parts(&self) -> Result<()> {
+        let rows = rows_table(Kind::Cases);
+        let part = crate::model::PART_COLUMN;
+        let mut upgrade = String::new();
+        if !self.schema_has(&rows, Some(part))? {
+            if !self.schema_has(&rows, Some("social_received_at"))? {
+                upgrade.push_str(&format!(
+                    "ALTER TABLE {rows} ADD COLUMN social_received_at TIMESTAMP;\n"
+                ));
+            }
+            upgrade.push_str(&format!(
+                "DROP VIEW IF EXISTS cases;
+                 ALTER TABLE {rows} ADD COLUMN {part} VARCHAR;
+                 UPDATE {rows} SET {part} = '{office}';
+                 {assembled};\n",
+                office = crate::model::OFFICE_PART,
+                assembled = assembly::ddl()
+            ));
+        }
+        if !self.schema_has(&rows_table(Kind::CaseLinks), None)? {
+            upgrade.push_str(&table_ddl(Kind::CaseLinks));
+            upgrade.push_str(";\n");
+        }
+        if upgrade.is_empty() {
+            return Ok(());
+        }
+        self.conn
+            .execute_batch(&format!("BEGIN TRANSACTION;\n{upgrade}"))
+            .map_err(|e| self.error(e))?;
+        let assembled = assembly::reassemble_all(&self.conn).and_then(|_| {
+            self.conn
+                .execute_batch("COMMIT")
+                .map_err(Error::duckdb("upgrading the store"))
+        });
+        if let Err(e) = assembled {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(self.error(e));
+        }
+        Ok(())
+    }
+
     /// The codes of the provinces the store's areas name, in code order.
     pub fn province_codes(&self) -> Result<Vec<String>> {
         self.codes_of_areas(Some("PROVINCE"))
@@ -549,7 +607,7 @@ fn date_column(kind: Kind) -> Option<&'static str> {
         Kind::ContentReports => Some("detected_at"),
         Kind::Holidays => Some("date"),
         Kind::Population => Some("year"),
-        Kind::Areas | Kind::Crosswalk => None,
+        Kind::Areas | Kind::Crosswalk | Kind::CaseLinks => None,
     }
 }
 
@@ -746,7 +804,12 @@ impl LoadTransaction<'_> {
         Ok(())
     }
 
+    /// Assembles the cases whose parts or links this load brought, then commits: the
+    /// store's cases and their parts change together or not at all.
     pub fn commit(self) -> Result<()> {
+        let mut clock = crate::Stopwatch::start();
+        assembly::reassemble_load(&self.tx, self.load_id).map_err(|e| self.error(e))?;
+        clock.lap("assemble cases");
         let path = self.path.clone();
         self.tx.commit().map_err(|e| Error::Store {
             path,
@@ -781,8 +844,15 @@ fn quoted_path(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', "''"))
 }
 
-/// The reference kinds and logs of a Parquet export, each one file.
-const EXPORTED_WHOLE: [&str; 5] = ["areas", "crosswalk", "holidays", "population", "load_log"];
+/// The reference kinds, the links and the logs of a Parquet export, each one file.
+const EXPORTED_WHOLE: [&str; 6] = [
+    "areas",
+    "crosswalk",
+    "holidays",
+    "population",
+    "case_links",
+    "load_log",
+];
 
 impl Store {
     /// Writes the store as a Parquet dataset in `dir`: cases and content items
@@ -791,9 +861,12 @@ impl Store {
     /// same store gives the same files. Returns the files written.
     pub fn export_parquet(&self, dir: &Path) -> Result<Vec<PathBuf>> {
         let fail = |e: duckdb::Error| self.error(format!("Parquet export: {e}"));
-        for kind in Kind::ALL.into_iter().filter(|k| k.has_province()) {
+        for kind in [Kind::Cases, Kind::ContentReports] {
             let date = date_column(kind).expect("cases and content are dated");
-            let order = kind.store_key_columns().join(", ");
+            // The assembled cases, one row per case: what every query reads.
+            let mut order = vec![crate::model::PROVINCE_COLUMN];
+            order.extend_from_slice(kind.key_columns());
+            let order = order.join(", ");
             let rows: i64 = self
                 .conn
                 .query_row(&format!("SELECT count(*) FROM {}", kind.name()), [], |r| r.get(0))
@@ -841,7 +914,7 @@ impl Store {
             path: dir.display().to_string(),
             message: format!("reading the Parquet export: {e}"),
         };
-        for kind in Kind::ALL.into_iter().filter(|k| k.has_province()) {
+        for kind in [Kind::Cases, Kind::ContentReports] {
             let folder = dir.join(kind.name());
             if !folder.exists() {
                 continue;
@@ -859,12 +932,17 @@ impl Store {
                 .map_err(fail)?;
         }
         for table in EXPORTED_WHOLE {
+            let file = dir.join(format!("{table}.parquet"));
+            if table == "case_links" && !file.exists() {
+                // An export made before links existed: its cases are as they were.
+                continue;
+            }
             store
                 .conn
                 .execute_batch(&format!(
                     "DROP {what} {table}; CREATE VIEW {table} AS SELECT * FROM read_parquet({file})",
                     what = if table == "load_log" { "TABLE" } else { "VIEW" },
-                    file = quoted_path(&dir.join(format!("{table}.parquet")))
+                    file = quoted_path(&file)
                 ))
                 .map_err(fail)?;
         }
@@ -963,19 +1041,54 @@ impl Store {
         for (i, source) in sources.iter().enumerate() {
             let schema = format!("merged_{i}.main");
             let mut rows = Vec::new();
+            let has = |table: &str, column: Option<&str>| -> Result<bool> {
+                tx.tx
+                    .query_row(
+                        "SELECT count(*) > 0 FROM information_schema.columns
+                         WHERE table_catalog = ?1 AND table_name = ?2 AND (?3 IS NULL OR column_name = ?3)",
+                        duckdb::params![format!("merged_{i}"), table, column],
+                        |r| r.get(0),
+                    )
+                    .map_err(fail)
+            };
             for kind in Kind::ALL {
+                // The current rows as sent: for cases, every agency's part (the view
+                // `cases` is their assembly), or in a store made before parts, its rows.
+                let source = if has(&rows_table(kind), None)? {
+                    format!(
+                        "(SELECT * EXCLUDE (replaced_by) FROM {schema}.{} WHERE replaced_by IS NULL)",
+                        rows_table(kind)
+                    )
+                } else if has(kind.name(), None)? {
+                    format!("{schema}.{}", kind.name())
+                } else {
+                    // A kind added after the store was made: it has none.
+                    rows.push((kind, 0));
+                    continue;
+                };
                 let first_new = tx.first_new_row(kind)?;
                 let copied = tx
                     .tx
                     .execute(
                         &format!(
-                            "INSERT INTO {rows} BY NAME SELECT * REPLACE (load_id + {base} AS load_id) FROM {schema}.{table}",
+                            "INSERT INTO {rows} BY NAME SELECT * REPLACE (load_id + {base} AS load_id) FROM {source}",
                             rows = rows_table(kind),
-                            table = kind.name()
                         ),
                         [],
                     )
                     .map_err(fail)?;
+                if let Some(part) = kind.part_column() {
+                    // A store made before parts holds the office's records.
+                    tx.tx
+                        .execute(
+                            &format!(
+                                "UPDATE {rows} SET {part} = ? WHERE {part} IS NULL",
+                                rows = rows_table(kind)
+                            ),
+                            duckdb::params![crate::model::OFFICE_PART],
+                        )
+                        .map_err(fail)?;
+                }
                 tx.replace_older(kind, first_new)?;
                 rows.push((kind, copied as u64));
             }
@@ -1004,6 +1117,8 @@ impl Store {
                 loads: loads as u64,
             });
         }
+        // The copied parts keep their stores' load ids: every case is assembled again.
+        assembly::reassemble_all(&tx.tx).map_err(|e| tx.error(e))?;
         tx.commit()?;
         Ok(merged)
     }

@@ -79,7 +79,7 @@ impl Session<'_> {
             .query_row(
                 "SELECT count(*) FROM reported_cases c
                  WHERE c.received_at >= CAST(? AS TIMESTAMP) AND c.received_at < CAST(? AS TIMESTAMP)
-                   AND EXISTS (SELECT 1 FROM load_log l WHERE l.load_id = c.load_id AND l.loaded_at >= CAST(? AS TIMESTAMP))",
+                   AND EXISTS (SELECT 1 FROM load_log l WHERE l.load_id = c.first_load_id AND l.loaded_at >= CAST(? AS TIMESTAMP))",
                 params![
                     previous.start_moment().to_string(),
                     previous.end_moment().to_string(),

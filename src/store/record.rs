@@ -136,7 +136,9 @@ impl Store {
                         &format!(
                             "SELECT CAST(min(l.loaded_at) AS VARCHAR) FROM (SELECT DISTINCT load_id FROM {}) t \
                              JOIN load_log l USING (load_id)",
-                            k.kind.name()
+                            // Every row held, a replaced one (kept in the history) and
+                            // each agency's part of a case included.
+                            super::rows_table(k.kind)
                         ),
                         [],
                         |r| r.get(0),

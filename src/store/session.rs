@@ -67,6 +67,20 @@ impl<'a> Session<'a> {
             }
         }
         conn.execute_batch(
+            "CREATE OR REPLACE TEMP TABLE child_protection_agencies (code VARCHAR, valid_from DATE, valid_to DATE)",
+        )
+        .map_err(fail("preparing the parts registry"))?;
+        let parts = catalog::parts().map_err(Error::Catalog)?;
+        if let Some(role) = parts.role(catalog::CHILD_PROTECTION_ROLE) {
+            for (code, from, to) in parts.spans_of(role) {
+                conn.execute(
+                    "INSERT INTO child_protection_agencies VALUES (?, ?, ?)",
+                    params![code, from.map(|d| d.to_string()), to.map(|d| d.to_string())],
+                )
+                .map_err(fail("preparing the parts registry"))?;
+            }
+        }
+        conn.execute_batch(
             "CREATE OR REPLACE TEMP TABLE reach_sources (province_code VARCHAR, reported_as VARCHAR)",
         )
         .map_err(fail("preparing the provinces reported"))?;
@@ -501,7 +515,10 @@ fn descends_from(area: &str, province: &str, parents: &HashMap<String, String>) 
 /// The request's moments for the named parameters `stmt` uses, in order, as typed
 /// TIMESTAMPs (the chrono binding would pass text, which arithmetic such as
 /// `$as_of - INTERVAL 90 DAY` cannot use).
-fn bind_moments(stmt: &duckdb::Statement<'_>, request: &Request) -> Result<Vec<duckdb::types::Value>> {
+pub(super) fn bind_moments(
+    stmt: &duckdb::Statement<'_>,
+    request: &Request,
+) -> Result<Vec<duckdb::types::Value>> {
     let mut values = Vec::new();
     for i in 1..=stmt.parameter_count() {
         let name = stmt.parameter_name(i).map_err(|e| Error::Usage(e.to_string()))?;

@@ -1,0 +1,363 @@
+//! A case in parts (data-contract.md v3): each agency's part of a case is kept as it was
+//! sent (`cases_rows`, one row per province, id and part, with its history), the ids the
+//! links say are one case are grouped, and the case every query reads is assembled from
+//! its parts by the rules of the parts registry (`queries/parts.toml`), whatever the
+//! order the parts arrived in.
+//!
+//! The current assembly is kept in `cases_assembled` (the view `cases` reads it), brought
+//! up to date inside each load's transaction for the groups the load touched: reads are
+//! many, loads few. The store as known after an earlier load assembles its own from the
+//! parts and links known then, with the same SQL ([`cases_sql`]).
+
+use std::collections::HashMap;
+
+use duckdb::{params, Connection};
+
+use crate::catalog::{self, PartsRegistry};
+use crate::error::{Error, Result};
+use crate::model::{ColumnType, Kind, OFFICE_PART, PART_COLUMN, PROVINCE_COLUMN};
+
+/// The table of the current assembled cases.
+pub const ASSEMBLED_TABLE: &str = "cases_assembled";
+
+/// The role of the office's consolidated record among the parts.
+const OFFICE_ROLE: &str = "office";
+
+fn registry() -> Result<PartsRegistry> {
+    catalog::parts().map_err(Error::Catalog)
+}
+
+/// A text as an SQL literal (registry values are the office's configuration, not input,
+/// but are quoted all the same).
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The assembled case's columns: the contract's, but the part, then the source province,
+/// the load of its newest part and the load of its first.
+pub fn assembled_columns() -> Vec<(&'static str, &'static str)> {
+    let mut columns: Vec<(&str, &str)> = Kind::Cases
+        .columns()
+        .iter()
+        .filter(|c| c.name != PART_COLUMN)
+        .map(|c| (c.name, super::sql_type(c.ty)))
+        .collect();
+    columns.push((PROVINCE_COLUMN, "VARCHAR"));
+    columns.push(("load_id", "BIGINT"));
+    columns.push(("first_load_id", "BIGINT"));
+    columns
+}
+
+/// `CREATE TABLE` of the current assembly and the view `cases` over it.
+pub fn ddl() -> String {
+    let columns = assembled_columns()
+        .iter()
+        .map(|(name, ty)| format!("{name} {ty}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "CREATE TABLE IF NOT EXISTS {ASSEMBLED_TABLE} ({columns});\n\
+         CREATE VIEW IF NOT EXISTS cases AS SELECT * FROM {ASSEMBLED_TABLE};\n\
+         CREATE VIEW IF NOT EXISTS {PARTS_VIEW} AS SELECT * FROM {CURRENT_PARTS}"
+    )
+}
+
+/// The view of the parts behind `cases`: the current parts, or, for the store as known
+/// after an earlier load, the parts known then (a temporary view of the same name).
+pub const PARTS_VIEW: &str = "case_parts";
+
+/// A SELECT of the parts in `parts` with their group (`grp`), role (`part_role`) and the
+/// id of the case they are assembled into (`assembled_id`).
+pub fn parts_with_case_sql(parts: &str, groups: &str) -> Result<String> {
+    let grouped = grouped_parts_sql(&registry()?, parts, groups);
+    Ok(format!(
+        "SELECT *, first_value(case_id) OVER (PARTITION BY {PROVINCE_COLUMN}, grp ORDER BY received_at, case_id) AS assembled_id
+         FROM ({grouped})"
+    ))
+}
+
+/// Whether a cases column reads blank as false in the assembled case (the contract's
+/// "blank = false" booleans, kept blank in a part so that a blank erases nothing).
+fn blank_is_false(column: &str) -> bool {
+    matches!(
+        Kind::Cases.column(column).map(|c| c.ty),
+        Some(ColumnType::Bool { .. })
+    )
+}
+
+/// `CASE` giving each part's role: the registry's roles by their codes, the office's
+/// consolidated record, or another agency's.
+fn role_expression(registry: &PartsRegistry, part: &str) -> String {
+    let mut arms = Vec::new();
+    for role in &registry.roles {
+        let codes = registry
+            .codes_of(role)
+            .iter()
+            .map(|c| literal(c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        arms.push(format!("WHEN {part} IN ({codes}) THEN {}", literal(&role.id)));
+    }
+    arms.push(format!(
+        "WHEN {part} = {} THEN {}",
+        literal(OFFICE_PART),
+        literal(OFFICE_ROLE)
+    ));
+    format!("CASE {} ELSE 'other' END", arms.join(" "))
+}
+
+/// The parts of `parts` (rows of `cases_rows`' shape) with their group (`grp`: the link
+/// group's key, else the id), role and orderings: `recency` (the most recently loaded
+/// first, for owned columns) and `receipt_order` (the earliest receipt first; among parts
+/// received at the same moment the receiving agency's own part, then the office's
+/// record, then by code and id, so that the order of loading never matters).
+fn grouped_parts_sql(registry: &PartsRegistry, parts: &str, groups: &str) -> String {
+    format!(
+        "SELECT p.*, coalesce(g.group_key, p.case_id) AS grp, {role} AS part_role,
+                {{'load': p.load_id, 'part': p.{PART_COLUMN}, 'id': p.case_id}} AS recency,
+                {{'at': p.received_at, 'not_receiver': p.{PART_COLUMN} IS DISTINCT FROM p.receiving_agency,
+                  'not_office': p.{PART_COLUMN} <> {office}, 'part': p.{PART_COLUMN}, 'id': p.case_id}} AS receipt_order
+         FROM {parts} AS p
+         LEFT JOIN {groups} AS g
+           ON coalesce(g.{PROVINCE_COLUMN}, '') = coalesce(p.{PROVINCE_COLUMN}, '') AND g.case_id = p.case_id",
+        role = role_expression(registry, &format!("p.{PART_COLUMN}")),
+        office = literal(OFFICE_PART),
+    )
+}
+
+/// A SELECT of the assembled cases of the parts in `parts` (rows shaped as
+/// `cases_rows`, current ones only), grouped by the link groups in `groups`
+/// (`province_code, case_id, group_key`), limited to the groups in `only` (`province_code,
+/// grp`) when given. Its columns are [`assembled_columns`].
+pub fn cases_sql(parts: &str, groups: &str, only: Option<&str>) -> Result<String> {
+    let registry = registry()?;
+    let grouped = grouped_parts_sql(&registry, parts, groups);
+    let limit = match only {
+        Some(only) => format!(
+            "WHERE EXISTS (SELECT 1 FROM {only} AS o
+                           WHERE coalesce(o.{PROVINCE_COLUMN}, '') = coalesce(grouped.{PROVINCE_COLUMN}, '')
+                             AND o.grp = grouped.grp)"
+        ),
+        None => String::new(),
+    };
+    let mut single = Vec::new();
+    let mut assembled = Vec::new();
+    for (name, _) in assembled_columns() {
+        let alone = match name {
+            "first_load_id" => "load_id".to_string(),
+            c if blank_is_false(c) => format!("coalesce({c}, false)"),
+            c => c.to_string(),
+        };
+        single.push(format!("{alone} AS {name}"));
+        let rule = match name {
+            // The id of the part received first (ties: the smallest id).
+            "case_id" => "arg_min(case_id, {'at': received_at, 'id': case_id})".to_string(),
+            // First receipt by any agency.
+            "received_at" => "min(received_at)".to_string(),
+            // A child at risk for any agency is at risk.
+            "emergency" => "coalesce(bool_or(emergency), false)".to_string(),
+            PROVINCE_COLUMN => PROVINCE_COLUMN.to_string(),
+            "load_id" => "max(load_id)".to_string(),
+            "first_load_id" => "min(load_id)".to_string(),
+            c => {
+                let value = match registry.owner_of(c) {
+                    // The owner's value, else the office's record's, else the most
+                    // recently loaded other part's: a blank never erases a value.
+                    Some(owner) => format!(
+                        "coalesce(arg_max({c}, recency) FILTER (WHERE {c} IS NOT NULL AND part_role = {owner}),
+                                  arg_max({c}, recency) FILTER (WHERE {c} IS NOT NULL AND part_role = {office}),
+                                  arg_max({c}, recency) FILTER (WHERE {c} IS NOT NULL))",
+                        owner = literal(&owner.id),
+                        office = literal(OFFICE_ROLE)
+                    ),
+                    // A receipt column: from the part received first that has it.
+                    None => format!("arg_min({c}, receipt_order) FILTER (WHERE {c} IS NOT NULL)"),
+                };
+                if blank_is_false(c) {
+                    format!("coalesce({value}, false)")
+                } else {
+                    value
+                }
+            }
+        };
+        assembled.push(format!("{rule} AS {name}"));
+    }
+    Ok(format!(
+        "WITH grouped AS ({grouped}),
+         limited AS (SELECT * FROM grouped {limit}),
+         sized AS (SELECT *, count(*) OVER (PARTITION BY {PROVINCE_COLUMN}, grp) AS part_count FROM limited)
+         SELECT {single} FROM sized WHERE part_count = 1
+         UNION ALL
+         SELECT {assembled} FROM sized WHERE part_count > 1 GROUP BY {PROVINCE_COLUMN}, grp",
+        single = single.join(", "),
+        assembled = assembled.join(",\n "),
+    ))
+}
+
+/// Fills the temporary table `into` (`province_code, case_id, group_key`) with the link
+/// groups of the links in `links`: every id a link names, with the smallest id of its
+/// group. Links are transitive; a union-find in memory, so a long chain costs no more
+/// than its links.
+pub fn fill_link_groups(conn: &Connection, links: &str, into: &str) -> Result<()> {
+    fill_link_groups_in(conn, links, into).map_err(Error::duckdb("grouping linked case ids"))
+}
+
+fn fill_link_groups_in(conn: &Connection, links: &str, into: &str) -> duckdb::Result<()> {
+    conn.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP TABLE {into} ({PROVINCE_COLUMN} VARCHAR, case_id VARCHAR, group_key VARCHAR)"
+    ))?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT coalesce({PROVINCE_COLUMN}, ''), case_id, linked_case_id FROM {links}"
+    ))?;
+    let mut ids: HashMap<(String, String), usize> = HashMap::new();
+    let mut names: Vec<(String, String)> = Vec::new();
+    let mut parent: Vec<usize> = Vec::new();
+    let mut index = |province: &str, id: String, parent: &mut Vec<usize>| -> usize {
+        let key = (province.to_string(), id);
+        if let Some(&i) = ids.get(&key) {
+            return i;
+        }
+        let i = names.len();
+        names.push(key.clone());
+        ids.insert(key, i);
+        parent.push(i);
+        i
+    };
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let province: String = row.get(0)?;
+        let a = index(&province, row.get(1)?, &mut parent);
+        let b = index(&province, row.get(2)?, &mut parent);
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        if ra != rb {
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+    drop(rows);
+    drop(stmt);
+    drop(index);
+    if names.is_empty() {
+        return Ok(());
+    }
+    // The key of a group: its smallest id, so that the key does not depend on the order
+    // the links were read in.
+    let mut smallest: HashMap<usize, usize> = HashMap::new();
+    for i in 0..names.len() {
+        let r = root(&mut parent, i);
+        let best = smallest.entry(r).or_insert(i);
+        if names[i].1 < names[*best].1 {
+            *best = i;
+        }
+    }
+    let text_list = |values: Vec<String>| {
+        duckdb::types::Value::List(values.into_iter().map(duckdb::types::Value::Text).collect())
+    };
+    let (mut provinces, mut members, mut keys) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..names.len() {
+        let r = root(&mut parent, i);
+        provinces.push(names[i].0.clone());
+        members.push(names[i].1.clone());
+        keys.push(names[smallest[&r]].1.clone());
+    }
+    conn.execute(
+        &format!("INSERT INTO {into} SELECT nullif(unnest(?1), ''), unnest(?2), unnest(?3)"),
+        params![text_list(provinces), text_list(members), text_list(keys)],
+    )?;
+    Ok(())
+}
+
+fn root(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+/// The current parts: the rows of `cases_rows` no later load replaced.
+pub const CURRENT_PARTS: &str = "(SELECT * EXCLUDE (replaced_by) FROM cases_rows WHERE replaced_by IS NULL)";
+
+/// Brings the current assembly up to date with the parts and links that load `load_id`
+/// brought (or replaced): the groups they touch are assembled again, every other case is
+/// left as it is. A group only grows (links are never taken back), so the cases a group
+/// was before are among its members now.
+pub fn reassemble_load(conn: &Connection, load_id: i64) -> Result<()> {
+    let fail = Error::duckdb;
+    let touched: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM cases_rows WHERE load_id = ?1 OR replaced_by = ?1)
+              + (SELECT count(*) FROM case_links_rows WHERE load_id = ?1)",
+            params![load_id],
+            |r| r.get(0),
+        )
+        .map_err(fail("assembling cases"))?;
+    if touched == 0 {
+        return Ok(());
+    }
+    fill_link_groups(conn, "case_links", "current_link_groups")?;
+    conn.execute(
+        &format!(
+            "CREATE OR REPLACE TEMP TABLE touched_groups AS
+             SELECT DISTINCT t.{PROVINCE_COLUMN}, coalesce(g.group_key, t.case_id) AS grp
+             FROM (SELECT {PROVINCE_COLUMN}, case_id FROM cases_rows WHERE load_id = ?1 OR replaced_by = ?1
+                   UNION ALL SELECT {PROVINCE_COLUMN}, case_id FROM case_links_rows WHERE load_id = ?1
+                   UNION ALL SELECT {PROVINCE_COLUMN}, linked_case_id FROM case_links_rows WHERE load_id = ?1) AS t
+             LEFT JOIN current_link_groups AS g
+               ON coalesce(g.{PROVINCE_COLUMN}, '') = coalesce(t.{PROVINCE_COLUMN}, '') AND g.case_id = t.case_id"
+        ),
+        params![load_id],
+    )
+    .map_err(fail("the case groups a load touched"))?;
+    let held: bool = conn
+        .query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM {ASSEMBLED_TABLE})"),
+            [],
+            |r| r.get(0),
+        )
+        .map_err(fail("assembling cases"))?;
+    if held {
+        conn.execute_batch(&format!(
+            "CREATE OR REPLACE TEMP TABLE touched_members AS
+             SELECT {PROVINCE_COLUMN}, grp AS case_id FROM touched_groups
+             UNION
+             SELECT g.{PROVINCE_COLUMN}, g.case_id FROM current_link_groups AS g
+             JOIN touched_groups AS t
+               ON coalesce(g.{PROVINCE_COLUMN}, '') = coalesce(t.{PROVINCE_COLUMN}, '') AND g.group_key = t.grp;
+             DELETE FROM {ASSEMBLED_TABLE} AS a WHERE EXISTS (
+                 SELECT 1 FROM touched_members AS m
+                 WHERE coalesce(m.{PROVINCE_COLUMN}, '') = coalesce(a.{PROVINCE_COLUMN}, '') AND m.case_id = a.case_id);
+             DROP TABLE touched_members;"
+        ))
+        .map_err(fail("setting aside the cases a load changes"))?;
+    }
+    let only = if held { Some("touched_groups") } else { None };
+    let sql = cases_sql(CURRENT_PARTS, "current_link_groups", only)?;
+    conn.execute_batch(&format!(
+        "INSERT INTO {ASSEMBLED_TABLE} {sql};
+         DROP TABLE touched_groups; DROP TABLE current_link_groups;"
+    ))
+    .map_err(fail("assembling cases"))
+}
+
+/// Assembles every current case again (a merge of stores, an upgraded store).
+pub fn reassemble_all(conn: &Connection) -> Result<()> {
+    fill_link_groups(conn, "case_links", "current_link_groups")?;
+    let sql = cases_sql(CURRENT_PARTS, "current_link_groups", None)?;
+    conn.execute_batch(&format!(
+        "DELETE FROM {ASSEMBLED_TABLE};
+         INSERT INTO {ASSEMBLED_TABLE} {sql};
+         DROP TABLE current_link_groups;"
+    ))
+    .map_err(Error::duckdb("assembling cases"))
+}
+
+/// A SELECT of `province_code, member_id, case_id`: every id of the parts in `parts`
+/// with the id its assembled case goes by (that of its group's part received first).
+pub fn membership_sql(parts: &str, groups: &str) -> Result<String> {
+    let grouped = grouped_parts_sql(&registry()?, parts, groups);
+    Ok(format!(
+        "SELECT DISTINCT {PROVINCE_COLUMN}, case_id AS member_id,
+                first_value(case_id) OVER (PARTITION BY {PROVINCE_COLUMN}, grp ORDER BY received_at, case_id) AS case_id
+         FROM ({grouped})"
+    ))
+}

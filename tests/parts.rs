@@ -1,0 +1,458 @@
+//! A case in parts (data-contract.md v3; issue 30): each agency's part loaded in any
+//! order gives the whole record's figures; a blank never erases another agency's value;
+//! an agency's later part corrects its own, and revisions name the column; links make two
+//! ids one case, arriving before or after the parts; without them the pair is listed as
+//! a possible duplicate, which loads back as a link once confirmed; disagreements are
+//! counted, never refuse a load, and are listed by case and column, never by value.
+
+use std::path::{Path, PathBuf};
+
+use crate::util::{baove, query_i64, query_string, read_csv_rows};
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder).unwrap();
+    }
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let run = baove(dir, args);
+    assert_eq!(run.code, 0, "baove {args:?}: {}", run.all_output());
+    run.stdout
+}
+
+/// A generated province with its parts (`generate --parts`), small enough for many
+/// stores.
+fn generated(dir: &Path) -> PathBuf {
+    let data = dir.join("data");
+    ok(
+        dir,
+        &[
+            "generate",
+            "--out",
+            &data.display().to_string(),
+            "--seed",
+            "31",
+            "--cases",
+            "900",
+            "--content",
+            "300",
+            "--parts",
+        ],
+    );
+    data
+}
+
+fn reference_files(data: &Path) -> Vec<String> {
+    ["areas", "crosswalk", "holidays", "population", "content_reports"]
+        .iter()
+        .map(|k| data.join(format!("{k}.csv")).display().to_string())
+        .collect()
+}
+
+/// The tidy table of every indicator of `period`, all values shown.
+fn indicators(dir: &Path, db: &str, period: &str) -> String {
+    let out = dir.join(format!("{}-{period}.csv", db.replace(['/', '.'], "_")));
+    ok(
+        dir,
+        &[
+            "indicators",
+            "--db",
+            db,
+            "--period",
+            period,
+            "--audience",
+            "internal",
+            "--out",
+            &out.display().to_string(),
+        ],
+    );
+    std::fs::read_to_string(out).unwrap()
+}
+
+#[test]
+fn the_agencies_parts_in_every_order_give_the_whole_records_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = generated(dir.path());
+    let parts = data.join("parts");
+    let profile = parts.join("police/profile.toml").display().to_string();
+    let path = |p: &str| parts.join(p).display().to_string();
+
+    let mut whole = vec!["load", "--db", "whole.duckdb"];
+    let reference = reference_files(&data);
+    whole.extend(reference.iter().map(String::as_str));
+    let cases = data.join("cases.csv").display().to_string();
+    whole.push(&cases);
+    ok(dir.path(), &whole);
+
+    // Three agencies' exports: the child-protection agency's, the police's (two exports,
+    // Vietnamese, through their profile), the receipts of the other agencies with the
+    // links (some of which arrive in a second file).
+    let units: [Vec<String>; 3] = [
+        vec![path("cases_child-protection.csv")],
+        vec![
+            "--profile".into(),
+            profile.clone(),
+            path("police/cases_police.csv"),
+            path("police-late/cases_police_late.csv"),
+        ],
+        vec![
+            path("cases_receipts.csv"),
+            path("case_links.csv"),
+            path("links-later/case_links_later.csv"),
+        ],
+    ];
+    let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+    let periods = ["2025", "2024Q3", "2026Q2"];
+    let expected: Vec<String> = periods
+        .iter()
+        .map(|p| indicators(dir.path(), "whole.duckdb", p))
+        .collect();
+    for (i, order) in orders.iter().enumerate() {
+        let db = format!("parts{i}.duckdb");
+        let mut first = vec!["load".to_string(), "--db".into(), db.clone()];
+        first.extend(reference.iter().cloned());
+        ok(dir.path(), &first.iter().map(String::as_str).collect::<Vec<_>>());
+        for unit in order {
+            let mut args = vec!["load".to_string(), "--db".into(), db.clone()];
+            args.extend(units[*unit].iter().cloned());
+            ok(dir.path(), &args.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+        let store = dir.path().join(&db);
+        assert_eq!(
+            query_i64(&store, "SELECT count(*) FROM cases"),
+            900,
+            "order {order:?}: the cases counted once each"
+        );
+        for (period, want) in periods.iter().zip(&expected) {
+            let got = indicators(dir.path(), &db, period);
+            assert!(
+                got == *want,
+                "order {order:?}, {period}: the parts' indicators differ from the whole records'"
+            );
+        }
+    }
+}
+
+const HEADER: &str = "case_id,area_code,received_at,receiving_agency,channel,abuse_type,victim_sex,victim_age,platform,emergency,assessed_at,assessment_result,social_received_at,emergency_action_at,police_received_at,support_plan_at,support_types,support_started_at,criminal_decision_at,criminal_decision,complex_case,outcome,closed_at";
+
+/// Three cases as the office's consolidated records; A and B confirmed, supported,
+/// closed; B with the police.
+const WHOLE: &str = "A1,450,2025-01-10 09:00:00,CA,POLICE,SEXUAL_ABUSE,F,12,,true,2025-01-10 15:00:00,CONFIRMED,2025-01-10 11:00:00,2025-01-10 12:00:00,2025-01-10 09:30:00,2025-01-12 09:00:00,COUNSELLING,2025-01-13 09:00:00,2025-01-25 09:00:00,PROSECUTED,false,CRIMINAL,2025-02-20 09:00:00
+B1,452,2025-01-11 09:00:00,LDTBXH,HOTLINE_111,GROOMING,M,14,ZALO,false,2025-01-11 12:00:00,CONFIRMED,,,,2025-01-13 09:00:00,PSYCHOLOGICAL,2025-01-14 09:00:00,,,false,SUPPORT_ONLY,2025-02-10 09:00:00
+C1,450,2025-01-12 09:00:00,TTTT,ONLINE_MONITORING,CSAM,F,,,false,2025-01-13 09:00:00,UNFOUNDED,2025-01-12 10:00:00,,,,,,,,false,NO_VIOLATION,2025-01-20 09:00:00";
+
+#[test]
+fn a_blank_erases_nothing_and_an_agencys_later_part_corrects_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = crate::util::sample_areas();
+    let whole = write(dir.path(), "cases_office.csv", &format!("{HEADER}\n{WHOLE}\n"));
+    ok(dir.path(), &["load", &areas, &whole]);
+    let db = dir.path().join("baove.duckdb");
+    let confirmed =
+        "SELECT count(*) FROM cases WHERE assessment_result = 'CONFIRMED' AND closed_at IS NOT NULL";
+    assert_eq!(query_i64(&db, confirmed), 2);
+
+    // The police's part of A1, with the child-protection columns blank (the police do
+    // not hold them) and its own decision: nothing of the office's record is erased.
+    let police = write(
+        dir.path(),
+        "cases_police.csv",
+        &format!(
+            "{HEADER}\nA1,450,2025-01-10 09:00:00,CA,POLICE,SEXUAL_ABUSE,F,12,,true,,,,,2025-01-10 09:30:00,,,,2025-01-26 09:00:00,PROSECUTED,false,,\n"
+        ),
+    );
+    let run = ok(dir.path(), &["load", "--agency", "CA", &police]);
+    assert!(run.contains("0 replaced"), "{run}");
+    assert_eq!(query_i64(&db, confirmed), 2, "a blank erased a value");
+    assert_eq!(
+        query_string(
+            &db,
+            "SELECT strftime(criminal_decision_at, '%Y-%m-%d %H:%M') || '|' || strftime(support_plan_at, '%Y-%m-%d') FROM cases WHERE case_id = 'A1'"
+        )
+        .unwrap(),
+        // The police's own decision time wins over the office's copy; the plan is kept.
+        "2025-01-26 09:00|2025-01-12"
+    );
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM cases"), 3);
+
+    // The child-protection agency's part of B1, then its correction: the second replaces
+    // the first (the same agency), the office's record stays beside them.
+    let social = |result: &str, outcome: &str| {
+        format!(
+            "{HEADER}\nB1,452,2025-01-11 09:00:00,LDTBXH,HOTLINE_111,GROOMING,M,14,ZALO,false,2025-01-11 12:00:00,{result},,,,2025-01-13 09:00:00,PSYCHOLOGICAL,2025-01-14 09:00:00,,,,{outcome},2025-02-10 09:00:00\n"
+        )
+    };
+    let first = write(
+        dir.path(),
+        "cases_syt_1.csv",
+        &social("CONFIRMED", "SUPPORT_ONLY"),
+    );
+    ok(dir.path(), &["load", "--agency", "SYT", &first]);
+    let corrected = write(
+        dir.path(),
+        "cases_syt_2.csv",
+        &social("INSUFFICIENT", "NO_VIOLATION"),
+    );
+    let run = ok(dir.path(), &["load", "--agency", "SYT", &corrected]);
+    assert!(run.contains("1 replaced"), "{run}");
+    assert_eq!(
+        query_string(
+            &db,
+            "SELECT assessment_result || '|' || outcome FROM cases WHERE case_id = 'B1'"
+        )
+        .unwrap(),
+        "INSUFFICIENT|NO_VIOLATION"
+    );
+    assert_eq!(query_i64(&db, confirmed), 1);
+    // The replaced part is kept, with the load that replaced it.
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM cases_rows WHERE case_id = 'B1' AND source_agency = 'SYT' AND replaced_by IS NOT NULL"
+        ),
+        1
+    );
+
+    // Revisions since the first social part name the corrected columns, in counts.
+    let out = dir.path().join("rev");
+    ok(
+        dir.path(),
+        &[
+            "revisions",
+            "--period",
+            "2025Q1",
+            "--since",
+            "3",
+            "--audience",
+            "internal",
+            "--out",
+            &out.display().to_string(),
+        ],
+    );
+    let causes = read_csv_rows(&out.join("revision_causes_2025Q1.csv"));
+    let corrected_columns: Vec<&str> = causes
+        .iter()
+        .filter(|r| r["cause"] == "corrected" && r["area_code"] == "44")
+        .filter_map(|r| r.get("column").map(String::as_str))
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert!(
+        corrected_columns.contains(&"assessment_result") && corrected_columns.contains(&"outcome"),
+        "{causes:?}"
+    );
+
+    // A part whose rows name another agency than the load does is refused.
+    let mismatched = write(
+        dir.path(),
+        "cases_mismatch.csv",
+        &format!(
+            "{HEADER},source_agency\nC1,450,2025-01-12 09:00:00,TTTT,ONLINE_MONITORING,CSAM,F,,,false,,,,,,,,,,,,,,TTTT\n"
+        ),
+    );
+    let run = baove(dir.path(), &["load", "--agency", "CA", &mismatched]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(run.all_output().contains("part-agency"), "{}", run.all_output());
+}
+
+#[test]
+fn links_make_two_ids_one_case_and_without_them_the_pair_is_a_possible_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = crate::util::sample_areas();
+    ok(dir.path(), &["load", &areas]);
+    let db = dir.path().join("baove.duckdb");
+    // The police know the case as CA-7, the child-protection agency as SYT-7.
+    let police = write(
+        dir.path(),
+        "cases_ca.csv",
+        &format!(
+            "{HEADER}\nCA-7,450,2025-04-02 10:00:00,CA,POLICE,SEXTORTION,F,13,,,,,,,2025-04-02 10:00:00,,,,,,,,\n"
+        ),
+    );
+    let social = write(
+        dir.path(),
+        "cases_syt.csv",
+        &format!(
+            "{HEADER}\nSYT-7,450,2025-04-02 10:00:00,CA,POLICE,SEXTORTION,F,14,,,2025-04-03 10:00:00,CONFIRMED,2025-04-02 18:00:00,,,,,,,,,,\n"
+        ),
+    );
+    ok(dir.path(), &["load", "--agency", "CA", &police]);
+    ok(dir.path(), &["load", "--agency", "SYT", &social]);
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM cases"), 2);
+
+    // Unlinked, they are listed as a possible duplicate (ages one apart, same day).
+    let suggested = dir.path().join("review").join("case_links_review.csv");
+    std::fs::create_dir_all(suggested.parent().unwrap()).unwrap();
+    let said = ok(
+        dir.path(),
+        &[
+            "links",
+            "--suggest",
+            "--period",
+            "2025Q2",
+            "--out",
+            &suggested.display().to_string(),
+        ],
+    );
+    assert!(said.contains("1 possible duplicate"), "{said}");
+    let text = std::fs::read_to_string(&suggested).unwrap();
+    assert_eq!(
+        text,
+        "case_id,linked_case_id,linked_at,basis\nCA-7,SYT-7,,REVIEW\n"
+    );
+    // The internal report lists the pair and the age disagreement by id and column only.
+    let out = dir.path().join("report");
+    ok(
+        dir.path(),
+        &[
+            "report",
+            "--template",
+            "quarterly",
+            "--period",
+            "2025Q2",
+            "--audience",
+            "internal",
+            "--lang",
+            "en",
+            "--out",
+            &out.display().to_string(),
+        ],
+    );
+
+    // Confirmed, the file loads back as a link: one case, the earliest part's id (a tie:
+    // the smallest id), its police receipt and its assessment together.
+    ok(dir.path(), &["load", &suggested.display().to_string()]);
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM cases"), 1);
+    assert_eq!(
+        query_string(
+            &db,
+            "SELECT case_id || '|' || assessment_result || '|' || strftime(police_received_at, '%H:%M') || '|' || victim_age FROM cases"
+        )
+        .unwrap(),
+        // The receiving agency's (CA's) part decides the receipt columns: age 13.
+        "CA-7|CONFIRMED|10:00|13"
+    );
+
+    // A link may come before the parts it names: waiting, then applied.
+    let early = write(
+        dir.path(),
+        "case_links_early.csv",
+        "case_id,linked_case_id,linked_at,basis\nCA-8,SYT-8,2025-04-05,NOTIFICATION\n",
+    );
+    ok(dir.path(), &["load", &early]);
+    let later = write(
+        dir.path(),
+        "cases_later.csv",
+        &format!(
+            "{HEADER},source_agency\nSYT-8,452,2025-04-05 08:00:00,OTHER,HOTLINE_111,GROOMING,M,,,,,,2025-04-05 09:00:00,,,,,,,,,,,SYT\nCA-8,452,2025-04-05 09:00:00,OTHER,HOTLINE_111,GROOMING,M,,,,,,,,2025-04-06 09:00:00,,,,,,,,,CA\n"
+        ),
+    );
+    ok(dir.path(), &["load", &later]);
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM cases"), 2);
+    assert_eq!(
+        query_string(
+            &db,
+            "SELECT case_id || '|' || strftime(received_at, '%H:%M') || '|' || strftime(police_received_at, '%d %H:%M') FROM cases WHERE area_code = '452'"
+        )
+        .unwrap(),
+        // The first receipt (08:00, SYT-8's) gives the case its id.
+        "SYT-8|08:00|06 09:00"
+    );
+}
+
+#[test]
+fn disagreements_are_counted_never_refused_and_listed_without_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = crate::util::sample_areas();
+    ok(dir.path(), &["load", &areas]);
+    // Two agencies' parts of D1 give different platforms and ages, and the police's part
+    // dates the decision before its own receipt of the case as the other part has it.
+    let office = write(
+        dir.path(),
+        "cases_office.csv",
+        &format!(
+            "{HEADER}\nD1,450,2025-05-02 10:00:00,OTHER,HOTLINE_111,GROOMING,F,11,TIKTOK,,2025-05-02 14:00:00,CONFIRMED,2025-05-02 12:00:00,,,,,,,,,SUPPORT_ONLY,2025-05-05 10:00:00\n"
+        ),
+    );
+    let police = write(
+        dir.path(),
+        "cases_police.csv",
+        &format!(
+            "{HEADER}\nD1,450,2025-05-02 10:00:00,OTHER,HOTLINE_111,GROOMING,F,15,ZALO,,,,,,2025-05-03 10:00:00,,,,2025-05-06 10:00:00,NOT_PROSECUTED,,,\n"
+        ),
+    );
+    ok(dir.path(), &["load", &office]);
+    let run = baove(dir.path(), &["load", "--agency", "CA", &police]);
+    assert_eq!(run.code, 0, "a disagreement refused a load: {}", run.all_output());
+    // Assembled, the case is closed before the police's decision: counted, not refused.
+    let out = dir.path().join("report");
+    ok(
+        dir.path(),
+        &[
+            "report",
+            "--template",
+            "quarterly",
+            "--period",
+            "2025Q2",
+            "--audience",
+            "internal",
+            "--lang",
+            "en",
+            "--out",
+            &out.display().to_string(),
+        ],
+    );
+    let workbook = out.join("quarterly_2025Q2.xlsx");
+    let sheet = read_sheet(&workbook, "Parts and links");
+    let text = sheet.join("\n");
+    for listed in [
+        "D1\tvictim_age\tProvincial police\tProgramme office (consolidated record)",
+        "D1\tplatform\tProvincial police\tProgramme office (consolidated record)",
+        "victim_age\tProvincial police\tProgramme office (consolidated record)\t1",
+        "closed-before-stage\t1",
+    ] {
+        assert!(text.contains(listed), "{listed:?} not in:\n{text}");
+    }
+    for value in ["TIKTOK", "ZALO", "Tiktok", "Zalo", "\t11\t", "\t15\t", "2025-05"] {
+        assert!(!text.contains(value), "a value {value:?} is printed:\n{text}");
+    }
+    // The public report has no such sheet.
+    let public = dir.path().join("public");
+    ok(
+        dir.path(),
+        &[
+            "report",
+            "--template",
+            "quarterly",
+            "--period",
+            "2025Q2",
+            "--lang",
+            "en",
+            "--out",
+            &public.display().to_string(),
+        ],
+    );
+    assert!(sheet_names(&public.join("quarterly_2025Q2.xlsx"))
+        .iter()
+        .all(|s| s != "Parts and links"));
+}
+
+fn sheet_names(path: &Path) -> Vec<String> {
+    use calamine::Reader;
+    let workbook: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
+    workbook.sheet_names().to_vec()
+}
+
+/// A sheet's rows, cells joined by tabs (numbers as they read).
+fn read_sheet(path: &Path, name: &str) -> Vec<String> {
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let range = workbook.worksheet_range(name).unwrap();
+    range
+        .rows()
+        .map(|row| row.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("\t"))
+        .collect()
+}
