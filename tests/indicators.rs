@@ -322,6 +322,11 @@ fn list_matches_the_dictionary() {
         "takedown_within_24h",
         "takedown_within_72h",
         "takedown_not_found_share",
+        // v3: the handovers between the agencies.
+        "social_referral_hours_median",
+        "social_referral_on_time",
+        "police_coverage",
+        "police_referral_on_time",
     ];
     let dir = tempfile::tempdir().unwrap();
     let run = baove(dir.path(), &["indicators", "--list"]);

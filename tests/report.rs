@@ -171,8 +171,12 @@ fn check_validates_templates_and_headers() {
     let dir = tempfile::tempdir().unwrap();
     let run = baove(dir.path(), &["check"]);
     assert_eq!(run.code, 0, "{}", run.all_output());
-    assert!(run.stdout.contains("30 indicators"), "{}", run.stdout);
-    assert!(run.stdout.contains("agency registry, targets"), "{}", run.stdout);
+    assert!(run.stdout.contains("34 indicators"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("agency registry, parts registry, targets"),
+        "{}",
+        run.stdout
+    );
     for t in ["quarterly", "half-year", "annual", "programme-830"] {
         assert!(run.stdout.contains(t), "{t}");
     }

@@ -102,7 +102,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     }
     if problems.is_empty() {
         super::print(&format!(
-            "ok: {} indicators, {} templates ({}), drafted report and office registry, deadline rules, agency registry, targets{ran}\n",
+            "ok: {} indicators, {} templates ({}), drafted report and office registry, deadline rules, agency registry, parts registry, targets{ran}\n",
             indicators.len(),
             templates.len(),
             templates
