@@ -171,6 +171,9 @@ pub struct PartsQuality {
     /// Links naming an id the store does not hold (yet).
     pub links_waiting: u64,
     pub possible_duplicates: u64,
+    /// Cases of the whole whose parts hold no receipt yet (no part gives a required
+    /// column): they wait for the receiving agency's part, outside every figure.
+    pub incomplete_cases: u64,
     /// The office's listing: which case and column, never the values.
     pub disagreement_list: Vec<DisagreementAt>,
     pub duplicate_list: Vec<PossibleDuplicate>,

@@ -1402,6 +1402,11 @@ mod tests {
             "population.csv",
             "cases.csv",
             "content_reports.csv",
+            "parts/cases_child-protection.csv",
+            "parts/cases_receipts.csv",
+            "parts/police/cases_police.csv",
+            "parts/police/profile.toml",
+            "parts/case_links.csv",
         ] {
             assert_eq!(
                 std::fs::read(a.path().join(f)).unwrap(),

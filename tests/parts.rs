@@ -456,3 +456,107 @@ fn read_sheet(path: &Path, name: &str) -> Vec<String> {
         .map(|row| row.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("\t"))
         .collect()
 }
+
+#[test]
+fn a_part_holding_only_its_own_columns_waits_for_the_receipt() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = crate::util::sample_areas();
+    ok(dir.path(), &["load", &areas]);
+    let db = dir.path().join("baove.duckdb");
+    // The police's part: the case's id and the police's own columns, nothing else.
+    let police = write(
+        dir.path(),
+        "cases_ca.csv",
+        "case_id,police_received_at,criminal_decision_at,criminal_decision\nE1,2025-06-02 10:00:00,2025-06-10 10:00:00,PROSECUTED\n",
+    );
+    ok(dir.path(), &["load", "--agency", "CA", &police]);
+    // No receipt yet: the case waits outside every figure.
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM cases"), 0);
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM cases_assembled"), 1);
+    let receipt = write(
+        dir.path(),
+        "cases_receipt.csv",
+        &format!("{HEADER}\nE1,452,2025-06-01 22:00:00,OTHER,HOTLINE_111,SEXUAL_ABUSE,F,9,,,,,,,,,,,,,,,\n"),
+    );
+    ok(dir.path(), &["load", "--agency", "OTHER", &receipt]);
+    assert_eq!(
+        query_string(
+            &db,
+            "SELECT case_id || '|' || area_code || '|' || criminal_decision FROM cases"
+        )
+        .unwrap(),
+        "E1|452|PROSECUTED"
+    );
+    // The office's consolidated record must still be whole.
+    let office = write(
+        dir.path(),
+        "cases_office.csv",
+        "case_id,police_received_at\nE2,2025-06-02 10:00:00\n",
+    );
+    let run = baove(dir.path(), &["load", &office]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(
+        run.all_output().contains("missing-column"),
+        "{}",
+        run.all_output()
+    );
+}
+
+#[test]
+fn without_the_links_the_cases_under_two_ids_are_suggested_as_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = generated(dir.path());
+    let parts = data.join("parts");
+    let mut load = vec!["load".to_string()];
+    load.extend(reference_files(&data));
+    load.push(parts.join("cases_child-protection.csv").display().to_string());
+    load.push(parts.join("cases_receipts.csv").display().to_string());
+    ok(dir.path(), &load.iter().map(String::as_str).collect::<Vec<_>>());
+    let police = parts.join("police");
+    ok(
+        dir.path(),
+        &[
+            "load",
+            "--profile",
+            &police.join("profile.toml").display().to_string(),
+            &police.display().to_string(),
+            &parts.join("police-late").display().to_string(),
+        ],
+    );
+    let db = dir.path().join("baove.duckdb");
+    let links: Vec<(String, String)> = ["case_links.csv", "links-later/case_links_later.csv"]
+        .iter()
+        .flat_map(|f| read_csv_rows(&parts.join(f)))
+        .map(|r| (r["case_id"].clone(), r["linked_case_id"].clone()))
+        .collect();
+    assert!(links.len() >= 3, "the generated parts have linked ids: {links:?}");
+    // Unlinked, each case under two ids counts twice.
+    assert_eq!(
+        query_i64(&db, "SELECT count(*) FROM cases") as usize,
+        900 + links.len()
+    );
+    let mut suggested = Vec::new();
+    for year in ["2023", "2024", "2025", "2026"] {
+        let out = dir.path().join(format!("suggested_{year}.csv"));
+        ok(
+            dir.path(),
+            &[
+                "links",
+                "--suggest",
+                "--period",
+                year,
+                "--out",
+                &out.display().to_string(),
+            ],
+        );
+        suggested.extend(
+            read_csv_rows(&out)
+                .into_iter()
+                .map(|r| (r["case_id"].clone(), r["linked_case_id"].clone())),
+        );
+    }
+    for (a, b) in &links {
+        let pair = (a.clone().min(b.clone()), a.clone().max(b.clone()));
+        assert!(suggested.contains(&pair), "{pair:?} not suggested");
+    }
+}

@@ -317,8 +317,18 @@ fn map_headers(
             None => ignored.push(header.clone()),
         }
     }
+    // An agency's part of a case needs only its id: what the agency does not hold (the
+    // receipt, if another agency received the case) other parts give.
+    let part_export = kind.part_column().is_some_and(|part| {
+        mapped.contains_key(part)
+            || profile
+                .agency
+                .as_deref()
+                .is_some_and(|a| a.trim() != crate::model::OFFICE_PART)
+    });
     for spec in kind.columns() {
-        if spec.required && !mapped.contains_key(spec.name) {
+        let needed = spec.required && (!part_export || kind.key_columns().contains(&spec.name));
+        if needed && !mapped.contains_key(spec.name) {
             findings.push(Finding {
                 file: table.file.clone(),
                 location: table.locate_header(0).replace("A1", "row 1"),
@@ -453,14 +463,30 @@ fn trimmed_contract_columns(
 /// ranges, no future times, the rules across columns, unique keys, known areas.
 fn contract_checks(kind: Kind, profile: &Profile, ctx: &Context) -> Result<Vec<Check>> {
     let mut checks: Vec<Check> = Vec::new();
+    // The office's consolidated record must be whole; an agency's part may leave blank
+    // what it does not hold (data-contract.md v3), but never the case's id.
+    let office_row = match kind.part_column() {
+        Some(part) => {
+            let named = profile.agency.as_deref().unwrap_or(crate::model::OFFICE_PART);
+            p(part)
+                .fill_null(lit(named.trim().to_string()))
+                .eq(lit(crate::model::OFFICE_PART))
+        }
+        None => lit(true),
+    };
     for spec in kind.columns() {
         if spec.required {
+            let blank = t(spec.name).is_null();
             checks.push(Check {
                 column: spec.name,
                 rule: "required",
                 reason: "a value is required here".into(),
                 echo: false,
-                expr: t(spec.name).is_null(),
+                expr: if kind.key_columns().contains(&spec.name) {
+                    blank
+                } else {
+                    blank.and(office_row.clone())
+                },
             });
         }
         let (rule, reason) = type_reason(spec);

@@ -269,6 +269,10 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "links" => ("Liên kết mã vụ việc", "Links between case ids"),
         "links_waiting" => ("Liên kết chờ mã chưa có trong kho", "Links waiting for an id not yet loaded"),
         "possible_duplicates" => ("Cặp vụ việc có thể trùng", "Possible duplicate pairs"),
+        "incomplete_cases" => (
+            "Vụ việc chưa có thông tin tiếp nhận (chờ phần của cơ quan tiếp nhận, chưa được tính)",
+            "Cases with no receipt yet (waiting for the receiving agency's part, not counted)",
+        ),
         "disagreement_list" => ("Danh sách vụ việc có cột không thống nhất", "Cases with columns in disagreement"),
         "case_id" => ("Mã vụ việc", "Case id"),
         "duplicate_list" => (

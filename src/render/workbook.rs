@@ -415,6 +415,10 @@ fn parts_sheet(q: &crate::results::PartsQuality, lang: Lang, name: &str, f: &For
         text(lang, "possible_duplicates").to_string(),
         q.possible_duplicates.to_string(),
     ]);
+    links.push(vec![
+        text(lang, "incomplete_cases").to_string(),
+        q.incomplete_cases.to_string(),
+    ]);
     table(
         &mut ws,
         &mut row,

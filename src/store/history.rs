@@ -126,6 +126,16 @@ impl Store {
         Ok(self.loads()?.last().map(|l| l.load_id).unwrap_or(0))
     }
 
+    /// The table of the assembled cases the queries read (complete or not): the current
+    /// assembly, or the one of the parts known after the load read as known.
+    pub(super) fn assembled_table(&self) -> &'static str {
+        if self.known.get().is_some() {
+            KNOWN_CASES
+        } else {
+            super::assembly::ASSEMBLED_TABLE
+        }
+    }
+
     /// The load set by [`Store::know_as_at`], if any.
     pub fn knowing(&self) -> Option<i64> {
         self.known.get()
@@ -205,10 +215,11 @@ impl Store {
                 self.conn
                     .execute_batch(&format!(
                         "CREATE TEMP TABLE {KNOWN_CASES} AS {assembled};
-                         CREATE TEMP VIEW cases AS SELECT * FROM {KNOWN_CASES};
+                         CREATE TEMP VIEW cases AS {complete};
                          CREATE TEMP VIEW {parts} AS {known};
                          DROP TABLE known_link_groups;",
-                        parts = super::assembly::PARTS_VIEW
+                        parts = super::assembly::PARTS_VIEW,
+                        complete = super::assembly::complete_cases(KNOWN_CASES)
                     ))
                     .map_err(|e| self.error(e))?;
                 continue;
@@ -397,8 +408,9 @@ impl super::Session<'_> {
             )?;
             let assembled =
                 super::assembly::cases_sql(&known(&cases, load), &format!("revision_groups_{name}"), None)?;
+            let complete = super::assembly::complete_cases(&format!("({assembled})"));
             conn.execute_batch(&format!(
-                "CREATE OR REPLACE TEMP TABLE revision_cases_{name} AS {assembled}"
+                "CREATE OR REPLACE TEMP TABLE revision_cases_{name} AS {complete}"
             ))
             .map_err(|e| self.error(format!("revision causes: {e}")))?;
         }

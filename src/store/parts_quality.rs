@@ -55,6 +55,7 @@ impl Session<'_> {
             links: Vec::new(),
             links_waiting: 0,
             possible_duplicates: 0,
+            incomplete_cases: self.incomplete_cases()?,
             disagreement_list: self.disagreement_list()?,
             duplicate_list: self.possible_duplicates(request)?,
         };
@@ -219,6 +220,30 @@ impl Session<'_> {
         .zip(counts)
         .map(|(rule, n)| (rule.to_string(), n.max(0) as u64))
         .collect())
+    }
+
+    /// The whole's assembled cases lacking a column the contract requires.
+    fn incomplete_cases(&self) -> Result<u64> {
+        let required = Kind::Cases
+            .columns()
+            .iter()
+            .filter(|c| c.required)
+            .map(|c| format!("{} IS NULL", c.name))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let count: i64 = self
+            .store
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT count(*) FROM {} WHERE {PROVINCE_COLUMN} IN (SELECT province_code FROM reach_sources) AND ({required})",
+                    self.store.assembled_table()
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.error(format!("incomplete cases: {e}")))?;
+        Ok(count.max(0) as u64)
     }
 
     /// Links naming a part of the period's cases, by basis; and the links of the whole
