@@ -336,6 +336,40 @@ fn links_make_two_ids_one_case_and_without_them_the_pair_is_a_possible_duplicate
         "CA-7|CONFIRMED|10:00|13"
     );
 
+    // The revision since the parts: the SYT-7 record then is part of CA-7 now.
+    let rev = dir.path().join("rev");
+    ok(
+        dir.path(),
+        &[
+            "revisions",
+            "--period",
+            "2025Q2",
+            "--since",
+            "3",
+            "--audience",
+            "internal",
+            "--out",
+            &rev.display().to_string(),
+        ],
+    );
+    let causes = read_csv_rows(&rev.join("revision_causes_2025Q2.csv"));
+    let count = |cause: &str, column: &str| {
+        causes
+            .iter()
+            .find(|r| {
+                r["kind"] == "cases" && r["area_code"] == "44" && r["cause"] == cause && r["column"] == column
+            })
+            .map(|r| r["records"].clone())
+    };
+    assert_eq!(count("linked", ""), Some("1".to_string()), "{causes:?}");
+    // CA-7 now holds SYT-7's assessment: corrected, the columns named.
+    assert_eq!(
+        count("corrected", "assessment_result"),
+        Some("1".to_string()),
+        "{causes:?}"
+    );
+    assert_eq!(count("late", ""), None, "{causes:?}");
+
     // A link may come before the parts it names: waiting, then applied.
     let early = write(
         dir.path(),

@@ -321,7 +321,7 @@ impl super::Session<'_> {
                      SELECT t.load_id IS NOT NULL AS existed_then,
                             coalesce(t.in_cohort, false) AS then_in, coalesce(n.in_cohort, false) AS now_in,
                             t.cell AS then_cell, n.cell AS now_cell,
-                            CASE WHEN t.load_id IS NOT NULL AND n.load_id IS NOT NULL AND t.load_id <> n.load_id
+                            CASE WHEN t.load_id IS NOT NULL AND n.load_id IS NOT NULL
                                  THEN list_filter([{changed}], lambda c: c IS NOT NULL) ELSE [] END AS changed
                      FROM (SELECT * FROM placed_then WHERE pair_rank = 1) AS t
                      FULL JOIN placed_now AS n ON t.{province} IS NOT DISTINCT FROM n.{province} AND t.pair_id = n.{id}
