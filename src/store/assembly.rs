@@ -128,16 +128,47 @@ fn role_expression(registry: &PartsRegistry, part: &str) -> String {
 /// received at the same moment the receiving agency's own part, then the office's
 /// record, then by code and id, so that the order of loading never matters).
 fn grouped_parts_sql(registry: &PartsRegistry, parts: &str, groups: &str) -> String {
+    // The orderings are packed into HUGEINTs (arg_max over a struct key costs twice as
+    // much): fields at multiples of 2^64, the low 64 bits breaking ties by the part and
+    // id (a hash: deterministic, whatever the order of loading).
+    let tie = format!("hash(p.{PART_COLUMN} || chr(31) || p.case_id)");
+    let owner_keys: String = registry
+        .roles
+        .iter()
+        .map(|role| {
+            format!(
+                ", (CASE WHEN part_role = {id} THEN 2 WHEN part_role = {office_role} THEN 1 ELSE 0 END) * {high} + recency AS {key}",
+                id = literal(&role.id),
+                office_role = literal(OFFICE_ROLE),
+                high = "CAST(1267650600228229401496703205376 AS HUGEINT)",
+                key = owner_key(&role.id)
+            )
+        })
+        .collect();
     format!(
-        "SELECT p.*, coalesce(g.group_key, p.case_id) AS grp, {role} AS part_role,
-                {{'load': p.load_id, 'part': p.{PART_COLUMN}, 'id': p.case_id}} AS recency,
-                {{'at': p.received_at, 'not_receiver': p.{PART_COLUMN} IS DISTINCT FROM p.receiving_agency,
-                  'not_office': p.{PART_COLUMN} <> {office}, 'part': p.{PART_COLUMN}, 'id': p.case_id}} AS receipt_order
+        "SELECT *{owner_keys} FROM (
+         SELECT p.*, coalesce(g.group_key, p.case_id) AS grp, {role} AS part_role,
+                CAST(p.load_id AS HUGEINT) * {b64} + {tie} AS recency,
+                CAST(epoch_us(p.received_at) AS HUGEINT) * {b66}
+                    + CAST((p.{PART_COLUMN} IS DISTINCT FROM p.receiving_agency) AS HUGEINT) * {b65}
+                    + CAST((p.{PART_COLUMN} <> {office}) AS HUGEINT) * {b64} + {tie} AS receipt_order
          FROM {parts} AS p
          LEFT JOIN {groups} AS g
-           ON coalesce(g.{PROVINCE_COLUMN}, '') = coalesce(p.{PROVINCE_COLUMN}, '') AND g.case_id = p.case_id",
+           ON coalesce(g.{PROVINCE_COLUMN}, '') = coalesce(p.{PROVINCE_COLUMN}, '') AND g.case_id = p.case_id)",
         role = role_expression(registry, &format!("p.{PART_COLUMN}")),
         office = literal(OFFICE_PART),
+        b64 = "CAST(18446744073709551616 AS HUGEINT)",
+        b65 = "CAST(36893488147419103232 AS HUGEINT)",
+        b66 = "CAST(73786976294838206464 AS HUGEINT)",
+    )
+}
+
+/// The column of a part's priority for a role's columns: the role's own part first, then
+/// the office's record, then any other; within each, the most recently loaded.
+fn owner_key(role: &str) -> String {
+    format!(
+        "owner_key_{}",
+        role.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
     )
 }
 
@@ -167,7 +198,10 @@ pub fn cases_sql(parts: &str, groups: &str, only: Option<&str>) -> Result<String
         single.push(format!("{alone} AS {name}"));
         let rule = match name {
             // The id of the part received first (ties: the smallest id).
-            "case_id" => "arg_min(case_id, {'at': received_at, 'id': case_id})".to_string(),
+            "case_id" => {
+                "arg_min(case_id, {'at': coalesce(received_at, TIMESTAMP '9999-12-31'), 'id': case_id})"
+                    .to_string()
+            }
             // First receipt by any agency.
             "received_at" => "min(received_at)".to_string(),
             // A child at risk for any agency is at risk.
@@ -180,11 +214,8 @@ pub fn cases_sql(parts: &str, groups: &str, only: Option<&str>) -> Result<String
                     // The owner's value, else the office's record's, else the most
                     // recently loaded other part's: a blank never erases a value.
                     Some(owner) => format!(
-                        "coalesce(arg_max({c}, recency) FILTER (WHERE {c} IS NOT NULL AND part_role = {owner}),
-                                  arg_max({c}, recency) FILTER (WHERE {c} IS NOT NULL AND part_role = {office}),
-                                  arg_max({c}, recency) FILTER (WHERE {c} IS NOT NULL))",
-                        owner = literal(&owner.id),
-                        office = literal(OFFICE_ROLE)
+                        "arg_max({c}, {key}) FILTER (WHERE {c} IS NOT NULL)",
+                        key = owner_key(&owner.id)
                     ),
                     // A receipt column: from the part received first that has it.
                     None => format!("arg_min({c}, receipt_order) FILTER (WHERE {c} IS NOT NULL)"),
@@ -201,7 +232,10 @@ pub fn cases_sql(parts: &str, groups: &str, only: Option<&str>) -> Result<String
     Ok(format!(
         "WITH grouped AS ({grouped}),
          limited AS (SELECT * FROM grouped {limit}),
-         sized AS (SELECT *, count(*) OVER (PARTITION BY {PROVINCE_COLUMN}, grp) AS part_count FROM limited)
+         -- A count by group and a join: a window over rows this wide costs several times more.
+         sizes AS (SELECT {PROVINCE_COLUMN}, grp, count(*) AS part_count FROM limited GROUP BY ALL),
+         sized AS (SELECT l.*, s.part_count FROM limited AS l JOIN sizes AS s
+                   ON coalesce(s.{PROVINCE_COLUMN}, '') = coalesce(l.{PROVINCE_COLUMN}, '') AND s.grp = l.grp)
          SELECT {single} FROM sized WHERE part_count = 1
          UNION ALL
          SELECT {assembled} FROM sized WHERE part_count > 1 GROUP BY {PROVINCE_COLUMN}, grp",
@@ -310,7 +344,9 @@ pub fn reassemble_load(conn: &Connection, load_id: i64) -> Result<()> {
     if touched == 0 {
         return Ok(());
     }
+    let mut clock = crate::Stopwatch::start();
     fill_link_groups(conn, "case_links", "current_link_groups")?;
+    clock.lap("assemble: link groups");
     conn.execute(
         &format!(
             "CREATE OR REPLACE TEMP TABLE touched_groups AS
@@ -324,6 +360,7 @@ pub fn reassemble_load(conn: &Connection, load_id: i64) -> Result<()> {
         params![load_id],
     )
     .map_err(fail("the case groups a load touched"))?;
+    clock.lap("assemble: groups touched");
     let held: bool = conn
         .query_row(
             &format!("SELECT EXISTS (SELECT 1 FROM {ASSEMBLED_TABLE})"),
@@ -345,14 +382,18 @@ pub fn reassemble_load(conn: &Connection, load_id: i64) -> Result<()> {
              DROP TABLE touched_members;"
         ))
         .map_err(fail("setting aside the cases a load changes"))?;
+        clock.lap("assemble: cases set aside");
     }
     let only = if held { Some("touched_groups") } else { None };
     let sql = cases_sql(CURRENT_PARTS, "current_link_groups", only)?;
+
     conn.execute_batch(&format!(
         "INSERT INTO {ASSEMBLED_TABLE} {sql};
          DROP TABLE touched_groups; DROP TABLE current_link_groups;"
     ))
-    .map_err(fail("assembling cases"))
+    .map_err(fail("assembling cases"))?;
+    clock.lap("assemble: cases assembled");
+    Ok(())
 }
 
 /// Assembles every current case again (a merge of stores, an upgraded store).
