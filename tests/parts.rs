@@ -440,8 +440,13 @@ fn disagreements_are_counted_never_refused_and_listed_without_values() {
         ],
     );
     let workbook = out.join("quarterly_2025Q2.xlsx");
-    let sheet = read_sheet(&workbook, "Parts and links");
-    let text = sheet.join("\n");
+    // The counts in the data-quality sheet, the listing in a sheet of its own.
+    let text = [
+        read_sheet(&workbook, "Data quality"),
+        read_sheet(&workbook, "Parts to reconcile"),
+    ]
+    .concat()
+    .join("\n");
     for listed in [
         "D1\tvictim_age\tProvincial police\tProgramme office (consolidated record)",
         "D1\tplatform\tProvincial police\tProgramme office (consolidated record)",
@@ -471,7 +476,12 @@ fn disagreements_are_counted_never_refused_and_listed_without_values() {
     );
     assert!(sheet_names(&public.join("quarterly_2025Q2.xlsx"))
         .iter()
-        .all(|s| s != "Parts and links"));
+        .all(|s| s != "Parts to reconcile"));
+    let public_quality = read_sheet(&public.join("quarterly_2025Q2.xlsx"), "Data quality").join("\n");
+    assert!(
+        !public_quality.contains("D1") && !public_quality.contains("Parts by sending agency"),
+        "{public_quality}"
+    );
 }
 
 fn sheet_names(path: &Path) -> Vec<String> {

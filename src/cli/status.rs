@@ -35,6 +35,20 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             k.last.as_deref().unwrap_or("-")
         ));
     }
+    if status
+        .parts
+        .iter()
+        .any(|(part, _)| part != baove::model::OFFICE_PART)
+        || status.waiting_cases > 0
+    {
+        // Cases sent in parts: whose, and those still waiting for their receipt.
+        let parts: Vec<String> = status.parts.iter().map(|(p, n)| format!("{p} {n}")).collect();
+        text.push_str(&format!(
+            "\ncases assembled from parts: {}; waiting for their receipt: {}\n",
+            parts.join(", "),
+            status.waiting_cases
+        ));
+    }
     text.push_str(&format!(
         "\nloads: {} (first {}, last {})\nquarantined rows: {}\n",
         status.loads,

@@ -236,14 +236,14 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "cause_corrected" => ("Được sửa", "Corrected"),
         "cause_entered" => ("Chuyển vào do sửa", "Moved in by a correction"),
         "cause_removed" => ("Chuyển ra do sửa", "Moved out by a correction"),
-        "parts" => ("Phần dữ liệu và liên kết", "Parts and links"),
+        "parts" => ("Đối chiếu phần dữ liệu", "Parts to reconcile"),
         "parts_note" => (
             "Nội bộ: mỗi cơ quan gửi phần vụ việc của mình; số liệu ghép từ các phần. Bảng chỉ nêu mã vụ việc và tên cột, không nêu giá trị.",
             "Internal: each agency sends its part of a case; the figures are assembled from the parts. Listed by case id and column, never by value.",
         ),
         "holds_parts" => (
-            "Nội bộ: phần dữ liệu theo cơ quan gửi, cột không thống nhất, liên kết mã và vụ việc có thể trùng",
-            "Internal: parts by sending agency, columns in disagreement, links and possible duplicates",
+            "Nội bộ: vụ việc có cột không thống nhất giữa các cơ quan và các cặp vụ việc có thể trùng, theo mã vụ việc",
+            "Internal: the cases whose parts disagree and the possible duplicate pairs, by case id",
         ),
         "none" => ("Không có", "None"),
         "parts_by_agency" => ("Phần dữ liệu theo cơ quan gửi", "Parts by sending agency"),

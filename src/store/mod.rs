@@ -551,8 +551,32 @@ impl Store {
             .map_err(|e| self.error(e))?
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|e| self.error(e))?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {part}, count(*) FROM {parts} GROUP BY ALL ORDER BY ALL",
+                part = crate::model::PART_COLUMN,
+                parts = assembly::PARTS_VIEW
+            ))
+            .map_err(|e| self.error(e))?;
+        let parts = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64)))
+            .map_err(|e| self.error(e))?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))?;
+        let assembled: i64 = self
+            .conn
+            .query_row(
+                &format!("SELECT count(*) FROM {}", self.assembled_table()),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.error(e))?;
+        let cases = kinds.iter().find(|k| k.kind == Kind::Cases).map_or(0, |k| k.rows);
         Ok(Status {
             kinds,
+            parts,
+            waiting_cases: (assembled.max(0) as u64).saturating_sub(cases),
             loads: loads as u64,
             first_load,
             last_load,
@@ -831,6 +855,10 @@ pub use crate::results::LoggedFile;
 #[derive(Debug, Clone)]
 pub struct Status {
     pub kinds: Vec<KindStatus>,
+    /// The current parts of the cases by sending agency (OFFICE: the office's records).
+    pub parts: Vec<(String, u64)>,
+    /// Cases whose parts give no receipt yet: outside every figure until it arrives.
+    pub waiting_cases: u64,
     pub loads: u64,
     pub first_load: Option<String>,
     pub last_load: Option<String>,
