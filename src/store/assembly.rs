@@ -187,15 +187,9 @@ pub fn cases_sql(parts: &str, groups: &str, only: Option<&str>) -> Result<String
         ),
         None => String::new(),
     };
-    let mut single = Vec::new();
+    let single = single_part_columns();
     let mut assembled = Vec::new();
     for (name, _) in assembled_columns() {
-        let alone = match name {
-            "first_load_id" => "load_id".to_string(),
-            c if blank_is_false(c) => format!("coalesce({c}, false)"),
-            c => c.to_string(),
-        };
-        single.push(format!("{alone} AS {name}"));
         let rule = match name {
             // The id of the part received first (ties: the smallest id).
             "case_id" => {
@@ -242,6 +236,18 @@ pub fn cases_sql(parts: &str, groups: &str, only: Option<&str>) -> Result<String
         single = single.join(", "),
         assembled = assembled.join(",\n "),
     ))
+}
+
+/// The assembled case of a case with one part: the part itself, its blanks read.
+fn single_part_columns() -> Vec<String> {
+    assembled_columns()
+        .into_iter()
+        .map(|(name, _)| match name {
+            "first_load_id" => "load_id AS first_load_id".to_string(),
+            c if blank_is_false(c) => format!("coalesce({c}, false) AS {c}"),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// Fills the temporary table `into` (`province_code, case_id, group_key`) with the link
@@ -345,6 +351,9 @@ pub fn reassemble_load(conn: &Connection, load_id: i64) -> Result<()> {
         return Ok(());
     }
     let mut clock = crate::Stopwatch::start();
+    if office_records_only(conn)? {
+        return reassemble_office_records(conn, load_id);
+    }
     fill_link_groups(conn, "case_links", "current_link_groups")?;
     clock.lap("assemble: link groups");
     conn.execute(
@@ -396,6 +405,55 @@ pub fn reassemble_load(conn: &Connection, load_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Whether the store holds the office's consolidated records only, no part of an agency
+/// and no link (a store loaded as in v2): each case is then its one record.
+fn office_records_only(conn: &Connection) -> Result<bool> {
+    conn.query_row(
+        &format!(
+            "SELECT NOT EXISTS (SELECT 1 FROM cases_rows WHERE {PART_COLUMN} <> ?1)
+                AND NOT EXISTS (SELECT 1 FROM case_links_rows)"
+        ),
+        params![OFFICE_PART],
+        |r| r.get(0),
+    )
+    .map_err(Error::duckdb("assembling cases"))
+}
+
+/// [`reassemble_load`] for a store of the office's records only: the cases of the ids
+/// the load brought are their current records, with no grouping to do.
+fn reassemble_office_records(conn: &Connection, load_id: i64) -> Result<()> {
+    let mut clock = crate::Stopwatch::start();
+    let held: bool = conn
+        .query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM {ASSEMBLED_TABLE})"),
+            [],
+            |r| r.get(0),
+        )
+        .map_err(Error::duckdb("assembling cases"))?;
+    if held {
+        conn.execute(
+            &format!(
+                "DELETE FROM {ASSEMBLED_TABLE} AS a WHERE EXISTS (
+                     SELECT 1 FROM cases_rows AS r WHERE r.load_id = ?1
+                       AND coalesce(r.{PROVINCE_COLUMN}, '') = coalesce(a.{PROVINCE_COLUMN}, '') AND r.case_id = a.case_id)"
+            ),
+            params![load_id],
+        )
+        .map_err(Error::duckdb("setting aside the cases a load changes"))?;
+        clock.lap("assemble: cases set aside");
+    }
+    conn.execute(
+        &format!(
+            "INSERT INTO {ASSEMBLED_TABLE} SELECT {columns} FROM cases_rows WHERE load_id = ?1 AND replaced_by IS NULL",
+            columns = single_part_columns().join(", ")
+        ),
+        params![load_id],
+    )
+    .map_err(Error::duckdb("assembling cases"))?;
+    clock.lap("assemble: the office's records");
+    Ok(())
+}
+
 /// Assembles every current case again (a merge of stores, an upgraded store).
 pub fn reassemble_all(conn: &Connection) -> Result<()> {
     fill_link_groups(conn, "case_links", "current_link_groups")?;
@@ -417,4 +475,126 @@ pub fn membership_sql(parts: &str, groups: &str) -> Result<String> {
                 first_value(case_id) OVER (PARTITION BY {PROVINCE_COLUMN}, grp ORDER BY received_at, case_id) AS case_id
          FROM ({grouped})"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    /// Parts of one case inserted straight into `cases_rows` (what loads would write),
+    /// in the given order, then assembled: the assembled case's columns.
+    fn assembled(parts: &[(&str, i64, &str)], columns: &str) -> Vec<String> {
+        let store = Store::open_in_memory().unwrap();
+        let conn = &store.conn;
+        for (part, load, values) in parts {
+            conn.execute_batch(&format!(
+                "INSERT INTO cases_rows (case_id, area_code, received_at, receiving_agency, channel, abuse_type,
+                     victim_sex, {columns}, source_agency, province_code, load_id)
+                 VALUES ('K1', '450', TIMESTAMP '2025-01-10 08:00:00', 'OTHER', 'HOTLINE_111', 'GROOMING', 'F',
+                     {values}, '{part}', '44', {load})"
+            ))
+            .unwrap();
+        }
+        reassemble_all(conn).unwrap();
+        let text: Vec<String> = columns
+            .split(',')
+            .map(|c| format!("CAST({} AS VARCHAR)", c.trim()))
+            .collect();
+        let mut stmt = conn
+            .prepare(&format!("SELECT {} FROM cases", text.join(", ")))
+            .unwrap();
+        let width = columns.split(',').count();
+        let rows: Vec<Vec<String>> = stmt
+            .query_map([], |r| {
+                (0..width)
+                    .map(|i| {
+                        r.get::<_, Option<String>>(i)
+                            .map(|v| v.unwrap_or_else(|| "-".into()))
+                    })
+                    .collect()
+            })
+            .unwrap()
+            .collect::<std::result::Result<_, _>>()
+            .unwrap();
+        assert_eq!(rows.len(), 1, "one case");
+        rows.into_iter().next().unwrap()
+    }
+
+    /// Every order of the parts gives the same case.
+    fn in_every_order(parts: &[(&str, i64, &str)], columns: &str) -> Vec<String> {
+        let mut orders: Vec<Vec<(&str, i64, &str)>> = vec![parts.to_vec()];
+        let mut reversed = parts.to_vec();
+        reversed.reverse();
+        orders.push(reversed);
+        let mut rotated = parts.to_vec();
+        rotated.rotate_left(1);
+        orders.push(rotated);
+        let first = assembled(&orders[0], columns);
+        for order in &orders[1..] {
+            assert_eq!(assembled(order, columns), first, "order {order:?}");
+        }
+        first
+    }
+
+    #[test]
+    fn the_owner_then_the_office_then_the_newest_other_part_gives_an_owned_column() {
+        let columns = "assessment_result, police_received_at";
+        // The owner (the child-protection agency) wins over the office and the police,
+        // whatever the loads' order; the police's own column is the police's.
+        let got = in_every_order(
+            &[
+                ("OFFICE", 3, "'UNFOUNDED', TIMESTAMP '2025-01-11 00:00:00'"),
+                ("SYT", 1, "'CONFIRMED', NULL"),
+                ("CA", 2, "'INSUFFICIENT', TIMESTAMP '2025-01-12 00:00:00'"),
+            ],
+            columns,
+        );
+        assert_eq!(got, ["CONFIRMED", "2025-01-12 00:00:00"]);
+        // No owner's value: the office's record's.
+        let got = in_every_order(
+            &[
+                ("OFFICE", 1, "'UNFOUNDED', NULL"),
+                ("CA", 2, "'INSUFFICIENT', NULL"),
+            ],
+            columns,
+        );
+        assert_eq!(got, ["UNFOUNDED", "-"]);
+        // Neither: the most recently loaded other part's.
+        let got = in_every_order(
+            &[
+                ("TTTT", 1, "'UNFOUNDED', NULL"),
+                ("CA", 2, "'INSUFFICIENT', NULL"),
+            ],
+            columns,
+        );
+        assert_eq!(got, ["INSUFFICIENT", "-"]);
+        // Both codes of the child-protection role: the most recently loaded.
+        let got = in_every_order(
+            &[
+                ("LDTBXH", 4, "'CONFIRMED', NULL"),
+                ("SYT", 2, "'UNFOUNDED', NULL"),
+            ],
+            columns,
+        );
+        assert_eq!(got, ["CONFIRMED", "-"]);
+    }
+
+    #[test]
+    fn a_blank_erases_nothing_and_a_blank_flag_is_false() {
+        let columns = "closed_at, outcome, emergency, complex_case";
+        let got = in_every_order(
+            &[
+                (
+                    "SYT",
+                    1,
+                    "TIMESTAMP '2025-02-01 00:00:00', 'SUPPORT_ONLY', NULL, NULL",
+                ),
+                ("CA", 2, "NULL, NULL, true, NULL"),
+                ("OTHER", 3, "NULL, NULL, false, NULL"),
+            ],
+            columns,
+        );
+        assert_eq!(got, ["2025-02-01 00:00:00", "SUPPORT_ONLY", "true", "false"]);
+    }
 }

@@ -204,8 +204,9 @@ impl Store {
         }
         if !store.schema_has(assembly::ASSEMBLED_TABLE, None)? {
             return Err(store.error(
-                "made by an earlier baove, before a case could arrive in parts: \
-                 the next `baove load` into it keeps its cases as the office's records, unchanged",
+                "made by an earlier baove, before a case could arrive in parts: the next \
+                 `baove load --db` into it (a file loaded before will do: nothing is loaded twice) \
+                 keeps its cases as the office's records, every figure unchanged",
             ));
         }
         Ok(store)
