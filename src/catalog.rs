@@ -247,7 +247,6 @@ impl Indicator {
     }
 
     /// A bare indicator for unit tests: labels and texts are its id.
-
     #[cfg(test)]
     pub(crate) fn example(id: &str, unit: Unit, statistic: Statistic, breakdowns: &[&str]) -> Indicator {
         Indicator {
@@ -1156,6 +1155,9 @@ pub struct PartRole {
     pub name_vi: String,
     pub name_en: String,
     pub agency: String,
+    /// The role's own column of when it received the case, if it has one.
+    #[serde(default)]
+    pub receipt: Option<String>,
     pub columns: Vec<String>,
     pub legal_basis: String,
     pub legal_basis_vi: String,
@@ -1293,6 +1295,18 @@ pub fn parse_parts(text: &str) -> Result<PartsRegistry, String> {
                 "{}'s agency {} is not an agency code",
                 role.id, role.agency
             ));
+        }
+        if let Some(receipt) = &role.receipt {
+            let dated = matches!(
+                kind.column(receipt).map(|c| c.ty),
+                Some(crate::model::ColumnType::DateTime)
+            );
+            if !dated || !role.columns.contains(receipt) {
+                return fail(format!(
+                    "{}'s receipt {receipt} is not a date-time column of its own",
+                    role.id
+                ));
+            }
         }
     }
     for (i, role) in registry.roles.iter().enumerate() {
@@ -1521,5 +1535,12 @@ mod tests {
         assert!(parse_parts(&missing).unwrap_err().contains("complex_case"));
         let unknown = embedded.replace("agency = \"CA\"", "agency = \"FBI\"");
         assert!(parse_parts(&unknown).unwrap_err().contains("FBI"));
+        // A role's receipt is one of its own date-times.
+        let receipt = embedded.replace("receipt = \"police_received_at\"", "receipt = \"closed_at\"");
+        assert!(parse_parts(&receipt).unwrap_err().contains("closed_at"));
+        assert_eq!(
+            parts.role("police").and_then(|r| r.receipt.as_deref()),
+            Some("police_received_at")
+        );
     }
 }

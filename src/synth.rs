@@ -29,7 +29,7 @@ pub struct Settings {
 
 /// The random stream of the handovers to the child-protection agency (v3's
 /// `social_received_at`) and of the parts.
-const HANDOVER_STREAM: u64 = 0x5EC0_11D;
+const HANDOVER_STREAM: u64 = 0x05EC_011D;
 
 pub const PROVINCE: (&str, &str) = ("44", "Quảng Bình");
 

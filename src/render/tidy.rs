@@ -440,6 +440,17 @@ pub fn to_parquet(rows: &[TidyRow], audience: Audience) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Possible duplicates as a `case_links` file (data-contract.md v3) with basis REVIEW:
+/// the office deletes the pairs that are two cases and loads the rest. Ids are of the
+/// contract's id form (letters, digits, `_`, `-`), which needs no quoting.
+pub fn suggested_links_csv(pairs: &[crate::results::PossibleDuplicate]) -> String {
+    let mut out = String::from("case_id,linked_case_id,linked_at,basis\n");
+    for pair in pairs {
+        out.push_str(&format!("{},{},,REVIEW\n", pair.case_id, pair.other_case_id));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -452,15 +463,4 @@ mod tests {
         assert_eq!(number(5.0), "5");
         assert_eq!(number(0.5), "0.5");
     }
-}
-
-/// Possible duplicates as a `case_links` file (data-contract.md v3) with basis REVIEW:
-/// the office deletes the pairs that are two cases and loads the rest. Ids are of the
-/// contract's id form (letters, digits, `_`, `-`), which needs no quoting.
-pub fn suggested_links_csv(pairs: &[crate::results::PossibleDuplicate]) -> String {
-    let mut out = String::from("case_id,linked_case_id,linked_at,basis\n");
-    for pair in pairs {
-        out.push_str(&format!("{},{},,REVIEW\n", pair.case_id, pair.other_case_id));
-    }
-    out
 }

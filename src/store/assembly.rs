@@ -291,7 +291,6 @@ fn fill_link_groups_in(conn: &Connection, links: &str, into: &str) -> duckdb::Re
     }
     drop(rows);
     drop(stmt);
-    drop(index);
     if names.is_empty() {
         return Ok(());
     }

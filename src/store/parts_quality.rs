@@ -76,18 +76,16 @@ impl Session<'_> {
         let conn = &self.store.conn;
         let fail = |e: duckdb::Error| self.error(format!("parts by agency: {e}"));
         let registry = crate::catalog::parts().map_err(Error::Catalog)?;
-        // An agency's own receipt of a case: the child-protection agency's and the
-        // police's receipt columns, else the first receipt.
+        // An agency's own receipt of a case: its role's receipt column (the registry's),
+        // else the first receipt.
         let mut own_receipt = Vec::new();
         for role in &registry.roles {
-            let column = match role.id.as_str() {
-                "child_protection" => "social_received_at",
-                "police" => "police_received_at",
-                _ => continue,
+            let Some(column) = &role.receipt else {
+                continue;
             };
             own_receipt.push(format!(
                 "WHEN part_role = '{}' THEN coalesce({column}, received_at)",
-                role.id
+                role.id.replace('\'', "''")
             ));
         }
         let own_receipt = format!("CASE {} ELSE received_at END", own_receipt.join(" "));
