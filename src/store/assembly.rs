@@ -4,10 +4,14 @@
 //! its parts by the rules of the parts registry (`queries/parts.toml`), whatever the
 //! order the parts arrived in.
 //!
-//! The current assembly is kept in `cases_assembled` (the view `cases` reads it), brought
-//! up to date inside each load's transaction for the groups the load touched: reads are
-//! many, loads few. The store as known after an earlier load assembles its own from the
-//! parts and links known then, with the same SQL ([`cases_sql`]).
+//! A load writes the parts only: assembling a million cases at every load cost four times
+//! the load itself. A command that reads assembles once, into a temporary table of its
+//! connection ([`prepare`]), which the temporary view `cases` reads; a store of the
+//! office's records only (as every store was before v3) needs no grouping, and its
+//! `cases` is the records themselves. The store's own view `cases` assembles in SQL
+//! alone, for whoever opens the file with another tool. The store as known after an
+//! earlier load assembles the parts and links known then, with the same SQL
+//! ([`cases_sql`]).
 
 use std::collections::HashMap;
 
@@ -18,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::model::{ColumnType, Kind, OFFICE_PART, PART_COLUMN, PROVINCE_COLUMN};
 
 /// The table of the current assembled cases.
-pub const ASSEMBLED_TABLE: &str = "cases_assembled";
+pub const ASSEMBLED_TABLE: &str = "session_cases_assembled";
 
 /// The role of the office's consolidated record among the parts.
 const OFFICE_ROLE: &str = "office";
@@ -48,18 +52,36 @@ pub fn assembled_columns() -> Vec<(&'static str, &'static str)> {
     columns
 }
 
-/// `CREATE TABLE` of the current assembly and the view `cases` over it.
-pub fn ddl() -> String {
-    let columns = assembled_columns()
-        .iter()
-        .map(|(name, ty)| format!("{name} {ty}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+/// The store's views of the parts behind the cases, of the link groups, and of the
+/// cases themselves assembled in SQL alone (what another tool reading the file sees;
+/// baove's own commands read their connection's assembly, [`prepare`]).
+pub fn ddl() -> Result<String> {
+    Ok(format!(
+        "CREATE VIEW IF NOT EXISTS {PARTS_VIEW} AS SELECT * FROM {CURRENT_PARTS};\n\
+         CREATE VIEW IF NOT EXISTS {LINK_GROUPS_VIEW} AS {groups};\n\
+         CREATE VIEW IF NOT EXISTS cases AS {complete}",
+        groups = link_groups_sql("case_links"),
+        complete = complete_cases(&format!("({})", cases_sql(CURRENT_PARTS, LINK_GROUPS_VIEW)?))
+    ))
+}
+
+/// The store's view of the link groups (for readers of the file; commands group links
+/// in memory, [`fill_link_groups`]).
+const LINK_GROUPS_VIEW: &str = "case_link_groups";
+
+/// A SELECT of the link groups of the links in `links` in SQL alone: every id a link
+/// names, with the smallest id of its group. A walk over the links, as long as a group
+/// is wide; [`fill_link_groups`] does the same in linear time.
+fn link_groups_sql(links: &str) -> String {
     format!(
-        "CREATE TABLE IF NOT EXISTS {ASSEMBLED_TABLE} ({columns});\n\
-         CREATE VIEW IF NOT EXISTS cases AS {complete};\n\
-         CREATE VIEW IF NOT EXISTS {PARTS_VIEW} AS SELECT * FROM {CURRENT_PARTS}",
-        complete = complete_cases(ASSEMBLED_TABLE)
+        "WITH RECURSIVE edges AS (
+             SELECT coalesce({PROVINCE_COLUMN}, '') AS p, case_id AS a, linked_case_id AS b FROM {links}
+             UNION SELECT coalesce({PROVINCE_COLUMN}, ''), linked_case_id, case_id FROM {links}),
+         walk(p, start, node) AS (
+             SELECT p, a, a FROM edges
+             UNION SELECT w.p, w.start, e.b FROM walk AS w JOIN edges AS e ON e.p = w.p AND e.a = w.node)
+         SELECT nullif(p, '') AS {PROVINCE_COLUMN}, start AS case_id, min(node) AS group_key
+         FROM walk GROUP BY p, start"
     )
 }
 
@@ -174,19 +196,10 @@ fn owner_key(role: &str) -> String {
 
 /// A SELECT of the assembled cases of the parts in `parts` (rows shaped as
 /// `cases_rows`, current ones only), grouped by the link groups in `groups`
-/// (`province_code, case_id, group_key`), limited to the groups in `only` (`province_code,
-/// grp`) when given. Its columns are [`assembled_columns`].
-pub fn cases_sql(parts: &str, groups: &str, only: Option<&str>) -> Result<String> {
+/// (`province_code, case_id, group_key`). Its columns are [`assembled_columns`].
+pub fn cases_sql(parts: &str, groups: &str) -> Result<String> {
     let registry = registry()?;
     let grouped = grouped_parts_sql(&registry, parts, groups);
-    let limit = match only {
-        Some(only) => format!(
-            "WHERE EXISTS (SELECT 1 FROM {only} AS o
-                           WHERE coalesce(o.{PROVINCE_COLUMN}, '') = coalesce(grouped.{PROVINCE_COLUMN}, '')
-                             AND o.grp = grouped.grp)"
-        ),
-        None => String::new(),
-    };
     let single = single_part_columns();
     let mut assembled = Vec::new();
     for (name, _) in assembled_columns() {
@@ -225,7 +238,7 @@ pub fn cases_sql(parts: &str, groups: &str, only: Option<&str>) -> Result<String
     }
     Ok(format!(
         "WITH grouped AS ({grouped}),
-         limited AS (SELECT * FROM grouped {limit}),
+         limited AS (SELECT * FROM grouped),
          -- A count by group and a join: a window over rows this wide costs several times more.
          sizes AS (SELECT {PROVINCE_COLUMN}, grp, count(*) AS part_count FROM limited GROUP BY ALL),
          sized AS (SELECT l.*, s.part_count FROM limited AS l JOIN sizes AS s
@@ -332,80 +345,8 @@ fn root(parent: &mut [usize], mut i: usize) -> usize {
 /// The current parts: the rows of `cases_rows` no later load replaced.
 pub const CURRENT_PARTS: &str = "(SELECT * EXCLUDE (replaced_by) FROM cases_rows WHERE replaced_by IS NULL)";
 
-/// Brings the current assembly up to date with the parts and links that load `load_id`
-/// brought (or replaced): the groups they touch are assembled again, every other case is
-/// left as it is. A group only grows (links are never taken back), so the cases a group
-/// was before are among its members now.
-pub fn reassemble_load(conn: &Connection, load_id: i64) -> Result<()> {
-    let fail = Error::duckdb;
-    let touched: i64 = conn
-        .query_row(
-            "SELECT (SELECT count(*) FROM cases_rows WHERE load_id = ?1 OR replaced_by = ?1)
-              + (SELECT count(*) FROM case_links_rows WHERE load_id = ?1)",
-            params![load_id],
-            |r| r.get(0),
-        )
-        .map_err(fail("assembling cases"))?;
-    if touched == 0 {
-        return Ok(());
-    }
-    let mut clock = crate::Stopwatch::start();
-    if office_records_only(conn)? {
-        return reassemble_office_records(conn, load_id);
-    }
-    fill_link_groups(conn, "case_links", "current_link_groups")?;
-    clock.lap("assemble: link groups");
-    conn.execute(
-        &format!(
-            "CREATE OR REPLACE TEMP TABLE touched_groups AS
-             SELECT DISTINCT t.{PROVINCE_COLUMN}, coalesce(g.group_key, t.case_id) AS grp
-             FROM (SELECT {PROVINCE_COLUMN}, case_id FROM cases_rows WHERE load_id = ?1 OR replaced_by = ?1
-                   UNION ALL SELECT {PROVINCE_COLUMN}, case_id FROM case_links_rows WHERE load_id = ?1
-                   UNION ALL SELECT {PROVINCE_COLUMN}, linked_case_id FROM case_links_rows WHERE load_id = ?1) AS t
-             LEFT JOIN current_link_groups AS g
-               ON coalesce(g.{PROVINCE_COLUMN}, '') = coalesce(t.{PROVINCE_COLUMN}, '') AND g.case_id = t.case_id"
-        ),
-        params![load_id],
-    )
-    .map_err(fail("the case groups a load touched"))?;
-    clock.lap("assemble: groups touched");
-    let held: bool = conn
-        .query_row(
-            &format!("SELECT EXISTS (SELECT 1 FROM {ASSEMBLED_TABLE})"),
-            [],
-            |r| r.get(0),
-        )
-        .map_err(fail("assembling cases"))?;
-    if held {
-        conn.execute_batch(&format!(
-            "CREATE OR REPLACE TEMP TABLE touched_members AS
-             SELECT {PROVINCE_COLUMN}, grp AS case_id FROM touched_groups
-             UNION
-             SELECT g.{PROVINCE_COLUMN}, g.case_id FROM current_link_groups AS g
-             JOIN touched_groups AS t
-               ON coalesce(g.{PROVINCE_COLUMN}, '') = coalesce(t.{PROVINCE_COLUMN}, '') AND g.group_key = t.grp;
-             DELETE FROM {ASSEMBLED_TABLE} AS a WHERE EXISTS (
-                 SELECT 1 FROM touched_members AS m
-                 WHERE coalesce(m.{PROVINCE_COLUMN}, '') = coalesce(a.{PROVINCE_COLUMN}, '') AND m.case_id = a.case_id);
-             DROP TABLE touched_members;"
-        ))
-        .map_err(fail("setting aside the cases a load changes"))?;
-        clock.lap("assemble: cases set aside");
-    }
-    let only = if held { Some("touched_groups") } else { None };
-    let sql = cases_sql(CURRENT_PARTS, "current_link_groups", only)?;
-
-    conn.execute_batch(&format!(
-        "INSERT INTO {ASSEMBLED_TABLE} {sql};
-         DROP TABLE touched_groups; DROP TABLE current_link_groups;"
-    ))
-    .map_err(fail("assembling cases"))?;
-    clock.lap("assemble: cases assembled");
-    Ok(())
-}
-
 /// Whether the store holds the office's consolidated records only, no part of an agency
-/// and no link (a store loaded as in v2): each case is then its one record.
+/// and no link (a store loaded as before v3): each case is then its one record.
 fn office_records_only(conn: &Connection) -> Result<bool> {
     conn.query_row(
         &format!(
@@ -418,51 +359,36 @@ fn office_records_only(conn: &Connection) -> Result<bool> {
     .map_err(Error::duckdb("assembling cases"))
 }
 
-/// [`reassemble_load`] for a store of the office's records only: the cases of the ids
-/// the load brought are their current records, with no grouping to do.
-fn reassemble_office_records(conn: &Connection, load_id: i64) -> Result<()> {
+/// Makes this connection's `cases` the current cases: the office's records as they are
+/// when the store holds nothing else, else the assembly of the current parts and links,
+/// computed once into [`ASSEMBLED_TABLE`]. Returns whether an assembly was made.
+pub fn prepare(conn: &Connection) -> Result<bool> {
+    let fail = Error::duckdb;
     let mut clock = crate::Stopwatch::start();
-    let held: bool = conn
-        .query_row(
-            &format!("SELECT EXISTS (SELECT 1 FROM {ASSEMBLED_TABLE})"),
-            [],
-            |r| r.get(0),
-        )
-        .map_err(Error::duckdb("assembling cases"))?;
-    if held {
-        conn.execute(
-            &format!(
-                "DELETE FROM {ASSEMBLED_TABLE} AS a WHERE EXISTS (
-                     SELECT 1 FROM cases_rows AS r WHERE r.load_id = ?1
-                       AND coalesce(r.{PROVINCE_COLUMN}, '') = coalesce(a.{PROVINCE_COLUMN}, '') AND r.case_id = a.case_id)"
-            ),
-            params![load_id],
-        )
-        .map_err(Error::duckdb("setting aside the cases a load changes"))?;
-        clock.lap("assemble: cases set aside");
-    }
-    conn.execute(
-        &format!(
-            "INSERT INTO {ASSEMBLED_TABLE} SELECT {columns} FROM cases_rows WHERE load_id = ?1 AND replaced_by IS NULL",
+    let drop =
+        format!("DROP VIEW IF EXISTS temp.main.cases; DROP TABLE IF EXISTS temp.main.{ASSEMBLED_TABLE};");
+    conn.execute_batch(&drop).map_err(fail("assembling cases"))?;
+    if office_records_only(conn)? {
+        conn.execute_batch(&format!(
+            "CREATE TEMP TABLE {ASSEMBLED_TABLE} AS SELECT {columns} FROM {CURRENT_PARTS} LIMIT 0;
+             CREATE TEMP VIEW cases AS SELECT {columns} FROM {CURRENT_PARTS}",
             columns = single_part_columns().join(", ")
-        ),
-        params![load_id],
-    )
-    .map_err(Error::duckdb("assembling cases"))?;
-    clock.lap("assemble: the office's records");
-    Ok(())
-}
-
-/// Assembles every current case again (a merge of stores, an upgraded store).
-pub fn reassemble_all(conn: &Connection) -> Result<()> {
-    fill_link_groups(conn, "case_links", "current_link_groups")?;
-    let sql = cases_sql(CURRENT_PARTS, "current_link_groups", None)?;
+        ))
+        .map_err(fail("the office's records"))?;
+        clock.lap("cases: the office's records");
+        return Ok(false);
+    }
+    fill_link_groups(conn, "case_links", "session_link_groups")?;
+    let sql = cases_sql(CURRENT_PARTS, "session_link_groups")?;
     conn.execute_batch(&format!(
-        "DELETE FROM {ASSEMBLED_TABLE};
-         INSERT INTO {ASSEMBLED_TABLE} {sql};
-         DROP TABLE current_link_groups;"
+        "CREATE TEMP TABLE {ASSEMBLED_TABLE} AS {sql};
+         CREATE TEMP VIEW cases AS {complete};
+         DROP TABLE session_link_groups;",
+        complete = complete_cases(ASSEMBLED_TABLE)
     ))
-    .map_err(Error::duckdb("assembling cases"))
+    .map_err(fail("assembling cases"))?;
+    clock.lap("cases: assembled from their parts");
+    Ok(true)
 }
 
 /// A SELECT of `province_code, member_id, case_id`: every id of the parts in `parts`
@@ -495,7 +421,7 @@ mod tests {
             ))
             .unwrap();
         }
-        reassemble_all(conn).unwrap();
+        prepare(conn).unwrap();
         let text: Vec<String> = columns
             .split(',')
             .map(|c| format!("CAST({} AS VARCHAR)", c.trim()))

@@ -172,10 +172,15 @@ impl Store {
                 .map_err(|e| self.error(e))?;
         }
         self.conn
-            .execute_batch(&format!("DROP TABLE IF EXISTS temp.main.{KNOWN_CASES}"))
+            .execute_batch(&format!(
+                "DROP TABLE IF EXISTS temp.main.{KNOWN_CASES}; DROP TABLE IF EXISTS temp.main.{}",
+                super::assembly::ASSEMBLED_TABLE
+            ))
             .map_err(|e| self.error(e))?;
         self.known.set(None);
         self.reached.replace(None);
+        // The connection's current cases went with the views: made again when read.
+        self.prepared.set(None);
         let Some(load) = load else {
             return Ok(());
         };
@@ -211,7 +216,7 @@ impl Store {
                 // view comes first in Kind::ALL), once for every query of the request.
                 super::assembly::fill_link_groups(&self.conn, "case_links", "known_link_groups")
                     .map_err(|e| self.error(e))?;
-                let assembled = super::assembly::cases_sql(&format!("({known})"), "known_link_groups", None)?;
+                let assembled = super::assembly::cases_sql(&format!("({known})"), "known_link_groups")?;
                 self.conn
                     .execute_batch(&format!(
                         "CREATE TEMP TABLE {KNOWN_CASES} AS {assembled};
@@ -407,7 +412,7 @@ impl super::Session<'_> {
                 &format!("revision_groups_{name}"),
             )?;
             let assembled =
-                super::assembly::cases_sql(&known(&cases, load), &format!("revision_groups_{name}"), None)?;
+                super::assembly::cases_sql(&known(&cases, load), &format!("revision_groups_{name}"))?;
             let complete = super::assembly::complete_cases(&format!("({assembled})"));
             conn.execute_batch(&format!(
                 "CREATE OR REPLACE TEMP TABLE revision_cases_{name} AS {complete}"

@@ -42,6 +42,8 @@ pub struct Store {
     known: std::cell::Cell<Option<i64>>,
     /// A Parquet export read as a store: current rows only, no history.
     is_parquet: bool,
+    /// The last load the connection's `cases` were assembled after (`assembly::prepare`).
+    prepared: std::cell::Cell<Option<i64>>,
 }
 
 /// One line of the load log.
@@ -92,7 +94,7 @@ pub fn rows_table(kind: Kind) -> String {
 /// replaced it (none while current); then the view of its current rows, under the
 /// kind's name. A replaced row is kept, so the store can say what it held before any
 /// load.
-pub fn table_ddl(kind: Kind) -> String {
+pub fn table_ddl(kind: Kind) -> Result<String> {
     let mut columns: Vec<String> = kind
         .columns()
         .iter()
@@ -103,16 +105,16 @@ pub fn table_ddl(kind: Kind) -> String {
     }
     columns.push("load_id BIGINT NOT NULL".into());
     columns.push("replaced_by BIGINT".into());
-    format!(
+    Ok(format!(
         "CREATE TABLE IF NOT EXISTS {rows} ({columns});\n{view}",
         rows = rows_table(kind),
         columns = columns.join(", "),
         // A case is read as assembled from its parts, not as its rows.
         view = match kind {
-            Kind::Cases => assembly::ddl(),
+            Kind::Cases => assembly::ddl()?,
             _ => current_view_ddl(kind),
         }
-    )
+    ))
 }
 
 fn current_view_ddl(kind: Kind) -> String {
@@ -170,7 +172,7 @@ impl Store {
             for kind in Kind::ALL {
                 store
                     .conn
-                    .execute_batch(&table_ddl(kind))
+                    .execute_batch(&table_ddl(kind)?)
                     .map_err(|e| store.error(e))?;
             }
         }
@@ -202,7 +204,7 @@ impl Store {
                  the next `baove load` into it adds the province of its rows",
             ));
         }
-        if !store.schema_has(assembly::ASSEMBLED_TABLE, None)? {
+        if !store.schema_has(&rows_table(Kind::CaseLinks), None)? {
             return Err(store.error(
                 "made by an earlier baove, before a case could arrive in parts: the next \
                  `baove load --db` into it (a file loaded before will do: nothing is loaded twice) \
@@ -238,6 +240,7 @@ impl Store {
             reached: std::cell::RefCell::new(None),
             known: std::cell::Cell::new(None),
             is_parquet: false,
+            prepared: std::cell::Cell::new(None),
         })
     }
 
@@ -311,7 +314,7 @@ impl Store {
         ddl.push_str(LOG_DDL);
         ddl.push_str(record::RECORD_DDL);
         for kind in Kind::ALL {
-            ddl.push_str(&table_ddl(kind));
+            ddl.push_str(&table_ddl(kind)?);
             ddl.push_str(";\n");
         }
         ddl.push_str(&format!(
@@ -405,31 +408,43 @@ impl Store {
             upgrade.push_str(&format!(
                 "DROP VIEW IF EXISTS cases;
                  ALTER TABLE {rows} ADD COLUMN {part} VARCHAR;
-                 UPDATE {rows} SET {part} = '{office}';
-                 {assembled};\n",
+                 UPDATE {rows} SET {part} = '{office}';\n",
                 office = crate::model::OFFICE_PART,
-                assembled = assembly::ddl()
             ));
         }
         if !self.schema_has(&rows_table(Kind::CaseLinks), None)? {
-            upgrade.push_str(&table_ddl(Kind::CaseLinks));
+            upgrade.push_str(&table_ddl(Kind::CaseLinks)?);
             upgrade.push_str(";\n");
         }
         if upgrade.is_empty() {
             return Ok(());
         }
+        // The views of the cases after the links' (they read them).
+        upgrade.push_str(&assembly::ddl()?);
         self.conn
-            .execute_batch(&format!("BEGIN TRANSACTION;\n{upgrade}"))
-            .map_err(|e| self.error(e))?;
-        let assembled = assembly::reassemble_all(&self.conn).and_then(|_| {
-            self.conn
-                .execute_batch("COMMIT")
-                .map_err(Error::duckdb("upgrading the store"))
-        });
-        if let Err(e) = assembled {
-            let _ = self.conn.execute_batch("ROLLBACK");
-            return Err(self.error(e));
+            .execute_batch(&format!("BEGIN TRANSACTION;\n{upgrade};\nCOMMIT;"))
+            .map_err(|e| {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                self.error(e)
+            })
+    }
+
+    /// Makes `cases` the store's current cases for this connection's queries, assembled
+    /// from their parts once for each state of the store (`assembly::prepare`). A store
+    /// read as known at an earlier load, or a Parquet export, has its own.
+    pub fn prepare_cases(&self) -> Result<()> {
+        if self.is_parquet || self.known.get().is_some() {
+            return Ok(());
         }
+        let last: i64 = self
+            .conn
+            .query_row("SELECT coalesce(max(load_id), 0) FROM load_log", [], |r| r.get(0))
+            .map_err(|e| self.error(e))?;
+        if self.prepared.get() == Some(last) {
+            return Ok(());
+        }
+        assembly::prepare(&self.conn).map_err(|e| self.error(e))?;
+        self.prepared.set(Some(last));
         Ok(())
     }
 
@@ -497,6 +512,7 @@ impl Store {
     }
 
     pub fn status(&self) -> Result<Status> {
+        self.prepare_cases()?;
         let q = |sql: &str| -> Result<(i64, Option<String>, Option<String>)> {
             self.conn
                 .query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -829,12 +845,7 @@ impl LoadTransaction<'_> {
         Ok(())
     }
 
-    /// Assembles the cases whose parts or links this load brought, then commits: the
-    /// store's cases and their parts change together or not at all.
     pub fn commit(self) -> Result<()> {
-        let mut clock = crate::Stopwatch::start();
-        assembly::reassemble_load(&self.tx, self.load_id).map_err(|e| self.error(e))?;
-        clock.lap("assemble cases");
         let path = self.path.clone();
         self.tx.commit().map_err(|e| Error::Store {
             path,
@@ -889,6 +900,7 @@ impl Store {
     /// the reference kinds and the load log one file each. Rows in key order, so the
     /// same store gives the same files. Returns the files written.
     pub fn export_parquet(&self, dir: &Path) -> Result<Vec<PathBuf>> {
+        self.prepare_cases()?;
         let fail = |e: duckdb::Error| self.error(format!("Parquet export: {e}"));
         for kind in [Kind::Cases, Kind::ContentReports] {
             let date = date_column(kind).expect("cases and content are dated");
@@ -1146,8 +1158,6 @@ impl Store {
                 loads: loads as u64,
             });
         }
-        // The copied parts keep their stores' load ids: every case is assembled again.
-        assembly::reassemble_all(&tx.tx).map_err(|e| tx.error(e))?;
         tx.commit()?;
         Ok(merged)
     }

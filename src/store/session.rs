@@ -24,6 +24,7 @@ pub struct Session<'a> {
 
 impl<'a> Session<'a> {
     pub fn new(store: &'a Store) -> Result<Session<'a>> {
+        store.prepare_cases()?;
         let conn = &store.conn;
         let rules = catalog::deadlines().map_err(Error::Catalog)?;
         let fail = |what: &str| {
