@@ -150,19 +150,20 @@ fn role_expression(registry: &PartsRegistry, part: &str) -> String {
 /// received at the same moment the receiving agency's own part, then the office's
 /// record, then by code and id, so that the order of loading never matters).
 fn grouped_parts_sql(registry: &PartsRegistry, parts: &str, groups: &str) -> String {
-    // The orderings are packed into HUGEINTs (arg_max over a struct key costs twice as
-    // much): fields at multiples of 2^64, the low 64 bits breaking ties by the part and
-    // id (a hash: deterministic, whatever the order of loading).
-    let tie = format!("hash(p.{PART_COLUMN} || chr(31) || p.case_id)");
+    // The orderings are packed into BIGINTs: arg_max over a struct key costs twice as
+    // much time, a HUGEINT's twice the memory (and a spill to disk past the 2 GB of a
+    // query). Fields at powers of two: the low 24 bits break ties by the part and id (a
+    // hash: deterministic, whatever the order of loading); load ids fit in 37 bits,
+    // receipts are ordered to the second.
+    let tie = format!("CAST(hash(p.{PART_COLUMN} || chr(31) || p.case_id) % 16777216 AS BIGINT)");
     let owner_keys: String = registry
         .roles
         .iter()
         .map(|role| {
             format!(
-                ", (CASE WHEN part_role = {id} THEN 2 WHEN part_role = {office_role} THEN 1 ELSE 0 END) * {high} + recency AS {key}",
+                ", (CASE WHEN part_role = {id} THEN 2 WHEN part_role = {office_role} THEN 1 ELSE 0 END) * 2305843009213693952 + recency AS {key}",
                 id = literal(&role.id),
                 office_role = literal(OFFICE_ROLE),
-                high = "CAST(1267650600228229401496703205376 AS HUGEINT)",
                 key = owner_key(&role.id)
             )
         })
@@ -170,18 +171,15 @@ fn grouped_parts_sql(registry: &PartsRegistry, parts: &str, groups: &str) -> Str
     format!(
         "SELECT *{owner_keys} FROM (
          SELECT p.*, coalesce(g.group_key, p.case_id) AS grp, {role} AS part_role,
-                CAST(p.load_id AS HUGEINT) * {b64} + {tie} AS recency,
-                CAST(epoch_us(p.received_at) AS HUGEINT) * {b66}
-                    + CAST((p.{PART_COLUMN} IS DISTINCT FROM p.receiving_agency) AS HUGEINT) * {b65}
-                    + CAST((p.{PART_COLUMN} <> {office}) AS HUGEINT) * {b64} + {tie} AS receipt_order
+                p.load_id * 16777216 + {tie} AS recency,
+                CAST(epoch(p.received_at) AS BIGINT) * 67108864
+                    + CAST((p.{PART_COLUMN} IS DISTINCT FROM p.receiving_agency) AS BIGINT) * 33554432
+                    + CAST((p.{PART_COLUMN} <> {office}) AS BIGINT) * 16777216 + {tie} AS receipt_order
          FROM {parts} AS p
          LEFT JOIN {groups} AS g
            ON coalesce(g.{PROVINCE_COLUMN}, '') = coalesce(p.{PROVINCE_COLUMN}, '') AND g.case_id = p.case_id)",
         role = role_expression(registry, &format!("p.{PART_COLUMN}")),
         office = literal(OFFICE_PART),
-        b64 = "CAST(18446744073709551616 AS HUGEINT)",
-        b65 = "CAST(36893488147419103232 AS HUGEINT)",
-        b66 = "CAST(73786976294838206464 AS HUGEINT)",
     )
 }
 
@@ -237,11 +235,12 @@ pub fn cases_sql(parts: &str, groups: &str) -> Result<String> {
         assembled.push(format!("{rule} AS {name}"));
     }
     Ok(format!(
-        "WITH grouped AS ({grouped}),
-         limited AS (SELECT * FROM grouped),
-         -- A count by group and a join: a window over rows this wide costs several times more.
+        "WITH grouped AS NOT MATERIALIZED ({grouped}),
+         limited AS NOT MATERIALIZED (SELECT * FROM grouped),
+         -- A count by group and a join: a window over rows this wide costs several times
+         -- more; each use reads the parts again rather than holding them (they are wide).
          sizes AS (SELECT {PROVINCE_COLUMN}, grp, count(*) AS part_count FROM limited GROUP BY ALL),
-         sized AS (SELECT l.*, s.part_count FROM limited AS l JOIN sizes AS s
+         sized AS NOT MATERIALIZED (SELECT l.*, s.part_count FROM limited AS l JOIN sizes AS s
                    ON coalesce(s.{PROVINCE_COLUMN}, '') = coalesce(l.{PROVINCE_COLUMN}, '') AND s.grp = l.grp)
          SELECT {single} FROM sized WHERE part_count = 1
          UNION ALL
