@@ -349,16 +349,20 @@ fn prepared_column(table: &RawTable, position: usize, recodings: &[(String, Stri
     if recodings.is_empty() {
         return Ok(column.clone());
     }
-    // Recoding is a lookup per distinct value; exports hold few distinct codes.
+    // Exports hold few distinct codes: each distinct value is matched once (its key
+    // costs a normalisation), and every cell is then one lookup of its own text.
     let lookup: std::collections::HashMap<&str, &str> =
         recodings.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let values = column.str().map_err(Error::polars("reading a column"))?;
+    let mut by_text: std::collections::HashMap<&str, Option<&str>> = std::collections::HashMap::new();
     let recoded: StringChunked = values
         .iter()
         .map(|v| {
-            v.map(|v| match lookup.get(match_key(v).as_str()) {
-                Some(to) => (*to).to_string(),
-                None => v.to_string(),
+            v.map(|v| {
+                let to = *by_text
+                    .entry(v)
+                    .or_insert_with(|| lookup.get(match_key(v).as_str()).copied());
+                to.unwrap_or(v)
             })
         })
         .collect();
