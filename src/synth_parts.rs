@@ -19,33 +19,42 @@ use crate::model::{
     ABUSE_TYPE_NAMES, AGENCY_NAMES, CHANNEL_NAMES, CRIMINAL_DECISION_NAMES, PLATFORM_NAMES, VICTIM_SEX_NAMES,
 };
 
+/// The registry's child-protection role: its codes' spans of days, and its codes in
+/// order (read once: the generator asks for every case).
+struct ChildProtection {
+    spans: Vec<(String, Option<NaiveDate>, Option<NaiveDate>)>,
+    codes: Vec<String>,
+}
+
+static CHILD_PROTECTION: std::sync::LazyLock<ChildProtection> = std::sync::LazyLock::new(|| {
+    let parts = crate::catalog::parts().expect("the built-in parts registry is valid");
+    let role = parts
+        .role(crate::catalog::CHILD_PROTECTION_ROLE)
+        .expect("the registry has the child-protection role");
+    ChildProtection {
+        spans: parts.spans_of(role),
+        codes: parts.codes_of(role),
+    }
+});
+
 /// Whether the agency that received a case on `day` was the one playing the
 /// child-protection role then (queries/parts.toml through the agency registry).
 pub fn received_by_child_protection(agency: &str, day: NaiveDate) -> bool {
-    let Ok(parts) = crate::catalog::parts() else {
-        return false;
-    };
-    let Some(role) = parts.role(crate::catalog::CHILD_PROTECTION_ROLE) else {
-        return false;
-    };
-    parts
-        .spans_of(role)
+    CHILD_PROTECTION
+        .spans
         .iter()
         .any(|(code, from, to)| code == agency && crate::catalog::in_force(*from, *to, day))
 }
 
 /// The code playing the child-protection role on `day`.
 fn child_protection_code(day: NaiveDate) -> String {
-    let parts = crate::catalog::parts().expect("the built-in parts registry is valid");
-    let role = parts
-        .role(crate::catalog::CHILD_PROTECTION_ROLE)
-        .expect("the registry has the child-protection role");
     let registry = crate::catalog::agencies().expect("the built-in agency registry is valid");
-    parts
-        .codes_of(role)
-        .into_iter()
-        .find(|code| registry.iter().any(|a| &a.code == code && a.in_force_on(day)))
-        .unwrap_or_else(|| role.agency.clone())
+    CHILD_PROTECTION
+        .codes
+        .iter()
+        .find(|code| registry.iter().any(|a| &a.code == *code && a.in_force_on(day)))
+        .cloned()
+        .unwrap_or_else(|| CHILD_PROTECTION.codes[0].clone())
 }
 
 /// One case as the generator made it, seen by the parts' writers.
