@@ -436,6 +436,11 @@ impl Store {
         if self.is_parquet || self.known.get().is_some() {
             return Ok(());
         }
+        if !self.schema_has(&rows_table(Kind::Cases), None)? {
+            // A store made before it kept its rows (read only, not upgraded yet): its
+            // `cases` is a table of its records.
+            return Ok(());
+        }
         let last: i64 = self
             .conn
             .query_row("SELECT coalesce(max(load_id), 0) FROM load_log", [], |r| r.get(0))
