@@ -367,6 +367,120 @@ fn counted(
     Ok(declared)
 }
 
+/// Statements and table functions a catalog query may not hold: an indicator is one
+/// query that reads the store, never one that writes, reads a file or sets anything.
+const FORBIDDEN_IN_QUERIES: &[&str] = &[
+    "copy",
+    "attach",
+    "detach",
+    "install",
+    "load",
+    "pragma",
+    "set",
+    "reset",
+    "call",
+    "create",
+    "drop",
+    "alter",
+    "insert",
+    "update",
+    "delete",
+    "export",
+    "import",
+    "checkpoint",
+    "vacuum",
+    "use",
+    "begin",
+    "commit",
+    "rollback",
+    "grant",
+    "truncate",
+    "read_csv",
+    "read_csv_auto",
+    "read_parquet",
+    "parquet_scan",
+    "read_json",
+    "read_json_auto",
+    "read_json_objects",
+    "read_ndjson",
+    "read_text",
+    "read_blob",
+    "glob",
+    "sniff_csv",
+    "read_xlsx",
+    "getenv",
+    "query",
+    "query_table",
+    "duckdb_secrets",
+    "current_setting",
+];
+
+/// Refuses an indicator's SQL that is not exactly one read-only query (issue 31): after
+/// its comments and quoted texts are set aside, one statement (a trailing `;` aside) that
+/// starts with SELECT or WITH and names none of [`FORBIDDEN_IN_QUERIES`]. The engine
+/// also runs it only as a sub-query of its own SELECT.
+pub fn one_read_only_query(sql: &str) -> Result<(), String> {
+    let mut code = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '-' if chars.peek() == Some(&'-') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+                code.push(' ');
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut last = ' ';
+                for c in chars.by_ref() {
+                    if last == '*' && c == '/' {
+                        break;
+                    }
+                    last = c;
+                }
+                code.push(' ');
+            }
+            '\'' | '"' => {
+                // A quoted text or name: its content is no statement.
+                let quote = c;
+                while let Some(c) = chars.next() {
+                    if c == quote {
+                        if chars.peek() == Some(&quote) {
+                            chars.next();
+                            continue;
+                        }
+                        break;
+                    }
+                }
+                code.push_str(" q ");
+            }
+            c => code.push(c),
+        }
+    }
+    let code = code.trim().trim_end_matches(';').trim_end();
+    if code.contains(';') {
+        return Err("holds more than one statement; an indicator is one query".into());
+    }
+    let words: Vec<String> = code
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    match words.first().map(String::as_str) {
+        Some("select") | Some("with") => {}
+        _ => return Err("is not a query (it must start with SELECT or WITH)".into()),
+    }
+    if let Some(word) = words.iter().find(|w| FORBIDDEN_IN_QUERIES.contains(&w.as_str())) {
+        return Err(format!(
+            "names {word:?}: an indicator only reads the store (no statement that writes, reads a file or sets a setting)"
+        ));
+    }
+    Ok(())
+}
+
 /// Parses one indicator file. The header is the leading `-- key: value` lines; every key
 /// is required, none other is allowed, and `id` must equal the file stem. Declared
 /// quantities must be among `known`.
@@ -418,6 +532,7 @@ pub fn parse_indicator(stem: &str, text: &str, known: &[Quantity]) -> Result<Ind
         other => return Err(format!("{stem}.sql: unknown subject {other:?}")),
     };
     let sql = body.join("\n").trim().to_string();
+    one_read_only_query(&sql).map_err(|e| format!("{stem}.sql: {e}"))?;
     if sql.is_empty() {
         return Err(format!("{stem}.sql: no query after the header"));
     }
@@ -1542,5 +1657,28 @@ mod tests {
             parts.role("police").and_then(|r| r.receipt.as_deref()),
             Some("police_received_at")
         );
+    }
+
+    #[test]
+    fn an_indicator_is_one_read_only_query() {
+        for good in [
+            "SELECT * FROM case_cohort($period_start, $period_end, $as_of) WHERE x = ';' -- a ; here",
+            "WITH a AS (SELECT 1) SELECT * FROM a;",
+            "SELECT load_id, \"copy\" FROM t /* drop table */",
+        ] {
+            assert_eq!(one_read_only_query(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "SELECT 1; COPY cases TO '/tmp/x.csv'",
+            "COPY (SELECT * FROM cases) TO '/tmp/x.csv'",
+            "SELECT * FROM read_csv('/etc/passwd')",
+            "ATTACH 'other.duckdb'",
+            "SELECT 1; SELECT 2",
+            "WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x",
+            "select * from Read_Parquet('x')",
+            "SELECT getenv('HOME')",
+        ] {
+            assert!(one_read_only_query(bad).is_err(), "{bad}");
+        }
     }
 }

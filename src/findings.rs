@@ -22,15 +22,39 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        write!(f, "{}", escaped(&self.file))?;
         if !self.location.is_empty() {
-            write!(f, " {}", self.location)?;
+            write!(f, " {}", escaped(&self.location))?;
         }
         if !self.column.is_empty() {
-            write!(f, ", column {}", self.column)?;
+            write!(f, ", column {}", escaped(&self.column))?;
         }
-        write!(f, ": {} [{}]", self.reason, self.rule)
+        write!(f, ": {} [{}]", escaped(&self.reason), self.rule)
     }
+}
+
+/// Text from a file as it may reach a terminal or another file: every control or
+/// invisible character (escape sequences, line breaks, direction overrides, zero-width
+/// characters) written as `\u{…}`, so none acts on the reader's screen.
+pub fn escaped(text: &str) -> std::borrow::Cow<'_, str> {
+    let acts = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{00ad}')
+    };
+    if !text.chars().any(acts) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if acts(c) {
+                    format!("\\u{{{:x}}}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// Findings of one or more files, with a summary of why the data was refused.

@@ -22,6 +22,11 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         problems.push(e);
         Vec::new()
     });
+    if !indicators.is_empty() {
+        if let Err(e) = baove::indicators::reads_only_the_store(&indicators) {
+            problems.push(e.to_string());
+        }
+    }
     if let Err(e) = catalog::deadlines() {
         problems.push(e);
     }

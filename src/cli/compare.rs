@@ -15,6 +15,7 @@ use baove::indicators::Request;
 use baove::model;
 use baove::period::Period;
 use baove::render::chart::{self, Heatmap, SmallMultiples};
+use baove::render::csv_out::Csv;
 use baove::render::{labels, output, tidy};
 use baove::store::Session;
 
@@ -134,30 +135,26 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
 fn write_tables(args: &Args, run: &compare::Run, audience: Audience) -> baove::Result<Vec<PathBuf>> {
     let current = &run.current.compared;
     let mut written = Vec::new();
-    let mut text = tidy::comparison_header(true);
-    text.push('\n');
+    let mut csv = Csv::new(&tidy::comparison_header(true));
     for c in current {
         for line in tidy::comparison_lines(&c.context, &c.comparison, &c.hidden, true, audience) {
-            text.push_str(&line);
-            text.push('\n');
+            csv.row(line);
         }
     }
     let comparison_path = args.out.join("comparison.csv");
-    output::write_atomic(&comparison_path, text.as_bytes(), args.force)?;
+    output::write_atomic(&comparison_path, &csv.into_bytes(), args.force)?;
     written.push(comparison_path);
 
-    let mut text = tidy::comparison_header(false);
-    text.push('\n');
+    let mut csv = Csv::new(&tidy::comparison_header(false));
     for compared in &run.trend {
         for c in compared {
             for line in tidy::comparison_lines(&c.context, &c.comparison, &c.hidden, false, audience) {
-                text.push_str(&line);
-                text.push('\n');
+                csv.row(line);
             }
         }
     }
     let trend_path = args.out.join("trend.csv");
-    output::write_atomic(&trend_path, text.as_bytes(), args.force)?;
+    output::write_atomic(&trend_path, &csv.into_bytes(), args.force)?;
     written.push(trend_path);
 
     Ok(written)

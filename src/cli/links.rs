@@ -36,7 +36,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let quality = Session::new(&store)?.parts_quality(&baove::results::Request { period, as_of })?;
     drop(store);
     let csv = baove::render::tidy::suggested_links_csv(&quality.duplicate_list);
-    output::write_atomic(&args.out, csv.as_bytes(), args.force)?;
+    output::write_atomic(&args.out, &csv, args.force)?;
     super::print(&format!(
         "{}: {} possible duplicate pairs of {period} (basis REVIEW); keep the pairs that are one case and load the file\n",
         args.out.display(),

@@ -118,11 +118,14 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     // Read: the store is opened for writing only to log the outputs below.
     drop(store);
 
-    output::output_dir(&args.out, "charts")?;
-    let workbook_path = args.out.join(format!("{}_{}.xlsx", args.template, period));
+    // Written into a new folder that takes --out's place as a whole at the end.
+    let swap = output::FolderSwap::begin(&args.out, args.force)?;
+    let out = swap.path().to_path_buf();
+    output::output_dir(&out, "charts")?;
+    let workbook_path = out.join(format!("{}_{}.xlsx", args.template, period));
     let bytes = workbook::build(&data, lang, generated_at)?;
     output::write_atomic(&workbook_path, &bytes, args.force)?;
-    let tidy_path = args.out.join("indicators.csv");
+    let tidy_path = out.join("indicators.csv");
     output::write_atomic(
         &tidy_path,
         &tidy::to_csv(&data.all_rows(), args.reading.audience),
@@ -136,7 +139,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         let chart = c.chart(lang, &note);
         let drawn = chart::render(&chart)?;
         pngs.push((c.title.clone(), drawn.1.clone()));
-        written.extend(output::write_chart(&args.out, &c.file_stem, drawn, args.force)?);
+        written.extend(output::write_chart(&out, &c.file_stem, drawn, args.force)?);
     }
     if let Some((checked, funnels)) = &drafting {
         let offices =
@@ -155,12 +158,12 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             lang,
             generated_at,
         };
-        let document_path = args.out.join(format!("{}_{}.docx", args.template, period));
+        let document_path = out.join(format!("{}_{}.docx", args.template, period));
         output::write_atomic(&document_path, &document::build(&input)?, args.force)?;
         written.push(document_path);
     }
     // The dashboard of the same data, for leaders who look rather than read.
-    let dashboard_path = args.out.join(format!("dashboard_{period}.html"));
+    let dashboard_path = out.join(format!("dashboard_{period}.html"));
     output::write_atomic(
         &dashboard_path,
         &baove::render::dashboard::build(dashboard_data.as_ref().unwrap_or(&data), lang, generated_at)?,
@@ -180,12 +183,14 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             public,
         );
         written.extend(output::write_chart(
-            &args.out,
+            &out,
             &format!("funnel_{id}"),
             chart::render_funnel(&funnel)?,
             args.force,
         )?);
     }
+    let written: Vec<PathBuf> = written.iter().map(|p| swap.final_path(p)).collect();
+    swap.commit()?;
     let mut text = format!(
         "report {} for {} ({} to {}, {}), as of {}, audience {}, language {}:\n",
         args.template,

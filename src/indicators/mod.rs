@@ -122,6 +122,7 @@ pub fn compute_with_scope(
     request: &Request,
     scope: CaseScope,
 ) -> Result<Vec<TidyRow>> {
+    reads_only_the_store(indicators)?;
     let session = Session::new(store)?;
     let mut clock = crate::Stopwatch::start();
     let readers = indicators.iter().filter(|i| i.subject == Subject::Cases).count();
@@ -136,6 +137,48 @@ pub fn compute_with_scope(
         clock.lap(&indicator.id);
     }
     Ok(rows)
+}
+
+/// Refuses a catalog whose queries reach outside the store (issue 31): each indicator's
+/// query runs once, on an empty store in memory whose external access is off, so a
+/// `read_csv`, a file named as a table, a `glob` or any file system operation fails
+/// there before it could run on data. The catalog's own check keeps each file to one
+/// read-only statement; this is the engine's word on what that statement touches. Done
+/// once per process and catalog: the catalog does not change while the program runs.
+pub fn reads_only_the_store(indicators: &[Indicator]) -> Result<()> {
+    use std::sync::{Mutex, OnceLock};
+    static VERIFIED: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    let fingerprint: String = indicators
+        .iter()
+        .map(|i| format!("{}\u{1}{}\u{2}", i.id, i.sql))
+        .collect();
+    let verified = VERIFIED.get_or_init(|| Mutex::new(Vec::new()));
+    if verified.lock().map(|v| v.contains(&fingerprint)).unwrap_or(false) {
+        return Ok(());
+    }
+    let sandbox = Store::open_sandbox()?;
+    let session = Session::new(&sandbox)?;
+    let period = crate::period::Period::parse("2025Q1", crate::period::Calendar::Statutory)
+        .map_err(Error::Internal)?;
+    let request = Request {
+        as_of: period.end_moment(),
+        period,
+    };
+    let readers = indicators.iter().filter(|i| i.subject == Subject::Cases).count();
+    session.scope(&request, CaseScope::needed_by(indicators), readers)?;
+    for indicator in indicators {
+        session.member_groups(indicator, &request).map_err(|e| {
+            Error::Catalog(format!(
+                "{}.sql: refused: an indicator reads the store only, and this query does not run \
+                 without access to files or the outside ({e})",
+                indicator.id
+            ))
+        })?;
+    }
+    if let Ok(mut v) = verified.lock() {
+        v.push(fingerprint);
+    }
+    Ok(())
 }
 
 fn reduce(

@@ -50,6 +50,14 @@ pub fn plan(
     let mut passed_over = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path.display(), e))?;
+        if !meta.is_dir() && !meta.is_file() {
+            // A pipe, a device or a socket has no end to read to (a link to /dev/zero,
+            // a FIFO nobody writes): refused before anything reads it.
+            return Err(Error::Usage(format!(
+                "{}: not a regular file (a pipe, device or socket); nothing was read",
+                read::file_display(path)
+            )));
+        }
         if meta.is_dir() {
             let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
                 .map_err(|e| Error::io(path.display(), e))?
@@ -67,14 +75,14 @@ pub fn plan(
             if Format::from_path(path).is_none() {
                 return Err(Error::Usage(format!(
                     "{}: not a CSV, XLSX or Parquet file (by its extension)",
-                    path.display()
+                    read::file_display(path)
                 )));
             }
             let k = decide_kind(path, kind, profile).ok_or_else(|| {
                 Error::Usage(format!(
                     "{}: cannot tell which kind of export this is from its name; name it like \
-                     cases_2025Q1.csv or give --kind (cases, content_reports, population, areas, holidays)",
-                    path.display()
+                     cases_2025Q1.csv or give --kind (cases, case_links, content_reports, population, areas, holidays, crosswalk)",
+                    read::file_display(path)
                 ))
             })?;
             planned.push(Planned {
@@ -153,11 +161,7 @@ impl Examined {
     fn of(planned: &Planned, sha256: String) -> Examined {
         Examined {
             path: planned.path.clone(),
-            file: planned
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            file: read::file_display(&planned.path),
             kind: planned.kind,
             sha256,
             raw: None,
@@ -211,6 +215,11 @@ impl Examined {
 }
 
 pub fn sha256_of(path: &Path) -> Result<String> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path.display(), e))?;
+    if !meta.is_file() || meta.len() > read::MAX_FILE_BYTES {
+        // Never read what has no end, or what is refused for its size.
+        return Ok(String::new());
+    }
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path.display(), e))?;
     let mut hasher = sha2::Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];
@@ -238,6 +247,8 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
     let raw = read::read_table(&planned.path);
     let sha256 = match &raw {
         Ok(raw) => raw.sha256.clone(),
+        // A file refused for its size is not read to its end for a checksum either.
+        Err(Error::Refused(f)) if f.list.iter().any(|f| f.rule == "file-size") => String::new(),
         Err(_) => sha256_of(&planned.path)?,
     };
     let mut examined = Examined::of(planned, sha256);
@@ -420,14 +431,14 @@ pub fn examine_all(
         if defer_parts && parts::in_parts(p) {
             progress(&format!(
                 "{} is large: checking it while writing it",
-                p.path.display()
+                read::file_display(&p.path)
             ));
             let mut e = Examined::of(p, String::new());
             e.parted = Some(Parted::new(profile, &ctx, false));
             examined.push(e);
             continue;
         }
-        progress(&format!("checking {}", p.path.display()));
+        progress(&format!("checking {}", read::file_display(&p.path)));
         let e = examine(p, profile, &ctx)?;
         if e.kind == Kind::Areas && !e.refused_whole() {
             if let Some(v) = &e.validated {
@@ -441,7 +452,7 @@ pub fn examine_all(
     }
     if refusal(&examined, false).is_some() {
         for e in examined.iter_mut().filter(|e| e.deferred()) {
-            progress(&format!("checking {}", e.path.display()));
+            progress(&format!("checking {}", e.file));
             judge_deferred(e)?;
         }
     }

@@ -28,6 +28,10 @@ use crate::model::Kind;
 pub const DEFAULT_PART_BYTES: u64 = 128 << 20;
 const PARTS_BEFORE_SPLITTING: u64 = 4;
 
+/// The longest record any export can hold: every column of the contract's widest
+/// kind at the longest cell, in UTF-8, with room to spare.
+const MAX_RECORD_BYTES: usize = 16 << 20;
+
 /// [`DEFAULT_PART_BYTES`], or `BAOVE_PART_BYTES` (tests use small parts on small files).
 pub fn part_bytes() -> u64 {
     std::env::var("BAOVE_PART_BYTES")
@@ -103,8 +107,26 @@ impl CsvParts {
                 Some(end) if end >= self.header.len() && (!first || header_end(&self.carry) < Some(end)) => {
                     break end + 1
                 }
-                // No whole record yet (a very long record): read further.
-                _ => wanted = self.carry.len() * 2,
+                // No whole record yet: a very long record, read further, up to what any
+                // record can hold (an unterminated quote would take the rest of the
+                // file into one record, past every bound on memory).
+                _ if self.carry.len() > self.part_bytes + MAX_RECORD_BYTES => {
+                    return Err(Error::Refused(Box::new(crate::findings::Findings {
+                        list: vec![Finding {
+                            file: self.file_name.clone(),
+                            location: format!("after row {}", self.next_row + 1),
+                            data_row: None,
+                            column: String::new(),
+                            rule: "unterminated-quote",
+                            reason: format!(
+                                "no record ends within {} MB: a quote that is never closed?",
+                                MAX_RECORD_BYTES >> 20
+                            ),
+                        }],
+                        verdict: "the file is refused; nothing was loaded".into(),
+                    })))
+                }
+                _ => wanted = self.carry.len() + (self.carry.len() / 2).min(MAX_RECORD_BYTES),
             }
         };
         // The next part starts as the header followed by what is left after this one,

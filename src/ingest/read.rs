@@ -129,10 +129,24 @@ pub fn column_letters(mut index: usize) -> String {
     String::from_utf8(letters).expect("ASCII letters")
 }
 
-fn file_display(path: &Path) -> String {
-    path.file_name()
+/// A file as messages, logs and the store name it: its name when that is clean (no
+/// control or invisible character, nothing that looks like identity), else a
+/// description; never a name that could be a person's.
+pub fn file_display(path: &Path) -> String {
+    let name = path
+        .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
+        .unwrap_or_else(|| path.display().to_string());
+    if super::identity::is_clean(&name) {
+        name
+    } else {
+        let extension = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .filter(|e| e.chars().all(|c| c.is_ascii_alphanumeric()) && e.len() <= 8)
+            .unwrap_or_default();
+        format!("(a {extension} file whose name is not shown)")
+    }
 }
 
 fn refuse(file: &str, location: String, column: String, rule: &'static str, reason: String) -> Error {
@@ -155,10 +169,19 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
     let format = Format::from_path(path).ok_or_else(|| {
         Error::Usage(format!(
             "{}: not a CSV, XLSX or Parquet file (by its extension)",
-            path.display()
+            file_display(path)
         ))
     })?;
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path.display(), e))?;
+    if !meta.is_file() {
+        return Err(refuse(
+            &file,
+            String::new(),
+            String::new(),
+            "not-a-file",
+            "not a regular file (a pipe, device or socket): nothing was read".into(),
+        ));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(refuse(
             &file,
@@ -257,7 +280,7 @@ fn library_detail(error: impl std::fmt::Display) -> String {
 
 pub fn header_shown(headers: &[String], position: usize) -> String {
     match headers.get(position) {
-        Some(h) if super::identity::classify(h).is_none() => h.trim().to_string(),
+        Some(h) if super::identity::is_clean(h) => h.trim().to_string(),
         _ => format!("#{}", position + 1),
     }
 }
@@ -735,8 +758,126 @@ fn check_xlsx_expansion(path: &Path, file: &str) -> Result<()> {
     Ok(())
 }
 
+/// The most cells a sheet's span may cover (first to last row, first to last column):
+/// the XLSX reader allocates the whole span, so one cell at XFD1048576 beside one at A1
+/// would ask for seventeen billion. No export comes near.
+pub const MAX_XLSX_SPAN_CELLS: u64 = 20_000_000;
+
+/// Refuses, before the XLSX reader allocates anything, a workbook whose parts claim more
+/// than they hold (issue 31): a shared-strings table announcing more strings than its
+/// bytes can hold (the reader reserves room for them all), or a sheet whose cells span
+/// more than [`MAX_XLSX_SPAN_CELLS`]. Reads each part as a stream, once.
+fn check_xlsx_claims(path: &Path, file: &str) -> Result<()> {
+    let Ok(handle) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    let Ok(mut archive) = ::zip::ZipArchive::new(std::io::BufReader::new(handle)) else {
+        return Ok(());
+    };
+    let refused =
+        |rule: &'static str, reason: String| refuse(file, String::new(), String::new(), rule, reason);
+    for i in 0..archive.len() {
+        let Ok(mut part) = archive.by_index(i) else {
+            continue;
+        };
+        let name = part.name().map(|n| n.to_ascii_lowercase()).unwrap_or_default();
+        if name == "xl/sharedstrings.xml" {
+            let size = part.size();
+            let mut head = vec![0u8; 8192];
+            let n = read_up_to(&mut part, &mut head);
+            let head = String::from_utf8_lossy(&head[..n]);
+            for attribute in ["uniqueCount=\"", "count=\""] {
+                let claimed: Option<u64> = head.find(attribute).and_then(|at| {
+                    let digits: String = head[at + attribute.len()..]
+                        .chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect();
+                    digits.parse().ok()
+                });
+                // A string takes at least the 7 bytes of `<si></si>` in the part.
+                if claimed.is_some_and(|c| c > size / 7 + 16) {
+                    return Err(refused(
+                        "xlsx-claims",
+                        "the workbook's table of strings claims more strings than it holds: not an export"
+                            .into(),
+                    ));
+                }
+            }
+        } else if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
+            let span = sheet_span(&mut part);
+            if span > MAX_XLSX_SPAN_CELLS {
+                return Err(refused(
+                    "xlsx-too-large",
+                    format!(
+                        "a sheet's cells span more than {} million cells (one far from the others?): not an export",
+                        MAX_XLSX_SPAN_CELLS / 1_000_000
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads into `buffer` as much as the reader gives, up to its length.
+fn read_up_to(reader: &mut impl std::io::Read, buffer: &mut [u8]) -> usize {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => filled += n,
+        }
+    }
+    filled
+}
+
+/// How many cells the span of a sheet's cell references covers (rows × columns from the
+/// first to the last), read from its XML as a stream: every `r="…"` of a cell or a row.
+fn sheet_span(reader: &mut impl std::io::Read) -> u64 {
+    let (mut rows, mut cols) = ((u64::MAX, 0u64), (u64::MAX, 0u64));
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let n = read_up_to(reader, &mut buffer);
+        if n == 0 {
+            break;
+        }
+        carry.extend_from_slice(&buffer[..n]);
+        let mut consumed = 0;
+        let finder = memchr::memmem::Finder::new(b" r=\"");
+        for at in finder.find_iter(&carry) {
+            let value = &carry[at + 4..];
+            let Some(end) = value.iter().position(|&b| b == b'"') else {
+                break;
+            };
+            let reference = &value[..end.min(16)];
+            let letters = reference.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            let row: u64 = std::str::from_utf8(&reference[letters..])
+                .ok()
+                .and_then(|d| d.parse().ok())
+                .unwrap_or(0);
+            if row > 0 {
+                rows = (rows.0.min(row), rows.1.max(row));
+            }
+            if letters > 0 {
+                let col = reference[..letters].iter().fold(0u64, |c, b| {
+                    c.saturating_mul(26) + u64::from(b.to_ascii_uppercase() - b'A' + 1)
+                });
+                cols = (cols.0.min(col), cols.1.max(col));
+            }
+            consumed = at + 4 + end;
+        }
+        // Keep what could start a reference cut by the end of the chunk.
+        let keep_from = consumed.max(carry.len().saturating_sub(32));
+        carry.drain(..keep_from);
+    }
+    let span = |(low, high): (u64, u64)| if low == u64::MAX { 1 } else { high - low + 1 };
+    span(rows).saturating_mul(span(cols))
+}
+
 fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
     check_xlsx_expansion(path, file)?;
+    check_xlsx_claims(path, file)?;
     let mut workbook = calamine::open_workbook_auto(path).map_err(|e| {
         refuse(
             file,
@@ -754,11 +895,10 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
         .map(|s| s.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     let names = workbook.sheet_names();
-    let sheet = names
+    let index = names
         .iter()
-        .find(|n| n.to_lowercase() == stem)
-        .or_else(|| names.first())
-        .cloned()
+        .position(|n| n.to_lowercase() == stem)
+        .or_else(|| (!names.is_empty()).then_some(0))
         .ok_or_else(|| {
             refuse(
                 file,
@@ -768,12 +908,11 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
                 "the workbook has no sheet".into(),
             )
         })?;
-    // Messages name the sheet; one whose name looks like a person's identity is named
-    // by its position instead.
-    let shown_sheet = match names.iter().position(|n| *n == sheet) {
-        Some(i) if super::identity::classify(&sheet).is_some() => format!("sheet {}", i + 1),
-        _ => sheet.clone(),
-    };
+    let sheet = names[index].clone();
+    // Messages name a sheet by its position, never by its name: a sheet may be named
+    // after a person, which no check can tell.
+    let shown_sheet = format!("sheet {}", index + 1);
+    scan_workbook(&mut workbook, file, index)?;
     let range = workbook.worksheet_range(&sheet).map_err(|e| {
         refuse(
             file,
@@ -822,8 +961,39 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
             header_row as usize + 1 + r
         )
     };
+    let formulas = workbook.worksheet_formula(&sheet).ok();
+    let mut identity = Vec::new();
     for (r, row) in rows.enumerate() {
         for (c, cell) in row.iter().enumerate() {
+            let at = (start_row + 1 + r as u32, start_col + c as u32);
+            if cell.is_empty()
+                && formulas
+                    .as_ref()
+                    .and_then(|f| f.get_value(at))
+                    .is_some_and(|f| !f.is_empty())
+            {
+                return Err(refuse(
+                    file,
+                    cell_at(r, c),
+                    header_shown(&headers, c.min(width.saturating_sub(1))),
+                    "formula-without-value",
+                    "a formula whose value the file does not hold (saved without calculating): \
+                     not data; open the file in a spreadsheet and save it again"
+                        .into(),
+                ));
+            }
+            if numeric_cell(cell).is_some_and(super::identity::numeric_identity) {
+                identity.push(Finding {
+                    file: file.to_string(),
+                    location: cell_at(r, c),
+                    data_row: Some(r),
+                    column: header_shown(&headers, c.min(width.saturating_sub(1))),
+                    rule: "identifying-value",
+                    reason: "a number cell that may hold an identity or phone number whose leading \
+                             zero the spreadsheet dropped (value not shown); the whole file is refused"
+                        .into(),
+                });
+            }
             if c >= width {
                 if !cell.is_empty() {
                     return Err(refuse(
@@ -858,6 +1028,12 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
             columns[c].push(text);
         }
     }
+    if !identity.is_empty() {
+        return Err(Error::Refused(Box::new(Findings {
+            list: identity,
+            verdict: "the file is refused; nothing was loaded".into(),
+        })));
+    }
     let columns: Vec<Column> = columns
         .into_iter()
         .enumerate()
@@ -876,6 +1052,86 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
         // Set by `read_table` from its own pass over the file.
         sha256: String::new(),
     })
+}
+
+/// The number a number cell holds.
+fn numeric_cell(cell: &Data) -> Option<f64> {
+    match cell {
+        Data::Int(i) => Some(*i as f64),
+        Data::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// What a workbook holds besides the sheet read (issue 31): every sheet, whatever its
+/// visibility, and the sheets' and defined names, read as the identity scan reads a file.
+/// A value that looks like identity anywhere refuses the file, as in the sheet read.
+fn scan_workbook<R: Reader<RS>, RS: std::io::Read + std::io::Seek>(
+    workbook: &mut R,
+    file: &str,
+    read: usize,
+) -> Result<()> {
+    let identifying = |text: &str| {
+        super::identity::classify(text).is_some()
+            || super::identity::is_identifying_header(crate::model::Kind::Cases, text)
+    };
+    let found = |location: String, what: &str| {
+        refuse(
+            file,
+            location,
+            String::new(),
+            "identifying-value",
+            format!("{what} that looks like identifying data (not shown); the whole file is refused"),
+        )
+    };
+    let names = workbook.sheet_names();
+    for (i, name) in names.iter().enumerate() {
+        if identifying(name) {
+            return Err(found(format!("sheet {}", i + 1), "a sheet name"));
+        }
+    }
+    for (i, (name, formula)) in workbook.defined_names().iter().enumerate() {
+        if identifying(name) || super::identity::classify(formula).is_some() {
+            return Err(found(format!("defined name {}", i + 1), "a defined name"));
+        }
+    }
+    for (i, name) in names.iter().enumerate() {
+        if i == read {
+            continue;
+        }
+        // A chart sheet or a sheet the reader cannot read holds no cells to scan.
+        let Ok(range) = workbook.worksheet_range(name) else {
+            continue;
+        };
+        let (top, left) = range.start().unwrap_or((0, 0));
+        for (r, row) in range.rows().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let text = cell_text(cell).unwrap_or_default();
+                let header_words =
+                    r == 0 && super::identity::is_identifying_header(crate::model::Kind::Cases, &text);
+                let value = super::identity::classify(&text).is_some()
+                    || numeric_cell(cell).is_some_and(super::identity::numeric_identity);
+                if header_words || value {
+                    let at = format!(
+                        "sheet {}!{}{}",
+                        i + 1,
+                        column_letters(left as usize + c),
+                        top as usize + r + 1
+                    );
+                    return Err(found(at, "a cell of another sheet"));
+                }
+            }
+        }
+        if let Ok(formulas) = workbook.worksheet_formula(name) {
+            if formulas
+                .used_cells()
+                .any(|(_, _, f)| super::identity::classify(f).is_some())
+            {
+                return Err(found(format!("sheet {}", i + 1), "a formula"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A cell as the text the contract expects: date cells in ISO form, whole numbers

@@ -2,16 +2,23 @@
 
 use std::path::Path;
 
-use polars::prelude::*;
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::error::{Error, Result};
 use crate::findings::Finding;
+use crate::render::csv_out::Csv;
 
 const HEADERS: [&str; 5] = ["file", "location", "column", "rule", "reason"];
 
-fn fields(f: &Finding) -> [&str; 5] {
-    [&f.file, &f.location, &f.column, f.rule, &f.reason]
+fn fields(f: &Finding) -> [std::borrow::Cow<'_, str>; 5] {
+    use crate::findings::escaped;
+    [
+        escaped(&f.file),
+        escaped(&f.location),
+        escaped(&f.column),
+        f.rule.into(),
+        escaped(&f.reason),
+    ]
 }
 
 pub fn render(path: &Path, findings: &[Finding]) -> Result<Vec<u8>> {
@@ -31,21 +38,12 @@ pub fn render(path: &Path, findings: &[Finding]) -> Result<Vec<u8>> {
 }
 
 fn to_csv(findings: &[Finding]) -> Result<Vec<u8>> {
-    let columns: Vec<Column> = HEADERS
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let values: Vec<&str> = findings.iter().map(|f| fields(f)[i]).collect();
-            Column::new((*name).into(), values)
-        })
-        .collect();
-    let mut df = DataFrame::new_infer_height(columns).map_err(Error::polars("findings"))?;
-    let mut bytes = Vec::new();
-    CsvWriter::new(&mut bytes)
-        .include_bom(true)
-        .finish(&mut df)
-        .map_err(Error::polars("writing findings"))?;
-    Ok(bytes)
+    // With a byte-order mark: the agency opens it in a spreadsheet by double-clicking.
+    let mut csv = Csv::with_prefix(&HEADERS, b"\xEF\xBB\xBF");
+    for f in findings {
+        csv.row(fields(f));
+    }
+    Ok(csv.into_bytes())
 }
 
 fn to_xlsx(findings: &[Finding]) -> Result<Vec<u8>> {
@@ -65,7 +63,9 @@ fn to_xlsx(findings: &[Finding]) -> Result<Vec<u8>> {
     for (r, f) in findings.iter().enumerate() {
         for (c, value) in fields(f).iter().enumerate() {
             // write_string: a value is never read as a formula.
-            sheet.write_string(r as u32 + 1, c as u16, *value).map_err(xlsx)?;
+            sheet
+                .write_string(r as u32 + 1, c as u16, value.as_ref())
+                .map_err(xlsx)?;
         }
     }
     sheet.set_freeze_panes(1, 0).map_err(xlsx)?;

@@ -2,6 +2,7 @@
 //! files are written (atomically). Nothing here reads the store.
 
 pub mod chart;
+pub mod csv_out;
 pub mod dashboard;
 pub mod document;
 pub mod findings;

@@ -70,6 +70,154 @@ pub fn write_chart(
     Ok([svg_path, png_path])
 }
 
+/// A folder of outputs written as a whole (issue 31): the files go into a new folder
+/// beside `target`, which then takes `target`'s place in one step (Linux exchanges the
+/// two folders), and the old folder is removed. A run killed at any moment leaves the old
+/// report or the new one, never a mix; at worst a hidden folder beside it, which the next
+/// run removes.
+pub struct FolderSwap {
+    target: std::path::PathBuf,
+    staging: std::path::PathBuf,
+    force: bool,
+    done: bool,
+}
+
+impl Drop for FolderSwap {
+    /// A run that stopped on an error leaves no half-written folder behind.
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// The start of the hidden folders a swap writes into, beside its target.
+const STAGING_PREFIX: &str = ".baove-new-";
+
+impl FolderSwap {
+    pub fn begin(target: &Path, force: bool) -> Result<FolderSwap> {
+        if std::fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::Usage(format!(
+                "{} is a symbolic link; outputs are not written through links (remove it)",
+                target.display()
+            )));
+        }
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(parent.display(), e))?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
+        let prefix = format!("{STAGING_PREFIX}{name}-");
+        // What an interrupted run left: never the report itself.
+        if let Ok(entries) = std::fs::read_dir(&parent) {
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let staging = tempfile::Builder::new()
+            .prefix(&prefix)
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io(parent.display(), e))?
+            .keep();
+        Ok(FolderSwap {
+            target: target.to_path_buf(),
+            staging,
+            force,
+            done: false,
+        })
+    }
+
+    /// The folder to write into.
+    pub fn path(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Where a file written into [`Self::path`] ends up.
+    pub fn final_path(&self, written: &Path) -> std::path::PathBuf {
+        match written.strip_prefix(&self.staging) {
+            Ok(relative) => self.target.join(relative),
+            Err(_) => written.to_path_buf(),
+        }
+    }
+
+    /// Puts the new folder in the target's place. Files of the old folder that the new
+    /// one does not hold (another command's outputs) are kept; one it does hold is
+    /// replaced only with `force`.
+    pub fn commit(mut self) -> Result<()> {
+        if !self.target.exists() {
+            std::fs::rename(&self.staging, &self.target).map_err(|e| Error::io(self.target.display(), e))?;
+            self.done = true;
+            return Ok(());
+        }
+        self.keep_others(&self.target, &self.staging)?;
+        exchange(&self.staging, &self.target).map_err(|e| Error::io(self.target.display(), e))?;
+        // The staging folder now holds the old report: removed by the drop.
+        Ok(())
+    }
+
+    /// Links into `new` every file of `old` that `new` lacks; refuses, without `force`,
+    /// when `new` replaces one.
+    fn keep_others(&self, old: &Path, new: &Path) -> Result<()> {
+        for entry in std::fs::read_dir(old).map_err(|e| Error::io(old.display(), e))? {
+            let entry = entry.map_err(|e| Error::io(old.display(), e))?;
+            let (from, to) = (entry.path(), new.join(entry.file_name()));
+            let kind = entry.file_type().map_err(|e| Error::io(from.display(), e))?;
+            if kind.is_dir() {
+                std::fs::create_dir_all(&to).map_err(|e| Error::io(to.display(), e))?;
+                self.keep_others(&from, &to)?;
+            } else if to.exists() {
+                if !self.force {
+                    return Err(Error::Usage(format!(
+                        "{} exists; give --force to replace it",
+                        self.final_path(&to).display()
+                    )));
+                }
+            } else if std::fs::hard_link(&from, &to).is_err() {
+                std::fs::copy(&from, &to).map_err(|e| Error::io(to.display(), e))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Exchanges two folders in one step (Linux's `renameat2` with `RENAME_EXCHANGE`);
+/// elsewhere, two renames.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated paths that outlive the call.
+    let done = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if done == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    let aside = b.with_extension("baove-old");
+    std::fs::rename(b, &aside)?;
+    std::fs::rename(a, b)?;
+    std::fs::rename(&aside, a)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ use polars::prelude::*;
 use crate::compare::{AreaComparison, Comparison, HeatCell};
 use crate::disclosure::Audience;
 use crate::error::{Error, Result};
+use crate::render::csv_out::Csv;
 use crate::results::TidyRow;
 
 /// The tidy columns (indicators.md, "Tidy output"); `audience` is last on every row of
@@ -78,14 +79,11 @@ fn fields(row: &TidyRow, audience: Audience) -> Vec<String> {
 }
 
 pub fn to_csv(rows: &[TidyRow], audience: Audience) -> Vec<u8> {
-    let mut out = COLUMNS.join(",");
-    out.push('\n');
+    let mut csv = Csv::new(&COLUMNS);
     for row in rows {
-        // No field can hold a comma, quote or newline (ids, codes, dates, numbers).
-        out.push_str(&fields(row, audience).join(","));
-        out.push('\n');
+        csv.row(fields(row, audience));
     }
-    out.into_bytes()
+    csv.into_bytes()
 }
 
 /// The revision of a period (`revisions_PERIOD.csv`): one row per indicator and cell,
@@ -115,8 +113,7 @@ fn opt_number(v: Option<f64>) -> String {
 }
 
 pub fn revisions_csv(revisions: &crate::results::Revisions, audience: Audience) -> Vec<u8> {
-    let mut out = REVISION_COLUMNS.join(",");
-    out.push('\n');
+    let mut csv = Csv::new(&REVISION_COLUMNS);
     let as_of = revisions.as_of.format("%Y-%m-%d %H:%M:%S").to_string();
     for v in &revisions.values {
         let fields = [
@@ -137,10 +134,9 @@ pub fn revisions_csv(revisions: &crate::results::Revisions, audience: Audience) 
             v.status.name().to_string(),
             audience.name().to_string(),
         ];
-        out.push_str(&fields.join(","));
-        out.push('\n');
+        csv.row(fields);
     }
-    out.into_bytes()
+    csv.into_bytes()
 }
 
 /// The causes of a revision (`revision_causes_PERIOD.csv`): per kind, cell and cause,
@@ -159,8 +155,7 @@ pub const CAUSE_COLUMNS: [&str; 10] = [
 ];
 
 pub fn revision_causes_csv(revisions: &crate::results::Revisions, audience: Audience) -> Vec<u8> {
-    let mut out = CAUSE_COLUMNS.join(",");
-    out.push('\n');
+    let mut csv = Csv::new(&CAUSE_COLUMNS);
     for c in &revisions.causes {
         let fields = [
             revisions.period.to_string(),
@@ -174,10 +169,9 @@ pub fn revision_causes_csv(revisions: &crate::results::Revisions, audience: Audi
             if c.records.is_some() { "" } else { "suppressed" }.to_string(),
             audience.name().to_string(),
         ];
-        out.push_str(&fields.join(","));
-        out.push('\n');
+        csv.row(fields);
     }
-    out.into_bytes()
+    csv.into_bytes()
 }
 
 /// The revision triangle (`revision_triangle_PERIOD.csv`): the whole's value of each
@@ -199,8 +193,7 @@ pub fn revision_triangle_csv(
     indicators: &[crate::catalog::Indicator],
     audience: Audience,
 ) -> Vec<u8> {
-    let mut out = TRIANGLE_COLUMNS.join(",");
-    out.push('\n');
+    let mut csv = Csv::new(&TRIANGLE_COLUMNS);
     for v in &revisions.triangle {
         let unit = indicators
             .iter()
@@ -218,10 +211,9 @@ pub fn revision_triangle_csv(
             v.status.name().to_string(),
             audience.name().to_string(),
         ];
-        out.push_str(&fields.join(","));
-        out.push('\n');
+        csv.row(fields);
     }
-    out.into_bytes()
+    csv.into_bytes()
 }
 
 /// The comparison columns that follow the tidy ones in `comparison.csv` (the audience
@@ -255,7 +247,7 @@ pub fn comparison_lines(
     hidden: &[String],
     with_comparison: bool,
     audience: Audience,
-) -> Vec<String> {
+) -> Vec<Vec<String>> {
     let d = &comparison.dispersion;
     let base = |area: &str,
                 numerator: Option<f64>,
@@ -280,9 +272,9 @@ pub fn comparison_lines(
             context.unit.name().to_string(),
             status.to_string(),
         ]);
-        fields.join(",")
+        fields
     };
-    let tail = |area: Option<&AreaComparison>| -> String {
+    let tail = |area: Option<&AreaComparison>| -> Vec<String> {
         let mut extra: Vec<String> = vec![number(comparison.province_value)];
         match area {
             Some(a) => extra.extend([
@@ -301,11 +293,14 @@ pub fn comparison_lines(
             None => extra.extend(std::iter::repeat_n(String::new(), 11)),
         }
         extra.extend([d.applied.to_string(), number(d.phi), number(d.tau2)]);
-        format!(",{}", extra.join(","))
+        extra
     };
-    let with = |line: String, area: Option<&AreaComparison>| {
-        let line = if with_comparison { line + &tail(area) } else { line };
-        format!("{line},{}", audience.name())
+    let with = |mut line: Vec<String>, area: Option<&AreaComparison>| {
+        if with_comparison {
+            line.extend(tail(area));
+        }
+        line.push(audience.name().to_string());
+        line
     };
     let p = &comparison.province;
     let mut lines = vec![with(
@@ -342,15 +337,13 @@ pub fn comparison_lines(
 }
 
 /// The header of comparison.csv (`with_comparison`) or trend.csv.
-pub fn comparison_header(with_comparison: bool) -> String {
+pub fn comparison_header(with_comparison: bool) -> Vec<&'static str> {
     let (tidy, audience) = COLUMNS.split_at(COLUMNS.len() - 1);
-    let mut header = tidy.join(",");
+    let mut header = tidy.to_vec();
     if with_comparison {
-        header.push(',');
-        header.push_str(&COMPARISON_COLUMNS.join(","));
+        header.extend(COMPARISON_COLUMNS);
     }
-    header.push(',');
-    header.push_str(audience[0]);
+    header.push(audience[0]);
     header
 }
 
@@ -366,8 +359,7 @@ pub fn heatmap_csv(
     cells: &[Vec<HeatCell>],
     audience: Audience,
 ) -> Vec<u8> {
-    let mut out = COLUMNS.join(",");
-    out.push('\n');
+    let mut csv = Csv::new(&COLUMNS);
     for (area, row) in areas.iter().zip(cells) {
         for (category, cell) in categories.iter().zip(row) {
             let (numerator, denominator, value, status) = match cell.shown() {
@@ -389,11 +381,10 @@ pub fn heatmap_csv(
                 status.to_string(),
                 audience.name().to_string(),
             ]);
-            out.push_str(&fields.join(","));
-            out.push('\n');
+            csv.row(fields);
         }
     }
-    out.into_bytes()
+    csv.into_bytes()
 }
 
 pub fn to_parquet(rows: &[TidyRow], audience: Audience) -> Result<Vec<u8>> {
@@ -441,14 +432,13 @@ pub fn to_parquet(rows: &[TidyRow], audience: Audience) -> Result<Vec<u8>> {
 }
 
 /// Possible duplicates as a `case_links` file (data-contract.md v3) with basis REVIEW:
-/// the office deletes the pairs that are two cases and loads the rest. Ids are of the
-/// contract's id form (letters, digits, `_`, `-`), which needs no quoting.
-pub fn suggested_links_csv(pairs: &[crate::results::PossibleDuplicate]) -> String {
-    let mut out = String::from("case_id,linked_case_id,linked_at,basis\n");
+/// the office deletes the pairs that are two cases and loads the rest.
+pub fn suggested_links_csv(pairs: &[crate::results::PossibleDuplicate]) -> Vec<u8> {
+    let mut csv = Csv::new(&["case_id", "linked_case_id", "linked_at", "basis"]);
     for pair in pairs {
-        out.push_str(&format!("{},{},,REVIEW\n", pair.case_id, pair.other_case_id));
+        csv.row([pair.case_id.as_str(), &pair.other_case_id, "", "REVIEW"]);
     }
-    out
+    csv.into_bytes()
 }
 
 #[cfg(test)]

@@ -225,6 +225,22 @@ impl Store {
         Ok(store)
     }
 
+    /// A store in memory where nothing outside it can be reached (DuckDB's external
+    /// access off for the connection's life: no file read or written, no ATTACH), holding
+    /// one province and no data: where catalog queries are tried before they run on data.
+    pub fn open_sandbox() -> Result<Store> {
+        let store = Store::open_in_memory()?;
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO areas_rows BY NAME SELECT '00' AS area_code, 'sandbox' AS name, \
+                 'PROVINCE' AS level, 0 AS load_id; \
+                 SET enable_external_access = false",
+            )
+            .map_err(|e| store.error(e))?;
+        Ok(store)
+    }
+
     fn with_connection(conn: Connection, path: PathBuf) -> Result<Store> {
         let inbox = incoming::Inbox::default();
         conn.register_table_function_with_extra_info::<incoming::Incoming, _>(incoming::FUNCTION, &inbox)
