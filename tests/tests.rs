@@ -5,6 +5,7 @@ mod compare;
 mod corpus;
 mod dashboard;
 mod document;
+mod hostile;
 mod indicators;
 mod intruder;
 mod load;

@@ -41,7 +41,22 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let examined = examined?;
     let findings = ingest::batch_findings(&examined, "these files would be refused by `baove load`");
     if let Some(path) = &args.findings {
-        let bytes = findings_file::render(path, &findings.list)?;
+        // The findings counted beyond those kept are one row each rule and file.
+        let mut rows = findings.list.clone();
+        rows.extend(
+            findings
+                .unlisted
+                .iter()
+                .map(|((file, rule), n)| baove::findings::Finding {
+                    file: file.clone(),
+                    location: String::new(),
+                    data_row: None,
+                    column: String::new(),
+                    rule,
+                    reason: format!("{n} more findings of this rule, not listed"),
+                }),
+        );
+        let bytes = findings_file::render(path, &rows)?;
         output::write_atomic(path, &bytes, args.force)?;
     }
     let mut text = String::new();

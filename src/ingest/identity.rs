@@ -588,6 +588,9 @@ fn scan_cells(table: &RawTable, columns: &[usize], rows: Option<&[u64]>) -> Resu
             .column(&RawTable::column_key(i))
             .map_err(Error::polars("identity scan"))?;
         let cells = column.str().map_err(Error::polars("identity scan"))?;
+        // The first cells of a column are listed, the rest counted in one line: memory
+        // does not grow with the number of identifying cells.
+        let (mut listed, mut more) = (0usize, 0usize);
         for (row, cell) in row_numbers.iter().zip(cells.iter()) {
             let (Some(row), Some(cell)) = (row, cell) else {
                 continue;
@@ -598,6 +601,11 @@ fn scan_cells(table: &RawTable, columns: &[usize], rows: Option<&[u64]>) -> Resu
             let Some(kind) = classify(cell) else {
                 continue;
             };
+            if listed == crate::findings::KEPT_PER_RULE {
+                more += 1;
+                continue;
+            }
+            listed += 1;
             findings.push(Finding {
                 file: table.file.clone(),
                 location: table.locate(row as usize, Some(i)),
@@ -605,6 +613,19 @@ fn scan_cells(table: &RawTable, columns: &[usize], rows: Option<&[u64]>) -> Resu
                 column: crate::ingest::read::header_shown(&table.headers, i),
                 rule: "identifying-value",
                 reason: format!("{} (value not shown); the whole file is refused", kind.describe()),
+            });
+        }
+        if more > 0 {
+            findings.push(Finding {
+                file: table.file.clone(),
+                location: String::new(),
+                data_row: None,
+                column: crate::ingest::read::header_shown(&table.headers, i),
+                rule: "identifying-value",
+                reason: format!(
+                    "{more} more cells of this column look like identifying data (not listed); \
+                     the whole file is refused"
+                ),
             });
         }
     }

@@ -10,7 +10,9 @@ pub mod profile;
 pub mod read;
 pub mod validate;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
+#[cfg(feature = "store")]
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -130,7 +132,14 @@ pub struct Examined {
 #[cfg_attr(not(feature = "store"), allow(dead_code))]
 pub struct Parted {
     pub rows_read: usize,
+    /// The findings kept whole (see [`crate::findings::KEPT_PER_RULE`]).
     pub findings: Vec<Finding>,
+    keeper: crate::findings::Keeper,
+    /// Every row a finding breaks, kept or counted: a bit a row of the file.
+    bad_rows: crate::findings::RowSet,
+    /// The rows whose id another row of the file has, and what the load says of them.
+    repeated_rows: crate::findings::RowSet,
+    repeated_reason: String,
     pub ignored_columns: Vec<String>,
     /// False for a file whose judging was left to the load ([`examine_all`] with
     /// `defer_parts`): it is judged while it is loaded, in one reading.
@@ -144,6 +153,10 @@ impl Parted {
         Parted {
             rows_read: 0,
             findings: Vec::new(),
+            keeper: crate::findings::Keeper::default(),
+            bad_rows: crate::findings::RowSet::default(),
+            repeated_rows: crate::findings::RowSet::default(),
+            repeated_reason: String::new(),
             ignored_columns: Vec::new(),
             judged,
             profile: profile.clone(),
@@ -203,14 +216,21 @@ impl Examined {
 
     pub fn invalid_rows(&self) -> usize {
         match &self.parted {
-            Some(p) => p
-                .findings
-                .iter()
-                .filter_map(|f| f.data_row)
-                .collect::<HashSet<_>>()
-                .len(),
-            None => self.validated.as_ref().map_or(0, |v| v.invalid_rows().len()),
+            Some(p) => p.bad_rows.len(),
+            None => self.validated.as_ref().map_or(0, |v| v.invalid_row_set().len()),
         }
+    }
+
+    /// The findings counted beyond those kept.
+    pub fn unlisted(&self) -> crate::findings::Unlisted {
+        let mut keeper = crate::findings::Keeper::default();
+        if let Some(v) = &self.validated {
+            keeper.count(&v.unlisted);
+        }
+        if let Some(p) = &self.parted {
+            keeper.count(&p.keeper.unlisted);
+        }
+        keeper.unlisted
     }
 }
 
@@ -367,8 +387,13 @@ impl<'a> PartJudge<'a> {
         self.clock.lap("part: ids");
         self.parted.rows_read += raw.height();
         self.parted.ignored_columns = validated.ignored_columns.clone();
-        let clean = validated.findings.is_empty();
-        self.parted.findings.append(&mut validated.findings);
+        let clean = validated.findings.is_empty() && validated.unlisted.is_empty();
+        for row in validated.invalid_row_set().iter() {
+            self.parted.bad_rows.insert(row);
+        }
+        self.parted.keeper.count(&std::mem::take(&mut validated.unlisted));
+        let findings = std::mem::take(&mut validated.findings);
+        self.parted.keeper.keep_from(findings, &mut self.parted.findings);
         Ok(clean.then_some(validated))
     }
 
@@ -381,7 +406,7 @@ impl<'a> PartJudge<'a> {
     /// Whether the file is acceptable so far.
     #[cfg(feature = "store")]
     fn clean(&self) -> bool {
-        self.refusal.is_empty() && self.parted.findings.is_empty()
+        self.refusal.is_empty() && self.parted.findings.is_empty() && self.parted.bad_rows.is_empty()
     }
 
     /// Adds the ids repeated in the file (inside a part or across parts) to the findings
@@ -393,7 +418,17 @@ impl<'a> PartJudge<'a> {
             examined.parted = None;
             return Ok(());
         }
-        self.parted.findings.extend(self.keys.repeated(&self.file));
+        let repeated = self.keys.repeated(&self.file);
+        for f in &repeated.kept {
+            self.parted.repeated_reason = format!("{}: {} [{}]", f.column, f.reason, f.rule);
+        }
+        for row in repeated.rows.iter() {
+            self.parted.bad_rows.insert(row);
+        }
+        self.parted.repeated_rows = repeated.rows;
+        self.parted
+            .keeper
+            .keep_from(repeated.kept, &mut self.parted.findings);
         self.parted.findings.sort_by_key(|f| f.data_row);
         self.clock.lap("ids across parts");
         examined.sha256 = reader.sha256()?;
@@ -471,7 +506,7 @@ fn judge_deferred(e: &mut Examined) -> Result<()> {
 }
 
 fn valid_area_codes(v: &Validated) -> Result<Vec<String>> {
-    let invalid: HashSet<usize> = v.invalid_rows().keys().copied().collect();
+    let invalid = v.invalid_row_set();
     let rows = read::row_numbers(&v.canonical)?;
     let codes = v
         .canonical
@@ -481,16 +516,21 @@ fn valid_area_codes(v: &Validated) -> Result<Vec<String>> {
     Ok(rows
         .iter()
         .zip(codes.iter())
-        .filter(|(r, _)| r.is_some_and(|r| !invalid.contains(&(r as usize))))
+        .filter(|(r, _)| r.is_some_and(|r| !invalid.contains(r as usize)))
         .filter_map(|(_, c)| c.map(str::to_string))
         .collect())
 }
 
 /// All findings of a batch, with the verdict for the user.
 pub fn batch_findings(examined: &[Examined], verdict: &str) -> Findings {
+    let mut keeper = crate::findings::Keeper::default();
+    for e in examined {
+        keeper.count(&e.unlisted());
+    }
     Findings {
         list: examined.iter().flat_map(|e| e.findings().cloned()).collect(),
         verdict: verdict.to_string(),
+        unlisted: keeper.unlisted,
     }
 }
 
@@ -727,7 +767,12 @@ impl FileOutcome {
 /// invalid row.
 pub fn refusal(examined: &[Examined], quarantine: bool) -> Option<Findings> {
     if examined.iter().any(Examined::refused_whole) {
+        let mut keeper = crate::findings::Keeper::default();
+        for e in examined.iter().filter(|e| e.refused_whole()) {
+            keeper.count(&e.unlisted());
+        }
         return Some(Findings {
+            unlisted: keeper.unlisted,
             list: examined
                 .iter()
                 .filter(|e| e.refused_whole())
@@ -809,17 +854,33 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
             .as_ref()
             .expect("a file not refused whole was validated");
         let raw = e.raw.as_ref().expect("a validated file has its raw table");
-        let invalid = validated.invalid_rows();
-        let invalid_set: HashSet<usize> = invalid.keys().copied().collect();
+        let invalid_set: HashSet<usize> = validated.invalid_row_set().iter().collect();
         let mut clock = crate::Stopwatch::start();
         let (rows_loaded, batches) =
             store_batches(tx.load_id(), e.kind, &validated.canonical, &invalid_set, options)?;
         clock.lap("to arrow");
         let rows_replaced = tx.upsert(e.kind, batches)?;
         clock.lap("store upsert");
-        let quarantined = quarantine_rows(raw, &e, &invalid)?;
-        tx.quarantine(&quarantined)?;
-        let counts = (rows_loaded, rows_replaced, quarantined.len() as u64);
+        let mut rows_quarantined = 0u64;
+        if !invalid_set.is_empty() {
+            // A slice at a time: a row's values and reasons take far more memory than
+            // the row did in the file.
+            for start in (0..raw.height()).step_by(QUARANTINE_SLICE_ROWS) {
+                let slice = read::RawTable {
+                    df: raw.df.slice(start as i64, QUARANTINE_SLICE_ROWS),
+                    ..raw.clone_without_rows()
+                };
+                let rows = read::row_numbers(&slice.df)?;
+                let (Some(first), Some(last)) = (rows.min(), rows.max()) else {
+                    continue;
+                };
+                let invalid = validated.invalid_rows_between(first as usize, last as usize);
+                let quarantined = quarantine_rows(&slice, &e, &invalid)?;
+                rows_quarantined += quarantined.len() as u64;
+                tx.quarantine(&quarantined)?;
+            }
+        }
+        let counts = (rows_loaded, rows_replaced, rows_quarantined);
         outcomes.push(logged(&tx, &e, options, counts, &validated.ignored_columns)?);
     }
     let mut clock = crate::Stopwatch::start();
@@ -930,35 +991,52 @@ fn load_in_parts(
     let first_new = tx.first_new_row(e.kind)?;
     let (mut rows_loaded, mut rows_quarantined) = (0u64, 0u64);
     // The rows judged invalid when the file was examined (repeated ids included): each
-    // part takes those among its own rows.
-    let mut judged: std::collections::BTreeMap<usize, Vec<&Finding>> = std::collections::BTreeMap::new();
-    for f in &parted.findings {
-        if let Some(row) = f.data_row {
-            judged.entry(row).or_default().push(f);
-        }
-    }
+    // part takes those among its own rows, and says why again from its own validation
+    // (the examination kept the reasons of only a few: memory).
     let mut clock = crate::Stopwatch::start();
     while let Some(raw) = reader.next_part()? {
         clock.lap("part: read");
         let validated = validate::validate(e.kind, &raw, &parted.profile, &parted.ctx)?;
         clock.lap("part: validate");
         let rows = read::row_numbers(&raw.df)?;
-        let invalid: std::collections::BTreeMap<usize, Vec<&Finding>> = match (rows.min(), rows.max()) {
-            (Some(first), Some(last)) => judged
-                .range(first as usize..=last as usize)
-                .map(|(row, findings)| (*row, findings.clone()))
+        let invalid_set: HashSet<usize> = match (rows.min(), rows.max()) {
+            (Some(first), Some(last)) => (first as usize..=last as usize)
+                .filter(|row| parted.bad_rows.contains(*row))
                 .collect(),
             _ => Default::default(),
         };
-        let invalid_set: HashSet<usize> = invalid.keys().copied().collect();
         let (rows, batches) =
             store_batches(tx.load_id(), e.kind, &validated.canonical, &invalid_set, options)?;
         rows_loaded += rows;
         clock.lap("part: to arrow");
         tx.append(e.kind, batches)?;
-        let quarantined = quarantine_rows(&raw, e, &invalid)?;
-        rows_quarantined += quarantined.len() as u64;
-        tx.quarantine(&quarantined)?;
+        if !invalid_set.is_empty() {
+            for start in (0..raw.height()).step_by(QUARANTINE_SLICE_ROWS) {
+                let slice = read::RawTable {
+                    df: raw.df.slice(start as i64, QUARANTINE_SLICE_ROWS),
+                    ..raw.clone_without_rows()
+                };
+                let rows = read::row_numbers(&slice.df)?;
+                let (Some(first), Some(last)) = (rows.min(), rows.max()) else {
+                    continue;
+                };
+                let (first, last) = (first as usize, last as usize);
+                let mut reasons = validated.invalid_rows_between(first, last);
+                let invalid: std::collections::BTreeMap<usize, Vec<String>> = (first..=last)
+                    .filter(|row| parted.bad_rows.contains(*row))
+                    .map(|row| {
+                        let mut why = reasons.remove(&row).unwrap_or_default();
+                        if parted.repeated_rows.contains(row) {
+                            why.push(parted.repeated_reason.clone());
+                        }
+                        (row, why)
+                    })
+                    .collect();
+                let quarantined = quarantine_rows(&slice, e, &invalid)?;
+                rows_quarantined += quarantined.len() as u64;
+                tx.quarantine(&quarantined)?;
+            }
+        }
         clock.lap("part: store");
     }
     if reader.sha256()? != e.sha256 {
@@ -1082,11 +1160,15 @@ fn valid_rows_with_load(canonical: &DataFrame, invalid: &HashSet<usize>, load_id
         .map_err(Error::polars("selecting valid rows"))
 }
 
+/// How many rows of a file the quarantine takes at a time.
+#[cfg(feature = "store")]
+const QUARANTINE_SLICE_ROWS: usize = 20_000;
+
 #[cfg(feature = "store")]
 fn quarantine_rows(
     raw: &RawTable,
     e: &Examined,
-    invalid: &std::collections::BTreeMap<usize, Vec<&Finding>>,
+    invalid: &std::collections::BTreeMap<usize, Vec<String>>,
 ) -> Result<Vec<QuarantinedRow>> {
     if invalid.is_empty() {
         return Ok(Vec::new());
@@ -1120,11 +1202,7 @@ fn quarantine_rows(
             file_name: e.file.clone(),
             kind: e.kind,
             location: raw.locate(*row, None),
-            problems: findings
-                .iter()
-                .map(|f| format!("{}: {} [{}]", f.column, f.reason, f.rule))
-                .collect::<Vec<_>>()
-                .join("; "),
+            problems: findings.iter().map(String::as_str).collect::<Vec<_>>().join("; "),
             row_values: serde_json::Value::Object(values.remove(row).unwrap_or_default()).to_string(),
         })
         .collect())

@@ -28,6 +28,14 @@ use crate::model::Kind;
 pub const DEFAULT_PART_BYTES: u64 = 128 << 20;
 const PARTS_BEFORE_SPLITTING: u64 = 4;
 
+/// The rows of a file whose id another row has.
+#[derive(Debug, Default)]
+pub struct Repeated {
+    pub rows: crate::findings::RowSet,
+    /// The findings of the first of them.
+    pub kept: Vec<Finding>,
+}
+
 /// The longest record any export can hold: every column of the contract's widest
 /// kind at the longest cell, in UTF-8, with room to spare.
 const MAX_RECORD_BYTES: usize = 16 << 20;
@@ -124,6 +132,7 @@ impl CsvParts {
                             ),
                         }],
                         verdict: "the file is refused; nothing was loaded".into(),
+                        unlisted: Default::default(),
                     })))
                 }
                 _ => wanted = self.carry.len() + (self.carry.len() / 2).min(MAX_RECORD_BYTES),
@@ -317,30 +326,39 @@ impl KeysSeen {
         Ok(())
     }
 
-    /// Duplicate-id findings for every row whose id occurs more than once in the file,
-    /// in row order.
-    pub fn repeated(mut self, file: &str) -> Vec<Finding> {
+    /// The rows whose id occurs more than once in the file, with the findings of the
+    /// first [`crate::findings::KEPT_PER_RULE`] of them, in row order (a file of one id
+    /// repeated millions of times costs a bit a row, not a finding).
+    pub fn repeated(mut self, file: &str) -> Repeated {
         use rayon::prelude::*;
+        let mut repeated = Repeated::default();
         let Some((column, reason)) = self.column.take() else {
-            return Vec::new();
+            return repeated;
         };
         self.ids.par_sort_unstable();
-        let mut findings: Vec<Finding> = self
+        for id in self
             .ids
             .chunk_by(|a, b| a.hash == b.hash)
             .filter(|group| group.len() > 1)
             .flatten()
-            .map(|id| Finding {
+        {
+            repeated.rows.insert(id.row as usize);
+        }
+        drop(self.ids);
+        repeated.kept = repeated
+            .rows
+            .iter()
+            .take(crate::findings::KEPT_PER_RULE)
+            .map(|row| Finding {
                 file: file.to_string(),
-                location: format!("row {}", id.row as usize + 2),
-                data_row: Some(id.row as usize),
+                location: format!("row {}", row + 2),
+                data_row: Some(row),
                 column: column.clone(),
                 rule: "duplicate-id",
                 reason: reason.clone(),
             })
             .collect();
-        findings.sort_by_key(|f| f.data_row);
-        findings
+        repeated
     }
 }
 

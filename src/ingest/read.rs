@@ -71,6 +71,19 @@ pub struct RawTable {
 }
 
 impl RawTable {
+    /// This table's description with no rows, to be given a slice of them.
+    pub fn clone_without_rows(&self) -> RawTable {
+        RawTable {
+            path: self.path.clone(),
+            file: self.file.clone(),
+            format: self.format,
+            headers: self.headers.clone(),
+            df: DataFrame::empty(),
+            origin: self.origin.clone(),
+            sha256: self.sha256.clone(),
+        }
+    }
+
     pub fn column_key(position: usize) -> String {
         format!("c{position}")
     }
@@ -160,6 +173,7 @@ fn refuse(file: &str, location: String, column: String, rule: &'static str, reas
             reason,
         }],
         verdict: "the file is refused; nothing was loaded".into(),
+        unlisted: Default::default(),
     }))
 }
 
@@ -1032,6 +1046,7 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
         return Err(Error::Refused(Box::new(Findings {
             list: identity,
             verdict: "the file is refused; nothing was loaded".into(),
+            unlisted: Default::default(),
         })));
     }
     let columns: Vec<Column> = columns
@@ -1159,7 +1174,77 @@ fn cell_text(cell: &Data) -> Option<String> {
 
 // ---------------------------------------------------------------- Parquet
 
+/// The largest Parquet footer (the file's metadata) read: a flat export of the
+/// contract's columns needs a few hundred kilobytes even in hundreds of row groups.
+const MAX_PARQUET_FOOTER_BYTES: u64 = 4 << 20;
+
+/// Reads the Parquet footer as its flat list of schema elements and refuses a file whose
+/// columns are not flat (an export is a table: a nested column holds no contract column)
+/// or whose footer claims more than it can hold, before the Parquet reader builds a tree
+/// of the schema (recursively: a column nested a thousand deep in a few KB aborted the
+/// program) or allocates for declared counts.
+fn check_parquet_footer(path: &Path, file: &str) -> Result<()> {
+    use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
+    use std::io::{Read, Seek, SeekFrom};
+    let unreadable = |why: String| {
+        refuse(
+            file,
+            String::new(),
+            String::new(),
+            "parquet-unreadable",
+            format!("the file cannot be read as Parquet ({why})"),
+        )
+    };
+    let mut handle = std::fs::File::open(path).map_err(|e| Error::io(path.display(), e))?;
+    let size = handle.metadata().map_err(|e| Error::io(path.display(), e))?.len();
+    if size < 12 {
+        return Err(unreadable("too short".into()));
+    }
+    let mut tail = [0u8; 8];
+    handle
+        .seek(SeekFrom::End(-8))
+        .and_then(|_| handle.read_exact(&mut tail))
+        .map_err(|e| Error::io(path.display(), e))?;
+    if &tail[4..] != b"PAR1" {
+        return Err(unreadable("no Parquet footer".into()));
+    }
+    let footer_len = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+    if footer_len + 12 > size || footer_len > MAX_PARQUET_FOOTER_BYTES {
+        return Err(unreadable(format!(
+            "its metadata claims {footer_len} bytes, more than the file or {} MB",
+            MAX_PARQUET_FOOTER_BYTES >> 20
+        )));
+    }
+    let mut footer = vec![0u8; footer_len as usize];
+    handle
+        .seek(SeekFrom::End(-8 - footer_len as i64))
+        .and_then(|_| handle.read_exact(&mut footer))
+        .map_err(|e| Error::io(path.display(), e))?;
+    // The reader charges each list's claimed length (8 bytes an element) and each text
+    // against this budget before allocating: no list may claim more elements than the
+    // footer has bytes.
+    let mut protocol = TCompactInputProtocol::new(footer.as_slice(), footer.len() * 8);
+    let metadata = polars_parquet_format::FileMetaData::read_from_in_protocol(&mut protocol)
+        .map_err(|e| unreadable(format!("its metadata: {e}")))?;
+    if metadata
+        .schema
+        .iter()
+        .skip(1)
+        .any(|element| element.num_children.unwrap_or(0) > 0)
+    {
+        return Err(refuse(
+            file,
+            String::new(),
+            String::new(),
+            "parquet-nested",
+            "a column holds nested columns (a struct, list or map); an export has flat columns only".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn read_parquet(path: &Path, file: &str) -> Result<RawTable> {
+    check_parquet_footer(path, file)?;
     let handle = std::fs::File::open(path).map_err(|e| Error::io(path.display(), e))?;
     let df = ParquetReader::new(handle).finish().map_err(|e| {
         refuse(

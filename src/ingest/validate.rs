@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
-use crate::findings::Finding;
+use crate::findings::{Finding, Keeper, RowSet, Unlisted};
 use crate::ingest::identity::safe_echo;
 use crate::ingest::profile::{match_key, Profile};
 use crate::ingest::read::{RawTable, ROW_COLUMN};
@@ -51,22 +51,104 @@ pub struct Validated {
     pub kind: Kind,
     /// [`ROW_COLUMN`] then the contract's columns, typed.
     pub canonical: DataFrame,
+    /// The findings kept whole: the first [`crate::findings::KEPT_PER_RULE`] of each
+    /// column and rule.
     pub findings: Vec<Finding>,
+    /// The findings beyond those, counted.
+    pub unlisted: Unlisted,
+    /// The cells those counted findings are about: (data row, index of its problem in
+    /// `problems`), 8 bytes a cell where a finding took hundreds.
+    beyond: Vec<(u32, u16)>,
+    problems: Vec<Problem>,
     /// Headers that are not contract columns: reported, never loaded.
     pub ignored_columns: Vec<String>,
     /// Contract column → position of its raw column.
     pub mapped: BTreeMap<&'static str, usize>,
 }
 
+/// What a check says of a cell it flags.
+#[derive(Debug, Clone)]
+struct Problem {
+    column: String,
+    rule: &'static str,
+    reason: String,
+}
+
 impl Validated {
-    /// Data rows (0-based) broken by at least one finding.
-    pub fn invalid_rows(&self) -> BTreeMap<usize, Vec<&Finding>> {
-        let mut rows: BTreeMap<usize, Vec<&Finding>> = BTreeMap::new();
+    /// Data rows (0-based) broken by at least one finding, kept or counted, with what is
+    /// wrong in each ("column: reason [rule]"), for the quarantine.
+    pub fn invalid_rows(&self) -> BTreeMap<usize, Vec<String>> {
+        let mut rows: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         for f in &self.findings {
             if let Some(r) = f.data_row {
-                rows.entry(r).or_default().push(f);
+                rows.entry(r)
+                    .or_default()
+                    .push(format!("{}: {} [{}]", f.column, f.reason, f.rule));
             }
         }
+        for &(row, problem) in &self.beyond {
+            let p = &self.problems[problem as usize];
+            rows.entry(row as usize)
+                .or_default()
+                .push(format!("{}: {} [{}]", p.column, p.reason, p.rule));
+        }
+        rows
+    }
+
+    /// [`Self::invalid_rows`] from data row `first` to `last`: the quarantine takes a
+    /// file's rows a slice at a time, so its memory does not grow with the file.
+    pub fn invalid_rows_between(&self, first: usize, last: usize) -> BTreeMap<usize, Vec<String>> {
+        let mut rows: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for f in &self.findings {
+            if let Some(r) = f.data_row.filter(|r| (first..=last).contains(r)) {
+                rows.entry(r)
+                    .or_default()
+                    .push(format!("{}: {} [{}]", f.column, f.reason, f.rule));
+            }
+        }
+        let start = self.beyond.partition_point(|&(row, _)| (row as usize) < first);
+        for &(row, problem) in self.beyond[start..]
+            .iter()
+            .take_while(|&&(row, _)| row as usize <= last)
+        {
+            let p = &self.problems[problem as usize];
+            rows.entry(row as usize)
+                .or_default()
+                .push(format!("{}: {} [{}]", p.column, p.reason, p.rule));
+        }
+        rows
+    }
+
+    /// The rows of [`Self::invalid_rows`], as bits.
+    pub fn invalid_row_set(&self) -> RowSet {
+        let mut set = RowSet::default();
+        for row in self.findings.iter().filter_map(|f| f.data_row) {
+            set.insert(row);
+        }
+        for &(row, _) in &self.beyond {
+            set.insert(row as usize);
+        }
+        set
+    }
+
+    /// Whether any row is broken.
+    pub fn has_row_findings(&self) -> bool {
+        !self.beyond.is_empty() || self.findings.iter().any(|f| f.data_row.is_some())
+    }
+
+    /// The rows where `rule` (one of `rules`) broke the column headed `header`.
+    fn rows_broken_in(&self, rules: &[&str], header: &str) -> Vec<u64> {
+        let mut rows: Vec<u64> = self
+            .findings
+            .iter()
+            .filter(|f| rules.contains(&f.rule) && f.column == header)
+            .filter_map(|f| f.data_row.map(|r| r as u64))
+            .collect();
+        rows.extend(self.beyond.iter().filter_map(|&(row, problem)| {
+            let p = &self.problems[problem as usize];
+            (rules.contains(&p.rule) && p.column == header).then_some(u64::from(row))
+        }));
+        rows.sort_unstable();
         rows
     }
 
@@ -376,6 +458,9 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
             kind,
             canonical: DataFrame::empty(),
             findings: file_findings,
+            unlisted: Unlisted::default(),
+            beyond: Vec::new(),
+            problems: Vec::new(),
             ignored_columns,
             mapped,
         });
@@ -398,7 +483,12 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
         &context,
     )?;
     clock.lap("validate: parse and check");
-    let findings = flagged_findings(&checks, &result, table, &mapped)?;
+    let Flagged {
+        findings,
+        unlisted,
+        beyond,
+        problems,
+    } = flagged_findings(&checks, &result, table, &mapped)?;
     clock.lap("validate: findings");
 
     let mut canonical_exprs = vec![col(ROW_COLUMN)];
@@ -422,6 +512,9 @@ pub fn validate(kind: Kind, table: &RawTable, profile: &Profile, ctx: &Context) 
         kind,
         canonical,
         findings,
+        unlisted,
+        beyond,
+        problems,
         ignored_columns,
         mapped,
     })
@@ -717,16 +810,32 @@ fn parsed_and_flagged(
     Ok(result)
 }
 
+/// The findings of stage 4.
+struct Flagged {
+    findings: Vec<Finding>,
+    unlisted: Unlisted,
+    beyond: Vec<(u32, u16)>,
+    problems: Vec<Problem>,
+}
+
 /// Stage 4: a finding for each flagged cell, naming its row and column, the value
-/// quoted only when it is safe to echo; in row order.
+/// quoted only when it is safe to echo; in row order. The first
+/// [`crate::findings::KEPT_PER_RULE`] of each check are kept whole, the rest as (row,
+/// check) pairs.
 fn flagged_findings(
     checks: &[Check],
     result: &DataFrame,
     table: &RawTable,
     mapped: &BTreeMap<&'static str, usize>,
-) -> Result<Vec<Finding>> {
+) -> Result<Flagged> {
     let context = |what: &str| format!("{}: {what}", table.file);
-    let mut findings = Vec::new();
+    let mut flagged = Flagged {
+        findings: Vec::new(),
+        unlisted: Unlisted::default(),
+        beyond: Vec::new(),
+        problems: Vec::new(),
+    };
+    let mut keeper = Keeper::default();
     let rows = crate::ingest::read::row_numbers(result)?;
     for (i, check) in checks.iter().enumerate() {
         let flags = result
@@ -741,31 +850,44 @@ fn flagged_findings(
             .and_then(|c| c.str().cloned())
             .map_err(Error::polars(context("validating")))?;
         let position = mapped.get(check.column).copied();
+        let column = table
+            .headers
+            .get(position.unwrap_or(usize::MAX))
+            .cloned()
+            .unwrap_or_else(|| check.column.to_string());
+        let problem = u16::try_from(flagged.problems.len()).unwrap_or(u16::MAX);
+        flagged.problems.push(Problem {
+            column: column.clone(),
+            rule: check.rule,
+            reason: check.reason.clone(),
+        });
         for ((flag, row), value) in flags.iter().zip(rows.iter()).zip(values.iter()) {
             if flag != Some(true) {
                 continue;
             }
             let row = row.unwrap_or_default() as usize;
+            if !keeper.keeps(&table.file, &column, check.rule) {
+                flagged.beyond.push((row as u32, problem));
+                continue;
+            }
             let reason = match value.filter(|_| check.echo).and_then(safe_echo) {
                 Some(v) => format!("\"{v}\": {}", check.reason),
                 None => check.reason.clone(),
             };
-            findings.push(Finding {
+            flagged.findings.push(Finding {
                 file: table.file.clone(),
                 location: table.locate(row, position),
                 data_row: Some(row),
-                column: table
-                    .headers
-                    .get(position.unwrap_or(usize::MAX))
-                    .cloned()
-                    .unwrap_or_else(|| check.column.to_string()),
+                column: column.clone(),
                 rule: check.rule,
                 reason,
             });
         }
     }
-    findings.sort_by_key(|f| f.data_row);
-    Ok(findings)
+    flagged.findings.sort_by_key(|f| f.data_row);
+    flagged.beyond.sort_unstable();
+    flagged.unlisted = keeper.unlisted;
+    Ok(flagged)
 }
 
 /// Why a row whose key another row of the file has is refused.
@@ -810,13 +932,7 @@ pub fn identity_scope(
         );
         if typed {
             let header = &table.headers[position];
-            let rows: Vec<u64> = validated
-                .findings
-                .iter()
-                .filter(|f| TYPE_RULES.contains(&f.rule) && &f.column == header)
-                .filter_map(|f| f.data_row.map(|r| r as u64))
-                .collect();
-            scope[position] = Scope::Rows(rows);
+            scope[position] = Scope::Rows(validated.rows_broken_in(TYPE_RULES, header));
         }
     }
     scope

@@ -42,6 +42,8 @@ pub struct Store {
     known: std::cell::Cell<Option<i64>>,
     /// A Parquet export read as a store: current rows only, no history.
     is_parquet: bool,
+    /// The export's folder, held open while its views read it (see [`literal_folder`]).
+    parquet_folder: Option<std::fs::File>,
     /// The last load the connection's `cases` were assembled after (`assembly::prepare`).
     prepared: std::cell::Cell<Option<i64>>,
 }
@@ -256,6 +258,7 @@ impl Store {
             reached: std::cell::RefCell::new(None),
             known: std::cell::Cell::new(None),
             is_parquet: false,
+            parquet_folder: None,
             prepared: std::cell::Cell::new(None),
         })
     }
@@ -905,6 +908,29 @@ fn quoted_path(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', "''"))
 }
 
+/// The folder of a Parquet export as a path DuckDB reads literally. DuckDB expands `*`,
+/// `?` and `[` in every path given to `read_parquet`, with no escape, so a folder named
+/// `exports [2025]` would read other files or none. On Linux the folder is opened and
+/// named through its descriptor (`/proc/self/fd/N`), which holds none of them, kept open
+/// for the store's life; elsewhere a folder whose path holds them is refused.
+fn literal_folder(dir: &Path) -> Result<(PathBuf, Option<std::fs::File>)> {
+    let has_glob = dir.to_string_lossy().contains(['*', '?', '[', '{']);
+    let proc_fd = Path::new("/proc/self/fd");
+    if has_glob && proc_fd.is_dir() {
+        use std::os::fd::AsRawFd;
+        let handle = std::fs::File::open(dir).map_err(|e| Error::io(dir.display(), e))?;
+        let named = proc_fd.join(handle.as_raw_fd().to_string());
+        return Ok((named, Some(handle)));
+    }
+    if has_glob {
+        return Err(Error::Usage(format!(
+            "{}: a folder whose path holds *, ?, [ or {{ cannot be read literally here; move or rename it",
+            dir.display()
+        )));
+    }
+    Ok((dir.to_path_buf(), None))
+}
+
 /// The reference kinds, the links and the logs of a Parquet export, each one file.
 const EXPORTED_WHOLE: [&str; 6] = [
     "areas",
@@ -972,8 +998,12 @@ impl Store {
         }
         let mut store = Store::open_in_memory()?;
         store.is_parquet = true;
+        let (folder, held) = literal_folder(dir)?;
+        store.parquet_folder = held;
+        let named = dir.display().to_string();
+        let dir = folder.as_path();
         let fail = |e: duckdb::Error| Error::Store {
-            path: dir.display().to_string(),
+            path: named.clone(),
             message: format!("reading the Parquet export: {e}"),
         };
         for kind in [Kind::Cases, Kind::ContentReports] {

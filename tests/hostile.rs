@@ -1,0 +1,627 @@
+//! A hostile corpus (issue 31), generated here, synthetic: identity in the spellings real
+//! exports use, look-alikes that must load, files built to exhaust or hang the reader,
+//! outputs read back as a spreadsheet would, an interrupted report, a catalog that
+//! writes. Each class failed before its fix (see the commits of issue 31).
+
+use std::path::Path;
+
+use crate::util::{baove, command, repo, sample_areas};
+
+/// The header and first row of the sample cases: a valid row to put values into.
+fn sample_row() -> (String, String) {
+    let text = std::fs::read_to_string(repo().join("sample-data/cases.csv")).unwrap();
+    let mut lines = text.lines();
+    (
+        lines.next().unwrap().to_string(),
+        lines.next().unwrap().to_string(),
+    )
+}
+
+/// A cases file of the sample row with `column` set to `value` (a second row keeps a
+/// clean value), and `header` renamed if given.
+fn cases_with(dir: &Path, name: &str, column: &str, value: &str, header: Option<&str>) -> String {
+    let (head, row) = sample_row();
+    let names: Vec<&str> = head.split(',').collect();
+    let at = names.iter().position(|n| *n == column).unwrap();
+    let mut cells: Vec<String> = row.split(',').map(str::to_string).collect();
+    cells[at] = format!("\"{}\"", value.replace('"', "\"\""));
+    let mut second: Vec<String> = row.split(',').map(str::to_string).collect();
+    second[0] = "QB-2023-0000099".into();
+    let mut head_cells: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    if let Some(h) = header {
+        head_cells.push(format!("\"{h}\""));
+        cells.push("x".into());
+        second.push("y".into());
+    }
+    let text = format!(
+        "{}\n{}\n{}\n",
+        head_cells.join(","),
+        cells.join(","),
+        second.join(",")
+    );
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// The digits of a value, for checking that no output holds them.
+fn digits(value: &str) -> String {
+    value
+        .chars()
+        .filter_map(|c| {
+            c.to_digit(10)
+                .or_else(|| ('０'..='９').contains(&c).then(|| c as u32 - '０' as u32))
+        })
+        .map(|d| char::from_digit(d, 10).unwrap())
+        .collect()
+}
+
+#[test]
+fn identity_in_every_spelling_is_refused_naming_row_and_column_and_echoing_nothing() {
+    let values = [
+        ("case_id", "079203-001234"),
+        ("case_id", "0084912345678"),
+        ("platform", "0912\u{a0}345\u{a0}678"),
+        ("platform", "0912\u{202f}345\u{202f}678"),
+        ("platform", "0912\t345\t678"),
+        ("platform", "0912\u{2013}345\u{2013}678"),
+        ("platform", "+84 0912 345 678"),
+        ("platform", "+84-(0)-912-345-678"),
+        ("platform", "０９１２３４５６７８"),
+        ("platform", "0912\u{200b}345678"),
+        ("platform", "079203 001234"),
+        ("platform", "079 203 001234"),
+        ("platform", "123 456789"),
+        ("platform", "be.an@trường.edu.vn"),
+        ("channel", "tel 0987.654.321"),
+    ];
+    for (i, (column, value)) in values.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = cases_with(dir.path(), &format!("cases_{i}.csv"), column, value, None);
+        let run = baove(dir.path(), &["load", &sample_areas(), &file]);
+        assert_eq!(run.code, 1, "{value:?} was not refused: {}", run.all_output());
+        assert!(
+            run.stderr.contains("row 2, column") && run.stderr.contains("[identifying-value]"),
+            "{value:?}: {}",
+            run.stderr
+        );
+        let number = digits(value);
+        let output = run.all_output();
+        assert!(!output.contains(value), "{value:?} echoed");
+        assert!(
+            number.len() < 6 || !output.contains(&number[3..]),
+            "{value:?} echoed"
+        );
+        assert!(
+            !dir.path().join("baove.duckdb").exists(),
+            "{value:?}: a store was made"
+        );
+    }
+}
+
+#[test]
+fn identity_headers_as_databases_write_them_are_refused_and_never_printed() {
+    let headers = [
+        "HoTen",
+        "SoDienThoai",
+        "NgaySinh",
+        "DiaChi",
+        "TenTruong",
+        "phoneNumber",
+        "childName",
+        "Họ\u{200b}tên",
+        "so\u{ad}dien\u{ad}thoai",
+        "\u{41d}o ten",
+        "ｐｈｏｎｅ",
+        "Tên trẻ: Nguyễn Văn Bình",
+    ];
+    for (i, header) in headers.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = cases_with(
+            dir.path(),
+            &format!("cases_{i}.csv"),
+            "platform",
+            "ZALO",
+            Some(header),
+        );
+        let run = baove(dir.path(), &["validate", &file]);
+        assert_eq!(run.code, 1, "{header:?} passed: {}", run.all_output());
+        assert!(
+            run.stderr.contains("[identifying-column]"),
+            "{header:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("column #24"), "{header:?}: {}", run.stderr);
+        assert!(!run.all_output().contains("Bình"), "{header:?} echoed");
+    }
+}
+
+#[test]
+fn look_alikes_of_identity_are_not_taken_for_it() {
+    // Dates, times, amounts and codes in a free column: none is a phone or identity
+    // number (the platform column refuses them as unknown codes, by their own rule).
+    for value in [
+        "08.01.2025 12:34",
+        "2025-03-15 10:00:00",
+        "15/03/2025",
+        "12:34:56",
+        "1.000.000",
+        "12000000",
+        "QB-2025-0001234",
+        "2025Q1",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = cases_with(dir.path(), "cases_look_alike.csv", "platform", value, None);
+        let run = baove(dir.path(), &["validate", &file]);
+        assert!(
+            !run.all_output().contains("[identifying-value]"),
+            "{value:?} taken for identity: {}",
+            run.all_output()
+        );
+    }
+}
+
+#[test]
+fn an_xlsx_holding_identity_anywhere_is_refused() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let (head, row) = sample_row();
+    let write_cases = |sheet: &mut rust_xlsxwriter::Worksheet| {
+        for (r, line) in [head.as_str(), row.as_str()].iter().enumerate() {
+            for (c, cell) in line.split(',').enumerate() {
+                sheet.write_string(r as u32, c as u16, cell).unwrap();
+            }
+        }
+    };
+    // A CCCD typed as a number with a 12-digit format, on a very hidden second sheet.
+    let hidden = dir.path().join("cases_hidden.xlsx");
+    let mut workbook = Workbook::new();
+    write_cases(workbook.add_worksheet());
+    let other = workbook.add_worksheet();
+    other
+        .write_number_with_format(
+            0,
+            0,
+            79_203_001_234.0,
+            &Format::new().set_num_format("000000000000"),
+        )
+        .unwrap();
+    other.set_very_hidden(true);
+    workbook.save(&hidden).unwrap();
+    // A formula the file gives no value for: not data.
+    let formula = dir.path().join("cases_formula.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    write_cases(sheet);
+    sheet.write_formula(1, 8, "=CONCATENATE(\"ZA\",\"LO\")").unwrap();
+    workbook.save(&formula).unwrap();
+    for (path, rule) in [(&hidden, "[identifying-value]"), (&formula, "formula")] {
+        let run = baove(dir.path(), &["validate", &path.display().to_string()]);
+        assert_eq!(run.code, 1, "{}", run.all_output());
+        assert!(run.stderr.contains(rule), "{}", run.stderr);
+        assert!(!run.all_output().contains("79203001234"));
+    }
+}
+
+/// A Parquet file of a flat column and one nested `depth` deep, written by hand (footer
+/// only: no row group) as a file of a few KB.
+fn nested_parquet(path: &Path, depth: usize) {
+    use polars_parquet_format::thrift::protocol::TCompactOutputProtocol;
+    use polars_parquet_format::{FieldRepetitionType, FileMetaData, SchemaElement, Type};
+    let element = |name: &str, children: Option<i32>, ty: Option<Type>| SchemaElement {
+        type_: ty,
+        type_length: None,
+        repetition_type: Some(FieldRepetitionType::OPTIONAL),
+        name: name.into(),
+        num_children: children,
+        converted_type: None,
+        scale: None,
+        precision: None,
+        field_id: None,
+        logical_type: None,
+    };
+    let mut schema = vec![
+        element("schema", Some(2), None),
+        element("case_id", None, Some(Type::BYTE_ARRAY)),
+    ];
+    for _ in 0..depth {
+        schema.push(element("f", Some(1), None));
+    }
+    schema.push(element("leaf", None, Some(Type::INT32)));
+    let metadata = FileMetaData {
+        version: 1,
+        schema,
+        num_rows: 0,
+        row_groups: Vec::new(),
+        key_value_metadata: None,
+        created_by: None,
+        column_orders: None,
+        encryption_algorithm: None,
+        footer_signing_key_metadata: None,
+    };
+    let mut footer = Vec::new();
+    let mut protocol = TCompactOutputProtocol::new(&mut footer);
+    metadata.write_to_out_protocol(&mut protocol).unwrap();
+    let mut bytes = b"PAR1".to_vec();
+    bytes.extend_from_slice(&footer);
+    bytes.extend_from_slice(&(footer.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(b"PAR1");
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn a_parquet_column_nested_a_thousand_deep_is_refused_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases_nested.parquet");
+    nested_parquet(&path, 1_000);
+    assert!(std::fs::metadata(&path).unwrap().len() < 20_000);
+    let run = baove(dir.path(), &["validate", &path.display().to_string()]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(run.stderr.contains("[parquet-nested]"), "{}", run.stderr);
+}
+
+#[test]
+fn special_files_are_refused_before_any_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("cases_fifo.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let zero = dir.path().join("cases_zero.csv");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    for path in [&fifo, &zero] {
+        let mut child = command(dir.path())
+            .args(["load", &path.display().to_string()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A hang is the failure: a refusal takes well under a second.
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                child.kill().unwrap();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let status = status.unwrap_or_else(|| panic!("{} hung the load", path.display()));
+        // A usage error (2): the path names no file to read.
+        assert_eq!(status.code(), Some(2), "{}", path.display());
+        let mut said = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut said).unwrap();
+        assert!(said.contains("not a regular file"), "{said}");
+        assert!(!dir.path().join("baove.duckdb").exists());
+    }
+}
+
+#[test]
+fn an_unterminated_quote_does_not_defeat_the_bound_of_reading_in_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (head, row) = sample_row();
+    let mut text = format!("{head}\n");
+    for i in 0..2_000 {
+        text.push_str(&row.replacen("QB-2023-0000001", &format!("QB-2023-{i:07}"), 1));
+        text.push('\n');
+    }
+    // A quote opened and never closed, then 17 MB: one record longer than any export's.
+    text.push_str("\"QB-open,");
+    text.push_str(&"a".repeat(17 << 20));
+    let path = dir.path().join("cases_open_quote.csv");
+    std::fs::write(&path, text).unwrap();
+    let run = command(dir.path())
+        .env("BAOVE_PART_BYTES", "100000")
+        .args(["validate", &path.display().to_string()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cases_open_quote.csv"), "{stderr}");
+}
+
+#[test]
+fn findings_beyond_the_cap_are_counted_and_memory_does_not_follow_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (head, _) = sample_row();
+    let columns = head.split(',').count();
+    let mut text = format!("{head}\n");
+    let rows = 3_000;
+    for i in 0..rows {
+        let mut cells = vec!["x".to_string(); columns];
+        cells[0] = format!("QB-{i:07}");
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    let path = dir.path().join("cases_all_bad.csv");
+    std::fs::write(&path, text).unwrap();
+    let findings = dir.path().join("findings.csv");
+    let run = baove(
+        dir.path(),
+        &[
+            "validate",
+            &path.display().to_string(),
+            "--findings",
+            &findings.display().to_string(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(
+        run.stdout.contains(&format!("{rows} invalid rows")),
+        "{}",
+        run.stdout
+    );
+    // Every area code is wrong: 3,000 findings of that rule, 200 kept, the rest counted.
+    let mut reader = csv::Reader::from_path(&findings).unwrap();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let area_rows = records.iter().filter(|r| &r[2] == "area_code").count();
+    assert_eq!(
+        area_rows,
+        baove::findings::KEPT_PER_RULE,
+        "kept findings of area_code"
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r[2].is_empty() && r[4].contains("more findings of this rule")),
+        "the counted findings are said"
+    );
+    let total: usize = run
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("error: ")?.split(' ').next()?.parse().ok())
+        .unwrap();
+    assert!(total >= rows * 10, "{total} problems counted");
+    // With --quarantine, every row is kept out with its reasons, cap or not.
+    let run = baove(
+        dir.path(),
+        &[
+            "load",
+            "--quarantine",
+            &sample_areas(),
+            &path.display().to_string(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let db = dir.path().join("baove.duckdb");
+    assert_eq!(
+        crate::util::query_i64(
+            &db,
+            "SELECT count(*) FROM quarantine WHERE problems LIKE '%area_code%'"
+        ),
+        rows as i64
+    );
+}
+
+#[test]
+fn every_csv_written_reads_back_whole_and_no_cell_is_a_live_formula() {
+    let dir = tempfile::tempdir().unwrap();
+    // A district whose code is a formula holding a comma: the tidy table carries codes.
+    let mut areas = std::fs::read_to_string(sample_areas()).unwrap();
+    areas.push_str("\"=1+2,3\",Giả lập (synthetic),DISTRICT,44,,2025-06-30\n");
+    std::fs::write(dir.path().join("areas.csv"), areas).unwrap();
+    for file in [
+        "cases.csv",
+        "content_reports.csv",
+        "population.csv",
+        "holidays.csv",
+        "crosswalk.csv",
+    ] {
+        std::fs::copy(repo().join("sample-data").join(file), dir.path().join(file)).unwrap();
+    }
+    let run = baove(
+        dir.path(),
+        &[
+            "load",
+            "areas.csv",
+            "cases.csv",
+            "content_reports.csv",
+            "population.csv",
+            "holidays.csv",
+            "crosswalk.csv",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let run = baove(
+        dir.path(),
+        &["indicators", "--period", "2025Q1", "--out", "tidy.csv"],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let mut reader = csv::Reader::from_path(dir.path().join("tidy.csv")).unwrap();
+    let width = reader.headers().unwrap().len();
+    let mut cells = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        assert_eq!(record.len(), width, "a row split: {record:?}");
+        for cell in record.iter() {
+            cells += 1;
+            let live = cell.starts_with(['=', '+', '@', '\t', '\r'])
+                || (cell.starts_with('-') && cell.parse::<f64>().is_err());
+            assert!(!live, "a live cell: {cell:?}");
+        }
+    }
+    assert!(cells > 1_000);
+    let tidy = std::fs::read_to_string(dir.path().join("tidy.csv")).unwrap();
+    assert!(
+        tidy.contains("\"'=1+2,3\""),
+        "the code is kept whole, neutralised"
+    );
+}
+
+#[test]
+fn a_report_killed_at_any_moment_leaves_the_old_report_or_the_new_one() {
+    use std::collections::BTreeMap;
+    let dir = tempfile::tempdir().unwrap();
+    let data = crate::util::sample_data();
+    let report = |lang: &str| {
+        let mut c = command(dir.path());
+        c.env("SOURCE_DATE_EPOCH", "1767225600")
+            .args([
+                "report",
+                "--template",
+                "quarterly",
+                "--period",
+                "2025Q1",
+                "--input",
+                &data,
+            ])
+            .args(["--out", "out", "--force", "--lang", lang])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        c
+    };
+    let snapshot = |root: &Path| -> BTreeMap<String, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let name = path.strip_prefix(root).unwrap().display().to_string();
+                    files.insert(name, std::fs::read(&path).unwrap());
+                }
+            }
+        }
+        files
+    };
+    assert!(report("en").status().unwrap().success());
+    let new = snapshot(&dir.path().join("out"));
+    assert!(report("vi").status().unwrap().success());
+    let old = snapshot(&dir.path().join("out"));
+    assert_ne!(old, new);
+    let mut killed = 0;
+    for delay_ms in [50, 200, 400, 700, 1_000, 1_500, 2_500, 4_000] {
+        // Back to the old report, then the new one interrupted.
+        assert!(report("vi").status().unwrap().success());
+        let mut child = report("en").spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            killed += 1;
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let now = snapshot(&dir.path().join("out"));
+        assert!(
+            now == old || now == new,
+            "after {delay_ms} ms: a mix of the two reports"
+        );
+        // Nothing of the interrupted run is left beside the target but its staging
+        // folder, which the next run removes.
+    }
+    assert!(killed >= 3, "the runs ended before they could be interrupted");
+}
+
+/// A catalog folder: the repository's, with one indicator's query replaced.
+fn catalog_with(dir: &Path, indicator: &str, query: &str) -> std::path::PathBuf {
+    let catalog = dir.join("catalog");
+    for sub in [
+        "queries/indicators",
+        "report-templates",
+        "report-templates/document",
+    ] {
+        std::fs::create_dir_all(catalog.join(sub)).unwrap();
+        for entry in std::fs::read_dir(repo().join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                std::fs::copy(&path, catalog.join(sub).join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let file = catalog.join(format!("queries/indicators/{indicator}.sql"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let header: String = text
+        .lines()
+        .filter(|l| l.starts_with("--"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&file, format!("{header}{query}\n")).unwrap();
+    catalog
+}
+
+#[test]
+fn a_catalog_query_that_writes_or_reads_files_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("secret.csv");
+    std::fs::write(&secret, "a\n1\n").unwrap();
+    let copied = dir.path().join("copied.csv");
+    let cohort = "SELECT * FROM case_cohort($period_start, $period_end, $as_of)";
+    for query in [
+        format!("{cohort}; COPY (SELECT * FROM cases) TO '{}'", copied.display()),
+        format!(
+            "{cohort} WHERE case_id NOT IN (SELECT a FROM '{}')",
+            secret.display()
+        ),
+        format!(
+            "{cohort} WHERE case_id NOT IN (SELECT a FROM read_csv('{}'))",
+            secret.display()
+        ),
+        format!("ATTACH '{}' AS other", dir.path().join("other.duckdb").display()),
+    ] {
+        let catalog = catalog_with(dir.path(), "cases_received", &query);
+        let run = command(dir.path())
+            .env("BAOVE_CATALOG", &catalog)
+            .arg("check")
+            .output()
+            .unwrap();
+        assert_eq!(
+            run.status.code(),
+            Some(1),
+            "{query}: {}",
+            String::from_utf8_lossy(&run.stdout)
+        );
+        let run = command(dir.path())
+            .env("BAOVE_CATALOG", &catalog)
+            .args(["report", "--template", "quarterly", "--period", "2025Q1"])
+            .args(["--input", &crate::util::sample_data(), "--out", "r"])
+            .output()
+            .unwrap();
+        assert_ne!(run.status.code(), Some(0), "{query}");
+        assert!(
+            !copied.exists() && !dir.path().join("other.duckdb").exists(),
+            "{query} ran"
+        );
+        std::fs::remove_dir_all(&catalog).unwrap();
+    }
+}
+
+#[test]
+fn a_parquet_folder_is_read_literally_whatever_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = baove(dir.path(), &["load", &crate::util::sample_data()]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    // "exp*" has no cases; as a pattern it would also read "expZ"'s.
+    for out in ["exp*", "expZ"] {
+        let run = baove(dir.path(), &["export", "--out", out]);
+        assert_eq!(run.code, 0, "{}", run.all_output());
+    }
+    std::fs::remove_dir_all(dir.path().join("exp*").join("cases")).unwrap();
+    for (folder, out) in [("exp*", "star.csv"), ("expZ", "z.csv")] {
+        let run = baove(
+            dir.path(),
+            &[
+                "indicators",
+                "--parquet",
+                folder,
+                "--period",
+                "2025Q1",
+                "--out",
+                out,
+            ],
+        );
+        assert_eq!(run.code, 0, "{folder}: {}", run.all_output());
+    }
+    let received = |file: &str| -> i64 {
+        crate::util::read_csv_rows(&dir.path().join(file))
+            .iter()
+            .filter(|r| {
+                r["indicator_id"] == "cases_received" && r["breakdown"].is_empty() && r["area_code"] == "44"
+            })
+            .map(|r| r["value"].parse::<f64>().unwrap_or(0.0) as i64)
+            .sum()
+    };
+    assert!(received("z.csv") > 0);
+    assert_eq!(received("star.csv"), 0, "the pattern read another folder");
+}
