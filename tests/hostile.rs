@@ -74,8 +74,28 @@ fn identity_in_every_spelling_is_refused_naming_row_and_column_and_echoing_nothi
         ("platform", "123 456789"),
         ("platform", "be.an@trường.edu.vn"),
         ("channel", "tel 0987.654.321"),
+        ("platform", "01683 456 789"),
+        ("platform", "+84 168 345 6789"),
+        ("platform", "(024) 38261234"),
+        ("platform", "0236.3822.123"),
+        ("platform", "tel:+84912345678"),
+        ("platform", "SĐT: 0912345678"),
+        ("platform", "0 9 1 2 3 4 5 6 7 8"),
+        (
+            "platform",
+            "\u{660}\u{669}\u{661}\u{662}\u{663}\u{664}\u{665}\u{666}\u{667}\u{668}",
+        ),
+        ("platform", "CCCD: 079203001234"),
+        ("platform", "079.203.001.234"),
+        ("platform", "a\u{ff20}gmail.com"),
+        ("report_id_like", "ID 0912345678"),
     ];
     for (i, (column, value)) in values.iter().enumerate() {
+        let column = if *column == "report_id_like" {
+            "case_id"
+        } else {
+            column
+        };
         let dir = tempfile::tempdir().unwrap();
         let file = cases_with(dir.path(), &format!("cases_{i}.csv"), column, value, None);
         let run = baove(dir.path(), &["load", &sample_areas(), &file]);
@@ -114,6 +134,16 @@ fn identity_headers_as_databases_write_them_are_refused_and_never_printed() {
         "\u{41d}o ten",
         "ｐｈｏｎｅ",
         "Tên trẻ: Nguyễn Văn Bình",
+        "ma_hoc_sinh",
+        "link_facebook",
+        "so_zalo",
+        "contact",
+        "id_number",
+        "SĐT",
+        "Sdt_me",
+        "CMND/CCCD",
+        "HoVaTen",
+        "NgaySinhCuaTre",
     ];
     for (i, header) in headers.iter().enumerate() {
         let dir = tempfile::tempdir().unwrap();
@@ -140,22 +170,53 @@ fn identity_headers_as_databases_write_them_are_refused_and_never_printed() {
 fn look_alikes_of_identity_are_not_taken_for_it() {
     // Dates, times, amounts and codes in a free column: none is a phone or identity
     // number (the platform column refuses them as unknown codes, by their own rule).
-    for value in [
-        "08.01.2025 12:34",
-        "2025-03-15 10:00:00",
-        "15/03/2025",
-        "12:34:56",
-        "1.000.000",
-        "12000000",
-        "QB-2025-0001234",
-        "2025Q1",
+    for (column, value) in [
+        ("platform", "08.01.2025 12:34"),
+        ("platform", "2025-03-15 10:00:00"),
+        ("platform", "2025-03-15T10:00:00"),
+        ("platform", "15/03/2025"),
+        ("platform", "20250315"),
+        ("platform", "12:34:56"),
+        ("platform", "1.000.000"),
+        ("platform", "12000000"),
+        ("platform", "100000000"),
+        ("platform", "2.500.000.000"),
+        ("platform", "1.234.567,89"),
+        ("platform", "12.000.000 đ"),
+        ("platform", "QB-2025-0001234"),
+        ("platform", "2025Q1"),
+        ("case_id", "LDTBXH-2025-0001234"),
+        ("case_id", "CA-2025-000123456"),
+        ("case_id", "HS-20250315-001"),
+        ("case_id", "QT-45-2025-12345"),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let file = cases_with(dir.path(), "cases_look_alike.csv", "platform", value, None);
+        let file = cases_with(dir.path(), "cases_look_alike.csv", column, value, None);
         let run = baove(dir.path(), &["validate", &file]);
         assert!(
             !run.all_output().contains("[identifying-value]"),
             "{value:?} taken for identity: {}",
+            run.all_output()
+        );
+    }
+}
+
+#[test]
+fn headers_that_name_no_person_are_not_taken_for_identity() {
+    for header in [
+        "ten_don_vi",
+        "ghi_chu",
+        "truong_hop",
+        "moi_truong_mang",
+        "ten_nen_tang",
+        "ma_vu_viec",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = cases_with(dir.path(), "cases_header.csv", "platform", "ZALO", Some(header));
+        let run = baove(dir.path(), &["validate", &file]);
+        assert!(
+            !run.all_output().contains("[identifying-column]"),
+            "{header:?}: {}",
             run.all_output()
         );
     }
@@ -206,6 +267,12 @@ fn an_xlsx_holding_identity_anywhere_is_refused() {
 /// A Parquet file of a flat column and one nested `depth` deep, written by hand (footer
 /// only: no row group) as a file of a few KB.
 fn nested_parquet(path: &Path, depth: usize) {
+    footer_only_parquet(path, depth, 0);
+}
+
+/// A Parquet file of a footer only: a flat column, one nested `depth` deep, and
+/// `declared_rows` claimed in the file's metadata and one row group's.
+fn footer_only_parquet(path: &Path, depth: usize, declared_rows: i64) {
     use polars_parquet_format::thrift::protocol::TCompactOutputProtocol;
     use polars_parquet_format::{FieldRepetitionType, FileMetaData, SchemaElement, Type};
     let element = |name: &str, children: Option<i32>, ty: Option<Type>| SchemaElement {
@@ -228,11 +295,24 @@ fn nested_parquet(path: &Path, depth: usize) {
         schema.push(element("f", Some(1), None));
     }
     schema.push(element("leaf", None, Some(Type::INT32)));
+    let row_groups = if declared_rows > 0 {
+        vec![polars_parquet_format::RowGroup {
+            columns: Vec::new(),
+            total_byte_size: 0,
+            num_rows: declared_rows,
+            sorting_columns: None,
+            file_offset: None,
+            total_compressed_size: None,
+            ordinal: None,
+        }]
+    } else {
+        Vec::new()
+    };
     let metadata = FileMetaData {
         version: 1,
         schema,
-        num_rows: 0,
-        row_groups: Vec::new(),
+        num_rows: declared_rows,
+        row_groups,
         key_value_metadata: None,
         created_by: None,
         column_orders: None,
@@ -258,6 +338,16 @@ fn a_parquet_column_nested_a_thousand_deep_is_refused_not_a_crash() {
     let run = baove(dir.path(), &["validate", &path.display().to_string()]);
     assert_eq!(run.code, 1, "{}", run.all_output());
     assert!(run.stderr.contains("[parquet-nested]"), "{}", run.stderr);
+}
+
+#[test]
+fn a_parquet_footer_declaring_more_rows_than_any_export_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases_claims.parquet");
+    footer_only_parquet(&path, 0, 1_000_000_000_000_000);
+    let run = baove(dir.path(), &["validate", &path.display().to_string()]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(run.stderr.contains("[parquet-too-large]"), "{}", run.stderr);
 }
 
 #[test]

@@ -79,6 +79,18 @@ const IDENTIFYING_PHRASES: &[&str] = &[
     "school",
     "truong",
     "lop",
+    "ma hoc sinh",
+    "student id",
+    "facebook url",
+    "facebook link",
+    "link facebook",
+    "profile",
+    "url",
+    "link",
+    "zalo",
+    "contact",
+    "lien he",
+    "id number",
 ];
 
 /// Compounds that hold an identity word but say nothing of a person: removed before the
@@ -95,6 +107,14 @@ const HARMLESS_COMPOUNDS: &[&str] = &[
     "ten mien",
     "platform name",
     "file name",
+    "ten don vi",
+    "ten co quan",
+    "ten to chuc",
+    "ten dia ban",
+    "ten tinh",
+    "ten huyen",
+    "ten xa",
+    "ten chi tieu",
 ];
 
 /// The checks every load runs, described for the record of processing: the header
@@ -134,7 +154,9 @@ pub fn normalized(text: &str) -> std::borrow::Cow<'_, str> {
         text.nfkc()
             .filter(|c| !is_format_character(*c))
             .map(|c| {
-                if c.is_whitespace() || c.is_control() {
+                if let Some(digit) = other_script_digit(c) {
+                    digit
+                } else if c.is_whitespace() || c.is_control() {
                     ' '
                 } else if is_dash(c) {
                     '-'
@@ -144,6 +166,21 @@ pub fn normalized(text: &str) -> std::borrow::Cow<'_, str> {
             })
             .collect(),
     )
+}
+
+/// The ASCII digit of a decimal digit of another script (Arabic-Indic, Devanagari, Thai,
+/// Khmer ...), which NFKC leaves as it is: a phone number written in them is still one.
+fn other_script_digit(c: char) -> Option<char> {
+    const ZEROS: &[u32] = &[
+        0x0660, 0x06f0, 0x07c0, 0x0966, 0x09e6, 0x0a66, 0x0ae6, 0x0b66, 0x0be6, 0x0c66, 0x0ce6, 0x0d66,
+        0x0de6, 0x0e50, 0x0ed0, 0x0f20, 0x1040, 0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0, 0x1a80, 0x1a90,
+        0x1b50, 0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0, 0xa9f0, 0xaa50, 0xabf0,
+    ];
+    let code = c as u32;
+    ZEROS
+        .iter()
+        .find(|&&zero| (zero..zero + 10).contains(&code))
+        .and_then(|zero| char::from_digit(code - zero, 10))
 }
 
 /// Unicode format characters (category Cf) and their like that draw nothing: a value
@@ -505,7 +542,7 @@ impl Chain {
                 } else {
                     digits
                 };
-                if is_vietnamese_phone(&written) {
+                if is_vietnamese_phone(&written) || is_former_mobile(&written) {
                     return true;
                 }
             }
@@ -523,9 +560,14 @@ impl Chain {
         !self.is_amount(text)
     }
 
-    /// Thousands grouped with one separator (`.` or space), the last group `000`: how
-    /// amounts of money are written, not identity numbers.
+    /// Thousands grouped with one separator (`.` or space), the last group `000`, or one
+    /// run of digits ending in `000`: how amounts of money are written (`150.000.000`,
+    /// `100000000`), not identity numbers (one in a thousand ends so; an amount nearly
+    /// always does). The same reading as for number cells ([`numeric_identity`]).
     fn is_amount(&self, text: &str) -> bool {
+        if let [(a, b)] = self.runs.as_slice() {
+            return text[*a..*b].ends_with("000");
+        }
         let lengths: Vec<usize> = self.runs.iter().map(|(a, b)| b - a).collect();
         let grouped =
             lengths.len() > 2 && (1..=3).contains(&lengths[0]) && lengths[1..].iter().all(|&l| l == 3);
@@ -535,6 +577,26 @@ impl Chain {
         let last = self.runs.last().map(|&(a, b)| &text[a..b]);
         grouped && one_separator && last == Some("000")
     }
+}
+
+/// Whether `number` is a Vietnamese mobile number as written before the renumbering of
+/// 2018 (`0168 345 6789`, eleven digits from 012, 016, 0186, 0188 or 0199; `+84 168…`),
+/// which libphonenumber no longer knows but old records and contact lists still hold.
+fn is_former_mobile(number: &str) -> bool {
+    let national = if let Some(rest) = number.strip_prefix("+84").or_else(|| number.strip_prefix("0084")) {
+        rest.strip_prefix('0').unwrap_or(rest)
+    } else if let Some(rest) = number.strip_prefix("84").filter(|r| r.len() == 10) {
+        rest
+    } else if let Some(rest) = number.strip_prefix('0') {
+        rest
+    } else {
+        return false;
+    };
+    national.len() == 10
+        && national.bytes().all(|b| b.is_ascii_digit())
+        && ["12", "16", "186", "188", "199"]
+            .iter()
+            .any(|p| national.starts_with(p))
 }
 
 /// Whether `number` (digits, `+` in front if international) is a Vietnamese mobile or

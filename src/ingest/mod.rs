@@ -1162,7 +1162,7 @@ fn valid_rows_with_load(canonical: &DataFrame, invalid: &HashSet<usize>, load_id
 
 /// How many rows of a file the quarantine takes at a time.
 #[cfg(feature = "store")]
-const QUARANTINE_SLICE_ROWS: usize = 20_000;
+const QUARANTINE_SLICE_ROWS: usize = 5_000;
 
 #[cfg(feature = "store")]
 fn quarantine_rows(

@@ -1174,6 +1174,12 @@ fn cell_text(cell: &Data) -> Option<String> {
 
 // ---------------------------------------------------------------- Parquet
 
+/// The most rows a Parquet export may declare (a nation's cases over many years are far
+/// fewer), and the most bytes its columns may declare once decompressed: the reader
+/// reads a Parquet file whole and allocates what the footer declares.
+const MAX_PARQUET_ROWS: u64 = 200_000_000;
+const MAX_PARQUET_EXPANDED_BYTES: u64 = 4 << 30;
+
 /// The largest Parquet footer (the file's metadata) read: a flat export of the
 /// contract's columns needs a few hundred kilobytes even in hundreds of row groups.
 const MAX_PARQUET_FOOTER_BYTES: u64 = 4 << 20;
@@ -1226,6 +1232,36 @@ fn check_parquet_footer(path: &Path, file: &str) -> Result<()> {
     let mut protocol = TCompactInputProtocol::new(footer.as_slice(), footer.len() * 8);
     let metadata = polars_parquet_format::FileMetaData::read_from_in_protocol(&mut protocol)
         .map_err(|e| unreadable(format!("its metadata: {e}")))?;
+    // What the footer declares is what the reader allocates for: rows and uncompressed
+    // bytes beyond what any export holds refuse the file before they are asked for.
+    let declared_rows = (metadata.num_rows.max(0) as u64).max(
+        metadata
+            .row_groups
+            .iter()
+            .map(|g| g.num_rows.max(0) as u64)
+            .sum::<u64>(),
+    );
+    let declared_bytes: u64 = metadata
+        .row_groups
+        .iter()
+        .flat_map(|g| &g.columns)
+        .filter_map(|c| c.meta_data.as_ref())
+        .map(|m| m.total_uncompressed_size.max(0) as u64)
+        .sum();
+    if declared_rows > MAX_PARQUET_ROWS || declared_bytes > MAX_PARQUET_EXPANDED_BYTES {
+        return Err(refuse(
+            file,
+            String::new(),
+            String::new(),
+            "parquet-too-large",
+            format!(
+                "its metadata declares {declared_rows} rows or {} MB once decompressed, more than \
+                 any export ({MAX_PARQUET_ROWS} rows, {} MB)",
+                declared_bytes >> 20,
+                MAX_PARQUET_EXPANDED_BYTES >> 20
+            ),
+        ));
+    }
     if metadata
         .schema
         .iter()

@@ -66,12 +66,11 @@ pub struct Validated {
     pub mapped: BTreeMap<&'static str, usize>,
 }
 
-/// What a check says of a cell it flags.
+/// What a check says of a cell it flags, beyond the kept findings.
 #[derive(Debug, Clone)]
 struct Problem {
     column: String,
     rule: &'static str,
-    reason: String,
 }
 
 impl Validated {
@@ -88,9 +87,12 @@ impl Validated {
         }
         for &(row, problem) in &self.beyond {
             let p = &self.problems[problem as usize];
+            // Beyond the kept findings the rule says what is wrong: the reason in full,
+            // a hundred bytes, for each of millions of cells, was most of a quarantine's
+            // memory.
             rows.entry(row as usize)
                 .or_default()
-                .push(format!("{}: {} [{}]", p.column, p.reason, p.rule));
+                .push(format!("{} [{}]", p.column, p.rule));
         }
         rows
     }
@@ -112,9 +114,12 @@ impl Validated {
             .take_while(|&&(row, _)| row as usize <= last)
         {
             let p = &self.problems[problem as usize];
+            // Beyond the kept findings the rule says what is wrong: the reason in full,
+            // a hundred bytes, for each of millions of cells, was most of a quarantine's
+            // memory.
             rows.entry(row as usize)
                 .or_default()
-                .push(format!("{}: {} [{}]", p.column, p.reason, p.rule));
+                .push(format!("{} [{}]", p.column, p.rule));
         }
         rows
     }
@@ -859,7 +864,6 @@ fn flagged_findings(
         flagged.problems.push(Problem {
             column: column.clone(),
             rule: check.rule,
-            reason: check.reason.clone(),
         });
         for ((flag, row), value) in flags.iter().zip(rows.iter()).zip(values.iter()) {
             if flag != Some(true) {
