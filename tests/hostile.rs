@@ -256,7 +256,39 @@ fn an_xlsx_holding_identity_anywhere_is_refused() {
     write_cases(sheet);
     sheet.write_formula(1, 8, "=CONCATENATE(\"ZA\",\"LO\")").unwrap();
     workbook.save(&formula).unwrap();
-    for (path, rule) in [(&hidden, "[identifying-value]"), (&formula, "formula")] {
+    // Identity beside the cells: a note, a mailto link, the document's author.
+    let noted = dir.path().join("cases_noted.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    write_cases(sheet);
+    sheet
+        .insert_note(1, 0, &rust_xlsxwriter::Note::new("SĐT mẹ 0912 345 678"))
+        .unwrap();
+    workbook.save(&noted).unwrap();
+    let mailto = dir.path().join("cases_mailto.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    write_cases(sheet);
+    sheet
+        .write_url(
+            5,
+            0,
+            rust_xlsxwriter::Url::new("mailto:be.an@example.vn").set_text("x"),
+        )
+        .unwrap();
+    workbook.save(&mailto).unwrap();
+    let authored = dir.path().join("cases_authored.xlsx");
+    let mut workbook = Workbook::new();
+    write_cases(workbook.add_worksheet());
+    workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_author("be.an@example.vn"));
+    workbook.save(&authored).unwrap();
+    for (path, rule) in [
+        (&hidden, "[identifying-value]"),
+        (&formula, "formula"),
+        (&noted, "a comment that looks like identifying data"),
+        (&mailto, "identifying"),
+        (&authored, "a document property that looks like identifying data"),
+    ] {
         let run = baove(dir.path(), &["validate", &path.display().to_string()]);
         assert_eq!(run.code, 1, "{}", run.all_output());
         assert!(run.stderr.contains(rule), "{}", run.stderr);

@@ -889,6 +889,140 @@ fn sheet_span(reader: &mut impl std::io::Read) -> u64 {
     span(rows).saturating_mul(span(cols))
 }
 
+/// What a workbook part beside the cells holds, named for a finding: comments, notes,
+/// links, document properties, drawings and charts, the people of threaded comments.
+fn part_described(name: &str) -> Option<&'static str> {
+    let described = if name.starts_with("xl/comments") || name.starts_with("xl/threadedcomments/") {
+        "a comment"
+    } else if name.starts_with("xl/persons/") {
+        "a comment's author"
+    } else if name.starts_with("docprops/") {
+        "a document property"
+    } else if name.starts_with("xl/worksheets/_rels/") || name.starts_with("xl/_rels/") {
+        "a link"
+    } else if name.starts_with("xl/drawings/") || name.starts_with("xl/charts/") {
+        "a drawing or chart text"
+    } else {
+        return None;
+    };
+    Some(described)
+}
+
+/// The texts of an XML part: its text nodes, and with `attributes` its attribute values
+/// too, entities decoded.
+fn xml_texts(xml: &str, attributes: bool) -> Vec<String> {
+    let decode = |t: &str| {
+        t.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&")
+    };
+    let mut texts = Vec::new();
+    let mut rest = xml;
+    while let Some(open) = rest.find('<') {
+        let text = &rest[..open];
+        if !text.trim().is_empty() {
+            texts.push(decode(text));
+        }
+        let Some(close) = rest[open..].find('>') else {
+            break;
+        };
+        let tag = &rest[open..open + close];
+        for value in tag.split('"').skip(1).step_by(2).filter(|_| attributes) {
+            if !value.is_empty() {
+                texts.push(decode(value));
+            }
+        }
+        rest = &rest[open + close + 1..];
+    }
+    texts
+}
+
+/// Refuses a workbook whose parts beside the cells hold identity: a phone number in a
+/// comment, a `tel:` or `mailto:` link, an author's e-mail in the document properties, a
+/// CCCD in a chart title. Only the cells are read into the store, but a file carrying
+/// identity anywhere is not taken in (issue 31: "XLSX whole"). The sheets' own header
+/// and footer texts are scanned too.
+fn scan_workbook_parts(path: &Path, file: &str) -> Result<()> {
+    use std::io::Read;
+    let Ok(handle) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    let Ok(mut archive) = ::zip::ZipArchive::new(std::io::BufReader::new(handle)) else {
+        return Ok(());
+    };
+    for i in 0..archive.len() {
+        let Ok(part) = archive.by_index(i) else {
+            continue;
+        };
+        let name = part.name().map(|n| n.to_ascii_lowercase()).unwrap_or_default();
+        let sheet = name.starts_with("xl/worksheets/sheet") && name.ends_with(".xml");
+        let Some(what) = part_described(&name).or(sheet.then_some("a page header or footer")) else {
+            continue;
+        };
+        // The claimed sizes were checked before (`check_xlsx_expansion`); a part is read
+        // no further than that bound.
+        let mut xml = String::new();
+        if part
+            .take(MAX_XLSX_EXPANDED_BYTES)
+            .read_to_string(&mut xml)
+            .is_err()
+        {
+            continue;
+        }
+        let drawing = name.starts_with("xl/drawings/") || name.starts_with("xl/charts/");
+        let texts = if drawing {
+            // Of a drawing or chart, its text runs only: sizes and cached series values
+            // are numbers of every length.
+            xml.split("<a:t>")
+                .skip(1)
+                .filter_map(|t| t.split("</a:t>").next())
+                .map(|t| xml_texts(t, false).concat())
+                .collect()
+        } else if sheet {
+            // Of a sheet, only its header and footer: the cells are scanned as cells.
+            [
+                "<oddHeader>",
+                "<oddFooter>",
+                "<evenHeader>",
+                "<evenFooter>",
+                "<firstHeader>",
+                "<firstFooter>",
+            ]
+            .iter()
+            .filter_map(|tag| {
+                let start = xml.find(tag)? + tag.len();
+                let end = xml[start..].find("</")? + start;
+                Some(xml[start..end].to_string())
+            })
+            .collect()
+        } else {
+            // Attribute values hold a link's target and a person's name or e-mail; in
+            // properties and comments only the texts are data.
+            let attributes = name.contains("_rels/") || name.starts_with("xl/persons/");
+            xml_texts(&xml, attributes)
+        };
+        let identifying = texts.iter().any(|t| {
+            let t = t
+                .strip_prefix("tel:")
+                .or_else(|| t.strip_prefix("mailto:"))
+                .unwrap_or(t);
+            super::identity::classify(t).is_some()
+        });
+        if identifying {
+            return Err(refuse(
+                file,
+                String::new(),
+                String::new(),
+                "identifying-value",
+                format!("{what} that looks like identifying data (not shown); the whole file is refused"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
     check_xlsx_expansion(path, file)?;
     check_xlsx_claims(path, file)?;
@@ -927,6 +1061,7 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
     // after a person, which no check can tell.
     let shown_sheet = format!("sheet {}", index + 1);
     scan_workbook(&mut workbook, file, index)?;
+    scan_workbook_parts(path, file)?;
     let range = workbook.worksheet_range(&sheet).map_err(|e| {
         refuse(
             file,
