@@ -7,8 +7,6 @@
 //! case, id and count is drawn from a seeded generator, so the same seed gives the same
 //! bytes.
 
-use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
@@ -355,15 +353,6 @@ fn delay<R: Rng>(rng: &mut R, median_hours: f64, sigma: f64) -> Duration {
     let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
     let hours = median_hours * (sigma * z).exp();
     Duration::seconds((hours * 3600.0).round().max(60.0) as i64)
-}
-
-/// A CSV field, quoted when it holds a separator, quote or line break.
-fn csv_field(text: &str) -> String {
-    if text.contains([',', ';', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }
 
 fn fmt_time(t: Option<NaiveDateTime>) -> String {
@@ -787,9 +776,38 @@ fn refer_to_child_protection<R: Rng>(rng: &mut R, c: &mut Case) {
     c.social = (at <= last_moment()).then_some(at);
 }
 
-fn open_csv(path: &Path) -> Result<std::io::BufWriter<std::fs::File>> {
+/// A CSV writer (the `csv` crate: fields quoted where they need it) over `path`, its
+/// header written.
+fn open_csv(path: &Path, header: &str) -> Result<CsvFile> {
     let file = std::fs::File::create(path).map_err(|e| Error::io(path.display(), e))?;
-    Ok(std::io::BufWriter::with_capacity(1 << 20, file))
+    let mut csv = CsvFile {
+        writer: csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file)),
+        path: path.to_path_buf(),
+    };
+    csv.record(header.split(','))?;
+    Ok(csv)
+}
+
+/// A generated CSV file being written.
+pub(crate) struct CsvFile {
+    writer: csv::Writer<std::io::BufWriter<std::fs::File>>,
+    path: PathBuf,
+}
+
+impl CsvFile {
+    pub(crate) fn record<I, T>(&mut self, fields: I) -> Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        self.writer
+            .write_record(fields)
+            .map_err(|e| Error::io(self.path.display(), e.into()))
+    }
+
+    pub(crate) fn finish(mut self) -> Result<()> {
+        self.writer.flush().map_err(|e| Error::io(self.path.display(), e))
+    }
 }
 
 /// Writes the sample data set into `out`: Quảng Bình's files at the top (the merged
@@ -961,19 +979,12 @@ fn write_records(
     Ok(written)
 }
 
-/// An error of writing `path`, for `map_err`.
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
-    let path = path.display().to_string();
-    move |e: std::io::Error| Error::io(&path, e)
-}
-
 /// Each province until the reform (a province never merged goes on), its districts
 /// until the reform and its communes from it, under the province they then belong to;
 /// with `with_merged`, the provinces formed on the reform day.
 fn write_areas(out: &Path, territories: &[&Territory], with_merged: bool) -> Result<(PathBuf, usize)> {
     let path = out.join("areas.csv");
-    let mut w = open_csv(&path)?;
-    let mut text = String::from("area_code,name,level,parent_code,valid_from,valid_to\n");
+    let mut w = open_csv(&path, "area_code,name,level,parent_code,valid_from,valid_to")?;
     let last_district_day = reform_day().pred_opt().expect("valid");
     let mut rows = 0;
     let mut merged: Vec<&(String, String)> = Vec::new();
@@ -983,7 +994,7 @@ fn write_areas(out: &Path, territories: &[&Territory], with_merged: bool) -> Res
             .as_ref()
             .map(|_| last_district_day.to_string())
             .unwrap_or_default();
-        writeln!(text, "{},{},PROVINCE,,,{end}", t.code, csv_field(&t.name)).expect("string");
+        w.record([t.code.as_str(), &t.name, "PROVINCE", "", "", &end])?;
         rows += 1;
         if let Some(m) = &t.merged_into {
             if !merged.contains(&m) {
@@ -993,34 +1004,34 @@ fn write_areas(out: &Path, territories: &[&Territory], with_merged: bool) -> Res
     }
     if with_merged {
         for (code, name) in &merged {
-            writeln!(text, "{code},{},PROVINCE,,{},", csv_field(name), reform_day()).expect("string");
+            w.record([code.as_str(), name, "PROVINCE", "", &reform_day().to_string(), ""])?;
             rows += 1;
         }
     }
     for t in territories {
         for (code, name, _) in &t.districts {
-            writeln!(
-                text,
-                "{code},{},DISTRICT,{},,{last_district_day}",
-                csv_field(name),
-                t.code
-            )
-            .expect("string");
+            w.record([
+                code.to_string(),
+                name.to_string(),
+                "DISTRICT".into(),
+                t.code.to_string(),
+                String::new(),
+                last_district_day.to_string(),
+            ])?;
         }
         for (code, name, _) in &t.communes {
-            writeln!(
-                text,
-                "{code},{},COMMUNE,{},{},",
-                csv_field(name),
-                t.commune_parent(),
-                reform_day()
-            )
-            .expect("string");
+            w.record([
+                code.to_string(),
+                name.to_string(),
+                "COMMUNE".into(),
+                t.commune_parent().to_string(),
+                reform_day().to_string(),
+                String::new(),
+            ])?;
         }
         rows += t.districts.len() + t.communes.len();
     }
-    w.write_all(text.as_bytes()).map_err(io(&path))?;
-    w.flush().map_err(io(&path))?;
+    w.finish()?;
     Ok((path, rows))
 }
 
@@ -1032,37 +1043,37 @@ fn write_crosswalk(
     formed: &[(String, Vec<String>)],
 ) -> Result<(PathBuf, usize)> {
     let path = out.join("crosswalk.csv");
-    let mut w = open_csv(&path)?;
-    let mut text = String::from("from_code,to_code,weight\n");
+    let mut w = open_csv(&path, "from_code,to_code,weight")?;
     let mut rows = 0;
     for (new, formers) in formed {
         for former in formers {
-            writeln!(text, "{new},{former},1").expect("string");
+            w.record([new.as_str(), former, "1"])?;
             rows += 1;
         }
     }
     for t in territories {
         for (from, to, weight) in t.crosswalk() {
-            writeln!(text, "{from},{to},{weight}").expect("string");
+            w.record([from.to_string(), to.to_string(), weight.to_string()])?;
             rows += 1;
         }
     }
-    w.write_all(text.as_bytes()).map_err(io(&path))?;
-    w.flush().map_err(io(&path))?;
+    w.finish()?;
     Ok((path, rows))
 }
 
 /// Public holidays and make-up working days.
 fn write_holidays(out: &Path) -> Result<(PathBuf, usize)> {
     let path = out.join("holidays.csv");
-    let mut w = open_csv(&path)?;
+    let mut w = open_csv(&path, "date,kind,name")?;
     let days = holidays();
-    let mut text = String::from("date,kind,name\n");
     for (d, kind, name) in &days {
-        writeln!(text, "{},{kind},{}", d.format("%Y-%m-%d"), csv_field(name)).expect("string");
+        w.record([
+            d.format("%Y-%m-%d").to_string(),
+            kind.to_string(),
+            name.to_string(),
+        ])?;
     }
-    w.write_all(text.as_bytes()).map_err(io(&path))?;
-    w.flush().map_err(io(&path))?;
+    w.finish()?;
     Ok((path, days.len()))
 }
 
@@ -1087,8 +1098,11 @@ fn write_population(
     rng: &mut ChaCha8Rng,
 ) -> Result<(PathBuf, usize)> {
     let path = out.join("population.csv");
-    let mut w = open_csv(&path)?;
-    let mut text = String::from("area_code,year,sex,children_under_16\n");
+    let mut w = open_csv(&path, "area_code,year,sex,children_under_16")?;
+    let both = |w: &mut CsvFile, code: &str, year: i32, girls: u64, boys: u64| -> Result<()> {
+        w.record([code.to_string(), year.to_string(), "F".into(), girls.to_string()])?;
+        w.record([code.to_string(), year.to_string(), "M".into(), boys.to_string()])
+    };
     let mut rows = 0;
     let reform_year = chrono::Datelike::year(&reform_day());
     for t in territories {
@@ -1099,20 +1113,13 @@ fn write_population(
                 let total = f64::from(*kids) * growth;
                 let girls = (total * rng.random_range(0.475..0.49)).round() as u64;
                 let boys = (total.round() as u64).saturating_sub(girls);
-                writeln!(text, "{code},{year},F,{girls}\n{code},{year},M,{boys}").expect("string");
+                both(&mut w, code, year, girls, boys)?;
                 rows += 2;
                 province = (province.0 + girls, province.1 + boys);
             }
             let whole_year = year < reform_year || t.merged_into.is_none();
             if whole_year {
-                writeln!(
-                    text,
-                    "{p},{year},F,{}\n{p},{year},M,{}",
-                    province.0,
-                    province.1,
-                    p = t.code
-                )
-                .expect("string");
+                both(&mut w, &t.code, year, province.0, province.1)?;
                 rows += 2;
             }
             // The communes from the reform's year; their parts of the districts' children
@@ -1122,15 +1129,13 @@ fn write_population(
                 for (code, _, pieces) in &t.communes {
                     let total = (t.commune_children(pieces) * growth).round() as u64;
                     let girls = (total as f64 * 0.482).round() as u64;
-                    writeln!(text, "{code},{year},F,{girls}\n{code},{year},M,{}", total - girls)
-                        .expect("string");
+                    both(&mut w, code, year, girls, total - girls)?;
                     rows += 2;
                 }
             }
         }
     }
-    w.write_all(text.as_bytes()).map_err(io(&path))?;
-    w.flush().map_err(io(&path))?;
+    w.finish()?;
     Ok((path, rows))
 }
 
@@ -1152,13 +1157,12 @@ fn write_cases(
     };
     let weights = territory.area_weights();
     let path = out.join("cases.csv");
-    let mut w = open_csv(&path)?;
-    w.write_all(
-        b"case_id,area_code,received_at,receiving_agency,channel,abuse_type,victim_sex,victim_age,platform,emergency,\
+    let mut w = open_csv(
+        &path,
+        "case_id,area_code,received_at,receiving_agency,channel,abuse_type,victim_sex,victim_age,platform,emergency,\
 assessed_at,assessment_result,social_received_at,emergency_action_at,police_received_at,support_plan_at,support_types,\
-support_started_at,criminal_decision_at,criminal_decision,complex_case,outcome,closed_at\n",
-    )
-    .map_err(io(&path))?;
+support_started_at,criminal_decision_at,criminal_decision,complex_case,outcome,closed_at",
+    )?;
     // The handovers to the child-protection agency draw from a stream of their own, so
     // every other column is what the same seed gave before they were added (v3).
     let mut handovers = rng.clone();
@@ -1166,7 +1170,6 @@ support_started_at,criminal_decision_at,criminal_decision,complex_case,outcome,c
     let mut moments: Vec<NaiveDateTime> = (0..count).map(|_| random_moment(rng)).collect();
     moments.sort();
     let mut case_ids = Vec::with_capacity(count);
-    let mut line = String::with_capacity(512);
     let mut serial_by_year = std::collections::BTreeMap::new();
     for received in moments {
         let area = territory.coded_area(reform_rng, pick(rng, &weights), received);
@@ -1179,39 +1182,34 @@ support_started_at,criminal_decision_at,criminal_decision,complex_case,outcome,c
         if let Some(parts) = parts.as_mut() {
             parts.write(&c.view(), &mut handovers)?;
         }
-        line.clear();
-        writeln!(
-            line,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            c.id,
-            c.area,
+        w.record([
+            c.id.clone(),
+            c.area.to_string(),
             fmt_time(Some(c.received)),
-            c.agency,
-            c.channel,
-            c.abuse,
-            c.sex,
+            c.agency.to_string(),
+            c.channel.to_string(),
+            c.abuse.to_string(),
+            c.sex.to_string(),
             c.age.map(|a| a.to_string()).unwrap_or_default(),
-            c.platform.unwrap_or(""),
-            c.emergency,
+            c.platform.unwrap_or("").to_string(),
+            c.emergency.to_string(),
             fmt_time(c.assessed),
-            c.result.unwrap_or(""),
+            c.result.unwrap_or("").to_string(),
             fmt_time(c.social),
             fmt_time(c.emergency_action),
             fmt_time(c.police),
             fmt_time(c.plan),
-            c.support_types.as_deref().unwrap_or(""),
+            c.support_types.as_deref().unwrap_or("").to_string(),
             fmt_time(c.support_started),
             fmt_time(c.decision_at),
-            c.decision.unwrap_or(""),
-            c.complex,
-            c.outcome.unwrap_or(""),
+            c.decision.unwrap_or("").to_string(),
+            c.complex.to_string(),
+            c.outcome.unwrap_or("").to_string(),
             fmt_time(c.closed),
-        )
-        .expect("string");
-        w.write_all(line.as_bytes()).map_err(io(&path))?;
+        ])?;
         case_ids.push((c.id, c.area, c.received));
     }
-    w.flush().map_err(io(&path))?;
+    w.finish()?;
     let mut written = vec![(path, count)];
     if let Some(parts) = parts {
         written.extend(parts.finish()?);
@@ -1229,11 +1227,9 @@ fn write_content(
     reform_rng: &mut ChaCha8Rng,
 ) -> Result<(PathBuf, usize)> {
     let weights = territory.area_weights();
-    let mut line = String::with_capacity(512);
     let path = out.join("content_reports.csv");
-    let mut w = open_csv(&path)?;
-    w.write_all(b"report_id,detected_at,source,platform,content_type,category,emergency,area_code,case_id,takedown_requested_at,removed_at,status\n")
-        .map_err(io(&path))?;
+    let mut w = open_csv(&path, "report_id,detected_at,source,platform,content_type,category,emergency,area_code,case_id,takedown_requested_at,removed_at,status")?;
+
     let mut moments: Vec<NaiveDateTime> = (0..count).map(|_| random_moment(rng)).collect();
     moments.sort();
     let mut serial_by_year = std::collections::BTreeMap::new();
@@ -1311,21 +1307,22 @@ fn write_content(
             (None, None) => "NOT_REQUESTED",
             (Some(_), None) => pick(rng, &[("PENDING", 50.0), ("REFUSED", 30.0), ("NOT_FOUND", 20.0)]),
         };
-        line.clear();
-        writeln!(
-            line,
-            "{}-{year}-{serial:07},{},{source},{platform},{content_type},{category},{emergency},{},{},{},{},{status}",
-            territory.content_prefix,
+        w.record([
+            format!("{}-{year}-{serial:07}", territory.content_prefix),
             fmt_time(Some(detected)),
-            area.as_deref().unwrap_or(""),
-            linked.map(|l| l.0.as_str()).unwrap_or(""),
+            source.to_string(),
+            platform.to_string(),
+            content_type.to_string(),
+            category.to_string(),
+            emergency.to_string(),
+            area.as_deref().unwrap_or("").to_string(),
+            linked.map(|l| l.0.as_str()).unwrap_or("").to_string(),
             fmt_time(requested),
             fmt_time(removed),
-        )
-        .expect("string");
-        w.write_all(line.as_bytes()).map_err(io(&path))?;
+            status.to_string(),
+        ])?;
     }
-    w.flush().map_err(io(&path))?;
+    w.finish()?;
     Ok((path, count))
 }
 

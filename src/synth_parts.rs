@@ -114,41 +114,36 @@ pub struct PartWriters {
 
 struct Writer {
     path: PathBuf,
-    out: std::io::BufWriter<std::fs::File>,
+    out: csv::Writer<std::io::BufWriter<std::fs::File>>,
     rows: usize,
 }
 
 impl Writer {
-    fn create(path: PathBuf, header: &str, bom: bool) -> Result<Writer> {
+    /// A CSV writer (the `csv` crate) over `path` with `separator`, its header written,
+    /// after a byte-order mark with `bom` (as spreadsheet exports write one).
+    fn create(path: PathBuf, header: &str, bom: bool, separator: char) -> Result<Writer> {
         if let Some(folder) = path.parent() {
             std::fs::create_dir_all(folder).map_err(|e| Error::io(folder.display(), e))?;
         }
         let file = std::fs::File::create(&path).map_err(|e| Error::io(path.display(), e))?;
-        let mut out = std::io::BufWriter::new(file);
-        let head = format!("{}{header}\n", if bom { "\u{feff}" } else { "" });
-        out.write_all(head.as_bytes())
-            .map_err(|e| Error::io(path.display(), e))?;
+        let mut buffered = std::io::BufWriter::new(file);
+        if bom {
+            buffered
+                .write_all("\u{feff}".as_bytes())
+                .map_err(|e| Error::io(path.display(), e))?;
+        }
+        let mut out = csv::WriterBuilder::new()
+            .delimiter(separator as u8)
+            .from_writer(buffered);
+        out.write_record(header.split(separator))
+            .map_err(|e| Error::io(path.display(), e.into()))?;
         Ok(Writer { path, out, rows: 0 })
     }
 
-    fn row(&mut self, fields: &[String], separator: char) -> Result<()> {
-        let mut line = String::new();
-        for (i, field) in fields.iter().enumerate() {
-            if i > 0 {
-                line.push(separator);
-            }
-            if field.contains([separator, '"', '\n', ';']) {
-                line.push('"');
-                line.push_str(&field.replace('"', "\"\""));
-                line.push('"');
-            } else {
-                line.push_str(field);
-            }
-        }
-        line.push('\n');
+    fn row(&mut self, fields: &[String]) -> Result<()> {
         self.out
-            .write_all(line.as_bytes())
-            .map_err(|e| Error::io(self.path.display(), e))?;
+            .write_record(fields)
+            .map_err(|e| Error::io(self.path.display(), e.into()))?;
         self.rows += 1;
         Ok(())
     }
@@ -222,27 +217,37 @@ impl PartWriters {
                 dir.join("cases_child-protection.csv"),
                 &format!("{RECEIPT_HEADER},{CHILD_PROTECTION_HEADER},source_agency"),
                 false,
+                ',',
             )?,
             receipts: Writer::create(
                 dir.join("cases_receipts.csv"),
                 &format!("{RECEIPT_HEADER},source_agency"),
                 false,
+                ',',
             )?,
-            police: Writer::create(dir.join("police").join("cases_police.csv"), &police_header, true)?,
+            police: Writer::create(
+                dir.join("police").join("cases_police.csv"),
+                &police_header,
+                true,
+                ';',
+            )?,
             police_late: Writer::create(
                 dir.join("police-late").join("cases_police_late.csv"),
                 &police_header,
                 true,
+                ';',
             )?,
             links: Writer::create(
                 dir.join("case_links.csv"),
                 "case_id,linked_case_id,linked_at,basis",
                 false,
+                ',',
             )?,
             links_later: Writer::create(
                 dir.join("links-later").join("case_links_later.csv"),
                 "case_id,linked_case_id,linked_at,basis",
                 false,
+                ',',
             )?,
         };
         Ok(writers)
@@ -279,13 +284,13 @@ impl PartWriters {
             let mut row = receipt(c.id, c.age);
             row.extend(c.child_protection.iter().cloned());
             row.push(part);
-            self.child_protection.row(&row, ',')?;
+            self.child_protection.row(&row)?;
         }
         let by_police = c.agency == "CA";
         if !by_child_protection && !by_police {
             let mut row = receipt(c.id, c.age);
             row.push(c.agency.to_string());
-            self.receipts.row(&row, ',')?;
+            self.receipts.row(&row)?;
         }
         if by_police || c.police.is_some() {
             // The police know a referred case under their own id one time in ten.
@@ -304,9 +309,9 @@ impl PartWriters {
                 let linked_at = c.police.map(|t| t.date().to_string()).unwrap_or_default();
                 let link = vec![id.clone(), c.id.to_string(), linked_at, basis.to_string()];
                 if rng.random::<f64>() < 0.2 {
-                    self.links_later.row(&link, ',')?;
+                    self.links_later.row(&link)?;
                 } else {
-                    self.links.row(&link, ',')?;
+                    self.links.row(&link)?;
                 }
             }
             // An age a year off in a part that is not the receiving agency's.
@@ -337,9 +342,9 @@ impl PartWriters {
                 if c.complex { "Có" } else { "Không" }.to_string(),
             ];
             if rng.random::<f64>() < 0.15 {
-                self.police_late.row(&row, ';')?;
+                self.police_late.row(&row)?;
             } else {
-                self.police.row(&row, ';')?;
+                self.police.row(&row)?;
             }
         }
         Ok(())

@@ -747,3 +747,54 @@ fn a_parquet_folder_is_read_literally_whatever_its_name() {
     assert!(received("z.csv") > 0);
     assert_eq!(received("star.csv"), 0, "the pattern read another folder");
 }
+
+#[test]
+fn the_generators_csvs_read_back_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = baove(
+        dir.path(),
+        &[
+            "generate",
+            "--out",
+            "gen",
+            "--seed",
+            "31",
+            "--cases",
+            "300",
+            "--content",
+            "300",
+            "--parts",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let mut files = 0;
+    let mut stack = vec![dir.path().join("gen")];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().and_then(|e| e.to_str()) != Some("csv") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            let separator = if bytes.split(|b| *b == b'\n').next().unwrap().contains(&b';') {
+                b';'
+            } else {
+                b','
+            };
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(separator)
+                .from_reader(bytes.as_slice());
+            let width = reader.headers().unwrap().len();
+            assert!(width > 1, "{}", path.display());
+            for record in reader.records() {
+                assert_eq!(record.unwrap().len(), width, "{}", path.display());
+            }
+            files += 1;
+        }
+    }
+    assert!(files >= 8, "{files} CSV files");
+}
