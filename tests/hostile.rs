@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::util::{baove, command, repo, sample_areas};
+use crate::util::{baove, command, files_of, repo, sample_areas};
 
 /// The header and first row of the sample cases: a valid row to put values into.
 fn sample_row() -> (String, String) {
@@ -282,7 +282,31 @@ fn an_xlsx_holding_identity_anywhere_is_refused() {
     write_cases(workbook.add_worksheet());
     workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_author("be.an@example.vn"));
     workbook.save(&authored).unwrap();
+    // A page header naming a CCCD, and a chart titled with a phone number.
+    let headed = dir.path().join("cases_headed.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    write_cases(sheet);
+    sheet.set_header("&CCCCD 079203001234");
+    workbook.save(&headed).unwrap();
+    let charted = dir.path().join("cases_charted.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    write_cases(sheet);
+    let mut chart = rust_xlsxwriter::Chart::new(rust_xlsxwriter::ChartType::Column);
+    chart.add_series().set_values(("Sheet1", 1, 7, 1, 7));
+    chart.title().set_name("SĐT 0912 345 678");
+    sheet.insert_chart(5, 5, &chart).unwrap();
+    workbook.save(&charted).unwrap();
     for (path, rule) in [
+        (
+            &headed,
+            "a page header or footer that looks like identifying data",
+        ),
+        (
+            &charted,
+            "a drawing or chart text that looks like identifying data",
+        ),
         (&hidden, "[identifying-value]"),
         (&formula, "formula"),
         (&noted, "a comment that looks like identifying data"),
@@ -573,7 +597,6 @@ fn every_csv_written_reads_back_whole_and_no_cell_is_a_live_formula() {
 
 #[test]
 fn a_report_killed_at_any_moment_leaves_the_old_report_or_the_new_one() {
-    use std::collections::BTreeMap;
     let dir = tempfile::tempdir().unwrap();
     let data = crate::util::sample_data();
     let report = |lang: &str| {
@@ -593,26 +616,10 @@ fn a_report_killed_at_any_moment_leaves_the_old_report_or_the_new_one() {
             .stderr(std::process::Stdio::null());
         c
     };
-    let snapshot = |root: &Path| -> BTreeMap<String, Vec<u8>> {
-        let mut files = BTreeMap::new();
-        let mut stack = vec![root.to_path_buf()];
-        while let Some(d) = stack.pop() {
-            for entry in std::fs::read_dir(&d).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else {
-                    let name = path.strip_prefix(root).unwrap().display().to_string();
-                    files.insert(name, std::fs::read(&path).unwrap());
-                }
-            }
-        }
-        files
-    };
     assert!(report("en").status().unwrap().success());
-    let new = snapshot(&dir.path().join("out"));
+    let new = files_of(&dir.path().join("out"));
     assert!(report("vi").status().unwrap().success());
-    let old = snapshot(&dir.path().join("out"));
+    let old = files_of(&dir.path().join("out"));
     assert_ne!(old, new);
     let mut killed = 0;
     for delay_ms in [50, 200, 400, 700, 1_000, 1_500, 2_500, 4_000] {
@@ -625,7 +632,7 @@ fn a_report_killed_at_any_moment_leaves_the_old_report_or_the_new_one() {
         }
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        let now = snapshot(&dir.path().join("out"));
+        let now = files_of(&dir.path().join("out"));
         assert!(
             now == old || now == new,
             "after {delay_ms} ms: a mix of the two reports"

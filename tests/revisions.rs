@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::util::{baove, read_csv_rows, sample_areas, sample_data};
+use crate::util::{baove, files_of, read_csv_rows, sample_areas, sample_data};
 
 const CASES_HEADER: &str = "case_id,area_code,received_at,receiving_agency,channel,abuse_type,victim_sex,victim_age,platform,emergency,assessed_at,assessment_result,emergency_action_at,police_received_at,support_plan_at,support_types,support_started_at,criminal_decision_at,criminal_decision,complex_case,outcome,closed_at";
 
@@ -303,23 +303,6 @@ fn sample_exports(dir: &Path) -> (String, String) {
     std::fs::write(a.join("cases.csv"), held.join("\n") + "\n").unwrap();
     std::fs::write(b.join("cases.csv"), corrected.join("\n") + "\n").unwrap();
     (a.display().to_string(), b.display().to_string())
-}
-
-fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let name = path.strip_prefix(dir).unwrap().display().to_string();
-                files.insert(name, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    files
 }
 
 fn workbook_strings(path: &Path) -> String {

@@ -143,17 +143,29 @@ pub fn compute_with_scope(
 /// query runs once, on an empty store in memory whose external access is off, so a
 /// `read_csv`, a file named as a table, a `glob` or any file system operation fails
 /// there before it could run on data. The catalog's own check keeps each file to one
-/// read-only statement; this is the engine's word on what that statement touches. Done
-/// once per process and catalog: the catalog does not change while the program runs.
+/// read-only statement; this is the engine's word on what that statement touches. Each
+/// query is tried once per process (a report computes many periods with the same
+/// catalog): the ones tried are remembered by a hash of their text.
 pub fn reads_only_the_store(indicators: &[Indicator]) -> Result<()> {
-    use std::sync::{Mutex, OnceLock};
-    static VERIFIED: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
-    let fingerprint: String = indicators
-        .iter()
-        .map(|i| format!("{}\u{1}{}\u{2}", i.id, i.sql))
-        .collect();
-    let verified = VERIFIED.get_or_init(|| Mutex::new(Vec::new()));
-    if verified.lock().map(|v| v.contains(&fingerprint)).unwrap_or(false) {
+    use std::hash::{Hash, Hasher};
+    use std::sync::Mutex;
+    static TRIED: Mutex<std::collections::BTreeSet<u64>> = Mutex::new(std::collections::BTreeSet::new());
+    let hash_of = |indicator: &Indicator| {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (&indicator.id, &indicator.sql).hash(&mut hasher);
+        hasher.finish()
+    };
+    let untried: Vec<Indicator> = {
+        let tried = TRIED
+            .lock()
+            .map_err(|_| Error::Internal("catalog check poisoned".into()))?;
+        indicators
+            .iter()
+            .filter(|i| !tried.contains(&hash_of(i)))
+            .cloned()
+            .collect()
+    };
+    if untried.is_empty() {
         return Ok(());
     }
     let sandbox = Store::open_sandbox()?;
@@ -164,9 +176,9 @@ pub fn reads_only_the_store(indicators: &[Indicator]) -> Result<()> {
         as_of: period.end_moment(),
         period,
     };
-    let readers = indicators.iter().filter(|i| i.subject == Subject::Cases).count();
-    session.scope(&request, CaseScope::needed_by(indicators), readers)?;
-    for indicator in indicators {
+    let readers = untried.iter().filter(|i| i.subject == Subject::Cases).count();
+    session.scope(&request, CaseScope::needed_by(&untried), readers)?;
+    for indicator in &untried {
         session.member_groups(indicator, &request).map_err(|e| {
             Error::Catalog(format!(
                 "{}.sql: refused: an indicator reads the store only, and this query does not run \
@@ -175,8 +187,8 @@ pub fn reads_only_the_store(indicators: &[Indicator]) -> Result<()> {
             ))
         })?;
     }
-    if let Ok(mut v) = verified.lock() {
-        v.push(fingerprint);
+    if let Ok(mut tried) = TRIED.lock() {
+        tried.extend(untried.iter().map(hash_of));
     }
     Ok(())
 }

@@ -861,25 +861,13 @@ pub fn load(store: &mut Store, examined: Vec<Examined>, options: &LoadOptions) -
         clock.lap("to arrow");
         let rows_replaced = tx.upsert(e.kind, batches)?;
         clock.lap("store upsert");
-        let mut rows_quarantined = 0u64;
-        if !invalid_set.is_empty() {
-            // A slice at a time: a row's values and reasons take far more memory than
-            // the row did in the file.
-            for start in (0..raw.height()).step_by(QUARANTINE_SLICE_ROWS) {
-                let slice = read::RawTable {
-                    df: raw.df.slice(start as i64, QUARANTINE_SLICE_ROWS),
-                    ..raw.clone_without_rows()
-                };
-                let rows = read::row_numbers(&slice.df)?;
-                let (Some(first), Some(last)) = (rows.min(), rows.max()) else {
-                    continue;
-                };
-                let invalid = validated.invalid_rows_between(first as usize, last as usize);
-                let quarantined = quarantine_rows(&slice, &e, &invalid)?;
-                rows_quarantined += quarantined.len() as u64;
-                tx.quarantine(&quarantined)?;
-            }
-        }
+        let rows_quarantined = if invalid_set.is_empty() {
+            0
+        } else {
+            quarantine_in_slices(&tx, raw, &e, |first, last| {
+                validated.invalid_rows_between(first, last)
+            })?
+        };
         let counts = (rows_loaded, rows_replaced, rows_quarantined);
         outcomes.push(logged(&tx, &e, options, counts, &validated.ignored_columns)?);
     }
@@ -1011,18 +999,9 @@ fn load_in_parts(
         clock.lap("part: to arrow");
         tx.append(e.kind, batches)?;
         if !invalid_set.is_empty() {
-            for start in (0..raw.height()).step_by(QUARANTINE_SLICE_ROWS) {
-                let slice = read::RawTable {
-                    df: raw.df.slice(start as i64, QUARANTINE_SLICE_ROWS),
-                    ..raw.clone_without_rows()
-                };
-                let rows = read::row_numbers(&slice.df)?;
-                let (Some(first), Some(last)) = (rows.min(), rows.max()) else {
-                    continue;
-                };
-                let (first, last) = (first as usize, last as usize);
+            rows_quarantined += quarantine_in_slices(tx, &raw, e, |first, last| {
                 let mut reasons = validated.invalid_rows_between(first, last);
-                let invalid: std::collections::BTreeMap<usize, Vec<String>> = (first..=last)
+                (first..=last)
                     .filter(|row| parted.bad_rows.contains(*row))
                     .map(|row| {
                         let mut why = reasons.remove(&row).unwrap_or_default();
@@ -1031,11 +1010,8 @@ fn load_in_parts(
                         }
                         (row, why)
                     })
-                    .collect();
-                let quarantined = quarantine_rows(&slice, e, &invalid)?;
-                rows_quarantined += quarantined.len() as u64;
-                tx.quarantine(&quarantined)?;
-            }
+                    .collect()
+            })?;
         }
         clock.lap("part: store");
     }
@@ -1163,6 +1139,33 @@ fn valid_rows_with_load(canonical: &DataFrame, invalid: &HashSet<usize>, load_id
 /// How many rows of a file the quarantine takes at a time.
 #[cfg(feature = "store")]
 const QUARANTINE_SLICE_ROWS: usize = 5_000;
+
+/// Quarantines the rows of `raw` that `reasons` (given the first and last data row of a
+/// slice) names, a slice of [`QUARANTINE_SLICE_ROWS`] at a time: a row's values and
+/// reasons take far more memory than the row did in the file. Returns how many.
+#[cfg(feature = "store")]
+fn quarantine_in_slices(
+    tx: &crate::store::LoadTransaction<'_>,
+    raw: &RawTable,
+    e: &Examined,
+    reasons: impl Fn(usize, usize) -> std::collections::BTreeMap<usize, Vec<String>>,
+) -> Result<u64> {
+    let mut quarantined_rows = 0u64;
+    for start in (0..raw.height()).step_by(QUARANTINE_SLICE_ROWS) {
+        let slice = RawTable {
+            df: raw.df.slice(start as i64, QUARANTINE_SLICE_ROWS),
+            ..raw.clone_without_rows()
+        };
+        let rows = read::row_numbers(&slice.df)?;
+        let (Some(first), Some(last)) = (rows.min(), rows.max()) else {
+            continue;
+        };
+        let quarantined = quarantine_rows(&slice, e, &reasons(first as usize, last as usize))?;
+        quarantined_rows += quarantined.len() as u64;
+        tx.quarantine(&quarantined)?;
+    }
+    Ok(quarantined_rows)
+}
 
 #[cfg(feature = "store")]
 fn quarantine_rows(

@@ -781,12 +781,30 @@ pub const MAX_XLSX_SPAN_CELLS: u64 = 20_000_000;
 /// than they hold (issue 31): a shared-strings table announcing more strings than its
 /// bytes can hold (the reader reserves room for them all), or a sheet whose cells span
 /// more than [`MAX_XLSX_SPAN_CELLS`]. Reads each part as a stream, once.
-fn check_xlsx_claims(path: &Path, file: &str) -> Result<()> {
+///
+/// The same reading scans the parts beside the cells for identity (see
+/// [`part_described`]): a phone number in a comment, a `tel:` or `mailto:` link, an
+/// author's e-mail in the document properties, a CCCD in a page header or a chart title.
+/// Only the cells are read into the store, but a file carrying identity anywhere is not
+/// taken in (issue 31: "XLSX whole"). What was found, if anything, is returned for the
+/// caller to refuse with once the cells' own findings (sheet names first) are made.
+fn check_xlsx_claims(path: &Path, file: &str) -> Result<Option<&'static str>> {
+    use std::io::Read;
     let Ok(handle) = std::fs::File::open(path) else {
-        return Ok(());
+        return Ok(None);
     };
     let Ok(mut archive) = ::zip::ZipArchive::new(std::io::BufReader::new(handle)) else {
-        return Ok(());
+        return Ok(None);
+    };
+    let mut beside = None;
+    let identifying = |texts: &[String]| {
+        texts.iter().any(|t| {
+            let t = t
+                .strip_prefix("tel:")
+                .or_else(|| t.strip_prefix("mailto:"))
+                .unwrap_or(t);
+            super::identity::classify(t).is_some()
+        })
     };
     let refused =
         |rule: &'static str, reason: String| refuse(file, String::new(), String::new(), rule, reason);
@@ -818,7 +836,10 @@ fn check_xlsx_claims(path: &Path, file: &str) -> Result<()> {
                 }
             }
         } else if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
-            let span = sheet_span(&mut part);
+            let (span, header_footer) = stream_sheet(&mut part);
+            if identifying(&header_footer) {
+                beside = beside.or(Some("a page header or footer"));
+            }
             if span > MAX_XLSX_SPAN_CELLS {
                 return Err(refused(
                     "xlsx-too-large",
@@ -828,9 +849,36 @@ fn check_xlsx_claims(path: &Path, file: &str) -> Result<()> {
                     ),
                 ));
             }
+        } else if let Some(what) = part_described(&name) {
+            // The claimed sizes were checked before (`check_xlsx_expansion`); a part is
+            // read no further than that bound.
+            let mut xml = String::new();
+            if part
+                .take(MAX_XLSX_EXPANDED_BYTES)
+                .read_to_string(&mut xml)
+                .is_err()
+            {
+                continue;
+            }
+            let texts = if name.starts_with("xl/drawings/") || name.starts_with("xl/charts/") {
+                // Of a drawing or chart, its text runs only: sizes and cached series
+                // values are numbers of every length.
+                xml.split("<a:t>")
+                    .skip(1)
+                    .filter_map(|t| t.split("</a:t>").next())
+                    .map(|t| xml_texts(t, false).concat())
+                    .collect()
+            } else {
+                // Attribute values hold a link's target and a person's name or e-mail;
+                // in properties and comments only the texts are data.
+                xml_texts(&xml, name.contains("_rels/") || name.starts_with("xl/persons/"))
+            };
+            if identifying(&texts) {
+                beside = beside.or(Some(what));
+            }
         }
     }
-    Ok(())
+    Ok(beside)
 }
 
 /// Reads into `buffer` as much as the reader gives, up to its length.
@@ -845,16 +893,26 @@ fn read_up_to(reader: &mut impl std::io::Read, buffer: &mut [u8]) -> usize {
     filled
 }
 
-/// How many cells the span of a sheet's cell references covers (rows × columns from the
-/// first to the last), read from its XML as a stream: every `r="…"` of a cell or a row.
-fn sheet_span(reader: &mut impl std::io::Read) -> u64 {
+/// The page header and footer of a sheet come after its cells, within this many bytes
+/// of its end (only small elements follow them).
+const SHEET_TAIL_BYTES: usize = 256 << 10;
+
+/// What one reading of a sheet's XML as a stream tells: how many cells the span of its
+/// cell references covers (rows × columns from the first to the last, every `r="…"` of
+/// a cell or a row), and the texts of its page header and footer (from its tail).
+fn stream_sheet(reader: &mut impl std::io::Read) -> (u64, Vec<String>) {
     let (mut rows, mut cols) = ((u64::MAX, 0u64), (u64::MAX, 0u64));
     let mut buffer = vec![0u8; 1 << 16];
     let mut carry: Vec<u8> = Vec::new();
+    let mut tail: Vec<u8> = Vec::new();
     loop {
         let n = read_up_to(reader, &mut buffer);
         if n == 0 {
             break;
+        }
+        tail.extend_from_slice(&buffer[..n]);
+        if tail.len() > 2 * SHEET_TAIL_BYTES {
+            tail.drain(..tail.len() - SHEET_TAIL_BYTES);
         }
         carry.extend_from_slice(&buffer[..n]);
         let mut consumed = 0;
@@ -886,7 +944,28 @@ fn sheet_span(reader: &mut impl std::io::Read) -> u64 {
         carry.drain(..keep_from);
     }
     let span = |(low, high): (u64, u64)| if low == u64::MAX { 1 } else { high - low + 1 };
-    span(rows).saturating_mul(span(cols))
+    let tail = String::from_utf8_lossy(&tail);
+    let header_footer = [
+        "oddHeader",
+        "oddFooter",
+        "evenHeader",
+        "evenFooter",
+        "firstHeader",
+        "firstFooter",
+    ]
+    .iter()
+    .flat_map(|tag| {
+        let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+        tail.match_indices(&open)
+            .filter_map(|(at, _)| {
+                let start = at + open.len();
+                let end = tail[start..].find(&close)? + start;
+                Some(xml_texts(&tail[start..end], false).concat())
+            })
+            .collect::<Vec<_>>()
+    })
+    .collect();
+    (span(rows).saturating_mul(span(cols)), header_footer)
 }
 
 /// What a workbook part beside the cells holds, named for a finding: comments, notes,
@@ -936,96 +1015,16 @@ fn xml_texts(xml: &str, attributes: bool) -> Vec<String> {
         }
         rest = &rest[open + close + 1..];
     }
-    texts
-}
-
-/// Refuses a workbook whose parts beside the cells hold identity: a phone number in a
-/// comment, a `tel:` or `mailto:` link, an author's e-mail in the document properties, a
-/// CCCD in a chart title. Only the cells are read into the store, but a file carrying
-/// identity anywhere is not taken in (issue 31: "XLSX whole"). The sheets' own header
-/// and footer texts are scanned too.
-fn scan_workbook_parts(path: &Path, file: &str) -> Result<()> {
-    use std::io::Read;
-    let Ok(handle) = std::fs::File::open(path) else {
-        return Ok(());
-    };
-    let Ok(mut archive) = ::zip::ZipArchive::new(std::io::BufReader::new(handle)) else {
-        return Ok(());
-    };
-    for i in 0..archive.len() {
-        let Ok(part) = archive.by_index(i) else {
-            continue;
-        };
-        let name = part.name().map(|n| n.to_ascii_lowercase()).unwrap_or_default();
-        let sheet = name.starts_with("xl/worksheets/sheet") && name.ends_with(".xml");
-        let Some(what) = part_described(&name).or(sheet.then_some("a page header or footer")) else {
-            continue;
-        };
-        // The claimed sizes were checked before (`check_xlsx_expansion`); a part is read
-        // no further than that bound.
-        let mut xml = String::new();
-        if part
-            .take(MAX_XLSX_EXPANDED_BYTES)
-            .read_to_string(&mut xml)
-            .is_err()
-        {
-            continue;
-        }
-        let drawing = name.starts_with("xl/drawings/") || name.starts_with("xl/charts/");
-        let texts = if drawing {
-            // Of a drawing or chart, its text runs only: sizes and cached series values
-            // are numbers of every length.
-            xml.split("<a:t>")
-                .skip(1)
-                .filter_map(|t| t.split("</a:t>").next())
-                .map(|t| xml_texts(t, false).concat())
-                .collect()
-        } else if sheet {
-            // Of a sheet, only its header and footer: the cells are scanned as cells.
-            [
-                "<oddHeader>",
-                "<oddFooter>",
-                "<evenHeader>",
-                "<evenFooter>",
-                "<firstHeader>",
-                "<firstFooter>",
-            ]
-            .iter()
-            .filter_map(|tag| {
-                let start = xml.find(tag)? + tag.len();
-                let end = xml[start..].find("</")? + start;
-                Some(xml[start..end].to_string())
-            })
-            .collect()
-        } else {
-            // Attribute values hold a link's target and a person's name or e-mail; in
-            // properties and comments only the texts are data.
-            let attributes = name.contains("_rels/") || name.starts_with("xl/persons/");
-            xml_texts(&xml, attributes)
-        };
-        let identifying = texts.iter().any(|t| {
-            let t = t
-                .strip_prefix("tel:")
-                .or_else(|| t.strip_prefix("mailto:"))
-                .unwrap_or(t);
-            super::identity::classify(t).is_some()
-        });
-        if identifying {
-            return Err(refuse(
-                file,
-                String::new(),
-                String::new(),
-                "identifying-value",
-                format!("{what} that looks like identifying data (not shown); the whole file is refused"),
-            ));
-        }
+    // A fragment (an element's content) ends in text.
+    if !rest.trim().is_empty() {
+        texts.push(decode(rest));
     }
-    Ok(())
+    texts
 }
 
 fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
     check_xlsx_expansion(path, file)?;
-    check_xlsx_claims(path, file)?;
+    let identity_beside_cells = check_xlsx_claims(path, file)?;
     let mut workbook = calamine::open_workbook_auto(path).map_err(|e| {
         refuse(
             file,
@@ -1061,7 +1060,15 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
     // after a person, which no check can tell.
     let shown_sheet = format!("sheet {}", index + 1);
     scan_workbook(&mut workbook, file, index)?;
-    scan_workbook_parts(path, file)?;
+    if let Some(what) = identity_beside_cells {
+        return Err(refuse(
+            file,
+            String::new(),
+            String::new(),
+            "identifying-value",
+            format!("{what} that looks like identifying data (not shown); the whole file is refused"),
+        ));
+    }
     let range = workbook.worksheet_range(&sheet).map_err(|e| {
         refuse(
             file,
@@ -1461,6 +1468,14 @@ fn read_parquet(path: &Path, file: &str) -> Result<RawTable> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xml_texts_are_the_texts_and_optionally_the_attributes_of_a_part_or_a_fragment() {
+        let part = r#"<r Target="tel:0912" x="1"><t>a &amp; b</t> <u/>c</r>"#;
+        assert_eq!(xml_texts(part, false), vec!["a & b", "c"]);
+        assert_eq!(xml_texts(part, true), vec!["tel:0912", "1", "a & b", "c"]);
+        assert_eq!(xml_texts("&amp;CCCCD 079", false), vec!["&CCCCD 079"]);
+    }
 
     #[test]
     fn column_letters_follow_excel() {

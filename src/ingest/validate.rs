@@ -74,31 +74,10 @@ struct Problem {
 }
 
 impl Validated {
-    /// Data rows (0-based) broken by at least one finding, kept or counted, with what is
-    /// wrong in each ("column: reason [rule]"), for the quarantine.
-    pub fn invalid_rows(&self) -> BTreeMap<usize, Vec<String>> {
-        let mut rows: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        for f in &self.findings {
-            if let Some(r) = f.data_row {
-                rows.entry(r)
-                    .or_default()
-                    .push(format!("{}: {} [{}]", f.column, f.reason, f.rule));
-            }
-        }
-        for &(row, problem) in &self.beyond {
-            let p = &self.problems[problem as usize];
-            // Beyond the kept findings the rule says what is wrong: the reason in full,
-            // a hundred bytes, for each of millions of cells, was most of a quarantine's
-            // memory.
-            rows.entry(row as usize)
-                .or_default()
-                .push(format!("{} [{}]", p.column, p.rule));
-        }
-        rows
-    }
-
-    /// [`Self::invalid_rows`] from data row `first` to `last`: the quarantine takes a
-    /// file's rows a slice at a time, so its memory does not grow with the file.
+    /// Data rows (0-based) from `first` to `last` broken by at least one finding, kept or
+    /// counted, with what is wrong in each ("column: reason [rule]"; beyond the kept
+    /// findings "column [rule]"), for the quarantine, which takes a file's rows a slice
+    /// at a time so that its memory does not grow with the file.
     pub fn invalid_rows_between(&self, first: usize, last: usize) -> BTreeMap<usize, Vec<String>> {
         let mut rows: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         for f in &self.findings {
@@ -124,7 +103,7 @@ impl Validated {
         rows
     }
 
-    /// The rows of [`Self::invalid_rows`], as bits.
+    /// Every row [`Self::invalid_rows_between`] would name, as bits.
     pub fn invalid_row_set(&self) -> RowSet {
         let mut set = RowSet::default();
         for row in self.findings.iter().filter_map(|f| f.data_row) {
