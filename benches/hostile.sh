@@ -19,6 +19,12 @@ with open('cases_bad_cells.csv', 'w') as out:
     while size < 13_000_000:
         line = ','.join(('C%07d' % i) if c == 'case_id' else 'x' for c in cols) + '\n'
         out.write(line); size += len(line); i += 1
+# The same, five times larger: memory follows the part, not the file.
+with open('cases_bad_cells_5x.csv', 'w') as out:
+    out.write(header + '\n'); size = 0; i = 0
+    while size < 65_000_000:
+        line = ','.join(('C%08d' % i) if c == 'case_id' else 'x' for c in cols) + '\n'
+        out.write(line); size += len(line); i += 1
 # 13 MB of rows whose platform holds a phone number.
 row = open(f"{here}/sample-data/cases.csv").readlines()[1].strip().split(',')
 at = cols.index('platform')
@@ -62,6 +68,11 @@ for _ in range(1000):
     e = "{'f':" + e + "}"
 c = duckdb.connect(); c.execute('SET max_expression_depth=5000')
 c.execute("COPY (SELECT 'A' AS case_id, " + e + " AS x) TO 'cases_nested.parquet' (FORMAT parquet)")
+# Five million rows of one-letter cells in one row group: a few MB on disk (dictionary
+# encoded), some 5 GB held whole.
+other = ', '.join("'x' AS " + c for c in cols if c != 'case_id')
+c.execute("COPY (SELECT 'C' || i AS case_id, " + other + " FROM range(5000000) t(i)) "
+          "TO 'cases_short_cells.parquet' (FORMAT parquet, ROW_GROUP_SIZE 5000000)")
 PY
 mkfifo cases_fifo.csv
 peak() { # class, then the command
@@ -73,6 +84,7 @@ peak() { # class, then the command
 cp "$HERE/sample-data/cases.csv" cases_sample.csv
 peak "baseline: the sample cases (2,000 rows)" "$BAOVE" validate cases_sample.csv
 peak "every cell wrong, validate" "$BAOVE" validate cases_bad_cells.csv
+peak "every cell wrong (five times the file), validate" "$BAOVE" validate cases_bad_cells_5x.csv
 peak "every cell wrong, load --quarantine" "$BAOVE" load --db q.duckdb --quarantine "$HERE/sample-data/areas.csv" cases_bad_cells.csv
 peak "a phone number in every row" "$BAOVE" validate cases_phones.csv
 peak "one id in every row" "$BAOVE" validate cases_one_id.csv
@@ -80,4 +92,5 @@ peak "unterminated quote, parts of 4 MB" env BAOVE_PART_BYTES=4194304 "$BAOVE" v
 peak "XLSX claiming 10^11 shared strings" "$BAOVE" validate cases_claims_strings.xlsx
 peak "XLSX with a cell at XFD1048576" "$BAOVE" validate cases_far_cell.xlsx
 peak "Parquet column nested 1,000 deep" "$BAOVE" validate cases_nested.parquet
+peak "Parquet of 5 M rows of one-letter cells" "$BAOVE" validate cases_short_cells.parquet
 peak "a FIFO named as an export" "$BAOVE" validate cases_fifo.csv

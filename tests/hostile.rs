@@ -137,6 +137,7 @@ fn identity_headers_as_databases_write_them_are_refused_and_never_printed() {
         "ma_hoc_sinh",
         "link_facebook",
         "so_zalo",
+        "so_dt",
         "contact",
         "id_number",
         "SĐT",
@@ -210,6 +211,7 @@ fn headers_that_name_no_person_are_not_taken_for_identity() {
         "moi_truong_mang",
         "ten_nen_tang",
         "ma_vu_viec",
+        "platform_url_count",
     ] {
         let dir = tempfile::tempdir().unwrap();
         let file = cases_with(dir.path(), "cases_header.csv", "platform", "ZALO", Some(header));
@@ -538,6 +540,74 @@ fn findings_beyond_the_cap_are_counted_and_memory_does_not_follow_them() {
         ),
         rows as i64
     );
+}
+
+/// A file of short cells costs polars far more held than on disk, so a part is bounded
+/// by its cells as well as its bytes: the 69,000 cells here in parts of 23,000 (the
+/// default is about 2 million) are judged in three parts or more, with the findings of
+/// the whole read.
+#[test]
+fn a_file_of_short_cells_is_read_in_parts_bounded_by_cells_with_the_same_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (head, _) = sample_row();
+    let columns = head.split(',').count();
+    let mut text = format!("{head}\n");
+    for i in 0..3_000 {
+        let mut cells = vec!["x".to_string(); columns];
+        cells[0] = format!("QB-{i:07}");
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    let path = dir.path().join("cases_short_cells.csv");
+    std::fs::write(&path, text).unwrap();
+    let validate = |cells: &str| -> crate::util::Run {
+        command(dir.path())
+            .env("BAOVE_TIMINGS", "1")
+            .env("BAOVE_PART_CELLS", cells)
+            .args(["validate", &path.display().to_string()])
+            .output()
+            .unwrap()
+            .into()
+    };
+    let whole = validate(&(columns * 4_000).to_string());
+    let parted = validate(&(columns * 1_000).to_string());
+    assert_eq!(whole.code, 1, "{}", whole.all_output());
+    assert_eq!(parted.code, 1, "{}", parted.all_output());
+    assert_eq!(
+        whole.stderr.matches("timing: part: read").count(),
+        0,
+        "{}",
+        whole.stderr
+    );
+    let parts = parted.stderr.matches("timing: part: read").count();
+    assert!((3..=4).contains(&parts), "{parts} parts: {}", parted.stderr);
+    assert_eq!(parted.stdout, whole.stdout);
+    let errors = |run: &crate::util::Run| -> Vec<String> {
+        run.stderr
+            .lines()
+            .filter(|l| !l.starts_with("timing"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(errors(&parted), errors(&whole));
+}
+
+/// A reference file is read whole, so one of more cells than a table read whole may
+/// hold is refused before it is parsed (areas of one-letter cells, 2.4 million of them
+/// in 5 MB, would take some 120 MB held).
+#[test]
+fn a_reference_file_of_more_cells_than_one_part_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("area_code,name,level,parent_code,valid_from,valid_to\n");
+    while text.len() < 5_000_000 {
+        text.push_str("a,b,c,d,e,f\n");
+    }
+    let path = dir.path().join("areas.csv");
+    std::fs::write(&path, text).unwrap();
+    let run = baove(dir.path(), &["load", &path.display().to_string()]);
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(run.stderr.contains("[too-large]"), "{}", run.stderr);
+    assert!(!dir.path().join("baove.duckdb").exists());
 }
 
 #[test]

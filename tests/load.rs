@@ -600,8 +600,8 @@ fn kill_during_a_large_load_leaves_the_store_as_it_was() {
     );
 }
 
-/// `baove` reading every cases or content file over four times `part_bytes` in parts of
-/// `part_bytes`, as it reads exports over 512 MB in parts of 128 MB, so that small files
+/// `baove` reading every cases or content file over `part_bytes` in parts of
+/// `part_bytes`, as it reads exports over 128 MB in parts of 128 MB, so that small files
 /// exercise the parts.
 fn baove_in_parts(cwd: &Path, part_bytes: usize, args: &[&str]) -> crate::util::Run {
     command(cwd)
@@ -635,9 +635,9 @@ fn an_export_read_in_parts_loads_exactly_as_one_read_whole() {
     assert_eq!(generated.code, 0, "{}", generated.stderr);
     let whole = baove(dir.path(), &["load", "--db", "whole.duckdb", &data]);
     assert_eq!(whole.code, 0, "{}", whole.stderr);
-    // About 640 KB of cases in parts of 64 KB: ten parts, each a run of whole records.
-    // (The 60 KB of content reports are read whole.)
-    let parted = baove_in_parts(dir.path(), 64_000, &["load", "--db", "parts.duckdb", &data]);
+    // About 670 KB of cases in parts of 80 KB: nine parts, each a run of whole records.
+    // (The 75 KB of content reports fit in one part and are read whole.)
+    let parted = baove_in_parts(dir.path(), 80_000, &["load", "--db", "parts.duckdb", &data]);
     assert_eq!(parted.code, 0, "{}", parted.stderr);
     // A strict load judges each part as it writes it: about ten parts, each read once.
     let parts_read = parted.stderr.matches("timing: part: read").count();
@@ -655,7 +655,7 @@ fn an_export_read_in_parts_loads_exactly_as_one_read_whole() {
     // With quarantine the parts are judged first, then read again to be written.
     let quarantined = baove_in_parts(
         dir.path(),
-        64_000,
+        80_000,
         &["load", "--quarantine", "--db", "quarantine.duckdb", &data],
     );
     assert_eq!(quarantined.code, 0, "{}", quarantined.stderr);
@@ -668,10 +668,61 @@ fn an_export_read_in_parts_loads_exactly_as_one_read_whole() {
     assert_eq!(checksum(dir.path(), "quarantine.duckdb"), whole_checksum);
     // Loaded again: its checksum is known only once it is read (and written), so what
     // was written of it is taken out again; nothing changes.
-    let again = baove_in_parts(dir.path(), 64_000, &["load", "--db", "parts.duckdb", &data]);
+    let again = baove_in_parts(dir.path(), 80_000, &["load", "--db", "parts.duckdb", &data]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert!(again.stdout.contains("nothing changed"), "{}", again.stdout);
     assert_eq!(checksum(dir.path(), "parts.duckdb"), whole_checksum);
+
+    // The same cases as Parquet, read whole and in slices of 400 rows (parts of cells:
+    // 400 rows of the file's columns), load the same store.
+    let parquet = dir.path().join("parquet");
+    std::fs::create_dir(&parquet).unwrap();
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_file() && entry.file_name() != "cases.csv" {
+            std::fs::copy(entry.path(), parquet.join(entry.file_name())).unwrap();
+        }
+    }
+    let cases_csv = format!("{data}/cases.csv");
+    let columns = std::fs::read_to_string(&cases_csv)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .count();
+    duckdb::Connection::open_in_memory()
+        .unwrap()
+        .execute_batch(&format!(
+            "COPY (SELECT * FROM read_csv('{cases_csv}', all_varchar = true, header = true)) \
+             TO '{}' (FORMAT parquet, ROW_GROUP_SIZE 1000)",
+            parquet.join("cases.parquet").display()
+        ))
+        .unwrap();
+    let parquet = parquet.display().to_string();
+    let whole = baove(dir.path(), &["load", "--db", "pq-whole.duckdb", &parquet]);
+    assert_eq!(whole.code, 0, "{}", whole.all_output());
+    let sliced = command(dir.path())
+        .env("BAOVE_TIMINGS", "1")
+        .env("BAOVE_PART_CELLS", (columns * 400).to_string())
+        .args(["load", "--db", "pq-parts.duckdb", &parquet])
+        .output()
+        .unwrap();
+    let sliced: crate::util::Run = sliced.into();
+    assert_eq!(sliced.code, 0, "{}", sliced.all_output());
+    let slices = sliced.stderr.matches("timing: part: read").count();
+    assert!((8..=9).contains(&slices), "{slices} slices: {}", sliced.stderr);
+    assert_eq!(
+        checksum(dir.path(), "pq-parts.duckdb"),
+        checksum(dir.path(), "pq-whole.duckdb")
+    );
+    assert_eq!(
+        query_i64(
+            &dir.path().join("pq-parts.duckdb"),
+            "SELECT count(*) FROM load_log WHERE file_name = 'cases.parquet' AND rows_loaded = 3000"
+        ),
+        1
+    );
 }
 
 #[test]

@@ -49,6 +49,9 @@ const IDENTIFYING_PHRASES: &[&str] = &[
     "so dien thoai",
     "dien thoai",
     "sdt",
+    "so dt",
+    "dtdd",
+    "dt lien he",
     "address",
     "dia chi",
     "noi o",
@@ -115,6 +118,12 @@ const HARMLESS_COMPOUNDS: &[&str] = &[
     "ten huyen",
     "ten xa",
     "ten chi tieu",
+    "url count",
+    "so url",
+    "so luong url",
+    "link count",
+    "so link",
+    "so luong link",
 ];
 
 /// The checks every load runs, described for the record of processing: the header

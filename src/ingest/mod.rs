@@ -307,7 +307,7 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
 /// only its findings are kept. Identifying data in any part refuses the file at once.
 fn examine_in_parts(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Examined> {
     let mut examined = Examined::of(planned, String::new());
-    let mut reader = parts::CsvParts::open(&planned.path, &examined.file)?;
+    let mut reader = parts::Parts::open(&planned.path, &examined.file)?;
     let mut judge = PartJudge::new(planned.kind, examined.file.clone(), profile, ctx);
     while let Some(raw) = judge.next_part(&mut reader)? {
         judge.judge(&raw)?;
@@ -349,7 +349,7 @@ impl<'a> PartJudge<'a> {
     }
 
     /// The next part, or None at the end or once the file is refused whole.
-    fn next_part(&mut self, reader: &mut parts::CsvParts) -> Result<Option<RawTable>> {
+    fn next_part(&mut self, reader: &mut parts::Parts) -> Result<Option<RawTable>> {
         let part = match reader.next_part() {
             Ok(part) => part,
             Err(Error::Refused(findings)) => {
@@ -411,7 +411,7 @@ impl<'a> PartJudge<'a> {
 
     /// Adds the ids repeated in the file (inside a part or across parts) to the findings
     /// and records the verdict in `examined` (with the file's checksum).
-    fn finish(mut self, examined: &mut Examined, reader: parts::CsvParts) -> Result<()> {
+    fn finish(mut self, examined: &mut Examined, reader: parts::Parts) -> Result<()> {
         if !self.refusal.is_empty() {
             examined.refusal = self.refusal;
             examined.sha256 = sha256_of(&examined.path)?;
@@ -910,7 +910,7 @@ fn load_judging_in_parts(
             std::sync::mpsc::sync_channel::<(u64, Vec<arrow::record_batch::RecordBatch>)>(0);
         let judging = scope.spawn(|| -> Result<_> {
             let sender = sender;
-            let mut reader = parts::CsvParts::open(&path, &file)?;
+            let mut reader = parts::Parts::open(&path, &file)?;
             let mut judge = PartJudge::new(kind, file.clone(), &parted.profile, &parted.ctx);
             while let Some(raw) = judge.next_part(&mut reader)? {
                 let validated = judge.judge(&raw)?;
@@ -975,7 +975,7 @@ fn load_in_parts(
     parted: &Parted,
     options: &LoadOptions,
 ) -> Result<FileOutcome> {
-    let mut reader = parts::CsvParts::open(&e.path, &e.file)?;
+    let mut reader = parts::Parts::open(&e.path, &e.file)?;
     let first_new = tx.first_new_row(e.kind)?;
     let (mut rows_loaded, mut rows_quarantined) = (0u64, 0u64);
     // The rows judged invalid when the file was examined (repeated ids included): each

@@ -4,8 +4,14 @@
 //! field may hold line breaks, so parts end only at a line end outside quotes) read
 //! with the header in front, and its rows keep their numbers in the whole file.
 //!
-//! Only CSV exports of cases and content reports are read in parts: the reference files
-//! are small, and an XLSX or Parquet file is read whole by its library anyway.
+//! A part is bounded twice: by its bytes and by its cells (rows × columns), since a
+//! narrow cell costs polars far more held than on disk (a one-letter cell is a 16-byte
+//! view in each of the frames validation makes), so a file of short cells would
+//! otherwise take twenty times its size. A file is read whole only when it fits in one
+//! part by both measures; otherwise CSV and Parquet exports of cases and content reports
+//! are read in parts (a Parquet file a slice of rows at a time), and any other file is
+//! refused by its reader (the reference files are small; an XLSX sheet is held whole by
+//! its library, so its span is bounded instead).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -13,7 +19,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use sha2::Digest;
 
-use super::read::{self, Format, RawTable};
+use super::read::{self, header_end, header_fields, record_ends, Format, RawTable};
 use super::validate::{self, Validated};
 use super::Planned;
 use crate::error::{Error, Result};
@@ -21,12 +27,16 @@ use crate::findings::Finding;
 use crate::hex;
 use crate::model::Kind;
 
-/// The size of a part. A file is read in parts when it is larger than four parts
-/// (512 MB, some 2.5 million cases): parts cost something (a load with quarantine reads
-/// and validates a parted file twice, once to judge it and once to write it), which a
-/// file that fits in memory comfortably need not pay.
+/// The size of a part in bytes read. A file larger than one part is read in parts
+/// (a load with quarantine then reads and validates it twice, once to judge it and once
+/// to write it).
 pub const DEFAULT_PART_BYTES: u64 = 128 << 20;
-const PARTS_BEFORE_SPLITTING: u64 = 4;
+
+/// The most cells a part holds: about 2 million, some 90,000 cases of the contract's 23
+/// columns. Validation holds a cell about three times as a 16-byte view with its parsed
+/// value, some 50 bytes, so a part of cells costs about what a part of bytes does
+/// (measured in RELIABILITY.md); the cases of a province's year are a few thousand.
+pub const DEFAULT_PART_CELLS: u64 = DEFAULT_PART_BYTES / 64;
 
 /// The rows of a file whose id another row has.
 #[derive(Debug, Default)]
@@ -49,11 +59,117 @@ pub fn part_bytes() -> u64 {
         .unwrap_or(DEFAULT_PART_BYTES)
 }
 
-/// Whether a planned file is read in parts.
+/// [`DEFAULT_PART_CELLS`], or `BAOVE_PART_CELLS`.
+pub fn part_cells() -> u64 {
+    std::env::var("BAOVE_PART_CELLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(DEFAULT_PART_CELLS)
+}
+
+/// Whether a planned file is read in parts: a CSV or Parquet export of cases or content
+/// reports larger than one part, in bytes or in cells.
 pub fn in_parts(planned: &Planned) -> bool {
-    matches!(planned.kind, Kind::Cases | Kind::ContentReports)
-        && Format::from_path(&planned.path) == Some(Format::Csv)
-        && std::fs::metadata(&planned.path).is_ok_and(|m| m.len() > PARTS_BEFORE_SPLITTING * part_bytes())
+    if !matches!(planned.kind, Kind::Cases | Kind::ContentReports) {
+        return false;
+    }
+    let Ok(meta) = std::fs::metadata(&planned.path) else {
+        return false;
+    };
+    // Anything but a regular file, or a file over the limit, is refused by the reader.
+    if !meta.is_file() || meta.len() > read::MAX_FILE_BYTES {
+        return false;
+    }
+    match Format::from_path(&planned.path) {
+        Some(Format::Csv) => {
+            meta.len() > part_bytes().min(read::MAX_BYTES_HELD)
+                || std::fs::read(&planned.path)
+                    .is_ok_and(|bytes| read::csv_cells(&bytes) > part_cells().min(read::MAX_CELLS_HELD))
+        }
+        // A footer that cannot be read is refused by the reader, whole.
+        Some(Format::Parquet) => read::parquet_shape(&planned.path, "").is_ok_and(|shape| {
+            shape.rows.saturating_mul(shape.columns) > part_cells().min(read::MAX_CELLS_HELD)
+        }),
+        _ => false,
+    }
+}
+
+/// The parts of an export, CSV or Parquet.
+pub enum Parts {
+    Csv(Box<CsvParts>),
+    Parquet(ParquetParts),
+}
+
+impl Parts {
+    pub fn open(path: &Path, file_name: &str) -> Result<Parts> {
+        match Format::from_path(path) {
+            Some(Format::Parquet) => ParquetParts::open(path, file_name).map(Parts::Parquet),
+            _ => CsvParts::open(path, file_name).map(|parts| Parts::Csv(Box::new(parts))),
+        }
+    }
+
+    /// The next part as a table whose rows are numbered as in the whole file; None after
+    /// the last.
+    pub fn next_part(&mut self) -> Result<Option<RawTable>> {
+        match self {
+            Parts::Csv(parts) => parts.next_part(),
+            Parts::Parquet(parts) => parts.next_part(),
+        }
+    }
+
+    /// How many rows the whole file holds (judged from the parts read so far for a CSV
+    /// file, None before the first; declared by a Parquet file).
+    pub fn estimated_rows(&self) -> Option<usize> {
+        match self {
+            Parts::Csv(parts) => parts.estimated_rows(),
+            Parts::Parquet(parts) => Some(parts.rows),
+        }
+    }
+
+    /// The SHA-256 of the whole file.
+    pub fn sha256(self) -> Result<String> {
+        match self {
+            Parts::Csv(parts) => parts.sha256(),
+            Parts::Parquet(parts) => super::sha256_of(&parts.path),
+        }
+    }
+}
+
+/// A Parquet export read a slice of rows at a time (the reader decodes only the pages
+/// of a slice's row groups that hold its rows).
+pub struct ParquetParts {
+    path: PathBuf,
+    file_name: String,
+    rows: usize,
+    next_row: usize,
+    rows_per_part: usize,
+}
+
+impl ParquetParts {
+    fn open(path: &Path, file_name: &str) -> Result<ParquetParts> {
+        let shape = read::parquet_shape(path, file_name)?;
+        Ok(ParquetParts {
+            path: path.to_path_buf(),
+            file_name: file_name.to_string(),
+            rows: shape.rows as usize,
+            next_row: 0,
+            rows_per_part: (part_cells() / shape.columns.max(1)).max(1) as usize,
+        })
+    }
+
+    fn next_part(&mut self) -> Result<Option<RawTable>> {
+        if self.next_row >= self.rows && self.next_row > 0 {
+            return Ok(None);
+        }
+        let take = self.rows_per_part.min(self.rows - self.next_row);
+        let table = read::read_parquet_rows(&self.path, &self.file_name, Some((self.next_row, take)))?;
+        self.next_row += take.max(1);
+        if self.next_row == 1 {
+            read::check_headers(&table)?;
+        }
+        Ok(Some(table))
+    }
 }
 
 /// The parts of one CSV file, in order; the checksum of the whole file builds up as the
@@ -74,6 +190,9 @@ pub struct CsvParts {
     at_end: bool,
     next_row: usize,
     part_bytes: usize,
+    part_cells: usize,
+    /// How many bytes the next part is expected to take (what the last one took).
+    wanted: usize,
     /// The file's length, and how much of it the parts handed out so far hold.
     file_bytes: u64,
     bytes_handed_out: u64,
@@ -96,6 +215,8 @@ impl CsvParts {
             at_end: false,
             next_row: 0,
             part_bytes: part_bytes() as usize,
+            part_cells: part_cells() as usize,
+            wanted: 1 << 20,
         })
     }
 
@@ -104,11 +225,28 @@ impl CsvParts {
     pub fn next_part(&mut self) -> Result<Option<RawTable>> {
         let first = self.header.is_empty();
         let mut clock = crate::Stopwatch::start();
-        let mut wanted = self.part_bytes;
+        // Read what the part is expected to hold (a megabyte at first), then more while
+        // neither of its bounds is reached.
+        let mut wanted = self.wanted.min(self.part_bytes);
         let cut = loop {
             self.fill(wanted)?;
-            if self.at_end {
-                break self.carry.len();
+            // At most so many records (the header's the first): a part of short cells is
+            // bounded by its cells before its bytes.
+            let allowed = (self.part_cells / header_fields(&self.carry).max(1) as usize).max(1) + 1;
+            let (records, last) = record_ends(&self.carry)
+                .take(allowed)
+                .fold((0, None), |(n, _), end| (n + 1, Some(end)));
+            match last {
+                Some(end) if records == allowed && end + 1 < self.carry.len() => break end + 1,
+                _ if self.at_end => break self.carry.len(),
+                _ if self.carry.len() < self.part_bytes => {
+                    let per_record = self.carry.len() / records.max(1);
+                    wanted = (per_record.saturating_mul(allowed) / 8 * 9)
+                        .max(self.carry.len() + (64 << 10))
+                        .min(self.part_bytes);
+                    continue;
+                }
+                _ => {}
             }
             match last_record_end(&self.carry) {
                 // A part must hold more than the header (which later parts start with).
@@ -138,6 +276,7 @@ impl CsvParts {
                 _ => wanted = self.carry.len() + (self.carry.len() / 2).min(MAX_RECORD_BYTES),
             }
         };
+        self.wanted = wanted;
         // The next part starts as the header followed by what is left after this one,
         // with room for a whole part: the file is read straight into it, and the part
         // handed out needs no copy.
@@ -216,28 +355,9 @@ impl CsvParts {
     }
 }
 
-/// The end (`\n`) of the first record.
-fn header_end(bytes: &[u8]) -> Option<usize> {
-    record_ends(bytes).next()
-}
-
 /// The last line end outside quotes: where a part can end.
 fn last_record_end(bytes: &[u8]) -> Option<usize> {
     record_ends(bytes).last()
-}
-
-/// Line ends outside quotes. A doubled quote inside a quoted field toggles twice, so
-/// counting quotes is enough.
-fn record_ends(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    let mut in_quotes = false;
-    memchr::memchr2_iter(b'"', b'\n', bytes).filter(move |&i| {
-        if bytes[i] == b'"' {
-            in_quotes = !in_quotes;
-            false
-        } else {
-            !in_quotes
-        }
-    })
 }
 
 /// The ids of every part, to find the ids that occur more than once in the file once all
@@ -407,6 +527,32 @@ mod tests {
             parts.sha256().unwrap(),
             crate::ingest::sha256_hex(text.as_bytes())
         );
+    }
+
+    #[test]
+    fn a_part_of_short_cells_is_bounded_by_its_cells_before_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.csv");
+        let mut text = String::from("id,note\n");
+        for k in 0..95 {
+            let note = if k == 40 {
+                "\"a\nb\"".to_string()
+            } else {
+                "x".into()
+            };
+            text.push_str(&format!("R{k},{note}\n"));
+        }
+        std::fs::write(&path, &text).unwrap();
+        let mut parts = CsvParts::open(&path, "cases.csv").unwrap();
+        // 20 cells of 2 columns: 10 rows a part, though a part of bytes would hold all.
+        parts.part_cells = 20;
+        let (mut sizes, mut rows) = (Vec::new(), Vec::new());
+        while let Some(part) = parts.next_part().unwrap() {
+            sizes.push(part.height());
+            rows.extend(read::row_numbers(&part.df).unwrap().iter().map(Option::unwrap));
+        }
+        assert_eq!(sizes, [10, 10, 10, 10, 10, 10, 10, 10, 10, 5]);
+        assert_eq!(rows, (0..95).collect::<Vec<u64>>());
     }
 
     #[test]

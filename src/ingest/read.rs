@@ -21,6 +21,14 @@ pub const MAX_COLUMNS: usize = 512;
 /// No legitimate cell is longer than this.
 pub const MAX_CELL_CHARS: usize = 4096;
 
+/// The most bytes and cells a file read whole may hold (a part of a file read in parts
+/// holds no more: see `parts.rs`). Validation holds a cell about three times as a
+/// 16-byte view with its parsed value, some 50 bytes, so a table of so many short cells
+/// costs about what one of so many bytes does; about 90,000 cases of the contract's 23
+/// columns, where a province's year has a few thousand.
+pub const MAX_BYTES_HELD: u64 = 128 << 20;
+pub const MAX_CELLS_HELD: u64 = MAX_BYTES_HELD / 64;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Csv,
@@ -370,9 +378,48 @@ struct CsvShape {
 
 fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
     let mut clock = crate::Stopwatch::start();
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_BYTES_HELD) {
+        return Err(too_many_cells(file));
+    }
     let mut bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
+    if csv_cells(&bytes) > MAX_CELLS_HELD {
+        return Err(too_many_cells(file));
+    }
     clock.lap("read: bytes");
     read_csv_bytes(path, file, &mut bytes, 0, true).map(|(table, _)| table)
+}
+
+/// About how many cells a CSV file holds: its records times the fields of its header
+/// (by the more frequent of the two separators the contract allows).
+pub(crate) fn csv_cells(bytes: &[u8]) -> u64 {
+    let records = record_ends(bytes).count() as u64 + 1;
+    records.saturating_mul(header_fields(bytes))
+}
+
+/// The fields of the first record, by the more frequent of the two separators.
+pub(crate) fn header_fields(bytes: &[u8]) -> u64 {
+    let header = &bytes[..header_end(bytes).unwrap_or(bytes.len())];
+    let count = |separator| header.iter().filter(|&&b| b == separator).count();
+    count(b',').max(count(b';')) as u64 + 1
+}
+
+/// Line ends outside quotes. A doubled quote inside a quoted field toggles twice, so
+/// counting quotes is enough.
+pub(crate) fn record_ends(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let mut in_quotes = false;
+    memchr::memchr2_iter(b'"', b'\n', bytes).filter(move |&i| {
+        if bytes[i] == b'"' {
+            in_quotes = !in_quotes;
+            false
+        } else {
+            !in_quotes
+        }
+    })
+}
+
+/// The end (`\n`) of the first record.
+pub(crate) fn header_end(bytes: &[u8]) -> Option<usize> {
+    record_ends(bytes).next()
 }
 
 /// A CSV export (or a part of one, header first) already in memory. Data rows are
@@ -773,9 +820,10 @@ fn check_xlsx_expansion(path: &Path, file: &str) -> Result<()> {
 }
 
 /// The most cells a sheet's span may cover (first to last row, first to last column):
-/// the XLSX reader allocates the whole span, so one cell at XFD1048576 beside one at A1
-/// would ask for seventeen billion. No export comes near.
-pub const MAX_XLSX_SPAN_CELLS: u64 = 20_000_000;
+/// the XLSX reader allocates the whole span (one cell at XFD1048576 beside one at A1
+/// would ask for seventeen billion) and holds the sheet whole, so a sheet is bounded as
+/// any table read whole is. Larger exports are sent as CSV or Parquet, read in parts.
+pub const MAX_XLSX_SPAN_CELLS: u64 = MAX_CELLS_HELD;
 
 /// Refuses, before the XLSX reader allocates anything, a workbook whose parts claim more
 /// than they hold (issue 31): a shared-strings table announcing more strings than its
@@ -844,8 +892,9 @@ fn check_xlsx_claims(path: &Path, file: &str) -> Result<Option<&'static str>> {
                 return Err(refused(
                     "xlsx-too-large",
                     format!(
-                        "a sheet's cells span more than {} million cells (one far from the others?): not an export",
-                        MAX_XLSX_SPAN_CELLS / 1_000_000
+                        "a sheet's cells span more than {} cells (one far from the others?), more than a \
+                         workbook is read with: send a larger export as CSV or Parquet",
+                        MAX_XLSX_SPAN_CELLS
                     ),
                 ));
             }
@@ -1326,12 +1375,19 @@ const MAX_PARQUET_EXPANDED_BYTES: u64 = 4 << 30;
 /// contract's columns needs a few hundred kilobytes even in hundreds of row groups.
 const MAX_PARQUET_FOOTER_BYTES: u64 = 4 << 20;
 
+/// What a Parquet file's footer declares: its rows and (flat) columns.
+#[derive(Debug, Clone, Copy)]
+pub struct ParquetShape {
+    pub rows: u64,
+    pub columns: u64,
+}
+
 /// Reads the Parquet footer as its flat list of schema elements and refuses a file whose
 /// columns are not flat (an export is a table: a nested column holds no contract column)
 /// or whose footer claims more than it can hold, before the Parquet reader builds a tree
 /// of the schema (recursively: a column nested a thousand deep in a few KB aborted the
 /// program) or allocates for declared counts.
-fn check_parquet_footer(path: &Path, file: &str) -> Result<()> {
+pub fn parquet_shape(path: &Path, file: &str) -> Result<ParquetShape> {
     use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
     use std::io::{Read, Seek, SeekFrom};
     let unreadable = |why: String| {
@@ -1404,6 +1460,7 @@ fn check_parquet_footer(path: &Path, file: &str) -> Result<()> {
             ),
         ));
     }
+    let columns = metadata.schema.len().saturating_sub(1) as u64;
     if metadata
         .schema
         .iter()
@@ -1418,21 +1475,54 @@ fn check_parquet_footer(path: &Path, file: &str) -> Result<()> {
             "a column holds nested columns (a struct, list or map); an export has flat columns only".into(),
         ));
     }
-    Ok(())
+    Ok(ParquetShape {
+        rows: declared_rows,
+        columns,
+    })
 }
 
+/// Reads a Parquet file whole, when it holds no more cells than a table read whole may
+/// (larger exports of cases and content reports are read in parts, by
+/// [`read_parquet_rows`]).
 fn read_parquet(path: &Path, file: &str) -> Result<RawTable> {
-    check_parquet_footer(path, file)?;
+    let shape = parquet_shape(path, file)?;
+    if shape.rows.saturating_mul(shape.columns) > MAX_CELLS_HELD {
+        return Err(too_many_cells(file));
+    }
+    read_parquet_rows(path, file, None)
+}
+
+/// A file too large to be read whole (one that is not read in parts: a reference file).
+fn too_many_cells(file: &str) -> Error {
+    refuse(
+        file,
+        String::new(),
+        String::new(),
+        "too-large",
+        format!(
+            "the file holds more than {MAX_CELLS_HELD} cells or {}, more than a reference file \
+             is read with (only cases and content reports are read in parts)",
+            megabytes(MAX_BYTES_HELD)
+        ),
+    )
+}
+
+/// Reads the rows of a Parquet file, or a slice of them (first row, rows), numbered as
+/// in the whole file. Its footer was checked ([`parquet_shape`]).
+pub(crate) fn read_parquet_rows(path: &Path, file: &str, slice: Option<(usize, usize)>) -> Result<RawTable> {
     let handle = std::fs::File::open(path).map_err(|e| Error::io(path.display(), e))?;
-    let df = ParquetReader::new(handle).finish().map_err(|e| {
-        refuse(
-            file,
-            String::new(),
-            String::new(),
-            "parquet-unreadable",
-            format!("the file cannot be read as Parquet ({})", library_detail(e)),
-        )
-    })?;
+    let df = ParquetReader::new(handle)
+        .with_slice(slice)
+        .finish()
+        .map_err(|e| {
+            refuse(
+                file,
+                String::new(),
+                String::new(),
+                "parquet-unreadable",
+                format!("the file cannot be read as Parquet ({})", library_detail(e)),
+            )
+        })?;
     let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
     let as_text: Vec<Expr> = df
         .columns()
@@ -1453,7 +1543,7 @@ fn read_parquet(path: &Path, file: &str) -> Result<RawTable> {
         .select(as_text)
         .collect()
         .map_err(Error::polars(format!("{file}: reading columns as text")))?;
-    let df = with_row_index_dropping_blank(df, None)?;
+    let df = with_row_index_dropping_blank(df, slice.map(|(first, _)| first as IdxSize))?;
     Ok(RawTable {
         path: path.to_path_buf(),
         file: file.to_string(),
