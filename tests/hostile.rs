@@ -663,6 +663,99 @@ fn every_csv_written_reads_back_whole_and_no_cell_is_a_live_formula() {
         tidy.contains("\"'=1+2,3\""),
         "the code is kept whole, neutralised"
     );
+    // The findings an agency opens: a file named like a formula, with a bad area code.
+    let (head, row) = sample_row();
+    std::fs::write(
+        dir.path().join("=1+2.csv"),
+        format!("{head}\n{}\n", row.replacen(",455,", ",999,", 1)),
+    )
+    .unwrap();
+    let run = baove(
+        dir.path(),
+        &[
+            "validate",
+            "--kind",
+            "cases",
+            "=1+2.csv",
+            "--findings",
+            "findings.csv",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    let findings = std::fs::read_to_string(dir.path().join("findings.csv")).unwrap();
+    assert!(findings.contains("'=1+2.csv"), "{findings}");
+    // As an analyst reads them: pandas finds every row at the file's width.
+    for csv in ["tidy.csv", "findings.csv"] {
+        let mut reader = csv::Reader::from_path(dir.path().join(csv)).unwrap();
+        let width = reader.headers().unwrap().len();
+        let rows = reader.records().count();
+        if let Some(shape) = pandas_shape(&dir.path().join(csv)) {
+            assert_eq!(shape, (rows, width), "{csv}");
+        }
+    }
+    // As a reader opens them: LibreOffice, told to evaluate formulas, makes none.
+    if crate::report::have_libreoffice() {
+        for csv in ["tidy.csv", "findings.csv"] {
+            assert_eq!(live_formulas_in_libreoffice(dir.path(), csv), 0, "{csv}");
+        }
+        // The attack it stands for: the same cell written raw is a formula there.
+        std::fs::write(dir.path().join("raw.csv"), "a,b\n=1+2,x\n").unwrap();
+        assert_eq!(live_formulas_in_libreoffice(dir.path(), "raw.csv"), 1);
+    }
+}
+
+/// The (rows, columns) pandas reads from a CSV file, when Python and pandas are here.
+fn pandas_shape(csv: &Path) -> Option<(usize, usize)> {
+    let script = "import sys, pandas\n\
+                  df = pandas.read_csv(sys.argv[1], dtype=str, keep_default_na=False)\n\
+                  print(df.shape[0], df.shape[1])";
+    let run = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(csv)
+        .output()
+        .ok()?;
+    if !run.status.success() {
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(stderr.contains("No module named"), "pandas failed: {stderr}");
+        eprintln!("skipped: pandas not installed");
+        return None;
+    }
+    let text = String::from_utf8(run.stdout).unwrap();
+    let mut numbers = text.split_whitespace().map(|n| n.parse().unwrap());
+    Some((numbers.next().unwrap(), numbers.next().unwrap()))
+}
+
+/// The cells LibreOffice makes formulas of when it opens a CSV file with formula
+/// evaluation on (its CSV filter's thirteenth option), counted in the workbook it saves.
+fn live_formulas_in_libreoffice(dir: &Path, csv: &str) -> usize {
+    let out = dir.join("lo-out");
+    let run = std::process::Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.join("lo-profile").display()
+        ))
+        .args([
+            "--headless",
+            "--infilter=CSV:44,34,76,1,,0,false,true,false,false,false,-1,true",
+        ])
+        .args(["--convert-to", "xlsx", "--outdir"])
+        .arg(&out)
+        .arg(dir.join(csv))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let xlsx = out.join(Path::new(csv).with_extension("xlsx"));
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap()).unwrap();
+    let mut formulas = 0;
+    for i in 0..archive.len() {
+        let mut part = archive.by_index(i).unwrap();
+        if part.name().unwrap().starts_with("xl/worksheets/") {
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut part, &mut xml).unwrap();
+            formulas += xml.matches("<f ").count() + xml.matches("<f>").count();
+        }
+    }
+    formulas
 }
 
 #[test]
