@@ -89,6 +89,25 @@ fn identity_in_every_spelling_is_refused_naming_row_and_column_and_echoing_nothi
         ("platform", "079.203.001.234"),
         ("platform", "a\u{ff20}gmail.com"),
         ("report_id_like", "ID 0912345678"),
+        ("case_id", "+84-912-345-678"),
+        ("platform", "84-912-345-678"),
+        ("platform", "(+84)912.345.678"),
+        ("platform", "00 84 912 345 678"),
+        ("platform", "0356789012"),
+        ("platform", "0789 012 345"),
+        ("platform", "+84 28 3822 1234"),
+        ("platform", "212 345 678"),
+        ("platform", "CMND 212345678"),
+        ("platform", "0912\u{2011}345\u{2011}678"),
+        ("platform", "0912\u{2212}345\u{2212}678"),
+        ("platform", "\u{200e}0912345678"),
+        ("platform", "0912\u{ad}345678"),
+        ("platform", "+８４９１２３４５６７８"),
+        ("platform", "079\u{a0}203\u{a0}001\u{a0}234"),
+        ("platform", "mailto:a@b.vn"),
+        ("platform", "a@xn--trng-xwa.edu.vn"),
+        ("platform", "SĐT/Zalo: 0912345678"),
+        ("platform", "09 12 34 56 78"),
     ];
     for (i, (column, value)) in values.iter().enumerate() {
         let column = if *column == "report_id_like" {
@@ -190,6 +209,17 @@ fn look_alikes_of_identity_are_not_taken_for_it() {
         ("case_id", "CA-2025-000123456"),
         ("case_id", "HS-20250315-001"),
         ("case_id", "QT-45-2025-12345"),
+        ("platform", "15/3/2025 9:05"),
+        ("platform", "3/15/2025 10:00 AM"),
+        ("platform", "2025-03-15 10:00:00+07:00"),
+        ("platform", "15/03/2025 10:00:00 SA"),
+        ("platform", "20250315100000"),
+        ("platform", "1.000.000 VNĐ"),
+        ("platform", "1900 1567"),
+        ("platform", "111"),
+        ("case_id", "QB/2025/001234"),
+        ("case_id", "LDTBXH-2025-123456789"),
+        ("case_id", "2025-0001234"),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let file = cases_with(dir.path(), "cases_look_alike.csv", column, value, None);
