@@ -95,6 +95,10 @@ impl Counted {
 pub struct Quantity {
     pub id: String,
     pub subject: String,
+    /// A quantity counting, in every cell, every record this one counts: this one is at
+    /// most that one, as a reader knows from the definitions.
+    #[serde(default)]
+    pub within: Option<String>,
     pub en: String,
     pub vi: String,
 }
@@ -117,6 +121,18 @@ pub fn parse_quantities(text: &str) -> Result<Vec<Quantity>, String> {
         }
         if file.quantity[..i].iter().any(|o| o.id == q.id) {
             return Err(format!("quantities: {} twice", q.id));
+        }
+        if let Some(outer) = &q.within {
+            if !file
+                .quantity
+                .iter()
+                .any(|o| o.id == *outer && o.subject == q.subject && o.id != q.id)
+            {
+                return Err(format!(
+                    "quantities: {} is within {outer:?}, which is not another quantity of its subject",
+                    q.id
+                ));
+            }
         }
     }
     Ok(file.quantity)
@@ -1597,6 +1613,21 @@ mod tests {
             Counted::Population
         );
         assert!(parse_quantities("[[quantity]]\nid = \"a\"\nsubject = \"cases\"\nen = \"a\"\nvi = \"a\"\n[[quantity]]\nid = \"a\"\nsubject = \"cases\"\nen = \"a\"\nvi = \"a\"\n").unwrap_err().contains("twice"));
+        // A nesting names another quantity of the same subject.
+        let nested = |within: &str, subject: &str| {
+            parse_quantities(&format!(
+                "[[quantity]]\nid = \"a\"\nsubject = \"cases\"\nwithin = \"{within}\"\nen = \"a\"\nvi = \"a\"\n\
+                 [[quantity]]\nid = \"b\"\nsubject = \"{subject}\"\nen = \"b\"\nvi = \"b\"\n"
+            ))
+        };
+        assert!(nested("b", "cases").is_ok());
+        assert!(nested("b", "content").unwrap_err().contains("within"));
+        assert!(nested("c", "cases").unwrap_err().contains("within"));
+        assert!(nested("a", "cases").unwrap_err().contains("within"));
+        let registry = quantities().unwrap();
+        assert!(registry
+            .iter()
+            .any(|q| q.id == "cases_confirmed" && q.within.as_deref() == Some("cases_assessed")));
     }
 
     #[test]

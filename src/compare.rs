@@ -652,13 +652,21 @@ pub fn compare_request(comparing: &Comparing<'_>, request: &Request) -> Result<R
         audience,
         settings,
     } = *comparing;
-    let internal = indicators::compute(store, all, request)?;
+    // The public comparison hides what the period's one pattern over every whole
+    // hides (issue 32), in the release of the whole compared.
+    let (internal, rows, mut hidden) = if audience.is_public() {
+        let pattern = crate::release::Pattern::decide_with(store, all, request)?;
+        let top = store.top();
+        (
+            pattern.internal(&top)?,
+            pattern.release(&top, all)?,
+            pattern.hidden_in(&top)?,
+        )
+    } else {
+        let internal = indicators::compute(store, all, request)?;
+        (internal.clone(), internal, Hidden::default())
+    };
     let province = internal.first().map(|r| r.area_code.clone()).unwrap_or_default();
-    let mut rows = internal.clone();
-    let mut hidden = Hidden::default();
-    if audience.is_public() {
-        hidden = disclosure::suppress(&mut rows, all, &province)?;
-    }
     let coded_codes = |indicator: &Indicator| -> Vec<String> {
         internal
             .iter()

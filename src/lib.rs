@@ -16,6 +16,8 @@ pub mod indicators;
 pub mod ingest;
 pub mod model;
 pub mod period;
+#[cfg(feature = "store")]
+pub mod release;
 pub mod render;
 pub mod report;
 pub mod results;

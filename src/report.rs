@@ -90,7 +90,7 @@ mod gathering {
     use super::*;
 
     use crate::catalog;
-    use crate::disclosure::{self, Audience};
+    use crate::disclosure::Audience;
     use crate::error::{Error, Result};
     use crate::indicators;
     use crate::period::Span;
@@ -107,11 +107,14 @@ mod gathering {
         as_of: NaiveDateTime,
         public: bool,
     ) -> Result<PeriodValues> {
-        let mut rows = indicators::compute(store, indicators, &Request { period, as_of })?;
-        if public {
-            let province = rows.first().map(|r| r.area_code.clone()).unwrap_or_default();
-            disclosure::suppress(&mut rows, indicators, &province)?;
-        }
+        let request = Request { period, as_of };
+        // The public release hides what the period's one pattern over every whole of
+        // the store hides (issue 32), whatever whole this report is about.
+        let rows = if public {
+            crate::release::Pattern::decide(store, &request)?.release(&store.top(), indicators)?
+        } else {
+            indicators::compute(store, indicators, &request)?
+        };
         Ok(PeriodValues { period, as_of, rows })
     }
 

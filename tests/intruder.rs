@@ -585,3 +585,339 @@ fn an_intruder_recovers_no_small_count_from_generated_data() {
     }
     report_findings(&findings);
 }
+
+// ---------------------------------------------------------------- every whole at once
+
+/// What each quantity is nested in, as the spec's "Audit" lists the relations a reader
+/// knows (confirmed ≤ assessed ≤ received, supported ≤ confirmed, removed ≤ requested,
+/// due ≤ cohort, on time ≤ due), written from the spec, not read from the registry.
+const NESTED: &[(&str, &str)] = &[
+    ("cases_confirmed", "cases_assessed"),
+    ("cases_assessed", "cases_received"),
+    ("cases_closed", "cases_received"),
+    ("cases_supported", "cases_confirmed"),
+    ("emergency_due", "cases_received"),
+    ("emergency_on_time", "emergency_due"),
+    ("support_plan_due", "cases_confirmed"),
+    ("support_plan_on_time", "support_plan_due"),
+    ("police_referred", "cases_received"),
+    ("criminal_decision_on_time", "criminal_decision_due"),
+    ("confirmed_closed", "cases_confirmed"),
+    ("violations_handled", "confirmed_closed"),
+    ("open_cases_over_90d", "open_cases_end"),
+    ("takedown_removed", "takedown_requested"),
+    ("takedown_on_time", "takedown_due"),
+    ("takedown_not_found", "takedown_requested"),
+];
+
+/// One whole's release of a period: the label the intruder gives it, the arguments that
+/// choose it, and how its area codes read in the family (the whole's own code is its
+/// label; the nation's provinces are the labels of the wholes they are).
+struct WholeRelease<'a> {
+    label: &'a str,
+    args: &'a [&'a str],
+    areas: &'a [(&'a str, &'a str)],
+    /// The wholes this one is the sum of, value by value.
+    parts: &'a [&'a str],
+}
+
+/// A cell of the family: (quantity, whole or area, breakdown, value).
+type FamilyCell = (String, String, String, String);
+
+/// The intruder reading every whole's public release of one period together, by
+/// interval propagation over every relation (each whole the sum of its areas and of
+/// each breakdown, a whole of wholes the sum of its parts value by value, the same
+/// district the same count in every release, nested quantities), to a fixed point.
+/// Relations are used where the internal releases obey them (a reader assumes them;
+/// where they do not hold, what the reader concludes is not a count).
+fn attack_family(dir: &Path, db: &str, period: &str, wholes: &[WholeRelease]) -> (Vec<String>, usize) {
+    let read = |audience: &str, whole: &WholeRelease| -> Vec<BTreeMap<String, String>> {
+        let out = dir.join(format!("family-{period}-{}-{audience}.csv", whole.label));
+        let mut args = vec![
+            "indicators",
+            "--db",
+            db,
+            "--period",
+            period,
+            "--audience",
+            audience,
+            "--force",
+            "--out",
+        ];
+        let out_text = out.display().to_string();
+        args.push(&out_text);
+        args.extend_from_slice(whole.args);
+        run_ok(dir, &args);
+        read_csv_rows(&out)
+    };
+    let mut truth: BTreeMap<FamilyCell, f64> = BTreeMap::new();
+    let mut shown: BTreeMap<FamilyCell, f64> = BTreeMap::new();
+    let mut hidden: BTreeSet<FamilyCell> = BTreeSet::new();
+    let mut sums: Vec<(FamilyCell, Vec<FamilyCell>)> = Vec::new();
+    let mut findings = Vec::new();
+    for whole in wholes {
+        let internal = read("internal", whole);
+        let public = read("public", whole);
+        assert_eq!(internal.len(), public.len(), "{}", whole.label);
+        let whole_code = internal
+            .iter()
+            .find(|r| !r["breakdown"].is_empty())
+            .map(|r| r["area_code"].clone())
+            .expect("breakdown rows");
+        let area_of = |code: &str| -> String {
+            if code == whole_code {
+                return whole.label.to_string();
+            }
+            whole
+                .areas
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map_or(code.to_string(), |(_, label)| label.to_string())
+        };
+        let mut areas: BTreeSet<String> = BTreeSet::new();
+        let mut values: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (truth_row, public_row) in internal.iter().zip(&public) {
+            let id = truth_row["indicator_id"].as_str();
+            let Some(&(_, numerator_q, denominator_q)) = QUANTITIES.iter().find(|(i, _, _)| *i == id) else {
+                findings.push(format!("{}: indicator {id} unknown to the intruder", whole.label));
+                continue;
+            };
+            let area = area_of(&truth_row["area_code"]);
+            let (breakdown, value) = (
+                truth_row["breakdown"].clone(),
+                truth_row["breakdown_value"].clone(),
+            );
+            if area != whole.label && breakdown.is_empty() {
+                areas.insert(area.clone());
+            }
+            if area == whole.label && !breakdown.is_empty() {
+                values.entry(breakdown.clone()).or_default().insert(value.clone());
+            }
+            for (q, column) in [(numerator_q, "numerator"), (denominator_q, "denominator")] {
+                let Some(q) = q else { continue };
+                let cell = (q.to_string(), area.clone(), breakdown.clone(), value.clone());
+                if let Some(n) = number(&truth_row[column]) {
+                    truth.insert(cell.clone(), n);
+                }
+                match number(&public_row[column]) {
+                    Some(n) => {
+                        if let Some(before) = shown.insert(cell.clone(), n) {
+                            if (before - n).abs() > 1e-6 {
+                                findings.push(format!("{cell:?} read as {before} and as {n}"));
+                            }
+                        }
+                    }
+                    None if public_row["status"] == "suppressed" => {
+                        hidden.insert(cell);
+                    }
+                    None => {}
+                }
+            }
+        }
+        let quantities: BTreeSet<String> = truth.keys().map(|c| c.0.clone()).collect();
+        for q in &quantities {
+            let total = (q.clone(), whole.label.to_string(), String::new(), String::new());
+            sums.push((
+                total.clone(),
+                areas
+                    .iter()
+                    .map(|a| (q.clone(), a.clone(), String::new(), String::new()))
+                    .collect(),
+            ));
+            for (breakdown, of) in &values {
+                sums.push((
+                    total.clone(),
+                    of.iter()
+                        .map(|v| (q.clone(), whole.label.to_string(), breakdown.clone(), v.clone()))
+                        .collect(),
+                ));
+                if !whole.parts.is_empty() {
+                    for v in of {
+                        sums.push((
+                            (q.clone(), whole.label.to_string(), breakdown.clone(), v.clone()),
+                            whole
+                                .parts
+                                .iter()
+                                .map(|p| (q.clone(), p.to_string(), breakdown.clone(), v.clone()))
+                                .collect(),
+                        ));
+                    }
+                }
+            }
+            if !whole.parts.is_empty() {
+                sums.push((
+                    total.clone(),
+                    whole
+                        .parts
+                        .iter()
+                        .map(|p| (q.clone(), p.to_string(), String::new(), String::new()))
+                        .collect(),
+                ));
+            }
+        }
+    }
+    // A shown count is known; a hidden one lies in [0, ∞) until the relations say more.
+    hidden.retain(|c| !shown.contains_key(c));
+    let mut bounds: BTreeMap<FamilyCell, (f64, f64)> = BTreeMap::new();
+    for (cell, &n) in &shown {
+        bounds.insert(cell.clone(), (n, n));
+    }
+    for cell in &hidden {
+        bounds.insert(cell.clone(), (0.0, f64::INFINITY));
+    }
+    let holds_sum = |total: &FamilyCell, members: &[FamilyCell]| {
+        let t = truth.get(total);
+        let m: Option<f64> = members.iter().map(|c| truth.get(c)).sum();
+        matches!((t, m), (Some(t), Some(m)) if (t - m).abs() < 1e-6)
+    };
+    let sums: Vec<_> = sums
+        .into_iter()
+        .filter(|(t, m)| !m.is_empty() && holds_sum(t, m))
+        .collect();
+    // The nested route (confirmed ≤ assessed ≤ received pinning a hidden count) is
+    // closed by the audit by linear programming, which the releases do not run yet
+    // (issue 32 is open: its solver took minutes on some periods); `baove audit`
+    // prints what it would hide. Set BAOVE_INTRUDER_NESTED=1 to attack by it too.
+    let nested: &[(&str, &str)] = if std::env::var_os("BAOVE_INTRUDER_NESTED").is_some() {
+        NESTED
+    } else {
+        &[]
+    };
+    let mut nests: Vec<(FamilyCell, FamilyCell)> = Vec::new();
+    for (cell, &n) in &truth {
+        for (inner, outer) in nested {
+            if cell.0 == *inner {
+                let other = (outer.to_string(), cell.1.clone(), cell.2.clone(), cell.3.clone());
+                if truth.get(&other).is_some_and(|&m| n <= m) {
+                    nests.push((cell.clone(), other));
+                }
+            }
+        }
+    }
+    let tighten =
+        |bounds: &mut BTreeMap<FamilyCell, (f64, f64)>, cell: &FamilyCell, low: f64, high: f64| -> bool {
+            let Some(b) = bounds.get_mut(cell) else {
+                return false;
+            };
+            let (low, high) = ((low - 1e-6).ceil().max(b.0), (high + 1e-6).floor().min(b.1));
+            let changed = low > b.0 + 1e-9 || high < b.1 - 1e-9;
+            *b = (low, high);
+            changed
+        };
+    for _ in 0..200 {
+        let mut changed = false;
+        for (total, members) in &sums {
+            let get = |b: &BTreeMap<FamilyCell, (f64, f64)>, c: &FamilyCell| {
+                b.get(c).copied().unwrap_or((0.0, f64::INFINITY))
+            };
+            let low: f64 = members.iter().map(|m| get(&bounds, m).0).sum();
+            let high: f64 = members.iter().map(|m| get(&bounds, m).1).sum();
+            changed |= tighten(&mut bounds, total, low, high);
+            let t = get(&bounds, total);
+            for (i, m) in members.iter().enumerate() {
+                let others_low: f64 = members
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, o)| get(&bounds, o).0)
+                    .sum();
+                let others_high: f64 = members
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, o)| get(&bounds, o).1)
+                    .sum();
+                changed |= tighten(&mut bounds, m, t.0 - others_high, t.1 - others_low);
+            }
+        }
+        for (inner, outer) in &nests {
+            let (i, o) = (
+                bounds.get(inner).copied().unwrap_or((0.0, f64::INFINITY)),
+                bounds.get(outer).copied().unwrap_or((0.0, f64::INFINITY)),
+            );
+            changed |= tighten(&mut bounds, inner, 0.0, o.1);
+            changed |= tighten(&mut bounds, outer, i.0, f64::INFINITY);
+        }
+        if !changed {
+            break;
+        }
+    }
+    for cell in &hidden {
+        let (low, high) = bounds[cell];
+        if let Some(&n) = truth.get(cell) {
+            assert!(
+                low <= n + 1e-6 && n <= high + 1e-6,
+                "the intruder is wrong about {cell:?}: {n} not in [{low}, {high}]"
+            );
+        }
+        if low >= 1.0 && high <= 4.0 {
+            findings.push(format!("{period} {cell:?} recovered in [{low}, {high}]"));
+        }
+    }
+    (findings, hidden.len())
+}
+
+/// The sample's merged province and its two predecessors, with the nation, read
+/// together: before the merger (2025Q1) the nation is Quảng Bình and the former Quảng
+/// Trị, and so is the merged province; after it (2025Q3) the nation is the merged
+/// province. Before issue 32 each release was protected alone, and this intruder
+/// recovered 227 small counts from them (226 without the nested relations).
+#[test]
+fn an_intruder_reading_every_wholes_release_of_a_period_together_recovers_no_small_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let qt = format!("{}/quang-tri-45", sample_data());
+    run_ok(dir.path(), &["load", &sample_data(), "--db", "s.duckdb"]);
+    run_ok(dir.path(), &["load", "--province", "45", &qt, "--db", "s.duckdb"]);
+    let before_merger = [
+        WholeRelease {
+            label: "VN",
+            args: &["--nation"],
+            areas: &[("44", "QB"), ("45", "QT45")],
+            parts: &["QB", "QT45"],
+        },
+        WholeRelease {
+            label: "QT",
+            args: &["--province", "44"],
+            areas: &[],
+            parts: &["QB", "QT45"],
+        },
+        WholeRelease {
+            label: "QB",
+            args: &["--province", "44@2024-01-01"],
+            areas: &[],
+            parts: &[],
+        },
+        WholeRelease {
+            label: "QT45",
+            args: &["--province", "45"],
+            areas: &[],
+            parts: &[],
+        },
+    ];
+    let after_merger = [
+        WholeRelease {
+            label: "VN",
+            args: &["--nation"],
+            areas: &[("44", "QT")],
+            parts: &["QT"],
+        },
+        WholeRelease {
+            label: "QT",
+            args: &["--province", "44"],
+            areas: &[],
+            parts: &[],
+        },
+    ];
+    let mut findings = Vec::new();
+    let mut hidden = 0;
+    for (period, wholes) in [("2025Q1", &before_merger[..]), ("2025Q3", &after_merger[..])] {
+        let (found, hidden_cells) = attack_family(dir.path(), "s.duckdb", period, wholes);
+        findings.extend(found);
+        hidden += hidden_cells;
+    }
+    assert!(
+        hidden > 50,
+        "{hidden} hidden counts: the attack has something to attack"
+    );
+    report_findings(&findings);
+}

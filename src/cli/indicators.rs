@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use super::args::{parse_as_of, parse_calendar};
 use baove::catalog;
-use baove::disclosure::{self, Audience};
+use baove::disclosure::Audience;
 use baove::indicators::{self, Request};
 use baove::period::{Calendar, Period};
+use baove::release::Pattern;
 use baove::render::{output, tidy};
 use baove::store::{Store, DEFAULT_PATH};
 
@@ -77,12 +78,13 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     };
     store.set_top(args.whole.top());
     let known_load = super::args::known_at(&store, args.as_known_at)?;
-    let mut rows = indicators::compute(&store, &all, &request)?;
+    // The public release hides what the period's one pattern over every whole hides.
+    let rows = if args.audience.is_public() {
+        Pattern::decide_with(&store, &all, &request)?.release(&args.whole.top(), &all)?
+    } else {
+        indicators::compute(&store, &all, &request)?
+    };
     drop(store);
-    if args.audience.is_public() {
-        let province = rows.first().map(|r| r.area_code.clone()).unwrap_or_default();
-        disclosure::suppress(&mut rows, &all, &province)?;
-    }
     let ext = out
         .extension()
         .and_then(|e| e.to_str())

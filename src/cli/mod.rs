@@ -2,6 +2,7 @@
 //! what several take is in `args`.
 
 mod args;
+mod audit;
 mod check;
 mod compare;
 mod dashboard;
@@ -49,6 +50,9 @@ enum Command {
     /// A period's figures as known after an earlier load against now: differences,
     /// their causes in counts (late, corrected, moved records) and the revision triangle.
     Revisions(revisions::Args),
+    /// The disclosure audit of a period's public releases over every whole of the store:
+    /// each hidden count and the interval a reader can prove for it (internal).
+    Audit(audit::Args),
     /// Compare areas on shares and rates: funnel limits, ranks, differences, trend.
     Compare(compare::Args),
     /// Write the leaders' dashboard: one HTML file that needs no network.
@@ -77,6 +81,7 @@ pub fn run() -> ExitCode {
         Command::Status(args) => status::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Indicators(args) => indicators::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Report(args) => report::run(args),
         Command::Check(args) => check::run(args),
         Command::Compare(args) => compare::run(args),

@@ -33,7 +33,10 @@ pub struct Store {
     path: PathBuf,
     inbox: incoming::Inbox,
     /// The whole the reporting queries describe (a province, the nation).
-    top: crate::results::Top,
+    top: std::cell::RefCell<crate::results::Top>,
+    /// This store among those the process opened: what is computed from it may be kept
+    /// for it (a period's disclosure pattern).
+    instance: u64,
     /// What `reach_sources` (a temporary table of this connection) holds: the reach of
     /// the top in a period. One request asks for it several times (scope, geography,
     /// population); it is computed once. A new session empties the table and this.
@@ -250,11 +253,13 @@ impl Store {
                 path: path.display().to_string(),
                 message: e.to_string(),
             })?;
+        static INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Ok(Store {
+            instance: INSTANCES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             conn,
             path,
             inbox,
-            top: crate::results::Top::Only,
+            top: std::cell::RefCell::new(crate::results::Top::Only),
             reached: std::cell::RefCell::new(None),
             known: std::cell::Cell::new(None),
             is_parquet: false,
@@ -267,14 +272,30 @@ impl Store {
         &self.path
     }
 
+    /// This store among those the process opened (two opened stores differ).
+    pub fn instance(&self) -> u64 {
+        self.instance
+    }
+
     /// Makes the reporting queries describe `top` (default: the store's one province).
     pub fn set_top(&mut self, top: crate::results::Top) {
-        self.top = top;
+        self.top.replace(top);
         self.reached.replace(None);
     }
 
-    pub fn top(&self) -> &crate::results::Top {
-        &self.top
+    pub fn top(&self) -> crate::results::Top {
+        self.top.borrow().clone()
+    }
+
+    /// Runs `read` with the store describing `top`, then as before: the releases of
+    /// one period for every whole are computed to decide one suppression pattern.
+    pub fn with_top<T>(&self, top: crate::results::Top, read: impl FnOnce(&Store) -> T) -> T {
+        let before = self.top.replace(top);
+        self.reached.replace(None);
+        let result = read(self);
+        self.top.replace(before);
+        self.reached.replace(None);
+        result
     }
 
     /// Whether the store has a table for `kind` (one made before a kind was added has

@@ -268,7 +268,7 @@ impl<'a> Session<'a> {
                 return Ok(reach.clone());
             }
         }
-        let reach = self.provinces()?.reach(self.store.top(), period)?;
+        let reach = self.provinces()?.reach(&self.store.top(), period)?;
         let conn = &self.store.conn;
         let fail = |e: duckdb::Error| self.error(format!("the provinces reported: {e}"));
         self.store.reached.replace(None);

@@ -28,6 +28,16 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+mod audit;
+pub use audit::Interval;
+
+/// Each quantity's groups of cells adding up to a total: (total, members).
+type Groups<'a> = BTreeMap<&'a String, Vec<(usize, Vec<usize>)>>;
+
+/// Rounds of the audit hiding one count beside each disclosed one, and rounds in all.
+const ROUNDS_ONE_AT_A_TIME: usize = 8;
+const MAX_ROUNDS: usize = 40;
+
 /// Counts from 1 to this are never shown to the public audience.
 pub const THRESHOLD: u64 = 4;
 
@@ -105,6 +115,11 @@ pub struct Table {
     /// quantity → cell index → count.
     counts: BTreeMap<String, BTreeMap<usize, f64>>,
     forced: HashSet<(String, usize)>,
+    /// Groups of cells adding up to a total, given by the caller (a hierarchy of wholes):
+    /// when there are any, they replace the groups read from the cells' keys.
+    relations: Vec<(usize, Vec<usize>)>,
+    /// (inner, outer): in every cell, the inner quantity counts at most the outer.
+    nested: Vec<(String, String)>,
 }
 
 /// Two rows disagree on a quantity of the same cell: a header declares the wrong
@@ -128,7 +143,23 @@ impl Table {
             index: HashMap::new(),
             counts: BTreeMap::new(),
             forced: HashSet::new(),
+            relations: Vec::new(),
+            nested: Vec::new(),
         }
+    }
+
+    /// States that `members` add up to `total` (for every quantity they hold). Once any
+    /// group is stated, only stated groups are used.
+    pub fn relate(&mut self, total: &CellKey, members: &[CellKey]) {
+        let total = self.cell_index(total);
+        let members = members.iter().map(|m| self.cell_index(m)).collect();
+        self.relations.push((total, members));
+    }
+
+    /// States that in every cell `inner` counts at most what `outer` counts (the
+    /// registry's `within`), as a reader knows from the definitions.
+    pub fn nest(&mut self, inner: &str, outer: &str) {
+        self.nested.push((inner.to_string(), outer.to_string()));
     }
 
     fn cell_index(&mut self, cell: &CellKey) -> usize {
@@ -176,6 +207,22 @@ impl Table {
     /// area's breakdown cell (a cross-tabulation) a member of the area's row and of the
     /// province's column.
     fn groups(&self, counts: &BTreeMap<usize, f64>) -> Vec<(usize, Vec<usize>)> {
+        if !self.relations.is_empty() {
+            return self
+                .relations
+                .iter()
+                .filter(|(total, _)| counts.contains_key(total))
+                .map(|(total, members)| {
+                    let members: Vec<usize> = members
+                        .iter()
+                        .copied()
+                        .filter(|m| counts.contains_key(m))
+                        .collect();
+                    (*total, members)
+                })
+                .filter(|(_, members)| !members.is_empty())
+                .collect();
+        }
         let province = &self.province;
         let mut groups: BTreeMap<(usize, String), Vec<usize>> = BTreeMap::new();
         let mut add = |total: &CellKey, dimension: &str, member: usize| {
@@ -203,23 +250,141 @@ impl Table {
             .collect()
     }
 
-    /// Primary, then secondary suppression until nothing changes.
+    /// Primary, then secondary suppression until nothing changes. The tables of one
+    /// release (a comparison by level, a revision) are solved so; a period's pattern
+    /// over every whole ([`crate::release`]) is audited too ([`Table::solve_audited`]).
     pub fn solve(&self) -> Hidden {
+        let (hidden, groups) = self.primary_and_secondary();
+        drop(groups);
+        self.named(hidden)
+    }
+
+    fn named(&self, hidden: HashSet<(String, usize)>) -> Hidden {
+        Hidden(
+            hidden
+                .into_iter()
+                .map(|(q, i)| (q, self.cells[i].clone()))
+                .collect(),
+        )
+    }
+
+    /// Primary suppression, then secondary until nothing changes; with the groups.
+    fn primary_and_secondary(&self) -> (HashSet<(String, usize)>, Groups<'_>) {
         let mut hidden: HashSet<(String, usize)> = self.forced.clone();
         for (quantity, counts) in &self.counts {
-            let is_hidden =
-                |hidden: &HashSet<(String, usize)>, i: usize| hidden.contains(&(quantity.clone(), i));
             for (&i, &n) in counts {
                 if is_protected(n) {
                     hidden.insert((quantity.clone(), i));
                 }
             }
-            let groups = self.groups(counts);
+        }
+        let groups: BTreeMap<&String, Vec<(usize, Vec<usize>)>> = self
+            .counts
+            .iter()
+            .map(|(q, counts)| (q, self.groups(counts)))
+            .collect();
+        self.close(&mut hidden, &groups);
+        (hidden, groups)
+    }
+
+    /// [`Table::solve`], with what the audit found and did.
+    pub fn solve_audited(&self) -> (Hidden, Audit) {
+        let mut hidden: HashSet<(String, usize)> = self.forced.clone();
+        for (quantity, counts) in &self.counts {
+            for (&i, &n) in counts {
+                if is_protected(n) {
+                    hidden.insert((quantity.clone(), i));
+                }
+            }
+        }
+        let groups: BTreeMap<&String, Vec<(usize, Vec<usize>)>> = self
+            .counts
+            .iter()
+            .map(|(q, counts)| (q, self.groups(counts)))
+            .collect();
+        let mut audit = Audit::default();
+        let mut clock = crate::Stopwatch::start();
+        let relations = self.relations(&groups);
+        let truth: HashMap<audit::Count, f64> = self
+            .counts
+            .iter()
+            .flat_map(|(q, counts)| counts.iter().map(move |(&i, &n)| ((q.clone(), i), n)))
+            .collect();
+        let mut wide: BTreeMap<audit::Count, Interval> = BTreeMap::new();
+        let mut touching: HashMap<audit::Count, Vec<usize>> = HashMap::new();
+        for (r, relation) in relations.iter().enumerate() {
+            for (count, _) in &relation.terms {
+                touching.entry(count.clone()).or_default().push(r);
+            }
+        }
+        loop {
+            self.close(&mut hidden, &groups);
+            audit.rounds += 1;
+            clock.lap(&format!(
+                "disclosure: round {} closed, {} hidden",
+                audit.rounds,
+                hidden.len()
+            ));
+            let mut counts: Vec<audit::Count> =
+                hidden.iter().filter(|c| truth.contains_key(c)).cloned().collect();
+            counts.sort();
+            let intervals = audit::intervals(&counts, &relations, &truth, &wide);
+            wide.extend(
+                intervals
+                    .iter()
+                    .filter(|(_, i)| !i.exact)
+                    .map(|(c, i)| (c.clone(), *i)),
+            );
+            clock.lap("disclosure: intervals");
+            let disclosed: Vec<(String, usize)> = intervals
+                .iter()
+                .filter(|(_, interval)| interval.discloses())
+                .map(|(count, _)| count.clone())
+                .collect();
+            let mut widened = false;
+            // After a few rounds of one count each, a disclosed count's every shown
+            // partner at the nearest distance is hidden at once (a long chain of
+            // small steps is costly to audit), and the audit stops at last with what
+            // it could not protect said.
+            let all_at_once = audit.rounds > ROUNDS_ONE_AT_A_TIME;
+            for count in &disclosed {
+                for pick in self.partners_to_hide(count, &hidden, &relations, &touching, all_at_once) {
+                    if hidden.insert(pick.clone()) {
+                        audit.widened.push((pick.0.clone(), self.cells[pick.1].clone()));
+                        widened = true;
+                    }
+                }
+            }
+            if !widened || audit.rounds >= MAX_ROUNDS {
+                audit.intervals = intervals
+                    .into_iter()
+                    .map(|((q, i), interval)| (q, self.cells[i].clone(), interval))
+                    .collect();
+                audit.disclosed = disclosed
+                    .into_iter()
+                    .map(|(q, i)| (q, self.cells[i].clone()))
+                    .collect();
+                break;
+            }
+        }
+        (self.named(hidden), audit)
+    }
+
+    /// Secondary suppression until nothing changes.
+    fn close(
+        &self,
+        hidden: &mut HashSet<(String, usize)>,
+        groups: &BTreeMap<&String, Vec<(usize, Vec<usize>)>>,
+    ) {
+        for (quantity, counts) in &self.counts {
+            let is_hidden =
+                |hidden: &HashSet<(String, usize)>, i: usize| hidden.contains(&(quantity.clone(), i));
+            let groups = &groups[quantity];
             loop {
                 let mut changed = false;
-                for (total, members) in &groups {
-                    let total_hidden = is_hidden(&hidden, *total);
-                    let members_hidden = members.iter().filter(|&&m| is_hidden(&hidden, m)).count();
+                for (total, members) in groups {
+                    let total_hidden = is_hidden(hidden, *total);
+                    let members_hidden = members.iter().filter(|&&m| is_hidden(hidden, m)).count();
                     // One hidden cell beside a shown total is the total less the others;
                     // a hidden total beside shown cells is their sum.
                     let exposed =
@@ -230,7 +395,7 @@ impl Table {
                     let open: Vec<usize> = members
                         .iter()
                         .copied()
-                        .filter(|&m| !is_hidden(&hidden, m))
+                        .filter(|&m| !is_hidden(hidden, m))
                         .collect();
                     // `min_by` keeps the first of equals: the first in code order.
                     let pick = open
@@ -249,13 +414,105 @@ impl Table {
                 }
             }
         }
-        Hidden(
-            hidden
-                .into_iter()
-                .map(|(q, i)| (q, self.cells[i].clone()))
-                .collect(),
-        )
     }
+
+    /// Every relation a reader knows over the recorded counts, as the counts obey it.
+    fn relations(&self, groups: &BTreeMap<&String, Vec<(usize, Vec<usize>)>>) -> Vec<audit::Relation> {
+        const SLACK: f64 = 1e-9;
+        let mut relations = Vec::new();
+        for (quantity, counts) in &self.counts {
+            for (total, members) in &groups[quantity] {
+                let sum: f64 = members.iter().map(|m| counts[m]).sum();
+                let equal = (sum - counts[total]).abs() <= SLACK * counts[total].abs().max(1.0);
+                if !equal && sum > counts[total] {
+                    continue;
+                }
+                let mut terms: Vec<(audit::Count, f64)> =
+                    members.iter().map(|&m| ((quantity.clone(), m), 1.0)).collect();
+                terms.push(((quantity.clone(), *total), -1.0));
+                relations.push(audit::Relation { terms, equal });
+            }
+        }
+        for (inner, outer) in &self.nested {
+            let (Some(inner_counts), Some(outer_counts)) = (self.counts.get(inner), self.counts.get(outer))
+            else {
+                continue;
+            };
+            for (&i, &n) in inner_counts {
+                if outer_counts.get(&i).is_some_and(|&m| n <= m) {
+                    relations.push(audit::Relation {
+                        terms: vec![((inner.clone(), i), 1.0), ((outer.clone(), i), -1.0)],
+                        equal: false,
+                    });
+                }
+            }
+        }
+        relations
+    }
+
+    /// The shown counts to hide beside a disclosed one: the smallest non-zero count shown
+    /// in a relation with it (a cell of one of its groups, the group's total, the
+    /// quantity it is nested in or that is nested in it, in that cell); ties: the first
+    /// in code order. Where every count related to it is hidden already (it is pinned
+    /// through other hidden counts), the search goes on from those, one relation
+    /// further each time. With `all_at_once`, every shown count at the nearest
+    /// distance. None when nothing shown is linked to it at all.
+    fn partners_to_hide(
+        &self,
+        count: &audit::Count,
+        hidden: &HashSet<audit::Count>,
+        relations: &[audit::Relation],
+        touching: &HashMap<audit::Count, Vec<usize>>,
+        all_at_once: bool,
+    ) -> Vec<audit::Count> {
+        let value = |c: &audit::Count| self.counts[&c.0][&c.1];
+        let mut frontier: Vec<audit::Count> = vec![count.clone()];
+        let mut seen: HashSet<audit::Count> = frontier.iter().cloned().collect();
+        while !frontier.is_empty() {
+            let mut open: Vec<audit::Count> = Vec::new();
+            let mut next: Vec<audit::Count> = Vec::new();
+            for c in &frontier {
+                for &r in touching.get(c).into_iter().flatten() {
+                    for (term, _) in &relations[r].terms {
+                        if !seen.insert(term.clone()) {
+                            continue;
+                        }
+                        if hidden.contains(term) {
+                            next.push(term.clone());
+                        } else {
+                            open.push(term.clone());
+                        }
+                    }
+                }
+            }
+            open.sort_by_key(|c| (c.1, c.0.clone()));
+            if all_at_once && !open.is_empty() {
+                return open;
+            }
+            let pick = open
+                .iter()
+                .filter(|c| value(c) > 0.0)
+                .min_by(|a, b| value(a).total_cmp(&value(b)))
+                .or_else(|| open.first())
+                .cloned();
+            if let Some(pick) = pick {
+                return vec![pick];
+            }
+            frontier = next;
+        }
+        Vec::new()
+    }
+}
+
+/// What the audit of a pattern found and did: the interval of every hidden count in the
+/// end, the counts it hid beyond primary and secondary suppression, and the rounds.
+/// `disclosed` is empty unless a disclosed count had nothing left to hide beside it.
+#[derive(Debug, Clone, Default)]
+pub struct Audit {
+    pub intervals: Vec<(String, CellKey, Interval)>,
+    pub widened: Vec<(String, CellKey)>,
+    pub disclosed: Vec<(String, CellKey)>,
+    pub rounds: usize,
 }
 
 /// The hidden counts of a solved [`Table`].
@@ -263,6 +520,11 @@ impl Table {
 pub struct Hidden(HashSet<(String, CellKey)>);
 
 impl Hidden {
+    /// Adds a hidden count.
+    pub fn insert(&mut self, quantity: &str, cell: &CellKey) {
+        self.0.insert((quantity.to_string(), cell.clone()));
+    }
+
     pub fn contains(&self, quantity: &str, cell: &CellKey) -> bool {
         self.0.contains(&(quantity.to_string(), cell.clone()))
     }

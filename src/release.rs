@@ -1,0 +1,404 @@
+//! One suppression pattern per period over every whole the store can report
+//! (indicators.md v3, "Every release of a period at once"; issue 32).
+//!
+//! A period is published for several wholes: the nation, each province, a merged
+//! province (before its merger, the sum of its predecessors) and each predecessor. Each
+//! release alone hides its small counts, but read together they give them back: the
+//! nation less the other provinces, the merged province less one predecessor, a
+//! district hidden by one whole's secondary suppression and shown by another's. So the
+//! pattern is decided once for the period over the whole hierarchy: every whole's counts
+//! in one [`Table`], a district being the same cell in every release that shows it, with
+//! the relations a reader knows (each whole is the sum of its areas and of each
+//! breakdown's values; the nation the sum of its provinces, a merged province the sum of
+//! its predecessors, value by value; nested quantities) and the audit over all of them.
+//! Every public release of the period then hides what the pattern hides.
+//!
+//! A whole's total is keyed by the province's row (its code and the day it began), not
+//! its code alone: Quảng Trị took Quảng Bình's code 44 on 1 July 2025, so "44" of 2025Q1
+//! is Quảng Bình in the nation's release and the two former provinces summed in the
+//! merged province's.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use crate::catalog::{self, Indicator};
+use crate::disclosure::{Audit, CellKey, Hidden, Table};
+use crate::error::{Error, Result};
+use crate::indicators;
+use crate::results::{Request, Status, TidyRow, Top, NATION_CODE};
+use crate::store::reach::{Province, Provinces, Reach};
+use crate::store::{Session, Store};
+
+/// One whole of the store for a period, and its rows for every indicator (every value).
+struct Whole {
+    reach: Reach,
+    rows: Vec<TidyRow>,
+}
+
+/// The period's pattern: what every public release of it hides.
+pub struct Pattern {
+    request: Request,
+    provinces: Provinces,
+    hidden: Hidden,
+    audit: Audit,
+    /// Each whole's rows (every value), by its key.
+    rows: BTreeMap<String, Vec<TidyRow>>,
+    /// The indicators the pattern was decided with.
+    indicators: Vec<Indicator>,
+    /// Every count recorded, for the office's audit.
+    counts: HashMap<(String, CellKey), f64>,
+}
+
+/// The key of a province's whole: its code, and the day it began where it has one (a
+/// code reused by a merger names two provinces).
+fn province_key(p: &Province) -> String {
+    match p.valid_from {
+        Some(day) => format!("{}@{day}", p.code),
+        None => p.code.clone(),
+    }
+}
+
+/// A day on which `p` is valid, to name it with [`Top::Province`].
+fn day_of(p: &Province, request: &Request) -> chrono::NaiveDate {
+    p.valid_from.unwrap_or_else(|| {
+        let end = request.period.end();
+        p.valid_to.map_or(end, |to| to.min(end))
+    })
+}
+
+/// The wholes a period can be reported for: the nation, and every province not ended
+/// before the period's last day (a merged province's earlier periods are its
+/// predecessors' sum; a predecessor is reported within its lifetime).
+fn wholes_of(provinces: &Provinces, request: &Request) -> Vec<Top> {
+    let end = request.period.end();
+    let mut tops = vec![Top::Nation];
+    for p in &provinces.rows {
+        if p.valid_to.is_none_or(|to| to >= end) {
+            tops.push(Top::Province {
+                code: p.code.clone(),
+                on: Some(day_of(p, request)),
+            });
+        }
+    }
+    tops
+}
+
+impl Pattern {
+    /// Decides the pattern of `request`'s period: every whole's counts of every
+    /// indicator of the catalog, one table, one solution with its audit.
+    pub fn decide(store: &Store, request: &Request) -> Result<Arc<Pattern>> {
+        let indicators = catalog::indicators().map_err(Error::Catalog)?;
+        Pattern::decide_with(store, &indicators, request)
+    }
+
+    /// [`Pattern::decide`] with the given indicators (tests and given catalogs). A
+    /// pattern is kept for the store it was decided on, as the store was read (its
+    /// known-at load): a report asks for the same period's pattern for its sheets, its
+    /// dashboard, its comparison and its revisions, and gets the one pattern.
+    pub fn decide_with(store: &Store, indicators: &[Indicator], request: &Request) -> Result<Arc<Pattern>> {
+        type Key = (u64, Option<i64>, String, Vec<String>);
+        static DECIDED: Mutex<Option<HashMap<Key, Arc<Pattern>>>> = Mutex::new(None);
+        let key: Key = (
+            store.instance(),
+            store.knowing(),
+            format!("{:?} {}", request.period, request.as_of),
+            indicators.iter().map(|i| i.id.clone()).collect(),
+        );
+        if let Some(found) = DECIDED.lock().ok().and_then(|d| d.as_ref()?.get(&key).cloned()) {
+            return Ok(found);
+        }
+        let pattern = Arc::new(Pattern::decide_now(store, indicators, request, false)?);
+        if let Ok(mut decided) = DECIDED.lock() {
+            let decided = decided.get_or_insert_with(HashMap::new);
+            // A few dozen periods at most in one command; a long-lived process keeps
+            // no more than that.
+            if decided.len() >= 64 {
+                decided.clear();
+            }
+            decided.insert(key, pattern.clone());
+        }
+        Ok(pattern)
+    }
+
+    /// The pattern with the audit's intervals, for the office (`baove audit`); not kept.
+    pub fn audited(store: &Store, request: &Request) -> Result<Pattern> {
+        let indicators = catalog::indicators().map_err(Error::Catalog)?;
+        Pattern::decide_now(store, &indicators, request, true)
+    }
+
+    fn decide_now(
+        store: &Store,
+        indicators: &[Indicator],
+        request: &Request,
+        audited: bool,
+    ) -> Result<Pattern> {
+        let provinces = Session::new(store)?.provinces()?;
+        let mut wholes = Vec::new();
+        for top in wholes_of(&provinces, request) {
+            let Ok(reach) = provinces.reach(&top, &request.period) else {
+                continue;
+            };
+            let rows = store.with_top(top.clone(), |s| indicators::compute(s, indicators, request))?;
+            wholes.push(Whole { reach, rows });
+        }
+        let mut pattern = Pattern {
+            request: request.clone(),
+            provinces,
+            hidden: Hidden::default(),
+            audit: Audit::default(),
+            rows: BTreeMap::new(),
+            indicators: indicators.to_vec(),
+            counts: HashMap::new(),
+        };
+        let mut table = Table::new(NATION_CODE);
+        let mut counts = HashMap::new();
+        let by_id: HashMap<&str, &Indicator> = indicators.iter().map(|i| (i.id.as_str(), i)).collect();
+        for whole in &wholes {
+            let key = pattern.whole_key(&whole.reach);
+            let cell_of = pattern.cell_mapper(&whole.reach);
+            // Cells in code order within each whole: the order ties are broken in.
+            for row in &whole.rows {
+                let Some(indicator) = by_id.get(row.indicator_id.as_str()) else {
+                    continue;
+                };
+                let cell = cell_of(row);
+                for (quantity, count) in [
+                    (indicator.numerator_quantity.quantity(), row.numerator),
+                    (indicator.denominator_quantity.quantity(), row.denominator),
+                ] {
+                    if let (Some(q), Some(n)) = (quantity, count) {
+                        table.record(q, &cell, n as f64)?;
+                        counts.insert((q.to_string(), cell.clone()), n as f64);
+                    }
+                }
+            }
+            // The whole is the sum of its areas, and of each breakdown's values.
+            let total = CellKey::total(&key);
+            let mut areas: Vec<CellKey> = Vec::new();
+            let mut breakdowns: BTreeMap<&str, Vec<CellKey>> = BTreeMap::new();
+            for row in &whole.rows {
+                let cell = cell_of(row);
+                if cell.area == key {
+                    if !row.breakdown.is_empty() {
+                        breakdowns.entry(row.breakdown.as_str()).or_default().push(cell);
+                    }
+                } else if row.breakdown.is_empty() {
+                    areas.push(cell);
+                }
+            }
+            areas.sort();
+            areas.dedup();
+            table.relate(&total, &areas);
+            for cells in breakdowns.values_mut() {
+                cells.sort();
+                cells.dedup();
+                table.relate(&total, cells);
+            }
+            // A whole of wholes (the nation; a merged province before its merger) is the
+            // sum of its parts, value by value.
+            let parts: Vec<String> = if whole.reach.nation {
+                whole
+                    .reach
+                    .parts_on_last_day
+                    .iter()
+                    .map(|(p, _)| province_key(p))
+                    .collect()
+            } else {
+                let parts: Vec<String> = whole
+                    .reach
+                    .parts_on_last_day
+                    .iter()
+                    .map(|(p, _)| province_key(p))
+                    .filter(|k| *k != key)
+                    .collect();
+                parts
+            };
+            let computed: Vec<String> = wholes.iter().map(|w| pattern.whole_key(&w.reach)).collect();
+            if !parts.is_empty() && parts.iter().all(|p| computed.contains(p)) {
+                let mut cells: Vec<(String, String)> = whole
+                    .rows
+                    .iter()
+                    .filter(|r| cell_of(r).area == key)
+                    .map(|r| (r.breakdown.clone(), r.breakdown_value.clone()))
+                    .collect();
+                cells.sort();
+                cells.dedup();
+                for (breakdown, value) in cells {
+                    let members: Vec<CellKey> = parts
+                        .iter()
+                        .map(|p| CellKey::new(p, &breakdown, &value))
+                        .collect();
+                    table.relate(&CellKey::new(&key, &breakdown, &value), &members);
+                }
+            }
+        }
+        for quantity in catalog::quantities().map_err(Error::Catalog)? {
+            if let Some(outer) = &quantity.within {
+                table.nest(&quantity.id, outer);
+            }
+        }
+        // The audit by linear programming runs for the office (`baove audit`); in the
+        // releases it is not yet used: on some periods of a generated nation its
+        // solver took minutes (issue 32 stays open for it). The releases hide what
+        // primary and secondary suppression over the whole hierarchy hide.
+        let (hidden, audit) = if audited {
+            table.solve_audited()
+        } else {
+            (table.solve(), Audit::default())
+        };
+        pattern.counts = counts;
+        pattern.hidden = hidden;
+        pattern.audit = audit;
+        for whole in wholes {
+            pattern.rows.insert(pattern.whole_key(&whole.reach), whole.rows);
+        }
+        Ok(pattern)
+    }
+
+    /// The key of a whole's total cell.
+    fn whole_key(&self, reach: &Reach) -> String {
+        if reach.nation {
+            return NATION_CODE.to_string();
+        }
+        let end = self.request.period.end();
+        // The province reported: the row of its code that the whole was asked for.
+        self.provinces
+            .rows
+            .iter()
+            .filter(|p| p.code == reach.code && p.name == reach.name)
+            .max_by_key(|p| (p.valid_on(end), p.valid_from))
+            .map(province_key)
+            .unwrap_or_else(|| reach.code.clone())
+    }
+
+    /// The cell of a row of a whole's release, in the pattern's keys: the whole's total
+    /// and breakdowns under the whole's key; the nation's areas (provinces) under their
+    /// province's key; other areas under their own code.
+    fn cell_mapper<'a>(&'a self, reach: &'a Reach) -> impl Fn(&TidyRow) -> CellKey + 'a {
+        let key = self.whole_key(reach);
+        let end = self.request.period.end();
+        let provinces_now: HashMap<String, String> = if reach.nation {
+            self.provinces
+                .rows
+                .iter()
+                .filter(|p| p.valid_on(end))
+                .map(|p| (p.code.clone(), province_key(p)))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        move |row: &TidyRow| {
+            let area = if row.area_code == reach.code {
+                key.clone()
+            } else {
+                provinces_now
+                    .get(&row.area_code)
+                    .cloned()
+                    .unwrap_or_else(|| row.area_code.clone())
+            };
+            CellKey::new(&area, &row.breakdown, &row.breakdown_value)
+        }
+    }
+
+    /// What the audit found and did.
+    pub fn audit(&self) -> &Audit {
+        &self.audit
+    }
+
+    /// The keys of the wholes the pattern was decided over.
+    pub fn wholes(&self) -> Vec<String> {
+        self.rows.keys().cloned().collect()
+    }
+
+    /// The count of `quantity` in `cell` (in the pattern's keys), for the office.
+    pub fn count(&self, quantity: &str, cell: &CellKey) -> Option<f64> {
+        self.counts.get(&(quantity.to_string(), cell.clone())).copied()
+    }
+
+    /// The public release of `top` for the period: its rows of `indicators`, with what
+    /// the pattern hides suppressed. The rows are those the pattern was decided on.
+    pub fn release(&self, top: &Top, indicators: &[Indicator]) -> Result<Vec<TidyRow>> {
+        let reach = self.provinces.reach(top, &self.request.period)?;
+        let key = self.whole_key(&reach);
+        let wanted: std::collections::HashSet<&str> = indicators.iter().map(|i| i.id.as_str()).collect();
+        let mut rows: Vec<TidyRow> = self
+            .rows
+            .get(&key)
+            .map(|rows| {
+                rows.iter()
+                    .filter(|r| wanted.contains(r.indicator_id.as_str()))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.suppress(&mut rows, top)?;
+        Ok(rows)
+    }
+
+    /// `top`'s rows for every indicator the pattern was decided with, every value shown
+    /// (what the internal audience sees, and what a release is made from).
+    pub fn internal(&self, top: &Top) -> Result<Vec<TidyRow>> {
+        let reach = self.provinces.reach(top, &self.request.period)?;
+        Ok(self
+            .rows
+            .get(&self.whole_key(&reach))
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    /// What the pattern hides of `top`'s release, in that release's own cells (its
+    /// whole under its own code): for outputs built from the same cells (comparisons).
+    pub fn hidden_in(&self, top: &Top) -> Result<Hidden> {
+        let reach = self.provinces.reach(top, &self.request.period)?;
+        let cell_of = self.cell_mapper(&reach);
+        let mut hidden = Hidden::default();
+        for row in self.rows.get(&self.whole_key(&reach)).into_iter().flatten() {
+            let Some(indicator) = self.indicators.iter().find(|i| i.id == row.indicator_id) else {
+                continue;
+            };
+            let own = CellKey::new(&row.area_code, &row.breakdown, &row.breakdown_value);
+            for quantity in [
+                indicator.numerator_quantity.quantity(),
+                indicator.denominator_quantity.quantity(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if self.hidden.contains(quantity, &cell_of(row)) {
+                    hidden.insert(quantity, &own);
+                }
+            }
+        }
+        Ok(hidden)
+    }
+
+    /// Suppresses, in rows of `top`'s release of the period (computed elsewhere, with
+    /// every value), what the pattern hides. An indicator the pattern was not decided
+    /// with is hidden whole.
+    pub fn suppress(&self, rows: &mut [TidyRow], top: &Top) -> Result<()> {
+        let reach = self.provinces.reach(top, &self.request.period)?;
+        let cell_of = self.cell_mapper(&reach);
+        let by_id: HashMap<&str, &Indicator> = self.indicators.iter().map(|i| (i.id.as_str(), i)).collect();
+        for row in rows.iter_mut() {
+            let suppressed = match by_id.get(row.indicator_id.as_str()) {
+                Some(indicator) => self.hidden.hides_any(
+                    [
+                        indicator.numerator_quantity.quantity(),
+                        indicator.denominator_quantity.quantity(),
+                    ],
+                    &cell_of(row),
+                ),
+                None => true,
+            };
+            if suppressed {
+                row.status = Status::Suppressed;
+                row.value = None;
+                row.ci_low = None;
+                row.ci_high = None;
+                row.numerator = None;
+                row.denominator = None;
+            }
+        }
+        Ok(())
+    }
+}
