@@ -25,7 +25,7 @@ use crate::catalog::{self, Indicator};
 use crate::disclosure::{Audit, CellKey, Hidden, Table};
 use crate::error::{Error, Result};
 use crate::indicators;
-use crate::results::{Request, Status, TidyRow, Top, NATION_CODE};
+use crate::results::{Request, TidyRow, Top, NATION_CODE};
 use crate::store::reach::{Province, Provinces, Reach};
 use crate::store::{Session, Store};
 
@@ -391,12 +391,7 @@ impl Pattern {
                 None => true,
             };
             if suppressed {
-                row.status = Status::Suppressed;
-                row.value = None;
-                row.ci_low = None;
-                row.ci_high = None;
-                row.numerator = None;
-                row.denominator = None;
+                crate::disclosure::blank(row);
             }
         }
         Ok(())

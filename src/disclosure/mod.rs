@@ -289,19 +289,7 @@ impl Table {
 
     /// [`Table::solve`], with what the audit found and did.
     pub fn solve_audited(&self) -> (Hidden, Audit) {
-        let mut hidden: HashSet<(String, usize)> = self.forced.clone();
-        for (quantity, counts) in &self.counts {
-            for (&i, &n) in counts {
-                if is_protected(n) {
-                    hidden.insert((quantity.clone(), i));
-                }
-            }
-        }
-        let groups: BTreeMap<&String, Vec<(usize, Vec<usize>)>> = self
-            .counts
-            .iter()
-            .map(|(q, counts)| (q, self.groups(counts)))
-            .collect();
+        let (mut hidden, groups) = self.primary_and_secondary();
         let mut audit = Audit::default();
         let mut clock = crate::Stopwatch::start();
         let relations = self.relations(&groups);
@@ -546,12 +534,22 @@ impl Hidden {
     }
 }
 
-pub use tidy::suppress;
+pub use tidy::{blank, suppress};
 
 mod tidy {
     use super::*;
     use crate::catalog::Indicator;
     use crate::results::{Status, TidyRow};
+
+    /// Suppresses a row: no number at all, status `suppressed` (`[c]` to readers).
+    pub fn blank(row: &mut TidyRow) {
+        row.status = Status::Suppressed;
+        row.value = None;
+        row.ci_low = None;
+        row.ci_high = None;
+        row.numerator = None;
+        row.denominator = None;
+    }
 
     fn cell_of(row: &TidyRow) -> CellKey {
         CellKey::new(&row.area_code, &row.breakdown, &row.breakdown_value)
@@ -595,12 +593,7 @@ mod tidy {
                 None => true,
             };
             if suppressed {
-                row.status = Status::Suppressed;
-                row.value = None;
-                row.ci_low = None;
-                row.ci_high = None;
-                row.numerator = None;
-                row.denominator = None;
+                blank(row);
             }
         }
         Ok(hidden)
