@@ -153,6 +153,7 @@ impl Pattern {
         let mut table = Table::new(NATION_CODE);
         let mut counts = HashMap::new();
         let by_id: HashMap<&str, &Indicator> = indicators.iter().map(|i| (i.id.as_str(), i)).collect();
+        let computed: Vec<String> = wholes.iter().map(|w| pattern.whole_key(&w.reach)).collect();
         for whole in &wholes {
             let key = pattern.whole_key(&whole.reach);
             let cell_of = pattern.cell_mapper(&whole.reach);
@@ -213,7 +214,6 @@ impl Pattern {
                     .collect();
                 parts
             };
-            let computed: Vec<String> = wholes.iter().map(|w| pattern.whole_key(&w.reach)).collect();
             if !parts.is_empty() && parts.iter().all(|p| computed.contains(p)) {
                 let mut cells: Vec<(String, String)> = whole
                     .rows

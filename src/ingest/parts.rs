@@ -52,20 +52,20 @@ const MAX_RECORD_BYTES: usize = 16 << 20;
 
 /// [`DEFAULT_PART_BYTES`], or `BAOVE_PART_BYTES` (tests use small parts on small files).
 pub fn part_bytes() -> u64 {
-    std::env::var("BAOVE_PART_BYTES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(DEFAULT_PART_BYTES)
+    positive_from_env("BAOVE_PART_BYTES", DEFAULT_PART_BYTES)
 }
 
 /// [`DEFAULT_PART_CELLS`], or `BAOVE_PART_CELLS`.
 pub fn part_cells() -> u64 {
-    std::env::var("BAOVE_PART_CELLS")
+    positive_from_env("BAOVE_PART_CELLS", DEFAULT_PART_CELLS)
+}
+
+fn positive_from_env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|&n| n > 0)
-        .unwrap_or(DEFAULT_PART_CELLS)
+        .unwrap_or(default)
 }
 
 /// Whether a planned file is read in parts: a CSV or Parquet export of cases or content
