@@ -4,27 +4,36 @@
 //! value as known after each load.
 //!
 //! Disclosure control (public audience) treats a cell's revision as one more release of
-//! the cell. A difference of 1 to 4 between two shown values is a count of 1 to 4
-//! children, and so is a cause count; and a difference can be rebuilt from its causes
-//! (late + entered − removed), or a cause from the difference and the other causes. So
-//! each cell's revision is shown or hidden whole: its count is the smallest non-zero of
-//! its differences of counted quantities and its cause counts, and the same engine as
-//! every table ([`crate::disclosure::Table`]) hides it where that count is 1 to 4, then
-//! hides other areas where one hidden area could be rebuilt from the whole. A hidden
-//! revision shows the value now (published anyway) and hides the value then, the
-//! difference and the causes. In the triangle, a load's value is shown only where it
-//! differs from every other shown value by 0 or by 5 or more in each counted quantity.
+//! the cell. The values then and now are shown as the public releases of those states
+//! showed them: hidden where that state's one pattern of the period hides them
+//! ([`crate::release`]). A difference of 1 to 4 between two shown values is a count of 1
+//! to 4 children, and so is a cause count; and a difference can be rebuilt from its
+//! causes (late + entered − removed), or a cause from the difference and the other
+//! causes. So each cell's revision is shown or hidden whole: its count is the smallest
+//! non-zero of its differences of counted quantities and its cause counts, each cause
+//! is a quantity of its own (the whole's late records are its areas' summed), and the
+//! same engine as every table ([`crate::disclosure::Table`]) hides a cell where one of
+//! them is 1 to 4, then hides other cells where one hidden cell could be rebuilt from
+//! the whole, until a cell hidden for one quantity is hidden for all. A hidden revision
+//! shows the value now (where published anyway) and hides the value then, the
+//! difference and the causes: a row for every cause, moved records or not, so which
+//! causes moved it is not told either. In the triangle, a load's value is shown only
+//! where it differs from every other shown value by 0 or by 5 or more in each counted
+//! quantity.
 //!
 //! Out of scope, as in the spec: the earlier report itself, which still carries the
 //! value then; a reader holding both reports can subtract them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::catalog::Indicator;
 use crate::disclosure::{self, CellKey, Table};
 use crate::error::{Error, Result};
 use crate::indicators;
-use crate::results::{LoadMark, Request, RevisedValue, Revisions, ShownCause, Status, TidyRow, Vintage};
+use crate::model::Kind;
+use crate::results::{
+    Cause, CauseCount, LoadMark, Request, RevisedValue, Revisions, ShownCause, Status, TidyRow, Vintage,
+};
 use crate::store::{Session, Store};
 
 /// The quantity under which a cell's revision is protected.
@@ -43,7 +52,7 @@ pub fn compute(
     triangle: bool,
 ) -> Result<Revisions> {
     let restore = store.knowing();
-    let result = compute_between(store, indicators, request, since, public, triangle);
+    let result = compute_between(store, indicators, request, since, public, triangle, restore);
     store.know_as_at(restore)?;
     result
 }
@@ -55,6 +64,7 @@ fn compute_between(
     since: i64,
     public: bool,
     with_triangle: bool,
+    as_read: Option<i64>,
 ) -> Result<Revisions> {
     let now_load = store.known_load()?;
     let loads = store.loads()?;
@@ -72,29 +82,28 @@ fn compute_between(
             "--since load {since} is after the state read (load {now_load}): a revision runs from an earlier load to a later one"
         )));
     }
-    let totals_at = |load: i64| -> Result<Vec<TidyRow>> {
-        store.know_as_at(Some(load))?;
-        Ok(indicators::compute(store, indicators, request)?
+    // The totals known after `load`, every value and as that state's public release
+    // showed them: hidden where that state's pattern of the period hides them (issue
+    // 32), as the report of that state hid them.
+    let totals_at = |load: i64| -> Result<(Vec<TidyRow>, Vec<TidyRow>)> {
+        // The state now is the one the caller reads: its pattern is the report's.
+        store.know_as_at(if load == now_load { as_read } else { Some(load) })?;
+        let rows: Vec<TidyRow> = indicators::compute(store, indicators, request)?
             .into_iter()
             .filter(|r| r.breakdown.is_empty())
-            .collect())
+            .collect();
+        let mut shown = rows.clone();
+        if public {
+            crate::release::Pattern::decide(store, request)?.suppress(&mut shown, &store.top())?;
+        }
+        Ok((rows, shown))
     };
-    let then_rows = totals_at(since)?;
-    let now_rows = totals_at(now_load)?;
+    let (then_rows, then_shown) = totals_at(since)?;
+    let (now_rows, now_shown) = totals_at(now_load)?;
     // One session for the whole's code and the causes (its staging is built once).
     let session = Session::new(store)?;
     let whole = session.reach(&request.period)?.code;
     let causes = session.revision_causes(request, since, now_load)?;
-
-    let published = |rows: &[TidyRow]| -> Result<Vec<TidyRow>> {
-        let mut rows = rows.to_vec();
-        if public {
-            disclosure::suppress(&mut rows, indicators, &whole)?;
-        }
-        Ok(rows)
-    };
-    let then_shown = published(&then_rows)?;
-    let now_shown = published(&now_rows)?;
 
     let by_id: HashMap<&str, &Indicator> = indicators.iter().map(|i| (i.id.as_str(), i)).collect();
     let key = |r: &TidyRow| (r.indicator_id.clone(), r.area_code.clone());
@@ -124,26 +133,12 @@ fn compute_between(
     for c in &causes {
         note(&c.area_code, c.records);
     }
-    let hidden = if public {
-        // Cells in code order, the whole first: the order ties are broken in.
-        let mut table = Table::new(&whole);
-        table.record(
-            REVISION,
-            &CellKey::total(&whole),
-            *smallest.get(&whole).unwrap_or(&0) as f64,
-        )?;
-        for (area, n) in &smallest {
-            table.record(REVISION, &CellKey::total(area), *n as f64)?;
-        }
-        Some(table.solve())
+    let hidden: BTreeSet<String> = if public {
+        hidden_revisions(&whole, &smallest, &causes)?
     } else {
-        None
+        BTreeSet::new()
     };
-    let is_hidden = |area: &str| {
-        hidden
-            .as_ref()
-            .is_some_and(|h| h.contains(REVISION, &CellKey::total(area)))
-    };
+    let is_hidden = |area: &str| hidden.contains(area);
 
     let mut values = Vec::new();
     for now in &now_shown {
@@ -177,26 +172,61 @@ fn compute_between(
             status,
         });
     }
-    let causes = causes
+    // A hidden cell's causes are hidden whole: a row for every cause, moved records or
+    // not, and no column counts, so the rows present do not say which causes moved it
+    // (issue 32: "4 late, and no other cause" gave its value then back).
+    let mut causes: Vec<ShownCause> = causes
         .into_iter()
+        .filter(|count| !is_hidden(&count.area_code))
         .map(|count| ShownCause {
-            records: (!is_hidden(&count.area_code)).then_some(count.records),
+            records: Some(count.records),
             count,
         })
         .collect();
+    for area in &hidden {
+        for (kind, cause) in cause_kinds() {
+            causes.push(ShownCause {
+                count: CauseCount {
+                    kind,
+                    area_code: area.clone(),
+                    cause,
+                    column: None,
+                    records: 0,
+                },
+                records: None,
+            });
+        }
+    }
+    causes.sort_by(|a, b| {
+        let key = |c: &ShownCause| {
+            (
+                c.count.area_code != whole,
+                c.count.area_code.clone(),
+                c.count.kind.name(),
+                Cause::ALL.iter().position(|k| *k == c.count.cause),
+                c.count.column.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
 
     let triangle = if with_triangle {
         let whole_hidden = is_hidden(&whole);
+        let now = (now_rows.clone(), now_shown.clone());
         triangle_of(
-            store,
+            &|load| {
+                if load == now_load {
+                    Ok(now.clone())
+                } else {
+                    totals_at(load)
+                }
+            },
             indicators,
-            request,
             &loads,
             now_load,
             since,
             &whole,
             public,
-            &now_rows,
             whole_hidden,
         )?
     } else {
@@ -213,6 +243,74 @@ fn compute_between(
         causes,
         triangle,
     })
+}
+
+/// The causes a record of each kind can have (a link joins cases only).
+fn cause_kinds() -> Vec<(Kind, Cause)> {
+    [Kind::Cases, Kind::ContentReports]
+        .into_iter()
+        .flat_map(|kind| {
+            Cause::ALL
+                .into_iter()
+                .filter(move |c| kind == Kind::Cases || *c != Cause::Linked)
+                .map(move |c| (kind, c))
+        })
+        .collect()
+}
+
+/// The cells (the whole, its areas) whose revision the public may not see. A cell's
+/// revision is one count, the smallest it moved (`smallest`), and each cause is a
+/// quantity of its own, the whole's the sum of its areas' (late records add up): a
+/// cause of 1 to 4 hides its cell, a cell hidden for one quantity is hidden for all,
+/// and secondary suppression hides a partner wherever a hidden cell would be the whole
+/// less the others, until nothing changes.
+fn hidden_revisions(
+    whole: &str,
+    smallest: &BTreeMap<String, u64>,
+    causes: &[CauseCount],
+) -> Result<BTreeSet<String>> {
+    // Cells in code order, the whole first: the order ties are broken in.
+    let mut cells: Vec<&str> = vec![whole];
+    cells.extend(smallest.keys().map(String::as_str).filter(|a| *a != whole));
+    let quantity = |kind: Kind, cause: Cause| format!("cause.{}.{}", kind.name(), cause.name());
+    let mut table = Table::new(whole);
+    for area in &cells {
+        let cell = CellKey::total(area);
+        table.record(REVISION, &cell, *smallest.get(*area).unwrap_or(&0) as f64)?;
+        for (kind, cause) in cause_kinds() {
+            let moved: u64 = causes
+                .iter()
+                .filter(|c| c.area_code == *area && c.kind == kind && c.cause == cause && c.column.is_none())
+                .map(|c| c.records)
+                .sum();
+            table.record(&quantity(kind, cause), &cell, moved as f64)?;
+        }
+    }
+    let mut quantities = vec![REVISION.to_string()];
+    quantities.extend(cause_kinds().into_iter().map(|(k, c)| quantity(k, c)));
+    let mut hidden = BTreeSet::new();
+    // Each round hides at least one more cell, or ends.
+    for _ in 0..=cells.len() {
+        let solved = table.solve();
+        hidden = cells
+            .iter()
+            .filter(|a| quantities.iter().any(|q| solved.contains(q, &CellKey::total(a))))
+            .map(|a| a.to_string())
+            .collect();
+        let mut more = false;
+        for area in &hidden {
+            for q in &quantities {
+                if !solved.contains(q, &CellKey::total(area)) {
+                    table.force_hidden(q, &CellKey::total(area));
+                    more = true;
+                }
+            }
+        }
+        if !more {
+            break;
+        }
+    }
+    Ok(hidden)
 }
 
 /// The counted quantities of a row pair: (quantity, count then, count now), 0 where a
@@ -239,33 +337,19 @@ fn counted<'i>(
 /// The whole's value of every indicator after each load up to `now_load`, oldest first.
 #[allow(clippy::too_many_arguments)]
 fn triangle_of(
-    store: &Store,
+    totals_at: &dyn Fn(i64) -> Result<(Vec<TidyRow>, Vec<TidyRow>)>,
     indicators: &[Indicator],
-    request: &Request,
     loads: &[LoadMark],
     now_load: i64,
     since: i64,
     whole: &str,
     public: bool,
-    now_rows: &[TidyRow],
     since_hidden: bool,
 ) -> Result<Vec<Vintage>> {
     // Raw and published whole rows of every load.
     let mut states: Vec<(LoadMark, Vec<TidyRow>, Vec<TidyRow>)> = Vec::new();
     for load in loads.iter().filter(|l| l.load_id <= now_load) {
-        let raw: Vec<TidyRow> = if load.load_id == now_load {
-            now_rows.to_vec()
-        } else {
-            store.know_as_at(Some(load.load_id))?;
-            indicators::compute(store, indicators, request)?
-                .into_iter()
-                .filter(|r| r.breakdown.is_empty())
-                .collect()
-        };
-        let mut shown = raw.clone();
-        if public {
-            disclosure::suppress(&mut shown, indicators, whole)?;
-        }
+        let (raw, shown) = totals_at(load.load_id)?;
         let raw = raw.into_iter().filter(|r| r.area_code == whole).collect();
         let shown = shown.into_iter().filter(|r| r.area_code == whole).collect();
         states.push((load.clone(), raw, shown));

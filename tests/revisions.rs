@@ -431,3 +431,105 @@ fn a_public_revision_shows_no_difference_or_cause_from_1_to_4() {
         }
     }
 }
+
+/// Issue 32's fifth route. Export A: six cases in each of 450, 452 and 454. Export B:
+/// three late cases in 450, six in 452, and five of 454's cases assessed (corrected,
+/// no late one). 450's revision is hidden (3 late). Before the fix the cause rows of a
+/// hidden cell were those of the causes that moved it, and the partner hidden beside it
+/// was 454 (its smallest count, 5, the smallest open): 454's rows said "corrected" only,
+/// so its late count read as 0 and 450's late count was the whole's 9 less 452's 6: 3.
+/// The intruder reads the public causes: a shown cell's cause with no row is 0; a hidden
+/// cell's cause with no row is 0 too (that is what the rows told); only a hidden row is
+/// unknown. No cause of a hidden cell may then be pinned to 1-4 by the whole's count.
+#[test]
+fn the_causes_of_a_hidden_revision_are_hidden_whole_and_give_no_count_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = Vec::new();
+    for (area, first) in [("450", 1), ("452", 11), ("454", 21)] {
+        for i in 0..6 {
+            a.push(case(&format!("R-{}", first + i), area, 2 + i as u32, None));
+        }
+    }
+    let mut b = Vec::new();
+    for i in 0..3 {
+        b.push(case(&format!("L-{i}"), "450", 20 + i, None));
+    }
+    for i in 0..6 {
+        b.push(case(&format!("M-{i}"), "452", 20 + i, None));
+    }
+    for i in 0..5 {
+        b.push(case(
+            &format!("R-{}", 21 + i),
+            "454",
+            2 + i as u32,
+            Some("CONFIRMED"),
+        ));
+    }
+    ok(dir.path(), &["load", &sample_areas()]);
+    let a = write_cases(dir.path(), "cases_a.csv", &a);
+    let b = write_cases(dir.path(), "cases_b.csv", &b);
+    ok(dir.path(), &["load", &a]);
+    ok(dir.path(), &["load", &b]);
+    ok(
+        dir.path(),
+        &["revisions", "--period", "2025Q1", "--since", "2", "--out", "rev"],
+    );
+    let rows = read_csv_rows(&dir.path().join("rev/revision_causes_2025Q1.csv"));
+    let whole = "44";
+    let areas = ["450", "452", "454"];
+    let hidden_areas: Vec<&str> = areas
+        .iter()
+        .copied()
+        .filter(|a| {
+            rows.iter()
+                .any(|r| r["area_code"] == *a && r["status"] == "suppressed")
+        })
+        .collect();
+    assert!(
+        hidden_areas.contains(&"450"),
+        "450's three late records are hidden: {rows:?}"
+    );
+    for cause in ["late", "corrected", "entered", "removed"] {
+        let of = |area: &str| {
+            rows.iter().find(|r| {
+                r["area_code"] == area
+                    && r["kind"] == "cases"
+                    && r["cause"] == cause
+                    && r["column"].is_empty()
+            })
+        };
+        let Some(total) = of(whole).and_then(|r| r["records"].parse::<f64>().ok()) else {
+            continue;
+        };
+        let mut known = 0.0;
+        let mut unknown = Vec::new();
+        for area in areas {
+            match of(area) {
+                Some(r) if r["status"] == "suppressed" => unknown.push(area),
+                Some(r) => known += r["records"].parse::<f64>().unwrap(),
+                None => {}
+            }
+        }
+        if let [only] = unknown[..] {
+            let pinned = total - known;
+            assert!(
+                !(1.0..=4.0).contains(&pinned),
+                "{only}'s {cause} count is the whole's {total} less the others': {pinned}"
+            );
+        }
+    }
+    // A hidden cell lists every cause, and no column: which causes moved it is not told.
+    for area in hidden_areas {
+        let mut listed: Vec<(String, String)> = rows
+            .iter()
+            .filter(|r| r["area_code"] == area)
+            .map(|r| {
+                assert_eq!(r["status"], "suppressed", "{r:?}");
+                assert!(r["column"].is_empty(), "{r:?}");
+                (r["kind"].clone(), r["cause"].clone())
+            })
+            .collect();
+        listed.sort();
+        assert_eq!(listed.len(), 9, "{area}: {listed:?}");
+    }
+}
