@@ -255,7 +255,18 @@ mod gathering {
             comparisons.push(compared.into_iter().next());
         }
         let sources = store.status()?.log;
-        let mut quality = session.quality(&previous.period, previous.as_of)?;
+        let mut quality = if public {
+            // Its counts are quantities of the period's one pattern (issue 32).
+            crate::release::Pattern::decide(store, &Request { period, as_of })?.quality(
+                store,
+                &store.top(),
+                &previous.period,
+                previous.as_of,
+                public,
+            )?
+        } else {
+            session.quality(&previous.period, previous.as_of)?
+        };
         if !public {
             // Parts, links and possible duplicates name cases and agencies: the office's.
             quality.parts = session.parts_quality(&Request { period, as_of })?;

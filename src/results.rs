@@ -154,6 +154,17 @@ pub struct Quality {
     /// The parts and links behind the period's cases (data-contract.md v3): for the
     /// office, internal audience only.
     pub parts: PartsQuality,
+    /// The counts above the period's pattern hides from the public beyond the threshold
+    /// (indicators.md v3: every printed count is a quantity), by [`Quality::name`]: a
+    /// count 5 or more hidden because the wholes' sums would give back a hidden one.
+    pub hidden: std::collections::BTreeSet<String>,
+}
+
+impl Quality {
+    /// The name of a count of completeness (`filled` or `rows`) of `column`.
+    pub fn name(kind: &str, column: &str, count: &str) -> String {
+        format!("{kind}.{column}.{count}")
+    }
 }
 
 /// What the parts and links of the period's cases say about the agencies' data

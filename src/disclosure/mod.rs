@@ -26,6 +26,7 @@
 //! cells add up exactly to the total: an over-protected group is safe, a skipped one is
 //! a leak.
 
+use crate::results::{Completeness, Quality};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 mod audit;
@@ -53,6 +54,37 @@ pub fn is_protected(count: f64) -> bool {
 /// it: `None` where it is protected. These are counts of cases too.
 pub fn shown_count(count: u64, public: bool) -> Option<u64> {
     (!(public && is_protected(count as f64))).then_some(count)
+}
+
+/// A data-quality count of a report, named `name` ([`Quality::name`] for completeness),
+/// as `public` or the office may see it: None where the threshold or the period's
+/// pattern hides it ([`Quality::hidden`]).
+pub fn quality_shown(quality: &Quality, name: &str, count: u64, public: bool) -> Option<u64> {
+    if public && quality.hidden.contains(name) {
+        return None;
+    }
+    shown_count(count, public)
+}
+
+/// Completeness `c`'s filled count, rows and share as the audience may see them.
+pub fn completeness_shown(
+    quality: &Quality,
+    c: &Completeness,
+    public: bool,
+) -> (Option<u64>, Option<u64>, Option<f64>) {
+    let filled = quality_shown(
+        quality,
+        &Quality::name(c.kind, c.column, "filled"),
+        c.filled,
+        public,
+    );
+    let rows = quality_shown(quality, &Quality::name(c.kind, c.column, "rows"), c.total, public);
+    // A share and its rows give the filled count back: it is shown with both.
+    let share = match (filled, rows) {
+        (Some(f), Some(r)) if r > 0 => Some(f as f64 / r as f64),
+        _ => None,
+    };
+    (filled, rows, share)
 }
 
 /// Who an output is written for. Every output names it (the tidy `audience` column, the
@@ -356,6 +388,53 @@ impl Table {
             }
         }
         (self.named(hidden), audit)
+    }
+
+    /// [`Table::solve`], then hiding more wherever bounds propagated along every
+    /// relation (sums, wholes of wholes, nested quantities) pin a hidden count to 1-4,
+    /// until none is: what the releases use. Complete only as far as propagation goes;
+    /// the exact audit is [`Table::solve_audited`].
+    pub fn solve_propagated(&self) -> Hidden {
+        let (mut hidden, groups) = self.primary_and_secondary();
+        let relations = self.relations(&groups);
+        let truth: HashMap<audit::Count, f64> = self
+            .counts
+            .iter()
+            .flat_map(|(q, counts)| counts.iter().map(move |(&i, &n)| ((q.clone(), i), n)))
+            .collect();
+        let mut touching: HashMap<audit::Count, Vec<usize>> = HashMap::new();
+        for (r, relation) in relations.iter().enumerate() {
+            for (count, _) in &relation.terms {
+                touching.entry(count.clone()).or_default().push(r);
+            }
+        }
+        for round in 1..=MAX_ROUNDS {
+            self.close(&mut hidden, &groups);
+            let mut counts: Vec<audit::Count> =
+                hidden.iter().filter(|c| truth.contains_key(c)).cloned().collect();
+            counts.sort();
+            let disclosed: Vec<audit::Count> = audit::propagated(&counts, &relations, &truth)
+                .into_iter()
+                .filter(|(_, interval)| interval.discloses())
+                .map(|(count, _)| count)
+                .collect();
+            let mut widened = false;
+            for count in &disclosed {
+                for pick in self.partners_to_hide(
+                    count,
+                    &hidden,
+                    &relations,
+                    &touching,
+                    round > ROUNDS_ONE_AT_A_TIME,
+                ) {
+                    widened |= hidden.insert(pick);
+                }
+            }
+            if !widened {
+                break;
+            }
+        }
+        self.named(hidden)
     }
 
     /// Secondary suppression until nothing changes.

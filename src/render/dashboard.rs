@@ -391,20 +391,21 @@ fn comparison_section(data: &ReportData, lang: Lang, public: bool) -> Result<Str
 
 fn quality_section(data: &ReportData, lang: Lang) -> String {
     let q = &data.quality;
-    let shown =
-        |n: u64| crate::disclosure::shown_count(n, data.public).map_or("[c]".to_string(), |n| n.to_string());
+    let shown = |name: &str, n: u64| {
+        crate::disclosure::quality_shown(q, name, n, data.public).map_or("[c]".to_string(), |n| n.to_string())
+    };
     let mut html = format!(
         "<ul><li>{}: {}</li><li>{}: {}</li><li>{}: {}</li><li>{}: {}</li><li>{}: {}</li></ul>",
         text(lang, "as_of"),
         data.current.as_of.format("%d/%m/%Y %H:%M"),
         text(lang, "quarantined_rows"),
-        shown(q.quarantined),
+        shown("quarantined", q.quarantined),
         text(lang, "invalid_orders"),
-        shown(q.invalid_orders),
+        shown("invalid_orders", q.invalid_orders),
         text(lang, "late_records"),
-        shown(q.late_records),
+        shown("late_records", q.late_records),
         text(lang, "superseded_agency_rows"),
-        shown(q.superseded_agency_rows)
+        shown("superseded_agency_rows", q.superseded_agency_rows)
     );
     html.push_str(&format!(
         "<div class=\"scroll\"><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
@@ -413,16 +414,16 @@ fn quality_section(data: &ReportData, lang: Lang) -> String {
         text(lang, "completeness")
     ));
     for c in &q.completeness {
-        let share = if c.total == 0 {
-            1.0
-        } else {
-            c.filled as f64 / c.total as f64
+        let share = match crate::disclosure::completeness_shown(q, c, data.public) {
+            (_, _, Some(share)) => format_value(lang, Unit::Share, share),
+            (_, Some(0), None) => format_value(lang, Unit::Share, 1.0),
+            _ => "[c]".to_string(),
         };
         html.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(c.kind),
             escape(c.column),
-            escape(&format_value(lang, Unit::Share, share))
+            escape(&share)
         ));
     }
     html.push_str("</tbody></table></div>");

@@ -293,13 +293,14 @@ impl DocumentInput<'_> {
         areas
     }
 
-    fn quality(&self, which: QualityCount) -> u64 {
+    /// A data-quality count and its name among the report's quality counts.
+    fn quality(&self, which: QualityCount) -> (&'static str, u64) {
         let q = &self.data.quality;
         match which {
-            QualityCount::LateRecords => q.late_records,
-            QualityCount::Quarantined => q.quarantined,
-            QualityCount::InvalidOrders => q.invalid_orders,
-            QualityCount::SupersededAgencyRows => q.superseded_agency_rows,
+            QualityCount::LateRecords => ("late_records", q.late_records),
+            QualityCount::Quarantined => ("quarantined", q.quarantined),
+            QualityCount::InvalidOrders => ("invalid_orders", q.invalid_orders),
+            QualityCount::SupersededAgencyRows => ("superseded_agency_rows", q.superseded_agency_rows),
         }
     }
 
@@ -311,7 +312,7 @@ impl DocumentInput<'_> {
                 aspect: Aspect::Value,
             } => self.value_in(&self.data.current, id),
             Figure::OutsideFunnelCount => Some(self.outside_funnel().len() as f64),
-            Figure::Quality(which) => Some(self.quality(*which) as f64),
+            Figure::Quality(which) => Some(self.quality(*which).1 as f64),
             _ => None,
         }
     }
@@ -426,7 +427,16 @@ impl DocumentInput<'_> {
                     .join("; ")
             }
             Figure::OutsideFunnelCount => local_number(lang, self.outside_funnel().len() as f64, 0),
-            Figure::Quality(which) => local_number(lang, self.quality(*which) as f64, 0),
+            // A count the workbook hides leaves its sentence out (issue 32: the drafted
+            // text printed counts the workbook showed as [c]).
+            Figure::Quality(which) => {
+                let (name, count) = self.quality(*which);
+                local_number(
+                    lang,
+                    crate::disclosure::quality_shown(&data.quality, name, count, data.public)? as f64,
+                    0,
+                )
+            }
         })
     }
 

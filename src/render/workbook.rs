@@ -1530,16 +1530,17 @@ fn quality_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Resu
     let mut ws = titled_sheet(name, text(lang, "quality"), f)?;
     let q = &data.quality;
     let facts = [
-        (text(lang, "quarantined"), q.quarantined),
-        (text(lang, "invalid_orders"), q.invalid_orders),
-        (text(lang, "late_records"), q.late_records),
-        (text(lang, "superseded_agency_rows"), q.superseded_agency_rows),
+        ("quarantined", q.quarantined),
+        ("invalid_orders", q.invalid_orders),
+        ("late_records", q.late_records),
+        ("superseded_agency_rows", q.superseded_agency_rows),
     ];
-    for (i, (key, value)) in facts.iter().enumerate() {
-        ws.write_string_with_format(2 + i as u32, 0, *key, &f.header)
+    for (i, (name, value)) in facts.iter().enumerate() {
+        let key = text(lang, name);
+        ws.write_string_with_format(2 + i as u32, 0, key, &f.header)
             .map_err(xlsx)?;
         fit_texts(&mut ws, 2 + i as u32, &[key], &QUALITY_WIDTHS)?;
-        match crate::disclosure::shown_count(*value, data.public) {
+        match crate::disclosure::quality_shown(q, name, *value, data.public) {
             Some(n) => ws.write_number(2 + i as u32, 1, n as f64).map_err(xlsx)?,
             None => ws.write_string(2 + i as u32, 1, "[c]").map_err(xlsx)?,
         };
@@ -1563,15 +1564,24 @@ fn quality_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Resu
         let r = header_row + 1 + i as u32;
         ws.write_string(r, 0, c.kind).map_err(xlsx)?;
         ws.write_string(r, 1, c.column).map_err(xlsx)?;
-        ws.write_number(r, 2, c.filled as f64).map_err(xlsx)?;
-        ws.write_number(r, 3, c.total as f64).map_err(xlsx)?;
-        if c.total > 0 {
-            ws.write_number_with_format(r, 4, c.filled as f64 / c.total as f64, &percent)
-                .map_err(xlsx)?;
-        } else {
-            ws.write_string_with_format(r, 4, "[x]", &f.symbol)
-                .map_err(xlsx)?;
+        let (filled, rows, share) = crate::disclosure::completeness_shown(q, c, data.public);
+        for (column, count) in [(2, filled), (3, rows)] {
+            match count {
+                Some(n) => ws.write_number(r, column, n as f64).map_err(xlsx)?,
+                None => ws
+                    .write_string_with_format(r, column, "[c]", &f.symbol)
+                    .map_err(xlsx)?,
+            };
         }
+        match (share, rows) {
+            (Some(share), _) => ws.write_number_with_format(r, 4, share, &percent).map_err(xlsx)?,
+            (None, Some(0)) => ws
+                .write_string_with_format(r, 4, "[x]", &f.symbol)
+                .map_err(xlsx)?,
+            (None, _) => ws
+                .write_string_with_format(r, 4, "[c]", &f.symbol)
+                .map_err(xlsx)?,
+        };
     }
     fit(&mut ws, &QUALITY_WIDTHS)?;
     fit_texts(&mut ws, header_row, &headers, &QUALITY_WIDTHS)?;
