@@ -371,10 +371,6 @@ impl Pattern {
             if hidden.contains(&quantity, &total) {
                 names.insert(Quality::name(c.kind, c.column, "rows"));
             }
-            // The filled count and the rows give the missing count back.
-            if hidden.contains(&quantity, &CellKey::new(&asked_key, "filled", "no")) {
-                names.insert(Quality::name(c.kind, c.column, "filled"));
-            }
         }
         asked.hidden = names;
         Ok(asked)

@@ -73,24 +73,15 @@ fn ceiling_of(truth: &HashMap<Count, f64>) -> f64 {
     10.0 * (truth.values().map(|n| n.abs()).sum::<f64>() + 1.0)
 }
 
-/// The feasible interval of every hidden count that takes part in a relation with a
-/// shown count or another hidden one (a hidden count in no relation is unbounded above).
-///
-/// `wide`: counts found wide in an earlier round of the same audit. Hiding more only
-/// frees counts (a table that agreed with what was shown still agrees), so a count once
-/// seen at two values, one of them 0 or 5 or more, stays so, and is not solved again;
-/// a set of such counts only is not solved at all.
-pub(super) fn intervals(
-    hidden: &[Count],
-    relations: &[Relation],
-    truth: &HashMap<Count, f64>,
-    wide: &BTreeMap<Count, Interval>,
-) -> BTreeMap<Count, Interval> {
+/// A relation over the hidden counts only: (terms by index into the hidden counts,
+/// right-hand side, equal or at most).
+type Reduced = (Vec<(usize, f64)>, f64, bool);
+
+/// Each relation with the shown counts moved to the right-hand side; relations over
+/// shown counts only are left out.
+fn reduce(hidden: &[Count], relations: &[Relation], truth: &HashMap<Count, f64>) -> Vec<Reduced> {
     let index: HashMap<&Count, usize> = hidden.iter().enumerate().map(|(i, c)| (c, i)).collect();
-    // Each relation with the shown counts moved to the right-hand side.
-    // (terms over the hidden counts, right-hand side, equal or at most)
-    type Reduced = (Vec<(usize, f64)>, f64, bool);
-    let mut reduced: Vec<Reduced> = Vec::new();
+    let mut reduced = Vec::new();
     for relation in relations {
         let mut terms = Vec::new();
         let mut constant = 0.0;
@@ -104,6 +95,23 @@ pub(super) fn intervals(
             reduced.push((terms, -constant, relation.equal));
         }
     }
+    reduced
+}
+
+/// The feasible interval of every hidden count that takes part in a relation with a
+/// shown count or another hidden one (a hidden count in no relation is unbounded above).
+///
+/// `wide`: counts found wide in an earlier round of the same audit. Hiding more only
+/// frees counts (a table that agreed with what was shown still agrees), so a count once
+/// seen at two values, one of them 0 or 5 or more, stays so, and is not solved again;
+/// a set of such counts only is not solved at all.
+pub(super) fn intervals(
+    hidden: &[Count],
+    relations: &[Relation],
+    truth: &HashMap<Count, f64>,
+    wide: &BTreeMap<Count, Interval>,
+) -> BTreeMap<Count, Interval> {
+    let reduced = reduce(hidden, relations, truth);
     // Independent sets of hidden counts: linked by a relation.
     let mut parent: Vec<usize> = (0..hidden.len()).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
@@ -287,26 +295,11 @@ pub(super) fn propagated(
     relations: &[Relation],
     truth: &HashMap<Count, f64>,
 ) -> BTreeMap<Count, Interval> {
-    let index: HashMap<&Count, usize> = hidden.iter().enumerate().map(|(i, c)| (c, i)).collect();
-    // Each relation over the hidden counts, the shown ones moved to the right-hand side.
-    // (terms over the hidden counts, right-hand side, equal or at most)
-    type Reduced = (Vec<(usize, f64)>, f64, bool);
-    let mut reduced: Vec<Reduced> = Vec::new();
+    let reduced = reduce(hidden, relations, truth);
     let mut touching: Vec<Vec<usize>> = vec![Vec::new(); hidden.len()];
-    for relation in relations {
-        let mut terms = Vec::new();
-        let mut constant = 0.0;
-        for (count, coefficient) in &relation.terms {
-            match index.get(count) {
-                Some(&i) => terms.push((i, *coefficient)),
-                None => constant += coefficient * truth.get(count).copied().unwrap_or(0.0),
-            }
-        }
-        if !terms.is_empty() {
-            for &(i, _) in &terms {
-                touching[i].push(reduced.len());
-            }
-            reduced.push((terms, -constant, relation.equal));
+    for (r, (terms, _, _)) in reduced.iter().enumerate() {
+        for &(i, _) in terms {
+            touching[i].push(r);
         }
     }
     let mut low = vec![0.0_f64; hidden.len()];
@@ -436,12 +429,11 @@ mod tests {
         assert!(i(0.5, Some(4.5)).discloses());
     }
 
-    /// The nested route of issue 32, by hand: a district shows 5 received and 5
-    /// confirmed, and hides its assessed count; confirmed ≤ assessed ≤ received pins it
-    /// to 5, and the district's hidden partner in the areas' sum (assessed 20 in all,
-    /// 11 shown) to 4.
-    #[test]
-    fn nested_counts_pin_a_hidden_count_and_its_partner() {
+    /// The hand example of issue 32's nested route: a district (cell 1) shows 5
+    /// received and 5 confirmed and hides its assessed count (5); its partner (cell 2)
+    /// hides 4; the areas' assessed total (cell 0) is 20, cell 3 shows 11. Relations:
+    /// the areas' sum, then confirmed ≤ assessed ≤ received in cell 1.
+    fn nested_example() -> (Vec<Count>, HashMap<Count, f64>, Vec<Relation>) {
         let hidden = vec![count("assessed", 1), count("assessed", 2)];
         let truth: HashMap<Count, f64> = [
             (count("received", 1), 5.0),
@@ -473,6 +465,16 @@ mod tests {
                 equal: false,
             },
         ];
+        (hidden, truth, relations)
+    }
+
+    /// The nested route of issue 32, by hand: a district shows 5 received and 5
+    /// confirmed, and hides its assessed count; confirmed ≤ assessed ≤ received pins it
+    /// to 5, and the district's hidden partner in the areas' sum (assessed 20 in all,
+    /// 11 shown) to 4.
+    #[test]
+    fn nested_counts_pin_a_hidden_count_and_its_partner() {
+        let (hidden, truth, relations) = nested_example();
         let found = intervals(&hidden, &relations, &truth, &BTreeMap::new());
         let exact = |low, high| Interval {
             low,
@@ -495,37 +497,7 @@ mod tests {
     /// in [0, 9]. Propagation never narrows below the exact interval.
     #[test]
     fn propagated_bounds_find_the_nested_pin_by_hand_and_contain_the_exact_interval() {
-        let hidden = vec![count("assessed", 1), count("assessed", 2)];
-        let truth: HashMap<Count, f64> = [
-            (count("received", 1), 5.0),
-            (count("confirmed", 1), 5.0),
-            (count("assessed", 0), 20.0),
-            (count("assessed", 1), 5.0),
-            (count("assessed", 2), 4.0),
-            (count("assessed", 3), 11.0),
-        ]
-        .into_iter()
-        .collect();
-        let sum = Relation {
-            terms: vec![
-                (count("assessed", 1), 1.0),
-                (count("assessed", 2), 1.0),
-                (count("assessed", 3), 1.0),
-                (count("assessed", 0), -1.0),
-            ],
-            equal: true,
-        };
-        let nested = [
-            Relation {
-                terms: vec![(count("confirmed", 1), 1.0), (count("assessed", 1), -1.0)],
-                equal: false,
-            },
-            Relation {
-                terms: vec![(count("assessed", 1), 1.0), (count("received", 1), -1.0)],
-                equal: false,
-            },
-        ];
-        let all = vec![sum.clone(), nested[0].clone(), nested[1].clone()];
+        let (hidden, truth, all) = nested_example();
         let found = propagated(&hidden, &all, &truth);
         let (one, two) = (found[&count("assessed", 1)], found[&count("assessed", 2)]);
         assert!(

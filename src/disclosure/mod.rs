@@ -325,18 +325,9 @@ impl Table {
         let mut audit = Audit::default();
         let mut clock = crate::Stopwatch::start();
         let relations = self.relations(&groups);
-        let truth: HashMap<audit::Count, f64> = self
-            .counts
-            .iter()
-            .flat_map(|(q, counts)| counts.iter().map(move |(&i, &n)| ((q.clone(), i), n)))
-            .collect();
+        let truth = self.truth();
         let mut wide: BTreeMap<audit::Count, Interval> = BTreeMap::new();
-        let mut touching: HashMap<audit::Count, Vec<usize>> = HashMap::new();
-        for (r, relation) in relations.iter().enumerate() {
-            for (count, _) in &relation.terms {
-                touching.entry(count.clone()).or_default().push(r);
-            }
-        }
+        let touching = touching(&relations);
         loop {
             self.close(&mut hidden, &groups);
             audit.rounds += 1;
@@ -397,17 +388,8 @@ impl Table {
     pub fn solve_propagated(&self) -> Hidden {
         let (mut hidden, groups) = self.primary_and_secondary();
         let relations = self.relations(&groups);
-        let truth: HashMap<audit::Count, f64> = self
-            .counts
-            .iter()
-            .flat_map(|(q, counts)| counts.iter().map(move |(&i, &n)| ((q.clone(), i), n)))
-            .collect();
-        let mut touching: HashMap<audit::Count, Vec<usize>> = HashMap::new();
-        for (r, relation) in relations.iter().enumerate() {
-            for (count, _) in &relation.terms {
-                touching.entry(count.clone()).or_default().push(r);
-            }
-        }
+        let truth = self.truth();
+        let touching = touching(&relations);
         for round in 1..=MAX_ROUNDS {
             self.close(&mut hidden, &groups);
             let mut counts: Vec<audit::Count> =
@@ -435,6 +417,14 @@ impl Table {
             }
         }
         self.named(hidden)
+    }
+
+    /// Every recorded count, by (quantity, cell).
+    fn truth(&self) -> HashMap<audit::Count, f64> {
+        self.counts
+            .iter()
+            .flat_map(|(q, counts)| counts.iter().map(move |(&i, &n)| ((q.clone(), i), n)))
+            .collect()
     }
 
     /// Secondary suppression until nothing changes.
@@ -569,6 +559,17 @@ impl Table {
         }
         Vec::new()
     }
+}
+
+/// The relations each count takes part in, by index.
+fn touching(relations: &[audit::Relation]) -> HashMap<audit::Count, Vec<usize>> {
+    let mut touching: HashMap<audit::Count, Vec<usize>> = HashMap::new();
+    for (r, relation) in relations.iter().enumerate() {
+        for (count, _) in &relation.terms {
+            touching.entry(count.clone()).or_default().push(r);
+        }
+    }
+    touching
 }
 
 /// What the audit of a pattern found and did: the interval of every hidden count in the
