@@ -251,16 +251,14 @@ impl Pattern {
                 table.nest(&quantity.id, outer);
             }
         }
-        // The exact audit by linear programming runs for the office (`baove audit`);
-        // on some periods of a generated nation its solver took minutes, so the
-        // releases hide what primary and secondary suppression over the whole
-        // hierarchy hide, widened wherever bounds propagated along every relation pin
-        // a count (issue 32 stays open for the exact audit in the releases).
-        let (hidden, audit) = if audited {
-            table.solve_audited()
-        } else {
-            (table.solve_propagated(), Audit::default())
-        };
+        // Every release is audited exactly (indicators.md v3, "Audit"): bounds
+        // propagated along every relation, then each hidden count's interval by
+        // linear programming, suppression widened until none is pinned to 1-4. The
+        // intervals are kept for the office's `baove audit` only.
+        let (hidden, mut audit) = table.solve_audited();
+        if !audited {
+            audit = Audit::default();
+        }
         pattern.counts = counts;
         pattern.hidden = hidden;
         pattern.audit = audit;

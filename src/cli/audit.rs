@@ -76,7 +76,14 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             cell.value,
             interval.low,
             interval.high.map_or("unbounded".to_string(), |h| format!("{h}")),
-            if interval.exact { "exact" } else { "at least" },
+            if interval.exact {
+                "exact"
+            } else if interval.high == Some(interval.low) {
+                // Not solved: a count of 0, or of 5 or more, cannot be shown to be 1-4.
+                "not at risk"
+            } else {
+                "at least"
+            },
         ));
     }
     super::print(&text).map(|_| ExitCode::SUCCESS)

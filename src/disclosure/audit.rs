@@ -20,6 +20,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use good_lp::{variable, variables, Expression, Solution, SolverModel};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 use super::THRESHOLD;
 
@@ -68,11 +70,6 @@ thread_local! {
     static SOLVING: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
 }
 
-/// A value above any count of the table: ten times their sum.
-fn ceiling_of(truth: &HashMap<Count, f64>) -> f64 {
-    10.0 * (truth.values().map(|n| n.abs()).sum::<f64>() + 1.0)
-}
-
 /// A relation over the hidden counts only: (terms by index into the hidden counts,
 /// right-hand side, equal or at most).
 type Reduced = (Vec<(usize, f64)>, f64, bool);
@@ -98,6 +95,75 @@ fn reduce(hidden: &[Count], relations: &[Relation], truth: &HashMap<Count, f64>)
     reduced
 }
 
+/// One linked set of hidden counts as a linear programme: each count in [0, its cap],
+/// and the relations over them (terms by index into the set).
+struct Problem {
+    caps: Vec<f64>,
+    relations: Vec<Reduced>,
+}
+
+impl Problem {
+    /// A point of the set optimising `objective` (None: the solver failed).
+    fn solve<S: good_lp::Solver>(
+        &self,
+        solver: S,
+        configure: impl FnOnce(&mut S::Model),
+        objective: &[(usize, f64)],
+        maximise: bool,
+    ) -> Option<Vec<f64>> {
+        let mut vars = variables!();
+        let x: Vec<good_lp::Variable> = self
+            .caps
+            .iter()
+            .map(|&cap| vars.add(variable().min(0.0).max(cap)))
+            .collect();
+        let objective: Expression = objective.iter().map(|&(k, c)| c * x[k]).sum();
+        let mut model = if maximise {
+            vars.maximise(objective)
+        } else {
+            vars.minimise(objective)
+        }
+        .using(solver);
+        configure(&mut model);
+        for (terms, rhs, equal) in &self.relations {
+            let expression: Expression = terms.iter().map(|&(k, c)| c * x[k]).sum();
+            model = model.with(if *equal {
+                expression.eq(*rhs)
+            } else {
+                expression.leq(*rhs)
+            });
+        }
+        let solution = match model.solve() {
+            Ok(solution) => solution,
+            Err(error) => {
+                if std::env::var_os("BAOVE_TIMINGS").is_some() {
+                    eprintln!(
+                        "timing: audit: a problem of {} counts not solved: {error}",
+                        self.caps.len()
+                    );
+                }
+                return None;
+            }
+        };
+        // An interior-point solver stops within its tolerance (1e-9) of the optimum:
+        // a value that near a whole number is that number (the counts are whole, and
+        // a bound of the relaxation at a whole number is common).
+        Some(
+            x.iter()
+                .map(|v| {
+                    let value = solution.value(*v);
+                    let whole = value.round();
+                    if (value - whole).abs() < 1e-6 {
+                        whole
+                    } else {
+                        value
+                    }
+                })
+                .collect(),
+        )
+    }
+}
+
 /// The feasible interval of every hidden count that takes part in a relation with a
 /// shown count or another hidden one (a hidden count in no relation is unbounded above).
 ///
@@ -112,6 +178,7 @@ pub(super) fn intervals(
     wide: &BTreeMap<Count, Interval>,
 ) -> BTreeMap<Count, Interval> {
     let reduced = reduce(hidden, relations, truth);
+    let outer = propagated(hidden, relations, truth);
     // Independent sets of hidden counts: linked by a relation.
     let mut parent: Vec<usize> = (0..hidden.len()).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
@@ -169,33 +236,60 @@ pub(super) fn intervals(
             continue;
         }
         let local: HashMap<usize, usize> = members.iter().enumerate().map(|(k, &i)| (i, k)).collect();
-        // Every count lies in [0, ceiling]: far above any count of the table, so a
-        // bound found at the ceiling is no bound (the problem stays bounded, so every
-        // solve gives a point).
-        let ceiling = ceiling_of(truth);
+        // Each count lies in [0, its propagated bound]: propagation's bounds hold in
+        // every table agreeing with what is shown, so they cut nothing off, and they
+        // keep the interior-point solver's problem well scaled (one ceiling of the
+        // whole table's size made it fail on a nation's linked set). A count no
+        // relation bounds gets a ceiling far above the set's counts: a bound found
+        // there is no bound.
+        let largest = members
+            .iter()
+            .flat_map(|&i| {
+                [
+                    outer.get(&hidden[i]).and_then(|b| b.high),
+                    truth.get(&hidden[i]).copied(),
+                ]
+            })
+            .flatten()
+            .fold(0.0_f64, f64::max);
+        let ceiling = 10.0 * (largest + 1.0);
+        let problem = Problem {
+            caps: members
+                .iter()
+                .map(|&i| {
+                    outer
+                        .get(&hidden[i])
+                        .and_then(|b| b.high)
+                        // Propagation's arithmetic is in floating point: a hair above.
+                        .map_or(ceiling, |high| high + 1e-7)
+                })
+                .collect(),
+            relations: relation_ids
+                .iter()
+                .map(|&r| {
+                    let (terms, rhs, equal) = &reduced[r];
+                    (terms.iter().map(|(i, c)| (local[i], *c)).collect(), *rhs, *equal)
+                })
+                .collect(),
+        };
         let solve_inner = |objective: &[(usize, f64)], maximise: bool| -> Option<Vec<f64>> {
-            let mut vars = variables!();
-            let x: Vec<good_lp::Variable> = (0..members.len())
-                .map(|_| vars.add(variable().min(0.0).max(ceiling)))
-                .collect();
-            let objective: Expression = objective.iter().map(|&(k, c)| c * x[k]).sum();
-            let mut model = if maximise {
-                vars.maximise(objective)
+            if std::env::var("BAOVE_LP").as_deref() == Ok("microlp") {
+                problem.solve(good_lp::microlp, |_| {}, objective, maximise)
             } else {
-                vars.minimise(objective)
+                // good_lp asks for a feasibility of 1e-9, tighter than clarabel's own
+                // default (1e-8): on a nation's linked set (sums along both margins
+                // and the hierarchy, so equalities that depend on each other) it then
+                // stopped on numerical errors. Values within 1e-6 of a whole number
+                // are taken as it anyway.
+                let configure = |model: &mut good_lp::solvers::clarabel::ClarabelProblem| {
+                    model
+                        .settings()
+                        .tol_feas(1e-8)
+                        .max_iter(400)
+                        .static_regularization_constant(1e-7);
+                };
+                problem.solve(good_lp::clarabel, configure, objective, maximise)
             }
-            .using(good_lp::microlp);
-            for &r in relation_ids {
-                let (terms, rhs, equal) = &reduced[r];
-                let expression: Expression = terms.iter().map(|(i, c)| *c * x[local[i]]).sum();
-                model = model.with(if *equal {
-                    expression.eq(*rhs)
-                } else {
-                    expression.leq(*rhs)
-                });
-            }
-            let solution = model.solve().ok()?;
-            Some(x.iter().map(|v| solution.value(*v)).collect())
         };
         let solve = |objective: &[(usize, f64)], maximise: bool| -> Option<Vec<f64>> {
             let started = std::time::Instant::now();
@@ -214,15 +308,30 @@ pub(super) fn intervals(
             .map(|&i| truth.get(&hidden[i]).copied().unwrap_or(0.0))
             .collect();
         let mut high = low.clone();
+        // A count whose true value is 0, or 5 or more, is never disclosed: the true
+        // table is feasible, so its interval holds that value. Only the others are
+        // solved for (the rest still move in the joint problems, and their interval
+        // is what was seen).
+        let at_risk = |k: usize| {
+            let n = truth.get(&hidden[members[k]]).copied().unwrap_or(0.0);
+            n > 1e-6 && n < (THRESHOLD + 1) as f64 - 1e-6
+        };
         let settled = |low: &[f64], high: &[f64], k: usize| {
             wide.contains_key(&hidden[members[k]])
+                || !at_risk(k)
                 || ((low[k] <= 1e-6 || high[k] >= (THRESHOLD + 1) as f64 - 1e-6) && high[k] - low[k] > 1e-6)
         };
         let mut solves = 0;
+        // Weights drawn at random (from a fixed seed, so an audit is reproducible):
+        // with equal weights the optimum is often a whole face, and an interior-point
+        // solver returns its centre, where few counts reach 0 or 5; distinct weights
+        // make it a vertex, where many do.
+        let mut weights = ChaCha8Rng::seed_from_u64(830);
+        let mut stalls = 0;
         loop {
             let open: Vec<(usize, f64)> = (0..members.len())
                 .filter(|&k| !settled(&low, &high, k))
-                .map(|k| (k, 1.0))
+                .map(|k| (k, weights.random_range(1.0..2.0)))
                 .collect();
             if open.is_empty() {
                 break;
@@ -238,39 +347,56 @@ pub(super) fn intervals(
                 }
             }
             let after = (0..members.len()).filter(|&k| !settled(&low, &high, k)).count();
-            if after == before {
+            stalls = if after == before { stalls + 1 } else { 0 };
+            if stalls == 2 {
                 break;
             }
+        }
+        // Then each count left, one by one: its greatest value first (a point where
+        // it is 5 or more settles it), then its least. Every point found is a table
+        // agreeing with what is shown, so it widens every count's seen interval, and
+        // settles some before their turn.
+        let mut solved: BTreeMap<usize, bool> = BTreeMap::new();
+        for k in 0..members.len() {
+            if settled(&low, &high, k) {
+                continue;
+            }
+            let mut both = true;
+            for maximise in [true, false] {
+                solves += 1;
+                match solve(&[(k, 1.0)], maximise) {
+                    Some(point) => {
+                        for (j, v) in point.into_iter().enumerate() {
+                            low[j] = low[j].min(v);
+                            high[j] = high[j].max(v);
+                        }
+                    }
+                    // The true table satisfies every relation used, so the problem
+                    // is feasible; should the solver fail all the same, the count
+                    // keeps the interval it was seen in (and the audit hides more).
+                    None => both = false,
+                }
+                if settled(&low, &high, k) {
+                    break;
+                }
+            }
+            solved.insert(k, both && !settled(&low, &high, k));
         }
         for (k, &i) in members.iter().enumerate() {
             if let Some(interval) = wide.get(&hidden[i]) {
                 found.insert(hidden[i].clone(), *interval);
                 continue;
             }
-            let interval = if settled(&low, &high, k) {
+            let exact = solved.get(&k).copied().unwrap_or(false);
+            found.insert(
+                hidden[i].clone(),
                 Interval {
                     low: low[k].max(0.0),
-                    high: Some(high[k]),
-                    exact: false,
-                }
-            } else {
-                let bound = |maximise: bool| {
-                    solve(&[(k, 1.0)], maximise)
-                        .map(|p| p[k])
-                        // The true table satisfies every relation used, so the problem
-                        // is feasible; should the solver fail all the same, the count
-                        // is taken as known exactly (the audit then hides more).
-                        .unwrap_or_else(|| truth.get(&hidden[i]).copied().unwrap_or(0.0))
-                };
-                solves += 2;
-                let high = bound(true);
-                Interval {
-                    low: bound(false).max(0.0),
-                    high: (high < ceiling * 0.999).then_some(high),
-                    exact: true,
-                }
-            };
-            found.insert(hidden[i].clone(), interval);
+                    // A count seen at the ceiling is bounded by nothing shown.
+                    high: (high[k] < ceiling * 0.999).then_some(high[k]),
+                    exact,
+                },
+            );
         }
         if std::env::var_os("BAOVE_TIMINGS").is_some() && members.len() > 100 {
             eprintln!(
@@ -481,8 +607,14 @@ mod tests {
             high: Some(high),
             exact: true,
         };
-        assert_eq!(found[&count("assessed", 1)], exact(5.0, 5.0));
         assert_eq!(found[&count("assessed", 2)], exact(4.0, 4.0));
+        // The district's own count is 5: no interval of it can hold 1-4 only, so it is
+        // not solved for (seen at its true value).
+        let district = found[&count("assessed", 1)];
+        assert!(
+            !district.exact && district.low == 5.0 && !district.discloses(),
+            "{district:?}"
+        );
         // Without the nesting the two share 9: each anywhere from 0 to 9.
         let found = intervals(&hidden, &relations[..1], &truth, &BTreeMap::new());
         let wide = found[&count("assessed", 2)];

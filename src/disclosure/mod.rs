@@ -328,6 +328,16 @@ impl Table {
         let truth = self.truth();
         let mut wide: BTreeMap<audit::Count, Interval> = BTreeMap::new();
         let touching = touching(&relations);
+        // Propagation first: it finds most pins at the cost of a few passes, so the
+        // linear programmes start from a pattern with fewer to find.
+        let ruled = hidden.clone();
+        self.propagate(&mut hidden, &groups, &relations, &truth, &touching);
+        let mut by_propagation: Vec<&(String, usize)> = hidden.difference(&ruled).collect();
+        by_propagation.sort();
+        audit.widened = by_propagation
+            .into_iter()
+            .map(|(q, i)| (q.clone(), self.cells[*i].clone()))
+            .collect();
         loop {
             self.close(&mut hidden, &groups);
             audit.rounds += 1;
@@ -381,34 +391,32 @@ impl Table {
         (self.named(hidden), audit)
     }
 
-    /// [`Table::solve`], then hiding more wherever bounds propagated along every
-    /// relation (sums, wholes of wholes, nested quantities) pin a hidden count to 1-4,
-    /// until none is: what the releases use. Complete only as far as propagation goes;
-    /// the exact audit is [`Table::solve_audited`].
-    pub fn solve_propagated(&self) -> Hidden {
-        let (mut hidden, groups) = self.primary_and_secondary();
-        let relations = self.relations(&groups);
-        let truth = self.truth();
-        let touching = touching(&relations);
+    /// Hides more wherever bounds propagated along every relation (sums, wholes of
+    /// wholes, nested quantities) pin a hidden count to 1-4, until none is: cheap, and
+    /// complete only as far as propagation goes, so the exact audit follows.
+    fn propagate(
+        &self,
+        hidden: &mut HashSet<(String, usize)>,
+        groups: &Groups<'_>,
+        relations: &[audit::Relation],
+        truth: &HashMap<audit::Count, f64>,
+        touching: &HashMap<audit::Count, Vec<usize>>,
+    ) {
         for round in 1..=MAX_ROUNDS {
-            self.close(&mut hidden, &groups);
+            self.close(hidden, groups);
             let mut counts: Vec<audit::Count> =
                 hidden.iter().filter(|c| truth.contains_key(c)).cloned().collect();
             counts.sort();
-            let disclosed: Vec<audit::Count> = audit::propagated(&counts, &relations, &truth)
+            let disclosed: Vec<audit::Count> = audit::propagated(&counts, relations, truth)
                 .into_iter()
                 .filter(|(_, interval)| interval.discloses())
                 .map(|(count, _)| count)
                 .collect();
             let mut widened = false;
             for count in &disclosed {
-                for pick in self.partners_to_hide(
-                    count,
-                    &hidden,
-                    &relations,
-                    &touching,
-                    round > ROUNDS_ONE_AT_A_TIME,
-                ) {
+                for pick in
+                    self.partners_to_hide(count, hidden, relations, touching, round > ROUNDS_ONE_AT_A_TIME)
+                {
                     widened |= hidden.insert(pick);
                 }
             }
@@ -416,7 +424,6 @@ impl Table {
                 break;
             }
         }
-        self.named(hidden)
     }
 
     /// Every recorded count, by (quantity, cell).
