@@ -1210,3 +1210,57 @@ fn an_intruder_reading_every_wholes_data_quality_counts_recovers_no_small_count(
     }
     report_findings(&findings);
 }
+
+/// `baove audit`, read as the office reads it, on the sample (both provinces loaded,
+/// 2025Q1): the audit ends with nothing provable; a count the table calls `not at risk`
+/// is 0 or 5 or more (the spec's threshold: only 1-4 is protected); every hidden count
+/// of 1-4 lies within its printed interval, and that interval is not within 1-4 (an
+/// integer intruder rounds the ends inwards: lowest above 0 and highest below 5 would
+/// pin it).
+#[test]
+fn the_office_audit_prints_every_small_hidden_count_within_an_interval_that_does_not_pin_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = "s.duckdb";
+    let sample = sample_data();
+    run_ok(dir.path(), &["load", "--db", db, &sample]);
+    let quang_tri = format!("{sample}/quang-tri-45");
+    run_ok(dir.path(), &["load", "--db", db, "--province", "45", &quang_tri]);
+    let run = baove(dir.path(), &["audit", "--db", db, "--period", "2025Q1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("result: no hidden count can be proven to be from 1 to 4"),
+        "{}",
+        run.stdout
+    );
+    let mut small = 0;
+    for line in run
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("quantity\t"))
+        .skip(1)
+    {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), 9, "{line}");
+        let count: f64 = fields[4].parse().unwrap_or_else(|_| panic!("{line}"));
+        let low: f64 = fields[5].parse().unwrap();
+        let high: Option<f64> = fields[6].parse().ok();
+        assert!(!fields[8].contains("STILL PROVEN"), "{line}");
+        if fields[7] == "not at risk" {
+            assert!(count == 0.0 || count >= 5.0, "{line}");
+        }
+        if count > 0.0 && count < 5.0 {
+            small += 1;
+            assert_ne!(fields[7], "not at risk", "{line}");
+            assert!(
+                low <= count + 1e-9 && high.is_none_or(|h| count <= h + 1e-9),
+                "{line}"
+            );
+            assert!(low <= 1e-6 || high.is_none_or(|h| h >= 5.0 - 1e-6), "{line}");
+        }
+    }
+    assert!(
+        small > 0,
+        "the sample hides counts of 1-4: the audit has something to print"
+    );
+}

@@ -78,8 +78,11 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             interval.high.map_or("unbounded".to_string(), |h| format!("{h}")),
             if interval.exact {
                 "exact"
-            } else if interval.high == Some(interval.low) {
-                // Not solved: a count of 0, or of 5 or more, cannot be shown to be 1-4.
+            } else if !pattern
+                .count(quantity, cell)
+                .is_some_and(baove::disclosure::is_protected)
+            {
+                // Not solved for: a count of 0, or of 5 or more, cannot be shown to be 1-4.
                 "not at risk"
             } else {
                 "at least"

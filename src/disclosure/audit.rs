@@ -178,7 +178,9 @@ pub(super) fn intervals(
     wide: &BTreeMap<Count, Interval>,
 ) -> BTreeMap<Count, Interval> {
     let reduced = reduce(hidden, relations, truth);
-    let outer = propagated(hidden, relations, truth);
+    // Propagated bounds: each a bound in every table agreeing with what is shown.
+    let (_, outer_high) = propagated_reduced(hidden.len(), &reduced);
+    let use_microlp = std::env::var("BAOVE_LP").as_deref() == Ok("microlp");
     // Independent sets of hidden counts: linked by a relation.
     let mut parent: Vec<usize> = (0..hidden.len()).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
@@ -244,24 +246,20 @@ pub(super) fn intervals(
         // there is no bound.
         let largest = members
             .iter()
-            .flat_map(|&i| {
-                [
-                    outer.get(&hidden[i]).and_then(|b| b.high),
-                    truth.get(&hidden[i]).copied(),
-                ]
-            })
-            .flatten()
+            .flat_map(|&i| [outer_high[i], truth.get(&hidden[i]).copied().unwrap_or(0.0)])
+            .filter(|n| n.is_finite())
             .fold(0.0_f64, f64::max);
         let ceiling = 10.0 * (largest + 1.0);
         let problem = Problem {
             caps: members
                 .iter()
                 .map(|&i| {
-                    outer
-                        .get(&hidden[i])
-                        .and_then(|b| b.high)
-                        // Propagation's arithmetic is in floating point: a hair above.
-                        .map_or(ceiling, |high| high + 1e-7)
+                    // Propagation's arithmetic is in floating point: a hair above.
+                    if outer_high[i].is_finite() {
+                        outer_high[i] + 1e-7
+                    } else {
+                        ceiling
+                    }
                 })
                 .collect(),
             relations: relation_ids
@@ -273,7 +271,7 @@ pub(super) fn intervals(
                 .collect(),
         };
         let solve_inner = |objective: &[(usize, f64)], maximise: bool| -> Option<Vec<f64>> {
-            if std::env::var("BAOVE_LP").as_deref() == Ok("microlp") {
+            if use_microlp {
                 problem.solve(good_lp::microlp, |_| {}, objective, maximise)
             } else {
                 // good_lp asks for a feasibility of 1e-9, tighter than clarabel's own
@@ -312,10 +310,7 @@ pub(super) fn intervals(
         // table is feasible, so its interval holds that value. Only the others are
         // solved for (the rest still move in the joint problems, and their interval
         // is what was seen).
-        let at_risk = |k: usize| {
-            let n = truth.get(&hidden[members[k]]).copied().unwrap_or(0.0);
-            n > 1e-6 && n < (THRESHOLD + 1) as f64 - 1e-6
-        };
+        let at_risk = |k: usize| super::is_protected(truth.get(&hidden[members[k]]).copied().unwrap_or(0.0));
         let settled = |low: &[f64], high: &[f64], k: usize| {
             wide.contains_key(&hidden[members[k]])
                 || !at_risk(k)
@@ -356,8 +351,8 @@ pub(super) fn intervals(
         // it is 5 or more settles it), then its least. Every point found is a table
         // agreeing with what is shown, so it widens every count's seen interval, and
         // settles some before their turn.
-        let mut solved: BTreeMap<usize, bool> = BTreeMap::new();
-        for k in 0..members.len() {
+        let mut solved = vec![false; members.len()];
+        for (k, exact) in solved.iter_mut().enumerate() {
             if settled(&low, &high, k) {
                 continue;
             }
@@ -380,14 +375,14 @@ pub(super) fn intervals(
                     break;
                 }
             }
-            solved.insert(k, both && !settled(&low, &high, k));
+            *exact = both && !settled(&low, &high, k);
         }
         for (k, &i) in members.iter().enumerate() {
             if let Some(interval) = wide.get(&hidden[i]) {
                 found.insert(hidden[i].clone(), *interval);
                 continue;
             }
-            let exact = solved.get(&k).copied().unwrap_or(false);
+            let exact = solved[k];
             found.insert(
                 hidden[i].clone(),
                 Interval {
@@ -421,15 +416,34 @@ pub(super) fn propagated(
     relations: &[Relation],
     truth: &HashMap<Count, f64>,
 ) -> BTreeMap<Count, Interval> {
-    let reduced = reduce(hidden, relations, truth);
-    let mut touching: Vec<Vec<usize>> = vec![Vec::new(); hidden.len()];
+    let (low, high) = propagated_reduced(hidden.len(), &reduce(hidden, relations, truth));
+    hidden
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                c.clone(),
+                Interval {
+                    low: low[i].max(0.0),
+                    high: high[i].is_finite().then_some(high[i]),
+                    exact: false,
+                },
+            )
+        })
+        .collect()
+}
+
+/// [`propagated`] over relations already reduced to `counts` hidden counts: each
+/// count's least and greatest bound (infinite: none).
+fn propagated_reduced(counts: usize, reduced: &[Reduced]) -> (Vec<f64>, Vec<f64>) {
+    let mut touching: Vec<Vec<usize>> = vec![Vec::new(); counts];
     for (r, (terms, _, _)) in reduced.iter().enumerate() {
         for &(i, _) in terms {
             touching[i].push(r);
         }
     }
-    let mut low = vec![0.0_f64; hidden.len()];
-    let mut high = vec![f64::INFINITY; hidden.len()];
+    let mut low = vec![0.0_f64; counts];
+    let mut high = vec![f64::INFINITY; counts];
     let mut queued = vec![true; reduced.len()];
     let mut queue: std::collections::VecDeque<usize> = (0..reduced.len()).collect();
     // Bounds can creep towards a limit along a cycle of relations: the work is capped,
@@ -513,20 +527,7 @@ pub(super) fn propagated(
             }
         }
     }
-    hidden
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            (
-                c.clone(),
-                Interval {
-                    low: low[i].max(0.0),
-                    high: high[i].is_finite().then_some(high[i]),
-                    exact: false,
-                },
-            )
-        })
-        .collect()
+    (low, high)
 }
 
 #[cfg(test)]
