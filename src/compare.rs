@@ -611,6 +611,21 @@ pub struct RequestComparison {
     /// The tidy province row of every indicator computed (the heatmap's context).
     pub province_rows: Vec<TidyRow>,
     pub hidden: Hidden,
+    /// What the period's pattern hides of the release of the whole compared, in its
+    /// coded areas (public audience; empty otherwise): the cells every attributed
+    /// figure is built from.
+    pub coded_hidden: Hidden,
+}
+
+/// The coded areas whose counts an attributed area's count is built from: itself, and
+/// every area with a part of it in the crosswalk.
+fn contributors<'l>(target: &'l str, links: &'l [Link]) -> impl Iterator<Item = &'l str> {
+    std::iter::once(target).chain(
+        links
+            .iter()
+            .filter(move |l| l.to_code == target && l.weight > 0.0)
+            .map(|l| l.from_code.as_str()),
+    )
 }
 
 /// The counts an area's comparison shows for disclosure control: a share's successes
@@ -654,7 +669,7 @@ pub fn compare_request(comparing: &Comparing<'_>, request: &Request) -> Result<R
     } = *comparing;
     // The public comparison hides what the period's one pattern over every whole
     // hides (issue 32), in the release of the whole compared.
-    let (internal, rows, mut hidden) = if audience.is_public() {
+    let (internal, rows, coded_hidden) = if audience.is_public() {
         let pattern = crate::release::Pattern::decide_with(store, all, request)?;
         let top = store.top();
         (
@@ -666,6 +681,7 @@ pub fn compare_request(comparing: &Comparing<'_>, request: &Request) -> Result<R
         let internal = indicators::compute(store, all, request)?;
         (internal.clone(), internal, Hidden::default())
     };
+    let mut hidden = coded_hidden.clone();
     let province = internal.first().map(|r| r.area_code.clone()).unwrap_or_default();
     let coded_codes = |indicator: &Indicator| -> Vec<String> {
         internal
@@ -693,7 +709,16 @@ pub fn compare_request(comparing: &Comparing<'_>, request: &Request) -> Result<R
                     let cell = CellKey::total(&c.area_code);
                     for (quantity, n) in counts_shown(indicator, c) {
                         let Some(q) = quantity else { continue };
-                        if c.area_code == province && hidden.contains(q, &cell) {
+                        // An attributed count built from a count the pattern hides
+                        // would give it back (with the other parts shown); one built
+                        // from shown counts only tells nothing the release does not.
+                        let from_hidden = if c.area_code == province {
+                            coded_hidden.contains(q, &cell)
+                        } else {
+                            contributors(&c.area_code, &areas.links)
+                                .any(|code| coded_hidden.contains(q, &CellKey::total(code)))
+                        };
+                        if from_hidden {
                             table.force_hidden(q, &cell);
                         }
                         table.record(q, &cell, n)?;
@@ -701,7 +726,7 @@ pub fn compare_request(comparing: &Comparing<'_>, request: &Request) -> Result<R
                 }
             }
             let province_cells = |_: &str, cell: &CellKey| cell.area == province;
-            hidden = table.solve().union(&hidden, province_cells);
+            hidden = table.solve().union(&coded_hidden, province_cells);
         }
     }
     let mut out = Vec::new();
@@ -758,6 +783,7 @@ pub fn compare_request(comparing: &Comparing<'_>, request: &Request) -> Result<R
         compared: out,
         province_rows,
         hidden,
+        coded_hidden,
     })
 }
 
@@ -874,7 +900,10 @@ pub fn run(
         comparing.areas,
         geography,
         quantity,
-        comparing.audience.is_public().then_some(&current.hidden),
+        comparing
+            .audience
+            .is_public()
+            .then_some((&current.hidden, &current.coded_hidden)),
     )?;
     Ok(Run {
         current,
@@ -895,8 +924,8 @@ pub fn heatmap_indicator(all: &[Indicator]) -> Result<&Indicator> {
 }
 
 /// Cases received by compared area and form of abuse in the period, with each area's
-/// children, through disclosure control for the public audience (`margins`: what the
-/// comparison hid).
+/// children, through disclosure control for the public audience (`hidden`: what the
+/// comparison hid, and what the pattern hides of the coded areas).
 #[cfg(feature = "store")]
 fn heatmap_cells(
     store: &Store,
@@ -905,7 +934,7 @@ fn heatmap_cells(
     areas: &Areas,
     geography: &Geography,
     quantity: &str,
-    margins: Option<&Hidden>,
+    hidden: Option<(&Hidden, &Hidden)>,
 ) -> Result<Vec<Vec<HeatCell>>> {
     let (universe, links) = (&areas.universe, &areas.links);
     let session = Session::new(store)?;
@@ -937,6 +966,20 @@ fn heatmap_cells(
         .into_iter()
         .map(|a| (a.area_code, a.size))
         .collect();
+    let margins = match hidden {
+        Some((margins, coded_hidden)) if !links.is_empty() => Some(attributed_margins(
+            &counts,
+            links,
+            universe,
+            geography,
+            &children,
+            quantity,
+            margins,
+            coded_hidden,
+        )?),
+        Some((margins, _)) => Some(margins.clone()),
+        None => None,
+    };
     heatmap(
         &counts,
         links,
@@ -946,8 +989,54 @@ fn heatmap_cells(
         crate::model::ABUSE_TYPES,
         &children,
         quantity,
-        margins,
+        margins.as_ref(),
     )
+}
+
+/// The heatmap by another level is a second release of the coded cross-tabulation: an
+/// attributed cell built from a coded cell the coded heatmap hides would give it back.
+/// So the coded heatmap is solved first (as `compare` as coded publishes it), and every
+/// attributed cell with a hidden contributor is hidden whatever its size, beside the
+/// comparison's `margins`.
+#[cfg(feature = "store")]
+#[allow(clippy::too_many_arguments)]
+fn attributed_margins(
+    counts: &[(String, String, f64)],
+    links: &[Link],
+    universe: &[String],
+    geography: &Geography,
+    children: &std::collections::HashMap<String, f64>,
+    quantity: &str,
+    margins: &Hidden,
+    coded_hidden: &Hidden,
+) -> Result<Hidden> {
+    let coded = heatmap(
+        counts,
+        &[],
+        &geography.province,
+        &geography.areas,
+        "abuse_type",
+        crate::model::ABUSE_TYPES,
+        children,
+        quantity,
+        Some(coded_hidden),
+    )?;
+    let mut forced = margins.clone();
+    for target in universe {
+        for (j, category) in crate::model::ABUSE_TYPES.iter().enumerate() {
+            let from_hidden = contributors(target, links).any(|code| {
+                geography
+                    .areas
+                    .iter()
+                    .position(|a| a == code)
+                    .is_some_and(|i| coded[i][j].hidden)
+            });
+            if from_hidden {
+                forced.insert(quantity, &CellKey::new(target, "abuse_type", category));
+            }
+        }
+    }
+    Ok(forced)
 }
 
 #[cfg(test)]

@@ -1264,3 +1264,185 @@ fn the_office_audit_prints_every_small_hidden_count_within_an_interval_that_does
         "the sample hides counts of 1-4: the audit has something to print"
     );
 }
+
+/// The count an attributed row carries of `quantity`: its numerator, or value ×
+/// denominator when the numerator is blank; None when suppressed or not carried.
+fn attributed_count(row: &BTreeMap<String, String>, numerator: bool) -> Option<f64> {
+    if numerator {
+        number(&row["numerator"]).or_else(|| {
+            let (v, d) = (number(&row["value"])?, number(&row["denominator"])?);
+            match row["unit"].as_str() {
+                "per_100k" => Some(v * d / 100_000.0),
+                "share" => Some(v * d),
+                _ => None,
+            }
+        })
+    } else {
+        number(&row["denominator"])
+    }
+}
+
+/// Attacks one period published as coded (the tidy table, `compare` and its heatmap) and
+/// by another level (`compare --level`, its comparison and heatmap), read together with
+/// the public crosswalk: an attributed count is the sum of its coded contributors'
+/// counts times their weights, so with all but one contributor known the last is
+/// `(attributed - known) / weight`. Repeats with the coded release's sums until nothing
+/// new is learnt.
+fn attack_by_level(
+    dir: &Path,
+    db: &str,
+    period: &str,
+    level: &str,
+    crosswalk: &[(String, String, f64)],
+) -> Vec<String> {
+    let coded_out = dir.join(format!("coded_{period}"));
+    let level_out = dir.join(format!("{level}_{period}"));
+    let tidy = dir.join(format!("tidy_{period}.csv"));
+    let tidy_text = tidy.display().to_string();
+    run_ok(
+        dir,
+        &["indicators", "--period", period, "--db", db, "--out", &tidy_text],
+    );
+    for (out, by_level) in [(&coded_out, None), (&level_out, Some(level))] {
+        let out_text = out.display().to_string();
+        let mut args = vec![
+            "compare",
+            "--period",
+            period,
+            "--db",
+            db,
+            "--trend-periods",
+            "2",
+            "--out",
+            &out_text,
+        ];
+        if let Some(level) = by_level {
+            args.extend(["--level", level]);
+        }
+        run_ok(dir, &args);
+    }
+    let mut release = Release::new(format!("{period} as coded beside {level}"));
+    for path in [
+        &tidy,
+        &coded_out.join("comparison.csv"),
+        &coded_out.join("heatmap.csv"),
+    ] {
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        for row in by_period(path).remove(period).unwrap_or_default() {
+            release.read(&file, &row);
+        }
+    }
+    let mut attributed: Vec<(String, Cell, f64)> = Vec::new();
+    for file in ["comparison.csv", "heatmap.csv"] {
+        for row in by_period(&level_out.join(file))
+            .remove(period)
+            .unwrap_or_default()
+        {
+            let id = row["indicator_id"].as_str();
+            let Some(&(_, numerator_q, denominator_q)) = QUANTITIES.iter().find(|(i, _, _)| *i == id) else {
+                continue;
+            };
+            let cell: Cell = (
+                row["area_code"].clone(),
+                row["breakdown"].clone(),
+                row["breakdown_value"].clone(),
+            );
+            for (q, is_numerator) in [(numerator_q, true), (denominator_q, false)] {
+                if let (Some(q), Some(n)) = (q, attributed_count(&row, is_numerator)) {
+                    attributed.push((q.to_string(), cell.clone(), n));
+                }
+            }
+        }
+    }
+    assert!(!attributed.is_empty(), "{period}: nothing shown by {level}");
+    let mut checked = 0;
+    loop {
+        release.attack();
+        let mut learnt = false;
+        for (q, (area, breakdown, value), n) in &attributed {
+            let contributors: Vec<(Cell, f64)> = std::iter::once((area.clone(), 1.0))
+                .chain(
+                    crosswalk
+                        .iter()
+                        .filter(|(_, to, w)| to == area && *w > 0.0)
+                        .map(|(from, _, w)| (from.clone(), *w)),
+                )
+                .map(|(code, w)| ((code, breakdown.clone(), value.clone()), w))
+                // A code the coded release never names has no cases in the period.
+                .filter(|(cell, _)| release.cells.get(q).is_some_and(|cells| cells.contains(cell)))
+                .collect();
+            let known = |cell: &Cell| release.known.get(&(q.clone(), cell.clone())).copied();
+            let unknown: Vec<&(Cell, f64)> =
+                contributors.iter().filter(|(c, _)| known(c).is_none()).collect();
+            let rest: f64 = contributors
+                .iter()
+                .filter_map(|(c, w)| known(c).map(|k| k * w))
+                .sum();
+            match unknown.as_slice() {
+                [(cell, weight)] => {
+                    let found = (n - rest) / weight;
+                    let found = if (found - found.round()).abs() < 1e-4 {
+                        found.round()
+                    } else {
+                        found
+                    };
+                    release.learn(q, cell, found, &format!("{level} {area} through the crosswalk"));
+                    learnt = true;
+                }
+                // Every part known: the intruder's reading of the crosswalk must give the
+                // attributed count back, or the attack above reads it wrong.
+                [] if !contributors.is_empty() => {
+                    assert!(
+                        (rest - n).abs() < 1e-4 * n.max(1.0),
+                        "{period}: {q} of {area} by {level} is {n}, its coded parts give {rest}"
+                    );
+                    checked += 1;
+                }
+                _ => {}
+            }
+        }
+        if !learnt {
+            break;
+        }
+    }
+    // The attack must have had something to read: attributed counts whose parts are
+    // all shown (harmless) are the proof that the crosswalk is read right.
+    assert!(
+        checked > 0,
+        "{period}: no attributed count was checked against its parts"
+    );
+    release.findings
+}
+
+/// A period published by another level beside its coded release: every attributed
+/// count is a sum of coded counts with public weights, so one built from a hidden coded
+/// count would give it back (issue 32: the same cells in two releases).
+#[test]
+fn an_intruder_reading_a_period_by_another_level_beside_its_coded_release_recovers_no_small_count() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(dir.path(), &["load", &sample_data(), "--db", "s.duckdb"]);
+    let crosswalk: Vec<(String, String, f64)> =
+        read_csv_rows(&Path::new(&sample_data()).join("crosswalk.csv"))
+            .into_iter()
+            .map(|r| {
+                (
+                    r["from_code"].clone(),
+                    r["to_code"].clone(),
+                    r["weight"].parse().unwrap(),
+                )
+            })
+            .collect();
+    let mut findings = Vec::new();
+    // A half-year straddling the reform (districts and communes coded) and a quarter
+    // after it (communes only), each read by former district.
+    for period in ["2025H2", "2025Q3"] {
+        findings.extend(attack_by_level(
+            dir.path(),
+            "s.duckdb",
+            period,
+            "district",
+            &crosswalk,
+        ));
+    }
+    report_findings(&findings);
+}
