@@ -113,6 +113,27 @@ fn wholes_of(provinces: &Provinces, request: &Request) -> Vec<Top> {
     tops
 }
 
+/// One whole of a period's family of releases, as [`Pattern::family`] gives it.
+pub struct FamilyWhole {
+    /// How to ask the store for it.
+    pub top: Top,
+    /// Its code in its own release.
+    pub code: String,
+    /// Its key in the family's table.
+    pub key: String,
+    /// The wholes it is the sum of (a nation, a merged province before its merger).
+    pub parts: Vec<String>,
+    /// Province codes of its release to their keys (an area under its own code else).
+    keyed: HashMap<String, String>,
+}
+
+impl FamilyWhole {
+    /// The family's key of an area code of this whole's release.
+    pub fn key_of_area(&self, code: &str) -> String {
+        self.keyed.get(code).cloned().unwrap_or_else(|| code.to_string())
+    }
+}
+
 impl Pattern {
     /// Decides the pattern of `request`'s period: every whole's counts of every
     /// indicator of the catalog, one table, one solution with its audit.
@@ -394,6 +415,13 @@ impl Pattern {
     /// and breakdowns under the whole's key; the nation's areas (provinces) under their
     /// province's key; other areas under their own code.
     fn cell_mapper<'a>(&'a self, reach: &'a Reach) -> impl Fn(&TidyRow) -> CellKey + 'a {
+        let area_of = self.area_mapper(reach);
+        move |row: &TidyRow| CellKey::new(&area_of(&row.area_code), &row.breakdown, &row.breakdown_value)
+    }
+
+    /// The pattern's key of an area code of a whole's release (the whole's own code
+    /// included): see [`Pattern::cell_mapper`].
+    fn area_mapper<'a>(&'a self, reach: &'a Reach) -> impl Fn(&str) -> String + 'a {
         let key = self.whole_key(reach);
         let end = self.request.period.end();
         let provinces_now: HashMap<String, String> = if reach.nation {
@@ -406,17 +434,59 @@ impl Pattern {
         } else {
             HashMap::new()
         };
-        move |row: &TidyRow| {
-            let area = if row.area_code == reach.code {
+        move |code: &str| {
+            if code == reach.code {
                 key.clone()
             } else {
                 provinces_now
-                    .get(&row.area_code)
+                    .get(code)
                     .cloned()
-                    .unwrap_or_else(|| row.area_code.clone())
-            };
-            CellKey::new(&area, &row.breakdown, &row.breakdown_value)
+                    .unwrap_or_else(|| code.to_string())
+            }
         }
+    }
+
+    /// Every whole the period is published for, as the pattern keys them, with a
+    /// function from each one's area codes to the pattern's keys: for another table
+    /// of the same family (the revisions), decided over every whole at once.
+    pub fn family(&self) -> Vec<FamilyWhole> {
+        let mut wholes: Vec<(Top, Reach, String)> = Vec::new();
+        for top in wholes_of(&self.provinces, &self.request) {
+            if let Ok(reach) = self.provinces.reach(&top, &self.request.period) {
+                let key = self.whole_key(&reach);
+                wholes.push((top, reach, key));
+            }
+        }
+        let keys: Vec<String> = wholes.iter().map(|(_, _, key)| key.clone()).collect();
+        wholes
+            .into_iter()
+            .map(|(top, reach, key)| {
+                let parts = parts_of(&reach, &key);
+                let parts = if parts.iter().all(|p| keys.contains(p)) {
+                    parts
+                } else {
+                    Vec::new()
+                };
+                let area_of = self.area_mapper(&reach);
+                let mut keyed: HashMap<String, String> = HashMap::new();
+                keyed.insert(reach.code.clone(), key.clone());
+                for p in &self.provinces.rows {
+                    keyed.insert(p.code.clone(), area_of(&p.code));
+                }
+                FamilyWhole {
+                    top,
+                    code: reach.code.clone(),
+                    key,
+                    parts,
+                    keyed,
+                }
+            })
+            .collect()
+    }
+
+    /// The pattern's key of `top`'s whole.
+    pub fn key_of(&self, top: &Top) -> Result<String> {
+        Ok(self.whole_key(&self.provinces.reach(top, &self.request.period)?))
     }
 
     /// What the audit found and did.

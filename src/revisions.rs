@@ -14,7 +14,9 @@
 //! is a quantity of its own (the whole's late records are its areas' summed), and the
 //! same engine as every table ([`crate::disclosure::Table`]) hides a cell where one of
 //! them is 1 to 4, then hides other cells where one hidden cell could be rebuilt from
-//! the whole, until a cell hidden for one quantity is hidden for all. A hidden revision
+//! the whole, until a cell hidden for one quantity is hidden for all; over the
+//! revisions of every whole of the period at once, as the period's pattern is (a
+//! province is a whole in its own revision and an area of the nation's). A hidden revision
 //! shows the value now (where published anyway) and hides the value then, the
 //! difference and the causes: a row for every cause, moved records or not, so which
 //! causes moved it is not told either. In the triangle, a load's value is shown only
@@ -105,36 +107,22 @@ fn compute_between(
     let whole = session.reach(&request.period)?.code;
     let causes = session.revision_causes(request, since, now_load)?;
 
-    let by_id: HashMap<&str, &Indicator> = indicators.iter().map(|i| (i.id.as_str(), i)).collect();
     let key = |r: &TidyRow| (r.indicator_id.clone(), r.area_code.clone());
-    let then_raw: HashMap<_, &TidyRow> = then_rows.iter().map(|r| (key(r), r)).collect();
     let then_pub: HashMap<_, &TidyRow> = then_shown.iter().map(|r| (key(r), r)).collect();
-
-    // Each cell's revision count: the smallest non-zero difference of a counted
-    // quantity or cause count (0 when nothing changed).
-    let mut smallest: BTreeMap<String, u64> = BTreeMap::new();
-    let mut note = |area: &str, n: u64| {
-        let entry = smallest.entry(area.to_string()).or_insert(0);
-        if n > 0 && (*entry == 0 || n < *entry) {
-            *entry = n;
-        }
-    };
-    for now in &now_rows {
-        let Some(indicator) = by_id.get(now.indicator_id.as_str()) else {
-            continue;
-        };
-        let then = then_raw.get(&key(now)).copied();
-        for (quantity, then_n, now_n) in counted(indicator, then, now) {
-            if quantity.is_some() {
-                note(&now.area_code, then_n.abs_diff(now_n));
-            }
-        }
-    }
-    for c in &causes {
-        note(&c.area_code, c.records);
-    }
     let hidden: BTreeSet<String> = if public {
-        hidden_revisions(&whole, &smallest, &causes)?
+        let smallest = smallest_moves(indicators, &then_rows, &now_rows, &causes);
+        hidden_over_family(
+            store,
+            &Moved {
+                indicators,
+                request,
+                since,
+                now_load,
+                as_read,
+            },
+            &smallest,
+            &causes,
+        )?
     } else {
         BTreeSet::new()
     };
@@ -258,50 +246,147 @@ fn cause_kinds() -> Vec<(Kind, Cause)> {
         .collect()
 }
 
-/// The cells (the whole, its areas) whose revision the public may not see. A cell's
-/// revision is one count, the smallest it moved (`smallest`), and each cause is a
-/// quantity of its own, the whole's the sum of its areas' (late records add up): a
-/// cause of 1 to 4 hides its cell, a cell hidden for one quantity is hidden for all,
-/// and secondary suppression hides a partner wherever a hidden cell would be the whole
-/// less the others, until nothing changes.
-fn hidden_revisions(
-    whole: &str,
+/// Each cell's revision count: the smallest non-zero difference of a counted quantity
+/// between the two states, or cause count (0 when nothing changed).
+fn smallest_moves(
+    indicators: &[Indicator],
+    then_rows: &[TidyRow],
+    now_rows: &[TidyRow],
+    causes: &[CauseCount],
+) -> BTreeMap<String, u64> {
+    let by_id: HashMap<&str, &Indicator> = indicators.iter().map(|i| (i.id.as_str(), i)).collect();
+    let key = |r: &TidyRow| (r.indicator_id.clone(), r.area_code.clone());
+    let then_raw: HashMap<_, &TidyRow> = then_rows.iter().map(|r| (key(r), r)).collect();
+    let mut smallest: BTreeMap<String, u64> = BTreeMap::new();
+    let mut note = |area: &str, n: u64| {
+        let entry = smallest.entry(area.to_string()).or_insert(0);
+        if n > 0 && (*entry == 0 || n < *entry) {
+            *entry = n;
+        }
+    };
+    for now in now_rows {
+        let Some(indicator) = by_id.get(now.indicator_id.as_str()) else {
+            continue;
+        };
+        let then = then_raw.get(&key(now)).copied();
+        for (quantity, then_n, now_n) in counted(indicator, then, now) {
+            if quantity.is_some() {
+                note(&now.area_code, then_n.abs_diff(now_n));
+            }
+        }
+    }
+    for c in causes {
+        note(&c.area_code, c.records);
+    }
+    smallest
+}
+
+/// What a revision compares: the indicators of one period, from the store as known
+/// after load `since` to the store as known after `now_load` (read as `as_read`).
+struct Moved<'a> {
+    indicators: &'a [Indicator],
+    request: &'a Request,
+    since: i64,
+    now_load: i64,
+    as_read: Option<i64>,
+}
+
+impl Moved<'_> {
+    /// The revision counts of the store's whole: each cell's smallest move, and the
+    /// causes.
+    fn counts(&self, store: &Store) -> Result<(BTreeMap<String, u64>, Vec<CauseCount>)> {
+        let rows_at = |state: Option<i64>| -> Result<Vec<TidyRow>> {
+            store.know_as_at(state)?;
+            Ok(indicators::compute(store, self.indicators, self.request)?
+                .into_iter()
+                .filter(|r| r.breakdown.is_empty())
+                .collect())
+        };
+        let then_rows = rows_at(Some(self.since))?;
+        let now_rows = rows_at(self.as_read)?;
+        let causes = Session::new(store)?.revision_causes(self.request, self.since, self.now_load)?;
+        Ok((
+            smallest_moves(self.indicators, &then_rows, &now_rows, &causes),
+            causes,
+        ))
+    }
+}
+
+/// The cells (the whole asked, its areas) whose revision the public may not see,
+/// decided over the revisions of every whole of the period at once (issue 32): the
+/// same province is a whole in its own revision and an area of the nation's, and a
+/// merged province's early periods are its predecessors' sum, so a cell hidden in one
+/// whole's revision and shown in another's, or rebuilt from the others, would give a
+/// hidden cause back. A cell's revision is one count, the smallest it moved, and each
+/// cause is a quantity of its own, a whole's the sum of its areas' and of its parts'
+/// (late records add up): a cause of 1 to 4 hides its cell, a cell hidden for one
+/// quantity is hidden for all, and the table is solved and audited as the period's
+/// pattern is, until nothing changes.
+fn hidden_over_family(
+    store: &Store,
+    moved: &Moved<'_>,
     smallest: &BTreeMap<String, u64>,
     causes: &[CauseCount],
 ) -> Result<BTreeSet<String>> {
-    // Cells in code order, the whole first: the order ties are broken in.
-    let mut cells: Vec<&str> = vec![whole];
-    cells.extend(smallest.keys().map(String::as_str).filter(|a| *a != whole));
+    let pattern = crate::release::Pattern::decide(store, moved.request)?;
+    let asked_key = pattern.key_of(&store.top())?;
     let quantity = |kind: Kind, cause: Cause| format!("cause.{}.{}", kind.name(), cause.name());
-    let mut table = Table::new(whole);
-    for area in &cells {
-        let cell = CellKey::total(area);
-        table.record(REVISION, &cell, *smallest.get(*area).unwrap_or(&0) as f64)?;
-        for (kind, cause) in cause_kinds() {
-            let moved: u64 = causes
-                .iter()
-                .filter(|c| c.area_code == *area && c.kind == kind && c.cause == cause && c.column.is_none())
-                .map(|c| c.records)
-                .sum();
-            table.record(&quantity(kind, cause), &cell, moved as f64)?;
-        }
-    }
     let mut quantities = vec![REVISION.to_string()];
     quantities.extend(cause_kinds().into_iter().map(|(k, c)| quantity(k, c)));
-    let mut hidden = BTreeSet::new();
+    let mut table = Table::new(crate::results::NATION_CODE);
+    let mut keys: Vec<String> = Vec::new();
+    let mut asked_cells: Vec<(String, String)> = Vec::new();
+    for whole in pattern.family() {
+        let own;
+        let (smallest, causes) = if whole.key == asked_key {
+            (smallest, causes)
+        } else {
+            own = store.with_top(whole.top.clone(), |s| moved.counts(s))?;
+            (&own.0, own.1.as_slice())
+        };
+        // Cells in code order, the whole first: the order ties are broken in.
+        let mut codes: Vec<&str> = vec![whole.code.as_str()];
+        codes.extend(smallest.keys().map(String::as_str).filter(|a| *a != whole.code));
+        let mut areas = Vec::new();
+        for code in &codes {
+            let key = whole.key_of_area(code);
+            let cell = CellKey::total(&key);
+            if whole.key == asked_key {
+                asked_cells.push((code.to_string(), key.clone()));
+            }
+            if *code != whole.code {
+                areas.push(cell.clone());
+            }
+            table.record(REVISION, &cell, *smallest.get(*code).unwrap_or(&0) as f64)?;
+            for (kind, cause) in cause_kinds() {
+                let moved: u64 = causes
+                    .iter()
+                    .filter(|c| {
+                        c.area_code == *code && c.kind == kind && c.cause == cause && c.column.is_none()
+                    })
+                    .map(|c| c.records)
+                    .sum();
+                table.record(&quantity(kind, cause), &cell, moved as f64)?;
+            }
+            keys.push(key);
+        }
+        table.relate(&CellKey::total(&whole.key), &areas);
+        if !whole.parts.is_empty() {
+            let parts: Vec<CellKey> = whole.parts.iter().map(|p| CellKey::total(p)).collect();
+            table.relate(&CellKey::total(&whole.key), &parts);
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    let mut solved = table.solve_audited().0;
     // Each round hides at least one more cell, or ends.
-    for _ in 0..=cells.len() {
-        let solved = table.solve();
-        hidden = cells
-            .iter()
-            .filter(|a| quantities.iter().any(|q| solved.contains(q, &CellKey::total(a))))
-            .map(|a| a.to_string())
-            .collect();
+    for _ in 0..=keys.len() {
         let mut more = false;
-        for area in &hidden {
-            for q in &quantities {
-                if !solved.contains(q, &CellKey::total(area)) {
-                    table.force_hidden(q, &CellKey::total(area));
+        for key in &keys {
+            let cell = CellKey::total(key);
+            if quantities.iter().any(|q| solved.contains(q, &cell)) {
+                for q in quantities.iter().filter(|q| !solved.contains(q, &cell)) {
+                    table.force_hidden(q, &cell);
                     more = true;
                 }
             }
@@ -309,8 +394,17 @@ fn hidden_revisions(
         if !more {
             break;
         }
+        solved = table.solve_audited().0;
     }
-    Ok(hidden)
+    Ok(asked_cells
+        .into_iter()
+        .filter(|(_, key)| {
+            quantities
+                .iter()
+                .any(|q| solved.contains(q, &CellKey::total(key)))
+        })
+        .map(|(code, _)| code)
+        .collect())
 }
 
 /// The counted quantities of a row pair: (quantity, count then, count now), 0 where a

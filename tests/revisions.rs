@@ -533,3 +533,128 @@ fn the_causes_of_a_hidden_revision_are_hidden_whole_and_give_no_count_back() {
         assert_eq!(listed.len(), 9, "{area}: {listed:?}");
     }
 }
+
+/// Two provinces before their merger, each with six cases in its one district, then late
+/// records: six in the former Quảng Bình (44, district 450), three in the former Quảng
+/// Trị (45, district 461). Each whole's revision alone hides 45's three; but the nation's
+/// alone hid 44's six beside them as their partner while 44's own revision showed its
+/// six, so the nation's nine less 44's six gave 45's three back. The intruder reads the
+/// public causes of every whole's revision (the nation, the merged province, both
+/// predecessors) together, with every sum a reader knows, until nothing new comes.
+#[test]
+fn the_revisions_of_every_whole_of_a_period_read_together_give_no_cause_count_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = |name: &str| {
+        crate::util::repo()
+            .join("tests/fixtures/provinces")
+            .join(name)
+            .display()
+            .to_string()
+    };
+    ok(dir.path(), &["load", &fixture("areas.csv")]);
+    ok(dir.path(), &["load", &fixture("crosswalk.csv")]);
+    let mut loads = 2;
+    let mut load = |name: &str, province: &str, rows: &[String]| {
+        let file = write_cases(dir.path(), name, rows);
+        ok(dir.path(), &["load", "--province", province, &file]);
+        loads += 1;
+        loads
+    };
+    let six = |prefix: &str, area: &str, first_day: u32| -> Vec<String> {
+        (0..6)
+            .map(|i| case(&format!("{prefix}-{i}"), area, first_day + i, None))
+            .collect()
+    };
+    load("cases_a44.csv", "44", &six("R", "450", 2));
+    let since = load("cases_a45.csv", "45", &six("S", "461", 2));
+    load("cases_b44.csv", "44", &six("L", "450", 20));
+    load("cases_b45.csv", "45", &six("M", "461", 20)[..3]);
+    // (release, its whole's family key, its arguments)
+    let wholes = [
+        ("VN", "VN", vec!["--nation"]),
+        ("QT", "QT", vec!["--province", "44"]),
+        ("QB", "QB", vec!["--province", "44@2025-01-01"]),
+        ("QT45", "QT45", vec!["--province", "45"]),
+    ];
+    let since = since.to_string();
+    let mut shown: BTreeMap<String, f64> = BTreeMap::new();
+    let mut hidden_somewhere = std::collections::BTreeSet::new();
+    for (label, key, args) in &wholes {
+        let out = format!("rev-{label}");
+        let mut all = vec![
+            "revisions",
+            "--period",
+            "2025Q1",
+            "--since",
+            &since,
+            "--out",
+            &out,
+        ];
+        all.extend(args.iter().copied());
+        ok(dir.path(), &all);
+        for row in read_csv_rows(&dir.path().join(&out).join("revision_causes_2025Q1.csv")) {
+            if row["kind"] != "cases" || row["cause"] != "late" || !row["column"].is_empty() {
+                continue;
+            }
+            // The family's cells: a whole under its key; the nation's areas are the
+            // provinces of the period; other areas under their own codes.
+            let cell = match (row["area_code"].as_str(), *label) {
+                ("VN", _) => "VN".to_string(),
+                ("44", "VN") => "QB".to_string(),
+                ("45", "VN") => "QT45".to_string(),
+                ("44" | "45", _) => key.to_string(),
+                (code, _) => code.to_string(),
+            };
+            match row["records"].parse::<f64>() {
+                Ok(n) if row["status"] != "suppressed" => {
+                    assert!(!(1.0..5.0).contains(&n), "{label} shows {cell}'s late count {n}");
+                    if let Some(before) = shown.insert(cell.clone(), n) {
+                        assert_eq!(before, n, "{cell} read two ways");
+                    }
+                }
+                _ => {
+                    hidden_somewhere.insert(cell);
+                }
+            }
+        }
+    }
+    assert!(
+        hidden_somewhere.contains("QT45"),
+        "45's three late records are hidden: {shown:?}"
+    );
+    // What every reader knows: the nation and the merged province are both the sum of
+    // the two former provinces, and each province the sum of its districts.
+    let sums: [(&str, &[&str]); 5] = [
+        ("VN", &["QB", "QT45"]),
+        ("QT", &["QB", "QT45"]),
+        ("QT", &["450", "461"]),
+        ("QB", &["450"]),
+        ("QT45", &["461"]),
+    ];
+    let mut known = shown.clone();
+    loop {
+        let mut learnt = false;
+        for (total, parts) in sums {
+            let unknown: Vec<&str> = std::iter::once(total)
+                .chain(parts.iter().copied())
+                .filter(|c| !known.contains_key(*c))
+                .collect();
+            let [one] = unknown[..] else { continue };
+            let parts_sum: f64 = parts.iter().filter_map(|p| known.get(*p)).sum();
+            let found = if one == total {
+                parts_sum
+            } else {
+                known[total] - parts_sum
+            };
+            assert!(
+                !(1.0..5.0).contains(&found),
+                "{one}'s late count {found} comes back from {total} = {parts:?} (shown: {shown:?})"
+            );
+            known.insert(one.to_string(), found);
+            learnt = true;
+        }
+        if !learnt {
+            break;
+        }
+    }
+}
