@@ -2,6 +2,8 @@
 //! `queries/indicators/<id>.sql`, and the deadline rules of `queries/deadlines.toml`.
 //! Both are embedded at build time; nothing here touches the engine.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -863,7 +865,7 @@ pub fn indicators() -> Result<Vec<Indicator>, String> {
         .collect()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineUnit {
     Hours,
@@ -883,7 +885,7 @@ impl DeadlineUnit {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeadlineRule {
     pub stage: String,
@@ -974,6 +976,74 @@ pub fn parse_deadlines(text: &str) -> Result<Vec<DeadlineRule>, String> {
 
 pub fn deadlines() -> Result<Vec<DeadlineRule>, String> {
     parse_deadlines(embedded::DEADLINES_TOML)
+}
+
+/// The deadline rules built in, parsed once (a report asks for every cell it compares).
+pub fn deadlines_cached() -> &'static [DeadlineRule] {
+    static RULES: std::sync::OnceLock<Vec<DeadlineRule>> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| deadlines().unwrap_or_default())
+}
+
+/// A change of the rule an indicator measures by, between two periods (issue 33): the
+/// limits in force over each (general and flagged), and the first day of the new one. A
+/// change of legal basis with the same limits is no change: the measure is the same.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleChange {
+    pub before: Vec<DeadlineRule>,
+    pub now: Vec<DeadlineRule>,
+    pub on: NaiveDate,
+}
+
+/// The rule change of `indicator` between the period `before` and the period `now`
+/// (each its first and last day), if the limits in force on any of their days differ.
+pub fn rule_change(
+    rules: &[DeadlineRule],
+    indicator: &Indicator,
+    before: (NaiveDate, NaiveDate),
+    now: (NaiveDate, NaiveDate),
+) -> Option<RuleChange> {
+    let stage = indicator.deadline.as_deref()?;
+    let over = |(start, end): (NaiveDate, NaiveDate)| -> Vec<DeadlineRule> {
+        rules
+            .iter()
+            .filter(|r| {
+                r.stage == stage
+                    && r.valid_from.is_none_or(|from| from <= end)
+                    && r.valid_to.is_none_or(|to| start <= to)
+            })
+            .cloned()
+            .collect()
+    };
+    let limit = |r: &DeadlineRule| (r.unit, r.amount.to_bits(), r.when.clone());
+    let limits = |rules: &[DeadlineRule]| -> BTreeSet<(DeadlineUnit, u64, Option<String>)> {
+        rules.iter().map(limit).collect()
+    };
+    let (then_rules, now_rules) = (over(before), over(now));
+    if limits(&then_rules) == limits(&now_rules) {
+        return None;
+    }
+    let then_limits = limits(&then_rules);
+    let now_limits = limits(&now_rules);
+    // The first day of a limit new in the later period, else the day after the last
+    // day of one that ended.
+    let on = now_rules
+        .iter()
+        .filter(|r| !then_limits.contains(&limit(r)))
+        .filter_map(|r| r.valid_from)
+        .min()
+        .or_else(|| {
+            then_rules
+                .iter()
+                .filter(|r| !now_limits.contains(&limit(r)))
+                .filter_map(|r| r.valid_to?.succ_opt())
+                .min()
+        })
+        .unwrap_or(now.0);
+    Some(RuleChange {
+        before: then_rules,
+        now: now_rules,
+        on,
+    })
 }
 
 /// How the office reads the limit of an indicator's deadline stage, where the law gives
@@ -1459,6 +1529,55 @@ pub fn parse_parts(text: &str) -> Result<PartsRegistry, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Derived by hand from `queries/deadlines.toml`: takedown 3 hours to 24 December
+    /// 2024, 24 hours from 25 December 2024 (Decree 147, then from 1 July 2026 the Law
+    /// on Cybersecurity, the same 24 hours), and 6 hours for emergencies from 1 July 2026.
+    #[test]
+    fn a_rule_change_is_a_change_of_limits_dated_by_its_first_day() {
+        let rules = deadlines().unwrap();
+        let all = indicators().unwrap();
+        let of = |id: &str| all.iter().find(|i| i.id == id).unwrap();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let span = |a: &str, b: &str| (day(a), day(b));
+        let takedown = of("takedown_on_time");
+        let amounts = |rules: &[DeadlineRule]| -> Vec<(f64, Option<String>)> {
+            let mut v: Vec<_> = rules.iter().map(|r| (r.amount, r.when.clone())).collect();
+            v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            v
+        };
+        // 2024Q3 and 2024Q4 (statutory): 3 hours in both.
+        let q3 = span("2024-06-15", "2024-09-14");
+        let q4 = span("2024-09-15", "2024-12-14");
+        assert_eq!(rule_change(&rules, takedown, q3, q4), None);
+        // 2025Q1 holds 25 December 2024: 3 hours before it, 24 hours from it.
+        let q1 = span("2024-12-15", "2025-03-14");
+        let change = rule_change(&rules, takedown, q4, q1).unwrap();
+        assert_eq!(change.on, day("2024-12-25"));
+        assert_eq!(amounts(&change.before), vec![(3.0, None)]);
+        assert_eq!(amounts(&change.now), vec![(3.0, None), (24.0, None)]);
+        // 2025Q2 against 2025Q1: the 3 hours ended on 24 December, so the change is
+        // dated the day after.
+        let q2 = span("2025-03-15", "2025-06-14");
+        let change = rule_change(&rules, takedown, q1, q2).unwrap();
+        assert_eq!(change.on, day("2024-12-25"));
+        assert_eq!(amounts(&change.now), vec![(24.0, None)]);
+        // The Law's 24 hours replace the Decree's 24 hours: the same limit, no change;
+        // its emergency limit of 6 hours is one.
+        let q2_2026 = span("2026-03-15", "2026-06-14");
+        let q3_2026 = span("2026-06-15", "2026-09-14");
+        let q4_2026 = span("2026-09-15", "2026-12-14");
+        let change = rule_change(&rules, takedown, q2_2026, q3_2026).unwrap();
+        assert_eq!(change.on, day("2026-07-01"));
+        assert_eq!(
+            amounts(&change.now),
+            vec![(6.0, Some("emergency".into())), (24.0, None), (24.0, None)]
+        );
+        assert_eq!(rule_change(&rules, takedown, q3_2026, q4_2026), None);
+        // A fixed limit, and a deadline that never changed: always comparable.
+        assert_eq!(rule_change(&rules, of("takedown_within_24h"), q4, q1), None);
+        assert_eq!(rule_change(&rules, of("emergency_action_on_time"), q4, q1), None);
+    }
 
     #[test]
     fn targets_are_those_of_the_set_in_force_on_the_last_day() {

@@ -63,6 +63,19 @@ impl ReportData {
         self.targets.target(indicator, period.end())
     }
 
+    /// The change of rule of an indicator between `other` (an earlier period the report
+    /// compares with) and the current period: a change across it is not shown.
+    pub fn rule_change(&self, indicator: &str, other: &Period) -> Option<crate::catalog::RuleChange> {
+        let indicator = self.indicators.iter().find(|i| i.id == indicator)?;
+        let now = &self.current.period;
+        crate::catalog::rule_change(
+            crate::catalog::deadlines_cached(),
+            indicator,
+            (other.start(), other.end()),
+            (now.start(), now.end()),
+        )
+    }
+
     /// Every tidy row the report shows, for the tidy file beside the workbook.
     pub fn all_rows(&self) -> Vec<TidyRow> {
         let mut rows = self.current.rows.clone();

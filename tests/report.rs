@@ -84,7 +84,12 @@ fn quarterly_report_files_numbers_and_determinism() {
     assert_eq!(names[0], "Trang bìa");
     let summary = workbook.worksheet_range("Tổng hợp chỉ tiêu").unwrap();
     let mut checked = 0;
-    for row in summary.rows().skip(4) {
+    // The table ends at its first blank row (notes follow it).
+    for row in summary
+        .rows()
+        .skip(4)
+        .take_while(|r| !r.iter().all(|c| matches!(c, Data::Empty)))
+    {
         let Some(Data::String(label)) = row.first() else {
             continue;
         };
@@ -731,4 +736,56 @@ fn targets_are_dated_and_an_added_set_appears_without_a_rebuild() {
     );
     assert!(!cover.contains("Chưa có mục tiêu"), "{cover}");
     assert_eq!(targets, ["0.9"], "the added target is shown");
+}
+
+/// The takedown limit went from 3 to 24 hours on 25 December 2024 (queries/deadlines.toml),
+/// so 2025Q1's on-time share of takedowns measures another thing than 2024Q4's and
+/// 2024Q1's: no change is shown against either, in the workbook or on the dashboard, and
+/// each says why. The fixed 24-hour measure kept its rule: its changes are numbers.
+#[test]
+fn no_change_is_shown_across_a_change_of_rule_and_each_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = report(dir.path(), "rep", &[]);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let mut workbook: Xlsx<_> = open_workbook(dir.path().join("rep/quarterly_2025Q1.xlsx")).unwrap();
+    let summary = workbook.worksheet_range("Tổng hợp chỉ tiêu").unwrap();
+    let row_of = |label: &str| -> Vec<Data> {
+        summary
+            .rows()
+            .find(|r| r.first().is_some_and(|c| c.to_string() == label))
+            .unwrap_or_else(|| panic!("no row {label}"))
+            .to_vec()
+    };
+    let ruled = row_of("Gỡ bỏ đúng hạn");
+    // Columns: indicator, unit, this period, previous, change, year before, change.
+    for column in [4, 6] {
+        assert_eq!(ruled[column].to_string(), "[z]", "{ruled:?}");
+    }
+    let fixed = row_of("Gỡ bỏ trong 24 giờ");
+    for column in [4, 6] {
+        assert!(matches!(fixed[column], Data::Float(_)), "{fixed:?}");
+    }
+    let note = "thời hạn 3 giờ → 24 giờ từ 25/12/2024";
+    let notes: Vec<String> = summary
+        .rows()
+        .filter_map(|r| r.first().map(|c| c.to_string()))
+        .filter(|c| c.contains(note))
+        .collect();
+    assert_eq!(notes.len(), 1, "one note for the one indicator: {notes:?}");
+    assert!(notes[0].contains("Gỡ bỏ đúng hạn"), "{notes:?}");
+    let page = std::fs::read_to_string(dir.path().join("rep/dashboard_2025Q1.html")).unwrap();
+    let tile = page
+        .split("<article")
+        .find(|t| t.contains("data-indicator=\"takedown_on_time\""))
+        .expect("a takedown tile");
+    let changes: Vec<&str> = tile.split("<span class=\"change").skip(1).collect();
+    assert_eq!(changes.len(), 2, "{tile}");
+    for change in changes {
+        assert!(
+            change.starts_with(" neutral\""),
+            "no colour across a change of rule: {change}"
+        );
+        assert!(change.contains("[z]") && change.contains(note), "{change}");
+        assert!(!change.contains('▲') && !change.contains('▼'), "{change}");
+    }
 }

@@ -59,7 +59,18 @@ fn change_html(
     now: Option<&TidyRow>,
     then: Option<&TidyRow>,
     label: &str,
+    rule_change: Option<crate::catalog::RuleChange>,
 ) -> String {
+    // Across a change of rule the values measure different things: no arrow, no colour,
+    // and the reason.
+    if let Some(change) = rule_change {
+        return format!(
+            "<span class=\"change neutral\">{}: [z] {} ({})</span>",
+            escape(label),
+            text(lang, "rule_not_comparable"),
+            escape(&crate::render::labels::rule_change_note(lang, &change))
+        );
+    }
     let (Some(now), Some(then)) = (now.and_then(|r| r.value), then.and_then(|r| r.value)) else {
         return format!("<span class=\"change\">{}: [x]</span>", escape(label));
     };
@@ -123,14 +134,16 @@ fn tile(data: &ReportData, lang: Lang, indicator: &Indicator) -> String {
             indicator,
             now,
             total(&data.previous, &indicator.id, province),
-            &format!("{} {}", text(lang, "vs"), data.previous.period)
+            &format!("{} {}", text(lang, "vs"), data.previous.period),
+            data.rule_change(&indicator.id, &data.previous.period),
         ),
         year = change_html(
             lang,
             indicator,
             now,
             total(&data.year_before, &indicator.id, province),
-            &format!("{} {}", text(lang, "vs"), data.year_before.period)
+            &format!("{} {}", text(lang, "vs"), data.year_before.period),
+            data.rule_change(&indicator.id, &data.year_before.period),
         ),
         basis_label = text(lang, "legal_basis"),
         basis = escape(basis),

@@ -230,6 +230,9 @@ impl DocumentInput<'_> {
     /// The category of a breakdown whose value changed most against the previous period
     /// in the asked direction, with (now, before); both values shown.
     fn most_changed(&self, id: &str, breakdown: &str, rising: bool) -> Option<(String, f64, f64)> {
+        if self.data.rule_change(id, &self.data.previous.period).is_some() {
+            return None;
+        }
         let whole = self.whole();
         let mut best: Option<(String, f64, f64)> = None;
         for row in self
@@ -358,9 +361,21 @@ impl DocumentInput<'_> {
                     Aspect::Value => value_text(lang, unit, now()?),
                     Aspect::Previous => value_text(lang, unit, self.value_in(&data.previous, id)?),
                     Aspect::YearBefore => value_text(lang, unit, self.value_in(&data.year_before, id)?),
-                    Aspect::VsPrevious => change_text(lang, unit, now()?, self.value_in(&data.previous, id)?),
-                    Aspect::VsYearBefore => {
-                        change_text(lang, unit, now()?, self.value_in(&data.year_before, id)?)
+                    Aspect::VsPrevious | Aspect::VsYearBefore => {
+                        let other = if *aspect == Aspect::VsPrevious {
+                            &data.previous
+                        } else {
+                            &data.year_before
+                        };
+                        // Across a change of rule, the reason instead of a change.
+                        if let Some(change) = data.rule_change(id, &other.period) {
+                            return Some(format!(
+                                "{} ({})",
+                                text(lang, "rule_not_comparable"),
+                                crate::render::labels::rule_change_note(lang, &change)
+                            ));
+                        }
+                        change_text(lang, unit, now()?, self.value_in(other, id)?)
                     }
                     Aspect::Target => target_text(lang, unit, self.target(id)?),
                     Aspect::TargetGap => {
@@ -440,7 +455,11 @@ impl DocumentInput<'_> {
         })
     }
 
+    /// The change against `other`: none across a change of the indicator's rule.
     fn versus(&self, id: &str, other: &PeriodValues) -> Option<f64> {
+        if self.data.rule_change(id, &other.period).is_some() {
+            return None;
+        }
         Some(self.value_in(&self.data.current, id)? - self.value_in(other, id)?)
     }
 

@@ -777,6 +777,59 @@ fn change(a: &Shown, b: &Shown, unit: Unit) -> Shown {
     }
 }
 
+/// The change of a value against an earlier period's, or `[z]` where the indicator's
+/// rule changed between them (a new legal limit measures something else).
+fn ruled_change(
+    data: &ReportData,
+    indicator: &Indicator,
+    other: &crate::period::Period,
+    now: &Shown,
+    before: &Shown,
+) -> Shown {
+    if data.rule_change(&indicator.id, other).is_some() {
+        return Shown::Symbol("[z]");
+    }
+    change(now, before, indicator.unit)
+}
+
+/// Under a table of changes, one line per indicator whose rule changed between the
+/// period and one it is compared with, saying why its change is `[z]`.
+fn rule_change_notes(
+    ws: &mut Worksheet,
+    data: &ReportData,
+    lang: Lang,
+    ids: &[String],
+    first_row: u32,
+    f: &Formats,
+) -> Result<()> {
+    let mut row = first_row;
+    for id in ids {
+        let Some(ind) = indicator(data, id) else { continue };
+        let mut notes: Vec<String> = Vec::new();
+        for other in [&data.previous.period, &data.year_before.period] {
+            if let Some(change) = data.rule_change(id, other) {
+                let note = crate::render::labels::rule_change_note(lang, &change);
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+            }
+        }
+        if notes.is_empty() {
+            continue;
+        }
+        let line = format!(
+            "{}: {} ({})",
+            text(lang, "rule_changed_note"),
+            ind.label(lang),
+            notes.join("; ")
+        );
+        ws.write_string_with_format(row, 0, &line, &f.subtitle)
+            .map_err(xlsx)?;
+        row += 1;
+    }
+    Ok(())
+}
+
 fn summary_sheet(
     data: &ReportData,
     lang: Lang,
@@ -836,9 +889,11 @@ fn summary_sheet(
         let year = shown(find(&data.year_before, id, province, "", ""));
         write_shown(&mut ws, r, 2, &now, &number, f)?;
         write_shown(&mut ws, r, 3, &before, &number, f)?;
-        write_shown(&mut ws, r, 4, &change(&now, &before, ind.unit), &delta, f)?;
+        let vs_previous = ruled_change(data, ind, &data.previous.period, &now, &before);
+        write_shown(&mut ws, r, 4, &vs_previous, &delta, f)?;
         write_shown(&mut ws, r, 5, &year, &number, f)?;
-        write_shown(&mut ws, r, 6, &change(&now, &year, ind.unit), &delta, f)?;
+        let vs_year = ruled_change(data, ind, &data.year_before.period, &now, &year);
+        write_shown(&mut ws, r, 6, &vs_year, &delta, f)?;
         if let Some(target) = data.target(id, &data.current.period) {
             ws.write_number_with_format(r, 7, target.value, &number)
                 .map_err(xlsx)?;
@@ -865,6 +920,7 @@ fn summary_sheet(
         fit_row(&mut ws, r, &[(ind.legal_basis_in(lang), column_width(45))])?;
         widths[0] = widths[0].max(ind.label(lang).chars().count());
     }
+    rule_change_notes(&mut ws, data, lang, ids, header_row + 2 + ids.len() as u32, f)?;
     widths[0] = widths[0].min(55);
     widths[8] = 45;
     fit(&mut ws, &widths)?;
@@ -1025,11 +1081,15 @@ fn grid(
             let year = shown(find(&data.year_before, &ind.id, area, b, v));
             write_shown(&mut ws, r, first, &now, &number, f)?;
             write_shown(&mut ws, r, first + 1, &before, &number, f)?;
-            write_shown(&mut ws, r, first + 2, &change(&now, &before, ind.unit), &delta, f)?;
+            let vs_previous = ruled_change(data, ind, &data.previous.period, &now, &before);
+            write_shown(&mut ws, r, first + 2, &vs_previous, &delta, f)?;
             write_shown(&mut ws, r, first + 3, &year, &number, f)?;
-            write_shown(&mut ws, r, first + 4, &change(&now, &year, ind.unit), &delta, f)?;
+            let vs_year = ruled_change(data, ind, &data.year_before.period, &now, &year);
+            write_shown(&mut ws, r, first + 4, &vs_year, &delta, f)?;
         }
     }
+    let ids: Vec<String> = present.iter().map(|i| i.id.clone()).collect();
+    rule_change_notes(&mut ws, data, lang, &ids, header_row + 2 + rows.len() as u32, f)?;
     fit(&mut ws, &widths)?;
     Ok(ws)
 }
