@@ -752,7 +752,7 @@ fn no_change_is_shown_across_a_change_of_rule_and_each_says_why() {
     let row_of = |label: &str| -> Vec<Data> {
         summary
             .rows()
-            .find(|r| r.first().is_some_and(|c| c.to_string() == label))
+            .find(|r| r.first().is_some_and(|c| *c == label))
             .unwrap_or_else(|| panic!("no row {label}"))
             .to_vec()
     };

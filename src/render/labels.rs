@@ -463,6 +463,58 @@ fn predecessor_note(lang: Lang, code: &str) -> Option<String> {
     })
 }
 
+/// A change of rule in words, as a note beside a change not shown ("thời hạn 3 giờ → 24
+/// giờ từ 25/12/2024"): the limits in force the day before the change and on its day.
+pub fn rule_change_note(lang: Lang, change: &crate::catalog::RuleChange) -> String {
+    use crate::catalog::{DeadlineRule, DeadlineUnit};
+    let on = change.on;
+    let day_before = on.pred_opt().unwrap_or(on);
+    let in_force = |day: chrono::NaiveDate| -> Vec<&DeadlineRule> {
+        let mut rules: Vec<&DeadlineRule> = change
+            .before
+            .iter()
+            .chain(change.now.iter())
+            .filter(|r| crate::catalog::in_force(r.valid_from, r.valid_to, day))
+            .collect();
+        // The general limit first, then flagged ones; one mention of each limit.
+        rules.sort_by(|a, b| (a.when.is_some(), &a.when).cmp(&(b.when.is_some(), &b.when)));
+        rules.dedup_by(|a, b| a.unit == b.unit && a.amount == b.amount && a.when == b.when);
+        rules
+    };
+    let limits = |rules: Vec<&DeadlineRule>| -> String {
+        if rules.is_empty() {
+            return "—".to_string();
+        }
+        rules
+            .iter()
+            .map(|r| {
+                let unit = match r.unit {
+                    DeadlineUnit::Hours => "doc_limit_hours",
+                    DeadlineUnit::WorkingDays => "doc_limit_working_days",
+                    DeadlineUnit::Days => "doc_limit_days",
+                    DeadlineUnit::Months => "doc_limit_months",
+                };
+                let amount = format!("{} {}", local_number(lang, r.amount, 0), text(lang, unit));
+                match r.when.as_deref() {
+                    Some("emergency") => format!("{} {amount}", text(lang, "rule_flag_emergency")),
+                    Some("complex") => format!("{} {amount}", text(lang, "rule_flag_complex")),
+                    Some(other) => format!("{other} {amount}"),
+                    None => amount,
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "{} {} → {} {} {}",
+        text(lang, "rule_limit"),
+        limits(in_force(day_before)),
+        limits(in_force(on)),
+        text(lang, "rule_from"),
+        on.format("%d/%m/%Y")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -518,56 +570,4 @@ mod tests {
         assert_eq!(code_name(Lang::Vi, "victim_sex", "F"), "Nữ");
         assert_eq!(code_name(Lang::En, "platform", "FACEBOOK"), "Facebook");
     }
-}
-
-/// A change of rule in words, as a note beside a change not shown ("thời hạn 3 giờ → 24
-/// giờ từ 25/12/2024"): the limits in force the day before the change and on its day.
-pub fn rule_change_note(lang: Lang, change: &crate::catalog::RuleChange) -> String {
-    use crate::catalog::{DeadlineRule, DeadlineUnit};
-    let on = change.on;
-    let day_before = on.pred_opt().unwrap_or(on);
-    let in_force = |day: chrono::NaiveDate| -> Vec<&DeadlineRule> {
-        let mut rules: Vec<&DeadlineRule> = change
-            .before
-            .iter()
-            .chain(change.now.iter())
-            .filter(|r| crate::catalog::in_force(r.valid_from, r.valid_to, day))
-            .collect();
-        // The general limit first, then flagged ones; one mention of each limit.
-        rules.sort_by(|a, b| (a.when.is_some(), &a.when).cmp(&(b.when.is_some(), &b.when)));
-        rules.dedup_by(|a, b| a.unit == b.unit && a.amount == b.amount && a.when == b.when);
-        rules
-    };
-    let limits = |rules: Vec<&DeadlineRule>| -> String {
-        if rules.is_empty() {
-            return "—".to_string();
-        }
-        rules
-            .iter()
-            .map(|r| {
-                let unit = match r.unit {
-                    DeadlineUnit::Hours => "doc_limit_hours",
-                    DeadlineUnit::WorkingDays => "doc_limit_working_days",
-                    DeadlineUnit::Days => "doc_limit_days",
-                    DeadlineUnit::Months => "doc_limit_months",
-                };
-                let amount = format!("{} {}", local_number(lang, r.amount, 0), text(lang, unit));
-                match r.when.as_deref() {
-                    Some("emergency") => format!("{} {amount}", text(lang, "rule_flag_emergency")),
-                    Some("complex") => format!("{} {amount}", text(lang, "rule_flag_complex")),
-                    Some(other) => format!("{other} {amount}"),
-                    None => amount,
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    format!(
-        "{} {} → {} {} {}",
-        text(lang, "rule_limit"),
-        limits(in_force(day_before)),
-        limits(in_force(on)),
-        text(lang, "rule_from"),
-        on.format("%d/%m/%Y")
-    )
 }
