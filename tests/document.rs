@@ -240,6 +240,21 @@ fn libreoffice_prints_the_drafted_report_with_the_tidy_tables_figures() {
         assert!(flat.contains(expected), "no {expected:?}");
     }
 
+    // The signature block is printed whole on one page, with the recipients.
+    let pages: usize = tool("pdfinfo", &pdf)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    let signed: Vec<usize> = (1..=pages)
+        .filter(|&p| pdf_text(&pdf, Some(p)).contains("KT. GIÁM ĐỐC"))
+        .collect();
+    assert_eq!(signed.len(), 1, "{signed:?}");
+    let page = pdf_text(&pdf, Some(signed[0]));
+    for part in ["Nơi nhận:", "PHÓ GIÁM ĐỐC", "[Họ và tên]"] {
+        assert!(page.contains(part), "page {} lacks {part:?}:\n{page}", signed[0]);
+    }
+
     let values = province_values(&here.join("out/indicators.csv"));
     let value = |id: &str| -> f64 {
         let row = &values[id];
@@ -254,7 +269,7 @@ fn libreoffice_prints_the_drafted_report_with_the_tidy_tables_figures() {
             count("cases_received")
         ),
         format!(
-            "trong đó {} vụ việc được xác minh có xâm hại ({})",
+            "trong đó {} vụ việc được xác minh có xâm hại ({} số vụ việc đã xác minh)",
             count("cases_confirmed"),
             share("confirmed_share")
         ),

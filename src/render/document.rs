@@ -725,11 +725,10 @@ fn closing_block(input: &DocumentInput<'_>) -> Table {
         signature.push(centred("", BODY));
     }
     signature.push(bold_centred(office.signer_name(lang), BODY));
+    // One row that never splits: the authority, the title, the space to sign and the
+    // name, and the recipients beside them, on one page.
     grid_table(
-        vec![TableRow::new(vec![
-            cell(left, recipients),
-            cell(right, signature),
-        ])],
+        vec![TableRow::new(vec![cell(left, recipients), cell(right, signature)]).cant_split()],
         &[left, right],
         false,
     )
@@ -1138,7 +1137,7 @@ mod tests {
         set_total(&mut data, "support_coverage", Some(1.0), Status::Shown);
         let met = drafted(&data, Lang::Vi);
         assert!(
-            met.contains("Tỷ lệ trẻ em bị xâm hại được hỗ trợ đạt 100,00%, đạt mục tiêu 100%"),
+            met.contains("Tỷ lệ trẻ em bị xâm hại được hỗ trợ đạt 100,00% số vụ việc được xác minh có xâm hại, đạt mục tiêu 100%"),
             "{met}"
         );
         assert!(!met.contains("được hỗ trợ là"), "{met}");
@@ -1146,7 +1145,7 @@ mod tests {
         set_total(&mut data, "support_coverage", Some(0.9), Status::Shown);
         let missed = drafted(&data, Lang::Vi);
         assert!(
-            missed.contains("là 90,00%, chưa đạt mục tiêu 100%")
+            missed.contains("là 90,00% số vụ việc được xác minh có xâm hại, chưa đạt mục tiêu 100%")
                 && missed.contains("còn thiếu 10,0 điểm phần trăm"),
             "{missed}"
         );
