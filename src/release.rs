@@ -21,8 +21,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use chrono::NaiveDateTime;
-
 use crate::catalog::{self, Indicator};
 use crate::disclosure::{Audit, CellKey, Hidden, Table};
 use crate::error::{Error, Result};
@@ -296,19 +294,8 @@ impl Pattern {
     /// of every whole of the period are one table, a whole of wholes the sum of its
     /// parts, so that the nation's count less the other provinces' does not give back
     /// one a province's report hides.
-    pub fn quality(
-        &self,
-        store: &Store,
-        top: &Top,
-        previous: &Period,
-        previous_as_of: NaiveDateTime,
-        public: bool,
-    ) -> Result<Quality> {
-        let of = |top: &Top| {
-            store.with_top(top.clone(), |s| {
-                Session::new(s)?.quality(previous, previous_as_of)
-            })
-        };
+    pub fn quality(&self, store: &Store, top: &Top, previous: &Period, public: bool) -> Result<Quality> {
+        let of = |top: &Top| store.with_top(top.clone(), |s| Session::new(s)?.quality(previous));
         if !public {
             return of(top);
         }

@@ -274,11 +274,10 @@ mod gathering {
                 store,
                 &store.top(),
                 &previous.period,
-                previous.as_of,
                 public,
             )?
         } else {
-            session.quality(&previous.period, previous.as_of)?
+            session.quality(&previous.period)?
         };
         if !public {
             // Parts, links and possible duplicates name cases and agencies: the office's.

@@ -160,8 +160,8 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
             "Cases naming an agency after its work passed to another (counted under the successor)",
         ),
         "late_records_note" => (
-            "Vụ việc thuộc kỳ trước nhưng được nạp sau khi kỳ trước kết thúc",
-            "Cases of the previous period loaded after that period had ended",
+            "Vụ việc thuộc kỳ trước được nạp sau khi báo cáo kỳ trước được lập (báo cáo đó chưa có các vụ việc này; 0 khi chưa lập báo cáo kỳ trước)",
+            "Cases of the previous period loaded after that period's report was made (that report lacked them; 0 when no report of it was made)",
         ),
         "holds_cover" => (
             "Kỳ báo cáo, số liệu tính đến, đối tượng sử dụng, bộ mục tiêu và các tệp nguồn",

@@ -109,7 +109,7 @@ impl Store {
 
     /// The store's database, quoted: the name that reaches its own tables past the
     /// temporary views of the same names.
-    fn database(&self) -> Result<String> {
+    pub(super) fn database(&self) -> Result<String> {
         let database: String = self
             .conn
             .query_row("SELECT current_database()", [], |r| r.get(0))

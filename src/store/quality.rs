@@ -2,7 +2,6 @@
 //! arrivals, cases naming a superseded agency), and the first year of the programme's
 //! cases.
 
-use chrono::NaiveDateTime;
 use duckdb::params;
 
 use super::Session;
@@ -42,8 +41,9 @@ impl Session<'_> {
     /// Completeness of the optional case columns over all cases of the reported whole
     /// (its province and predecessors, or the nation), quarantined rows, cases whose
     /// support started before its plan, and late arrivals: cases of the previous period
-    /// loaded after that period's report moment.
-    pub fn quality(&self, previous: &Period, previous_as_of: NaiveDateTime) -> Result<Quality> {
+    /// loaded after that period's first report was made (issue 33: loaded later than
+    /// the period's end is not late when no report had been made).
+    pub fn quality(&self, previous: &Period) -> Result<Quality> {
         self.reach(previous)?;
         let conn = &self.store.conn;
         let fail = |e: duckdb::Error| self.error(e);
@@ -75,19 +75,47 @@ impl Session<'_> {
                 |r| r.get::<_, i64>(0),
             )
             .map_err(fail)? as u64;
-        q.late_records = conn
-            .query_row(
-                "SELECT count(*) FROM reported_cases c
-                 WHERE c.received_at >= CAST(? AS TIMESTAMP) AND c.received_at < CAST(? AS TIMESTAMP)
-                   AND EXISTS (SELECT 1 FROM load_log l WHERE l.load_id = c.first_load_id AND l.loaded_at >= CAST(? AS TIMESTAMP))",
-                params![
-                    previous.start_moment().to_string(),
-                    previous.end_moment().to_string(),
-                    previous_as_of.to_string()
-                ],
-                |r| r.get::<_, i64>(0),
+        // Late: loaded after the previous period's report was made (its first report
+        // in the log of outputs, by the load it was computed from), so that report
+        // lacked it. With no report of the previous period, nothing was late for one.
+        let previous_report: Option<i64> = if self.store.schema_has("output_log", Some("known_load"))? {
+            conn.query_row(
+                "SELECT arg_min(known_load, written_at) FROM output_log
+                 WHERE command LIKE 'report %' AND period = ? AND known_load IS NOT NULL",
+                params![previous.to_string()],
+                |r| r.get(0),
             )
-            .map_err(fail)? as u64;
+            .map_err(fail)?
+        } else {
+            None
+        };
+        // A case is late when no version of a part under its id was in the store by
+        // that load (a part re-sent later keeps its first arrival in the rows' history).
+        let rows = super::rows_table(crate::model::Kind::Cases);
+        q.late_records = match previous_report {
+            Some(report_load) if self.store.schema_has(&rows, None)? => {
+                let database = self.store.database()?;
+                let province = crate::model::PROVINCE_COLUMN;
+                conn.query_row(
+                    &format!(
+                        "SELECT count(*) FROM reported_cases c
+                         WHERE c.received_at >= CAST(? AS TIMESTAMP) AND c.received_at < CAST(? AS TIMESTAMP)
+                           AND NOT EXISTS (SELECT 1 FROM {database}.main.{rows} r
+                                           WHERE r.case_id = c.case_id
+                                             AND coalesce(r.{province}, '') = coalesce(c.{province}, '')
+                                             AND r.load_id <= ?)"
+                    ),
+                    params![
+                        previous.start_moment().to_string(),
+                        previous.end_moment().to_string(),
+                        report_load
+                    ],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(fail)? as u64
+            }
+            _ => 0,
+        };
         for agency in crate::catalog::agencies()
             .map_err(crate::error::Error::Catalog)?
             .iter()
