@@ -619,6 +619,7 @@ pub struct RequestComparison {
 
 /// The coded areas whose counts an attributed area's count is built from: itself, and
 /// every area with a part of it in the crosswalk.
+#[cfg(feature = "store")]
 fn contributors<'l>(target: &'l str, links: &'l [Link]) -> impl Iterator<Item = &'l str> {
     std::iter::once(target).chain(
         links
