@@ -978,12 +978,6 @@ pub fn deadlines() -> Result<Vec<DeadlineRule>, String> {
     parse_deadlines(embedded::DEADLINES_TOML)
 }
 
-/// The deadline rules built in, parsed once (a report asks for every cell it compares).
-pub fn deadlines_cached() -> &'static [DeadlineRule] {
-    static RULES: std::sync::OnceLock<Vec<DeadlineRule>> = std::sync::OnceLock::new();
-    RULES.get_or_init(|| deadlines().unwrap_or_default())
-}
-
 /// A change of the rule an indicator measures by, between two periods (issue 33): the
 /// limits in force over each (general and flagged), and the first day of the new one. A
 /// change of legal basis with the same limits is no change: the measure is the same.

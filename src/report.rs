@@ -52,6 +52,8 @@ pub struct ReportData {
     pub comparisons: Vec<Option<crate::compare::Compared>>,
     /// The dated programme targets (queries/targets.toml).
     pub targets: crate::catalog::Targets,
+    /// The dated legal deadlines (queries/deadlines.toml): a change across one is not shown.
+    pub deadlines: Vec<crate::catalog::DeadlineRule>,
     /// The revisions sheet, for templates that have one.
     pub revisions: Option<crate::results::Revised>,
 }
@@ -69,7 +71,7 @@ impl ReportData {
         let indicator = self.indicators.iter().find(|i| i.id == indicator)?;
         let now = &self.current.period;
         crate::catalog::rule_change(
-            crate::catalog::deadlines_cached(),
+            &self.deadlines,
             indicator,
             (other.start(), other.end()),
             (now.start(), now.end()),
@@ -321,6 +323,7 @@ mod gathering {
             quality,
             comparisons,
             targets: catalog::targets().map_err(Error::Catalog)?,
+            deadlines: catalog::deadlines().map_err(Error::Catalog)?,
             revisions,
         })
     }

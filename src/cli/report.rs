@@ -147,13 +147,11 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
                 .map_err(baove::Error::Catalog)?;
         let office = baove::draft::office_on(&offices, generated_at.date(), &data.geography.province)
             .map_err(baove::Error::Catalog)?;
-        let deadlines = baove::catalog::deadlines().map_err(baove::Error::Catalog)?;
         let input = document::DocumentInput {
             data: &data,
             document: checked,
             office,
             funnels,
-            deadlines: &deadlines,
             charts: pngs,
             lang,
             generated_at,

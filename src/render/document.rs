@@ -15,12 +15,12 @@ use docx_rs::{
     Run, RunFonts, SpecialIndentType, Table, TableCell, TableLayoutType, TableRow, VAlignType, WidthType,
 };
 
-use crate::catalog::{DeadlineRule, DeadlineUnit, Direction, Indicator, Lang, Unit};
+use crate::catalog::{DeadlineRule, Direction, Indicator, Lang, Unit};
 use crate::compare::Compared;
 use crate::draft::{Aspect, Checked, Condition, Figure, Office, Piece, QualityCount};
 use crate::error::{Error, Result};
 use crate::period::{Period, Span};
-use crate::render::labels::{code_name, local_number, of_whole, text};
+use crate::render::labels::{code_name, deadline_text, local_number, of_whole, text};
 use crate::render::workbook::{shown, Shown};
 use crate::report::{PeriodValues, ReportData};
 use crate::results::{Status, TidyRow};
@@ -64,7 +64,6 @@ pub struct DocumentInput<'a> {
     pub office: &'a Office,
     /// The funnel comparisons of the document's `[funnel]` indicators.
     pub funnels: &'a [Compared],
-    pub deadlines: &'a [DeadlineRule],
     /// Charts for the charts annex: (title, PNG drawn by `chart::render`).
     pub charts: Vec<(String, Vec<u8>)>,
     pub lang: Lang,
@@ -180,16 +179,6 @@ pub fn change_text(lang: Lang, unit: Unit, now: f64, before: f64) -> String {
     }
 }
 
-fn deadline_text(lang: Lang, rule: &DeadlineRule) -> String {
-    let unit = match rule.unit {
-        DeadlineUnit::Hours => "doc_limit_hours",
-        DeadlineUnit::WorkingDays => "doc_limit_working_days",
-        DeadlineUnit::Days => "doc_limit_days",
-        DeadlineUnit::Months => "doc_limit_months",
-    };
-    format!("{} {}", local_number(lang, rule.amount, 0), text(lang, unit))
-}
-
 impl DocumentInput<'_> {
     fn whole(&self) -> &str {
         &self.data.geography.province
@@ -222,7 +211,7 @@ impl DocumentInput<'_> {
     fn deadline(&self, id: &str) -> Option<&DeadlineRule> {
         let stage = self.indicator(id)?.deadline.as_deref()?;
         let end = self.data.current.period.end();
-        self.deadlines.iter().find(|r| {
+        self.data.deadlines.iter().find(|r| {
             r.stage == stage && r.when.is_none() && crate::catalog::in_force(r.valid_from, r.valid_to, end)
         })
     }
@@ -1099,13 +1088,11 @@ mod tests {
         let (file, text) = crate::catalog::document_source("bao-cao").unwrap();
         let checked = crate::draft::check(&file, &text, &data.indicators).unwrap();
         let offices = crate::draft::parse_offices(&crate::catalog::office_source().unwrap()).unwrap();
-        let deadlines = crate::catalog::deadlines().unwrap();
         let input = DocumentInput {
             data,
             document: &checked,
             office: crate::draft::office_on(&offices, data.current.period.end(), "44").unwrap(),
             funnels: &[],
-            deadlines: &deadlines,
             charts: Vec::new(),
             lang,
             generated_at: crate::render::golden::generated_at(),

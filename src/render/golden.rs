@@ -156,6 +156,7 @@ pub(crate) fn report() -> ReportData {
         indicators,
         public: true,
         targets: catalog::targets().unwrap(),
+        deadlines: catalog::deadlines().unwrap(),
         revisions: template.revisions.then_some(crate::results::Revised::FirstReport),
         template,
     }

@@ -465,8 +465,20 @@ fn predecessor_note(lang: Lang, code: &str) -> Option<String> {
 
 /// A change of rule in words, as a note beside a change not shown ("thời hạn 3 giờ → 24
 /// giờ từ 25/12/2024"): the limits in force the day before the change and on its day.
+/// A legal limit as the reader says it ("24 giờ", "3 ngày làm việc").
+pub fn deadline_text(lang: Lang, rule: &crate::catalog::DeadlineRule) -> String {
+    use crate::catalog::DeadlineUnit;
+    let unit = match rule.unit {
+        DeadlineUnit::Hours => "doc_limit_hours",
+        DeadlineUnit::WorkingDays => "doc_limit_working_days",
+        DeadlineUnit::Days => "doc_limit_days",
+        DeadlineUnit::Months => "doc_limit_months",
+    };
+    format!("{} {}", local_number(lang, rule.amount, 0), text(lang, unit))
+}
+
 pub fn rule_change_note(lang: Lang, change: &crate::catalog::RuleChange) -> String {
-    use crate::catalog::{DeadlineRule, DeadlineUnit};
+    use crate::catalog::DeadlineRule;
     let on = change.on;
     let day_before = on.pred_opt().unwrap_or(on);
     let in_force = |day: chrono::NaiveDate| -> Vec<&DeadlineRule> {
@@ -488,13 +500,7 @@ pub fn rule_change_note(lang: Lang, change: &crate::catalog::RuleChange) -> Stri
         rules
             .iter()
             .map(|r| {
-                let unit = match r.unit {
-                    DeadlineUnit::Hours => "doc_limit_hours",
-                    DeadlineUnit::WorkingDays => "doc_limit_working_days",
-                    DeadlineUnit::Days => "doc_limit_days",
-                    DeadlineUnit::Months => "doc_limit_months",
-                };
-                let amount = format!("{} {}", local_number(lang, r.amount, 0), text(lang, unit));
+                let amount = deadline_text(lang, r);
                 match r.when.as_deref() {
                     Some("emergency") => format!("{} {amount}", text(lang, "rule_flag_emergency")),
                     Some("complex") => format!("{} {amount}", text(lang, "rule_flag_complex")),

@@ -158,6 +158,22 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
+    /// The load the first report of `period` was computed from, by the log of outputs:
+    /// what that report lacked was late for it.
+    pub fn first_report_of(&self, period: &str) -> Result<Option<i64>> {
+        if !self.schema_has("output_log", Some("known_load"))? {
+            return Ok(None);
+        }
+        self.conn
+            .query_row(
+                "SELECT arg_min(known_load, written_at) FROM output_log
+                 WHERE command LIKE 'report %' AND period = ? AND known_load IS NOT NULL",
+                params![period],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.error(e))
+    }
+
     /// Makes every query of this connection read the store as it stood after `load`
     /// (None: as it stands). A store made before it kept replaced rows, or a Parquet
     /// export (current rows only), has no history to read.

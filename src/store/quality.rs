@@ -78,17 +78,7 @@ impl Session<'_> {
         // Late: loaded after the previous period's report was made (its first report
         // in the log of outputs, by the load it was computed from), so that report
         // lacked it. With no report of the previous period, nothing was late for one.
-        let previous_report: Option<i64> = if self.store.schema_has("output_log", Some("known_load"))? {
-            conn.query_row(
-                "SELECT arg_min(known_load, written_at) FROM output_log
-                 WHERE command LIKE 'report %' AND period = ? AND known_load IS NOT NULL",
-                params![previous.to_string()],
-                |r| r.get(0),
-            )
-            .map_err(fail)?
-        } else {
-            None
-        };
+        let previous_report = self.store.first_report_of(&previous.to_string())?;
         // A case is late when no version of a part under its id was in the store by
         // that load (a part re-sent later keeps its first arrival in the rows' history).
         let rows = super::rows_table(crate::model::Kind::Cases);
