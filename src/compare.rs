@@ -533,7 +533,16 @@ pub struct Areas {
 impl Areas {
     /// As coded in `geography`'s period, or every area of `level` with the crosswalk
     /// (for districts).
+    ///
+    /// A period across the reform of 1 July 2025 holds former districts and the communes
+    /// that replaced them: ranked together, every district would seem to fall (it had
+    /// half the period). Such a comparison "as coded" is made by former district through
+    /// the crosswalk (issue 33), when the store has one.
     pub fn of(store: &Store, geography: &Geography, level: Option<Level>) -> Result<Areas> {
+        let level = match level {
+            None if Self::spans_a_reform(store, geography)? => Some(Level::District),
+            chosen => chosen,
+        };
         let mut names = geography.names.clone();
         let Some(level) = level else {
             return Ok(Areas {
@@ -589,6 +598,34 @@ impl Areas {
             links,
             names,
         })
+    }
+}
+
+#[cfg(feature = "store")]
+impl Areas {
+    /// Whether the period's areas as coded are of two levels (districts and communes)
+    /// and the crosswalk links the new ones to the former.
+    fn spans_a_reform(store: &Store, geography: &Geography) -> Result<bool> {
+        if geography.province == crate::results::NATION_CODE {
+            return Ok(false);
+        }
+        let session = Session::new(store)?;
+        let held = |level: Level| -> Result<Vec<String>> {
+            Ok(session
+                .areas_of_level(level.code(), &geography.roots)?
+                .into_iter()
+                .map(|(code, _)| code)
+                .filter(|code| geography.areas.contains(code))
+                .collect())
+        };
+        let (districts, communes) = (held(Level::District)?, held(Level::Commune)?);
+        if districts.is_empty() || communes.is_empty() {
+            return Ok(false);
+        }
+        Ok(session
+            .crosswalk()?
+            .iter()
+            .any(|(from, to, _)| communes.contains(from) && districts.contains(to)))
     }
 }
 

@@ -265,6 +265,9 @@ pub enum Condition {
     Unchanged(String),
     RoseYear(String),
     FellYear(String),
+    /// The same period a year before is (true) or is not the previous period: a year's
+    /// report compares with one period, not the same twice.
+    YearBeforeIsPrevious(bool),
     BelowAlert(String),
     NotBelowAlert(String),
     Positive(Figure),
@@ -300,6 +303,9 @@ impl Condition {
             "fell" => Condition::Fell(indicator()?),
             "unchanged" => Condition::Unchanged(indicator()?),
             "rose_year" => Condition::RoseYear(indicator()?),
+            "year_before_is" | "year_before_is_not" if argument == "previous_period" => {
+                Condition::YearBeforeIsPrevious(name.trim() == "year_before_is")
+            }
             "fell_year" => Condition::FellYear(indicator()?),
             "below_alert" => Condition::BelowAlert(indicator()?),
             "not_below_alert" => Condition::NotBelowAlert(indicator()?),

@@ -184,6 +184,9 @@ mod gathering {
         public: bool,
         revised_since: Option<i64>,
     ) -> Result<ReportData> {
+        crate::store::Session::new(store)?
+            .geography(&period)?
+            .covers_its_parts(&period)?;
         let all = catalog::indicators().map_err(Error::Catalog)?;
         let used: Vec<Indicator> = template
             .indicator_ids()
@@ -211,11 +214,17 @@ mod gathering {
             })
             .cloned()
             .collect();
+        // A trend starts at the first period with data: earlier periods hold no data,
+        // which a chart would draw as zero.
+        let first_day = Session::new(store)?.first_record_day(&period)?;
         let mut trend = Vec::new();
         let mut p = period;
         for step in 0..trend_length {
             if step > 0 {
                 p = p.previous();
+                if first_day.is_some_and(|day| p.end() < day) {
+                    break;
+                }
             }
             trend.push(if step == 0 {
                 current.clone()
@@ -240,15 +249,16 @@ mod gathering {
                 })
                 .cloned()
                 .collect();
-            let first_year = session
-                .first_case_year(&period)?
-                .unwrap_or(period.reference_year());
+            let first_year = first_day.map_or(period.reference_year(), |day| chrono::Datelike::year(&day));
             for year in first_year..=period.reference_year() {
                 let y = Period {
                     year,
                     span: Span::Year,
                     calendar: period.calendar,
                 };
+                if first_day.is_some_and(|day| y.end() < day) {
+                    continue;
+                }
                 let as_of_year = if year == period.reference_year() {
                     as_of.min(y.end_moment())
                 } else {

@@ -115,6 +115,78 @@ pub struct Geography {
     /// The province codes whose areas these are: the province and the former provinces
     /// it was formed from (every province for the nation).
     pub roots: Vec<String>,
+    /// What the whole is made of on the period's last day (itself, or before a merger the
+    /// former provinces it was formed from; the provinces for the nation), each with
+    /// whether the store holds its records for the period: every output names them.
+    pub parts: Vec<WholePart>,
+}
+
+/// A province a whole is made of in a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WholePart {
+    pub code: String,
+    pub name: String,
+    /// Whether the part is the whole itself (not a former province summed into it).
+    pub is_whole: bool,
+    /// Whether the store holds a case received or content item detected by the period's
+    /// end from this province's sources: whether its exports were loaded for the period.
+    pub holds_records: bool,
+}
+
+impl Geography {
+    /// The name of the whole as the store knows it for the period.
+    pub fn whole_name(&self) -> &str {
+        self.names
+            .get(&self.province)
+            .map(String::as_str)
+            .unwrap_or(&self.province)
+    }
+
+    /// Refuses a whole summed from former provinces when the store holds records of some
+    /// of some of them for the period and none of others: its counts would be one predecessor's
+    /// under the merged province's name, its rates over both populations (issue 33).
+    pub fn covers_its_parts(&self, period: &crate::period::Period) -> crate::error::Result<()> {
+        let missing = self.parts_without_records();
+        if self.province == NATION_CODE || missing.is_empty() {
+            return Ok(());
+        }
+        let list = |parts: Vec<&WholePart>| {
+            parts
+                .iter()
+                .map(|p| format!("{} {}", p.code, p.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let held: Vec<&WholePart> = self.parts.iter().filter(|p| p.holds_records).collect();
+        let alone = held
+            .first()
+            .map(|p| {
+                format!(
+                    " (--province {}@{} reports {} alone)",
+                    p.code,
+                    period.end(),
+                    p.name
+                )
+            })
+            .unwrap_or_default();
+        Err(crate::error::Error::Usage(format!(
+            "in {period} province {} {} is the sum of {}, but the store holds no case or content \
+             record of {} up to that period's end: load its exports, or report the former province \
+             whose data it holds{alone}",
+            self.province,
+            self.whole_name(),
+            list(self.parts.iter().collect()),
+            list(missing),
+        )))
+    }
+
+    /// The parts of the whole without records for the period, when others have some.
+    pub fn parts_without_records(&self) -> Vec<&WholePart> {
+        if self.parts.iter().all(|p| !p.holds_records) {
+            return Vec::new();
+        }
+        self.parts.iter().filter(|p| !p.holds_records).collect()
+    }
 }
 
 /// One load recorded in the store's log.

@@ -379,6 +379,71 @@ fn district_trend_runs_across_the_reform() {
     }
 }
 
+/// A period across the reform of 1 July 2025 holds, as coded, the former districts (half
+/// the period) and the communes that replaced them (the other half): ranked together,
+/// every district would seem to fall. Such a comparison is made by former district
+/// through the crosswalk, every case of the period counted once; a period wholly after
+/// the reform compares its communes as coded.
+#[test]
+fn a_comparison_across_the_reform_ranks_former_districts_through_the_crosswalk() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample_data();
+    let districts = ["450", "452", "453", "454", "455", "456", "457", "458"];
+    for (period, expect_districts) in [("2025Q3", true), ("2025Q4", false)] {
+        let out = format!("cmp-{period}");
+        let run = baove(
+            dir.path(),
+            &[
+                "compare",
+                "--period",
+                period,
+                "--indicator",
+                "rate_received",
+                "--input",
+                &data,
+                "--audience",
+                "internal",
+                "--out",
+                &out,
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.all_output());
+        let rows = table(&dir.path().join(&out), "comparison.csv");
+        let areas: Vec<&str> = rows
+            .iter()
+            .filter(|r| r["area_code"] != "44")
+            .map(|r| r["area_code"].as_str())
+            .collect();
+        assert!(!areas.is_empty(), "{period}: no area compared");
+        let communes = areas.iter().filter(|a| a.starts_with("900")).count();
+        if expect_districts {
+            assert_eq!(
+                communes, 0,
+                "{period}: communes ranked beside districts: {areas:?}"
+            );
+            assert!(areas.iter().all(|a| districts.contains(a)), "{period}: {areas:?}");
+            assert!(
+                run.stdout.contains("former district through the crosswalk"),
+                "{}",
+                run.stdout
+            );
+            // Every case of the period counts once: the districts' attributed counts add
+            // up to the province's.
+            let sum: f64 = rows
+                .iter()
+                .filter(|r| r["area_code"] != "44")
+                .map(|r| r["numerator"].parse::<f64>().unwrap())
+                .sum();
+            let province: f64 = rows.iter().find(|r| r["area_code"] == "44").unwrap()["numerator"]
+                .parse()
+                .unwrap();
+            assert!((sum - province).abs() < 1e-6, "{period}: {sum} vs {province}");
+        } else {
+            assert_eq!(communes, areas.len(), "{period}: {areas:?}");
+        }
+    }
+}
+
 /// The district-comparison report template: each comparison sheet holds, per district,
 /// the numbers `baove compare --level district` writes for the same period.
 #[test]

@@ -588,3 +588,96 @@ fn a_national_store_gives_each_province_its_own_stores_values() {
         "funnel limits of a province"
     );
 }
+
+/// The whole a dashboard names, from its header.
+fn whole_named(cwd: &Path, db: &str, period: &str, whole: &[&str]) -> Result<String, String> {
+    let out = format!(
+        "dashboard-{period}-{}.html",
+        whole.join("").replace(['@', '-'], "_")
+    );
+    let mut args = vec![
+        "dashboard",
+        "--db",
+        db,
+        "--period",
+        period,
+        "--force",
+        "--out",
+        &out,
+    ];
+    args.extend_from_slice(whole);
+    let run = baove(cwd, &args);
+    if run.code != 0 {
+        return Err(run.all_output());
+    }
+    let html = std::fs::read_to_string(cwd.join(&out)).unwrap();
+    let start = html
+        .find("<p class=\"whole\">")
+        .expect("the header names the whole");
+    let end = start + html[start..].find("</p>").unwrap();
+    Ok(html[start..end].to_string())
+}
+
+#[test]
+fn a_whole_is_named_by_the_provinces_whose_data_the_store_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    // Only the former Quảng Bình's exports, the areas knowing the merger: 2025Q1 of the
+    // merged province would be Quảng Bình's counts over both populations: refused,
+    // naming what is missing and the whole it can report.
+    let db = "one.duckdb";
+    for file in ["areas.csv", "crosswalk.csv", "population.csv"] {
+        load(cwd, db, &[&fixture(file)]);
+    }
+    load(cwd, db, &["--province", "44", &fixture("former-44")]);
+    let refused = whole_named(cwd, db, "2025Q1", &[]).unwrap_err();
+    assert!(refused.contains("45 Quảng Trị (cũ)"), "{refused}");
+    assert!(refused.contains("--province 44@2025-03-14"), "{refused}");
+    for command in ["indicators", "compare"] {
+        let run = baove(
+            cwd,
+            &[
+                command, "--db", db, "--period", "2025Q1", "--force", "--out", "x.csv",
+            ],
+        );
+        assert_ne!(run.code, 0, "{command} reports a whole it holds half of");
+    }
+    // The former province alone, as the error suggests, is named as itself.
+    let alone = whole_named(cwd, db, "2025Q1", &["--province", "44@2025-03-14"]).unwrap();
+    assert!(alone.contains("<strong>Quảng Bình</strong>"), "{alone}");
+    assert!(alone.contains("số liệu của Quảng Bình"), "{alone}");
+    // After the merger the whole is the merged province itself.
+    let after = whole_named(cwd, db, "2025Q3", &[]).unwrap();
+    assert!(after.contains("<strong>Quảng Trị</strong>"), "{after}");
+
+    // Both former provinces' exports: the merged province before the merger, named with
+    // the provinces it is summed from.
+    load(cwd, db, &["--province", "45", &fixture("former-45")]);
+    let both = whole_named(cwd, db, "2025Q1", &[]).unwrap();
+    assert!(
+        both.contains("<strong>Quảng Trị, gồm Quảng Bình và Quảng Trị (cũ) trước sáp nhập</strong>"),
+        "{both}"
+    );
+    assert!(
+        both.contains("số liệu của Quảng Bình và Quảng Trị (cũ)"),
+        "{both}"
+    );
+
+    // A store that never heard of the other former province: its whole before the
+    // merger is Quảng Bình, now part of Quảng Trị, never Quảng Trị's whole.
+    let db = "unaware.duckdb";
+    let areas = cwd.join("areas-44.csv");
+    let text = std::fs::read_to_string(fixture("areas.csv")).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("45,") && !l.starts_with("461,"))
+        .collect();
+    std::fs::write(&areas, kept.join("\n") + "\n").unwrap();
+    load(cwd, db, &[areas.to_str().unwrap()]);
+    load(cwd, db, &["--province", "44", &fixture("former-44")]);
+    let unaware = whole_named(cwd, db, "2024Q1", &[]).unwrap();
+    assert!(
+        unaware.contains("<strong>Quảng Bình, nay thuộc Quảng Trị</strong>"),
+        "{unaware}"
+    );
+}

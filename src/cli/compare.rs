@@ -92,6 +92,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let public = args.reading.public();
     let store = args.reading.store()?;
     let geography = Session::new(&store)?.geography(&period)?;
+    geography.covers_its_parts(&period)?;
     let areas = compare::Areas::of(&store, &geography, args.level.map(Level::scheme))?;
     let settings = Settings {
         adjustment: match args.overdispersion {
@@ -123,6 +124,12 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     written.extend(write_charts(&args, &run, &picked, &areas, lang, public)?);
     written.extend(write_heatmap(&args, &run, &areas, lang, public, audience)?);
     let mut text = summary(&args, &run, areas.universe.len(), period, as_of);
+    if args.level.is_none() && areas.level == Some(compare::Level::District) {
+        text.push_str(
+            "  compared by former district through the crosswalk: the period's areas as coded are \
+             former districts and the communes that replaced them\n",
+        );
+    }
     for path in &written {
         text.push_str(&format!("  {}\n", path.display()));
     }

@@ -9,7 +9,7 @@ use crate::catalog::{Direction, Indicator, Lang, Subject, Unit};
 use crate::error::Result;
 use crate::model::ENGINE_VERSION;
 use crate::render::chart;
-use crate::render::labels::{local_number, text};
+use crate::render::labels::{local_number, period_short, text, whole_coverage, whole_title};
 use crate::render::workbook::{chart_data, Shown};
 use crate::report::{PeriodValues, ReportData};
 use crate::results::{Status, TidyRow};
@@ -134,17 +134,22 @@ fn tile(data: &ReportData, lang: Lang, indicator: &Indicator) -> String {
             indicator,
             now,
             total(&data.previous, &indicator.id, province),
-            &format!("{} {}", text(lang, "vs"), data.previous.period),
+            &format!("{} {}", text(lang, "vs"), period_short(lang, &data.previous.period)),
             data.rule_change(&indicator.id, &data.previous.period),
         ),
-        year = change_html(
-            lang,
-            indicator,
-            now,
-            total(&data.year_before, &indicator.id, province),
-            &format!("{} {}", text(lang, "vs"), data.year_before.period),
-            data.rule_change(&indicator.id, &data.year_before.period),
-        ),
+        // A year's previous period is the year before: one comparison, not the same twice.
+        year = if data.year_before.period == data.previous.period {
+            String::new()
+        } else {
+            change_html(
+                lang,
+                indicator,
+                now,
+                total(&data.year_before, &indicator.id, province),
+                &format!("{} {}", text(lang, "vs"), period_short(lang, &data.year_before.period)),
+                data.rule_change(&indicator.id, &data.year_before.period),
+            )
+        },
         basis_label = text(lang, "legal_basis"),
         basis = escape(basis),
         reading = crate::catalog::deadline_reading(indicator, lang)
@@ -471,7 +476,18 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
     let mut trend_html = String::new();
     let mut breakdown_html = String::new();
     let mut takedown_charts = String::new();
+    let calendar = data.current.period.calendar;
     for c in &charts {
+        let mut c = c.clone();
+        if c.line {
+            // Trend ticks as readers write periods; the tidy table keeps the codes.
+            for category in &mut c.categories {
+                if let Ok(p) = crate::period::Period::parse(category, calendar) {
+                    *category = period_short(lang, &p);
+                }
+            }
+        }
+        let c = &c;
         let rendered = chart::render(&c.chart(lang, &note))?;
         let header = if c.line {
             text(lang, "period")
@@ -510,13 +526,14 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
 <meta charset=\"utf-8\">
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">
-<title>{title} · {period}</title>
+<title>{title} · {whole} · {period}</title>
 <style>{STYLE}</style>
 </head>
 <body>
 <header>
 <p class=\"audience {audience_class}\" data-audience=\"{audience_class}\">{audience}</p>
 <h1>{title}</h1>
+<p class=\"whole\">{whole_label}: <strong>{whole}</strong> ({coverage})</p>
 <p>{period_label}: {period} ({start} - {end}, {calendar}) · {as_of_label}: {as_of}</p>
 </header>
 <main>
@@ -537,6 +554,10 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
         audience_class = if public { "public" } else { "internal" },
         audience = escape(text(lang, if public { "public" } else { "internal" })),
         period_label = text(lang, "period"),
+        period = escape(&period_short(lang, period)),
+        whole_label = text(lang, "whole_reported"),
+        whole = escape(&whole_title(lang, &data.geography)),
+        coverage = escape(&whole_coverage(lang, &data.geography)),
         start = period.start().format("%d/%m/%Y"),
         end = period.end().format("%d/%m/%Y"),
         calendar = escape(text(

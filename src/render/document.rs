@@ -20,7 +20,9 @@ use crate::compare::Compared;
 use crate::draft::{Aspect, Checked, Condition, Figure, Office, Piece, QualityCount};
 use crate::error::{Error, Result};
 use crate::period::{Period, Span};
-use crate::render::labels::{code_name, deadline_text, local_number, of_whole, text};
+use crate::render::labels::{
+    code_name, deadline_text, local_number, of_whole, text, whole_coverage, whole_title,
+};
 use crate::render::workbook::{shown, Shown};
 use crate::report::{PeriodValues, ReportData};
 use crate::results::{Status, TidyRow};
@@ -483,6 +485,7 @@ impl DocumentInput<'_> {
             Condition::Unchanged(id) => self.versus(id, &data.previous) == Some(0.0),
             Condition::RoseYear(id) => self.versus(id, &data.year_before).is_some_and(|d| d > 0.0),
             Condition::FellYear(id) => self.versus(id, &data.year_before).is_some_and(|d| d < 0.0),
+            Condition::YearBeforeIsPrevious(is) => (data.year_before.period == data.previous.period) == *is,
             Condition::BelowAlert(id) => now(id).is_some_and(|v| v < alert),
             Condition::NotBelowAlert(id) => now(id).is_some_and(|v| v >= alert),
             Condition::Positive(f) => self.number(f).is_some_and(|v| v > 0.0),
@@ -907,6 +910,25 @@ pub fn build(input: &DocumentInput<'_>) -> Result<Vec<u8>> {
             .align(AlignmentType::Center)
             .line_spacing(spacing(0, 0))
             .add_run(run(&input.summary(), BODY).bold()),
+    );
+    // What the figures cover: the whole as the store knows it for the period, and the
+    // provinces whose data it holds (a former province is never the merged one's whole).
+    docx = docx.add_paragraph(
+        Paragraph::new()
+            .align(AlignmentType::Center)
+            .line_spacing(spacing(0, 0))
+            .add_run(
+                run(
+                    &format!(
+                        "({}: {}; {})",
+                        text(lang, "whole_reported"),
+                        whole_title(lang, &input.data.geography),
+                        whole_coverage(lang, &input.data.geography)
+                    ),
+                    BODY,
+                )
+                .italic(),
+            ),
     );
     docx = docx.add_paragraph(rule(text_width(), text_width() / 5));
     docx = docx.add_paragraph(centred("", BODY));

@@ -139,6 +139,12 @@ pub(crate) fn report() -> ReportData {
             on_last_day: AREAS.iter().map(|a| a.to_string()).collect(),
             names,
             roots: vec![PROVINCE.into()],
+            parts: vec![crate::results::WholePart {
+                code: PROVINCE.into(),
+                name: "Tỉnh thử (synthetic)".into(),
+                is_whole: true,
+                holds_records: true,
+            }],
         },
         sources: vec![LoggedFile {
             load_id: 1,

@@ -46,6 +46,95 @@ pub fn whole(lang: Lang, code: &str) -> &'static str {
     of_whole(lang, "province", code)
 }
 
+/// The name of a report's whole for its period, as the store knows it: the province, a
+/// former province "now part of" the merged one when the store holds only it, or the
+/// merged province with the former ones it is summed from (issue 33).
+pub fn whole_title(lang: Lang, geography: &crate::results::Geography) -> String {
+    let name = geography.whole_name().to_string();
+    let former: Vec<&str> = geography
+        .parts
+        .iter()
+        .filter(|p| !p.is_whole)
+        .map(|p| p.name.as_str())
+        .collect();
+    if geography.province == crate::results::NATION_CODE || former.is_empty() {
+        return name;
+    }
+    match former.as_slice() {
+        [one] if *one == name => name,
+        [one] => text(lang, "whole_now_part_of")
+            .replace("{former}", one)
+            .replace("{whole}", &name),
+        several => text(lang, "whole_made_of")
+            .replace("{whole}", &name)
+            .replace("{former}", &join_words(lang, several)),
+    }
+}
+
+/// What data the whole holds for the period: the parts with records, and those without
+/// (a nation names only its provinces without records).
+pub fn whole_coverage(lang: Lang, geography: &crate::results::Geography) -> String {
+    let with: Vec<&str> = geography
+        .parts
+        .iter()
+        .filter(|p| p.holds_records)
+        .map(|p| p.name.as_str())
+        .collect();
+    let without: Vec<&str> = geography
+        .parts
+        .iter()
+        .filter(|p| !p.holds_records)
+        .map(|p| p.name.as_str())
+        .collect();
+    let mut said = if geography.province == crate::results::NATION_CODE {
+        text(lang, "coverage_nation")
+            .replace("{n}", &with.len().to_string())
+            .replace("{of}", &geography.parts.len().to_string())
+    } else if with.is_empty() {
+        text(lang, "coverage_none").to_string()
+    } else {
+        text(lang, "coverage_from").replace("{parts}", &join_words(lang, &with))
+    };
+    if !without.is_empty() && !with.is_empty() {
+        said.push_str("; ");
+        said.push_str(&text(lang, "coverage_without").replace("{parts}", &join_words(lang, &without)));
+    }
+    said
+}
+
+/// A period as readers write it: "Quý I/2025", "6 tháng đầu năm 2025", "Tháng 3/2025",
+/// "Năm 2025"; "Q1 2025", "H1 2025", "March 2025", "2025". The tidy table keeps the codes.
+pub fn period_short(lang: Lang, p: &crate::period::Period) -> String {
+    use crate::period::Span;
+    const ROMAN: [&str; 4] = ["I", "II", "III", "IV"];
+    let year = p.reference_year();
+    match (lang, p.span) {
+        (Lang::Vi, Span::Quarter(q)) => format!("Quý {}/{year}", ROMAN[(q as usize).clamp(1, 4) - 1]),
+        (Lang::Vi, Span::Half(1)) => format!("6 tháng đầu năm {year}"),
+        (Lang::Vi, Span::Half(_)) => format!("6 tháng cuối năm {year}"),
+        (Lang::Vi, Span::Month(m)) => format!("Tháng {m}/{year}"),
+        (Lang::Vi, Span::Year) => format!("Năm {year}"),
+        (Lang::En, Span::Quarter(q)) => format!("Q{q} {year}"),
+        (Lang::En, Span::Half(h)) => format!("H{h} {year}"),
+        (Lang::En, Span::Month(m)) => {
+            let month = chrono::NaiveDate::from_ymd_opt(2000, m.clamp(1, 12), 1)
+                .map(|d| d.format("%B").to_string())
+                .unwrap_or_default();
+            format!("{month} {year}")
+        }
+        (Lang::En, Span::Year) => format!("{year}"),
+    }
+}
+
+/// "A, B và C" / "A, B and C".
+fn join_words(lang: Lang, words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} {} {last}", rest.join(", "), text(lang, "and")),
+    }
+}
+
 /// The text of `key` in a report on `whole` (an area code): where the wording names the
 /// whole ("toàn tỉnh"), the nation's has its own ("toàn quốc").
 pub fn of_whole(lang: Lang, key: &str, whole: &str) -> &'static str {
@@ -103,6 +192,21 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "area" => ("Địa bàn", "Area"),
         "province" => ("Toàn tỉnh", "Province"),
         "province@nation" => ("Toàn quốc", "Nation"),
+        "whole_reported" => ("Địa bàn báo cáo", "Whole reported"),
+        "whole_data" => ("Số liệu", "Data held"),
+        "whole_now_part_of" => ("{former}, nay thuộc {whole}", "{former}, now part of {whole}"),
+        "whole_made_of" => (
+            "{whole}, gồm {former} trước sáp nhập",
+            "{whole}, made of {former} before the merger",
+        ),
+        "coverage_from" => ("số liệu của {parts}", "data from {parts}"),
+        "coverage_none" => ("chưa có số liệu", "no data yet"),
+        "coverage_without" => ("chưa có số liệu của {parts}", "none yet from {parts}"),
+        "coverage_nation" => (
+            "số liệu của {n}/{of} tỉnh, thành phố",
+            "data from {n} of {of} provinces",
+        ),
+        "and" => ("và", "and"),
         // The drafted report (render/document.rs).
         "doc_whole" => ("toàn tỉnh", "the province"),
         "doc_whole@nation" => ("toàn quốc", "the nation"),

@@ -14,7 +14,7 @@ use crate::catalog::{Indicator, Lang, Subject, Unit};
 use crate::error::{Error, Result};
 use crate::model::ENGINE_VERSION;
 use crate::period::{Calendar, Period};
-use crate::render::labels::{breakdown_name, code_name, of_whole, text, whole};
+use crate::render::labels::{breakdown_name, code_name, of_whole, text, whole, whole_coverage, whole_title};
 use crate::report::{PeriodValues, ReportData};
 use crate::results::{Status, TidyRow};
 use crate::template::{ChartKind, SheetKind};
@@ -108,6 +108,16 @@ fn sheet_name(title: &str, used: &mut Vec<String>) -> String {
     }
     used.push(name.clone());
     name
+}
+
+/// "Toàn tỉnh (Quảng Bình, nay thuộc Quảng Trị)": the whole's word and its name for the
+/// period.
+fn whole_named(lang: Lang, geography: &crate::results::Geography) -> String {
+    format!(
+        "{} ({})",
+        whole(lang, &geography.province),
+        whole_title(lang, geography)
+    )
 }
 
 fn period_text(lang: Lang, p: &Period) -> String {
@@ -616,6 +626,8 @@ fn cover(
         text(lang, "internal")
     };
     let facts = [
+        (text(lang, "whole_reported"), whole_title(lang, &data.geography)),
+        (text(lang, "whole_data"), whole_coverage(lang, &data.geography)),
         (text(lang, "period"), period_text(lang, p)),
         (text(lang, "calendar"), calendar.to_string()),
         (
@@ -850,7 +862,7 @@ fn summary_sheet(
             period_text(lang, &data.current.period),
             text(lang, "previous_period"),
             data.previous.period,
-            whole(lang, &data.geography.province),
+            whole_named(lang, &data.geography),
             text(lang, "target_set"),
             target_set_text(data, lang)
         ),
@@ -937,15 +949,7 @@ fn area_sheet(
     f: &Formats,
 ) -> Result<Worksheet> {
     let g = &data.geography;
-    let mut rows = vec![(
-        format!(
-            "{} ({})",
-            whole(lang, &g.province),
-            g.names.get(&g.province).cloned().unwrap_or_default()
-        ),
-        g.province.clone(),
-        String::new(),
-    )];
+    let mut rows = vec![(whole_named(lang, g), g.province.clone(), String::new())];
     for code in &g.areas {
         let name = g.names.get(code).cloned().unwrap_or_default();
         rows.push((format!("{code} {name}"), code.clone(), String::new()));
@@ -1103,7 +1107,7 @@ fn year_sheet(
     f: &Formats,
 ) -> Result<Worksheet> {
     let mut ws = titled_sheet(name, title, f)?;
-    ws.write_string_with_format(1, 0, whole(lang, &data.geography.province), &f.subtitle)
+    ws.write_string_with_format(1, 0, whole_named(lang, &data.geography), &f.subtitle)
         .map_err(xlsx)?;
     let header_row = 3;
     ws.write_string_with_format(header_row, 0, text(lang, "year"), &f.header)
@@ -1145,6 +1149,7 @@ fn year_sheet(
 
 /// The categories and values of each chart of the template, as the chart files and the
 /// workbook's native charts draw them.
+#[derive(Clone)]
 pub struct ChartData {
     pub title: String,
     pub unit: Unit,

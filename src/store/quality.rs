@@ -24,14 +24,23 @@ const CASE_COLUMNS_TO_MEASURE: &[&str] = &[
 ];
 
 impl Session<'_> {
-    /// The year of the earliest case received of the reported whole (the province and
-    /// its predecessors as reported in `period`), when it has cases.
-    pub fn first_case_year(&self, period: &Period) -> Result<Option<i32>> {
+    /// The day of the earliest record of the reported whole (the province and its
+    /// predecessors as reported in `period`): a case received or a content item detected.
+    /// Trends and by-year sheets start at its period: before it the store holds no data,
+    /// which is not zero.
+    pub fn first_record_day(&self, period: &Period) -> Result<Option<chrono::NaiveDate>> {
         self.reach(period)?;
+        let content = if self.store.has_table(crate::model::Kind::ContentReports)? {
+            "(SELECT min(CAST(detected_at AS DATE)) FROM reported_content)"
+        } else {
+            "NULL"
+        };
         self.store
             .conn
             .query_row(
-                "SELECT CAST(min(year(received_at)) AS INTEGER) FROM reported_cases",
+                &format!(
+                    "SELECT least((SELECT min(CAST(received_at AS DATE)) FROM reported_cases), {content})"
+                ),
                 [],
                 |r| r.get(0),
             )

@@ -58,6 +58,8 @@ pub struct Reach {
     /// Codes of the whole and its predecessors: the roots of its areas.
     pub roots: Vec<String>,
     pub nation: bool,
+    /// The province reported (None for the nation).
+    pub province: Option<Province>,
 }
 
 impl Provinces {
@@ -190,6 +192,7 @@ impl Provinces {
                     parts_on_last_day: parts,
                     roots: codes,
                     nation: true,
+                    province: None,
                 });
             }
         };
@@ -224,6 +227,7 @@ impl Provinces {
                 .collect(),
             roots,
             nation: false,
+            province: Some(province.clone()),
         })
     }
 

@@ -14,7 +14,7 @@ use crate::catalog::{self, Indicator, Statistic};
 use crate::error::{Error, Result};
 use crate::model;
 use crate::period::Period;
-use crate::results::{Geography, Request};
+use crate::results::{Geography, Request, WholePart};
 
 /// A query session on the store: the shared staging objects (temporary: the store is
 /// not changed) are created once.
@@ -345,13 +345,75 @@ impl<'a> Session<'a> {
                 reach.name.clone()
             },
         );
+        let with_records = self.provinces_with_records(period)?;
+        let parts = reach
+            .parts_on_last_day
+            .iter()
+            .map(|(part, _)| {
+                let is_whole = reach.province.as_ref() == Some(part);
+                let counted: Vec<&str> = if reach.nation {
+                    reach
+                        .sources
+                        .iter()
+                        .filter(|(_, as_)| as_.as_deref() == Some(part.code.as_str()))
+                        .map(|(code, _)| code.as_str())
+                        .collect()
+                } else if is_whole {
+                    reach.sources.iter().map(|(code, _)| code.as_str()).collect()
+                } else {
+                    vec![part.code.as_str()]
+                };
+                WholePart {
+                    code: part.code.clone(),
+                    name: part.name.clone(),
+                    is_whole,
+                    holds_records: counted.iter().any(|c| with_records.iter().any(|w| w == c)),
+                }
+            })
+            .collect();
         Ok(Geography {
             province: reach.code,
             areas,
             on_last_day,
             names,
             roots: reach.roots,
+            parts,
         })
+    }
+
+    /// The source provinces with a case received or a content item detected by the end
+    /// of `period`: those whose exports the store holds for it (a province with records
+    /// before and none within the period has a true zero, not a gap).
+    fn provinces_with_records(&self, period: &Period) -> Result<Vec<String>> {
+        let mut selects = Vec::new();
+        for (kind, moment) in [
+            (model::Kind::Cases, "received_at"),
+            (model::Kind::ContentReports, "detected_at"),
+        ] {
+            if self.store.has_table(kind)? {
+                selects.push(format!(
+                    "SELECT DISTINCT {province} FROM {table} WHERE CAST({moment} AS DATE) <= CAST(? AS DATE)",
+                    province = model::PROVINCE_COLUMN,
+                    table = kind.name(),
+                ));
+            }
+        }
+        if selects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let conn = &self.store.conn;
+        let mut stmt = conn
+            .prepare(&selects.join(" UNION "))
+            .map_err(|e| self.error(e))?;
+        let codes = stmt
+            .query_map(
+                duckdb::params_from_iter(std::iter::repeat_n(period.end().to_string(), selects.len())),
+                |r| r.get(0),
+            )
+            .map_err(|e| self.error(e))?
+            .collect::<std::result::Result<Vec<String>, _>>()
+            .map_err(|e| self.error(e))?;
+        Ok(codes)
     }
 
     /// Children under 16 per area in `year` (F + M), and the whole's: the sum over its
