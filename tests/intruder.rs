@@ -20,7 +20,7 @@
 //! release of its own).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::util::{baove, read_csv_rows, sample_data};
 
@@ -347,6 +347,36 @@ fn run_ok(dir: &Path, args: &[&str]) {
     assert_eq!(run.code, 0, "baove {args:?}: {}", run.all_output());
 }
 
+/// The public comparison files of `period` (with a trend of two periods) into `out`, by
+/// `level` or as coded; and whether they came out by former district (a period across the
+/// reform of 1 July 2025 is compared as coded through the crosswalk, as its output says).
+fn compare_into(dir: &Path, db: &str, period: &str, level: Option<&str>, out: &Path) -> (Vec<PathBuf>, bool) {
+    let out_text = out.display().to_string();
+    let mut args = vec![
+        "compare",
+        "--period",
+        period,
+        "--db",
+        db,
+        "--trend-periods",
+        "2",
+        "--out",
+        &out_text,
+    ];
+    if let Some(level) = level {
+        args.extend(["--level", level]);
+    }
+    let run = baove(dir, &args);
+    assert_eq!(run.code, 0, "baove {args:?}: {}", run.all_output());
+    let by_district =
+        level == Some("district") || run.stdout.contains("by former district through the crosswalk");
+    let files = ["comparison.csv", "trend.csv", "heatmap.csv"]
+        .iter()
+        .map(|f| out.join(f))
+        .collect();
+    (files, by_district)
+}
+
 /// What to publish of one store: the tidy table of `periods`, and the comparison files
 /// (with the trend's earlier period and the heatmap) as coded for `coded` and by former
 /// district for `district`.
@@ -360,28 +390,9 @@ struct Published<'a> {
 fn attack_store(dir: &Path, db: &str, label: &str, release: &Published) -> Vec<String> {
     let folder: String = label.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     let mut findings = Vec::new();
-    let compared = |period: &str, level: Option<&str>| -> Vec<std::path::PathBuf> {
+    let compared = |period: &str, level: Option<&str>| -> (Vec<PathBuf>, bool) {
         let out = dir.join(format!("{folder}_{period}_{}", level.unwrap_or("coded")));
-        let out_text = out.display().to_string();
-        let mut args = vec![
-            "compare",
-            "--period",
-            period,
-            "--db",
-            db,
-            "--trend-periods",
-            "2",
-            "--out",
-            &out_text,
-        ];
-        if let Some(level) = level {
-            args.extend(["--level", level]);
-        }
-        run_ok(dir, &args);
-        ["comparison.csv", "trend.csv", "heatmap.csv"]
-            .iter()
-            .map(|f| out.join(f))
-            .collect()
+        compare_into(dir, db, period, level, &out)
     };
     let mut coded_files = Vec::new();
     for period in release.periods {
@@ -400,15 +411,20 @@ fn attack_store(dir: &Path, db: &str, label: &str, release: &Published) -> Vec<S
         );
         coded_files.push(tidy);
     }
-    let coded = compared(release.coded, None);
-    if release.periods.contains(&release.coded) {
-        let tidy = dir.join(format!("{folder}_{}.csv", release.coded));
-        findings.extend(suppressed_alike(&tidy, &coded[0]));
+    let (coded, coded_by_district) = compared(release.coded, None);
+    let (mut district, _) = compared(release.district, Some("district"));
+    if coded_by_district {
+        // Compared through the crosswalk: read with the other comparisons by district.
+        district.extend(coded);
+    } else {
+        if release.periods.contains(&release.coded) {
+            let tidy = dir.join(format!("{folder}_{}.csv", release.coded));
+            findings.extend(suppressed_alike(&tidy, &coded[0]));
+        }
+        coded_files.extend(coded);
     }
-    coded_files.extend(coded);
     let refs: Vec<&Path> = coded_files.iter().map(|p| p.as_path()).collect();
     findings.extend(intrude(&format!("{label} as coded"), &refs));
-    let district = compared(release.district, Some("district"));
     let refs: Vec<&Path> = district.iter().map(|p| p.as_path()).collect();
     findings.extend(intrude(&format!("{label} by district"), &refs));
     findings
@@ -1303,30 +1319,17 @@ fn attack_by_level(
         dir,
         &["indicators", "--period", period, "--db", db, "--out", &tidy_text],
     );
-    for (out, by_level) in [(&coded_out, None), (&level_out, Some(level))] {
-        let out_text = out.display().to_string();
-        let mut args = vec![
-            "compare",
-            "--period",
-            period,
-            "--db",
-            db,
-            "--trend-periods",
-            "2",
-            "--out",
-            &out_text,
-        ];
-        if let Some(level) = by_level {
-            args.extend(["--level", level]);
-        }
-        run_ok(dir, &args);
-    }
+    let (_, coded_by_district) = compare_into(dir, db, period, None, &coded_out);
+    compare_into(dir, db, period, Some(level), &level_out);
+    // A period across the reform is compared as coded by former district already: its
+    // coded release is then the tidy table alone.
+    let coded_comparisons = if coded_by_district {
+        Vec::new()
+    } else {
+        vec![coded_out.join("comparison.csv"), coded_out.join("heatmap.csv")]
+    };
     let mut release = Release::new(format!("{period} as coded beside {level}"));
-    for path in [
-        &tidy,
-        &coded_out.join("comparison.csv"),
-        &coded_out.join("heatmap.csv"),
-    ] {
+    for path in std::iter::once(&tidy).chain(&coded_comparisons) {
         let file = path.file_name().unwrap().to_string_lossy().to_string();
         for row in by_period(path).remove(period).unwrap_or_default() {
             release.read(&file, &row);

@@ -23,6 +23,10 @@ pub const PALETTE: [(u8, u8, u8); 7] = [
 
 /// Wide enough for an A4 page at print resolution once scaled.
 pub const WIDTH: u32 = 1200;
+/// The smallest text of the report's charts, in units of the 1200-unit width (axis
+/// labels 18, heat-map labels 16; the comparison's small multiples, drawn as one image
+/// of many panels, are apart): the dashboard draws charts at least this size in px.
+pub const SMALLEST_TEXT: f64 = 16.0;
 pub const HEIGHT: u32 = 700;
 
 const FONT_REGULAR: &[u8] = include_bytes!("../../report-templates/fonts/DejaVuSans.ttf");

@@ -234,11 +234,11 @@ h3 { font-size: 1rem; margin: 0 0 0.3rem 0; }
 .neutral { background: #e6e6e6; color: #1a1a1a; }
 .basis { display: none; font-size: 0.85rem; margin: 0.3rem 0 0 0; color: #333333; }
 .tile:hover .basis, .tile:focus .basis, .tile:focus-within .basis { display: block; }
-/* auto-fill: a section with one chart keeps a chart's width (and type size) instead of
-   stretching it across the page. */
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 1rem; }
-.charts.pair { grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); }
-figure { margin: 0; }
+/* One chart a row, drawn at its own width (1200 units, capped at 1200 px): on a
+   screen wide enough its smallest text (16 units) is the body's 16 px, never a strip
+   of 5-px letters; narrower screens scale it down whole. */
+.charts, .charts.pair { display: grid; grid-template-columns: minmax(0, 1fr); gap: 1rem; }
+figure { margin: 0; max-width: 1200px; }
 /* Grid items may shrink below their content (tables scroll inside their own box). */
 .charts > *, .tiles > * { min-width: 0; }
 figure svg { width: 100%; height: auto; display: block; }
@@ -251,9 +251,9 @@ th button:focus { outline: 2px solid #0b4f8a; }
 .scroll { overflow-x: auto; }
 footer { margin-top: 2rem; font-size: 0.85rem; color: #333333; }
 @media (max-width: 600px) {
-  body { padding: 0.5rem; }
-  .charts { grid-template-columns: 1fr; }
-  .tiles { grid-template-columns: 1fr; }
+  body { padding: 0.5rem; overflow-wrap: anywhere; }
+  h1 { font-size: 1.3rem; }
+  .tiles { grid-template-columns: minmax(0, 1fr); }
   .value { font-size: 1.5rem; }
 }
 @media print {
@@ -263,7 +263,6 @@ footer { margin-top: 2rem; font-size: 0.85rem; color: #333333; }
   details { display: block; }
   details > summary { display: none; }
   .tiles { grid-template-columns: repeat(4, 1fr); }
-  .charts { grid-template-columns: repeat(2, 1fr); }
   figure, .tile, table { break-inside: avoid; }
   th button { color: #1a1a1a; text-decoration: none; }
 }

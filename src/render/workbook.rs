@@ -187,12 +187,27 @@ fn column_width(chars: usize) -> f64 {
 }
 
 /// Column widths that fit the longest text (within bounds).
+///
+/// A sheet too wide for one page at a legible size is printed at that size in column
+/// groups, over then down, each page repeating the row labels (column A) and the rows
+/// above the table (see [`new_sheet`]): a strip of 4-point text helps no reader.
 fn fit(ws: &mut Worksheet, widths: &[usize]) -> Result<()> {
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, column_width(*w)).map_err(xlsx)?;
     }
+    if printed_points(widths) * LEAST_PRINT_SCALE > PRINTABLE_WIDTH_PT {
+        ws.set_print_scale((LEAST_PRINT_SCALE * 100.0).round() as u16);
+        ws.set_page_order(false);
+        ws.set_repeat_columns(0, 0).map_err(xlsx)?;
+    }
     Ok(())
 }
+
+/// Between the margins of an A4 landscape page (842 pt wide, 0.5 in margins).
+const PRINTABLE_WIDTH_PT: f64 = 842.0 - 2.0 * 36.0;
+/// The smallest scale a sheet prints at: the body's 11 pt text prints at 7.9 pt, a
+/// native chart's 10 pt at 7.2 pt, above the 7 pt a printed page needs (issue 33).
+const LEAST_PRINT_SCALE: f64 = 0.72;
 
 /// [`fit_row`] for a row of texts in columns of these `widths` (characters, as `fit`).
 fn fit_texts(ws: &mut Worksheet, row: u32, texts: &[&str], widths: &[usize]) -> Result<()> {
@@ -577,6 +592,51 @@ fn fit_row(ws: &mut Worksheet, row: u32, cells: &[(&str, f64)]) -> Result<()> {
     Ok(())
 }
 
+/// A line of text over the columns of the sheet's first printed page (merged, wrapped, its
+/// row as tall as it needs; `widths` those of the whole sheet): a line running past them
+/// would widen the page and shrink its letters, or in a sheet printed in column groups
+/// be drawn again, overlapping, beside the repeated row labels.
+fn write_across(ws: &mut Worksheet, row: u32, line: &str, widths: &[usize], format: &Format) -> Result<()> {
+    let page = first_page_columns(widths);
+    let last = page.len().saturating_sub(1) as u16;
+    if last == 0 {
+        ws.write_string_with_format(row, 0, line, &format.clone().set_text_wrap())
+            .map_err(xlsx)?;
+    } else {
+        ws.merge_range(
+            row,
+            0,
+            row,
+            last,
+            line,
+            &format.clone().set_text_wrap().set_align(FormatAlign::Top),
+        )
+        .map_err(xlsx)?;
+    }
+    let width: f64 = page.iter().map(|w| column_width(*w)).sum();
+    fit_row(ws, row, &[(line, width)])
+}
+
+/// The printed width of columns of these widths (characters), in points: Excel prints a
+/// column 7 px per character plus 5 px of padding, at 0.75 pt per pixel.
+fn printed_points(widths: &[usize]) -> f64 {
+    widths.iter().map(|w| (column_width(*w) * 7.0 + 5.0) * 0.75).sum()
+}
+
+/// The columns on a sheet's first printed page: all of them when the sheet fits one page
+/// width legibly, else those that fit at the least scale (with a tenth to spare: the
+/// office suite's own rounding of widths).
+fn first_page_columns(widths: &[usize]) -> &[usize] {
+    if printed_points(widths) * LEAST_PRINT_SCALE <= PRINTABLE_WIDTH_PT {
+        return widths;
+    }
+    let mut n = 1;
+    while n < widths.len() && printed_points(&widths[..=n]) * LEAST_PRINT_SCALE <= 0.9 * PRINTABLE_WIDTH_PT {
+        n += 1;
+    }
+    &widths[..n]
+}
+
 /// A sheet whose title stands in A1, as the layout of official statistics has it.
 fn titled_sheet(name: &str, title: &str, f: &Formats) -> Result<Worksheet> {
     let mut ws = new_sheet(name, f)?;
@@ -587,8 +647,9 @@ fn titled_sheet(name: &str, title: &str, f: &Formats) -> Result<Worksheet> {
 fn new_sheet(name: &str, f: &Formats) -> Result<Worksheet> {
     let mut ws = Worksheet::new();
     ws.set_name(name).map_err(xlsx)?;
-    // Printed on A4 landscape, one page wide (a table is never split side by side),
-    // as many pages down as it needs, with its header rows and a footer on each.
+    // Printed on A4 landscape, one page wide when that keeps the text legible (else in
+    // column groups, see `fit`), as many pages down as it needs, with its header rows
+    // and a footer on each.
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
@@ -716,15 +777,17 @@ fn contents(lang: Lang, name: &str, rows: &[(String, String)], f: &Formats) -> R
 }
 
 /// The notes sheet's columns: id, indicator, unit, numerator, denominator, cohort, basis.
-const NOTES_WIDTHS: [usize; 7] = [28, 40, 16, 40, 40, 40, 40];
+/// Narrow enough to print on one page width at a legible size (its symbol lines run over
+/// the columns beside them, which a page split by columns would cut).
+const NOTES_WIDTHS: [usize; 7] = [24, 30, 14, 30, 30, 28, 28];
 
 fn notes(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Worksheet> {
     let mut ws = titled_sheet(name, text(lang, "notes"), f)?;
     let mut row = 2;
-    // One line each, running over the empty cells beside it (wrapped in the first
-    // column, they would need rows of their own height).
+    // Each wrapped across the table's width: a line running past its last column would
+    // widen the printed page and shrink every letter on it.
     for key in ["symbol_c", "symbol_x", "symbol_z", "suppression_rule"] {
-        ws.write_string(row, 0, text(lang, key)).map_err(xlsx)?;
+        write_across(&mut ws, row, text(lang, key), &NOTES_WIDTHS, &Format::new())?;
         row += 1;
     }
     row += 1;
@@ -812,6 +875,7 @@ fn rule_change_notes(
     lang: Lang,
     ids: &[String],
     first_row: u32,
+    widths: &[usize],
     f: &Formats,
 ) -> Result<()> {
     let mut row = first_row;
@@ -835,12 +899,14 @@ fn rule_change_notes(
             ind.label(lang),
             notes.join("; ")
         );
-        ws.write_string_with_format(row, 0, &line, &f.subtitle)
-            .map_err(xlsx)?;
+        write_across(ws, row, &line, widths, &f.subtitle)?;
         row += 1;
     }
     Ok(())
 }
+
+/// The summary's legal-basis column (characters), wrapped.
+const SUMMARY_BASIS_WIDTH: usize = 30;
 
 fn summary_sheet(
     data: &ReportData,
@@ -853,22 +919,16 @@ fn summary_sheet(
     let mut ws = new_sheet(name, f)?;
     let province = &data.geography.province;
     ws.write_string_with_format(0, 0, title, &f.title).map_err(xlsx)?;
-    ws.write_string_with_format(
-        1,
-        0,
-        format!(
-            "{}: {} · {}: {} · {} · {}: {}",
-            text(lang, "period"),
-            period_text(lang, &data.current.period),
-            text(lang, "previous_period"),
-            data.previous.period,
-            whole_named(lang, &data.geography),
-            text(lang, "target_set"),
-            target_set_text(data, lang)
-        ),
-        &f.subtitle,
-    )
-    .map_err(xlsx)?;
+    let subtitle = format!(
+        "{}: {} · {}: {} · {} · {}: {}",
+        text(lang, "period"),
+        period_text(lang, &data.current.period),
+        text(lang, "previous_period"),
+        data.previous.period,
+        whole_named(lang, &data.geography),
+        text(lang, "target_set"),
+        target_set_text(data, lang)
+    );
     let headers = [
         text(lang, "indicator"),
         text(lang, "unit"),
@@ -929,12 +989,29 @@ fn summary_sheet(
         // printed page's edge), the row as tall as it needs.
         ws.write_string_with_format(r, 8, ind.legal_basis_in(lang), &f.wrap)
             .map_err(xlsx)?;
-        fit_row(&mut ws, r, &[(ind.legal_basis_in(lang), column_width(45))])?;
+        fit_row(
+            &mut ws,
+            r,
+            &[(ind.legal_basis_in(lang), column_width(SUMMARY_BASIS_WIDTH))],
+        )?;
         widths[0] = widths[0].max(ind.label(lang).chars().count());
     }
-    rule_change_notes(&mut ws, data, lang, ids, header_row + 2 + ids.len() as u32, f)?;
-    widths[0] = widths[0].min(55);
-    widths[8] = 45;
+    // One page width at a legible size: the labels and the legal basis wrap.
+    widths[0] = widths[0].min(42);
+    for w in &mut widths[1..8] {
+        *w = (*w).min(15);
+    }
+    widths[8] = SUMMARY_BASIS_WIDTH;
+    rule_change_notes(
+        &mut ws,
+        data,
+        lang,
+        ids,
+        header_row + 2 + ids.len() as u32,
+        &widths,
+        f,
+    )?;
+    write_across(&mut ws, 1, &subtitle, &widths, &f.subtitle)?;
     fit(&mut ws, &widths)?;
     fit_texts(&mut ws, header_row, &headers, &widths)?;
     Ok(ws)
@@ -1021,21 +1098,15 @@ fn grid(
     f: &Formats,
 ) -> Result<Worksheet> {
     ws.write_string_with_format(0, 0, title, &f.title).map_err(xlsx)?;
-    ws.write_string_with_format(
-        1,
-        0,
-        format!(
-            "{}: {} · {}: {} · {}: {}",
-            text(lang, "period"),
-            period_text(lang, &data.current.period),
-            text(lang, "previous_period"),
-            data.previous.period,
-            text(lang, "year_before"),
-            data.year_before.period
-        ),
-        &f.subtitle,
-    )
-    .map_err(xlsx)?;
+    let subtitle = format!(
+        "{}: {} · {}: {} · {}: {}",
+        text(lang, "period"),
+        period_text(lang, &data.current.period),
+        text(lang, "previous_period"),
+        data.previous.period,
+        text(lang, "year_before"),
+        data.year_before.period
+    );
     let (group_row, header_row) = (3, 4);
     ws.write_string_with_format(header_row, 0, header, &f.header)
         .map_err(xlsx)?;
@@ -1093,7 +1164,16 @@ fn grid(
         }
     }
     let ids: Vec<String> = present.iter().map(|i| i.id.clone()).collect();
-    rule_change_notes(&mut ws, data, lang, &ids, header_row + 2 + rows.len() as u32, f)?;
+    rule_change_notes(
+        &mut ws,
+        data,
+        lang,
+        &ids,
+        header_row + 2 + rows.len() as u32,
+        &widths,
+        f,
+    )?;
+    write_across(&mut ws, 1, &subtitle, &widths, &f.subtitle)?;
     fit(&mut ws, &widths)?;
     Ok(ws)
 }
@@ -1360,10 +1440,13 @@ fn comparison_sheet(
         return Ok(ws);
     };
     let d = &c.dispersion;
-    ws.write_string_with_format(
+    // Narrow enough for one page width at a legible size (headers wrap): a comparison
+    // split by columns would part the areas from their limits and cut the funnel chart.
+    let widths = [8, 18, 8, 9, 8, 8, 8, 9, 8, 8, 8, 8, 8, 8, 12, 6, 6, 6];
+    write_across(
+        &mut ws,
         1,
-        0,
-        format!(
+        &format!(
             "{} · {}: {} · {} (phi {:.2}, tau² {:.4}) · {}: {}",
             indicator.label(lang),
             text(lang, "period"),
@@ -1381,9 +1464,9 @@ fn comparison_sheet(
             of_whole(lang, "funnel_centre", &c.province.area_code),
             crate::render::tidy::number(c.province_value)
         ),
+        &widths,
         &f.subtitle,
-    )
-    .map_err(xlsx)?;
+    )?;
     let headers = [
         text(lang, "area"),
         text(lang, "name"),
@@ -1408,19 +1491,21 @@ fn comparison_sheet(
     write_headers(&mut ws, header_row, &headers, f)?;
     ws.set_freeze_panes(header_row + 1, 2).map_err(xlsx)?;
     let (first, last, row) = write_comparison_rows(&mut ws, data, lang, compared, header_row + 1, f)?;
-    ws.write_string(
+    write_across(
+        &mut ws,
         row + 1,
-        0,
         of_whole(lang, "comparison_note", &c.province.area_code),
-    )
-    .map_err(xlsx)?;
+        &widths,
+        &Format::new(),
+    )?;
 
     let chart = native_funnel(&mut ws, c, indicator, lang, name, header_row, (first, last), f)?;
     ws.insert_chart(row + 3, 0, &chart).map_err(xlsx)?;
-    let widths = [
-        12, 28, 10, 12, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 16, 7, 7, 7,
-    ];
     fit(&mut ws, &widths)?;
+    if first_page_columns(&widths).len() < widths.len() {
+        // Each page of columns names its areas: code and name.
+        ws.set_repeat_columns(0, 1).map_err(xlsx)?;
+    }
     fit_texts(&mut ws, header_row, &headers, &widths)?;
     // Printed: the table and its chart (21 rows of 20 px); the funnel curve's points
     // beside them are the chart's data, not a table.
