@@ -507,8 +507,18 @@ fn plot_small_multiples(c: &SmallMultiples) -> Result<String> {
                 .disable_x_mesh()
                 .light_line_style(WHITE)
                 .label_style(("sans-serif", 13))
-                .x_labels(2)
-                .x_label_formatter(&|x| if *x < 0.5 { first.clone() } else { last.clone() })
+                // A key point at every period (steps of one over 0..n-1), named only at
+                // the first and the last: a label stands where its period is drawn.
+                .x_labels(n)
+                .x_label_formatter(&|x| {
+                    if x.abs() < 1e-9 {
+                        first.clone()
+                    } else if (x - (n - 1) as f64).abs() < 1e-9 {
+                        last.clone()
+                    } else {
+                        String::new()
+                    }
+                })
                 .y_labels(4)
                 .y_label_formatter(&|v| {
                     if percent {
@@ -666,5 +676,62 @@ mod tests {
         assert!(png.starts_with(b"\x89PNG"));
         // The same chart, the same bytes.
         assert_eq!(render(&chart).unwrap().1, png);
+    }
+
+    /// The x of each `<text>` holding `label`, and of each circle (a drawn value).
+    fn xs_of(svg: &str, open: &str, attribute: &str, holding: Option<&str>) -> Vec<f64> {
+        svg.split(open)
+            .skip(1)
+            .filter(|element| {
+                holding.is_none_or(|label| element.split('<').next().unwrap_or("").contains(label))
+            })
+            .filter_map(|element| {
+                let start = element.find(&format!("{attribute}=\""))? + attribute.len() + 2;
+                element[start..].split('"').next()?.parse().ok()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn small_multiples_name_their_periods_where_they_are_drawn() {
+        for n in [2usize, 5, 8, 12] {
+            let periods: Vec<String> = (0..n).map(|i| format!("P{i:02}")).collect();
+            let chart = SmallMultiples {
+                title: "t".into(),
+                y_label: "y".into(),
+                percent: false,
+                periods: periods.clone(),
+                panels: vec![("one".into(), (0..n).map(|i| Some(i as f64 + 1.0)).collect())],
+                reference: vec![None; n],
+                reference_label: "r".into(),
+                note: String::new(),
+            };
+            let svg = plot_small_multiples(&chart).unwrap();
+            let circles = xs_of(&svg, "<circle", "cx", None);
+            let (left, right) = (
+                circles.iter().copied().fold(f64::INFINITY, f64::min),
+                circles.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            );
+            let first = xs_of(&svg, "<text", "x", Some(&periods[0]));
+            let last = xs_of(&svg, "<text", "x", Some(&periods[n - 1]));
+            assert_eq!((first.len(), last.len()), (1, 1), "n = {n}: {svg}");
+            // plotters anchors a tick label at its middle: within half a label of its point.
+            assert!(
+                (first[0] - left).abs() < 20.0,
+                "n = {n}: first at {} , drawn at {left}",
+                first[0]
+            );
+            assert!(
+                (last[0] - right).abs() < 20.0,
+                "n = {n}: last at {}, drawn at {right}",
+                last[0]
+            );
+            for middle in &periods[1..n - 1] {
+                assert!(
+                    xs_of(&svg, "<text", "x", Some(middle)).is_empty(),
+                    "n = {n}: {middle} named"
+                );
+            }
+        }
     }
 }
