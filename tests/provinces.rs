@@ -662,6 +662,20 @@ fn a_whole_is_named_by_the_provinces_whose_data_the_store_holds() {
         both.contains("số liệu của Quảng Bình và Quảng Trị (cũ)"),
         "{both}"
     );
+    let compared = baove(
+        cwd,
+        &[
+            "compare", "--db", db, "--period", "2025Q1", "--force", "--out", "cmp",
+        ],
+    );
+    assert_eq!(compared.code, 0, "{}", compared.all_output());
+    assert!(
+        compared
+            .stdout
+            .contains("Quảng Trị, gồm Quảng Bình và Quảng Trị (cũ) trước sáp nhập"),
+        "{}",
+        compared.stdout
+    );
 
     // A store that never heard of the other former province: its whole before the
     // merger is Quảng Bình, now part of Quảng Trị, never Quảng Trị's whole.

@@ -121,9 +121,19 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     drop(store);
     output::output_dir(&args.out, "charts")?;
     let mut written = write_tables(&args, &run, audience)?;
-    written.extend(write_charts(&args, &run, &picked, &areas, lang, public)?);
-    written.extend(write_heatmap(&args, &run, &areas, lang, public, audience)?);
+    // Every chart names the whole its areas belong to and the provinces whose data it holds.
+    let whole = format!(
+        "{}: {} ({})",
+        labels::text(lang, "whole_reported"),
+        labels::whole_title(lang, &geography),
+        labels::whole_coverage(lang, &geography)
+    );
+    written.extend(write_charts(&args, &run, &picked, &areas, lang, public, &whole)?);
+    written.extend(write_heatmap(
+        &args, &run, &areas, lang, public, &whole, audience,
+    )?);
     let mut text = summary(&args, &run, areas.universe.len(), period, as_of);
+    text.push_str(&format!("  {whole}\n"));
     if args.level.is_none() && areas.level == Some(compare::Level::District) {
         text.push_str(
             "  compared by former district through the crosswalk: the period's areas as coded are \
@@ -175,6 +185,7 @@ fn write_charts(
     areas: &compare::Areas,
     lang: Lang,
     public: bool,
+    whole: &str,
 ) -> baove::Result<Vec<PathBuf>> {
     let current = &run.current.compared;
     let (universe, names) = (&areas.universe, &areas.names);
@@ -184,7 +195,8 @@ fn write_charts(
             .iter()
             .find(|i| i.id == c.comparison.indicator_id)
             .expect("compared");
-        let funnel = chart::funnel_of(&c.comparison, indicator, names, lang, public);
+        let mut funnel = chart::funnel_of(&c.comparison, indicator, names, lang, public);
+        funnel.note = format!("{whole}. {}", funnel.note);
         let stem = format!("funnel_{}", c.comparison.indicator_id);
         written.extend(output::write_chart(
             &args.out,
@@ -194,10 +206,10 @@ fn write_charts(
         )?);
     }
 
-    let note = labels::chart_note(lang, public).to_string();
+    let note = format!("{whole}. {}", labels::chart_note(lang, public));
     let area_label = |code: &str| format!("{code} {}", names.get(code).cloned().unwrap_or_default());
     // The whole the areas are compared with: a province, or the nation.
-    let whole = current
+    let whole_code = current
         .first()
         .map(|c| c.comparison.province.area_code.clone())
         .unwrap_or_default();
@@ -235,10 +247,10 @@ fn write_charts(
                 })
                 .collect(),
             reference: run.trend.iter().map(|t| value_in(t, None)).collect(),
-            reference_label: labels::of_whole(lang, "funnel_centre", &whole).to_string(),
+            reference_label: labels::of_whole(lang, "funnel_centre", &whole_code).to_string(),
             note: format!(
                 "{}. {note}",
-                labels::of_whole(lang, "small_multiples_note", &whole)
+                labels::of_whole(lang, "small_multiples_note", &whole_code)
             ),
         };
         written.extend(output::write_chart(
@@ -258,10 +270,11 @@ fn write_heatmap(
     areas: &compare::Areas,
     lang: Lang,
     public: bool,
+    whole: &str,
     audience: Audience,
 ) -> baove::Result<Vec<PathBuf>> {
     let universe = &areas.universe;
-    let note = labels::chart_note(lang, public).to_string();
+    let note = format!("{whole}. {}", labels::chart_note(lang, public));
     let mut written = Vec::new();
     let cells = &run.heatmap;
     let heatmap_path = args.out.join("heatmap.csv");
