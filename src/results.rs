@@ -119,6 +119,9 @@ pub struct Geography {
     /// former provinces it was formed from; the provinces for the nation), each with
     /// whether the store holds its records for the period: every output names them.
     pub parts: Vec<WholePart>,
+    /// Each area's first and last day of validity (None: open): an area that did not
+    /// exist through both periods of a comparison has no change to show.
+    pub validity: HashMap<String, (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)>,
 }
 
 /// A province a whole is made of in a period.
@@ -178,6 +181,26 @@ impl Geography {
             list(self.parts.iter().collect()),
             list(missing),
         )))
+    }
+
+    /// The day the areas changed between `earlier` and `now` when `area` (below the whole)
+    /// did not exist through both (the reform of 1 July 2025: a district's last quarter
+    /// held half a quarter's cases, a commune's first its first days'): a change of
+    /// geography, so its change is not shown.
+    pub fn area_changed(
+        &self,
+        area: &str,
+        earlier: &crate::period::Period,
+        now: &crate::period::Period,
+    ) -> Option<chrono::NaiveDate> {
+        let &(from, to) = self.validity.get(area)?;
+        let start = earlier.start().min(now.start());
+        let end = earlier.end().max(now.end());
+        match (from, to) {
+            (Some(from), _) if from > start => Some(from),
+            (_, Some(to)) if to < end => to.succ_opt(),
+            _ => None,
+        }
     }
 
     /// The parts of the whole without records for the period, when others have some.

@@ -805,3 +805,72 @@ fn no_change_is_shown_across_a_change_of_rule_and_each_says_why() {
         assert!(!change.contains('▲') && !change.contains('▼'), "{change}");
     }
 }
+
+/// Across the reform of 1 July 2025 a district existed for half of 2025Q3 and a commune
+/// for the other half: a district's fall against 2025Q2 is a change of geography, not of
+/// abuse. The by-area sheet shows their changes as `[z]` with a line saying why; the
+/// whole's row, the same territory, keeps its changes.
+#[test]
+fn no_area_change_is_shown_across_the_reform_and_the_sheet_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample_data();
+    let run = baove(
+        dir.path(),
+        &[
+            "report",
+            "--template",
+            "quarterly",
+            "--period",
+            "2025Q3",
+            "--input",
+            &data,
+            "--out",
+            "rep",
+            "--timestamp",
+            STAMP,
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let mut workbook: Xlsx<_> = open_workbook(dir.path().join("rep/quarterly_2025Q3.xlsx")).unwrap();
+    let sheet = workbook.worksheet_range("Theo địa bàn").unwrap();
+    let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    let header = rows
+        .iter()
+        .position(|r| r.first().is_some_and(|c| *c == "Địa bàn"))
+        .expect("the header row");
+    let width = rows[header].len();
+    // Columns per indicator: this period, previous, change, year before, change.
+    let change_columns: Vec<usize> = (1..width)
+        .filter(|c| (c - 1) % 5 == 2 || (c - 1) % 5 == 4)
+        .collect();
+    assert!(!change_columns.is_empty());
+    let (mut areas, mut whole) = (0, false);
+    for row in &rows[header + 1..] {
+        let label = row.first().map(|c| c.to_string()).unwrap_or_default();
+        let code = label.split(' ').next().unwrap_or("");
+        if label.starts_with("Toàn tỉnh") {
+            whole = true;
+            for c in change_columns.iter().filter(|c| (*c - 1) % 5 == 2) {
+                assert_ne!(
+                    row[*c].to_string(),
+                    "[z]",
+                    "the whole's change on the previous quarter, column {c}"
+                );
+            }
+        } else if code.starts_with("45") || code.starts_with("900") {
+            areas += 1;
+            for c in &change_columns {
+                assert_eq!(row[*c].to_string(), "[z]", "{label}, column {c}: {:?}", row[*c]);
+            }
+        }
+    }
+    assert!(
+        whole && areas >= 18,
+        "the whole and the 8 districts and 10 communes: {areas}"
+    );
+    let note = rows
+        .iter()
+        .filter_map(|r| r.first().map(|c| c.to_string()))
+        .find(|c| c.contains("thay đổi địa giới hành chính từ ngày 01/07/2025"));
+    assert!(note.is_some(), "no line says why");
+}

@@ -145,6 +145,7 @@ pub(crate) fn report() -> ReportData {
                 is_whole: true,
                 holds_records: true,
             }],
+            validity: HashMap::new(),
         },
         sources: vec![LoggedFile {
             load_id: 1,

@@ -432,6 +432,10 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "rule_flag_emergency" => ("khẩn cấp", "emergency"),
         "rule_flag_complex" => ("phức tạp", "complex"),
         "rule_changed_note" => ("[z] không so sánh được do thay đổi quy định", "[z] not comparable: the rule changed"),
+        "geography_changed_note" => (
+            "[z] không so sánh được do thay đổi địa giới hành chính từ ngày {day}: địa bàn không tồn tại suốt cả hai kỳ (số liệu toàn tỉnh vẫn so sánh được)",
+            "[z] not comparable: the areas changed on {day}, and the area did not exist through both periods (the whole's figures still compare)",
+        ),
         "below_target" => ("Chưa đạt mục tiêu", "Below target"),
         "quarantined_rows" => ("Dòng bị cách ly", "Quarantined rows"),
         "dashboard_headline" => ("Chỉ tiêu chính", "Headline indicators"),

@@ -1138,6 +1138,7 @@ fn grid(
     ws.set_row_height(header_row, 45).map_err(xlsx)?;
     ws.set_repeat_rows(group_row, header_row).map_err(xlsx)?;
     ws.set_freeze_panes(header_row + 1, 1).map_err(xlsx)?;
+    let mut geography_changed: Option<chrono::NaiveDate> = None;
     for (i, (label, area, value)) in rows.iter().enumerate() {
         let r = header_row + 1 + i as u32;
         ws.write_string(r, 0, label).map_err(xlsx)?;
@@ -1156,23 +1157,38 @@ fn grid(
             let year = shown(find(&data.year_before, &ind.id, area, b, v));
             write_shown(&mut ws, r, first, &now, &number, f)?;
             write_shown(&mut ws, r, first + 1, &before, &number, f)?;
-            let vs_previous = ruled_change(data, ind, &data.previous.period, &now, &before);
+            // An area that did not exist through both periods has no change to show.
+            let mut across_areas = |other: &crate::period::Period, change: Shown| -> Shown {
+                let is_area = value.is_empty() && *area != data.geography.province;
+                match is_area.then(|| data.geography.area_changed(area, other, &data.current.period)) {
+                    Some(Some(day)) => {
+                        geography_changed.get_or_insert(day);
+                        Shown::Symbol("[z]")
+                    }
+                    _ => change,
+                }
+            };
+            let vs_previous = across_areas(
+                &data.previous.period,
+                ruled_change(data, ind, &data.previous.period, &now, &before),
+            );
             write_shown(&mut ws, r, first + 2, &vs_previous, &delta, f)?;
             write_shown(&mut ws, r, first + 3, &year, &number, f)?;
-            let vs_year = ruled_change(data, ind, &data.year_before.period, &now, &year);
+            let vs_year = across_areas(
+                &data.year_before.period,
+                ruled_change(data, ind, &data.year_before.period, &now, &year),
+            );
             write_shown(&mut ws, r, first + 4, &vs_year, &delta, f)?;
         }
     }
     let ids: Vec<String> = present.iter().map(|i| i.id.clone()).collect();
-    rule_change_notes(
-        &mut ws,
-        data,
-        lang,
-        &ids,
-        header_row + 2 + rows.len() as u32,
-        &widths,
-        f,
-    )?;
+    let mut notes_row = header_row + 2 + rows.len() as u32;
+    if let Some(day) = geography_changed {
+        let line = text(lang, "geography_changed_note").replace("{day}", &day.format("%d/%m/%Y").to_string());
+        write_across(&mut ws, notes_row, &line, &widths, &f.subtitle)?;
+        notes_row += 1;
+    }
+    rule_change_notes(&mut ws, data, lang, &ids, notes_row, &widths, f)?;
     write_across(&mut ws, 1, &subtitle, &widths, &f.subtitle)?;
     fit(&mut ws, &widths)?;
     Ok(ws)

@@ -293,7 +293,8 @@ impl<'a> Session<'a> {
             .prepare(
                 "SELECT area_code, level, name, parent_code,
                         (valid_from IS NULL OR valid_from <= CAST($1 AS DATE))
-                            AND (valid_to IS NULL OR valid_to >= CAST($1 AS DATE))
+                            AND (valid_to IS NULL OR valid_to >= CAST($1 AS DATE)),
+                        valid_from, valid_to
                  FROM areas
                  WHERE (valid_from IS NULL OR valid_from <= CAST($1 AS DATE))
                    AND (valid_to IS NULL OR valid_to >= CAST($2 AS DATE))
@@ -310,6 +311,8 @@ impl<'a> Session<'a> {
                         name: r.get(2)?,
                         parent: r.get(3)?,
                         on_last_day: r.get(4)?,
+                        valid_from: r.get(5)?,
+                        valid_to: r.get(6)?,
                     })
                 },
             )
@@ -371,6 +374,10 @@ impl<'a> Session<'a> {
                 }
             })
             .collect();
+        let validity = below
+            .iter()
+            .map(|a| (a.code.clone(), (a.valid_from, a.valid_to)))
+            .collect();
         Ok(Geography {
             province: reach.code,
             areas,
@@ -378,6 +385,7 @@ impl<'a> Session<'a> {
             names,
             roots: reach.roots,
             parts,
+            validity,
         })
     }
 
@@ -538,6 +546,8 @@ struct AreaInPeriod {
     name: String,
     parent: Option<String>,
     on_last_day: bool,
+    valid_from: Option<chrono::NaiveDate>,
+    valid_to: Option<chrono::NaiveDate>,
 }
 
 /// The areas below the province codes `roots` (their children, the children's children),
