@@ -48,7 +48,10 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         audit.rounds,
     );
     if audit.disclosed.is_empty() {
-        text.push_str("result: no hidden count can be proven to be from 1 to 4\n");
+        text.push_str(&format!(
+            "result: no hidden count can be proven to be from 1 to {}\n",
+            baove::disclosure::THRESHOLD
+        ));
     } else {
         text.push_str(&format!(
             "result: {} hidden counts can still be proven (nothing left to hide beside them)\n",

@@ -9,7 +9,7 @@ use crate::catalog::{Direction, Indicator, Lang, Subject, Unit};
 use crate::error::Result;
 use crate::model::ENGINE_VERSION;
 use crate::render::chart;
-use crate::render::labels::{local_number, period_short, text, whole_coverage, whole_title};
+use crate::render::labels::{local_number, period_short, text, whole_coverage, whole_title, with_threshold};
 use crate::render::workbook::{chart_data, Shown};
 use crate::report::{PeriodValues, ReportData};
 use crate::results::{Status, TidyRow};
@@ -574,7 +574,7 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
         takedown = text(lang, "dashboard_takedown"),
         quality_title = text(lang, "quality"),
         quality = quality_section(data, lang),
-        symbols = escape(text(lang, "symbol_c")),
+        symbols = escape(&with_threshold(lang, "symbol_c")),
         generated = text(lang, "generated"),
         generated_at = generated_at.format("%d/%m/%Y %H:%M"),
     );

@@ -21,7 +21,7 @@ use crate::draft::{Aspect, Checked, Condition, Figure, Office, Piece, QualityCou
 use crate::error::{Error, Result};
 use crate::period::{Period, Span};
 use crate::render::labels::{
-    code_name, deadline_text, local_number, of_whole, text, whole_coverage, whole_title,
+    code_name, deadline_text, local_number, of_whole, text, whole_coverage, whole_title, with_threshold,
 };
 use crate::render::workbook::{shown, Shown};
 use crate::report::{PeriodValues, ReportData};
@@ -1019,7 +1019,7 @@ pub fn build(input: &DocumentInput<'_>) -> Result<Vec<u8>> {
             }
         }
         if annex.kind != crate::draft::AnnexKind::Charts {
-            let note = text(
+            let note = with_threshold(
                 lang,
                 if input.data.public {
                     "doc_symbols_public"
@@ -1030,7 +1030,7 @@ pub fn build(input: &DocumentInput<'_>) -> Result<Vec<u8>> {
             docx = docx.add_paragraph(
                 Paragraph::new()
                     .line_spacing(spacing(AFTER, 0))
-                    .add_run(run(note, RECIPIENTS).italic()),
+                    .add_run(run(&note, RECIPIENTS).italic()),
             );
         }
     }

@@ -15,6 +15,12 @@ pub fn chart_note(lang: Lang, public: bool) -> &'static str {
     )
 }
 
+/// The text of `key` with the disclosure threshold filled in: the largest count hidden
+/// is stated once, in [`crate::disclosure::THRESHOLD`], never restated in the words.
+pub fn with_threshold(lang: Lang, key: &str) -> String {
+    text(lang, key).replace("{threshold}", &crate::disclosure::THRESHOLD.to_string())
+}
+
 /// A number as the reader's language writes it: Vietnamese with a decimal comma and
 /// dots between thousands.
 pub fn local_number(lang: Lang, value: f64, decimals: usize) -> String {
@@ -234,14 +240,14 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "doc_area" => ("Địa bàn", "Area"),
         "doc_annex" => ("Phụ lục", "Annex"),
         "doc_chart" => ("Biểu đồ", "Chart"),
-        "doc_symbols_public" => ("Ký hiệu: [c] số nhỏ không công bố để bảo vệ thông tin cá nhân của trẻ em (số từ 1 đến 4, hoặc số được ẩn để không suy ra được số nhỏ); [x] không có số liệu; [z] không áp dụng.", "Symbols: [c] a small count not published, to protect the children's personal data (a count from 1 to 4, or a value hidden so that no small count can be worked out); [x] no data; [z] not applicable."),
+        "doc_symbols_public" => ("Ký hiệu: [c] số nhỏ không công bố để bảo vệ thông tin cá nhân của trẻ em (số từ 1 đến {threshold}, hoặc số được ẩn để không suy ra được số nhỏ); [x] không có số liệu; [z] không áp dụng.", "Symbols: [c] a small count not published, to protect the children's personal data (a count from 1 to {threshold}, or a value hidden so that no small count can be worked out); [x] no data; [z] not applicable."),
         "doc_symbols_internal" => ("Bản dùng nội bộ: số liệu không qua bảo mật, không được công bố. Ký hiệu: [x] không có số liệu; [z] không áp dụng.", "Internal copy: figures not protected by suppression, not for publication. Symbols: [x] no data; [z] not applicable."),
         "year" => ("Năm", "Year"),
         "value" => ("Giá trị", "Value"),
         "symbols" => ("Ký hiệu", "Symbols"),
         "symbol_c" => (
-            "[c] bảo mật: số từ 1 đến 4, hoặc số được ẩn để không suy ra được số nhỏ",
-            "[c] confidential: a count from 1 to 4, or a value hidden so that no small count can be worked out",
+            "[c] bảo mật: số từ 1 đến {threshold}, hoặc số được ẩn để không suy ra được số nhỏ",
+            "[c] confidential: a count from 1 to {threshold}, or a value hidden so that no small count can be worked out",
         ),
         "symbol_x" => ("[x] không có số liệu (mẫu số bằng 0)", "[x] not available (no members to compute from)"),
         "symbol_z" => (
@@ -249,8 +255,8 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
             "[z] not applicable (Kaplan-Meier point not reached, or no comparison possible)",
         ),
         "suppression_rule" => (
-            "Quy tắc bảo mật: mọi số đếm vụ việc hoặc nội dung từ 1 đến 4 của một ô đều bị ẩn, ở mọi dòng thể hiện số đó (kể cả tử số, mẫu số của tỷ lệ, tỷ suất và thời gian), và được thay bằng [c]. Khi trong một phân tổ chỉ có một ô bị ẩn mà tổng được công bố, ô khác nhỏ nhất khác 0 cũng được ẩn; lặp lại cho đến khi không còn ô nào suy ra được.",
-            "Suppression rule: every count of cases or content items from 1 to 4 in a cell is hidden in every row that shows it (numerators and denominators of shares, rates and durations included), and shown as [c]. Where a breakdown adds up to a shown total and only one cell is hidden, the smallest other non-zero cell is hidden too, repeated until no cell can be worked out.",
+            "Quy tắc bảo mật: mọi số đếm vụ việc hoặc nội dung từ 1 đến {threshold} của một ô đều bị ẩn, ở mọi dòng thể hiện số đó (kể cả tử số, mẫu số của tỷ lệ, tỷ suất và thời gian), và được thay bằng [c]. Khi trong một phân tổ chỉ có một ô bị ẩn mà tổng được công bố, ô khác nhỏ nhất khác 0 cũng được ẩn; lặp lại cho đến khi không còn ô nào suy ra được.",
+            "Suppression rule: every count of cases or content items from 1 to {threshold} in a cell is hidden in every row that shows it (numerators and denominators of shares, rates and durations included), and shown as [c]. Where a breakdown adds up to a shown total and only one cell is hidden, the smallest other non-zero cell is hidden too, repeated until no cell can be worked out.",
         ),
         "completeness" => ("Mức độ đầy đủ theo cột", "Completeness by column"),
         "column" => ("Cột", "Column"),
@@ -327,8 +333,8 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
             "This is the period's first report: no figure has been revised yet.",
         ),
         "revision_rule" => (
-            "Chênh lệch từ 1 đến 4 có thể làm lộ một số nhỏ: khi đó giá trị trước, chênh lệch và nguyên nhân của địa bàn được ẩn [c].",
-            "A difference of 1 to 4 could reveal a small count: then the area's value then, difference and causes are hidden [c].",
+            "Chênh lệch từ 1 đến {threshold} có thể làm lộ một số nhỏ: khi đó giá trị trước, chênh lệch và nguyên nhân của địa bàn được ẩn [c].",
+            "A difference of 1 to {threshold} could reveal a small count: then the area's value then, difference and causes are hidden [c].",
         ),
         "value_then" => ("Giá trị trước", "Value then"),
         "value_now" => ("Giá trị nay", "Value now"),
@@ -433,8 +439,8 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "rule_flag_complex" => ("phức tạp", "complex"),
         "rule_changed_note" => ("[z] không so sánh được do thay đổi quy định", "[z] not comparable: the rule changed"),
         "geography_changed_note" => (
-            "[z] không so sánh được do thay đổi địa giới hành chính từ ngày {day}: địa bàn không tồn tại suốt cả hai kỳ (số liệu toàn tỉnh vẫn so sánh được)",
-            "[z] not comparable: the areas changed on {day}, and the area did not exist through both periods (the whole's figures still compare)",
+            "[z] không so sánh được do thay đổi địa giới hành chính từ ngày {day} (địa bàn không tồn tại suốt cả hai kỳ)",
+            "[z] not comparable: the areas changed on {day} (the area did not exist through both periods)",
         ),
         "below_target" => ("Chưa đạt mục tiêu", "Below target"),
         "quarantined_rows" => ("Dòng bị cách ly", "Quarantined rows"),
@@ -680,6 +686,27 @@ mod tests {
             assert!(!text(Lang::Vi, key).is_empty(), "{key}");
             assert!(!text(Lang::En, key).is_empty(), "{key}");
             assert_ne!(text(Lang::Vi, key), text(Lang::En, key), "{key}");
+        }
+        // The threshold's words come from the one constant.
+        for key in [
+            "symbol_c",
+            "suppression_rule",
+            "revision_rule",
+            "doc_symbols_public",
+        ] {
+            for lang in [Lang::Vi, Lang::En] {
+                assert!(text(lang, key).contains("{threshold}"), "{key}");
+                let filled = with_threshold(lang, key);
+                assert!(!filled.contains('{'), "{key}: {filled}");
+                assert!(
+                    filled.contains(&format!(
+                        "1 {} {}",
+                        if lang == Lang::Vi { "đến" } else { "to" },
+                        crate::disclosure::THRESHOLD
+                    )),
+                    "{filled}"
+                );
+            }
         }
         assert_eq!(code_name(Lang::Vi, "victim_sex", "F"), "Nữ");
         assert_eq!(code_name(Lang::En, "platform", "FACEBOOK"), "Facebook");

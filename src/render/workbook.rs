@@ -14,7 +14,9 @@ use crate::catalog::{Indicator, Lang, Subject, Unit};
 use crate::error::{Error, Result};
 use crate::model::ENGINE_VERSION;
 use crate::period::{Calendar, Period};
-use crate::render::labels::{breakdown_name, code_name, of_whole, text, whole, whole_coverage, whole_title};
+use crate::render::labels::{
+    breakdown_name, code_name, of_whole, text, whole, whole_coverage, whole_title, with_threshold,
+};
 use crate::report::{PeriodValues, ReportData};
 use crate::results::{Status, TidyRow};
 use crate::template::{ChartKind, SheetKind};
@@ -613,7 +615,9 @@ fn write_across(ws: &mut Worksheet, row: u32, line: &str, widths: &[usize], form
         )
         .map_err(xlsx)?;
     }
-    let width: f64 = page.iter().map(|w| column_width(*w)).sum();
+    // A tenth to spare: the office suite's letters run wider than the estimate, and a
+    // line wrapped once more than its row holds would overprint the next one.
+    let width: f64 = page.iter().map(|w| column_width(*w)).sum::<f64>() * 0.9;
     fit_row(ws, row, &[(line, width)])
 }
 
@@ -787,7 +791,13 @@ fn notes(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Works
     // Each wrapped across the table's width: a line running past its last column would
     // widen the printed page and shrink every letter on it.
     for key in ["symbol_c", "symbol_x", "symbol_z", "suppression_rule"] {
-        write_across(&mut ws, row, text(lang, key), &NOTES_WIDTHS, &Format::new())?;
+        write_across(
+            &mut ws,
+            row,
+            &with_threshold(lang, key),
+            &NOTES_WIDTHS,
+            &Format::new(),
+        )?;
         row += 1;
     }
     row += 1;
@@ -1373,7 +1383,7 @@ pub fn chart_data(data: &ReportData, lang: Lang) -> Vec<ChartData> {
 
 fn charts_sheet(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Worksheet> {
     let mut ws = titled_sheet(name, name, f)?;
-    ws.write_string_with_format(1, 0, text(lang, "symbol_c"), &f.subtitle)
+    ws.write_string_with_format(1, 0, with_threshold(lang, "symbol_c"), &f.subtitle)
         .map_err(xlsx)?;
     let mut row = 3u32;
     // A chart's title on one line, over the empty cells beside it: wrapped in the
@@ -1815,7 +1825,7 @@ fn write_revisions(
     ws.write_string_with_format(1, 0, &since, &f.subtitle)
         .map_err(xlsx)?;
     if revisions.public {
-        ws.write_string_with_format(2, 0, text(lang, "revision_rule"), &f.subtitle)
+        ws.write_string_with_format(2, 0, with_threshold(lang, "revision_rule"), &f.subtitle)
             .map_err(xlsx)?;
     }
     let area_name = |code: &str| match names.get(code) {
