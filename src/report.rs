@@ -184,9 +184,8 @@ mod gathering {
         public: bool,
         revised_since: Option<i64>,
     ) -> Result<ReportData> {
-        crate::store::Session::new(store)?
-            .geography(&period)?
-            .covers_its_parts(&period)?;
+        let mut geography = Session::new(store)?.whole(&period)?;
+        geography.covers_its_parts(&period)?;
         let all = catalog::indicators().map_err(Error::Catalog)?;
         let used: Vec<Indicator> = template
             .indicator_ids()
@@ -267,7 +266,6 @@ mod gathering {
                 years.push(values(store, &by_year, y, as_of_year, public)?);
             }
         }
-        let mut geography = session.geography(&period)?;
         let mut comparisons = Vec::new();
         for sheet in &template.sheets {
             if sheet.kind != SheetKind::Comparison {

@@ -91,7 +91,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let lang = args.reading.lang.lang();
     let public = args.reading.public();
     let store = args.reading.store()?;
-    let geography = Session::new(&store)?.geography(&period)?;
+    let geography = Session::new(&store)?.whole(&period)?;
     geography.covers_its_parts(&period)?;
     let areas = compare::Areas::of(&store, &geography, args.level.map(Level::scheme))?;
     let settings = Settings {

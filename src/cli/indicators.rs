@@ -79,7 +79,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     store.set_top(args.whole.top());
     let known_load = super::args::known_at(&store, args.as_known_at)?;
     baove::store::Session::new(&store)?
-        .geography(&request.period)?
+        .whole(&request.period)?
         .covers_its_parts(&request.period)?;
     // The public release hides what the period's one pattern over every whole hides.
     let rows = if args.audience.is_public() {

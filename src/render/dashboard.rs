@@ -119,6 +119,16 @@ fn tile(data: &ReportData, lang: Lang, indicator: &Indicator) -> String {
             text(lang, if reached { "on_target" } else { "below_target" })
         ))
     });
+    let versus = |other: &PeriodValues| {
+        change_html(
+            lang,
+            indicator,
+            now,
+            total(other, &indicator.id, province),
+            &format!("{} {}", text(lang, "vs"), period_short(lang, &other.period)),
+            data.rule_change(&indicator.id, &other.period),
+        )
+    };
     format!(
         "<article class=\"tile\" tabindex=\"0\" data-indicator=\"{id}\" data-value=\"{attr}\" title=\"{basis_attr}\">\
 <h3>{label}</h3><p class=\"value\">{value}</p>{target}<p class=\"changes\">{prev}{year}</p>\
@@ -129,26 +139,12 @@ fn tile(data: &ReportData, lang: Lang, indicator: &Indicator) -> String {
         label = escape(indicator.label(lang)),
         value = escape(&shown_text(lang, indicator.unit, &shown)),
         target = target.unwrap_or_default(),
-        prev = change_html(
-            lang,
-            indicator,
-            now,
-            total(&data.previous, &indicator.id, province),
-            &format!("{} {}", text(lang, "vs"), period_short(lang, &data.previous.period)),
-            data.rule_change(&indicator.id, &data.previous.period),
-        ),
+        prev = versus(&data.previous),
         // A year's previous period is the year before: one comparison, not the same twice.
         year = if data.year_before.period == data.previous.period {
             String::new()
         } else {
-            change_html(
-                lang,
-                indicator,
-                now,
-                total(&data.year_before, &indicator.id, province),
-                &format!("{} {}", text(lang, "vs"), period_short(lang, &data.year_before.period)),
-                data.rule_change(&indicator.id, &data.year_before.period),
-            )
+            versus(&data.year_before)
         },
         basis_label = text(lang, "legal_basis"),
         basis = escape(basis),

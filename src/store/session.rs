@@ -348,8 +348,29 @@ impl<'a> Session<'a> {
                 reach.name.clone()
             },
         );
+        let validity = below
+            .iter()
+            .map(|a| (a.code.clone(), (a.valid_from, a.valid_to)))
+            .collect();
+        Ok(Geography {
+            province: reach.code,
+            areas,
+            on_last_day,
+            names,
+            roots: reach.roots,
+            parts: Vec::new(),
+            validity,
+        })
+    }
+
+    /// [`Session::geography`] with the whole's parts and whether the store holds each
+    /// one's data: what a report names. Apart because it reads every case and content
+    /// row, which an indicator computed per period has no need of.
+    pub fn whole(&self, period: &Period) -> Result<Geography> {
+        let mut geography = self.geography(period)?;
+        let reach = self.reach(period)?;
         let with_records = self.provinces_with_records(period)?;
-        let parts = reach
+        geography.parts = reach
             .parts_on_last_day
             .iter()
             .map(|(part, _)| {
@@ -374,19 +395,7 @@ impl<'a> Session<'a> {
                 }
             })
             .collect();
-        let validity = below
-            .iter()
-            .map(|a| (a.code.clone(), (a.valid_from, a.valid_to)))
-            .collect();
-        Ok(Geography {
-            province: reach.code,
-            areas,
-            on_last_day,
-            names,
-            roots: reach.roots,
-            parts,
-            validity,
-        })
+        Ok(geography)
     }
 
     /// The source provinces with a case received or a content item detected by the end
