@@ -78,6 +78,12 @@ impl ReportData {
         )
     }
 
+    /// Whether the report compares with the same period a year before apart from the
+    /// previous period: a year's previous period is the year before, shown once.
+    pub fn compares_year_before(&self) -> bool {
+        self.year_before.period != self.previous.period
+    }
+
     /// Every tidy row the report shows, for the tidy file beside the workbook.
     pub fn all_rows(&self) -> Vec<TidyRow> {
         let mut rows = self.current.rows.clone();

@@ -874,3 +874,65 @@ fn no_area_change_is_shown_across_the_reform_and_the_sheet_says_why() {
         .find(|c| c.contains("thay đổi địa giới hành chính từ ngày 01/07/2025"));
     assert!(note.is_some(), "no line says why");
 }
+
+/// A year's previous period is the year before: the annual workbook and the drafted
+/// report compare with it once, where the quarterly report keeps both comparisons (the
+/// year before's column groups once repeated the previous period's figures beside them).
+#[test]
+fn an_annual_report_compares_with_the_year_before_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = dir.path();
+    assert_eq!(baove(here, &["load", &sample_data()]).code, 0);
+    let year_before = "Cùng kỳ năm trước";
+    for (template, period, compares_year_before) in [("quarterly", "2025Q2", true), ("annual", "2025", false)]
+    {
+        let out = format!("out-{template}");
+        let run = baove(
+            here,
+            &[
+                "report",
+                "--template",
+                template,
+                "--period",
+                period,
+                "--out",
+                &out,
+                "--timestamp",
+                STAMP,
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.all_output());
+        let mut workbook: Xlsx<_> =
+            open_workbook(here.join(&out).join(format!("{template}_{period}.xlsx"))).unwrap();
+        let mut sheets_comparing = 0;
+        for name in workbook.sheet_names() {
+            let range = workbook.worksheet_range(&name).unwrap();
+            let cells: Vec<String> = range.cells().map(|(_, _, c)| c.to_string()).collect();
+            let previous = cells.iter().filter(|c| *c == "Kỳ trước").count();
+            let year = cells.iter().filter(|c| *c == year_before).count();
+            if previous > 0 {
+                sheets_comparing += 1;
+                let expected = if compares_year_before { previous } else { 0 };
+                assert_eq!(
+                    year, expected,
+                    "{template}, sheet {name}: {previous} previous-period headers"
+                );
+            }
+        }
+        assert!(
+            sheets_comparing >= 2,
+            "{template}: {sheets_comparing} sheets compare"
+        );
+        let mut archive = zip::ZipArchive::new(
+            std::fs::File::open(here.join(&out).join(format!("{template}_{period}.docx"))).unwrap(),
+        )
+        .unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+        assert_eq!(
+            xml.contains(year_before),
+            compares_year_before,
+            "{template}: the DOCX"
+        );
+    }
+}

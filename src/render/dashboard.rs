@@ -141,10 +141,10 @@ fn tile(data: &ReportData, lang: Lang, indicator: &Indicator) -> String {
         target = target.unwrap_or_default(),
         prev = versus(&data.previous),
         // A year's previous period is the year before: one comparison, not the same twice.
-        year = if data.year_before.period == data.previous.period {
-            String::new()
-        } else {
+        year = if data.compares_year_before() {
             versus(&data.year_before)
+        } else {
+            String::new()
         },
         basis_label = text(lang, "legal_basis"),
         basis = escape(basis),

@@ -485,7 +485,7 @@ impl DocumentInput<'_> {
             Condition::Unchanged(id) => self.versus(id, &data.previous) == Some(0.0),
             Condition::RoseYear(id) => self.versus(id, &data.year_before).is_some_and(|d| d > 0.0),
             Condition::FellYear(id) => self.versus(id, &data.year_before).is_some_and(|d| d < 0.0),
-            Condition::YearBeforeIsPrevious(is) => (data.year_before.period == data.previous.period) == *is,
+            Condition::YearBeforeIsPrevious(is) => data.compares_year_before() != *is,
             Condition::BelowAlert(id) => now(id).is_some_and(|v| v < alert),
             Condition::NotBelowAlert(id) => now(id).is_some_and(|v| v >= alert),
             Condition::Positive(f) => self.number(f).is_some_and(|v| v > 0.0),
@@ -778,6 +778,7 @@ fn data_table(header: &[String], rows: &[Vec<String>], widths: &[i32]) -> Table 
 fn summary_annex(input: &DocumentInput<'_>, ids: &[String]) -> Table {
     let lang = input.lang;
     let data = input.data;
+    let with_year = data.compares_year_before();
     let header: Vec<String> = [
         "doc_indicator",
         "unit",
@@ -787,6 +788,7 @@ fn summary_annex(input: &DocumentInput<'_>, ids: &[String]) -> Table {
         "doc_target",
     ]
     .iter()
+    .filter(|k| with_year || **k != "doc_year_before")
     .map(|k| text(lang, k).to_string())
     .collect();
     let mut rows = Vec::new();
@@ -795,24 +797,33 @@ fn summary_annex(input: &DocumentInput<'_>, ids: &[String]) -> Table {
             continue;
         };
         let unit = indicator.unit;
-        rows.push(vec![
+        let mut row = vec![
             indicator.label(lang).to_string(),
             crate::render::workbook::unit_label(lang, unit, indicator.subject).to_string(),
             shown_text(lang, unit, input.row(&data.current, id)),
             shown_text(lang, unit, input.row(&data.previous, id)),
-            shown_text(lang, unit, input.row(&data.year_before, id)),
+        ];
+        if with_year {
+            row.push(shown_text(lang, unit, input.row(&data.year_before, id)));
+        }
+        row.push(
             input
                 .target(id)
                 .map(|t| target_text(lang, unit, t))
                 .unwrap_or_default(),
-        ]);
+        );
+        rows.push(row);
     }
     let total = text_width();
     let first = total * 36 / 100;
     let unit = total * 14 / 100;
-    let rest = (total - first - unit) / 4;
-    let last = total - first - unit - 3 * rest;
-    data_table(&header, &rows, &[first, unit, rest, rest, rest, last])
+    let figures = header.len() as i32 - 2;
+    let rest = (total - first - unit) / figures;
+    let last = total - first - unit - (figures - 1) * rest;
+    let mut widths = vec![first, unit];
+    widths.extend(std::iter::repeat_n(rest, figures as usize - 1));
+    widths.push(last);
+    data_table(&header, &rows, &widths)
 }
 
 fn by_area_annex(input: &DocumentInput<'_>, ids: &[String]) -> Table {

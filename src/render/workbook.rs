@@ -892,7 +892,11 @@ fn rule_change_notes(
     for id in ids {
         let Some(ind) = indicator(data, id) else { continue };
         let mut notes: Vec<String> = Vec::new();
-        for other in [&data.previous.period, &data.year_before.period] {
+        let compared = [
+            Some(&data.previous.period),
+            data.compares_year_before().then_some(&data.year_before.period),
+        ];
+        for other in compared.into_iter().flatten() {
             if let Some(change) = data.rule_change(id, other) {
                 let note = crate::render::labels::rule_change_note(lang, &change);
                 if !notes.contains(&note) {
@@ -939,17 +943,20 @@ fn summary_sheet(
         text(lang, "target_set"),
         target_set_text(data, lang)
     );
-    let headers = [
+    let with_year = data.compares_year_before();
+    let mut headers = vec![
         text(lang, "indicator"),
         text(lang, "unit"),
         text(lang, "this_period"),
         text(lang, "previous_period"),
         text(lang, "change_previous"),
-        text(lang, "year_before"),
-        text(lang, "change_year"),
-        text(lang, "target"),
-        text(lang, "legal_basis"),
     ];
+    if with_year {
+        headers.extend([text(lang, "year_before"), text(lang, "change_year")]);
+    }
+    let target_column = headers.len() as u16;
+    let basis_column = target_column + 1;
+    headers.extend([text(lang, "target"), text(lang, "legal_basis")]);
     let header_row = 3;
     write_headers(&mut ws, header_row, &headers, f)?;
     ws.set_freeze_panes(header_row + 1, 1).map_err(xlsx)?;
@@ -973,11 +980,13 @@ fn summary_sheet(
         write_shown(&mut ws, r, 3, &before, &number, f)?;
         let vs_previous = ruled_change(data, ind, &data.previous.period, &now, &before);
         write_shown(&mut ws, r, 4, &vs_previous, &delta, f)?;
-        write_shown(&mut ws, r, 5, &year, &number, f)?;
-        let vs_year = ruled_change(data, ind, &data.year_before.period, &now, &year);
-        write_shown(&mut ws, r, 6, &vs_year, &delta, f)?;
+        if with_year {
+            let vs_year = ruled_change(data, ind, &data.year_before.period, &now, &year);
+            write_shown(&mut ws, r, 5, &year, &number, f)?;
+            write_shown(&mut ws, r, 6, &vs_year, &delta, f)?;
+        }
         if let Some(target) = data.target(id, &data.current.period) {
-            ws.write_number_with_format(r, 7, target.value, &number)
+            ws.write_number_with_format(r, target_column, target.value, &number)
                 .map_err(xlsx)?;
             // Against the programme's target: below in red, reached in green.
             let below = ConditionalFormatCell::new()
@@ -997,7 +1006,7 @@ fn summary_sheet(
         }
         // Wrapped in its column (the last: a line running on would be cut at the
         // printed page's edge), the row as tall as it needs.
-        ws.write_string_with_format(r, 8, ind.legal_basis_in(lang), &f.wrap)
+        ws.write_string_with_format(r, basis_column, ind.legal_basis_in(lang), &f.wrap)
             .map_err(xlsx)?;
         fit_row(
             &mut ws,
@@ -1008,10 +1017,11 @@ fn summary_sheet(
     }
     // One page width at a legible size: the labels and the legal basis wrap.
     widths[0] = widths[0].min(42);
-    for w in &mut widths[1..8] {
+    let basis = basis_column as usize;
+    for w in &mut widths[1..basis] {
         *w = (*w).min(15);
     }
-    widths[8] = SUMMARY_BASIS_WIDTH;
+    widths[basis] = SUMMARY_BASIS_WIDTH;
     rule_change_notes(
         &mut ws,
         data,
@@ -1108,35 +1118,43 @@ fn grid(
     f: &Formats,
 ) -> Result<Worksheet> {
     ws.write_string_with_format(0, 0, title, &f.title).map_err(xlsx)?;
-    let subtitle = format!(
-        "{}: {} · {}: {} · {}: {}",
+    let with_year = data.compares_year_before();
+    let mut subtitle = format!(
+        "{}: {} · {}: {}",
         text(lang, "period"),
         period_text(lang, &data.current.period),
         text(lang, "previous_period"),
         data.previous.period,
-        text(lang, "year_before"),
-        data.year_before.period
     );
+    if with_year {
+        subtitle.push_str(&format!(
+            " · {}: {}",
+            text(lang, "year_before"),
+            data.year_before.period
+        ));
+    }
     let (group_row, header_row) = (3, 4);
     ws.write_string_with_format(header_row, 0, header, &f.header)
         .map_err(xlsx)?;
     let present: Vec<&Indicator> = ids.iter().filter_map(|id| indicator(data, id)).collect();
-    let sub = [
+    let mut sub = vec![
         text(lang, "this_period"),
         text(lang, "previous_period"),
         text(lang, "change_previous"),
-        text(lang, "year_before"),
-        text(lang, "change_year"),
     ];
+    if with_year {
+        sub.extend([text(lang, "year_before"), text(lang, "change_year")]);
+    }
+    let span = sub.len() as u16;
     let mut widths = vec![header.chars().count()];
     for (k, ind) in present.iter().enumerate() {
-        let first = 1 + 5 * k as u16;
+        let first = 1 + span * k as u16;
         let group = format!(
             "{} ({})",
             ind.label(lang),
             unit_label(lang, ind.unit, ind.subject)
         );
-        ws.merge_range(group_row, first, group_row, first + 4, &group, &f.header)
+        ws.merge_range(group_row, first, group_row, first + span - 1, &group, &f.header)
             .map_err(xlsx)?;
         for (j, h) in sub.iter().enumerate() {
             ws.write_string_with_format(header_row, first + j as u16, *h, &f.header)
@@ -1159,7 +1177,7 @@ fn grid(
             (breakdown, value.as_str())
         };
         for (k, ind) in present.iter().enumerate() {
-            let first = 1 + 5 * k as u16;
+            let first = 1 + span * k as u16;
             let number = Format::new().set_num_format(number_format(ind.unit));
             let delta = Format::new().set_num_format(change_format(lang, ind.unit));
             let now = shown(find(&data.current, &ind.id, area, b, v));
@@ -1183,12 +1201,14 @@ fn grid(
                 ruled_change(data, ind, &data.previous.period, &now, &before),
             );
             write_shown(&mut ws, r, first + 2, &vs_previous, &delta, f)?;
-            write_shown(&mut ws, r, first + 3, &year, &number, f)?;
-            let vs_year = across_areas(
-                &data.year_before.period,
-                ruled_change(data, ind, &data.year_before.period, &now, &year),
-            );
-            write_shown(&mut ws, r, first + 4, &vs_year, &delta, f)?;
+            if with_year {
+                let vs_year = across_areas(
+                    &data.year_before.period,
+                    ruled_change(data, ind, &data.year_before.period, &now, &year),
+                );
+                write_shown(&mut ws, r, first + 3, &year, &number, f)?;
+                write_shown(&mut ws, r, first + 4, &vs_year, &delta, f)?;
+            }
         }
     }
     let ids: Vec<String> = present.iter().map(|i| i.id.clone()).collect();
