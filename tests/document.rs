@@ -254,6 +254,24 @@ fn libreoffice_prints_the_drafted_report_with_the_tidy_tables_figures() {
     for part in ["Nơi nhận:", "PHÓ GIÁM ĐỐC", "[Họ và tên]"] {
         assert!(page.contains(part), "page {} lacks {part:?}:\n{page}", signed[0]);
     }
+    // The sample's block never reaches a page's end, so the page alone cannot show the
+    // promise kept: the block, recipients beside it, is one table row a reader may not
+    // split across pages (LibreOffice and Word move such a row whole to the next page).
+    let xml = part(&docx, "word/document.xml");
+    let block = xml.find("KT. GIÁM ĐỐC").expect("the signature block");
+    let row = xml[..block]
+        .rfind("<w:tr>")
+        .or_else(|| xml[..block].rfind("<w:tr "))
+        .unwrap();
+    let row_properties = &xml[row..block];
+    assert!(
+        row_properties.contains("Nơi nhận:"),
+        "the recipients share the block's row"
+    );
+    assert!(
+        row_properties.contains("<w:cantSplit"),
+        "the block's row may split: {row_properties}"
+    );
 
     let values = province_values(&here.join("out/indicators.csv"));
     let value = |id: &str| -> f64 {
