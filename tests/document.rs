@@ -270,7 +270,7 @@ fn libreoffice_prints_the_drafted_report_with_the_tidy_tables_figures() {
     );
     assert!(
         row_properties.contains("<w:cantSplit"),
-        "the block's row may split: {row_properties}"
+        "the block's row may split across pages"
     );
 
     let values = province_values(&here.join("out/indicators.csv"));
