@@ -297,7 +297,7 @@ fn the_golden_report_shows_its_hidden_cell_as_c() {
     let cell = |row: &[Data], column: usize| row.get(column).map(|c| c.to_string()).unwrap_or_default();
     let headers = sheet
         .rows()
-        .find(|r| r.iter().any(|c| c.to_string() == "Kỳ này"))
+        .find(|r| r.iter().any(|c| *c == "Kỳ này"))
         .expect("the sheet's header row");
     let this_period: Vec<usize> = (0..headers.len())
         .filter(|&c| cell(headers, c) == "Kỳ này")
