@@ -81,6 +81,9 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             interval.high.map_or("unbounded".to_string(), |h| format!("{h}")),
             if interval.exact {
                 "exact"
+            } else if interval.presumed {
+                // Its linked set too large to solve count by count: hidden beside.
+                "presumed narrow"
             } else if !pattern
                 .count(quantity, cell)
                 .is_some_and(baove::disclosure::is_protected)

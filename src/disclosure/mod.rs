@@ -353,7 +353,7 @@ impl Table {
             wide.extend(
                 intervals
                     .iter()
-                    .filter(|(_, i)| !i.exact)
+                    .filter(|(_, i)| !i.exact && !i.presumed)
                     .map(|(c, i)| (c.clone(), *i)),
             );
             clock.lap("disclosure: intervals");
