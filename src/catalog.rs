@@ -809,7 +809,12 @@ pub struct Expectation {
     pub rows: Vec<ExpectedRow>,
 }
 
-/// One tidy row, found by area and breakdown; only the fields given are compared.
+/// One tidy row, found by area and breakdown, compared whole: a field left out is
+/// expected empty (a count's numerator is its value; the status shown). Every row of a
+/// breakdown an expectation names (the totals among them) must be listed, the
+/// province's, and every area's where it names an area, but for rows that count nothing
+/// (0, or no data), which may be left out. Intervals are derived from the spec by
+/// `queries/tests/intervals.py`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectedRow {

@@ -86,8 +86,9 @@ fn every_indicator_passes_its_given_rows_test() {
 
 /// The runner is not a check that cannot fail: a wrong expected value, a wrong expected
 /// count (the one v1's emergency limit from 2026-01-01 would give, derived in the test
-/// file's comments; the engine's rule itself is not swapped here) and a wrong expected
-/// status are each caught.
+/// file's comments; the engine's rule itself is not swapped here), a wrong expected
+/// status, a wrong interval, a field left out (rows are compared whole) and a row that
+/// counts something left out are each caught.
 #[test]
 fn an_indicator_test_fails_on_a_wrong_expectation_or_rule() {
     let catalog = baove::catalog::indicators().unwrap();
@@ -103,7 +104,7 @@ fn an_indicator_test_fails_on_a_wrong_expectation_or_rule() {
     };
     let mut wrong_value = test_of("takedown_on_time");
     wrong_value.expectations[1].rows[0].value = Some(0.4);
-    fails_with(&wrong_value, "value Some(0.6), expected 0.4");
+    fails_with(&wrong_value, "value Some(0.6), expected Some(0.4)");
     // What the v1 reading would expect: U1 (an emergency of 20 June 2026 removed after
     // 12 hours) late, 2 on time instead of 3.
     let mut v1 = test_of("takedown_on_time");
@@ -112,6 +113,26 @@ fn an_indicator_test_fails_on_a_wrong_expectation_or_rule() {
     let mut wrong_status = test_of("assessment_hours_km_median");
     wrong_status.expectations[1].rows[0].status = Some(String::new());
     fails_with(&wrong_status, "status \"not_reached\", expected \"\"");
+    // A Wald interval where the spec asks Wilson's: 3 / 5 = 0.6 ± 1.96 √(0.24 / 5).
+    let mut wald = test_of("confirmed_share");
+    let row = &mut wald.expectations[1].rows[0];
+    assert_eq!((row.numerator, row.denominator), (Some(3), Some(5)));
+    let half = 1.959963984540054 * (0.6_f64 * 0.4 / 5.0).sqrt();
+    row.ci_low = Some(0.6 - half);
+    fails_with(&wald, "ci_low Some(0.2307");
+    let mut no_interval = test_of("confirmed_share");
+    no_interval.expectations[1].rows[0].ci_high = None;
+    fails_with(&no_interval, "ci_high Some(0.8");
+    // confirmed_share's first expectation lists both districts; without 452's row, its
+    // 1 / 1 is a row not expected (a row of 0 of 0 could be left out).
+    let mut missing = test_of("confirmed_share");
+    missing.expectations[0]
+        .rows
+        .retain(|r| r.area.as_deref() != Some("452"));
+    fails_with(
+        &missing,
+        "area 452: a row not expected (numerator Some(1), denominator Some(1)",
+    );
 }
 
 #[test]

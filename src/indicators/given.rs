@@ -68,6 +68,49 @@ pub fn run_test(test: &IndicatorTest, catalog: &[Indicator]) -> Result<TestOutco
                 ),
             }
         }
+        // What the expectation covers: each breakdown it names (the totals among them),
+        // for the province, and for every area where it names an area. Every row the
+        // indicator gives there must be listed, so an extra row fails as a missing one
+        // does (an expectation naming the province's rows only is about the province).
+        let covered: Vec<(bool, &str)> = expectation
+            .rows
+            .iter()
+            .map(|e| {
+                (
+                    e.area.as_ref().is_some_and(|a| *a != province),
+                    e.breakdown.as_str(),
+                )
+            })
+            .collect();
+        for row in &rows {
+            let group = (row.area_code != province, row.breakdown.as_str());
+            let listed = expectation.rows.iter().any(|e| {
+                e.area.as_deref().unwrap_or(&province) == row.area_code
+                    && e.breakdown == row.breakdown
+                    && e.breakdown_value == row.breakdown_value
+            });
+            // A row that counts nothing (a count of 0, or no data: an empty
+            // denominator) may be left out: a breakdown's code list gives one for each
+            // value. Any other must be listed.
+            let counts_nothing = row.numerator.unwrap_or(0) == 0
+                && row.denominator.unwrap_or(0) == 0
+                && row.value.unwrap_or(0.0) == 0.0;
+            if covered.contains(&group) && !listed && !counts_nothing {
+                outcome.failures.push(format!(
+                    "{at}, area {}{}: a row not expected (numerator {:?}, denominator {:?}, value {:?}, status {:?})",
+                    row.area_code,
+                    if row.breakdown.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} = {}", row.breakdown, row.breakdown_value)
+                    },
+                    row.numerator,
+                    row.denominator,
+                    row.value,
+                    row.status.name()
+                ));
+            }
+        }
         for (name, count) in invariant_violations(&store, &rows, &province)? {
             outcome
                 .failures
@@ -127,38 +170,38 @@ fn request_of(expectation: &Expectation) -> std::result::Result<Request, String>
     Ok(Request { period, as_of })
 }
 
-/// How a computed row differs from the expected one, field by field.
+/// How a computed row differs from the expected one, field by field: the whole row, a
+/// field the expectation leaves out expected empty (and the status shown).
 fn differences(expected: &ExpectedRow, row: &TidyRow) -> Vec<String> {
     let mut out = Vec::new();
     let mut count = |field: &str, want: Option<u64>, got: Option<u64>| {
-        if want.is_some() && want != got {
+        if want != got {
             out.push(format!("{field} {got:?}, expected {want:?}"));
         }
     };
-    count("numerator", expected.numerator, row.numerator);
+    // A count's numerator is the count (indicators.md, the tidy format): its value.
+    let numerator = match (expected.numerator, row.unit, expected.value) {
+        (None, crate::catalog::Unit::Count, Some(value)) if value.fract() == 0.0 => Some(value as u64),
+        (numerator, _, _) => numerator,
+    };
+    count("numerator", numerator, row.numerator);
     count("denominator", expected.denominator, row.denominator);
     for (field, want, got) in [
         ("value", expected.value, row.value),
         ("ci_low", expected.ci_low, row.ci_low),
         ("ci_high", expected.ci_high, row.ci_high),
     ] {
-        if let Some(want) = want {
-            let equal = got.is_some_and(|g| (g - want).abs() <= 1e-9 * want.abs().max(1.0));
-            if !equal {
-                out.push(format!("{field} {got:?}, expected {want}"));
-            }
+        let equal = match (want, got) {
+            (Some(want), Some(got)) => (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+            (want, got) => want.is_none() && got.is_none(),
+        };
+        if !equal {
+            out.push(format!("{field} {got:?}, expected {want:?}"));
         }
     }
-    if let Some(status) = &expected.status {
-        if row.status.name() != status {
-            out.push(format!("status {:?}, expected {status:?}", row.status.name()));
-        }
-        if !status.is_empty() && row.value.is_some() {
-            out.push(format!(
-                "value {:?}, expected none with status {status}",
-                row.value
-            ));
-        }
+    let status = expected.status.as_deref().unwrap_or("");
+    if row.status.name() != status {
+        out.push(format!("status {:?}, expected {status:?}", row.status.name()));
     }
     out
 }
