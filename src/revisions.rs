@@ -109,7 +109,7 @@ fn compute_between(
 
     let key = |r: &TidyRow| (r.indicator_id.clone(), r.area_code.clone());
     let then_pub: HashMap<_, &TidyRow> = then_shown.iter().map(|r| (key(r), r)).collect();
-    let hidden: BTreeSet<String> = if public {
+    let (hidden, a_whole_hidden): (BTreeSet<String>, bool) = if public {
         let smallest = smallest_moves(indicators, &then_rows, &now_rows, &causes);
         hidden_over_family(
             store,
@@ -124,7 +124,7 @@ fn compute_between(
             &causes,
         )?
     } else {
-        BTreeSet::new()
+        (BTreeSet::new(), false)
     };
     let is_hidden = |area: &str| hidden.contains(area);
 
@@ -199,24 +199,8 @@ fn compute_between(
     });
 
     let triangle = if with_triangle {
-        let whole_hidden = is_hidden(&whole);
-        let now = (now_rows.clone(), now_shown.clone());
-        triangle_of(
-            &|load| {
-                if load == now_load {
-                    Ok(now.clone())
-                } else {
-                    totals_at(load)
-                }
-            },
-            indicators,
-            &loads,
-            now_load,
-            since,
-            &whole,
-            public,
-            whole_hidden,
-        )?
+        let states = family_states(store, indicators, request, &loads, now_load, as_read, public)?;
+        triangle_of(&states, indicators, now_load, since, public, a_whole_hidden)?
     } else {
         Vec::new()
     };
@@ -322,12 +306,15 @@ impl Moved<'_> {
 /// (late records add up): a cause of 1 to 4 hides its cell, a cell hidden for one
 /// quantity is hidden for all, and the table is solved and audited as the period's
 /// pattern is, until nothing changes.
+///
+/// Also whether the revision of any whole's total is hidden: the triangles of every
+/// whole then hide the value then.
 fn hidden_over_family(
     store: &Store,
     moved: &Moved<'_>,
     smallest: &BTreeMap<String, u64>,
     causes: &[CauseCount],
-) -> Result<BTreeSet<String>> {
+) -> Result<(BTreeSet<String>, bool)> {
     let pattern = crate::release::Pattern::decide(store, moved.request)?;
     let asked_key = pattern.key_of(&store.top())?;
     let quantity = |kind: Kind, cause: Cause| format!("cause.{}.{}", kind.name(), cause.name());
@@ -396,15 +383,20 @@ fn hidden_over_family(
         }
         solved = table.solve_audited().0;
     }
-    Ok(asked_cells
-        .into_iter()
-        .filter(|(_, key)| {
-            quantities
-                .iter()
-                .any(|q| solved.contains(q, &CellKey::total(key)))
-        })
-        .map(|(code, _)| code)
-        .collect())
+    let hidden_cell = |key: &str| {
+        quantities
+            .iter()
+            .any(|q| solved.contains(q, &CellKey::total(key)))
+    };
+    let a_whole_hidden = pattern.family().iter().any(|whole| hidden_cell(&whole.key));
+    Ok((
+        asked_cells
+            .into_iter()
+            .filter(|(_, key)| hidden_cell(key))
+            .map(|(code, _)| code)
+            .collect(),
+        a_whole_hidden,
+    ))
 }
 
 /// The counted quantities of a row pair: (quantity, count then, count now), 0 where a
@@ -428,75 +420,156 @@ fn counted<'i>(
     ]
 }
 
-/// The whole's value of every indicator after each load up to `now_load`, oldest first.
-#[allow(clippy::too_many_arguments)]
-fn triangle_of(
-    totals_at: &dyn Fn(i64) -> Result<(Vec<TidyRow>, Vec<TidyRow>)>,
+/// An indicator's total row of one whole in one state: every value, and as published.
+type RowPair = (Option<TidyRow>, Option<TidyRow>);
+
+/// One store state of a triangle: the load, and each whole's total rows then (every
+/// value, and as that state's public release showed them), the asked whole first.
+struct TriangleState {
+    load: LoadMark,
+    wholes: Vec<(Vec<TidyRow>, Vec<TidyRow>)>,
+}
+
+/// Every whole's totals after each load up to `now_load` (the state now read as
+/// `as_read`), the asked whole first: the public triangles of a period are decided over
+/// every whole of it at once, as its pattern is (the nation's value after a load less
+/// one province's gave the other's, which its own triangle hid). Internal: the asked
+/// whole alone.
+fn family_states(
+    store: &Store,
     indicators: &[Indicator],
+    request: &Request,
     loads: &[LoadMark],
     now_load: i64,
+    as_read: Option<i64>,
+    public: bool,
+) -> Result<Vec<TriangleState>> {
+    let asked = store.top();
+    let totals =
+        |store: &Store, pattern: Option<&crate::release::Pattern>| -> Result<(Vec<TidyRow>, Vec<TidyRow>)> {
+            let code = Session::new(store)?.reach(&request.period)?.code;
+            let rows: Vec<TidyRow> = indicators::compute(store, indicators, request)?
+                .into_iter()
+                .filter(|r| r.breakdown.is_empty() && r.area_code == code)
+                .collect();
+            let mut shown = rows.clone();
+            if let Some(pattern) = pattern {
+                pattern.suppress(&mut shown, &store.top())?;
+            }
+            Ok((rows, shown))
+        };
+    let mut states = Vec::new();
+    for load in loads.iter().filter(|l| l.load_id <= now_load) {
+        store.know_as_at(if load.load_id == now_load {
+            as_read
+        } else {
+            Some(load.load_id)
+        })?;
+        let mut wholes = Vec::new();
+        if public {
+            let pattern = crate::release::Pattern::decide(store, request)?;
+            let asked_key = pattern.key_of(&asked)?;
+            let mut family = pattern.family();
+            family.sort_by_key(|whole| whole.key != asked_key);
+            for whole in family {
+                wholes.push(store.with_top(whole.top.clone(), |s| totals(s, Some(&pattern)))?);
+            }
+        } else {
+            wholes.push(totals(store, None)?);
+        }
+        states.push(TriangleState {
+            load: load.clone(),
+            wholes,
+        });
+    }
+    Ok(states)
+}
+
+/// The asked whole's value of every indicator after each load, oldest first. Public: a
+/// load's value is shown only where, in every whole, it is published in that state and
+/// its counts differ from those of every load shown before by 0 or by at least 5 (the
+/// value now first, then the value then unless a whole's revision hid it, then the
+/// others from the newest): a load is shown in every whole's triangle or in none.
+fn triangle_of(
+    states: &[TriangleState],
+    indicators: &[Indicator],
+    now_load: i64,
     since: i64,
-    whole: &str,
     public: bool,
     since_hidden: bool,
 ) -> Result<Vec<Vintage>> {
-    // Raw and published whole rows of every load.
-    let mut states: Vec<(LoadMark, Vec<TidyRow>, Vec<TidyRow>)> = Vec::new();
-    for load in loads.iter().filter(|l| l.load_id <= now_load) {
-        let (raw, shown) = totals_at(load.load_id)?;
-        let raw = raw.into_iter().filter(|r| r.area_code == whole).collect();
-        let shown = shown.into_iter().filter(|r| r.area_code == whole).collect();
-        states.push((load.clone(), raw, shown));
-    }
     let mut vintages = Vec::new();
     for indicator in indicators {
         let find = |rows: &[TidyRow]| rows.iter().find(|r| r.indicator_id == indicator.id).cloned();
-        let rows: Vec<(LoadMark, Option<TidyRow>, Option<TidyRow>)> = states
+        // Each state's (raw, shown) row of every whole, the asked whole's first.
+        let rows: Vec<(&LoadMark, Vec<RowPair>)> = states
             .iter()
-            .map(|(load, raw, shown)| (load.clone(), find(raw), find(shown)))
+            .map(|state| {
+                let wholes = state
+                    .wholes
+                    .iter()
+                    .map(|(raw, shown)| (find(raw), find(shown)))
+                    .collect();
+                (&state.load, wholes)
+            })
             .collect();
-        if rows.iter().all(|(_, raw, _)| raw.is_none()) {
+        if rows.iter().all(|(_, wholes)| wholes[0].0.is_none()) {
             continue;
         }
         let mut visible = vec![!public; rows.len()];
         if public {
-            // The value now first, then the value then as the revision table decided,
-            // then every other load from the newest, each against every shown one.
-            let mut order: Vec<usize> = Vec::new();
-            order.extend(rows.iter().position(|(l, _, _)| l.load_id == now_load));
-            order.extend(
-                rows.iter()
-                    .position(|(l, _, _)| l.load_id == since && since != now_load),
-            );
-            let rest: Vec<usize> = (0..rows.len()).rev().filter(|i| !order.contains(i)).collect();
-            order.extend(rest);
-            let mut shown_counts: Vec<[u64; 2]> = Vec::new();
-            for i in order {
-                let (load, raw, shown) = &rows[i];
-                let Some(raw) = raw else { continue };
-                let suppressed = shown.as_ref().is_none_or(|s| s.status == Status::Suppressed);
-                let counts = [
+            let order = {
+                let mut order: Vec<usize> = Vec::new();
+                order.extend(rows.iter().position(|(l, _)| l.load_id == now_load));
+                order.extend(
+                    rows.iter()
+                        .position(|(l, _)| l.load_id == since && since != now_load),
+                );
+                let rest: Vec<usize> = (0..rows.len()).rev().filter(|i| !order.contains(i)).collect();
+                order.extend(rest);
+                order
+            };
+            let counted = |raw: &Option<TidyRow>| -> [u64; 2] {
+                let raw = raw.as_ref();
+                [
                     indicator
                         .numerator_quantity
                         .quantity()
-                        .map(|_| raw.numerator.unwrap_or(0)),
+                        .and_then(|_| raw.and_then(|r| r.numerator))
+                        .unwrap_or(0),
                     indicator
                         .denominator_quantity
                         .quantity()
-                        .map(|_| raw.denominator.unwrap_or(0)),
-                ];
-                let counts = [counts[0].unwrap_or(0), counts[1].unwrap_or(0)];
-                let near = shown_counts.iter().any(|other| {
-                    (0..2).any(|q| disclosure::is_protected(counts[q].abs_diff(other[q]) as f64))
+                        .and_then(|_| raw.and_then(|r| r.denominator))
+                        .unwrap_or(0),
+                ]
+            };
+            let whole_count = rows[0].1.len();
+            let mut shown_counts: Vec<Vec<[u64; 2]>> = vec![Vec::new(); whole_count];
+            for i in order {
+                let (load, wholes) = &rows[i];
+                if wholes[0].0.is_none() || load.load_id == since && since != now_load && since_hidden {
+                    continue;
+                }
+                let ok = wholes.iter().enumerate().all(|(w, (raw, shown))| {
+                    let suppressed =
+                        raw.is_some() && shown.as_ref().is_none_or(|s| s.status == Status::Suppressed);
+                    let counts = counted(raw);
+                    let near = shown_counts[w].iter().any(|other| {
+                        (0..2).any(|q| disclosure::is_protected(counts[q].abs_diff(other[q]) as f64))
+                    });
+                    !suppressed && !near
                 });
-                let ok = !(suppressed || near || load.load_id == since && since != now_load && since_hidden);
                 if ok {
                     visible[i] = true;
-                    shown_counts.push(counts);
+                    for (w, (raw, _)) in wholes.iter().enumerate() {
+                        shown_counts[w].push(counted(raw));
+                    }
                 }
             }
         }
-        for (i, (load, raw, shown)) in rows.into_iter().enumerate() {
+        for (i, (load, wholes)) in rows.into_iter().enumerate() {
+            let (raw, shown) = wholes.into_iter().next().unwrap_or((None, None));
             let row = if public { shown } else { raw };
             let (value, status) = match (row, visible[i]) {
                 (Some(r), true) => (r.value, r.status),
@@ -504,7 +577,7 @@ fn triangle_of(
                 (None, _) => (None, Status::NoData),
             };
             vintages.push(Vintage {
-                load,
+                load: load.clone(),
                 indicator_id: indicator.id.clone(),
                 value,
                 status,
