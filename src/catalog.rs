@@ -864,10 +864,99 @@ pub fn invariants() -> Vec<(&'static str, &'static str)> {
 /// Every indicator of the catalog, in file-name order.
 pub fn indicators() -> Result<Vec<Indicator>, String> {
     let known = quantities()?;
+    let deadlines = deadlines()?;
     indicator_sources()?
         .iter()
-        .map(|(stem, text)| parse_indicator(stem, text, &known))
+        .map(|(stem, text)| {
+            let mut indicator = parse_indicator(stem, text, &known)?;
+            fill_limits(stem, &mut indicator, &deadlines)?;
+            Ok(indicator)
+        })
         .collect()
+}
+
+/// The legal limits an indicator measures by, in its numerator's words, from the
+/// deadline registry: a header writes `{limits}` where they go, so that a limit lives in
+/// `queries/deadlines.toml` alone (a new law there changes the definition readers see).
+fn fill_limits(stem: &str, indicator: &mut Indicator, deadlines: &[DeadlineRule]) -> Result<(), String> {
+    const PLACE: &str = "{limits}";
+    match &indicator.deadline {
+        Some(stage) => {
+            for (text, lang) in [
+                (&mut indicator.numerator, Lang::En),
+                (&mut indicator.numerator_vi, Lang::Vi),
+            ] {
+                if !text.contains(PLACE) {
+                    return Err(format!(
+                        "{stem}.sql: a deadline's numerator names its limits as {PLACE}, from queries/deadlines.toml"
+                    ));
+                }
+                *text = text.replace(PLACE, &limits_text(deadlines, stage, lang));
+            }
+        }
+        None if indicator.numerator.contains(PLACE) || indicator.numerator_vi.contains(PLACE) => {
+            return Err(format!("{stem}.sql: {PLACE} without a deadline"));
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// Every limit of a stage, in words: "3 hours before 2024-12-25, 24 hours from
+/// 2024-12-25, 6 hours (emergency) from 2026-07-01". A change of legal basis with the
+/// same limit is one limit; the general limit comes first, then flagged ones.
+pub fn limits_text(deadlines: &[DeadlineRule], stage: &str, lang: Lang) -> String {
+    let mut rules: Vec<&DeadlineRule> = deadlines.iter().filter(|r| r.stage == stage).collect();
+    rules.sort_by_key(|r| (r.when.is_some(), r.when.clone(), r.valid_from));
+    let mut merged: Vec<(&DeadlineRule, Option<NaiveDate>, Option<NaiveDate>)> = Vec::new();
+    for rule in rules {
+        if let Some(last) = merged.last_mut() {
+            let same = last.0.unit == rule.unit && last.0.amount == rule.amount && last.0.when == rule.when;
+            if same && last.2.and_then(|to| to.succ_opt()) == rule.valid_from {
+                last.2 = rule.valid_to;
+                continue;
+            }
+        }
+        merged.push((rule, rule.valid_from, rule.valid_to));
+    }
+    let day = |d: NaiveDate| match lang {
+        Lang::Vi => d.format("%d/%m/%Y").to_string(),
+        Lang::En => d.format("%Y-%m-%d").to_string(),
+    };
+    let (before, from, to) = match lang {
+        Lang::Vi => ("trước", "từ", "đến"),
+        Lang::En => ("before", "from", "to"),
+    };
+    merged
+        .iter()
+        .map(|(rule, valid_from, valid_to)| {
+            let mut words = rule.limit_words(lang);
+            if let Some(when) = &rule.when {
+                words.push_str(&format!(" ({})", flag_words(when, lang)));
+            }
+            match (valid_from, valid_to) {
+                (None, None) => {}
+                (None, Some(last)) => {
+                    words.push_str(&format!(" {before} {}", day(last.succ_opt().unwrap_or(*last))))
+                }
+                (Some(first), None) => words.push_str(&format!(" {from} {}", day(*first))),
+                (Some(first), Some(last)) => {
+                    words.push_str(&format!(" {from} {} {to} {}", day(*first), day(*last)))
+                }
+            }
+            words
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The words of a deadline rule's flag (`when`): the kind of case or item it is for.
+pub fn flag_words(when: &str, lang: Lang) -> &str {
+    match (when, lang) {
+        ("emergency", Lang::Vi) => "khẩn cấp",
+        ("complex", Lang::Vi) => "phức tạp",
+        (other, _) => other,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -880,6 +969,20 @@ pub enum DeadlineUnit {
 }
 
 impl DeadlineUnit {
+    /// The unit in a reader's words.
+    pub fn words(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (DeadlineUnit::Hours, Lang::Vi) => "giờ",
+            (DeadlineUnit::Hours, Lang::En) => "hours",
+            (DeadlineUnit::WorkingDays, Lang::Vi) => "ngày làm việc",
+            (DeadlineUnit::WorkingDays, Lang::En) => "working days",
+            (DeadlineUnit::Days, Lang::Vi) => "ngày",
+            (DeadlineUnit::Days, Lang::En) => "days",
+            (DeadlineUnit::Months, Lang::Vi) => "tháng",
+            (DeadlineUnit::Months, Lang::En) => "months",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             DeadlineUnit::Hours => "hours",
@@ -912,6 +1015,18 @@ pub struct DeadlineRule {
 }
 
 impl DeadlineRule {
+    /// The limit in a reader's words: "12 hours", "5 ngày làm việc".
+    pub fn limit_words(&self, lang: Lang) -> String {
+        let amount = if self.amount.fract() == 0.0 {
+            format!("{}", self.amount as i64)
+        } else if lang == Lang::Vi {
+            self.amount.to_string().replace('.', ",")
+        } else {
+            self.amount.to_string()
+        };
+        format!("{amount} {}", self.unit.words(lang))
+    }
+
     pub fn reading(&self, lang: Lang) -> Option<&str> {
         match lang {
             Lang::Vi => self.reading_vi.as_deref(),
@@ -1528,6 +1643,45 @@ pub fn parse_parts(text: &str) -> Result<PartsRegistry, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The limits a definition names are the registry's (issue 34: one home for each
+    /// fact), worded by hand from `queries/deadlines.toml`: takedown 3 hours to 24
+    /// December 2024, 24 hours from 25 December 2024 under two bases (one limit), 6
+    /// hours for emergency items from 1 July 2026; a crime report 20 days, 2 months when
+    /// complex; a support plan 5 working days.
+    #[test]
+    fn definitions_name_the_limits_of_the_deadline_registry() {
+        let rules = deadlines().unwrap();
+        assert_eq!(
+            limits_text(&rules, "takedown", Lang::En),
+            "3 hours before 2024-12-25, 24 hours from 2024-12-25, 6 hours (emergency) from 2026-07-01"
+        );
+        assert_eq!(
+            limits_text(&rules, "takedown", Lang::Vi),
+            "3 giờ trước 25/12/2024, 24 giờ từ 25/12/2024, 6 giờ (khẩn cấp) từ 01/07/2026"
+        );
+        assert_eq!(
+            limits_text(&rules, "criminal_decision", Lang::En),
+            "20 days, 2 months (complex)"
+        );
+        assert_eq!(limits_text(&rules, "support_plan", Lang::Vi), "5 ngày làm việc");
+        let catalog = indicators().unwrap();
+        let numerator = |id: &str| catalog.iter().find(|i| i.id == id).unwrap().numerator.clone();
+        assert_eq!(
+            numerator("emergency_action_on_time"),
+            "due members whose emergency_action_at <= received_at + 12 hours"
+        );
+        assert!(numerator("takedown_on_time").ends_with(
+            "(3 hours before 2024-12-25, 24 hours from 2024-12-25, 6 hours (emergency) from 2026-07-01)"
+        ));
+        for indicator in &catalog {
+            assert!(
+                !indicator.numerator.contains('{') && !indicator.numerator_vi.contains('{'),
+                "{}",
+                indicator.id
+            );
+        }
+    }
 
     /// Derived by hand from `queries/deadlines.toml`: takedown 3 hours to 24 December
     /// 2024, 24 hours from 25 December 2024 (Decree 147, then from 1 July 2026 the Law

@@ -7,8 +7,8 @@
 -- scope: request
 -- direction: rise_is_good
 -- deadline: criminal_decision
--- numerator: due members whose criminal_decision_at <= the end of the day 20 days (complex: 2 months) after the day of police receipt
--- numerator_vi: các vụ việc đến hạn có criminal_decision_at không muộn hơn cuối ngày thứ 20 (vụ việc phức tạp: 2 tháng) kể từ ngày cơ quan công an tiếp nhận
+-- numerator: due members whose criminal_decision_at <= the end of the day of police receipt plus {limits}
+-- numerator_vi: các vụ việc đến hạn có criminal_decision_at không muộn hơn cuối ngày cơ quan công an tiếp nhận cộng {limits}
 -- denominator: cases whose police_received_at lies in the period, that are due
 -- denominator_vi: các vụ việc có police_received_at trong kỳ và đã đến hạn
 -- numerator_quantity: criminal_decision_on_time

@@ -7,8 +7,8 @@
 -- scope: cohort
 -- direction: rise_is_good
 -- deadline: emergency_action
--- numerator: due members whose emergency_action_at <= received_at + 12 hours
--- numerator_vi: các vụ việc đến hạn có emergency_action_at không muộn hơn received_at + 12 giờ
+-- numerator: due members whose emergency_action_at <= received_at + {limits}
+-- numerator_vi: các vụ việc đến hạn có emergency_action_at không muộn hơn received_at + {limits}
 -- denominator: emergency cohort members that are due (action before as-of, or deadline before as-of)
 -- denominator_vi: các vụ việc khẩn cấp của nhóm đã đến hạn (đã can thiệp trước thời điểm chốt hoặc đã quá hạn trước thời điểm chốt)
 -- numerator_quantity: emergency_on_time

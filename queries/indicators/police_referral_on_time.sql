@@ -7,8 +7,8 @@
 -- scope: cohort
 -- direction: rise_is_good
 -- deadline: police_referral
--- numerator: due members whose police_received_at <= received_at + the limit
--- numerator_vi: các vụ việc đến hạn có police_received_at không muộn hơn received_at cộng thời hạn
+-- numerator: due members whose police_received_at <= received_at + {limits}
+-- numerator_vi: các vụ việc đến hạn có police_received_at không muộn hơn received_at + {limits}
 -- denominator: members of police_coverage's denominator whose receiving_agency is not CA, that are due (police_received_at before as-of, or the limit passed)
 -- denominator_vi: các vụ việc thuộc mẫu số của police_coverage không do Công an tiếp nhận, đã đến hạn (đã chuyển trước thời điểm chốt, hoặc đã quá hạn)
 -- numerator_quantity: police_referral_on_time

@@ -7,8 +7,8 @@
 -- scope: cohort
 -- direction: rise_is_good
 -- deadline: social_referral
--- numerator: due members whose social_received_at <= received_at + the limit
--- numerator_vi: các vụ việc đến hạn có social_received_at không muộn hơn received_at cộng thời hạn
+-- numerator: due members whose social_received_at <= received_at + {limits}
+-- numerator_vi: các vụ việc đến hạn có social_received_at không muộn hơn received_at + {limits}
 -- denominator: cohort members whose receiving agency is not the child-protection agency in force on the day of receipt, that are due (social_received_at before as-of, or the limit passed)
 -- denominator_vi: các vụ việc của nhóm không do cơ quan bảo vệ trẻ em (theo ngày tiếp nhận) tiếp nhận đầu tiên, đã đến hạn (đã chuyển trước thời điểm chốt, hoặc đã quá hạn)
 -- numerator_quantity: social_referral_on_time

@@ -7,8 +7,8 @@
 -- scope: cohort
 -- direction: rise_is_good
 -- deadline: support_plan
--- numerator: due members whose support_plan_at <= the end of the 5th working day after the day of receipt
--- numerator_vi: các vụ việc đến hạn có support_plan_at không muộn hơn cuối ngày làm việc thứ 5 sau ngày tiếp nhận
+-- numerator: due members whose support_plan_at <= the end of the day of receipt plus {limits}
+-- numerator_vi: các vụ việc đến hạn có support_plan_at không muộn hơn cuối ngày tiếp nhận cộng {limits}
 -- denominator: confirmed cohort members (assessed before as-of) that are due
 -- denominator_vi: các vụ việc được xác nhận của nhóm (đánh giá trước thời điểm chốt) đã đến hạn
 -- numerator_quantity: support_plan_on_time

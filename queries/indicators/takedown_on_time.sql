@@ -7,8 +7,8 @@
 -- scope: cohort
 -- direction: rise_is_good
 -- deadline: takedown
--- numerator: due items removed at or before the deadline (3 hours before 2024-12-25, 24 hours from then, 6 hours for emergency items from 2026-07-01)
--- numerator_vi: các nội dung đến hạn được gỡ không muộn hơn thời hạn (3 giờ trước 25/12/2024, 24 giờ từ ngày đó, 6 giờ với nội dung khẩn cấp từ 01/07/2026)
+-- numerator: due items removed at or before takedown_requested_at + the limit in force ({limits})
+-- numerator_vi: các nội dung đến hạn được gỡ không muộn hơn takedown_requested_at cộng thời hạn đang có hiệu lực ({limits})
 -- denominator: requested items that are due
 -- denominator_vi: các nội dung đã yêu cầu gỡ và đã đến hạn
 -- numerator_quantity: takedown_on_time

@@ -221,10 +221,6 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "doc_down" => ("giảm", "down"),
         "doc_points" => ("điểm phần trăm", "percentage points"),
         "doc_that_is" => ("tương ứng", "or"),
-        "doc_limit_hours" => ("giờ", "hours"),
-        "doc_limit_working_days" => ("ngày làm việc", "working days"),
-        "doc_limit_days" => ("ngày", "days"),
-        "doc_limit_months" => ("tháng", "months"),
         "doc_higher" => ("cao hơn", "higher"),
         "doc_lower" => ("thấp hơn", "lower"),
         "doc_on" => ("về", "on"),
@@ -435,8 +431,6 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "rule_limit" => ("thời hạn", "limit"),
         "rule_from" => ("từ", "from"),
         "rule_not_comparable" => ("không so sánh được", "not comparable"),
-        "rule_flag_emergency" => ("khẩn cấp", "emergency"),
-        "rule_flag_complex" => ("phức tạp", "complex"),
         "rule_changed_note" => ("[z] không so sánh được do thay đổi quy định", "[z] not comparable: the rule changed"),
         "geography_changed_note" => (
             "[z] không so sánh được do thay đổi địa giới hành chính từ ngày {day} (địa bàn không tồn tại suốt cả hai kỳ)",
@@ -581,14 +575,7 @@ fn predecessor_note(lang: Lang, code: &str) -> Option<String> {
 /// giờ từ 25/12/2024"): the limits in force the day before the change and on its day.
 /// A legal limit as the reader says it ("24 giờ", "3 ngày làm việc").
 pub fn deadline_text(lang: Lang, rule: &crate::catalog::DeadlineRule) -> String {
-    use crate::catalog::DeadlineUnit;
-    let unit = match rule.unit {
-        DeadlineUnit::Hours => "doc_limit_hours",
-        DeadlineUnit::WorkingDays => "doc_limit_working_days",
-        DeadlineUnit::Days => "doc_limit_days",
-        DeadlineUnit::Months => "doc_limit_months",
-    };
-    format!("{} {}", local_number(lang, rule.amount, 0), text(lang, unit))
+    rule.limit_words(lang)
 }
 
 pub fn rule_change_note(lang: Lang, change: &crate::catalog::RuleChange) -> String {
@@ -616,9 +603,7 @@ pub fn rule_change_note(lang: Lang, change: &crate::catalog::RuleChange) -> Stri
             .map(|r| {
                 let amount = deadline_text(lang, r);
                 match r.when.as_deref() {
-                    Some("emergency") => format!("{} {amount}", text(lang, "rule_flag_emergency")),
-                    Some("complex") => format!("{} {amount}", text(lang, "rule_flag_complex")),
-                    Some(other) => format!("{other} {amount}"),
+                    Some(when) => format!("{} {amount}", crate::catalog::flag_words(when, lang)),
                     None => amount,
                 }
             })
