@@ -177,25 +177,140 @@ impl Subject {
         }
     }
 
-    /// The breakdown dimensions of the subject: (breakdown name, column of the member rows).
-    pub fn dimensions(self) -> &'static [(&'static str, &'static str)] {
+    /// The breakdown dimensions of the subject, in the order of every output.
+    pub fn dimensions(self) -> &'static [Dimension] {
         match self {
-            Subject::Cases => &[
-                ("abuse_type", "abuse_type"),
-                ("channel", "channel"),
-                ("receiving_agency", "receiving_agency"),
-                ("victim_sex", "victim_sex"),
-                ("age_band", "age_band"),
-                ("platform", "platform_band"),
-            ],
-            Subject::Content => &[
-                ("source", "source"),
-                ("platform", "platform"),
-                ("content_type", "content_type"),
-                ("category", "category"),
-            ],
+            Subject::Cases => CASE_DIMENSIONS,
+            Subject::Content => CONTENT_DIMENSIONS,
         }
     }
+}
+
+/// The codes a breakdown lists in a period, every one even when empty.
+#[derive(Debug, Clone, Copy)]
+pub enum Codes {
+    /// A code list of the contract.
+    List(&'static [&'static str]),
+    /// A code list, then `unknown` (the column may be blank).
+    WithUnknown(&'static [&'static str]),
+    /// The contract's age bands, then `unknown`.
+    AgeBands,
+    /// The agencies in force on the period's last day (queries/agencies.toml).
+    Agencies,
+}
+
+/// One breakdown dimension, the one table of them: its name in the tidy table, the
+/// column of the member rows it groups by, its reader's names, and the codes it lists.
+#[derive(Debug, Clone, Copy)]
+pub struct Dimension {
+    pub name: &'static str,
+    pub column: &'static str,
+    pub label_vi: &'static str,
+    pub label_en: &'static str,
+    pub codes: Codes,
+}
+
+impl Dimension {
+    pub fn label(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Vi => self.label_vi,
+            Lang::En => self.label_en,
+        }
+    }
+}
+
+const fn dimension(
+    name: &'static str,
+    column: &'static str,
+    label_vi: &'static str,
+    label_en: &'static str,
+    codes: Codes,
+) -> Dimension {
+    Dimension {
+        name,
+        column,
+        label_vi,
+        label_en,
+        codes,
+    }
+}
+
+const CASE_DIMENSIONS: &[Dimension] = &[
+    dimension(
+        "abuse_type",
+        "abuse_type",
+        "Hình thức xâm hại",
+        "Form of abuse",
+        Codes::List(crate::model::ABUSE_TYPES),
+    ),
+    dimension(
+        "channel",
+        "channel",
+        "Kênh tiếp nhận",
+        "Channel",
+        Codes::List(crate::model::CHANNELS),
+    ),
+    dimension(
+        "receiving_agency",
+        "receiving_agency",
+        "Cơ quan tiếp nhận",
+        "Receiving agency",
+        Codes::Agencies,
+    ),
+    dimension(
+        "victim_sex",
+        "victim_sex",
+        "Giới tính",
+        "Sex",
+        Codes::List(crate::model::VICTIM_SEXES),
+    ),
+    dimension("age_band", "age_band", "Nhóm tuổi", "Age band", Codes::AgeBands),
+    dimension(
+        "platform",
+        "platform_band",
+        "Nền tảng",
+        "Platform",
+        Codes::WithUnknown(crate::model::PLATFORMS),
+    ),
+];
+
+const CONTENT_DIMENSIONS: &[Dimension] = &[
+    dimension(
+        "source",
+        "source",
+        "Nguồn phát hiện",
+        "Source",
+        Codes::List(crate::model::CONTENT_SOURCES),
+    ),
+    dimension(
+        "platform",
+        "platform",
+        "Nền tảng",
+        "Platform",
+        Codes::List(crate::model::PLATFORMS),
+    ),
+    dimension(
+        "content_type",
+        "content_type",
+        "Loại nội dung",
+        "Content type",
+        Codes::List(crate::model::CONTENT_TYPES),
+    ),
+    dimension(
+        "category",
+        "category",
+        "Nhóm nội dung",
+        "Category",
+        Codes::List(crate::model::CONTENT_CATEGORIES),
+    ),
+];
+
+/// The dimension of a breakdown name, of either subject (a name means the same in both).
+pub fn dimension_named(name: &str) -> Option<&'static Dimension> {
+    CASE_DIMENSIONS
+        .iter()
+        .chain(CONTENT_DIMENSIONS)
+        .find(|d| d.name == name)
 }
 
 /// One indicator of the dictionary.
@@ -599,7 +714,7 @@ pub fn parse_indicator(stem: &str, text: &str, known: &[Quantity]) -> Result<Ind
         .map(|s| s.trim().to_string())
         .collect();
     for b in &breakdowns {
-        if b != "area" && !subject.dimensions().iter().any(|(name, _)| name == b) {
+        if b != "area" && !subject.dimensions().iter().any(|d| d.name == b) {
             return Err(format!("{stem}.sql: unknown breakdown {b:?}"));
         }
     }

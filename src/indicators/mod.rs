@@ -25,15 +25,19 @@ pub mod given;
 /// all listed even when empty; of the agencies, those in force on that day (a
 /// predecessor's rows count under its successor).
 pub fn breakdown_values(subject: Subject, breakdown: &str, last_day: chrono::NaiveDate) -> Vec<&'static str> {
-    let with_unknown = |list: &[&'static str]| {
-        let mut v = list.to_vec();
-        v.push("unknown");
-        v
+    use crate::catalog::Codes;
+    let Some(dimension) = subject.dimensions().iter().find(|d| d.name == breakdown) else {
+        return Vec::new();
     };
-    match (subject, breakdown) {
-        (Subject::Cases, "abuse_type") => model::ABUSE_TYPES.to_vec(),
-        (Subject::Cases, "channel") => model::CHANNELS.to_vec(),
-        (Subject::Cases, "receiving_agency") => {
+    match dimension.codes {
+        Codes::List(codes) => codes.to_vec(),
+        Codes::WithUnknown(codes) => codes.iter().copied().chain(["unknown"]).collect(),
+        Codes::AgeBands => model::AGE_BANDS
+            .iter()
+            .map(|(band, _)| *band)
+            .chain(["unknown"])
+            .collect(),
+        Codes::Agencies => {
             let registry = crate::catalog::agencies().unwrap_or_default();
             model::AGENCIES
                 .iter()
@@ -46,16 +50,6 @@ pub fn breakdown_values(subject: Subject, breakdown: &str, last_day: chrono::Nai
                 })
                 .collect()
         }
-        (Subject::Cases, "victim_sex") => model::VICTIM_SEXES.to_vec(),
-        (Subject::Cases, "age_band") => {
-            with_unknown(&model::AGE_BANDS.iter().map(|(band, _)| *band).collect::<Vec<_>>())
-        }
-        (Subject::Cases, "platform") => with_unknown(model::PLATFORMS),
-        (Subject::Content, "source") => model::CONTENT_SOURCES.to_vec(),
-        (Subject::Content, "platform") => model::PLATFORMS.to_vec(),
-        (Subject::Content, "content_type") => model::CONTENT_TYPES.to_vec(),
-        (Subject::Content, "category") => model::CONTENT_CATEGORIES.to_vec(),
-        _ => Vec::new(),
     }
 }
 
@@ -204,8 +198,8 @@ fn reduce(
     let wanted: Vec<(usize, &str)> = dims
         .iter()
         .enumerate()
-        .filter(|(_, (name, _))| indicator.breakdowns.iter().any(|b| b == name))
-        .map(|(i, (name, _))| (i, *name))
+        .filter(|(_, d)| indicator.breakdowns.iter().any(|b| b == d.name))
+        .map(|(i, d)| (i, d.name))
         .collect();
     let by_area = indicator.breakdowns.iter().any(|b| b == "area");
     let mut total = Cell::default();
@@ -215,7 +209,7 @@ fn reduce(
         let area = text_column(batch, "area_code")?;
         let dim_columns: Vec<StringArray> = dims
             .iter()
-            .map(|(_, column)| text_column(batch, column))
+            .map(|d| text_column(batch, d.column))
             .collect::<Result<_>>()?;
         let n = int_column(batch, "n")?;
         let successes = match indicator.statistic {

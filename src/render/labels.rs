@@ -514,22 +514,10 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
 
 /// The reader's name of a breakdown dimension.
 pub fn breakdown_name(lang: Lang, breakdown: &str) -> String {
-    let (vi, en) = match breakdown {
-        "abuse_type" => ("Hình thức xâm hại", "Form of abuse"),
-        "channel" => ("Kênh tiếp nhận", "Channel"),
-        "receiving_agency" => ("Cơ quan tiếp nhận", "Receiving agency"),
-        "victim_sex" => ("Giới tính", "Sex"),
-        "age_band" => ("Nhóm tuổi", "Age band"),
-        "platform" => ("Nền tảng", "Platform"),
-        "source" => ("Nguồn phát hiện", "Source"),
-        "content_type" => ("Loại nội dung", "Content type"),
-        "category" => ("Nhóm nội dung", "Category"),
-        "area" => ("Địa bàn", "Area"),
-        other => (other, other),
-    };
-    match lang {
-        Lang::Vi => vi.to_string(),
-        Lang::En => en.to_string(),
+    match (breakdown, crate::catalog::dimension_named(breakdown)) {
+        ("area", _) => text(lang, "area").to_string(),
+        (_, Some(dimension)) => dimension.label(lang).to_string(),
+        (other, None) => other.to_string(),
     }
 }
 

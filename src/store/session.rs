@@ -501,7 +501,7 @@ impl<'a> Session<'a> {
     /// statistic `successes`, `durations`, `events`.
     pub fn member_groups(&self, indicator: &Indicator, request: &Request) -> Result<Vec<RecordBatch>> {
         let dims: Vec<&str> = std::iter::once("area_code")
-            .chain(indicator.subject.dimensions().iter().map(|(_, column)| *column))
+            .chain(indicator.subject.dimensions().iter().map(|d| d.column))
             .collect();
         let measures = match indicator.statistic {
             Statistic::Count | Statistic::Rate => "count(*) AS n",
