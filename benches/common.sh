@@ -13,3 +13,13 @@ measure() {
 median() {
     printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
+
+# The synthetic data generator beside a baove binary (`baove-generate`, a binary of its
+# own since issue 34), or GENERATE. Usage: "$(generator "$bin")" --out ...
+generator() {
+    if [ -n "${GENERATE:-}" ]; then
+        echo "$GENERATE"
+    else
+        echo "$(dirname "$1")/baove-generate"
+    fi
+}

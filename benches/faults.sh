@@ -32,7 +32,9 @@ RANDOM=$seed
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-"$bin" generate --out "$work/big" --seed "$seed" --cases 300000 --content 10 >/dev/null
+# shellcheck source=benches/common.sh
+source "$(dirname "$0")/common.sh"
+"$(generator "$bin")" --out "$work/big" --seed "$seed" --cases 300000 --content 10 >/dev/null
 store="$work/store.duckdb"
 "$bin" load --db "$store" sample-data/ >/dev/null 2>&1
 cp "$store" "$work/backup.duckdb"

@@ -26,7 +26,7 @@ step() {
 }
 
 cd "$work"
-step "generate ($provinces provinces)" "$bin" generate --out nation --provinces "$provinces" --cases "$cases" --content "$content" --seed 63
+step "generate ($provinces provinces)" "$(generator "$bin")" --out nation --provinces "$provinces" --cases "$cases" --content "$content" --seed 63
 rows_cases=$(cat nation/*/cases.csv | wc -l)
 rows_content=$(cat nation/*/content_reports.csv | wc -l)
 echo "rows: $((rows_cases - provinces)) cases, $((rows_content - provinces)) content items"

@@ -26,7 +26,7 @@ step() {
 }
 
 cd "$work"
-step "generate ($cases cases, with parts)" "$bin" generate --out gen --cases "$cases" --content 1000 --seed 30 --parts
+step "generate ($cases cases, with parts)" "$(generator "$bin")" --out gen --cases "$cases" --content 1000 --seed 30 --parts
 mkdir -p ref
 cp gen/areas.csv gen/holidays.csv gen/population.csv gen/crosswalk.csv gen/content_reports.csv ref/
 wc -l gen/cases.csv gen/parts/*.csv gen/parts/*/*.csv | sed 's/^/rows: /'

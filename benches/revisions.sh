@@ -23,7 +23,7 @@ step() {
 }
 
 cd "$work"
-step "generate ($cases cases)" "$bin" generate --out gen --cases "$cases" --content 1000 --seed 21
+step "generate ($cases cases)" "$(generator "$bin")" --out gen --cases "$cases" --content 1000 --seed 21
 mkdir -p ref first second third final
 cp gen/areas.csv gen/holidays.csv gen/population.csv gen/crosswalk.csv gen/content_reports.csv ref/
 cp gen/cases.csv first/cases.csv

@@ -26,7 +26,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/baove/target}"
 sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(1000000)
 
-cargo build --locked --release --bin baove --example duckdb_reference >&2
+cargo build --locked --release --bin baove --bin baove-generate --example duckdb_reference >&2
 bin="$CARGO_TARGET_DIR/release/baove"
 reference="$CARGO_TARGET_DIR/release/examples/duckdb_reference"
 work=$(mktemp -d "${TMPDIR:-/tmp}/baove-bench.XXXXXX")
@@ -40,7 +40,7 @@ printf '%-10s %-34s %9s %9s\n' "cases" "step" "seconds" "peak MiB"
 for n in "${sizes[@]}"; do
     data="$work/data-$n"
     content=$(awk -v n="$n" -v r="${CONTENT_PER_CASE:-0.1}" 'BEGIN { printf "%d", n * r }')
-    "$bin" generate --out "$data" --seed 1 --cases "$n" --content "$content" >/dev/null
+    "$(generator "$bin")" --out "$data" --seed 1 --cases "$n" --content "$content" >/dev/null
     db="$work/store-$n.duckdb"
     "$bin" load --db "$work/base.duckdb" "$data/areas.csv" "$data/holidays.csv" "$data/population.csv" >/dev/null 2>&1
 

@@ -17,6 +17,7 @@
 # build that does not know today's codes).
 # QUARTER, HALF and YEAR (default 2025Q3, 2025H2, 2025) are the periods written; DISTRICT
 # (default 2025Q2) the one compared by district.
+# GENERATE names the generator (default: baove-generate beside NEW_BAOVE).
 # CASES and CONTENT size the generated set (default 3000 and 600: a debug build's run is
 # shorter with fewer). KEEP=1 keeps the outputs (the folder is printed) to read a
 # difference.
@@ -34,8 +35,10 @@ export BAOVE_NOW="2026-11-29 12:00:00" SOURCE_DATE_EPOCH=1764400000
 ignore="${IGNORE_COLUMN-audience}"
 quarter="${QUARTER:-2025Q3}" half="${HALF:-2025H2}" year="${YEAR:-2025}" district="${DISTRICT:-2025Q2}"
 
+# shellcheck source=benches/common.sh
+source "$here/benches/common.sh"
 [ "${DATA:-generated}" = sample ] ||
-    "$new" generate --out "$work/generated" --seed 3 --cases "${CASES:-3000}" --content "${CONTENT:-600}" >/dev/null 2>&1
+    "$(generator "$new")" --out "$work/generated" --seed 3 --cases "${CASES:-3000}" --content "${CONTENT:-600}" >/dev/null 2>&1
 
 outputs() {
     local bin=$1 out=$2

@@ -22,7 +22,7 @@ export BAOVE_NOW="2026-11-29 12:00:00"
 # shellcheck source=benches/common.sh
 source "$(dirname "$0")/common.sh"
 
-"$new" generate --out "$work/data" --seed 1 --cases "$cases" --content $((cases / 10)) >/dev/null 2>&1
+"$(generator "$new")" --out "$work/data" --seed 1 --cases "$cases" --content $((cases / 10)) >/dev/null 2>&1
 for build in old new; do
     bin=$old
     [ $build = new ] && bin=$new

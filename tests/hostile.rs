@@ -951,10 +951,9 @@ fn a_parquet_folder_is_read_literally_whatever_its_name() {
 #[test]
 fn the_generators_csvs_read_back_whole() {
     let dir = tempfile::tempdir().unwrap();
-    let run = baove(
+    let run = crate::util::generate(
         dir.path(),
         &[
-            "generate",
             "--out",
             "gen",
             "--seed",

@@ -162,10 +162,9 @@ fn properties_over_generated_data() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     assert_eq!(
-        baove(
+        crate::util::generate(
             dir.path(),
             &[
-                "generate",
                 "--out",
                 &data.display().to_string(),
                 "--cases",

@@ -583,10 +583,9 @@ fn an_intruder_recovers_no_small_count_from_generated_data() {
     for (seed, cases, content, release) in &sets {
         let folder = format!("gen{seed}");
         let db = format!("g{seed}.duckdb");
-        run_ok(
+        crate::util::generate_ok(
             dir.path(),
             &[
-                "generate",
                 "--out",
                 &folder,
                 "--seed",
@@ -1081,10 +1080,9 @@ fn quality_release(
 #[test]
 fn an_intruder_reading_every_wholes_data_quality_counts_recovers_no_small_count() {
     let dir = tempfile::tempdir().unwrap();
-    run_ok(
+    crate::util::generate_ok(
         dir.path(),
         &[
-            "generate",
             "--out",
             "nation",
             "--provinces",

@@ -551,10 +551,9 @@ fn usage_and_store_errors_exit_2() {
 fn kill_during_a_large_load_leaves_the_store_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big");
-    let generated = baove(
+    let generated = crate::util::generate(
         dir.path(),
         &[
-            "generate",
             "--out",
             &big.display().to_string(),
             "--cases",
@@ -618,10 +617,9 @@ fn baove_in_parts(cwd: &Path, part_bytes: usize, args: &[&str]) -> crate::util::
 fn an_export_read_in_parts_loads_exactly_as_one_read_whole() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data").display().to_string();
-    let generated = baove(
+    let generated = crate::util::generate(
         dir.path(),
         &[
-            "generate",
             "--out",
             &data,
             "--seed",

@@ -28,10 +28,9 @@ fn ok(dir: &Path, args: &[&str]) -> String {
 /// stores.
 fn generated(dir: &Path) -> PathBuf {
     let data = dir.join("data");
-    ok(
+    crate::util::generate_ok(
         dir,
         &[
-            "generate",
             "--out",
             &data.display().to_string(),
             "--seed",

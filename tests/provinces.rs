@@ -448,10 +448,9 @@ fn the_parquet_export_gives_the_stores_tidy_tables() {
 /// folder named by its code.
 fn generated_nation(cwd: &Path, provinces: &str) -> PathBuf {
     let out = cwd.join("nation");
-    let run = baove(
+    let run = crate::util::generate(
         cwd,
         &[
-            "generate",
             "--out",
             "nation",
             "--provinces",

@@ -71,6 +71,22 @@ pub fn baove(cwd: &Path, args: &[&str]) -> Run {
     command(cwd).args(args).output().expect("baove runs").into()
 }
 
+/// Runs the synthetic data generator (`baove-generate`, a binary apart from `baove`).
+pub fn generate(cwd: &Path, args: &[&str]) -> Run {
+    Command::new(env!("CARGO_BIN_EXE_baove-generate"))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("baove-generate runs")
+        .into()
+}
+
+/// [`generate`], required to succeed.
+pub fn generate_ok(cwd: &Path, args: &[&str]) {
+    let run = generate(cwd, args);
+    assert_eq!(run.code, 0, "baove-generate {args:?}: {}", run.all_output());
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

@@ -7,7 +7,6 @@ mod check;
 mod compare;
 mod dashboard;
 mod export;
-mod generate;
 mod indicators;
 mod links;
 mod load;
@@ -66,8 +65,6 @@ enum Command {
     /// Write the store as a Parquet dataset (cases and content by province and year) that
     /// other engines read, and `--parquet DIR` reads back.
     Export(export::Args),
-    /// Write a synthetic data set in the contract (Quảng Bình, several years).
-    Generate(generate::Args),
     /// Suggest links between case ids: the possible duplicates of a period as a
     /// case_links file (basis REVIEW) for the office to review and load.
     Links(links::Args),
@@ -79,7 +76,6 @@ pub fn run() -> ExitCode {
         Command::Load(args) => load::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Status(args) => status::run(args),
-        Command::Generate(args) => generate::run(args),
         Command::Indicators(args) => indicators::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Report(args) => report::run(args),

@@ -1,15 +1,23 @@
-//! `baove generate`: a synthetic data set in the contract.
+//! `baove-generate`: a synthetic data set in the contract, for the sample data, the
+//! tests and the benchmarks. A binary of its own, outside the statutory `baove`: the
+//! office's tool has no command that writes made-up records beside real ones.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use baove::synth::{self, Settings};
+use clap::Parser as _;
 
-#[derive(Debug, clap::Args)]
+/// Write a synthetic data set in the contract (Quảng Bình and the former Quảng Trị,
+/// several years; or a synthetic nation). Every record is made up.
+#[derive(Debug, clap::Parser)]
 #[command(
-    after_help = "Examples:\n  baove generate --out /tmp/qb --seed 7 --cases 5000 --content 20000\n  baove generate --out /tmp/qb --parts\n  baove generate --out /tmp/nation --provinces 63 --cases 400 --content 20000"
+    name = "baove-generate",
+    version,
+    after_help = "Examples:\n  baove-generate --out /tmp/qb --seed 7 --cases 5000 --content 20000\n  baove-generate --out /tmp/qb --parts\n  baove-generate --out /tmp/nation --provinces 63 --cases 400 --content 20000"
 )]
-pub struct Args {
+struct Args {
     /// Folder to write into (created if missing).
     #[arg(long)]
     out: PathBuf,
@@ -35,7 +43,17 @@ pub struct Args {
     parts: bool,
 }
 
-pub fn run(args: Args) -> baove::Result<ExitCode> {
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr().lock(), "error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn run(args: Args) -> baove::Result<ExitCode> {
     let settings = Settings {
         seed: args.seed,
         cases: args.cases,
@@ -50,6 +68,11 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     for (path, rows) in written {
         text.push_str(&format!("{}  {rows} rows\n", path.display()));
     }
-    super::print(&text)?;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        // A closed pipe (`baove-generate ... | head`) is no failure.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(baove::Error::io("stdout", e)),
+        _ => {}
+    }
     Ok(ExitCode::SUCCESS)
 }
