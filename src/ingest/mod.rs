@@ -8,6 +8,7 @@ pub mod identity;
 pub mod parts;
 pub mod profile;
 pub mod read;
+pub mod screen;
 pub mod validate;
 
 use std::collections::BTreeSet;
@@ -284,7 +285,7 @@ pub fn examine(planned: &Planned, profile: &Profile, ctx: &Context) -> Result<Ex
     let validated = validate::validate(planned.kind, &raw, profile, ctx)?;
     clock.lap("validate");
     let scope = validate::identity_scope(planned.kind, &raw, &validated);
-    let identifying = identity::scan(
+    let identifying = screen::scan(
         planned.kind,
         &raw,
         &scope,
@@ -372,7 +373,7 @@ impl<'a> PartJudge<'a> {
     fn judge(&mut self, raw: &RawTable) -> Result<Option<Validated>> {
         let mut validated = validate::validate(self.kind, raw, self.profile, &self.parted.ctx)?;
         let scope = validate::identity_scope(self.kind, raw, &validated);
-        let identifying = identity::scan(
+        let identifying = screen::scan(
             self.kind,
             raw,
             &scope,

@@ -897,8 +897,8 @@ pub fn identity_scope(
     kind: Kind,
     table: &RawTable,
     validated: &Validated,
-) -> Vec<crate::ingest::identity::Scope> {
-    use crate::ingest::identity::Scope;
+) -> Vec<crate::ingest::screen::Scope> {
+    use crate::ingest::screen::Scope;
     if validated.has_file_findings() {
         return vec![Scope::All; table.headers.len()];
     }
