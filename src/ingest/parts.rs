@@ -19,9 +19,9 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use sha2::Digest;
 
+use super::plan::Planned;
 use super::read::{self, header_end, header_fields, record_ends, Format, RawTable};
 use super::validate::{self, Validated};
-use super::Planned;
 use crate::error::{Error, Result};
 use crate::findings::Finding;
 use crate::hex;
@@ -131,7 +131,7 @@ impl Parts {
     pub fn sha256(self) -> Result<String> {
         match self {
             Parts::Csv(parts) => parts.sha256(),
-            Parts::Parquet(parts) => super::sha256_of(&parts.path),
+            Parts::Parquet(parts) => read::sha256_of(&parts.path),
         }
     }
 }
@@ -525,7 +525,7 @@ mod tests {
         assert_eq!(rows, (0..300).collect::<Vec<u64>>());
         assert_eq!(
             parts.sha256().unwrap(),
-            crate::ingest::sha256_hex(text.as_bytes())
+            crate::ingest::read::sha256_hex(text.as_bytes())
         );
     }
 

@@ -231,7 +231,7 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
         // calamine and polars open the file themselves; the checksum is a second pass
         // beside theirs, on its own thread.
         Format::Xlsx | Format::Parquet => std::thread::scope(|scope| {
-            let checksum = scope.spawn(|| super::sha256_of(path));
+            let checksum = scope.spawn(|| sha256_of(path));
             let table = match format {
                 Format::Xlsx => read_xlsx_guarded(path, &file),
                 _ => read_parquet(path, &file),
@@ -451,7 +451,7 @@ pub(crate) fn read_csv_bytes(
         let checks = scope.spawn(|| {
             (
                 if checksum {
-                    super::sha256_hex(bytes)
+                    sha256_hex(bytes)
                 } else {
                     String::new()
                 },
@@ -1553,6 +1553,34 @@ pub(crate) fn read_parquet_rows(path: &Path, file: &str, slice: Option<(usize, u
         origin: Origin::Parquet,
         sha256: String::new(),
     })
+}
+
+/// The SHA-256 of a file, read in blocks (empty for what is not read: not a file, or
+/// over the size limit).
+pub fn sha256_of(path: &Path) -> Result<String> {
+    use sha2::Digest as _;
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path.display(), e))?;
+    if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+        // Never read what has no end, or what is refused for its size.
+        return Ok(String::new());
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path.display(), e))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buffer).map_err(|e| Error::io(path.display(), e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(crate::hex(&hasher.finalize()))
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    crate::hex(&sha2::Sha256::digest(bytes))
 }
 
 #[cfg(test)]

@@ -111,4 +111,3 @@ fn scan_cells(table: &RawTable, columns: &[usize], rows: Option<&[u64]>) -> Resu
     }
     Ok(findings)
 }
-
