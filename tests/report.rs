@@ -317,6 +317,26 @@ fn printed_pages(pdf: &Path) -> Vec<(f64, Vec<PrintedLine>)> {
         .collect()
 }
 
+/// `baove report --template T --period P --out OUT` from the store in `here`, at the
+/// pinned moment; it must succeed.
+fn report_from_store(here: &Path, template: &str, period: &str, out: &str) {
+    let run = baove(
+        here,
+        &[
+            "report",
+            "--template",
+            template,
+            "--period",
+            period,
+            "--out",
+            out,
+            "--timestamp",
+            STAMP,
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+}
+
 /// Printed as a reader prints them (LibreOffice to PDF): the sample's quarterly, annual,
 /// programme and district-comparison workbooks fit a bound of pages, number every page ("Trang k/N"), name
 /// the sheet in the footer, repeat a sheet's header at the top of each of its further
@@ -341,21 +361,7 @@ fn workbooks_print_whole_and_legible() {
         ("district-comparison", "2025Q2", 16),
     ] {
         let out = format!("out-{template}");
-        let run = baove(
-            here,
-            &[
-                "report",
-                "--template",
-                template,
-                "--period",
-                period,
-                "--out",
-                &out,
-                "--timestamp",
-                STAMP,
-            ],
-        );
-        assert_eq!(run.code, 0, "{}", run.all_output());
+        report_from_store(here, template, period, &out);
         let xlsx = here.join(&out).join(format!("{template}_{period}.xlsx"));
         let pages = printed_pages(&print_to_pdf(here, &xlsx));
         let count = pages.len();
@@ -887,21 +893,7 @@ fn an_annual_report_compares_with_the_year_before_once() {
     for (template, period, compares_year_before) in [("quarterly", "2025Q2", true), ("annual", "2025", false)]
     {
         let out = format!("out-{template}");
-        let run = baove(
-            here,
-            &[
-                "report",
-                "--template",
-                template,
-                "--period",
-                period,
-                "--out",
-                &out,
-                "--timestamp",
-                STAMP,
-            ],
-        );
-        assert_eq!(run.code, 0, "{}", run.all_output());
+        report_from_store(here, template, period, &out);
         let mut workbook: Xlsx<_> =
             open_workbook(here.join(&out).join(format!("{template}_{period}.xlsx"))).unwrap();
         let mut sheets_comparing = 0;

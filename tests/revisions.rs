@@ -534,6 +534,70 @@ fn the_causes_of_a_hidden_revision_are_hidden_whole_and_give_no_count_back() {
     }
 }
 
+/// The areas and crosswalk of `tests/fixtures/provinces`, then four loads of 2025Q1
+/// cases: six in the former Quảng Bình's district 450 (44), six in the former Quảng
+/// Trị's 461 (45), six more in 450 and three more in 461. Returns the ids of the first
+/// two loads of cases.
+fn two_provinces_in_four_loads(dir: &std::path::Path) -> [i64; 2] {
+    let fixture = |name: &str| {
+        crate::util::repo()
+            .join("tests/fixtures/provinces")
+            .join(name)
+            .display()
+            .to_string()
+    };
+    ok(dir, &["load", &fixture("areas.csv")]);
+    ok(dir, &["load", &fixture("crosswalk.csv")]);
+    let mut loads = 2;
+    let mut load = |name: &str, province: &str, rows: &[String]| {
+        let file = write_cases(dir, name, rows);
+        ok(dir, &["load", "--province", province, &file]);
+        loads += 1;
+        loads
+    };
+    let six = |prefix: &str, area: &str, first_day: u32| -> Vec<String> {
+        (0..6)
+            .map(|i| case(&format!("{prefix}-{i}"), area, first_day + i, None))
+            .collect()
+    };
+    let first = load("cases_a44.csv", "44", &six("R", "450", 2));
+    let second = load("cases_a45.csv", "45", &six("S", "461", 2));
+    load("cases_b44.csv", "44", &six("L", "450", 20));
+    load("cases_b45.csv", "45", &six("M", "461", 20)[..3]);
+    [first, second]
+}
+
+/// The public revision of 2025Q1 since load `since` of every whole of the two provinces'
+/// store: the nation (VN), the merged province (QT), the former Quảng Bình (QB) and the
+/// former Quảng Trị (QT45); each whole's label and the folder written.
+fn revisions_of_every_whole(dir: &Path, since: i64) -> Vec<(&'static str, std::path::PathBuf)> {
+    let since = since.to_string();
+    let wholes: [(&str, &[&str]); 4] = [
+        ("VN", &["--nation"]),
+        ("QT", &["--province", "44"]),
+        ("QB", &["--province", "44@2025-01-01"]),
+        ("QT45", &["--province", "45"]),
+    ];
+    wholes
+        .into_iter()
+        .map(|(label, whole)| {
+            let out = format!("rev-{label}");
+            let mut all = vec![
+                "revisions",
+                "--period",
+                "2025Q1",
+                "--since",
+                &since,
+                "--out",
+                &out,
+            ];
+            all.extend(whole);
+            ok(dir, &all);
+            (label, dir.join(&out))
+        })
+        .collect()
+}
+
 /// Two provinces before their merger, each with six cases in its one district, then late
 /// records: six in the former Quảng Bình (44, district 450), three in the former Quảng
 /// Trị (45, district 461). Each whole's revision alone hides 45's three; but the nation's
@@ -544,61 +608,19 @@ fn the_causes_of_a_hidden_revision_are_hidden_whole_and_give_no_count_back() {
 #[test]
 fn the_revisions_of_every_whole_of_a_period_read_together_give_no_cause_count_back() {
     let dir = tempfile::tempdir().unwrap();
-    let fixture = |name: &str| {
-        crate::util::repo()
-            .join("tests/fixtures/provinces")
-            .join(name)
-            .display()
-            .to_string()
-    };
-    ok(dir.path(), &["load", &fixture("areas.csv")]);
-    ok(dir.path(), &["load", &fixture("crosswalk.csv")]);
-    let mut loads = 2;
-    let mut load = |name: &str, province: &str, rows: &[String]| {
-        let file = write_cases(dir.path(), name, rows);
-        ok(dir.path(), &["load", "--province", province, &file]);
-        loads += 1;
-        loads
-    };
-    let six = |prefix: &str, area: &str, first_day: u32| -> Vec<String> {
-        (0..6)
-            .map(|i| case(&format!("{prefix}-{i}"), area, first_day + i, None))
-            .collect()
-    };
-    load("cases_a44.csv", "44", &six("R", "450", 2));
-    let since = load("cases_a45.csv", "45", &six("S", "461", 2));
-    load("cases_b44.csv", "44", &six("L", "450", 20));
-    load("cases_b45.csv", "45", &six("M", "461", 20)[..3]);
-    // (release, its whole's family key, its arguments)
-    let wholes = [
-        ("VN", "VN", vec!["--nation"]),
-        ("QT", "QT", vec!["--province", "44"]),
-        ("QB", "QB", vec!["--province", "44@2025-01-01"]),
-        ("QT45", "QT45", vec!["--province", "45"]),
-    ];
-    let since = since.to_string();
+    let [_, since] = two_provinces_in_four_loads(dir.path());
     let mut shown: BTreeMap<String, f64> = BTreeMap::new();
     let mut hidden_somewhere = std::collections::BTreeSet::new();
-    for (label, key, args) in &wholes {
-        let out = format!("rev-{label}");
-        let mut all = vec![
-            "revisions",
-            "--period",
-            "2025Q1",
-            "--since",
-            &since,
-            "--out",
-            &out,
-        ];
-        all.extend(args.iter().copied());
-        ok(dir.path(), &all);
-        for row in read_csv_rows(&dir.path().join(&out).join("revision_causes_2025Q1.csv")) {
+    for (label, out) in revisions_of_every_whole(dir.path(), since) {
+        // A whole's key in the family is its label.
+        let key = label;
+        for row in read_csv_rows(&out.join("revision_causes_2025Q1.csv")) {
             if row["kind"] != "cases" || row["cause"] != "late" || !row["column"].is_empty() {
                 continue;
             }
             // The family's cells: a whole under its key; the nation's areas are the
             // provinces of the period; other areas under their own codes.
-            let cell = match (row["area_code"].as_str(), *label) {
+            let cell = match (row["area_code"].as_str(), label) {
                 ("VN", _) => "VN".to_string(),
                 ("44", "VN") => "QB".to_string(),
                 ("45", "VN") => "QT45".to_string(),
@@ -739,56 +761,12 @@ fn late_records_are_those_loaded_after_the_previous_periods_report() {
 #[test]
 fn the_triangles_of_every_whole_of_a_period_read_together_give_no_small_difference() {
     let dir = tempfile::tempdir().unwrap();
-    let fixture = |name: &str| {
-        crate::util::repo()
-            .join("tests/fixtures/provinces")
-            .join(name)
-            .display()
-            .to_string()
-    };
-    ok(dir.path(), &["load", &fixture("areas.csv")]);
-    ok(dir.path(), &["load", &fixture("crosswalk.csv")]);
-    let mut loads = 2;
-    let mut load = |name: &str, province: &str, rows: &[String]| {
-        let file = write_cases(dir.path(), name, rows);
-        ok(dir.path(), &["load", "--province", province, &file]);
-        loads += 1;
-        loads
-    };
-    let six = |prefix: &str, area: &str, first_day: u32| -> Vec<String> {
-        (0..6)
-            .map(|i| case(&format!("{prefix}-{i}"), area, first_day + i, None))
-            .collect()
-    };
-    let first = load("cases_a44.csv", "44", &six("R", "450", 2));
-    load("cases_a45.csv", "45", &six("S", "461", 2));
-    load("cases_b44.csv", "44", &six("L", "450", 20));
-    load("cases_b45.csv", "45", &six("M", "461", 20)[..3]);
-    let since = first.to_string();
-    // (whole, its arguments): the nation and the merged province are both the sum of
-    // the two former provinces.
-    let wholes = [
-        ("VN", vec!["--nation"]),
-        ("QT", vec!["--province", "44"]),
-        ("QB", vec!["--province", "44@2025-01-01"]),
-        ("QT45", vec!["--province", "45"]),
-    ];
-    // Every shown count of cases_received: (whole, load) -> value.
+    let [first, _] = two_provinces_in_four_loads(dir.path());
+    // Every shown count of cases_received: (whole, load) -> value. The nation and the
+    // merged province are both the sum of the two former provinces.
     let mut shown: BTreeMap<(String, String), f64> = BTreeMap::new();
-    for (label, args) in &wholes {
-        let out = format!("tri-{label}");
-        let mut all = vec![
-            "revisions",
-            "--period",
-            "2025Q1",
-            "--since",
-            &since,
-            "--out",
-            &out,
-        ];
-        all.extend(args.iter().copied());
-        ok(dir.path(), &all);
-        for row in read_csv_rows(&dir.path().join(&out).join("revision_triangle_2025Q1.csv")) {
+    for (label, out) in revisions_of_every_whole(dir.path(), first) {
+        for row in read_csv_rows(&out.join("revision_triangle_2025Q1.csv")) {
             if row["indicator_id"] != "cases_received" {
                 continue;
             }
