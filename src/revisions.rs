@@ -89,11 +89,12 @@ fn compute_between(
     // 32), as the report of that state hid them.
     let totals_at = |load: i64| -> Result<(Vec<TidyRow>, Vec<TidyRow>)> {
         // The state now is the one the caller reads: its pattern is the report's.
-        store.know_as_at(if load == now_load { as_read } else { Some(load) })?;
-        let rows: Vec<TidyRow> = indicators::compute(store, indicators, request)?
-            .into_iter()
-            .filter(|r| r.breakdown.is_empty())
-            .collect();
+        let rows = totals_after(
+            store,
+            indicators,
+            request,
+            if load == now_load { as_read } else { Some(load) },
+        )?;
         let mut shown = rows.clone();
         if public {
             crate::release::Pattern::decide(store, request)?.suppress(&mut shown, &store.top())?;
@@ -279,15 +280,8 @@ impl Moved<'_> {
     /// The revision counts of the store's whole: each cell's smallest move, and the
     /// causes.
     fn counts(&self, store: &Store) -> Result<(BTreeMap<String, u64>, Vec<CauseCount>)> {
-        let rows_at = |state: Option<i64>| -> Result<Vec<TidyRow>> {
-            store.know_as_at(state)?;
-            Ok(indicators::compute(store, self.indicators, self.request)?
-                .into_iter()
-                .filter(|r| r.breakdown.is_empty())
-                .collect())
-        };
-        let then_rows = rows_at(Some(self.since))?;
-        let now_rows = rows_at(self.as_read)?;
+        let then_rows = totals_after(store, self.indicators, self.request, Some(self.since))?;
+        let now_rows = totals_after(store, self.indicators, self.request, self.as_read)?;
         let causes = Session::new(store)?.revision_causes(self.request, self.since, self.now_load)?;
         Ok((
             smallest_moves(self.indicators, &then_rows, &now_rows, &causes),
@@ -399,6 +393,22 @@ fn hidden_over_family(
     ))
 }
 
+/// The rows of every indicator's totals (no breakdown) of the store's whole, its own and
+/// its areas', as known after `state` (None: as the store stands). The store then reads
+/// as of that state.
+fn totals_after(
+    store: &Store,
+    indicators: &[Indicator],
+    request: &Request,
+    state: Option<i64>,
+) -> Result<Vec<TidyRow>> {
+    store.know_as_at(state)?;
+    Ok(indicators::compute(store, indicators, request)?
+        .into_iter()
+        .filter(|r| r.breakdown.is_empty())
+        .collect())
+}
+
 /// The counted quantities of a row pair: (quantity, count then, count now), 0 where a
 /// state has no count.
 fn counted<'i>(
@@ -445,26 +455,26 @@ fn family_states(
     public: bool,
 ) -> Result<Vec<TriangleState>> {
     let asked = store.top();
-    let totals =
-        |store: &Store, pattern: Option<&crate::release::Pattern>| -> Result<(Vec<TidyRow>, Vec<TidyRow>)> {
+    let mut states = Vec::new();
+    for load in loads.iter().filter(|l| l.load_id <= now_load) {
+        let state = if load.load_id == now_load {
+            as_read
+        } else {
+            Some(load.load_id)
+        };
+        let totals = |store: &Store,
+                      pattern: Option<&crate::release::Pattern>|
+         -> Result<(Vec<TidyRow>, Vec<TidyRow>)> {
             let code = Session::new(store)?.reach(&request.period)?.code;
-            let rows: Vec<TidyRow> = indicators::compute(store, indicators, request)?
-                .into_iter()
-                .filter(|r| r.breakdown.is_empty() && r.area_code == code)
-                .collect();
+            let mut rows = totals_after(store, indicators, request, state)?;
+            rows.retain(|r| r.area_code == code);
             let mut shown = rows.clone();
             if let Some(pattern) = pattern {
                 pattern.suppress(&mut shown, &store.top())?;
             }
             Ok((rows, shown))
         };
-    let mut states = Vec::new();
-    for load in loads.iter().filter(|l| l.load_id <= now_load) {
-        store.know_as_at(if load.load_id == now_load {
-            as_read
-        } else {
-            Some(load.load_id)
-        })?;
+        store.know_as_at(state)?;
         let mut wholes = Vec::new();
         if public {
             let pattern = crate::release::Pattern::decide(store, request)?;
