@@ -204,7 +204,6 @@ fn intervals_solving_each_up_to(
     let reduced = reduce(hidden, relations, truth);
     // Propagated bounds: each a bound in every table agreeing with what is shown.
     let (_, outer_high) = propagated_reduced(hidden.len(), &reduced);
-    let use_microlp = std::env::var("BAOVE_LP").as_deref() == Ok("microlp");
     // Independent sets of hidden counts: linked by a relation.
     let mut parent: Vec<usize> = (0..hidden.len()).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
@@ -240,6 +239,11 @@ fn intervals_solving_each_up_to(
             &sizes[..sizes.len().min(8)]
         );
     }
+    let lp = if std::env::var("BAOVE_LP").as_deref() == Ok("microlp") {
+        Lp::Simplex
+    } else {
+        Lp::InteriorPoint
+    };
     let mut found = BTreeMap::new();
     for (members, relation_ids) in sets.values() {
         if members.iter().all(|&i| wide.contains_key(&hidden[i])) {
@@ -295,10 +299,63 @@ fn intervals_solving_each_up_to(
                 })
                 .collect(),
         };
-        let solve_inner = |objective: &[(usize, f64)], maximise: bool| -> Option<Vec<f64>> {
-            if use_microlp {
-                problem.solve(good_lp::microlp, |_| {}, objective, maximise)
-            } else {
+        let truth_of = |i: usize| truth.get(&hidden[i]).copied().unwrap_or(0.0);
+        let mut set = LinkedSet::new(
+            problem,
+            members.iter().map(|&i| truth_of(i)).collect(),
+            members.iter().map(|&i| wide.contains_key(&hidden[i])).collect(),
+            lp,
+        );
+        let count_by_count = members.len() <= solve_each_up_to;
+        set.joint_problems(count_by_count);
+        let solved = if count_by_count {
+            set.count_by_count()
+        } else {
+            vec![false; members.len()]
+        };
+        for (k, &i) in members.iter().enumerate() {
+            if let Some(interval) = wide.get(&hidden[i]) {
+                found.insert(hidden[i].clone(), *interval);
+                continue;
+            }
+            found.insert(
+                hidden[i].clone(),
+                Interval {
+                    low: set.low[k].max(0.0),
+                    // A count seen at the ceiling is bounded by nothing shown.
+                    high: (set.high[k] < ceiling * 0.999).then_some(set.high[k]),
+                    exact: solved[k],
+                    presumed: !count_by_count && !set.settled(k),
+                },
+            );
+        }
+        if std::env::var_os("BAOVE_TIMINGS").is_some() && members.len() > 100 {
+            eprintln!(
+                "timing: audit: a set of {} counts, {} problems solved, {:.3} s solving so far",
+                members.len(),
+                set.solves,
+                SOLVING.with(|t| t.get())
+            );
+        }
+    }
+    found
+}
+
+/// The linear-programming solver: clarabel's interior point, or microlp's simplex
+/// (`BAOVE_LP=microlp`, for comparison).
+#[derive(Debug, Clone, Copy)]
+enum Lp {
+    InteriorPoint,
+    Simplex,
+}
+
+impl Problem {
+    /// [`Problem::solve`] with `lp`, the time it took counted.
+    fn optimum(&self, lp: Lp, objective: &[(usize, f64)], maximise: bool) -> Option<Vec<f64>> {
+        let started = std::time::Instant::now();
+        let point = match lp {
+            Lp::Simplex => self.solve(good_lp::microlp, |_| {}, objective, maximise),
+            Lp::InteriorPoint => {
                 // good_lp asks for a feasibility of 1e-9, tighter than clarabel's own
                 // default (1e-8): on a nation's linked set (sums along both margins
                 // and the hierarchy, so equalities that depend on each other) it then
@@ -311,78 +368,109 @@ fn intervals_solving_each_up_to(
                         .max_iter(400)
                         .static_regularization_constant(1e-7);
                 };
-                problem.solve(good_lp::clarabel, configure, objective, maximise)
+                self.solve(good_lp::clarabel, configure, objective, maximise)
             }
         };
-        let solve = |objective: &[(usize, f64)], maximise: bool| -> Option<Vec<f64>> {
-            let started = std::time::Instant::now();
-            let result = solve_inner(objective, maximise);
-            SOLVING.with(|t| t.set(t.get() + started.elapsed().as_secs_f64()));
-            result
-        };
-        // Points of the feasible set first. A count seen at 0 or at 5 or more, and at
-        // two values, is not disclosed, whatever its exact interval (a point is of the
-        // relaxation: 4.6 does not show that 5 is possible, so the test is at 0 and 5). Starting from the
-        // true table, the counts not yet so seen are pushed down together (least sum)
-        // and up together (greatest sum), again while that settles any; only the counts
-        // left are solved for one by one (two problems each).
-        let mut low: Vec<f64> = members
-            .iter()
-            .map(|&i| truth.get(&hidden[i]).copied().unwrap_or(0.0))
-            .collect();
-        let mut high = low.clone();
-        // A count whose true value is 0, or 5 or more, is never disclosed: the true
-        // table is feasible, so its interval holds that value. Only the others are
-        // solved for (the rest still move in the joint problems, and their interval
-        // is what was seen).
-        let at_risk = |k: usize| super::is_protected(truth.get(&hidden[members[k]]).copied().unwrap_or(0.0));
-        let settled = |low: &[f64], high: &[f64], k: usize| {
-            wide.contains_key(&hidden[members[k]])
-                || !at_risk(k)
-                || ((low[k] <= 1e-6 || high[k] >= (THRESHOLD + 1) as f64 - 1e-6) && high[k] - low[k] > 1e-6)
-        };
-        let mut solves = 0;
-        // Weights drawn at random (from a fixed seed, so an audit is reproducible):
-        // with equal weights the optimum is often a whole face, and an interior-point
-        // solver returns its centre, where few counts reach 0 or 5; distinct weights
-        // make it a vertex, where many do.
-        let mut weights = ChaCha8Rng::seed_from_u64(830);
+        SOLVING.with(|t| t.set(t.get() + started.elapsed().as_secs_f64()));
+        point
+    }
+}
+
+/// One linked set of hidden counts being audited: the values each count was seen at
+/// in tables agreeing with what is shown (starting from the true table).
+struct LinkedSet {
+    problem: Problem,
+    truth: Vec<f64>,
+    wide: Vec<bool>,
+    low: Vec<f64>,
+    high: Vec<f64>,
+    solves: usize,
+    lp: Lp,
+    /// Weights drawn at random (from a fixed seed, so an audit is reproducible): with
+    /// equal weights the optimum is often a whole face, and an interior-point solver
+    /// returns its centre, where few counts reach 0 or 5; distinct weights make it a
+    /// vertex, where many do.
+    weights: ChaCha8Rng,
+}
+
+impl LinkedSet {
+    fn new(problem: Problem, truth: Vec<f64>, wide: Vec<bool>, lp: Lp) -> LinkedSet {
+        LinkedSet {
+            problem,
+            low: truth.clone(),
+            high: truth.clone(),
+            truth,
+            wide,
+            solves: 0,
+            lp,
+            weights: ChaCha8Rng::seed_from_u64(830),
+        }
+    }
+
+    /// Whether count `k` is known not to be disclosed: found wide in an earlier round,
+    /// or not a protected count (the true table is feasible, so its interval holds its
+    /// true value: 0, or 5 or more), or seen at two values, one of them 0 or 5 or more
+    /// (a point is of the relaxation: 4.6 does not show that 5 is possible, so the
+    /// test is at 0 and 5).
+    fn settled(&self, k: usize) -> bool {
+        self.wide[k]
+            || !super::is_protected(self.truth[k])
+            || ((self.low[k] <= 1e-6 || self.high[k] >= (THRESHOLD + 1) as f64 - 1e-6)
+                && self.high[k] - self.low[k] > 1e-6)
+    }
+
+    fn open(&self) -> Vec<usize> {
+        (0..self.truth.len()).filter(|&k| !self.settled(k)).collect()
+    }
+
+    /// Widens each count's seen interval by a point of the set.
+    fn widen(&mut self, point: Vec<f64>) {
+        self.solves += 1;
+        for (k, v) in point.into_iter().enumerate() {
+            self.low[k] = self.low[k].min(v);
+            self.high[k] = self.high[k].max(v);
+        }
+    }
+
+    /// An objective over `counts` with the next random weights.
+    fn weighted(&mut self, counts: impl IntoIterator<Item = usize>) -> Vec<(usize, f64)> {
+        counts
+            .into_iter()
+            .map(|k| (k, self.weights.random_range(1.0..2.0)))
+            .collect()
+    }
+
+    /// Starting from the true table, the counts not yet settled are pushed down
+    /// together (least sum) and up together (greatest sum), again while that settles
+    /// any. Where the counts left are solved one by one (`count_by_count`), twice
+    /// without settling any ends it; where they are presumed disclosed (a large set,
+    /// seconds a problem), settling less than a tenth does: a count a point this far
+    /// has not moved is, nearly always, pinned.
+    fn joint_problems(&mut self, count_by_count: bool) {
         let mut stalls = 0;
-        let count_by_count = members.len() <= solve_each_up_to;
         loop {
-            let open: Vec<(usize, f64)> = (0..members.len())
-                .filter(|&k| !settled(&low, &high, k))
-                .map(|k| (k, weights.random_range(1.0..2.0)))
-                .collect();
+            let open = self.open();
             if open.is_empty() {
                 break;
             }
             let before = open.len();
+            let objective = self.weighted(open);
             // The two problems at once, one a core: they are independent, and the
             // points widen the seen intervals in either order.
-            let started = std::time::Instant::now();
+            let (problem, lp) = (&self.problem, self.lp);
             let points = std::thread::scope(|scope| {
-                let up = scope.spawn(|| solve_inner(&open, true));
-                let down = solve_inner(&open, false);
+                let up = scope.spawn(|| problem.optimum(lp, &objective, true));
+                let down = problem.optimum(lp, &objective, false);
                 [down, up.join().ok().flatten()]
             });
-            SOLVING.with(|t| t.set(t.get() + started.elapsed().as_secs_f64()));
             for point in points.into_iter().flatten() {
-                solves += 1;
-                for (k, v) in point.into_iter().enumerate() {
-                    low[k] = low[k].min(v);
-                    high[k] = high[k].max(v);
-                }
+                self.widen(point);
             }
-            let after = (0..members.len()).filter(|&k| !settled(&low, &high, k)).count();
-            if std::env::var_os("BAOVE_TIMINGS").is_some() && members.len() > 100 {
+            let after = self.open().len();
+            if std::env::var_os("BAOVE_TIMINGS").is_some() && self.truth.len() > 100 {
                 eprintln!("timing: audit: joint problems over {before} open counts left {after}");
             }
             stalls = if after == before { stalls + 1 } else { 0 };
-            // Where the counts left are solved one by one, the joint problems go on
-            // while they settle any; where they are presumed disclosed (a large set,
-            // a second a problem), while they settle a tenth of them: a count a
-            // point this far has not moved is, nearly always, pinned.
             let enough = if count_by_count {
                 stalls == 2
             } else {
@@ -392,62 +480,38 @@ fn intervals_solving_each_up_to(
                 break;
             }
         }
-        // Then each count left, one by one: its greatest value first (a point where
-        // it is 5 or more settles it), then its least. Every point found is a table
-        // agreeing with what is shown, so it widens every count's seen interval, and
-        // settles some before their turn.
-        let mut solved = vec![false; members.len()];
+    }
+
+    /// Each count left, one by one: its greatest value first (a point where it is 5 or
+    /// more settles it), then its least. Every point found is a table agreeing with
+    /// what is shown, so it widens every count's seen interval, and settles some
+    /// before their turn. Whether each count was solved for exactly (and left narrow).
+    fn count_by_count(&mut self) -> Vec<bool> {
+        let mut solved = vec![false; self.truth.len()];
         for (k, exact) in solved.iter_mut().enumerate() {
-            if !count_by_count || settled(&low, &high, k) {
+            if self.settled(k) {
                 continue;
             }
             let mut both = true;
             for maximise in [true, false] {
-                solves += 1;
-                match solve(&[(k, 1.0)], maximise) {
-                    Some(point) => {
-                        for (j, v) in point.into_iter().enumerate() {
-                            low[j] = low[j].min(v);
-                            high[j] = high[j].max(v);
-                        }
-                    }
+                match self.problem.optimum(self.lp, &[(k, 1.0)], maximise) {
+                    Some(point) => self.widen(point),
                     // The true table satisfies every relation used, so the problem
                     // is feasible; should the solver fail all the same, the count
                     // keeps the interval it was seen in (and the audit hides more).
-                    None => both = false,
+                    None => {
+                        self.solves += 1;
+                        both = false;
+                    }
                 }
-                if settled(&low, &high, k) {
+                if self.settled(k) {
                     break;
                 }
             }
-            *exact = both && !settled(&low, &high, k);
+            *exact = both && !self.settled(k);
         }
-        for (k, &i) in members.iter().enumerate() {
-            if let Some(interval) = wide.get(&hidden[i]) {
-                found.insert(hidden[i].clone(), *interval);
-                continue;
-            }
-            let exact = solved[k];
-            found.insert(
-                hidden[i].clone(),
-                Interval {
-                    low: low[k].max(0.0),
-                    // A count seen at the ceiling is bounded by nothing shown.
-                    high: (high[k] < ceiling * 0.999).then_some(high[k]),
-                    exact,
-                    presumed: !count_by_count && !settled(&low, &high, k),
-                },
-            );
-        }
-        if std::env::var_os("BAOVE_TIMINGS").is_some() && members.len() > 100 {
-            eprintln!(
-                "timing: audit: a set of {} counts, {solves} problems solved, {:.3} s solving so far",
-                members.len(),
-                SOLVING.with(|t| t.get())
-            );
-        }
+        solved
     }
-    found
 }
 
 /// Each hidden count's interval by propagating bounds along the relations (each
@@ -742,6 +806,145 @@ mod tests {
             );
             assert_eq!(o.high, Some(4.0));
             assert!(e.discloses() && !o.discloses());
+        }
+    }
+
+    /// A province of `grid.len()` areas by three forms, two quantities (confirmed
+    /// nested in received), totals along both margins; cells of the mask hidden.
+    /// Counts are named by (quantity, cell) with cell = area × 4 + form (form 3: the
+    /// area's total; area `grid.len()`: the province's row).
+    fn province(grid: &[[(u8, u8); 3]], mask: &[bool]) -> (Vec<Count>, HashMap<Count, f64>, Vec<Relation>) {
+        let areas = grid.len();
+        let cell = |a: usize, f: usize| a * 4 + f;
+        let mut truth = HashMap::new();
+        for q in ["received", "confirmed"] {
+            let value = |r: &(u8, u8)| f64::from(if q == "received" { r.0 + r.1 } else { r.1 });
+            for (a, row) in grid.iter().enumerate() {
+                for (f, r) in row.iter().enumerate() {
+                    truth.insert(count(q, cell(a, f)), value(r));
+                }
+                truth.insert(count(q, cell(a, 3)), row.iter().map(value).sum());
+            }
+            for f in 0..4 {
+                let column = (0..areas).map(|a| truth[&count(q, cell(a, f))]).sum();
+                truth.insert(count(q, cell(areas, f)), column);
+            }
+        }
+        let mut relations = Vec::new();
+        for q in ["received", "confirmed"] {
+            let sum = |members: Vec<usize>, total: usize| Relation {
+                terms: members
+                    .into_iter()
+                    .map(|m| (count(q, m), 1.0))
+                    .chain([(count(q, total), -1.0)])
+                    .collect(),
+                equal: true,
+            };
+            for a in 0..=areas {
+                relations.push(sum((0..3).map(|f| cell(a, f)).collect(), cell(a, 3)));
+            }
+            for f in 0..4 {
+                relations.push(sum((0..areas).map(|a| cell(a, f)).collect(), cell(areas, f)));
+            }
+        }
+        for c in 0..(areas + 1) * 4 {
+            relations.push(Relation {
+                terms: vec![(count("confirmed", c), 1.0), (count("received", c), -1.0)],
+                equal: false,
+            });
+        }
+        let mut all: Vec<Count> = truth.keys().cloned().collect();
+        all.sort();
+        let hidden: Vec<Count> = all
+            .iter()
+            .zip(mask.iter().cycle())
+            .filter(|(_, &h)| h)
+            .map(|(c, _)| c.clone())
+            .collect();
+        (hidden, truth, relations)
+    }
+
+    /// Each hidden count's least and greatest value over every table agreeing with what
+    /// is shown, each solved for on its own by simplex (a vertex) over every count of
+    /// the table, the shown ones held at their values (apart from [`reduce`], which it
+    /// checks).
+    fn exact_bounds(
+        hidden: &[Count],
+        relations: &[Relation],
+        truth: &HashMap<Count, f64>,
+    ) -> Vec<(f64, f64)> {
+        let mut all: Vec<&Count> = truth.keys().collect();
+        all.sort();
+        let index: HashMap<&Count, usize> = all.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+        let shown = all
+            .iter()
+            .filter(|c| !hidden.contains(c))
+            .map(|c| (vec![(index[c], 1.0)], truth[*c], true));
+        let problem = Problem {
+            caps: vec![1_000.0; all.len()],
+            relations: relations
+                .iter()
+                .map(|r| {
+                    (
+                        r.terms.iter().map(|(c, k)| (index[c], *k)).collect(),
+                        0.0,
+                        r.equal,
+                    )
+                })
+                .chain(shown)
+                .collect(),
+        };
+        hidden
+            .iter()
+            .map(|c| {
+                let k = index[c];
+                let at = |maximise| {
+                    problem
+                        .optimum(Lp::Simplex, &[(k, 1.0)], maximise)
+                        .expect("feasible")[k]
+                };
+                (at(false), at(true))
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Solved count by count (a small set) or presumed (a set too large to solve
+        /// so), every value a count is seen at is a value it can take (each point
+        /// agrees with everything shown), and a count whose every possible value is
+        /// 1-4 is never found wide: it is found disclosed, solved or presumed.
+        #[test]
+        fn every_value_seen_is_possible_and_no_pinned_count_is_found_wide(
+            grid in proptest::collection::vec(
+                proptest::array::uniform3((0u8..5, 0u8..4)), 2..5),
+            mask in proptest::collection::vec(proptest::bool::weighted(0.4), 7..23),
+        ) {
+            let (hidden, truth, relations) = province(&grid, &mask);
+            proptest::prop_assume!(!hidden.is_empty());
+            let exact = exact_bounds(&hidden, &relations, &truth);
+            for solve_each_up_to in [usize::MAX, 0] {
+                let found = intervals_solving_each_up_to(
+                    &hidden, &relations, &truth, &BTreeMap::new(), solve_each_up_to,
+                );
+                for (c, &(least, greatest)) in hidden.iter().zip(&exact) {
+                    let seen = found[c];
+                    proptest::prop_assert!(seen.low >= least - 1e-6, "{c:?} seen {seen:?} below {least}");
+                    if let Some(high) = seen.high {
+                        proptest::prop_assert!(high <= greatest + 1e-6, "{c:?} seen {seen:?} above {greatest}");
+                    }
+                    let pinned = Interval { low: least, high: Some(greatest), exact: true, presumed: false };
+                    if pinned.discloses() {
+                        proptest::prop_assert!(seen.discloses(), "{c:?} pinned to [{least}, {greatest}] but seen {seen:?}");
+                    }
+                    if seen.exact {
+                        proptest::prop_assert!(
+                            (seen.low - least).abs() < 1e-6 && seen.high.is_some_and(|h| (h - greatest).abs() < 1e-6),
+                            "{c:?} solved as {seen:?}, is [{least}, {greatest}]"
+                        );
+                    }
+                }
+            }
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::draft::{Aspect, Checked, Condition, Figure, Office, Piece, QualityCou
 use crate::error::{Error, Result};
 use crate::period::{Period, Span};
 use crate::render::labels::{
-    code_name, deadline_text, local_number, of_whole, text, whole_coverage, whole_title, with_threshold,
+    code_name, local_number, of_whole, text, whole_coverage, whole_title, with_threshold,
 };
 use crate::render::workbook::{shown, Shown};
 use crate::report::{PeriodValues, ReportData};
@@ -383,7 +383,7 @@ impl DocumentInput<'_> {
                             _ => value_text(lang, unit, gap),
                         }
                     }
-                    Aspect::Deadline => deadline_text(lang, self.deadline(id)?),
+                    Aspect::Deadline => self.deadline(id)?.limit_words(lang),
                     Aspect::Reading => self.deadline(id)?.reading(lang)?.to_string(),
                     Aspect::LegalBasis => self.indicator(id)?.legal_basis_in(lang).to_string(),
                     Aspect::Numerator | Aspect::Denominator => {

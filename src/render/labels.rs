@@ -561,11 +561,6 @@ fn predecessor_note(lang: Lang, code: &str) -> Option<String> {
 
 /// A change of rule in words, as a note beside a change not shown ("thời hạn 3 giờ → 24
 /// giờ từ 25/12/2024"): the limits in force the day before the change and on its day.
-/// A legal limit as the reader says it ("24 giờ", "3 ngày làm việc").
-pub fn deadline_text(lang: Lang, rule: &crate::catalog::DeadlineRule) -> String {
-    rule.limit_words(lang)
-}
-
 pub fn rule_change_note(lang: Lang, change: &crate::catalog::RuleChange) -> String {
     use crate::catalog::DeadlineRule;
     let on = change.on;
@@ -589,7 +584,7 @@ pub fn rule_change_note(lang: Lang, change: &crate::catalog::RuleChange) -> Stri
         rules
             .iter()
             .map(|r| {
-                let amount = deadline_text(lang, r);
+                let amount = r.limit_words(lang);
                 match r.when.as_deref() {
                     Some(when) => format!("{} {amount}", crate::catalog::flag_words(when, lang)),
                     None => amount,
