@@ -77,8 +77,52 @@ pub struct Dispersion {
     pub phi: f64,
     /// The between-area variance added to each area's own (0 when phi <= 1).
     pub tau2: f64,
-    /// Whether the limits were widened by `tau2`.
+    /// How the limits are widened: by `tau2` or by `phi`.
+    pub model: Model,
+    /// Whether the limits were widened.
     pub applied: bool,
+}
+
+/// Spiegelhalter (2005)'s two models of over-dispersion, both on the
+/// variance-stabilised scale: an area's standard error s becomes sqrt(s² + tau²)
+/// (additive: a random effect, the same between-area variance for every area) or
+/// s sqrt(phi) (multiplicative: every variance scaled alike).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Model {
+    #[default]
+    Additive,
+    Multiplicative,
+}
+
+impl Model {
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Additive => "additive",
+            Model::Multiplicative => "multiplicative",
+        }
+    }
+}
+
+impl Dispersion {
+    /// No areas to estimate from: nothing applied.
+    pub fn none(model: Model) -> Dispersion {
+        Dispersion {
+            phi: 0.0,
+            tau2: 0.0,
+            model,
+            applied: false,
+        }
+    }
+
+    /// The standard error `s` of an area on the variance-stabilised scale, widened as
+    /// the model says where the adjustment is applied.
+    pub fn widened(&self, s: f64) -> f64 {
+        match (self.applied, self.model) {
+            (false, _) => s,
+            (true, Model::Additive) => (s * s + self.tau2).sqrt(),
+            (true, Model::Multiplicative) => s * self.phi.sqrt(),
+        }
+    }
 }
 
 /// Whether to widen the limits for over-dispersion.
@@ -104,8 +148,9 @@ pub fn winsorise_10(z: &[f64]) -> Vec<f64> {
 
 /// phi and tau² from the z-scores and standard errors (same order) of k areas:
 /// phi = mean of the squared winsorised z; tau² = (k phi - (k - 1)) / (sum w - sum w² /
-/// sum w) with w = 1 / s², floored at 0. Applied per `adjustment`.
-pub fn dispersion(z: &[f64], s: &[f64], adjustment: Adjustment) -> Option<Dispersion> {
+/// sum w) with w = 1 / s², floored at 0. Applied per `adjustment`, and only where it
+/// widens: tau² > 0 for the additive model, phi > 1 for the multiplicative one.
+pub fn dispersion(z: &[f64], s: &[f64], adjustment: Adjustment, model: Model) -> Option<Dispersion> {
     let k = z.len();
     if k == 0 || k != s.len() || s.iter().any(|v| *v <= 0.0) {
         return None;
@@ -125,21 +170,32 @@ pub fn dispersion(z: &[f64], s: &[f64], adjustment: Adjustment) -> Option<Disper
         Adjustment::On => true,
         Adjustment::Off => false,
         Adjustment::Auto => k >= 10 && phi > 1.0,
-    } && tau2 > 0.0;
-    Some(Dispersion { phi, tau2, applied })
+    } && match model {
+        Model::Additive => tau2 > 0.0,
+        Model::Multiplicative => phi > 1.0,
+    };
+    Some(Dispersion {
+        phi,
+        tau2,
+        model,
+        applied,
+    })
 }
 
-/// A share on the arcsine square-root scale, with the standard error of an area of `n`
-/// members: y = asin(sqrt(p)), s = 1 / (2 sqrt(n)).
-pub fn arcsine(share: f64, n: u64) -> (f64, f64) {
-    (share.clamp(0.0, 1.0).sqrt().asin(), 0.5 / (n as f64).sqrt())
+/// A share on the arcsine square-root scale, with the standard error of an area of
+/// `size` members (weighted where records are attributed through the crosswalk, and
+/// not rounded: the z-score, phi and tau² use the same size): y = asin(sqrt(p)),
+/// s = 1 / (2 sqrt(size)).
+pub fn arcsine(share: f64, size: f64) -> (f64, f64) {
+    (share.clamp(0.0, 1.0).sqrt().asin(), 0.5 / size.sqrt())
 }
 
-/// The limit of a share on the arcsine scale widened by `tau2`, back on the share scale:
-/// sin²(asin(sqrt(target)) + z sqrt(s² + tau²)), held within [0, 1].
-pub fn arcsine_limit(target: f64, n: u64, z: f64, tau2: f64) -> f64 {
-    let (centre, s) = arcsine(target, n);
-    let y = (centre + z * (s * s + tau2).sqrt()).clamp(0.0, std::f64::consts::FRAC_PI_2);
+/// The limit of a share on the arcsine scale widened as `dispersion` says, back on the
+/// share scale: sin²(asin(sqrt(target)) + z s'), s' the widened standard error, held
+/// within [0, 1].
+pub fn arcsine_limit(target: f64, size: f64, z: f64, dispersion: &Dispersion) -> f64 {
+    let (centre, s) = arcsine(target, size);
+    let y = (centre + z * dispersion.widened(s)).clamp(0.0, std::f64::consts::FRAC_PI_2);
     y.sin().powi(2)
 }
 
@@ -149,11 +205,11 @@ pub fn root(rate: f64, exposure: f64) -> (f64, f64) {
     (rate.max(0.0).sqrt(), 0.5 / exposure.sqrt())
 }
 
-/// The limit of a rate on the square-root scale widened by `tau2`, back on the rate
-/// scale: (sqrt(target) + z sqrt(s² + tau²))², floored at 0.
-pub fn root_limit(target: f64, exposure: f64, z: f64, tau2: f64) -> f64 {
+/// The limit of a rate on the square-root scale widened as `dispersion` says, back on
+/// the rate scale: (sqrt(target) + z s')², floored at 0.
+pub fn root_limit(target: f64, exposure: f64, z: f64, dispersion: &Dispersion) -> f64 {
     let (centre, s) = root(target, exposure);
-    (centre + z * (s * s + tau2).sqrt()).max(0.0).powi(2)
+    (centre + z * dispersion.widened(s)).max(0.0).powi(2)
 }
 
 #[cfg(test)]
@@ -221,39 +277,108 @@ mod tests {
     fn dispersion_by_hand() {
         let z: Vec<f64> = (1..=10).map(f64::from).collect();
         let s = vec![0.1; 10];
-        let d = dispersion(&z, &s, Adjustment::Auto).unwrap();
+        let d = dispersion(&z, &s, Adjustment::Auto, Model::Additive).unwrap();
         assert!((d.phi - 37.042).abs() < 1e-12, "{}", d.phi);
         assert!((d.tau2 - 361.42 / 900.0).abs() < 1e-12, "{}", d.tau2);
         assert!(d.applied);
         // Fewer than 10 areas: auto leaves the limits alone; on applies them.
-        let few = dispersion(&z[..9], &s[..9], Adjustment::Auto).unwrap();
+        let few = dispersion(&z[..9], &s[..9], Adjustment::Auto, Model::Additive).unwrap();
         assert!(!few.applied);
-        assert!(dispersion(&z[..9], &s[..9], Adjustment::On).unwrap().applied);
-        assert!(!dispersion(&z, &s, Adjustment::Off).unwrap().applied);
+        assert!(
+            dispersion(&z[..9], &s[..9], Adjustment::On, Model::Additive)
+                .unwrap()
+                .applied
+        );
+        assert!(
+            !dispersion(&z, &s, Adjustment::Off, Model::Additive)
+                .unwrap()
+                .applied
+        );
     }
 
     #[test]
     fn no_over_dispersion_leaves_tau_zero() {
         let z = [0.1, -0.2, 0.3, -0.1, 0.0, 0.2, -0.3, 0.1, -0.1, 0.05];
         let s = [0.05; 10];
-        let d = dispersion(&z, &s, Adjustment::Auto).unwrap();
+        let d = dispersion(&z, &s, Adjustment::Auto, Model::Additive).unwrap();
         assert!(d.phi < 1.0 && d.tau2 == 0.0 && !d.applied);
+    }
+
+    fn additive(tau2: f64) -> Dispersion {
+        Dispersion {
+            phi: 2.0,
+            tau2,
+            model: Model::Additive,
+            applied: true,
+        }
     }
 
     /// With tau² = 0 the arcsine limit is the normal approximation on that scale:
     /// target 0.25, n = 100: asin(0.5) = pi/6, s = 0.05, upper = sin²(pi/6 + 1.96 × 0.05).
     #[test]
     fn arcsine_and_root_limits_by_hand() {
-        let upper = arcsine_limit(0.25, 100, Z_95, 0.0);
+        let upper = arcsine_limit(0.25, 100.0, Z_95, &additive(0.0));
         let expected = (std::f64::consts::PI / 6.0 + Z_95 * 0.05).sin().powi(2);
         assert!((upper - expected).abs() < 1e-15);
-        let wider = arcsine_limit(0.25, 100, Z_95, 0.01);
+        let wider = arcsine_limit(0.25, 100.0, Z_95, &additive(0.01));
         let expected = (std::f64::consts::PI / 6.0 + Z_95 * (0.0025f64 + 0.01).sqrt())
             .sin()
             .powi(2);
         assert!((wider - expected).abs() < 1e-15 && wider > upper);
         // Rates: target 0.0004 per child, 250 000 children: sqrt = 0.02, s = 0.001.
-        let rate = root_limit(0.0004, 250_000.0, -Z_998, 0.0);
+        let rate = root_limit(0.0004, 250_000.0, -Z_998, &additive(0.0));
         assert!((rate - (0.02 - Z_998 * 0.001f64).powi(2)).abs() < 1e-18);
+    }
+
+    /// Issue 35: an area of 6.52 members (weighted through the crosswalk) gets the limit
+    /// of 6.52 members, not of 7. Target 0.5: asin(sqrt(0.5)) = pi/4 = 0.7853982;
+    /// s² = 1 / (4 × 6.52) = 1/26.08. Additive, tau² = 0.02: s' = sqrt(1/26.08 + 0.02)
+    /// = sqrt(0.0583436) = 0.2415441; upper 95% = sin²(0.7853982 + 1.959964 ×
+    /// 0.2415441) = sin²(1.2588159) = 0.9057854. For 7 members: s' = sqrt(1/28 + 0.02)
+    /// = 0.2360387, sin²(1.2480256) = 0.8993871. Multiplicative, phi = 2.25: s' = 1.5 ×
+    /// sqrt(1/26.08) = 0.2937227, sin²(1.3610840) = 0.9566617.
+    #[test]
+    fn over_dispersed_limits_use_the_unrounded_size() {
+        let quarter_pi = std::f64::consts::FRAC_PI_4;
+        let upper = arcsine_limit(0.5, 6.52, Z_95, &additive(0.02));
+        let s_wide = (1.0 / 26.08 + 0.02f64).sqrt();
+        assert!((s_wide - 0.241_544_1).abs() < 1e-7, "{s_wide}");
+        assert!((upper - (quarter_pi + Z_95 * s_wide).sin().powi(2)).abs() < 1e-15);
+        assert!((upper - 0.905_785_4).abs() < 1e-7, "{upper}");
+        let rounded = arcsine_limit(0.5, 7.0, Z_95, &additive(0.02));
+        assert!(
+            (rounded - 0.899_387_1).abs() < 1e-7 && rounded < upper,
+            "{rounded}"
+        );
+        let multiplicative = Dispersion {
+            phi: 2.25,
+            tau2: 0.02,
+            model: Model::Multiplicative,
+            applied: true,
+        };
+        let upper = arcsine_limit(0.5, 6.52, Z_95, &multiplicative);
+        let s_scaled = 1.5 * (1.0 / 26.08f64).sqrt();
+        assert!((s_scaled - 0.293_722_7).abs() < 1e-7, "{s_scaled}");
+        assert!((upper - 0.956_661_7).abs() < 1e-7, "{upper}");
+        // Not applied: the area's own standard error, whatever the model.
+        let off = Dispersion {
+            applied: false,
+            ..multiplicative
+        };
+        assert_eq!(off.widened(0.3), 0.3);
+    }
+
+    /// The multiplicative model widens only where phi > 1 (it would narrow the limits
+    /// below the areas' own variation otherwise); the additive where tau² > 0.
+    #[test]
+    fn each_model_applies_only_where_it_widens() {
+        let z: Vec<f64> = (1..=10).map(f64::from).collect();
+        let s = vec![0.1; 10];
+        let d = dispersion(&z, &s, Adjustment::On, Model::Multiplicative).unwrap();
+        assert!(d.applied && d.model == Model::Multiplicative);
+        assert!((d.widened(0.1) - 0.1 * 37.042f64.sqrt()).abs() < 1e-12);
+        let calm = [0.1, -0.2, 0.3, -0.1, 0.0, 0.2, -0.3, 0.1, -0.1, 0.05];
+        let d = dispersion(&calm, &[0.05; 10], Adjustment::On, Model::Multiplicative).unwrap();
+        assert!(d.phi < 1.0 && !d.applied);
     }
 }

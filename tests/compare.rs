@@ -111,7 +111,8 @@ fn rate_limits_and_overdispersion_equal_an_independent_computation() {
             }
         }
     }
-    // emergency_action_on_time in 2024 is over-dispersed (phi 1.28).
+    // emergency_action_on_time in 2024: phi 0.88, yet k phi > k - 1, so tau² > 0 and
+    // the additive model widens (barely).
     let shares = areas("emergency_action_on_time");
     let target = num(shares[0], "province_value");
     let centre = target.sqrt().asin();
@@ -138,6 +139,7 @@ fn rate_limits_and_overdispersion_equal_an_independent_computation() {
     assert!((num(shares[0], "tau2") - tau2).abs() < 1e-9);
     assert!(tau2 > 0.0, "phi {phi}");
     assert_eq!(shares[0]["overdispersion_applied"], "true");
+    assert_eq!(shares[0]["overdispersion_model"], "additive");
     {
         for r in &shares {
             let n = num(r, "denominator");
@@ -156,6 +158,67 @@ fn rate_limits_and_overdispersion_equal_an_independent_computation() {
                     r["area_code"]
                 );
             }
+        }
+    }
+    // The multiplicative model (Spiegelhalter 2005): each area's standard error on the
+    // arcsine scale times sqrt(phi), applied where phi > 1; named in the file.
+    // support_coverage in 2024 has phi 2.0.
+    let run = baove(
+        dir.path(),
+        &[
+            "compare",
+            "--period",
+            "2024",
+            "--indicator",
+            "support_coverage",
+            "--input",
+            &data,
+            "--audience",
+            "internal",
+            "--overdispersion",
+            "on",
+            "--overdispersion-model",
+            "multiplicative",
+            "--out",
+            "multiplicative",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let rows = table(&dir.path().join("multiplicative"), "comparison.csv");
+    let shares: Vec<_> = rows.iter().filter(|r| !r["funnel_flag"].is_empty()).collect();
+    let target = num(shares[0], "province_value");
+    let centre = target.sqrt().asin();
+    let z: Vec<f64> = shares
+        .iter()
+        .map(|r| (num(r, "value").sqrt().asin() - centre) * 2.0 * num(r, "denominator").sqrt())
+        .collect();
+    let mut sorted = z.clone();
+    sorted.sort_by(f64::total_cmp);
+    let (low, high) = (quantile(&sorted, 0.1), quantile(&sorted, 0.9));
+    let phi = z.iter().map(|v| v.clamp(low, high).powi(2)).sum::<f64>() / z.len() as f64;
+    assert!(phi > 1.0, "phi {phi}");
+    assert!(
+        (num(shares[0], "phi") - phi).abs() < 1e-9,
+        "phi {} vs {phi}",
+        shares[0]["phi"]
+    );
+    assert_eq!(shares[0]["overdispersion_model"], "multiplicative");
+    assert_eq!(shares[0]["overdispersion_applied"], "true");
+    for r in &shares {
+        let spread = phi.sqrt() * 0.5 / num(r, "denominator").sqrt();
+        for (column, z) in [
+            ("limit_95_high", 1.959963984540054),
+            ("limit_99_8_low", -3.090232306167813),
+        ] {
+            let expected = (centre + z * spread)
+                .clamp(0.0, std::f64::consts::FRAC_PI_2)
+                .sin()
+                .powi(2);
+            assert!(
+                (num(r, column) - expected).abs() < 1e-6,
+                "{} {column}",
+                r["area_code"]
+            );
         }
     }
 }
@@ -188,11 +251,11 @@ fn comparison_limits_and_flags_equal_an_independent_computation() {
     let text = std::fs::read_to_string(dir.path().join("cmp").join("comparison.csv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    assert_eq!(header.len(), 32, "{header:?}");
+    assert_eq!(header.len(), 33, "{header:?}");
     assert_eq!(&header[..3], ["indicator_id", "period", "calendar"]);
     assert_eq!(header[24], "funnel_flag");
     // The audience is the last column of every row.
-    assert_eq!(header[31], "audience");
+    assert_eq!(header[32], "audience");
     let rows: Vec<HashMap<&str, &str>> = lines
         .map(|l| header.iter().copied().zip(l.split(',')).collect())
         .collect();

@@ -10,7 +10,7 @@ use super::args::{Level, Reading};
 use baove::catalog::{self, Indicator, Lang, Unit};
 use baove::compare::{self, Settings};
 use baove::disclosure::Audience;
-use baove::funnel::Adjustment;
+use baove::funnel::{Adjustment, Model};
 use baove::indicators::Request;
 use baove::model;
 use baove::period::Period;
@@ -30,9 +30,15 @@ pub enum Overdispersion {
     Off,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OverdispersionModel {
+    Additive,
+    Multiplicative,
+}
+
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  baove compare --period 2025Q1 --indicator support_coverage rate_received --input sample-data/ --out cmp/\n  baove compare --period 2025 --db baove.duckdb --audience internal --overdispersion on --out cmp/"
+    after_help = "Examples:\n  baove compare --period 2025Q1 --indicator support_coverage rate_received --input sample-data/ --out cmp/\n  baove compare --period 2025 --db baove.duckdb --audience internal --overdispersion on --overdispersion-model multiplicative --out cmp/"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -43,6 +49,10 @@ pub struct Args {
     /// Widen the funnel limits for over-dispersion (Spiegelhalter 2005).
     #[arg(long, value_enum, default_value_t = Overdispersion::Auto)]
     overdispersion: Overdispersion,
+    /// How to widen them (Spiegelhalter 2005): additive, each area's variance plus the
+    /// between-area tau²; multiplicative, each area's variance times phi.
+    #[arg(long, value_enum, default_value_t = OverdispersionModel::Additive)]
+    overdispersion_model: OverdispersionModel,
     /// Compare the areas of one level, attributing records coded by other areas through
     /// the crosswalk (district: communes' records split by the weights, so a district
     /// trend runs across the reform of 1 July 2025); default: areas as coded.
@@ -99,6 +109,10 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             Overdispersion::Auto => Adjustment::Auto,
             Overdispersion::On => Adjustment::On,
             Overdispersion::Off => Adjustment::Off,
+        },
+        model: match args.overdispersion_model {
+            OverdispersionModel::Additive => Model::Additive,
+            OverdispersionModel::Multiplicative => Model::Multiplicative,
         },
         seed: args.seed,
         ..Settings::default()
@@ -345,9 +359,9 @@ fn summary(
             c.indicator_id,
             c.dispersion.phi,
             if c.dispersion.applied {
-                "applied"
+                format!("applied ({})", c.dispersion.model.name())
             } else {
-                "not applied"
+                "not applied".to_string()
             },
             if outside.is_empty() {
                 "none".to_string()

@@ -10,7 +10,7 @@ use statrs::distribution::{Beta, ContinuousCDF, Gamma};
 use crate::catalog::{Indicator, Unit};
 use crate::disclosure::{self, CellKey, Hidden};
 use crate::error::{Error, Result};
-use crate::funnel::{self, Adjustment, Dispersion, Z_95, Z_998};
+use crate::funnel::{self, Adjustment, Dispersion, Model, Z_95, Z_998};
 use crate::period::Period;
 use crate::results::{Status, TidyRow};
 use crate::stats::quantile_type7;
@@ -295,6 +295,7 @@ pub struct Comparison {
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
     pub adjustment: Adjustment,
+    pub model: Model,
     pub seed: u64,
     pub draws: usize,
 }
@@ -303,6 +304,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             adjustment: Adjustment::Auto,
+            model: Model::Additive,
             seed: 830,
             draws: 1000,
         }
@@ -338,16 +340,17 @@ impl Comparison {
 }
 
 /// The funnel limits at `size` around `target` (a share, or a rate per child), exact
-/// or, with over-dispersion applied, on the transformed scale widened by tau². Exact
-/// binomial limits need whole members: a weighted size is rounded for them.
+/// or, with over-dispersion applied, on the transformed scale widened as the model
+/// says, at the size itself (weighted or not: the z-scores, phi and tau² use it too).
+/// Exact binomial limits need whole members: a weighted size is rounded for them only.
 pub fn limits_at(unit: Unit, target: f64, size: f64, dispersion: &Dispersion) -> Limits {
     let scale = if unit == Unit::Per100k { PER } else { 1.0 };
     let members = (size.round() as u64).max(1);
     let at = |p: f64, z: f64| -> f64 {
         let limit = match (unit, dispersion.applied) {
-            (Unit::Per100k, true) => funnel::root_limit(target, size, z, dispersion.tau2),
+            (Unit::Per100k, true) => funnel::root_limit(target, size, z, dispersion),
             (Unit::Per100k, false) => funnel::poisson_limit(size, target, p).unwrap_or(0.0),
-            (_, true) => funnel::arcsine_limit(target, members, z, dispersion.tau2),
+            (_, true) => funnel::arcsine_limit(target, size, z, dispersion),
             (_, false) => funnel::binomial_limit(members, target, p).unwrap_or(target),
         };
         limit * scale
@@ -428,11 +431,8 @@ pub fn compare(
             ((y - centre) / s, s)
         })
         .unzip();
-    let dispersion = funnel::dispersion(&z, &s, settings.adjustment).unwrap_or(Dispersion {
-        phi: 0.0,
-        tau2: 0.0,
-        applied: false,
-    });
+    let dispersion = funnel::dispersion(&z, &s, settings.adjustment, settings.model)
+        .unwrap_or(Dispersion::none(settings.model));
 
     let values: Vec<(f64, f64, f64)> = members
         .iter()
@@ -688,6 +688,25 @@ mod tests {
         let b = by("B");
         assert!((b.difference - (215.0 / 600.0 - 0.3)).abs() < 1e-15);
         assert!((b.difference_low - (b.ci_low - 0.3)).abs() < 1e-15);
+    }
+
+    /// Issue 35's defect: a commune of 6.52 members (weighted) got the over-dispersed
+    /// limit of 7 members. Target 0.5, additive tau² = 0.02: the upper 95% limit is
+    /// sin²(pi/4 + 1.959964 × sqrt(1/26.08 + 0.02)) = 0.9057854 (derived in
+    /// funnel.rs); at 7 members it would be 0.8993871. Exact limits (not applied)
+    /// still round: at 6.52 they are the binomial limits of 7 members.
+    #[test]
+    fn over_dispersed_limits_are_at_the_weighted_size() {
+        let additive = Dispersion {
+            phi: 3.0,
+            tau2: 0.02,
+            model: Model::Additive,
+            applied: true,
+        };
+        let limits = limits_at(Unit::Share, 0.5, 6.52, &additive);
+        assert!((limits.high_95 - 0.905_785_4).abs() < 1e-7, "{limits:?}");
+        let exact = limits_at(Unit::Share, 0.5, 6.52, &Dispersion::none(Model::Additive));
+        assert_eq!(exact.high_95, funnel::binomial_limit(7, 0.5, 0.975).unwrap());
     }
 
     #[test]

@@ -286,18 +286,16 @@ pub fn funnel_of(
             (a.size, a.value, label)
         })
         .collect();
-    let note = format!(
-        "{}. {}",
-        labels::text(
-            lang,
-            if c.dispersion.applied {
-                "overdispersion_applied"
-            } else {
-                "overdispersion_not_applied"
-            }
-        ),
-        labels::chart_note(lang, public)
-    );
+    let adjusted = if c.dispersion.applied {
+        format!(
+            "{} ({})",
+            labels::text(lang, "overdispersion_applied"),
+            labels::text(lang, &format!("overdispersion_{}", c.dispersion.model.name()))
+        )
+    } else {
+        labels::text(lang, "overdispersion_not_applied").to_string()
+    };
+    let note = format!("{adjusted}. {}", labels::chart_note(lang, public));
     Funnel {
         title: format!("{}: {}", labels::text(lang, "funnel"), indicator.label(lang)),
         x_label: labels::text(lang, if rate { "funnel_children" } else { "funnel_members" }).to_string(),

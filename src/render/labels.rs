@@ -504,6 +504,18 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
             "Không điều chỉnh phân tán vượt mức",
             "Not adjusted for over-dispersion",
         ),
+        "overdispersion_model" => (
+            "Giới hạn phễu, phân tán vượt mức (Spiegelhalter 2005)",
+            "Funnel limits, over-dispersion (Spiegelhalter 2005)",
+        ),
+        "overdispersion_additive" => (
+            "mô hình cộng: phương sai mỗi địa bàn cộng tau²",
+            "additive model: each area's variance plus tau²",
+        ),
+        "overdispersion_multiplicative" => (
+            "mô hình nhân: phương sai mỗi địa bàn nhân phi",
+            "multiplicative model: each area's variance times phi",
+        ),
         _ => ("", ""),
     };
     match lang {

@@ -218,7 +218,7 @@ pub fn revision_triangle_csv(
 
 /// The comparison columns that follow the tidy ones in `comparison.csv` (the audience
 /// stays the last column).
-pub const COMPARISON_COLUMNS: [&str; 15] = [
+pub const COMPARISON_COLUMNS: [&str; 16] = [
     "province_value",
     "difference",
     "difference_low",
@@ -232,6 +232,7 @@ pub const COMPARISON_COLUMNS: [&str; 15] = [
     "rank_low",
     "rank_high",
     "overdispersion_applied",
+    "overdispersion_model",
     "phi",
     "tau2",
 ];
@@ -292,7 +293,12 @@ pub fn comparison_lines(
             ]),
             None => extra.extend(std::iter::repeat_n(String::new(), 11)),
         }
-        extra.extend([d.applied.to_string(), number(d.phi), number(d.tau2)]);
+        extra.extend([
+            d.applied.to_string(),
+            d.model.name().to_string(),
+            number(d.phi),
+            number(d.tau2),
+        ]);
         extra
     };
     let with = |mut line: Vec<String>, area: Option<&AreaComparison>| {

@@ -800,6 +800,22 @@ fn notes(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Works
         )?;
         row += 1;
     }
+    // The funnel limits' model, where the report compares areas.
+    if let Some(compared) = data.comparisons.iter().flatten().next() {
+        let model = compared.comparison.dispersion.model;
+        write_across(
+            &mut ws,
+            row,
+            &format!(
+                "{}: {}",
+                text(lang, "overdispersion_model"),
+                text(lang, &format!("overdispersion_{}", model.name()))
+            ),
+            &NOTES_WIDTHS,
+            &Format::new(),
+        )?;
+        row += 1;
+    }
     row += 1;
     let headers = [
         "id",
@@ -1493,7 +1509,7 @@ fn comparison_sheet(
         &mut ws,
         1,
         &format!(
-            "{} · {}: {} · {} (phi {:.2}, tau² {:.4}) · {}: {}",
+            "{} · {}: {} · {} (phi {:.2}, tau² {:.4}; {}) · {}: {}",
             indicator.label(lang),
             text(lang, "period"),
             period_text(lang, &data.current.period),
@@ -1507,6 +1523,7 @@ fn comparison_sheet(
             ),
             d.phi,
             d.tau2,
+            text(lang, &format!("overdispersion_{}", d.model.name())),
             of_whole(lang, "funnel_centre", &c.province.area_code),
             crate::render::tidy::number(c.province_value)
         ),
