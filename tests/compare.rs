@@ -581,3 +581,148 @@ fn district_comparison_workbook_equals_the_comparison_table() {
         .join("funnel_support_coverage.png")
         .exists());
 }
+
+/// Issue 35's trend test, checked against what defines it rather than recomputed the same
+/// way: the reported slope b = ln(ratio) is the maximum-likelihood slope of the counts the
+/// public file itself shows (so the test tells nothing they do not), because with the
+/// intercept solved for given b the score in b vanishes there; the interval is exp(b ±
+/// 1.96 se) with se from the information at the fit, and p the two-sided normal tail of
+/// b / se. Rates: Poisson with the population as offset; shares: logistic.
+#[test]
+fn trend_tests_are_the_likelihood_fit_of_the_counts_the_file_shows() {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample_data();
+    let run = baove(
+        dir.path(),
+        &[
+            "compare",
+            "--period",
+            "2025Q3",
+            "--indicator",
+            "rate_received",
+            "support_coverage",
+            "--input",
+            &data,
+            "--out",
+            "cmp",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let rows = table(&dir.path().join("cmp"), "trend.csv");
+    let mut periods: Vec<&str> = rows.iter().map(|r| r["period"].as_str()).collect();
+    periods.sort();
+    periods.dedup();
+    assert_eq!(periods.len(), 8);
+    let mut keys: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["indicator_id"].as_str(), r["area_code"].as_str()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let mut tested = 0;
+    for (id, area) in keys {
+        let series: Vec<_> = rows
+            .iter()
+            .filter(|r| r["indicator_id"] == id && r["area_code"] == area)
+            .collect();
+        let first = series[0];
+        // One test per area, repeated on each of its rows.
+        for column in ["trend_ratio", "trend_p", "trend_periods"] {
+            assert!(
+                series.iter().all(|r| r[column] == first[column]),
+                "{id} {area} {column}"
+            );
+        }
+        // The points the file shows: (t, count, size).
+        let points: Vec<(f64, f64, f64)> = series
+            .iter()
+            .filter(|r| r["status"].is_empty() && !r["denominator"].is_empty())
+            .map(|r| {
+                let t = periods.iter().position(|p| *p == r["period"]).unwrap() as f64;
+                (
+                    t,
+                    r["numerator"].parse().unwrap(),
+                    r["denominator"].parse().unwrap(),
+                )
+            })
+            .filter(|p: &(f64, f64, f64)| p.2 > 0.0)
+            .collect();
+        if first["trend_ratio"].is_empty() {
+            assert!(
+                points.len() < 3,
+                "{id} {area}: no test over {} shown periods",
+                points.len()
+            );
+            continue;
+        }
+        tested += 1;
+        let num = |c: &str| -> f64 { first[c].parse().unwrap() };
+        assert_eq!(num("trend_periods") as usize, points.len(), "{id} {area}");
+        let b = num("trend_ratio").ln();
+        let rate = id == "rate_received";
+        assert_eq!(
+            first["trend_model"],
+            if rate { "poisson_log_linear" } else { "logistic" }
+        );
+        // The intercept given b, then each period's mean and weight.
+        let means = |a: f64| -> Vec<(f64, f64, f64)> {
+            points
+                .iter()
+                .map(|&(t, y, n)| {
+                    if rate {
+                        let mu = n * (a + b * t).exp();
+                        (t, y - mu, mu)
+                    } else {
+                        let p = 1.0 / (1.0 + (-(a + b * t)).exp());
+                        (t, y - n * p, n * p * (1.0 - p))
+                    }
+                })
+                .collect()
+        };
+        let total: f64 = points.iter().map(|p| p.1).sum();
+        let a = if rate {
+            (total / points.iter().map(|&(t, _, n)| n * (b * t).exp()).sum::<f64>()).ln()
+        } else {
+            // Σ n expit(a + b t) = Σ x, increasing in a: bisection.
+            let (mut low, mut high) = (-50.0, 50.0);
+            for _ in 0..200 {
+                let mid = (low + high) / 2.0;
+                if means(mid).iter().map(|m| m.1).sum::<f64>() > 0.0 {
+                    low = mid;
+                } else {
+                    high = mid;
+                }
+            }
+            (low + high) / 2.0
+        };
+        let fitted = means(a);
+        let score: f64 = fitted.iter().map(|(t, r, _)| t * r).sum();
+        let scale: f64 = points.iter().map(|p| p.0 * p.1).sum::<f64>().max(1.0);
+        assert!(
+            score.abs() < 1e-6 * scale,
+            "{id} {area}: score {score} at b = {b}"
+        );
+        let (i00, i01, i11) = fitted.iter().fold((0.0, 0.0, 0.0), |(x, y, z), (t, _, w)| {
+            (x + w, y + t * w, z + t * t * w)
+        });
+        let se = (i00 / (i00 * i11 - i01 * i01)).sqrt();
+        let z95 = 1.959963984540054;
+        assert!(
+            (num("trend_ratio_low") - (b - z95 * se).exp()).abs() < 1e-6,
+            "{id} {area}"
+        );
+        assert!(
+            (num("trend_ratio_high") - (b + z95 * se).exp()).abs() < 1e-6,
+            "{id} {area}"
+        );
+        let p = 2.0 * (1.0 - Normal::standard().cdf((b / se).abs()));
+        assert!(
+            (num("trend_p") - p).abs() < 1e-6,
+            "{id} {area}: p {} vs {p}",
+            first["trend_p"]
+        );
+        assert_eq!(first["trend_significant"], (p < 0.05).to_string());
+    }
+    assert!(tested >= 10, "{tested}");
+}

@@ -176,10 +176,11 @@ fn write_tables(args: &Args, run: &compare::Run, audience: Audience) -> baove::R
     output::write_atomic(&comparison_path, &csv.into_bytes(), args.force)?;
     written.push(comparison_path);
 
-    let mut csv = Csv::new(&tidy::comparison_header(false));
+    let mut csv = Csv::new(&tidy::trend_header());
+    let tests = run.trend_tests();
     for compared in &run.trend {
         for c in compared {
-            for line in tidy::comparison_lines(&c.context, &c.comparison, &c.hidden, false, audience) {
+            for line in tidy::trend_lines(c, &tests, audience) {
                 csv.row(line);
             }
         }

@@ -6,6 +6,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use statrs::distribution::{Beta, ContinuousCDF, Gamma};
+use std::collections::BTreeMap;
 
 use crate::catalog::{Indicator, Unit};
 use crate::disclosure::{self, CellKey, Hidden};
@@ -608,6 +609,50 @@ pub struct Run {
     pub heatmap_context: TidyRow,
     /// Per compared area, per form of abuse.
     pub heatmap: Vec<Vec<HeatCell>>,
+}
+
+impl Run {
+    /// The test for trend of each indicator in each area and in the whole over the
+    /// trend's periods (log-linear Poisson for rates, logistic for shares), by
+    /// (indicator, area code). Fitted on the periods whose counts the file shows: a
+    /// period hidden by disclosure control, or without members, is left out (not taken
+    /// as a zero), so the test is a function of shown counts only and tells nothing
+    /// they do not.
+    pub fn trend_tests(&self) -> BTreeMap<(String, String), crate::trend::Trend> {
+        // Per (indicator, area): the unit, and each period's (count, size).
+        type Series = (Unit, Vec<(f64, f64)>);
+        let mut series: BTreeMap<(String, String), Series> = BTreeMap::new();
+        let periods = self.trend.len();
+        for (t, compared) in self.trend.iter().enumerate() {
+            for c in compared {
+                let comparison = &c.comparison;
+                let p = &comparison.province;
+                let shown = std::iter::once((&p.area_code, p.numerator, p.size)).chain(
+                    comparison
+                        .areas
+                        .iter()
+                        .map(|a| (&a.area_code, a.numerator, a.size)),
+                );
+                for (area, numerator, size) in shown {
+                    series
+                        .entry((comparison.indicator_id.clone(), area.clone()))
+                        .or_insert_with(|| (comparison.unit, vec![(0.0, 0.0); periods]))
+                        .1[t] = (numerator, size);
+                }
+            }
+        }
+        series
+            .into_iter()
+            .filter_map(|(key, (unit, points))| {
+                let trend = if unit == Unit::Per100k {
+                    crate::trend::poisson_trend(&points)
+                } else {
+                    crate::trend::logistic_trend(&points)
+                }?;
+                Some((key, trend))
+            })
+            .collect()
+    }
 }
 
 /// The indicator the heatmap breaks down by area and form of abuse: the rate per 100 000

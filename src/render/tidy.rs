@@ -342,6 +342,67 @@ pub fn comparison_lines(
     lines
 }
 
+/// The columns of a test for trend in trend.csv, after the tidy ones: the model
+/// (poisson_log_linear for rates, logistic for shares), the ratio per period (rate ratio
+/// or odds ratio) with its 95% interval, the p-value of "no trend", whether it is below
+/// 0.05, and the periods fitted.
+pub const TREND_COLUMNS: [&str; 7] = [
+    "trend_model",
+    "trend_ratio",
+    "trend_ratio_low",
+    "trend_ratio_high",
+    "trend_p",
+    "trend_significant",
+    "trend_periods",
+];
+
+/// The header of trend.csv.
+pub fn trend_header() -> Vec<&'static str> {
+    let mut header = comparison_header(false);
+    let audience = header.pop().unwrap_or("audience");
+    header.extend(TREND_COLUMNS);
+    header.push(audience);
+    header
+}
+
+/// One period's lines of trend.csv: [`comparison_lines`] without the comparison, each
+/// with its area's test for trend over the periods the file shows of it (empty where
+/// there is none: fewer than 3 such periods, or no finite slope).
+pub fn trend_lines(
+    compared: &crate::compare::Compared,
+    tests: &std::collections::BTreeMap<(String, String), crate::trend::Trend>,
+    audience: Audience,
+) -> Vec<Vec<String>> {
+    let id = &compared.comparison.indicator_id;
+    comparison_lines(
+        &compared.context,
+        &compared.comparison,
+        &compared.hidden,
+        false,
+        audience,
+    )
+    .into_iter()
+    .map(|mut line| {
+        let audience = line.pop().unwrap_or_default();
+        let area = &line[COLUMNS.iter().position(|c| *c == "area_code").unwrap_or(0)];
+        match tests.get(&(id.clone(), area.clone())) {
+            Some(t) => line.extend([
+                t.model.name().to_string(),
+                number(t.ratio),
+                number(t.ratio_low),
+                number(t.ratio_high),
+                number(t.p_value),
+                t.significant().to_string(),
+                t.periods.to_string(),
+            ]),
+            None => line.extend(std::iter::repeat_n(String::new(), TREND_COLUMNS.len())),
+        }
+        line.push(audience);
+        line
+    })
+    .collect()
+}
+
 /// The header of comparison.csv (`with_comparison`) or trend.csv.
 pub fn comparison_header(with_comparison: bool) -> Vec<&'static str> {
     let (tidy, audience) = COLUMNS.split_at(COLUMNS.len() - 1);
