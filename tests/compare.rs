@@ -251,11 +251,11 @@ fn comparison_limits_and_flags_equal_an_independent_computation() {
     let text = std::fs::read_to_string(dir.path().join("cmp").join("comparison.csv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    assert_eq!(header.len(), 33, "{header:?}");
+    assert_eq!(header.len(), 37, "{header:?}");
     assert_eq!(&header[..3], ["indicator_id", "period", "calendar"]);
     assert_eq!(header[24], "funnel_flag");
     // The audience is the last column of every row.
-    assert_eq!(header[32], "audience");
+    assert_eq!(header[36], "audience");
     let rows: Vec<HashMap<&str, &str>> = lines
         .map(|l| header.iter().copied().zip(l.split(',')).collect())
         .collect();
@@ -263,6 +263,23 @@ fn comparison_limits_and_flags_equal_an_independent_computation() {
         rows.iter().all(|r| r["audience"] == "internal"),
         "an --audience internal file says so"
     );
+    // Issue 35: every ranked area states its bounds' Monte Carlo error, the draws and the
+    // seed; the errors are below one rank in 99% of the areas.
+    let ranked: Vec<&HashMap<&str, &str>> = rows.iter().filter(|r| !r["rank"].is_empty()).collect();
+    assert!(!ranked.is_empty());
+    let wide = ranked
+        .iter()
+        .filter(|r| {
+            let error = |c: &str| -> f64 { r[c].parse().unwrap() };
+            assert!(error("rank_low_mc_error") >= 0.0 && error("rank_high_mc_error") >= 0.0);
+            error("rank_low_mc_error") >= 1.0 || error("rank_high_mc_error") >= 1.0
+        })
+        .count();
+    assert!(wide * 100 <= ranked.len(), "{wide} of {}", ranked.len());
+    assert!(ranked.iter().all(|r| r["rank_seed"] == "830"
+        && r["rank_draws"]
+            .parse::<usize>()
+            .is_ok_and(|d| (1000..=32_000).contains(&d))));
     let mut checked = 0;
     for r in rows
         .iter()

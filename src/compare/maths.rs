@@ -277,6 +277,10 @@ pub struct AreaComparison {
     pub rank: usize,
     pub rank_low: usize,
     pub rank_high: usize,
+    /// The Monte Carlo error of each bound, in ranks: half the width of the 95%
+    /// interval of the simulated percentile (see [`percentile_mc_error`]).
+    pub rank_low_error: f64,
+    pub rank_high_error: f64,
 }
 
 /// An indicator's comparison across the areas of a period.
@@ -290,6 +294,9 @@ pub struct Comparison {
     pub areas: Vec<AreaComparison>,
     /// Areas left out: no members, or (public audience) suppressed.
     pub left_out: Vec<String>,
+    /// The simulation behind the rank intervals: draws and seed.
+    pub rank_draws: usize,
+    pub rank_seed: u64,
 }
 
 /// What the comparison needs besides the counts.
@@ -439,7 +446,7 @@ pub fn compare(
         .iter()
         .map(|a| value_of(indicator.unit, a).unwrap_or((0.0, 0.0, 0.0)))
         .collect();
-    let ranks = simulated_ranks(indicator.unit, &members, settings);
+    let (ranks, rank_draws) = simulated_ranks(indicator.unit, &members, settings);
     let observed_ranks = rank_order(&values.iter().map(|v| v.0).collect::<Vec<_>>());
     let province_value = target * scale;
     let compared = members
@@ -461,8 +468,10 @@ pub fn compare(
                 flag: flag(value, &limits),
                 limits,
                 rank: observed_ranks[i],
-                rank_low: ranks[i].0,
-                rank_high: ranks[i].1,
+                rank_low: ranks[i].low,
+                rank_high: ranks[i].high,
+                rank_low_error: ranks[i].low_error,
+                rank_high_error: ranks[i].high_error,
             }
         })
         .collect();
@@ -474,6 +483,8 @@ pub fn compare(
         dispersion,
         areas: compared,
         left_out,
+        rank_draws,
+        rank_seed: settings.seed,
     })
 }
 
@@ -553,12 +564,42 @@ fn rank_order(values: &[f64]) -> Vec<usize> {
         .collect()
 }
 
-/// The 2.5th and 97.5th percentiles of each area's rank over `draws` simulated sets of
-/// values, each area's value drawn from its posterior under a Jeffreys prior: Beta(x +
-/// 1/2, n - x + 1/2) for a share, Gamma(x + 1/2, n) for a rate per child. Seeded, so
-/// the same data give the same intervals.
-fn simulated_ranks(unit: Unit, members: &[&AreaCounts], settings: &Settings) -> Vec<(usize, usize)> {
-    let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
+/// An area's rank interval from the simulation, with the Monte Carlo error of each bound.
+struct RankInterval {
+    low: usize,
+    high: usize,
+    low_error: f64,
+    high_error: f64,
+}
+
+/// The most draws the rank simulation takes, as a multiple of the settings' draws.
+const MOST_DRAWS: usize = 32;
+
+/// The 2.5th and 97.5th percentiles of each area's rank over simulated sets of values,
+/// each area's value drawn from its posterior under a Jeffreys prior: Beta(x + 1/2,
+/// n - x + 1/2) for a share, Gamma(x + 1/2, n) for a rate per child. Seeded, so the
+/// same data give the same intervals. The draws start at the settings' number and
+/// double until each bound's Monte Carlo error is below one rank in 99% of areas (or
+/// 32 times as many draws are reached); with the draws taken.
+fn simulated_ranks(unit: Unit, members: &[&AreaCounts], settings: &Settings) -> (Vec<RankInterval>, usize) {
+    let mut draws = settings.draws.max(1);
+    loop {
+        let intervals = ranks_over(unit, members, settings.seed, draws);
+        let unsettled = intervals
+            .iter()
+            .filter(|r| r.low_error >= 1.0 || r.high_error >= 1.0)
+            .count();
+        // "Below one rank in 99% of areas": at most 1 in 100 may reach it.
+        if unsettled * 100 <= members.len() || draws >= settings.draws * MOST_DRAWS {
+            return (intervals, draws);
+        }
+        draws *= 2;
+    }
+}
+
+/// [`simulated_ranks`] with `draws` draws.
+fn ranks_over(unit: Unit, members: &[&AreaCounts], seed: u64, draws: usize) -> Vec<RankInterval> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let posteriors: Vec<Box<dyn Fn(f64) -> f64>> = members
         .iter()
         .map(|a| -> Box<dyn Fn(f64) -> f64> {
@@ -576,8 +617,8 @@ fn simulated_ranks(unit: Unit, members: &[&AreaCounts], settings: &Settings) -> 
             }
         })
         .collect();
-    let mut per_area: Vec<Vec<f64>> = vec![Vec::with_capacity(settings.draws); members.len()];
-    for _ in 0..settings.draws {
+    let mut per_area: Vec<Vec<f64>> = vec![Vec::with_capacity(draws); members.len()];
+    for _ in 0..draws {
         let draw: Vec<f64> = posteriors
             .iter()
             .map(|p| p(rng.random_range(f64::EPSILON..1.0)))
@@ -591,9 +632,30 @@ fn simulated_ranks(unit: Unit, members: &[&AreaCounts], settings: &Settings) -> 
         .map(|mut ranks| {
             ranks.sort_by(f64::total_cmp);
             let at = |p: f64| quantile_type7(&ranks, p).map_or(0, |v| v.round() as usize);
-            (at(0.025), at(0.975))
+            RankInterval {
+                low: at(0.025),
+                high: at(0.975),
+                low_error: percentile_mc_error(&ranks, 0.025),
+                high_error: percentile_mc_error(&ranks, 0.975),
+            }
         })
         .collect()
+}
+
+/// The Monte Carlo error of the `p` percentile of N sorted draws: half the width of its
+/// distribution-free 95% interval, the order statistics X(l) and X(u) with l = ⌊Np −
+/// 1.96 √(Np(1−p))⌋ and u = ⌈Np + 1.96 √(Np(1−p))⌉ (1-based, held within 1..N): the
+/// binomial count of draws below the true percentile, in its normal approximation.
+pub fn percentile_mc_error(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return 0.0;
+    }
+    let centre = n as f64 * p;
+    let spread = Z_95 * (n as f64 * p * (1.0 - p)).sqrt();
+    let index = |k: f64| (k as usize).clamp(1, n) - 1;
+    let (l, u) = (index((centre - spread).floor()), index((centre + spread).ceil()));
+    (sorted[u] - sorted[l]) / 2.0
 }
 
 /// Everything `baove compare` publishes of a period: the areas compared with the
@@ -752,6 +814,44 @@ mod tests {
         assert!((limits.high_95 - 0.905_785_4).abs() < 1e-7, "{limits:?}");
         let exact = limits_at(Unit::Share, 0.5, 6.52, &Dispersion::none(Model::Additive));
         assert_eq!(exact.high_95, funnel::binomial_limit(7, 0.5, 0.975).unwrap());
+    }
+
+    /// Draws 0, 1, …, 999 (N = 1000), p = 0.025: Np = 25, 1.96 √(1000 × 0.025 ×
+    /// 0.975) = 9.6775; l = ⌊15.32⌋ = 15, u = ⌈34.68⌉ = 35; X(15) = 14, X(35) = 34: the
+    /// error is (34 − 14) / 2 = 10. Draws all alike: no error.
+    #[test]
+    fn a_percentiles_monte_carlo_error_by_hand() {
+        let draws: Vec<f64> = (0..1000).map(f64::from).collect();
+        assert_eq!(percentile_mc_error(&draws, 0.025), 10.0);
+        assert_eq!(percentile_mc_error(&[3.0; 500], 0.975), 0.0);
+    }
+
+    /// A hundred areas alike: every rank is about as likely as another, so 200 draws
+    /// leave each bound several draws' worth of ranks uncertain; the simulation doubles
+    /// its draws until at most one area in a hundred has an error of a rank or more.
+    #[test]
+    fn rank_draws_double_until_the_bounds_are_within_a_rank() {
+        let areas: Vec<AreaCounts> = (0..100).map(|i| counts(&format!("A{i}"), 20.0, 100.0)).collect();
+        let members: Vec<&AreaCounts> = areas.iter().collect();
+        let settings = Settings {
+            draws: 200,
+            ..Settings::default()
+        };
+        let first = ranks_over(Unit::Share, &members, settings.seed, 200);
+        assert!(
+            first
+                .iter()
+                .filter(|r| r.low_error >= 1.0 || r.high_error >= 1.0)
+                .count()
+                > 1
+        );
+        let (intervals, draws) = simulated_ranks(Unit::Share, &members, &settings);
+        assert!(draws > 200 && draws <= 200 * MOST_DRAWS, "{draws}");
+        let unsettled = intervals
+            .iter()
+            .filter(|r| r.low_error >= 1.0 || r.high_error >= 1.0)
+            .count();
+        assert!(unsettled <= 1, "{unsettled} of 100 at {draws} draws");
     }
 
     #[test]

@@ -504,6 +504,10 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
             "Không điều chỉnh phân tán vượt mức",
             "Not adjusted for over-dispersion",
         ),
+        "rank_simulation" => (
+            "Khoảng thứ hạng: số lần mô phỏng (hạt giống)",
+            "Rank intervals: simulated draws (seed)",
+        ),
         "overdispersion_model" => (
             "Giới hạn phễu, phân tán vượt mức (Spiegelhalter 2005)",
             "Funnel limits, over-dispersion (Spiegelhalter 2005)",

@@ -218,7 +218,7 @@ pub fn revision_triangle_csv(
 
 /// The comparison columns that follow the tidy ones in `comparison.csv` (the audience
 /// stays the last column).
-pub const COMPARISON_COLUMNS: [&str; 16] = [
+pub const COMPARISON_COLUMNS: [&str; 20] = [
     "province_value",
     "difference",
     "difference_low",
@@ -231,6 +231,10 @@ pub const COMPARISON_COLUMNS: [&str; 16] = [
     "rank",
     "rank_low",
     "rank_high",
+    "rank_low_mc_error",
+    "rank_high_mc_error",
+    "rank_draws",
+    "rank_seed",
     "overdispersion_applied",
     "overdispersion_model",
     "phi",
@@ -290,8 +294,12 @@ pub fn comparison_lines(
                 a.rank.to_string(),
                 a.rank_low.to_string(),
                 a.rank_high.to_string(),
+                number(a.rank_low_error),
+                number(a.rank_high_error),
+                comparison.rank_draws.to_string(),
+                comparison.rank_seed.to_string(),
             ]),
-            None => extra.extend(std::iter::repeat_n(String::new(), 11)),
+            None => extra.extend(std::iter::repeat_n(String::new(), 15)),
         }
         extra.extend([
             d.applied.to_string(),

@@ -802,14 +802,17 @@ fn notes(data: &ReportData, lang: Lang, name: &str, f: &Formats) -> Result<Works
     }
     // The funnel limits' model, where the report compares areas.
     if let Some(compared) = data.comparisons.iter().flatten().next() {
-        let model = compared.comparison.dispersion.model;
+        let c = &compared.comparison;
         write_across(
             &mut ws,
             row,
             &format!(
-                "{}: {}",
+                "{}: {}. {}: {} ({}).",
                 text(lang, "overdispersion_model"),
-                text(lang, &format!("overdispersion_{}", model.name()))
+                text(lang, &format!("overdispersion_{}", c.dispersion.model.name())),
+                text(lang, "rank_simulation"),
+                c.rank_draws,
+                c.rank_seed
             ),
             &NOTES_WIDTHS,
             &Format::new(),
