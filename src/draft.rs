@@ -127,9 +127,11 @@ pub enum Aspect {
     LegalBasis,
     Numerator,
     Denominator,
+    /// The test for trend over the report's trend periods, in words.
+    Trend,
 }
 
-const ASPECTS: [(&str, Aspect); 11] = [
+const ASPECTS: [(&str, Aspect); 12] = [
     ("previous", Aspect::Previous),
     ("year_before", Aspect::YearBefore),
     ("vs_previous", Aspect::VsPrevious),
@@ -141,6 +143,7 @@ const ASPECTS: [(&str, Aspect); 11] = [
     ("legal_basis", Aspect::LegalBasis),
     ("numerator", Aspect::Numerator),
     ("denominator", Aspect::Denominator),
+    ("trend", Aspect::Trend),
 ];
 
 /// The data-quality counts a sentence may name.

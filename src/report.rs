@@ -78,6 +78,38 @@ impl ReportData {
         )
     }
 
+    /// The test for trend of an indicator for the whole over the report's trend periods
+    /// (issue 35; the indicators of the template's trend charts, the ones computed there): log-linear Poisson for counts (constant exposure) and rates (the
+    /// children as offset), logistic for shares; none for durations. Fitted on the
+    /// periods whose counts the audience sees, and only those under the rule in force in
+    /// the current period (a change of legal rule is not a trend).
+    pub fn trend_test(&self, indicator: &str) -> Option<crate::trend::Trend> {
+        use crate::catalog::Unit;
+        let unit = self.indicators.iter().find(|i| i.id == indicator)?.unit;
+        let province = &self.geography.province;
+        let points: Vec<(f64, f64)> = self
+            .trend
+            .iter()
+            .map(|values| {
+                let comparable = values.period == self.current.period
+                    || self.rule_change(indicator, &values.period).is_none();
+                let row = values
+                    .find(indicator, province, "", "")
+                    .filter(|r| comparable && r.status == crate::results::Status::Shown);
+                let counts = row.and_then(|r| match unit {
+                    Unit::Count => Some((r.value?, 1.0)),
+                    _ => Some((r.numerator? as f64, r.denominator? as f64)),
+                });
+                counts.unwrap_or((0.0, 0.0))
+            })
+            .collect();
+        match unit {
+            Unit::Count | Unit::Per100k => crate::trend::poisson_trend(&points),
+            Unit::Share => crate::trend::logistic_trend(&points),
+            _ => None,
+        }
+    }
+
     /// Whether the report compares with the same period a year before apart from the
     /// previous period: a year's previous period is the year before, shown once.
     pub fn compares_year_before(&self) -> bool {

@@ -384,6 +384,9 @@ impl DocumentInput<'_> {
                         }
                     }
                     Aspect::Deadline => self.deadline(id)?.limit_words(lang),
+                    Aspect::Trend => {
+                        crate::render::labels::trend_words(lang, &data.trend_test(id)?, unit == Unit::Share)
+                    }
                     Aspect::Reading => self.deadline(id)?.reading(lang)?.to_string(),
                     Aspect::LegalBasis => self.indicator(id)?.legal_basis_in(lang).to_string(),
                     Aspect::Numerator | Aspect::Denominator => {

@@ -575,6 +575,75 @@ fn predecessor_note(lang: Lang, code: &str) -> Option<String> {
     })
 }
 
+/// A p-value as printed: three decimals, "< 0,001" below that.
+fn p_text(lang: Lang, p: f64) -> String {
+    if p < 0.001 {
+        format!("p < {}", local_number(lang, 0.001, 3))
+    } else {
+        format!("p = {}", local_number(lang, p, 3))
+    }
+}
+
+/// A test for trend in a sentence (issue 35): "tăng có ý nghĩa thống kê" only where p <
+/// 0.05, with the ratio per period and its interval; otherwise that no rise or fall
+/// stands out from chance. `share`: the ratio is an odds ratio.
+pub fn trend_words(lang: Lang, trend: &crate::trend::Trend, share: bool) -> String {
+    let n = trend.periods;
+    if !trend.significant() {
+        return match lang {
+            Lang::Vi => format!(
+                "không tăng hay giảm có ý nghĩa thống kê qua {n} kỳ ({})",
+                p_text(lang, trend.p_value)
+            ),
+            Lang::En => format!(
+                "no statistically significant rise or fall over {n} periods ({})",
+                p_text(lang, trend.p_value)
+            ),
+        };
+    }
+    let rising = trend.ratio > 1.0;
+    let ratio = |v: f64| local_number(lang, v, 3);
+    let (low, high, p) = (
+        ratio(trend.ratio_low),
+        ratio(trend.ratio_high),
+        p_text(lang, trend.p_value),
+    );
+    match lang {
+        Lang::Vi => format!(
+            "{} có ý nghĩa thống kê qua {n} kỳ ({} mỗi kỳ {}, KTC 95% {low}–{high}; {p})",
+            if rising { "tăng" } else { "giảm" },
+            if share { "tỷ số chênh" } else { "tỷ số" },
+            ratio(trend.ratio)
+        ),
+        Lang::En => format!(
+            "a statistically significant {} over {n} periods ({} {} a period, 95% CI {low}–{high}; {p})",
+            if rising { "rise" } else { "fall" },
+            if share { "odds ratio" } else { "rate ratio" },
+            ratio(trend.ratio)
+        ),
+    }
+}
+
+/// The mark of a trend chart whose test for trend is significant: "xu hướng tăng có ý
+/// nghĩa thống kê, p = 0,012"; None where it is not.
+pub fn trend_mark(lang: Lang, trend: &crate::trend::Trend) -> Option<String> {
+    trend.significant().then(|| {
+        let rising = trend.ratio > 1.0;
+        match lang {
+            Lang::Vi => format!(
+                "xu hướng {} có ý nghĩa thống kê, {}",
+                if rising { "tăng" } else { "giảm" },
+                p_text(lang, trend.p_value)
+            ),
+            Lang::En => format!(
+                "significant {} trend, {}",
+                if rising { "rising" } else { "falling" },
+                p_text(lang, trend.p_value)
+            ),
+        }
+    })
+}
+
 /// A change of rule in words, as a note beside a change not shown ("thời hạn 3 giờ → 24
 /// giờ từ 25/12/2024"): the limits in force the day before the change and on its day.
 pub fn rule_change_note(lang: Lang, change: &crate::catalog::RuleChange) -> String {
@@ -622,6 +691,40 @@ pub fn rule_change_note(lang: Lang, change: &crate::catalog::RuleChange) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// "Tăng có ý nghĩa thống kê" only where p < 0.05: the doubling counts of trend.rs
+    /// (10, 20, 40: ratio 2, 95% CI exp(ln 2 ± 1.96 × 0.1640825) = 1.450-2.759, p =
+    /// 2.4e-5) rise significantly; the same slope at p = 0.06 is no significant change.
+    #[test]
+    fn a_trend_is_called_significant_only_where_it_is() {
+        let rising = crate::trend::poisson_trend(&[(10.0, 1.0), (20.0, 1.0), (40.0, 1.0)]).unwrap();
+        assert_eq!(
+            trend_words(Lang::Vi, &rising, false),
+            "tăng có ý nghĩa thống kê qua 3 kỳ (tỷ số mỗi kỳ 2,000, KTC 95% 1,450–2,759; p < 0,001)"
+        );
+        assert_eq!(
+            trend_mark(Lang::En, &rising).unwrap(),
+            "significant rising trend, p < 0.001"
+        );
+        let chance = crate::trend::Trend {
+            p_value: 0.06,
+            ..rising
+        };
+        let words = trend_words(Lang::Vi, &chance, false);
+        assert_eq!(
+            words,
+            "không tăng hay giảm có ý nghĩa thống kê qua 3 kỳ (p = 0,060)"
+        );
+        assert!(trend_mark(Lang::Vi, &chance).is_none());
+        let falling = crate::trend::Trend {
+            ratio: 0.5,
+            ratio_low: 0.36,
+            ratio_high: 0.69,
+            ..rising
+        };
+        assert!(trend_words(Lang::En, &falling, true)
+            .starts_with("a statistically significant fall over 3 periods (odds ratio 0.500"));
+    }
 
     #[test]
     fn a_successor_agency_is_named_with_its_predecessor() {

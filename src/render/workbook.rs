@@ -1348,8 +1348,15 @@ pub fn chart_data(data: &ReportData, lang: Lang) -> Vec<ChartData> {
         let (title, categories, values, line) = match spec.kind {
             ChartKind::Trend => {
                 let periods: Vec<&PeriodValues> = data.trend.iter().rev().take(spec.periods).rev().collect();
+                // A significant test for trend is marked in the title, wherever the chart
+                // is drawn (workbook, images, document, dashboard).
+                let mark = data
+                    .trend_test(&ind.id)
+                    .and_then(|t| crate::render::labels::trend_mark(lang, &t))
+                    .map(|m| format!(" ({m})"))
+                    .unwrap_or_default();
                 (
-                    format!("{}: {}", text(lang, "chart_trend"), ind.label(lang)),
+                    format!("{}: {}{mark}", text(lang, "chart_trend"), ind.label(lang)),
                     periods.iter().map(|p| p.period.to_string()).collect(),
                     periods
                         .iter()
