@@ -58,12 +58,7 @@ impl Trend {
 /// there are fewer than 3 periods with exposure, no count at all, or the likelihood has
 /// no finite maximum (every count in the first or the last period).
 pub fn poisson_trend(points: &[(f64, f64)]) -> Option<Trend> {
-    let points: Vec<(f64, f64, f64)> = points
-        .iter()
-        .enumerate()
-        .filter(|(_, (_, n))| *n > 0.0)
-        .map(|(t, &(y, n))| (t as f64, y, n))
-        .collect();
+    let points = with_members(points);
     let total: f64 = points.iter().map(|p| p.1).sum();
     let exposure: f64 = points.iter().map(|p| p.2).sum();
     if points.len() < 3 || total <= 0.0 {
@@ -87,12 +82,7 @@ pub fn poisson_trend(points: &[(f64, f64)]) -> Option<Trend> {
 /// maximum (no success, or no failure, at all; or the successes all on one side of a
 /// period).
 pub fn logistic_trend(points: &[(f64, f64)]) -> Option<Trend> {
-    let points: Vec<(f64, f64, f64)> = points
-        .iter()
-        .enumerate()
-        .filter(|(_, (_, n))| *n > 0.0)
-        .map(|(t, &(x, n))| (t as f64, x, n))
-        .collect();
+    let points = with_members(points);
     let successes: f64 = points.iter().map(|p| p.1).sum();
     let members: f64 = points.iter().map(|p| p.2).sum();
     if points.len() < 3 || successes <= 0.0 || successes >= members {
@@ -109,6 +99,17 @@ pub fn logistic_trend(points: &[(f64, f64)]) -> Option<Trend> {
             .collect()
     })?;
     finish(TrendModel::Logistic, fit, points.len())
+}
+
+/// Each period with members or exposure as (t, count, size), t its place in `points`
+/// (a period left out keeps the others' places).
+fn with_members(points: &[(f64, f64)]) -> Vec<(f64, f64, f64)> {
+    points
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, n))| *n > 0.0)
+        .map(|(t, &(y, n))| (t as f64, y, n))
+        .collect()
 }
 
 /// The fitted slope and its standard error.

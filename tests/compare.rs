@@ -51,6 +51,15 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
     sorted[low] + (h - low as f64) * (sorted[high] - sorted[low])
 }
 
+/// phi by Spiegelhalter (2005): the mean squared z-score, winsorised at the type-7 10th
+/// and 90th percentiles.
+fn winsorised_phi(z: &[f64]) -> f64 {
+    let mut sorted = z.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let (low, high) = (quantile(&sorted, 0.1), quantile(&sorted, 0.9));
+    z.iter().map(|v| v.clamp(low, high).powi(2)).sum::<f64>() / z.len() as f64
+}
+
 fn table(dir: &std::path::Path, name: &str) -> Vec<std::collections::BTreeMap<String, String>> {
     crate::util::read_csv_rows(&dir.join(name))
 }
@@ -124,11 +133,8 @@ fn rate_limits_and_overdispersion_equal_an_independent_computation() {
             ((num(r, "value").sqrt().asin() - centre) / s, 1.0 / (s * s))
         })
         .unzip();
-    let mut sorted = z.clone();
-    sorted.sort_by(f64::total_cmp);
-    let (low, high) = (quantile(&sorted, 0.1), quantile(&sorted, 0.9));
     let k = z.len() as f64;
-    let phi = z.iter().map(|v| v.clamp(low, high).powi(2)).sum::<f64>() / k;
+    let phi = winsorised_phi(&z);
     let (sw, sw2): (f64, f64) = (w.iter().sum(), w.iter().map(|v| v * v).sum());
     let tau2 = ((k * phi - (k - 1.0)) / (sw - sw2 / sw)).max(0.0);
     assert!(
@@ -192,10 +198,7 @@ fn rate_limits_and_overdispersion_equal_an_independent_computation() {
         .iter()
         .map(|r| (num(r, "value").sqrt().asin() - centre) * 2.0 * num(r, "denominator").sqrt())
         .collect();
-    let mut sorted = z.clone();
-    sorted.sort_by(f64::total_cmp);
-    let (low, high) = (quantile(&sorted, 0.1), quantile(&sorted, 0.9));
-    let phi = z.iter().map(|v| v.clamp(low, high).powi(2)).sum::<f64>() / z.len() as f64;
+    let phi = winsorised_phi(&z);
     assert!(phi > 1.0, "phi {phi}");
     assert!(
         (num(shares[0], "phi") - phi).abs() < 1e-9,
