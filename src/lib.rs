@@ -29,6 +29,7 @@ pub mod store;
 pub mod synth;
 pub mod synth_parts;
 pub mod template;
+pub mod smoothing;
 pub mod trend;
 
 pub use error::{Error, Result};
