@@ -23,13 +23,13 @@ pub mod report;
 pub mod results;
 #[cfg(feature = "store")]
 pub mod revisions;
+pub mod smoothing;
 pub mod stats;
 #[cfg(feature = "store")]
 pub mod store;
 pub mod synth;
 pub mod synth_parts;
 pub mod template;
-pub mod smoothing;
 pub mod trend;
 
 pub use error::{Error, Result};

@@ -103,11 +103,7 @@ impl ReportData {
                 counts.unwrap_or((0.0, 0.0))
             })
             .collect();
-        match unit {
-            Unit::Count | Unit::Per100k => crate::trend::poisson_trend(&points),
-            Unit::Share => crate::trend::logistic_trend(&points),
-            _ => None,
-        }
+        crate::trend::for_unit(unit, &points)
     }
 
     /// Whether the report compares with the same period a year before apart from the

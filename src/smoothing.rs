@@ -101,7 +101,11 @@ fn marshall(areas: &[(f64, f64)]) -> Smoothing {
     let events: f64 = areas.iter().map(|a| a.0).sum();
     let children: f64 = areas.iter().map(|a| a.1).sum();
     let mean = events / children;
-    let spread = areas.iter().map(|&(y, n)| n * (y / n - mean).powi(2)).sum::<f64>() / children;
+    let spread = areas
+        .iter()
+        .map(|&(y, n)| n * (y / n - mean).powi(2))
+        .sum::<f64>()
+        / children;
     let average_children = children / areas.len() as f64;
     let variance = (spread - mean / average_children).max(0.0);
     if variance <= 0.0 {
@@ -218,7 +222,9 @@ fn digamma_step(y: f64, shape: f64) -> f64 {
         return digamma(y + shape) - digamma(shape);
     }
     let (v, w) = (shape, shape + y);
-    (y / v).ln_1p() + y / (2.0 * v * w) + y * (v + w) / (12.0 * v * v * w * w)
+    (y / v).ln_1p()
+        + y / (2.0 * v * w)
+        + y * (v + w) / (12.0 * v * v * w * w)
         + (w.powi(-4) - v.powi(-4)) / 120.0
 }
 
@@ -283,7 +289,10 @@ mod tests {
         assert!(close(s.prior.variance * PER * PER, 20_000.0, 1e-6));
         assert!(close(s.estimates[0].rate * PER, 100.0, 1e-9));
         assert!(close(s.estimates[1].rate * PER, 300.0, 1e-9));
-        assert!(s.estimates.iter().all(|e| close(e.shrinkage, 0.5, 1e-12) && e.interval.is_none()));
+        assert!(s
+            .estimates
+            .iter()
+            .all(|e| close(e.shrinkage, 0.5, 1e-12) && e.interval.is_none()));
     }
 
     /// 5 and 5 of 1 000: s² = 0 < m / n̄, so A = 0 and both areas get the mean.
@@ -353,9 +362,16 @@ mod tests {
     /// so every area gets the pooled rate; no events at all: the same, at 0.
     #[test]
     fn poisson_gamma_pools_rates_that_vary_no_more_than_chance() {
-        let s = smooth(Method::PoissonGamma, &[(5.0, 1000.0), (5.0, 1000.0), (5.0, 1000.0)]).unwrap();
+        let s = smooth(
+            Method::PoissonGamma,
+            &[(5.0, 1000.0), (5.0, 1000.0), (5.0, 1000.0)],
+        )
+        .unwrap();
         assert_eq!(s.prior.variance, 0.0);
-        assert!(s.estimates.iter().all(|e| close(e.rate, 0.005, 1e-15) && e.shrinkage == 1.0));
+        assert!(s
+            .estimates
+            .iter()
+            .all(|e| close(e.rate, 0.005, 1e-15) && e.shrinkage == 1.0));
         let s = smooth(Method::PoissonGamma, &[(0.0, 1000.0), (0.0, 500.0)]).unwrap();
         assert!(s.estimates.iter().all(|e| e.rate == 0.0));
         assert!(smooth(Method::PoissonGamma, &[(1.0, 10.0)]).is_none());

@@ -54,6 +54,18 @@ impl Trend {
     }
 }
 
+/// The test for trend of an indicator of `unit` over `points` (count, size) per period:
+/// log-linear Poisson for rates and counts (a count's size is a constant exposure),
+/// logistic for shares; durations have none.
+pub fn for_unit(unit: crate::catalog::Unit, points: &[(f64, f64)]) -> Option<Trend> {
+    use crate::catalog::Unit;
+    match unit {
+        Unit::Count | Unit::Per100k => poisson_trend(points),
+        Unit::Share => logistic_trend(points),
+        Unit::Hours | Unit::Days => None,
+    }
+}
+
 /// The trend of counts `y_t` over exposures `n_t` (rates), periods in order. None where
 /// there are fewer than 3 periods with exposure, no count at all, or the likelihood has
 /// no finite maximum (every count in the first or the last period).

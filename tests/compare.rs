@@ -551,6 +551,7 @@ fn district_comparison_workbook_equals_the_comparison_table() {
         "compare",
         "--indicator",
         "support_coverage",
+        "rate_received",
         "--level",
         "district",
         "--out",
@@ -594,6 +595,35 @@ fn district_comparison_workbook_equals_the_comparison_table() {
         checked += 1;
     }
     assert_eq!(checked, 8, "every district compared");
+    // A rate's sheet: below its funnel, the smoothed rates of smoothed.csv.
+    let smoothed = table(&dir.path().join("cmp"), "smoothed.csv");
+    let sheet = workbook.worksheet_range("So sánh tỷ lệ tiếp nhận").unwrap();
+    let start = sheet
+        .rows()
+        .position(|row| matches!(row.first(), Some(Data::String(t)) if t.starts_with("Tỷ suất ước lượng")))
+        .expect("a smoothed table");
+    let mut checked = 0;
+    for row in sheet.rows().skip(start + 2) {
+        let Some(Data::String(area)) = row.first() else {
+            break;
+        };
+        for (col, method) in [(5, "marshall"), (7, "poisson_gamma")] {
+            let want: f64 = smoothed
+                .iter()
+                .find(|r| r["area_code"] == area.as_str() && r["smoothing_method"] == method)
+                .map(|r| r["smoothed_rate"].parse().unwrap())
+                .unwrap();
+            let Data::Float(got) = row[col] else {
+                panic!("{area} {method}: {:?}", row[col]);
+            };
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+                "{area} {method}"
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 8, "every district smoothed");
     assert!(dir
         .path()
         .join("rep")
@@ -745,4 +775,267 @@ fn trend_tests_are_the_likelihood_fit_of_the_counts_the_file_shows() {
         assert_eq!(first["trend_significant"], (p < 0.05).to_string());
     }
     assert!(tested >= 10, "{tested}");
+}
+
+/// The numbers of one method's lines of smoothed.csv for an indicator: (area, events,
+/// children, smoothed rate, low, high, shrinkage, prior mean, prior variance), empty
+/// fields as NaN; the whole's line and the lines left out are kept (status says which).
+fn smoothed_lines(
+    rows: &[std::collections::BTreeMap<String, String>],
+    indicator: &str,
+    method: &str,
+) -> Vec<(String, String, [f64; 8])> {
+    let num = |s: &str| {
+        if s.is_empty() {
+            f64::NAN
+        } else {
+            s.parse::<f64>().unwrap()
+        }
+    };
+    rows.iter()
+        .filter(|r| r["indicator_id"] == indicator && r["smoothing_method"] == method)
+        .map(|r| {
+            (
+                r["area_code"].clone(),
+                r["status"].clone(),
+                [
+                    num(&r["numerator"]),
+                    num(&r["denominator"]),
+                    num(&r["smoothed_rate"]),
+                    num(&r["smoothed_low"]),
+                    num(&r["smoothed_high"]),
+                    num(&r["shrinkage"]),
+                    num(&r["prior_mean"]),
+                    num(&r["prior_variance"]),
+                ],
+            )
+        })
+        .collect()
+}
+
+/// Marshall's (1991) global moment estimator, written here from the paper's formulas:
+/// the prior mean, variance and each area's smoothed rate and shrinkage, per child.
+fn marshall(areas: &[(f64, f64)]) -> (f64, f64, Vec<(f64, f64)>) {
+    let (events, children): (f64, f64) = areas.iter().fold((0.0, 0.0), |(e, c), a| (e + a.0, c + a.1));
+    let m = events / children;
+    let s2 = areas
+        .iter()
+        .map(|(y, n)| n * (y / n - m) * (y / n - m))
+        .sum::<f64>()
+        / children;
+    let a = f64::max(s2 - m / (children / areas.len() as f64), 0.0);
+    let smoothed = areas
+        .iter()
+        .map(|(y, n)| {
+            let c = if a > 0.0 { a / (a + m / n) } else { 0.0 };
+            (m + c * (y / n - m), 1.0 - c)
+        })
+        .collect();
+    (m, a, smoothed)
+}
+
+/// Empirical Bayes rates (issue 35 item 4) where the provinces' rates vary beyond chance
+/// (a generated nation gives each province as many cases whatever its children). Marshall's
+/// estimates are recomputed from the file's own events and children; the Poisson-Gamma
+/// prior is checked as the maximum of the marginal negative binomial likelihood (its two
+/// scores vanish at the published mean and shape, and nudging either lowers it: what
+/// statsmodels' `NegativeBinomial(y, 1, exposure=n)` finds), and each area's estimate as
+/// its posterior Gamma(y + ν, n + α): mean, 2.5 and 97.5 percentiles, shrinkage α / (n + α).
+#[test]
+fn smoothed_rates_equal_marshalls_estimator_and_the_poisson_gamma_likelihood() {
+    use statrs::distribution::{ContinuousCDF, Gamma};
+    use statrs::function::gamma::{digamma, ln_gamma};
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    crate::util::generate_ok(
+        cwd,
+        &[
+            "--out",
+            "nation",
+            "--provinces",
+            "6",
+            "--cases",
+            "160",
+            "--content",
+            "120",
+            "--seed",
+            "34",
+        ],
+    );
+    let load = |args: &[&str]| {
+        let mut all = vec!["load"];
+        all.extend_from_slice(args);
+        all.extend(["--db", "n.duckdb"]);
+        let run = baove(cwd, &all);
+        assert_eq!(run.code, 0, "{}", run.all_output());
+    };
+    load(&["nation"]);
+    for code in ["01", "02", "03", "04", "05", "06"] {
+        load(&["--province", code, &format!("nation/{code}")]);
+    }
+    let run = baove(
+        cwd,
+        &[
+            "compare",
+            "--db",
+            "n.duckdb",
+            "--nation",
+            "--period",
+            "2024",
+            "--indicator",
+            "rate_received",
+            "--audience",
+            "internal",
+            "--out",
+            "cmp",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let rows = table(&cwd.join("cmp"), "smoothed.csv");
+    let per = 1e5;
+
+    let lines = smoothed_lines(&rows, "rate_received", "marshall");
+    let areas: Vec<&(String, String, [f64; 8])> = lines.iter().filter(|l| !l.2[2].is_nan()).collect();
+    assert_eq!(areas.len(), 6, "{lines:?}");
+    let counts: Vec<(f64, f64)> = areas.iter().map(|l| (l.2[0], l.2[1])).collect();
+    let (m, a, smoothed) = marshall(&counts);
+    assert!(a > 0.0, "the provinces' rates should vary beyond chance: {a}");
+    for (line, (rate, shrinkage)) in areas.iter().zip(&smoothed) {
+        let v = line.2;
+        assert!(
+            (v[2] - rate * per).abs() < 1e-6,
+            "{}: {} vs {}",
+            line.0,
+            v[2],
+            rate * per
+        );
+        assert!((v[5] - shrinkage).abs() < 1e-9, "{}", line.0);
+        assert!(0.0 < v[5] && v[5] < 1.0);
+        assert!((v[6] - m * per).abs() < 1e-9 && (v[7] - a * per * per).abs() < 1e-6);
+    }
+
+    let lines = smoothed_lines(&rows, "rate_received", "poisson_gamma");
+    let areas: Vec<&(String, String, [f64; 8])> = lines.iter().filter(|l| !l.2[2].is_nan()).collect();
+    assert_eq!(areas.len(), 6);
+    let counts: Vec<(f64, f64)> = areas.iter().map(|l| (l.2[0], l.2[1])).collect();
+    let mu = areas[0].2[6] / per;
+    let nu = mu * mu / (areas[0].2[7] / (per * per));
+    let log_likelihood = |mu: f64, nu: f64| -> f64 {
+        counts
+            .iter()
+            .map(|(y, n)| {
+                ln_gamma(y + nu) - ln_gamma(nu) - ln_gamma(y + 1.0)
+                    + nu * (nu / (nu + n * mu)).ln()
+                    + y * (n * mu / (nu + n * mu)).ln()
+            })
+            .sum()
+    };
+    let score_mu: f64 = counts
+        .iter()
+        .map(|(y, n)| nu * (y - n * mu) / (nu + n * mu))
+        .sum();
+    let score_nu: f64 = counts
+        .iter()
+        .map(|(y, n)| {
+            digamma(y + nu) - digamma(nu) + (nu / (nu + n * mu)).ln() + 1.0 - (y + nu) / (nu + n * mu)
+        })
+        .sum();
+    assert!(
+        score_mu.abs() < 1e-8 && score_nu.abs() < 1e-9,
+        "scores {score_mu} {score_nu} at {mu} {nu}"
+    );
+    let best = log_likelihood(mu, nu);
+    for (dm, dn) in [(1.001, 1.0), (0.999, 1.0), (1.0, 1.01), (1.0, 0.99)] {
+        assert!(
+            log_likelihood(mu * dm, nu * dn) < best,
+            "not a maximum at {dm} {dn}"
+        );
+    }
+    let alpha = nu / mu;
+    for (line, (y, n)) in areas.iter().zip(&counts) {
+        let v = line.2;
+        let posterior = Gamma::new(y + nu, n + alpha).unwrap();
+        let mean = (y + nu) / (n + alpha) * per;
+        assert!((v[2] - mean).abs() < 1e-6, "{}: {} vs {mean}", line.0, v[2]);
+        // The interval through the posterior's distribution function (statrs' own
+        // inverse of it is off by ~1e-4 here; mpmath gives 28.2582891204 for 01's low
+        // end, as published).
+        for (published, p) in [(v[3], 0.025), (v[4], 0.975)] {
+            let at = posterior.cdf(published / per);
+            assert!(
+                (at - p).abs() < 1e-9,
+                "{}: F({published}) = {at}, not {p}",
+                line.0
+            );
+        }
+        assert!((v[5] - alpha / (n + alpha)).abs() < 1e-9);
+    }
+}
+
+/// The public file's smoothed rates give back nothing the file does not show: an area
+/// whose count is hidden has no smoothed rate, and every published estimate and prior is
+/// recomputed here from the shown areas' events and children alone (so no hidden count
+/// entered it); a shown count is 0 or at least 5. Communes of 2025Q4, where two hide their
+/// confirmed cases.
+#[test]
+fn public_smoothed_rates_are_estimated_from_the_shown_areas_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample_data();
+    let run = baove(
+        dir.path(),
+        &[
+            "compare",
+            "--period",
+            "2025Q4",
+            "--level",
+            "commune",
+            "--indicator",
+            "rate_received",
+            "rate_confirmed",
+            "--input",
+            &data,
+            "--out",
+            "cmp",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let rows = table(&dir.path().join("cmp"), "smoothed.csv");
+    let mut hidden_seen = 0;
+    for indicator in ["rate_received", "rate_confirmed"] {
+        for method in ["marshall", "poisson_gamma"] {
+            let lines = smoothed_lines(&rows, indicator, method);
+            let whole = lines.iter().filter(|l| l.0 == "44").count();
+            assert_eq!(whole, 1, "{indicator} {method}");
+            let mut shown = Vec::new();
+            for (area, status, v) in lines.iter().filter(|l| l.0 != "44") {
+                if status == "suppressed" {
+                    hidden_seen += 1;
+                    assert!(v[..6].iter().all(|x| x.is_nan()), "{indicator} {area}: {v:?}");
+                } else {
+                    assert_eq!(status, "", "{area}");
+                    assert!(v[0] == 0.0 || v[0] >= 5.0, "{indicator} {area}: {}", v[0]);
+                    assert!(!v[2].is_nan() && (0.0..=1.0).contains(&v[5]), "{area}");
+                    shown.push((v[0], v[1], v[2], v[6], v[7]));
+                }
+            }
+            let counts: Vec<(f64, f64)> = shown.iter().map(|s| (s.0, s.1)).collect();
+            let (m, a, smoothed) = marshall(&counts);
+            for (s, (rate, _)) in shown.iter().zip(&smoothed) {
+                if method == "marshall" {
+                    assert!((s.2 - rate * 1e5).abs() < 1e-6 && (s.4 - a * 1e10).abs() < 1e-6);
+                }
+                // Both priors' means are the shown areas' pooled rate here: the rates
+                // vary no more than chance, so the likelihood's maximum is at ν = ∞.
+                if a == 0.0 {
+                    assert!(
+                        (s.3 - m * 1e5).abs() < 1e-9,
+                        "{indicator} {method}: {} vs {}",
+                        s.3,
+                        m * 1e5
+                    );
+                }
+            }
+        }
+    }
+    assert!(hidden_seen > 0, "the period should hide some commune's count");
 }

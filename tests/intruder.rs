@@ -370,7 +370,7 @@ fn compare_into(dir: &Path, db: &str, period: &str, level: Option<&str>, out: &P
     assert_eq!(run.code, 0, "baove {args:?}: {}", run.all_output());
     let by_district =
         level == Some("district") || run.stdout.contains("by former district through the crosswalk");
-    let files = ["comparison.csv", "trend.csv", "heatmap.csv"]
+    let files = ["comparison.csv", "trend.csv", "heatmap.csv", "smoothed.csv"]
         .iter()
         .map(|f| out.join(f))
         .collect();

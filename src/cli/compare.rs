@@ -162,7 +162,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `comparison.csv` and `trend.csv`.
+/// `comparison.csv`, `trend.csv` and, where a rate is compared, `smoothed.csv`.
 fn write_tables(args: &Args, run: &compare::Run, audience: Audience) -> baove::Result<Vec<PathBuf>> {
     let current = &run.current.compared;
     let mut written = Vec::new();
@@ -188,6 +188,19 @@ fn write_tables(args: &Args, run: &compare::Run, audience: Audience) -> baove::R
     let trend_path = args.out.join("trend.csv");
     output::write_atomic(&trend_path, &csv.into_bytes(), args.force)?;
     written.push(trend_path);
+
+    // Rates only: written when one of them is compared.
+    if current.iter().any(|c| !c.comparison.smoothing.is_empty()) {
+        let mut csv = Csv::new(&tidy::smoothed_header());
+        for c in current {
+            for line in tidy::smoothed_lines(c, audience) {
+                csv.row(line);
+            }
+        }
+        let smoothed_path = args.out.join("smoothed.csv");
+        output::write_atomic(&smoothed_path, &csv.into_bytes(), args.force)?;
+        written.push(smoothed_path);
+    }
 
     Ok(written)
 }

@@ -297,6 +297,9 @@ pub struct Comparison {
     /// The simulation behind the rank intervals: draws and seed.
     pub rank_draws: usize,
     pub rank_seed: u64,
+    /// Rates only: the areas' rates smoothed by each empirical Bayes method, estimates
+    /// in the order of `areas` (estimated from them alone: a left-out area enters none).
+    pub smoothing: Vec<crate::smoothing::Smoothing>,
 }
 
 /// What the comparison needs besides the counts.
@@ -475,6 +478,15 @@ pub fn compare(
             }
         })
         .collect();
+    let smoothing = if indicator.unit == Unit::Per100k {
+        let counts: Vec<(f64, f64)> = members.iter().map(|a| (a.numerator, a.size)).collect();
+        crate::smoothing::Method::ALL
+            .into_iter()
+            .filter_map(|method| crate::smoothing::smooth(method, &counts))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Some(Comparison {
         indicator_id: indicator.id.clone(),
         unit: indicator.unit,
@@ -485,6 +497,7 @@ pub fn compare(
         left_out,
         rank_draws,
         rank_seed: settings.seed,
+        smoothing,
     })
 }
 
@@ -705,14 +718,7 @@ impl Run {
         }
         series
             .into_iter()
-            .filter_map(|(key, (unit, points))| {
-                let trend = if unit == Unit::Per100k {
-                    crate::trend::poisson_trend(&points)
-                } else {
-                    crate::trend::logistic_trend(&points)
-                }?;
-                Some((key, trend))
-            })
+            .filter_map(|(key, (unit, points))| Some((key, crate::trend::for_unit(unit, &points)?)))
             .collect()
     }
 }

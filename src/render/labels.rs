@@ -466,12 +466,12 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "below_95" => ("Thấp hơn giới hạn 95%", "Below the 95% limit"),
         "below_99.8" => ("Thấp hơn giới hạn 99,8%", "Below the 99.8% limit"),
         "comparison_note" => (
-            "Giới hạn phễu chính xác (nhị thức cho tỷ lệ, Poisson cho tỷ suất; Spiegelhalter 2005) quanh giá trị toàn tỉnh; địa bàn nhỏ có giới hạn rộng hơn nên không bị đánh giá chỉ vì nhỏ. Thứ hạng 1 là giá trị cao nhất; khoảng thứ hạng từ 1.000 lần mô phỏng. Số liệu huyện sau ngày 01/7/2025 được quy đổi từ xã theo bảng chuyển đổi (trọng số chia số đếm).",
-            "Exact funnel limits (binomial for shares, Poisson for rates; Spiegelhalter 2005) around the province value; small areas have wider limits, so none is flagged only for being small. Rank 1 is the highest value; rank intervals from 1,000 simulations. District figures after 1 July 2025 are attributed from communes through the crosswalk (weights split counts).",
+            "Giới hạn phễu chính xác (nhị thức cho tỷ lệ, Poisson cho tỷ suất; Spiegelhalter 2005) quanh giá trị toàn tỉnh; địa bàn nhỏ có giới hạn rộng hơn nên không bị đánh giá chỉ vì nhỏ. Thứ hạng 1 là giá trị cao nhất; khoảng thứ hạng từ mô phỏng (số lần và hạt giống ở trang ghi chú). Số liệu huyện sau ngày 01/7/2025 được quy đổi từ xã theo bảng chuyển đổi (trọng số chia số đếm).",
+            "Exact funnel limits (binomial for shares, Poisson for rates; Spiegelhalter 2005) around the province value; small areas have wider limits, so none is flagged only for being small. Rank 1 is the highest value; rank intervals from simulation (draws and seed in the notes). District figures after 1 July 2025 are attributed from communes through the crosswalk (weights split counts).",
         ),
         "comparison_note@nation" => (
-            "Giới hạn phễu chính xác (nhị thức cho tỷ lệ, Poisson cho tỷ suất; Spiegelhalter 2005) quanh giá trị toàn quốc; tỉnh nhỏ có giới hạn rộng hơn nên không bị đánh giá chỉ vì nhỏ. Thứ hạng 1 là giá trị cao nhất; khoảng thứ hạng từ 1.000 lần mô phỏng. Các tỉnh là các tỉnh, thành phố có hiệu lực vào ngày cuối kỳ (sau ngày 01/7/2025, số liệu của tỉnh cũ tính cho tỉnh mới).",
-            "Exact funnel limits (binomial for shares, Poisson for rates; Spiegelhalter 2005) around the national value; small provinces have wider limits, so none is flagged only for being small. Rank 1 is the highest value; rank intervals from 1,000 simulations. Provinces are those in force on the period's last day (after 1 July 2025 a former province's figures count for the new one).",
+            "Giới hạn phễu chính xác (nhị thức cho tỷ lệ, Poisson cho tỷ suất; Spiegelhalter 2005) quanh giá trị toàn quốc; tỉnh nhỏ có giới hạn rộng hơn nên không bị đánh giá chỉ vì nhỏ. Thứ hạng 1 là giá trị cao nhất; khoảng thứ hạng từ mô phỏng (số lần và hạt giống ở trang ghi chú). Các tỉnh là các tỉnh, thành phố có hiệu lực vào ngày cuối kỳ (sau ngày 01/7/2025, số liệu của tỉnh cũ tính cho tỉnh mới).",
+            "Exact funnel limits (binomial for shares, Poisson for rates; Spiegelhalter 2005) around the national value; small provinces have wider limits, so none is flagged only for being small. Rank 1 is the highest value; rank intervals from simulation (draws and seed in the notes). Provinces are those in force on the period's last day (after 1 July 2025 a former province's figures count for the new one).",
         ),
         "trend_by_area" => ("xu hướng theo địa bàn", "trend by area"),
         "small_multiples_note" => (
@@ -515,6 +515,29 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         "overdispersion_additive" => (
             "mô hình cộng: phương sai mỗi địa bàn cộng tau²",
             "additive model: each area's variance plus tau²",
+        ),
+        "smoothed_title" => (
+            "Tỷ suất ước lượng (làm trơn Bayes thực nghiệm): là ước lượng, không phải số liệu quan sát; tỷ suất quan sát vẫn là số chính",
+            "Smoothed rates (empirical Bayes): estimates, not observed figures; the observed rate stays the headline",
+        ),
+        "raw_rate" => ("Tỷ suất quan sát", "Observed rate"),
+        "smoothed_marshall" => ("Ước lượng làm trơn (Marshall)", "Smoothed estimate (Marshall)"),
+        "shrinkage_marshall" => ("Mức co về trung bình (Marshall)", "Shrinkage to the mean (Marshall)"),
+        "smoothed_poisson_gamma" => (
+            "Ước lượng làm trơn (Poisson-Gamma)",
+            "Smoothed estimate (Poisson-Gamma)",
+        ),
+        "smoothed_low" => ("Khoảng tin cậy Bayes 95%: dưới", "95% credible interval: low"),
+        "smoothed_high" => ("Khoảng tin cậy Bayes 95%: trên", "95% credible interval: high"),
+        "shrinkage_poisson_gamma" => (
+            "Mức co về trung bình (Poisson-Gamma)",
+            "Shrinkage to the mean (Poisson-Gamma)",
+        ),
+        "prior_mean" => ("trung bình tiên nghiệm", "prior mean"),
+        "prior_sd" => ("độ lệch chuẩn tiên nghiệm", "prior standard deviation"),
+        "smoothed_note" => (
+            "Mỗi tỷ suất được kéo về trung bình của các địa bàn hiển thị, càng nhiều khi địa bàn càng ít trẻ em, theo mức các tỷ suất chênh nhau vượt quá ngẫu nhiên (Marshall 1991; Clayton & Kaldor 1987). Mức co là trọng số của trung bình: ước lượng = mức co × trung bình + (1 − mức co) × tỷ suất quan sát; mức co 1: các tỷ suất không chênh nhau quá ngẫu nhiên. Địa bàn bị ẩn không được ước lượng và không tham gia ước lượng. Đơn vị: trên 100.000 trẻ em.",
+            "Each rate is pulled toward the mean of the areas shown, the more so the fewer children the area has, by as much as the rates vary beyond chance (Marshall 1991; Clayton & Kaldor 1987). Shrinkage is the weight of the mean: estimate = shrinkage × mean + (1 − shrinkage) × observed rate; shrinkage 1: the rates vary no more than chance. A hidden area is neither estimated nor used in estimating. Per 100,000 children.",
         ),
         "overdispersion_multiplicative" => (
             "mô hình nhân: phương sai mỗi địa bàn nhân phi",

@@ -32,6 +32,9 @@ pub const COLUMNS: [&str; 17] = [
     "audience",
 ];
 
+/// Where `area_code` stands in [`COLUMNS`] (checked by a test).
+const AREA_COLUMN: usize = 6;
+
 /// Shortest round-trip text of a double; whole values of counts print without a dot.
 pub fn number(value: f64) -> String {
     if value.fract() == 0.0 && value.abs() < 1e15 {
@@ -392,7 +395,7 @@ pub fn trend_lines(
     .into_iter()
     .map(|mut line| {
         let audience = line.pop().unwrap_or_default();
-        let area = &line[COLUMNS.iter().position(|c| *c == "area_code").unwrap_or(0)];
+        let area = &line[AREA_COLUMN];
         match tests.get(&(id.clone(), area.clone())) {
             Some(t) => line.extend([
                 t.model.name().to_string(),
@@ -409,6 +412,65 @@ pub fn trend_lines(
         line
     })
     .collect()
+}
+
+/// The columns of smoothed.csv after the tidy ones (whose value and interval are the
+/// raw rate's): the empirical Bayes method (marshall, poisson_gamma), the smoothed rate
+/// per 100 000 with its 95% credible interval (Poisson-Gamma only), the shrinkage (the
+/// weight of the prior mean: smoothed = shrinkage × prior mean + (1 − shrinkage) × raw),
+/// and the prior's mean (per 100 000) and variance (per 100 000, squared).
+pub const SMOOTHING_COLUMNS: [&str; 7] = [
+    "smoothing_method",
+    "smoothed_rate",
+    "smoothed_low",
+    "smoothed_high",
+    "shrinkage",
+    "prior_mean",
+    "prior_variance",
+];
+
+/// The header of smoothed.csv.
+pub fn smoothed_header() -> Vec<&'static str> {
+    let mut header = comparison_header(false);
+    let audience = header.pop().unwrap_or("audience");
+    header.extend(SMOOTHING_COLUMNS);
+    header.push(audience);
+    header
+}
+
+/// A rate's lines of smoothed.csv, method by method: [`comparison_lines`] without the
+/// comparison (the whole, each compared area, each area left out), each with its smoothed
+/// rate where the area was compared, and the method's prior on every line. An area left
+/// out (hidden, or without children) has no smoothed rate: none was estimated from it.
+pub fn smoothed_lines(compared: &crate::compare::Compared, audience: Audience) -> Vec<Vec<String>> {
+    let c = &compared.comparison;
+    let per = 100_000.0;
+    let lines = comparison_lines(&compared.context, c, &compared.hidden, false, audience);
+    let mut out = Vec::new();
+    for smoothing in &c.smoothing {
+        for line in &lines {
+            let mut line = line.clone();
+            let audience = line.pop().unwrap_or_default();
+            let estimate = c
+                .areas
+                .iter()
+                .position(|a| a.area_code == line[AREA_COLUMN])
+                .and_then(|i| smoothing.estimates.get(i));
+            let opt = |v: Option<f64>| v.map(number).unwrap_or_default();
+            line.extend([
+                smoothing.method.name().to_string(),
+                opt(estimate.map(|e| e.rate * per)),
+                opt(estimate.and_then(|e| e.interval).map(|i| i.0 * per)),
+                opt(estimate.and_then(|e| e.interval).map(|i| i.1 * per)),
+                opt(estimate.map(|e| e.shrinkage)),
+                number(smoothing.prior.mean * per),
+                number(smoothing.prior.variance * per * per),
+            ]);
+            line.push(audience);
+            out.push(line);
+        }
+    }
+    out
 }
 
 /// The header of comparison.csv (`with_comparison`) or trend.csv.
@@ -519,6 +581,11 @@ pub fn suggested_links_csv(pairs: &[crate::results::PossibleDuplicate]) -> Vec<u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_area_column_is_where_it_says() {
+        assert_eq!(COLUMNS[AREA_COLUMN], "area_code");
+    }
 
     #[test]
     fn numbers_read_back_exactly() {

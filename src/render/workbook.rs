@@ -1580,11 +1580,124 @@ fn comparison_sheet(
         ws.set_repeat_columns(0, 1).map_err(xlsx)?;
     }
     fit_texts(&mut ws, header_row, &headers, &widths)?;
-    // Printed: the table and its chart (21 rows of 20 px); the funnel curve's points
+    // Below the chart (21 rows of 20 px), a rate's smoothed estimates.
+    let last_row = write_smoothed_table(&mut ws, data, lang, compared, row + 3 + 23, &widths, f)?
+        .unwrap_or(row + 3 + 22);
+    // Printed: the table, its chart and the smoothed rates; the funnel curve's points
     // beside them are the chart's data, not a table.
-    ws.set_print_area(0, 0, row + 3 + 22, headers.len() as u16 - 1)
+    ws.set_print_area(0, 0, last_row, headers.len() as u16 - 1)
         .map_err(xlsx)?;
     Ok(ws)
+}
+
+/// A rate's empirical Bayes estimates from row `start`: a title naming them estimates,
+/// each compared area's raw rate beside its smoothed rates and shrinkage (Marshall;
+/// Poisson-Gamma with its interval), the areas left out with their symbol (none was
+/// smoothed: nothing of a hidden count enters an estimate), and a note with the priors.
+/// Returns the last row written; None for a share (nothing smoothed).
+#[allow(clippy::too_many_arguments)]
+fn write_smoothed_table(
+    ws: &mut Worksheet,
+    data: &ReportData,
+    lang: Lang,
+    compared: &crate::compare::Compared,
+    start: u32,
+    widths: &[usize],
+    f: &Formats,
+) -> Result<Option<u32>> {
+    use crate::smoothing::Method;
+    let c = &compared.comparison;
+    let method = |m: Method| c.smoothing.iter().find(|s| s.method == m);
+    let (Some(marshall), Some(gamma)) = (method(Method::Marshall), method(Method::PoissonGamma)) else {
+        return Ok(None);
+    };
+    write_across(ws, start, text(lang, "smoothed_title"), widths, &f.subtitle)?;
+    let headers = [
+        text(lang, "area"),
+        text(lang, "name"),
+        text(lang, "numerator"),
+        text(lang, "denominator"),
+        text(lang, "raw_rate"),
+        text(lang, "smoothed_marshall"),
+        text(lang, "shrinkage_marshall"),
+        text(lang, "smoothed_poisson_gamma"),
+        text(lang, "smoothed_low"),
+        text(lang, "smoothed_high"),
+        text(lang, "shrinkage_poisson_gamma"),
+    ];
+    let header_row = start + 1;
+    for (col, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(header_row, col as u16, *h, &f.header)
+            .map_err(xlsx)?;
+    }
+    fit_texts(ws, header_row, &headers, widths)?;
+    let per = 100_000.0;
+    let number = Format::new().set_num_format(number_format(c.unit));
+    let counts = Format::new().set_num_format("#,##0.##");
+    let share = Format::new().set_num_format("0.000");
+    let mut row = header_row + 1;
+    for (i, a) in c.areas.iter().enumerate() {
+        let area_name = data
+            .geography
+            .names
+            .get(&a.area_code)
+            .cloned()
+            .unwrap_or_default();
+        ws.write_string(row, 0, &a.area_code).map_err(xlsx)?;
+        ws.write_string(row, 1, &area_name).map_err(xlsx)?;
+        let (m, g) = (marshall.estimates[i], gamma.estimates[i]);
+        let mut cells = vec![
+            (2u16, a.numerator, &counts),
+            (3, a.size, &counts),
+            (4, a.value, &number),
+            (5, m.rate * per, &number),
+            (6, m.shrinkage, &share),
+            (7, g.rate * per, &number),
+        ];
+        if let Some((low, high)) = g.interval {
+            cells.extend([(8, low * per, &number), (9, high * per, &number)]);
+        }
+        cells.push((10, g.shrinkage, &share));
+        for (col, v, format) in cells {
+            ws.write_number_with_format(row, col, v, format).map_err(xlsx)?;
+        }
+        row += 1;
+    }
+    for code in &c.left_out {
+        let area_name = data.geography.names.get(code).cloned().unwrap_or_default();
+        ws.write_string(row, 0, code).map_err(xlsx)?;
+        ws.write_string(row, 1, &area_name).map_err(xlsx)?;
+        let symbol = if compared.hidden.contains(code) {
+            "[c]"
+        } else {
+            "[x]"
+        };
+        ws.write_string_with_format(row, 4, symbol, &f.symbol)
+            .map_err(xlsx)?;
+        row += 1;
+    }
+    let prior = |s: &crate::smoothing::Smoothing| {
+        format!(
+            "{} {}, {} {}",
+            text(lang, "prior_mean"),
+            crate::render::labels::local_number(lang, s.prior.mean * per, 2),
+            text(lang, "prior_sd"),
+            crate::render::labels::local_number(lang, s.prior.variance.sqrt() * per, 2),
+        )
+    };
+    write_across(
+        ws,
+        row + 1,
+        &format!(
+            "{} Marshall: {}. Poisson-Gamma: {}.",
+            text(lang, "smoothed_note"),
+            prior(marshall),
+            prior(gamma)
+        ),
+        widths,
+        &Format::new(),
+    )?;
+    Ok(Some(row + 1))
 }
 
 /// The compared areas from `start` on (each area's counts, value, interval, difference,
