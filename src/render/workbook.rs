@@ -1611,6 +1611,8 @@ fn write_smoothed_table(
     let (Some(marshall), Some(gamma)) = (method(Method::Marshall), method(Method::PoissonGamma)) else {
         return Ok(None);
     };
+    // On a page of its own: the funnel's page keeps the size it had.
+    ws.set_page_breaks(&[start]).map_err(xlsx)?;
     write_across(ws, start, text(lang, "smoothed_title"), widths, &f.subtitle)?;
     let headers = [
         text(lang, "area"),
