@@ -230,76 +230,15 @@ mod gathering {
         let previous = at_end(store, &used, period.previous(), public)?;
         let year_before = at_end(store, &used, period.year_before(), public)?;
 
-        let trend_length = template
-            .charts
-            .iter()
-            .filter(|c| c.kind == ChartKind::Trend)
-            .map(|c| c.periods)
-            .max()
-            .unwrap_or(0);
-        let trend_indicators: Vec<Indicator> = used
-            .iter()
-            .filter(|i| {
-                template
-                    .charts
-                    .iter()
-                    .any(|c| c.kind == ChartKind::Trend && c.indicator == i.id)
-            })
-            .cloned()
-            .collect();
         // A trend starts at the first period with data: earlier periods hold no data,
         // which a chart would draw as zero.
         let first_day = Session::new(store)?.first_record_day(&period)?;
-        let mut trend = Vec::new();
-        let mut p = period;
-        for step in 0..trend_length {
-            if step > 0 {
-                p = p.previous();
-                if first_day.is_some_and(|day| p.end() < day) {
-                    break;
-                }
-            }
-            trend.push(if step == 0 {
-                current.clone()
-            } else {
-                at_end(store, &trend_indicators, p, public)?
-            });
-        }
-        trend.reverse();
+        let trend = trend_values(store, template, &used, &current, first_day, public)?;
 
         // One session for the report's own queries; each period's indicators open theirs
         // (the staging objects are the connection's, so this one stays valid).
         let session = Session::new(store)?;
-        let mut years = Vec::new();
-        if template.sheets.iter().any(|s| s.kind == SheetKind::ByYear) {
-            let by_year: Vec<Indicator> = used
-                .iter()
-                .filter(|i| {
-                    template
-                        .sheets
-                        .iter()
-                        .any(|s| s.kind == SheetKind::ByYear && s.indicators.contains(&i.id))
-                })
-                .cloned()
-                .collect();
-            let first_year = first_day.map_or(period.reference_year(), |day| chrono::Datelike::year(&day));
-            for year in first_year..=period.reference_year() {
-                let y = Period {
-                    year,
-                    span: Span::Year,
-                    calendar: period.calendar,
-                };
-                if first_day.is_some_and(|day| y.end() < day) {
-                    continue;
-                }
-                let as_of_year = if year == period.reference_year() {
-                    as_of.min(y.end_moment())
-                } else {
-                    y.end_moment()
-                };
-                years.push(values(store, &by_year, y, as_of_year, public)?);
-            }
-        }
+        let years = year_values(store, template, &used, (period, as_of), first_day, public)?;
         let mut comparisons = Vec::new();
         for sheet in &template.sheets {
             if sheet.kind != SheetKind::Comparison {
@@ -327,29 +266,10 @@ mod gathering {
             // Parts, links and possible duplicates name cases and agencies: the office's.
             quality.parts = session.parts_quality(&Request { period, as_of })?;
         }
-        let revisions = if template.revisions {
-            // Against the load asked for, else the last earlier report of the period:
-            // the first report of a period has nothing to revise, and a re-run as known
-            // at its load finds no report before that load either.
-            let now = store.known_load()?;
-            let since = match revised_since {
-                Some(load) => Some(load),
-                None => store.last_report_before(&period.to_string(), now)?,
-            };
-            Some(match since {
-                None => crate::results::Revised::FirstReport,
-                Some(since) => crate::results::Revised::Since(Box::new(crate::revisions::compute(
-                    store,
-                    &used,
-                    &Request { period, as_of },
-                    since,
-                    public,
-                    false,
-                )?)),
-            })
-        } else {
-            None
-        };
+        let revisions = template
+            .revisions
+            .then(|| revisions_of(store, &used, (period, as_of), revised_since, public))
+            .transpose()?;
         Ok(ReportData {
             template_name: template_name.to_string(),
             template: template.clone(),
@@ -367,6 +287,124 @@ mod gathering {
             targets: catalog::targets().map_err(Error::Catalog)?,
             deadlines: catalog::deadlines().map_err(Error::Catalog)?,
             revisions,
+        })
+    }
+
+    /// The values of the template's trend charts' indicators over the longest trend's
+    /// periods, oldest first, ending with `current`; none before the first day with data.
+    fn trend_values(
+        store: &Store,
+        template: &Template,
+        used: &[Indicator],
+        current: &PeriodValues,
+        first_day: Option<chrono::NaiveDate>,
+        public: bool,
+    ) -> Result<Vec<PeriodValues>> {
+        let trend_length = template
+            .charts
+            .iter()
+            .filter(|c| c.kind == ChartKind::Trend)
+            .map(|c| c.periods)
+            .max()
+            .unwrap_or(0);
+        let trend_indicators: Vec<Indicator> = used
+            .iter()
+            .filter(|i| {
+                template
+                    .charts
+                    .iter()
+                    .any(|c| c.kind == ChartKind::Trend && c.indicator == i.id)
+            })
+            .cloned()
+            .collect();
+        let mut trend = Vec::new();
+        let mut p = current.period;
+        for step in 0..trend_length {
+            if step > 0 {
+                p = p.previous();
+                if first_day.is_some_and(|day| p.end() < day) {
+                    break;
+                }
+            }
+            trend.push(if step == 0 {
+                current.clone()
+            } else {
+                at_end(store, &trend_indicators, p, public)?
+            });
+        }
+        trend.reverse();
+        Ok(trend)
+    }
+
+    /// The whole years of the programme up to the period's, for the by-year sheets: each as
+    /// of its end, the current one as of the report's moment.
+    fn year_values(
+        store: &Store,
+        template: &Template,
+        used: &[Indicator],
+        (period, as_of): (Period, NaiveDateTime),
+        first_day: Option<chrono::NaiveDate>,
+        public: bool,
+    ) -> Result<Vec<PeriodValues>> {
+        let mut years = Vec::new();
+        if !template.sheets.iter().any(|s| s.kind == SheetKind::ByYear) {
+            return Ok(years);
+        }
+        let by_year: Vec<Indicator> = used
+            .iter()
+            .filter(|i| {
+                template
+                    .sheets
+                    .iter()
+                    .any(|s| s.kind == SheetKind::ByYear && s.indicators.contains(&i.id))
+            })
+            .cloned()
+            .collect();
+        let first_year = first_day.map_or(period.reference_year(), |day| chrono::Datelike::year(&day));
+        for year in first_year..=period.reference_year() {
+            let y = Period {
+                year,
+                span: Span::Year,
+                calendar: period.calendar,
+            };
+            if first_day.is_some_and(|day| y.end() < day) {
+                continue;
+            }
+            let as_of_year = if year == period.reference_year() {
+                as_of.min(y.end_moment())
+            } else {
+                y.end_moment()
+            };
+            years.push(values(store, &by_year, y, as_of_year, public)?);
+        }
+        Ok(years)
+    }
+
+    /// The revisions sheet: against the load asked for, else the last earlier report of the
+    /// period. The first report of a period has nothing to revise, and a re-run as known at
+    /// its load finds no report before that load either.
+    fn revisions_of(
+        store: &Store,
+        used: &[Indicator],
+        (period, as_of): (Period, NaiveDateTime),
+        revised_since: Option<i64>,
+        public: bool,
+    ) -> Result<crate::results::Revised> {
+        let now = store.known_load()?;
+        let since = match revised_since {
+            Some(load) => Some(load),
+            None => store.last_report_before(&period.to_string(), now)?,
+        };
+        Ok(match since {
+            None => crate::results::Revised::FirstReport,
+            Some(since) => crate::results::Revised::Since(Box::new(crate::revisions::compute(
+                store,
+                used,
+                &Request { period, as_of },
+                since,
+                public,
+                false,
+            )?)),
         })
     }
 }

@@ -256,7 +256,6 @@ pub fn comparison_lines(
     with_comparison: bool,
     audience: Audience,
 ) -> Vec<Vec<String>> {
-    let d = &comparison.dispersion;
     let base = |area: &str,
                 numerator: Option<f64>,
                 size: Option<f64>,
@@ -282,39 +281,9 @@ pub fn comparison_lines(
         ]);
         fields
     };
-    let tail = |area: Option<&AreaComparison>| -> Vec<String> {
-        let mut extra: Vec<String> = vec![number(comparison.province_value)];
-        match area {
-            Some(a) => extra.extend([
-                number(a.difference),
-                number(a.difference_low),
-                number(a.difference_high),
-                number(a.limits.low_95),
-                number(a.limits.high_95),
-                number(a.limits.low_998),
-                number(a.limits.high_998),
-                a.flag.name().to_string(),
-                a.rank.to_string(),
-                a.rank_low.to_string(),
-                a.rank_high.to_string(),
-                number(a.rank_low_error),
-                number(a.rank_high_error),
-                comparison.rank_draws.to_string(),
-                comparison.rank_seed.to_string(),
-            ]),
-            None => extra.extend(std::iter::repeat_n(String::new(), 15)),
-        }
-        extra.extend([
-            d.applied.to_string(),
-            d.model.name().to_string(),
-            number(d.phi),
-            number(d.tau2),
-        ]);
-        extra
-    };
     let with = |mut line: Vec<String>, area: Option<&AreaComparison>| {
         if with_comparison {
-            line.extend(tail(area));
+            line.extend(comparison_fields(comparison, area));
         }
         line.push(audience.name().to_string());
         line
@@ -351,6 +320,41 @@ pub fn comparison_lines(
         lines.push(with(base(code, None, None, None, status), None));
     }
     lines
+}
+
+/// The comparison's columns of a line of comparison.csv ([`COMPARISON_COLUMNS`]): the
+/// area's against the whole (empty for the whole and the areas left out), then the
+/// over-dispersion, on every line.
+fn comparison_fields(comparison: &Comparison, area: Option<&AreaComparison>) -> Vec<String> {
+    let d = &comparison.dispersion;
+    let mut extra: Vec<String> = vec![number(comparison.province_value)];
+    match area {
+        Some(a) => extra.extend([
+            number(a.difference),
+            number(a.difference_low),
+            number(a.difference_high),
+            number(a.limits.low_95),
+            number(a.limits.high_95),
+            number(a.limits.low_998),
+            number(a.limits.high_998),
+            a.flag.name().to_string(),
+            a.rank.to_string(),
+            a.rank_low.to_string(),
+            a.rank_high.to_string(),
+            number(a.rank_low_error),
+            number(a.rank_high_error),
+            comparison.rank_draws.to_string(),
+            comparison.rank_seed.to_string(),
+        ]),
+        None => extra.extend(std::iter::repeat_n(String::new(), 15)),
+    }
+    extra.extend([
+        d.applied.to_string(),
+        d.model.name().to_string(),
+        number(d.phi),
+        number(d.tau2),
+    ]);
+    extra
 }
 
 /// The columns of a test for trend in trend.csv, after the tidy ones: the model
