@@ -847,21 +847,7 @@ fn smoothed_rates_equal_marshalls_estimator_and_the_poisson_gamma_likelihood() {
     use statrs::function::gamma::{digamma, ln_gamma};
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();
-    crate::util::generate_ok(
-        cwd,
-        &[
-            "--out",
-            "nation",
-            "--provinces",
-            "6",
-            "--cases",
-            "160",
-            "--content",
-            "120",
-            "--seed",
-            "34",
-        ],
-    );
+    crate::util::generated_nation(cwd, "6");
     let load = |args: &[&str]| {
         let mut all = vec!["load"];
         all.extend_from_slice(args);
@@ -1023,16 +1009,29 @@ fn public_smoothed_rates_are_estimated_from_the_shown_areas_alone() {
             for (s, (rate, _)) in shown.iter().zip(&smoothed) {
                 if method == "marshall" {
                     assert!((s.2 - rate * 1e5).abs() < 1e-6 && (s.4 - a * 1e10).abs() < 1e-6);
-                }
-                // Both priors' means are the shown areas' pooled rate here: the rates
-                // vary no more than chance, so the likelihood's maximum is at ν = ∞.
-                if a == 0.0 {
                     assert!(
                         (s.3 - m * 1e5).abs() < 1e-9,
-                        "{indicator} {method}: {} vs {}",
+                        "{indicator}: {} vs {}",
                         s.3,
                         m * 1e5
                     );
+                } else if s.4 == 0.0 {
+                    // ν = ∞: the likelihood is the Poisson's, whose mean is the pooled rate.
+                    assert!(
+                        (s.3 - m * 1e5).abs() < 1e-9,
+                        "{indicator}: {} vs {}",
+                        s.3,
+                        m * 1e5
+                    );
+                } else {
+                    // The likelihood's score in μ vanishes on the shown rows.
+                    let (mu, var) = (s.3 / 1e5, s.4 / 1e10);
+                    let nu = mu * mu / var;
+                    let score: f64 = counts
+                        .iter()
+                        .map(|(y, n)| nu * (y - n * mu) / (nu + n * mu))
+                        .sum();
+                    assert!(score.abs() < 1e-8, "{indicator}: score {score}");
                 }
             }
         }

@@ -1080,21 +1080,7 @@ fn quality_release(
 #[test]
 fn an_intruder_reading_every_wholes_data_quality_counts_recovers_no_small_count() {
     let dir = tempfile::tempdir().unwrap();
-    crate::util::generate_ok(
-        dir.path(),
-        &[
-            "--out",
-            "nation",
-            "--provinces",
-            "3",
-            "--cases",
-            "160",
-            "--content",
-            "120",
-            "--seed",
-            "34",
-        ],
-    );
+    crate::util::generated_nation(dir.path(), "3");
     run_ok(dir.path(), &["load", "nation", "--db", "n.duckdb"]);
     for code in ["01", "02", "03"] {
         let folder = format!("nation/{code}");

@@ -444,29 +444,6 @@ fn the_parquet_export_gives_the_stores_tidy_tables() {
     assert_ne!(run.code, 0);
 }
 
-/// A generated nation: the reference files at the top, each province's exports in a
-/// folder named by its code.
-fn generated_nation(cwd: &Path, provinces: &str) -> PathBuf {
-    let out = cwd.join("nation");
-    let run = crate::util::generate(
-        cwd,
-        &[
-            "--out",
-            "nation",
-            "--provinces",
-            provinces,
-            "--cases",
-            "160",
-            "--content",
-            "120",
-            "--seed",
-            "34",
-        ],
-    );
-    assert_eq!(run.code, 0, "{}", run.all_output());
-    out
-}
-
 fn province_folders(nation: &Path) -> Vec<String> {
     let mut codes: Vec<String> = std::fs::read_dir(nation)
         .unwrap()
@@ -483,7 +460,7 @@ fn a_national_store_gives_each_province_its_own_stores_values() {
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();
     // Three provinces: 01 and 02 merge on 1 July 2025 (as 63 became 34, 3 become 2).
-    let nation = generated_nation(cwd, "3");
+    let nation = crate::util::generated_nation(cwd, "3");
     let codes = province_folders(&nation);
     assert_eq!(codes, ["01", "02", "03"]);
     let reference = nation.display().to_string();

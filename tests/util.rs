@@ -87,6 +87,30 @@ pub fn generate_ok(cwd: &Path, args: &[&str]) {
     assert_eq!(run.code, 0, "baove-generate {args:?}: {}", run.all_output());
 }
 
+/// A generated nation of `provinces` in `cwd/nation` (seed 34, 160 cases and 120 content
+/// reports each): the reference files at the top, each province's exports in a folder
+/// named by its code.
+pub fn generated_nation(cwd: &Path, provinces: &str) -> PathBuf {
+    let out = cwd.join("nation");
+    let run = generate(
+        cwd,
+        &[
+            "--out",
+            "nation",
+            "--provinces",
+            provinces,
+            "--cases",
+            "160",
+            "--content",
+            "120",
+            "--seed",
+            "34",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    out
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

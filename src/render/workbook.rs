@@ -1665,19 +1665,7 @@ fn write_smoothed_table(
         }
         row += 1;
     }
-    for code in &c.left_out {
-        let area_name = data.geography.names.get(code).cloned().unwrap_or_default();
-        ws.write_string(row, 0, code).map_err(xlsx)?;
-        ws.write_string(row, 1, &area_name).map_err(xlsx)?;
-        let symbol = if compared.hidden.contains(code) {
-            "[c]"
-        } else {
-            "[x]"
-        };
-        ws.write_string_with_format(row, 4, symbol, &f.symbol)
-            .map_err(xlsx)?;
-        row += 1;
-    }
+    let row = write_left_out(ws, data, compared, row, f)?;
     let prior = |s: &crate::smoothing::Smoothing| {
         format!(
             "{} {}, {} {}",
@@ -1757,7 +1745,20 @@ fn write_comparison_rows(
         row += 1;
     }
     let last = row.saturating_sub(1).max(first);
-    for code in &c.left_out {
+    let row = write_left_out(ws, data, compared, row, f)?;
+    Ok((first, last, row))
+}
+
+/// The areas a comparison left out, from `row`: code, name and their symbol (`[c]`
+/// hidden, `[x]` no members) in the value's column; returns the row after them.
+fn write_left_out(
+    ws: &mut Worksheet,
+    data: &ReportData,
+    compared: &crate::compare::Compared,
+    mut row: u32,
+    f: &Formats,
+) -> Result<u32> {
+    for code in &compared.comparison.left_out {
         let area_name = data.geography.names.get(code).cloned().unwrap_or_default();
         ws.write_string(row, 0, code).map_err(xlsx)?;
         ws.write_string(row, 1, &area_name).map_err(xlsx)?;
@@ -1770,7 +1771,7 @@ fn write_comparison_rows(
             .map_err(xlsx)?;
         row += 1;
     }
-    Ok((first, last, row))
+    Ok(row)
 }
 
 /// The funnel's curve beside the table (columns U to Y, from `header_row`), as a native
