@@ -1,8 +1,9 @@
 //! baove: analytics and statutory reporting for a provincial programme against online
 //! child abuse. Layers, each using only those before it:
 //! model (model, period, findings, results) ← catalog (catalog, template, draft) ← store ← ingest ← indicators,
-//! stats, funnel, compare, report, revisions ← render.
-//! The command line lives in the binary.
+//! stats, funnel, compare, report, revisions (the use cases) ← render (bytes) ← publish (a
+//! command's artefacts). The command line lives in the binary: it maps its arguments to
+//! what a publication is asked, writes the artefacts and prints what it wrote.
 
 pub mod catalog;
 pub mod compare;
@@ -16,6 +17,8 @@ pub mod indicators;
 pub mod ingest;
 pub mod model;
 pub mod period;
+#[cfg(feature = "store")]
+pub mod publish;
 #[cfg(feature = "store")]
 pub mod release;
 pub mod render;

@@ -163,10 +163,6 @@ impl Reading {
         Ok((period, self.as_of.unwrap_or_else(|| period.end_moment())))
     }
 
-    pub fn public(&self) -> bool {
-        self.audience.is_public()
-    }
-
     pub fn store(&self) -> baove::Result<baove::store::Store> {
         let store = match &self.parquet {
             Some(dir) => baove::store::Store::open_parquet(dir)?,

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use baove::render::{dashboard, output};
-use baove::{report, template};
+use baove::publish::dashboard;
+use baove::render::output;
 
 use super::args::{generation_time, parse_as_of, Reading};
 
@@ -27,15 +27,18 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
-    let template = template::find("dashboard").map_err(baove::Error::Catalog)?;
     let (period, as_of) = args.reading.moment()?;
     let generated_at = generation_time(args.timestamp)?;
     let store = args.reading.store_logged_at(generated_at)?;
-    let public = args.reading.public();
-    let data = report::gather(&store, "dashboard", &template, period, as_of, public, None)?;
+    let page = dashboard::artefact(
+        &store,
+        &baove::results::Request { period, as_of },
+        args.reading.audience,
+        args.reading.lang.lang(),
+        generated_at,
+    )?;
     drop(store);
-    let bytes = dashboard::build(&data, args.reading.lang.lang(), generated_at)?;
-    output::write_atomic(&args.out, &bytes, args.force)?;
+    output::write_atomic(&args.out, &page.bytes, args.force)?;
     args.reading
         .log_outputs("dashboard", &period, as_of, std::slice::from_ref(&args.out))?;
     super::print(&format!(

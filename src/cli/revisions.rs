@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use baove::catalog;
-use baove::render::{output, tidy, workbook};
+use baove::publish::revisions;
+use baove::render::output;
 
 use super::args::{generation_time, parse_as_of, parse_known_at, Reading};
 
@@ -35,48 +35,19 @@ pub struct Args {
 pub fn run(args: Args) -> baove::Result<ExitCode> {
     let (period, as_of) = args.reading.moment()?;
     let generated_at = generation_time(args.timestamp)?;
-    let lang = args.reading.lang.lang();
     let store = args.reading.store()?;
     let since = store.resolve_known_at(args.since)?;
-    let indicators = catalog::indicators().map_err(baove::Error::Catalog)?;
-    let request = baove::results::Request { period, as_of };
-    let revisions = baove::revisions::compute(
-        &store,
-        &indicators,
-        &request,
-        since.load_id,
-        args.reading.public(),
-        true,
-    )?;
-    let names = baove::store::Session::new(&store)?.geography(&period)?.names;
-    drop(store);
-
-    output::output_dir(&args.out, "")?;
     let audience = args.reading.audience;
-    let files = [
-        (
-            format!("revisions_{period}.csv"),
-            tidy::revisions_csv(&revisions, audience),
-        ),
-        (
-            format!("revision_causes_{period}.csv"),
-            tidy::revision_causes_csv(&revisions, audience),
-        ),
-        (
-            format!("revision_triangle_{period}.csv"),
-            tidy::revision_triangle_csv(&revisions, &indicators, audience),
-        ),
-        (
-            format!("revisions_{period}.xlsx"),
-            workbook::build_revisions(&revisions, &indicators, &names, lang, generated_at)?,
-        ),
-    ];
-    let mut written = Vec::new();
-    for (name, bytes) in files {
-        let path = args.out.join(name);
-        output::write_atomic(&path, &bytes, args.force)?;
-        written.push(path);
-    }
+    let (revisions, artefacts) = revisions::artefacts(
+        &store,
+        &baove::results::Request { period, as_of },
+        since.load_id,
+        audience,
+        args.reading.lang.lang(),
+        generated_at,
+    )?;
+    drop(store);
+    let written = output::write_folder(&args.out, &artefacts, args.force)?;
     let changed = revisions
         .values
         .iter()

@@ -55,19 +55,64 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
     persisted.map_err(|e| Error::io(path.display(), e.error))
 }
 
-/// Writes a chart as `charts/STEM.svg` and `charts/STEM.png` under `out`, each
-/// atomically, and returns the two paths.
-pub fn write_chart(
-    out: &Path,
-    stem: &str,
-    (svg, png): (Vec<u8>, Vec<u8>),
-    overwrite: bool,
-) -> Result<[std::path::PathBuf; 2]> {
-    let path = |ext: &str| out.join("charts").join(format!("{stem}.{ext}"));
-    let (svg_path, png_path) = (path("svg"), path("png"));
-    write_atomic(&svg_path, &svg, overwrite)?;
-    write_atomic(&png_path, &png, overwrite)?;
-    Ok([svg_path, png_path])
+/// One output file of a command: where it goes under the command's output folder, and
+/// its bytes. A use case's publication (`crate::publish`) is a list of these; one writer
+/// ([`write_folder`]) puts them on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artefact {
+    /// Relative to the output folder, e.g. `charts/trend_rate_received.png`.
+    pub path: std::path::PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl Artefact {
+    pub fn new(path: impl Into<std::path::PathBuf>, bytes: Vec<u8>) -> Artefact {
+        Artefact {
+            path: path.into(),
+            bytes,
+        }
+    }
+
+    /// A chart drawn as SVG and PNG: `charts/STEM.svg` and `charts/STEM.png`.
+    pub fn chart(stem: &str, (svg, png): (Vec<u8>, Vec<u8>)) -> [Artefact; 2] {
+        [
+            Artefact::new(format!("charts/{stem}.svg"), svg),
+            Artefact::new(format!("charts/{stem}.png"), png),
+        ]
+    }
+}
+
+/// Writes a command's artefacts under `out` as a whole ([`FolderSwap`]): all of them
+/// or, on any error, none; files of `out` that no artefact names are kept, and one an
+/// artefact names is replaced only with `force`. Returns the paths written, in the
+/// artefacts' order. (A one-file output, the dashboard's `--out FILE`, is written by
+/// [`write_atomic`].)
+pub fn write_folder(out: &Path, artefacts: &[Artefact], force: bool) -> Result<Vec<std::path::PathBuf>> {
+    let swap = FolderSwap::begin(out, force)?;
+    let mut written = Vec::with_capacity(artefacts.len());
+    for artefact in artefacts {
+        let relative = &artefact.path;
+        // An artefact's path is made by the publication, never from input; still, a
+        // path that would leave the folder is a defect to stop on, not to write.
+        if !relative
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+        {
+            return Err(Error::Usage(format!(
+                "output {} is not a path inside the output folder",
+                relative.display()
+            )));
+        }
+        let path = swap.path().join(relative);
+        if let Some(parent) = relative.parent().filter(|p| !p.as_os_str().is_empty()) {
+            output_dir(swap.path(), &parent.to_string_lossy())?;
+        }
+        // The staging folder is new: a name written twice is a publication's defect.
+        write_atomic(&path, &artefact.bytes, false)?;
+        written.push(swap.final_path(&path));
+    }
+    swap.commit()?;
+    Ok(written)
 }
 
 /// A folder of outputs written as a whole (issue 31): the files go into a new folder
@@ -257,5 +302,76 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out.csv")]);
+    }
+
+    /// The names in `dir`, sorted, folders with a trailing slash.
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let slash = if e.file_type().unwrap().is_dir() { "/" } else { "" };
+                format!("{}{slash}", e.file_name().to_string_lossy())
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_publication_is_written_whole_or_not_at_all() {
+        let parent = tempfile::tempdir().unwrap();
+        let out = parent.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("comparison.csv"), "old").unwrap();
+        std::fs::write(out.join("another-command.csv"), "kept").unwrap();
+        let artefacts = [
+            Artefact::new("trend.csv", b"trend".to_vec()),
+            Artefact::new("comparison.csv", b"new".to_vec()),
+            Artefact::new("charts/funnel.svg", b"<svg/>".to_vec()),
+        ];
+        // One artefact would replace a file: without force nothing is written, not even
+        // the artefacts before it, and no staging folder is left beside.
+        assert!(write_folder(&out, &artefacts, false).is_err());
+        assert_eq!(listing(&out), ["another-command.csv", "comparison.csv"]);
+        assert_eq!(
+            std::fs::read_to_string(out.join("comparison.csv")).unwrap(),
+            "old"
+        );
+        assert_eq!(listing(parent.path()), ["out/"]);
+        // With force every artefact is written, in its order, and other files stay.
+        let written = write_folder(&out, &artefacts, true).unwrap();
+        assert_eq!(
+            written,
+            [
+                out.join("trend.csv"),
+                out.join("comparison.csv"),
+                out.join("charts/funnel.svg")
+            ]
+        );
+        assert_eq!(
+            listing(&out),
+            ["another-command.csv", "charts/", "comparison.csv", "trend.csv"]
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("comparison.csv")).unwrap(),
+            "new"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("another-command.csv")).unwrap(),
+            "kept"
+        );
+        assert_eq!(listing(parent.path()), ["out/"]);
+    }
+
+    #[test]
+    fn an_artefact_never_leaves_its_folder() {
+        let parent = tempfile::tempdir().unwrap();
+        let out = parent.path().join("out");
+        for outside in ["../escaped.csv", "/tmp/escaped.csv", "charts/../../escaped.csv"] {
+            let artefacts = [Artefact::new(outside, b"x".to_vec())];
+            assert!(write_folder(&out, &artefacts, true).is_err(), "{outside}");
+        }
+        assert!(listing(parent.path()).is_empty(), "{:?}", listing(parent.path()));
     }
 }
