@@ -149,7 +149,7 @@ impl Pattern {
         static DECIDED: Mutex<Option<HashMap<Key, Arc<Pattern>>>> = Mutex::new(None);
         let key: Key = (
             store.instance(),
-            store.knowing(),
+            request.known,
             format!("{:?} {}", request.period, request.as_of),
             indicators.iter().map(|i| i.id.clone()).collect(),
         );
@@ -181,13 +181,13 @@ impl Pattern {
         request: &Request,
         audited: bool,
     ) -> Result<Pattern> {
-        let provinces = Session::new(store)?.provinces()?;
+        let provinces = Session::new(store, request)?.provinces()?;
         let mut wholes = Vec::new();
         for top in wholes_of(&provinces, request) {
             let Ok(reach) = provinces.reach(&top, &request.period) else {
                 continue;
             };
-            let rows = store.with_top(top.clone(), |s| indicators::compute(s, indicators, request))?;
+            let rows = indicators::compute(store, indicators, &request.of(top.clone()))?;
             wholes.push(Whole { reach, rows });
         }
         let mut pattern = Pattern {
@@ -295,7 +295,7 @@ impl Pattern {
     /// parts, so that the nation's count less the other provinces' does not give back
     /// one a province's report hides.
     pub fn quality(&self, store: &Store, top: &Top, previous: &Period, public: bool) -> Result<Quality> {
-        let of = |top: &Top| store.with_top(top.clone(), |s| Session::new(s)?.quality(previous));
+        let of = |top: &Top| Session::new(store, &self.request.of(top.clone()))?.quality(previous);
         if !public {
             return of(top);
         }

@@ -152,24 +152,37 @@ mod gathering {
     fn values(
         store: &Store,
         indicators: &[Indicator],
-        period: Period,
-        as_of: NaiveDateTime,
+        request: &Request,
         public: bool,
     ) -> Result<PeriodValues> {
-        let request = Request { period, as_of };
         // The public release hides what the period's one pattern over every whole of
         // the store hides (issue 32), whatever whole this report is about.
         let rows = if public {
-            crate::release::Pattern::decide(store, &request)?.release(&store.top(), indicators)?
+            crate::release::Pattern::decide(store, request)?.release(&request.whole, indicators)?
         } else {
-            indicators::compute(store, indicators, &request)?
+            indicators::compute(store, indicators, request)?
         };
-        Ok(PeriodValues { period, as_of, rows })
+        Ok(PeriodValues {
+            period: request.period,
+            as_of: request.as_of,
+            rows,
+        })
     }
 
     /// Earlier periods are described at their own end; the current one at the requested as-of.
-    fn at_end(store: &Store, indicators: &[Indicator], period: Period, public: bool) -> Result<PeriodValues> {
-        values(store, indicators, period, period.end_moment(), public)
+    fn at_end(
+        store: &Store,
+        indicators: &[Indicator],
+        request: &Request,
+        period: Period,
+        public: bool,
+    ) -> Result<PeriodValues> {
+        values(
+            store,
+            indicators,
+            &request.at(period, period.end_moment()),
+            public,
+        )
     }
 
     /// Compares the areas of `level` (default: those of the period) on `indicator_ids`,
@@ -184,7 +197,7 @@ mod gathering {
         public: bool,
     ) -> Result<Vec<crate::compare::Compared>> {
         let all = catalog::indicators().map_err(Error::Catalog)?;
-        let areas = crate::compare::Areas::of(store, geography, level)?;
+        let areas = crate::compare::Areas::of(store, request, geography, level)?;
         let picked: Vec<Indicator> = all
             .iter()
             .filter(|i| indicator_ids.contains(&i.id))
@@ -213,12 +226,12 @@ mod gathering {
         store: &Store,
         template_name: &str,
         template: &Template,
-        period: Period,
-        as_of: NaiveDateTime,
+        request: &Request,
         public: bool,
         revised_since: Option<i64>,
     ) -> Result<ReportData> {
-        let mut geography = Session::new(store)?.whole(&period)?;
+        let period = request.period;
+        let mut geography = Session::new(store, request)?.whole(&period)?;
         geography.covers_its_parts(&period)?;
         let all = catalog::indicators().map_err(Error::Catalog)?;
         let used: Vec<Indicator> = template
@@ -226,19 +239,19 @@ mod gathering {
             .iter()
             .filter_map(|id| all.iter().find(|i| i.id == *id).cloned())
             .collect();
-        let current = values(store, &used, period, as_of, public)?;
-        let previous = at_end(store, &used, period.previous(), public)?;
-        let year_before = at_end(store, &used, period.year_before(), public)?;
+        let current = values(store, &used, request, public)?;
+        let previous = at_end(store, &used, request, period.previous(), public)?;
+        let year_before = at_end(store, &used, request, period.year_before(), public)?;
 
         // A trend starts at the first period with data: earlier periods hold no data,
         // which a chart would draw as zero.
-        let first_day = Session::new(store)?.first_record_day(&period)?;
-        let trend = trend_values(store, template, &used, &current, first_day, public)?;
+        let first_day = Session::new(store, request)?.first_record_day(&period)?;
+        let trend = trend_values(store, template, &used, (request, &current), first_day, public)?;
 
         // One session for the report's own queries; each period's indicators open theirs
         // (the staging objects are the connection's, so this one stays valid).
-        let session = Session::new(store)?;
-        let years = year_values(store, template, &used, (period, as_of), first_day, public)?;
+        let session = Session::new(store, request)?;
+        let years = year_values(store, template, &used, request, first_day, public)?;
         let mut comparisons = Vec::new();
         for sheet in &template.sheets {
             if sheet.kind != SheetKind::Comparison {
@@ -246,16 +259,15 @@ mod gathering {
                 continue;
             }
             let level = sheet.level.as_deref().and_then(crate::compare::Level::parse);
-            let request = Request { period, as_of };
-            let compared = compare_areas(store, &mut geography, level, &sheet.indicators, &request, public)?;
+            let compared = compare_areas(store, &mut geography, level, &sheet.indicators, request, public)?;
             comparisons.push(compared.into_iter().next());
         }
         let sources = store.status()?.log;
         let mut quality = if public {
             // Its counts are quantities of the period's one pattern (issue 32).
-            crate::release::Pattern::decide(store, &Request { period, as_of })?.quality(
+            crate::release::Pattern::decide(store, request)?.quality(
                 store,
-                &store.top(),
+                &request.whole,
                 &previous.period,
                 public,
             )?
@@ -264,11 +276,11 @@ mod gathering {
         };
         if !public {
             // Parts, links and possible duplicates name cases and agencies: the office's.
-            quality.parts = session.parts_quality(&Request { period, as_of })?;
+            quality.parts = session.parts_quality(request)?;
         }
         let revisions = template
             .revisions
-            .then(|| revisions_of(store, &used, (period, as_of), revised_since, public))
+            .then(|| revisions_of(store, &used, request, revised_since, public))
             .transpose()?;
         Ok(ReportData {
             template_name: template_name.to_string(),
@@ -296,7 +308,7 @@ mod gathering {
         store: &Store,
         template: &Template,
         used: &[Indicator],
-        current: &PeriodValues,
+        (request, current): (&Request, &PeriodValues),
         first_day: Option<chrono::NaiveDate>,
         public: bool,
     ) -> Result<Vec<PeriodValues>> {
@@ -329,7 +341,7 @@ mod gathering {
             trend.push(if step == 0 {
                 current.clone()
             } else {
-                at_end(store, &trend_indicators, p, public)?
+                at_end(store, &trend_indicators, request, p, public)?
             });
         }
         trend.reverse();
@@ -342,10 +354,11 @@ mod gathering {
         store: &Store,
         template: &Template,
         used: &[Indicator],
-        (period, as_of): (Period, NaiveDateTime),
+        request: &Request,
         first_day: Option<chrono::NaiveDate>,
         public: bool,
     ) -> Result<Vec<PeriodValues>> {
+        let (period, as_of) = (request.period, request.as_of);
         let mut years = Vec::new();
         if !template.sheets.iter().any(|s| s.kind == SheetKind::ByYear) {
             return Ok(years);
@@ -375,7 +388,7 @@ mod gathering {
             } else {
                 y.end_moment()
             };
-            years.push(values(store, &by_year, y, as_of_year, public)?);
+            years.push(values(store, &by_year, &request.at(y, as_of_year), public)?);
         }
         Ok(years)
     }
@@ -386,24 +399,19 @@ mod gathering {
     fn revisions_of(
         store: &Store,
         used: &[Indicator],
-        (period, as_of): (Period, NaiveDateTime),
+        request: &Request,
         revised_since: Option<i64>,
         public: bool,
     ) -> Result<crate::results::Revised> {
-        let now = store.known_load()?;
+        let now = store.last_load_known(request.known)?;
         let since = match revised_since {
             Some(load) => Some(load),
-            None => store.last_report_before(&period.to_string(), now)?,
+            None => store.last_report_before(&request.period.to_string(), now)?,
         };
         Ok(match since {
             None => crate::results::Revised::FirstReport,
             Some(since) => crate::results::Revised::Since(Box::new(crate::revisions::compute(
-                store,
-                used,
-                &Request { period, as_of },
-                since,
-                public,
-                false,
+                store, used, request, since, public, false,
             )?)),
         })
     }

@@ -80,11 +80,53 @@ impl TidyRow {
     }
 }
 
-/// What to compute.
-#[derive(Debug, Clone)]
+/// What to compute: a period as of a moment, for a whole, from the store as known after
+/// a load. Passed by value to every use case: the store holds no state of a request.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     pub period: Period,
     pub as_of: NaiveDateTime,
+    /// The whole described (a province, the nation).
+    pub whole: Top,
+    /// The load the store is read as known after; None: as it stands.
+    pub known: Option<i64>,
+}
+
+impl Request {
+    /// `period` as of `as_of`, for the store's one province, as the store stands.
+    pub fn new(period: Period, as_of: NaiveDateTime) -> Request {
+        Request {
+            period,
+            as_of,
+            whole: Top::Only,
+            known: None,
+        }
+    }
+
+    /// The same whole and state of the store, another period as of another moment.
+    pub fn at(&self, period: Period, as_of: NaiveDateTime) -> Request {
+        Request {
+            period,
+            as_of,
+            ..self.clone()
+        }
+    }
+
+    /// The same period and state of the store, another whole.
+    pub fn of(&self, whole: Top) -> Request {
+        Request {
+            whole,
+            ..self.clone()
+        }
+    }
+
+    /// The same period and whole, the store as known after `known` (None: as it stands).
+    pub fn known_at(&self, known: Option<i64>) -> Request {
+        Request {
+            known,
+            ..self.clone()
+        }
+    }
 }
 
 /// The whole a report describes.

@@ -34,7 +34,7 @@ use crate::error::{Error, Result};
 use crate::indicators;
 use crate::model::Kind;
 use crate::results::{
-    Cause, CauseCount, LoadMark, Request, RevisedValue, Revisions, ShownCause, Status, TidyRow, Vintage,
+    Cause, CauseCount, LoadMark, Request, RevisedValue, Revisions, ShownCause, Status, TidyRow, Top, Vintage,
 };
 use crate::store::{Session, Store};
 
@@ -42,33 +42,19 @@ use crate::store::{Session, Store};
 const REVISION: &str = "revision";
 
 /// Computes the revision of `request`'s period from the store as known after `since` to
-/// the store as the connection now reads it (as it stands, or as known at the load set
-/// by [`Store::know_as_at`]), which it reads as before when done. With `triangle`, the
-/// whole's value after every load up to now as well (one computation per load).
+/// the store as the request reads it (as it stands, or as known at its load). With
+/// `with_triangle`, the whole's value after every load up to now as well (one
+/// computation per load).
 pub fn compute(
     store: &Store,
     indicators: &[Indicator],
     request: &Request,
     since: i64,
     public: bool,
-    triangle: bool,
-) -> Result<Revisions> {
-    let restore = store.knowing();
-    let result = compute_between(store, indicators, request, since, public, triangle, restore);
-    store.know_as_at(restore)?;
-    result
-}
-
-fn compute_between(
-    store: &Store,
-    indicators: &[Indicator],
-    request: &Request,
-    since: i64,
-    public: bool,
     with_triangle: bool,
-    as_read: Option<i64>,
 ) -> Result<Revisions> {
-    let now_load = store.known_load()?;
+    let as_read = request.known;
+    let now_load = store.last_load_known(as_read)?;
     let loads = store.loads()?;
     let mark = |id: i64| -> Result<LoadMark> {
         loads
@@ -89,22 +75,18 @@ fn compute_between(
     // 32), as the report of that state hid them.
     let totals_at = |load: i64| -> Result<(Vec<TidyRow>, Vec<TidyRow>)> {
         // The state now is the one the caller reads: its pattern is the report's.
-        let rows = totals_after(
-            store,
-            indicators,
-            request,
-            if load == now_load { as_read } else { Some(load) },
-        )?;
+        let state = request.known_at(if load == now_load { as_read } else { Some(load) });
+        let rows = totals_after(store, indicators, &state)?;
         let mut shown = rows.clone();
         if public {
-            crate::release::Pattern::decide(store, request)?.suppress(&mut shown, &store.top())?;
+            crate::release::Pattern::decide(store, &state)?.suppress(&mut shown, &request.whole)?;
         }
         Ok((rows, shown))
     };
     let (then_rows, then_shown) = totals_at(since)?;
     let (now_rows, now_shown) = totals_at(now_load)?;
     // One session for the whole's code and the causes (its staging is built once).
-    let session = Session::new(store)?;
+    let session = Session::new(store, request)?;
     let whole = session.reach(&request.period)?.code;
     let causes = session.revision_causes(request, since, now_load)?;
 
@@ -119,7 +101,6 @@ fn compute_between(
                 request,
                 since,
                 now_load,
-                as_read,
             },
             &smallest,
             &causes,
@@ -200,7 +181,7 @@ fn compute_between(
     });
 
     let triangle = if with_triangle {
-        let states = family_states(store, indicators, request, &loads, now_load, as_read, public)?;
+        let states = family_states(store, indicators, request, &loads, now_load, public)?;
         triangle_of(&states, indicators, now_load, since, public, a_whole_hidden)?
     } else {
         Vec::new()
@@ -267,22 +248,21 @@ fn smallest_moves(
 }
 
 /// What a revision compares: the indicators of one period, from the store as known
-/// after load `since` to the store as known after `now_load` (read as `as_read`).
+/// after load `since` to the store as known after `now_load` (read as the request reads it).
 struct Moved<'a> {
     indicators: &'a [Indicator],
     request: &'a Request,
     since: i64,
     now_load: i64,
-    as_read: Option<i64>,
 }
 
 impl Moved<'_> {
-    /// The revision counts of the store's whole: each cell's smallest move, and the
-    /// causes.
-    fn counts(&self, store: &Store) -> Result<(BTreeMap<String, u64>, Vec<CauseCount>)> {
-        let then_rows = totals_after(store, self.indicators, self.request, Some(self.since))?;
-        let now_rows = totals_after(store, self.indicators, self.request, self.as_read)?;
-        let causes = Session::new(store)?.revision_causes(self.request, self.since, self.now_load)?;
+    /// The revision counts of `whole`: each cell's smallest move, and the causes.
+    fn counts(&self, store: &Store, whole: &Top) -> Result<(BTreeMap<String, u64>, Vec<CauseCount>)> {
+        let now = self.request.of(whole.clone());
+        let then_rows = totals_after(store, self.indicators, &now.known_at(Some(self.since)))?;
+        let now_rows = totals_after(store, self.indicators, &now)?;
+        let causes = Session::new(store, &now)?.revision_causes(&now, self.since, self.now_load)?;
         Ok((
             smallest_moves(self.indicators, &then_rows, &now_rows, &causes),
             causes,
@@ -310,7 +290,7 @@ fn hidden_over_family(
     causes: &[CauseCount],
 ) -> Result<(BTreeSet<String>, bool)> {
     let pattern = crate::release::Pattern::decide(store, moved.request)?;
-    let asked_key = pattern.key_of(&store.top())?;
+    let asked_key = pattern.key_of(&moved.request.whole)?;
     let quantity = |kind: Kind, cause: Cause| format!("cause.{}.{}", kind.name(), cause.name());
     let mut quantities = vec![REVISION.to_string()];
     quantities.extend(cause_kinds().into_iter().map(|(k, c)| quantity(k, c)));
@@ -322,7 +302,7 @@ fn hidden_over_family(
         let (smallest, causes) = if whole.key == asked_key {
             (smallest, causes)
         } else {
-            own = store.with_top(whole.top.clone(), |s| moved.counts(s))?;
+            own = moved.counts(store, &whole.top)?;
             (&own.0, own.1.as_slice())
         };
         // Cells in code order, the whole first: the order ties are broken in.
@@ -393,16 +373,9 @@ fn hidden_over_family(
     ))
 }
 
-/// The rows of every indicator's totals (no breakdown) of the store's whole, its own and
-/// its areas', as known after `state` (None: as the store stands). The store then reads
-/// as of that state.
-fn totals_after(
-    store: &Store,
-    indicators: &[Indicator],
-    request: &Request,
-    state: Option<i64>,
-) -> Result<Vec<TidyRow>> {
-    store.know_as_at(state)?;
+/// The rows of every indicator's totals (no breakdown) of the request's whole, its own
+/// and its areas', as the request reads the store.
+fn totals_after(store: &Store, indicators: &[Indicator], request: &Request) -> Result<Vec<TidyRow>> {
     Ok(indicators::compute(store, indicators, request)?
         .into_iter()
         .filter(|r| r.breakdown.is_empty())
@@ -440,8 +413,8 @@ struct TriangleState {
     wholes: Vec<(Vec<TidyRow>, Vec<TidyRow>)>,
 }
 
-/// Every whole's totals after each load up to `now_load` (the state now read as
-/// `as_read`), the asked whole first: the public triangles of a period are decided over
+/// Every whole's totals after each load up to `now_load` (the state now read as the
+/// request reads it), the asked whole first: the public triangles of a period are decided over
 /// every whole of it at once, as its pattern is (the nation's value after a load less
 /// one province's gave the other's, which its own triangle hid). Internal: the asked
 /// whole alone.
@@ -451,41 +424,39 @@ fn family_states(
     request: &Request,
     loads: &[LoadMark],
     now_load: i64,
-    as_read: Option<i64>,
     public: bool,
 ) -> Result<Vec<TriangleState>> {
-    let asked = store.top();
     let mut states = Vec::new();
     for load in loads.iter().filter(|l| l.load_id <= now_load) {
-        let state = if load.load_id == now_load {
-            as_read
+        let state = request.known_at(if load.load_id == now_load {
+            request.known
         } else {
             Some(load.load_id)
-        };
-        let totals = |store: &Store,
+        });
+        let totals = |whole: &Top,
                       pattern: Option<&crate::release::Pattern>|
          -> Result<(Vec<TidyRow>, Vec<TidyRow>)> {
-            let code = Session::new(store)?.reach(&request.period)?.code;
-            let mut rows = totals_after(store, indicators, request, state)?;
+            let asked = state.of(whole.clone());
+            let code = Session::new(store, &asked)?.reach(&asked.period)?.code;
+            let mut rows = totals_after(store, indicators, &asked)?;
             rows.retain(|r| r.area_code == code);
             let mut shown = rows.clone();
             if let Some(pattern) = pattern {
-                pattern.suppress(&mut shown, &store.top())?;
+                pattern.suppress(&mut shown, whole)?;
             }
             Ok((rows, shown))
         };
-        store.know_as_at(state)?;
         let mut wholes = Vec::new();
         if public {
-            let pattern = crate::release::Pattern::decide(store, request)?;
-            let asked_key = pattern.key_of(&asked)?;
+            let pattern = crate::release::Pattern::decide(store, &state)?;
+            let asked_key = pattern.key_of(&request.whole)?;
             let mut family = pattern.family();
             family.sort_by_key(|whole| whole.key != asked_key);
             for whole in family {
-                wholes.push(store.with_top(whole.top.clone(), |s| totals(s, Some(&pattern)))?);
+                wholes.push(totals(&whole.top, Some(&pattern))?);
             }
         } else {
-            wholes.push(totals(store, None)?);
+            wholes.push(totals(&request.whole, None)?);
         }
         states.push(TriangleState {
             load: load.clone(),

@@ -237,10 +237,7 @@ fn properties_over_generated_data() {
         // The same properties as SQL (queries/tests/*.sql), with the store's own checks.
         let store = baove::store::Store::open_read_only(&dir.path().join("baove.duckdb")).unwrap();
         let period = baove::period::Period::parse(period, calendar.parse().unwrap()).unwrap();
-        let request = baove::indicators::Request {
-            period,
-            as_of: period.end_moment(),
-        };
+        let request = baove::indicators::Request::new(period, period.end_moment());
         let computed = baove::indicators::compute(&store, &catalog, &request).unwrap();
         let failed = given::invariant_violations(&store, &computed, "44").unwrap();
         assert!(failed.is_empty(), "{period}: {failed:?}");
@@ -268,10 +265,7 @@ fn request_scope_of_cases_loses_nothing() {
         ("2025Q1", Calendar::Statutory, Some(later)),
     ] {
         let period = Period::parse(period, calendar).unwrap();
-        let request = Request {
-            period,
-            as_of: as_of.unwrap_or_else(|| period.end_moment()),
-        };
+        let request = Request::new(period, as_of.unwrap_or_else(|| period.end_moment()));
         let scoped = compute_with_scope(&store, &all, &request, CaseScope::Request).unwrap();
         let whole = compute_with_scope(&store, &all, &request, CaseScope::All).unwrap();
         assert!(

@@ -671,3 +671,62 @@ fn a_whole_is_named_by_the_provinces_whose_data_the_store_holds() {
         "{unaware}"
     );
 }
+
+/// A request carries its whole and the state of the store it reads (issue 34): one store
+/// answering requests of several wholes and states, in one order and then in the other,
+/// gives each the answer a store opened for that request alone gives, internal and
+/// public. (The whole and the state read were set on the store, and every use case that
+/// changed them had to put them back.)
+#[test]
+fn one_store_answers_interleaved_requests_as_fresh_stores_do() {
+    use baove::results::{Request, Top};
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let db = cwd.join(merged_store(cwd));
+    let open = || baove::store::Store::open_read_only(&db).unwrap();
+    let all = baove::catalog::indicators().unwrap();
+    let period = baove::period::Period::parse("2025Q1", baove::period::Calendar::Statutory).unwrap();
+    let loads = open().loads().unwrap();
+    // Before the former Quảng Trị's exports were loaded (they are the last load but one).
+    let earlier = loads[loads.len() - 3].load_id;
+    let former = Top::Province {
+        code: "44".into(),
+        on: chrono::NaiveDate::from_ymd_opt(2025, 3, 14),
+    };
+    let mut requests = Vec::new();
+    for whole in [Top::Nation, former, Top::Only] {
+        for known in [None, Some(earlier)] {
+            requests.push(Request {
+                whole: whole.clone(),
+                known,
+                ..Request::new(period, period.end_moment())
+            });
+        }
+    }
+    let answer = |store: &baove::store::Store, request: &Request| {
+        let internal = baove::indicators::compute(store, &all, request).unwrap();
+        let public = baove::release::Pattern::decide_with(store, &all, request)
+            .unwrap()
+            .release(&request.whole, &all)
+            .unwrap();
+        (internal, public)
+    };
+    let alone: Vec<_> = requests.iter().map(|r| answer(&open(), r)).collect();
+    // The requests differ: the nation is not the former province, the state then is not
+    // the state now.
+    assert_ne!(alone[0], alone[2], "the nation and the former province");
+    assert_ne!(alone[0], alone[1], "the nation now and before the last loads");
+    let shared = open();
+    let forwards: Vec<_> = requests.iter().map(|r| answer(&shared, r)).collect();
+    let backwards: Vec<_> = requests.iter().rev().map(|r| answer(&shared, r)).collect();
+    for (k, request) in requests.iter().enumerate() {
+        assert!(
+            forwards[k] == alone[k],
+            "{request:?} after the requests before it"
+        );
+        assert!(
+            backwards[requests.len() - 1 - k] == alone[k],
+            "{request:?} after the requests after it"
+        );
+    }
+}

@@ -107,9 +107,6 @@ pub struct Reading {
     pub as_known_at: Option<baove::store::KnownAt>,
     #[command(flatten)]
     pub whole: Whole,
-    /// The load the store was read as known after, for the log of outputs.
-    #[arg(skip)]
-    pub known_load: std::cell::Cell<Option<i64>>,
 }
 
 /// Which whole a reporting command describes, when the store holds several provinces.
@@ -164,44 +161,43 @@ impl Reading {
     }
 
     pub fn store(&self) -> baove::Result<baove::store::Store> {
-        let store = match &self.parquet {
-            Some(dir) => baove::store::Store::open_parquet(dir)?,
-            None => reporting_store(self.db.as_deref(), &self.input, &self.profile, None)?,
-        };
-        self.known(store)
-    }
-
-    /// The store as the command reads it: the whole asked for, as known at the load
-    /// asked for.
-    fn known(&self, mut store: baove::store::Store) -> baove::Result<baove::store::Store> {
-        store.set_top(self.whole.top());
-        let load = known_at(&store, self.as_known_at)?;
-        self.known_load.set(Some(load));
-        Ok(store)
+        match &self.parquet {
+            Some(dir) => baove::store::Store::open_parquet(dir),
+            None => reporting_store(self.db.as_deref(), &self.input, &self.profile, None),
+        }
     }
 
     /// The store, with an `--input` load logged at `generated_at` (the output's pinned
     /// generation time): the cover's load times then repeat from run to run.
     pub fn store_logged_at(&self, generated_at: chrono::NaiveDateTime) -> baove::Result<baove::store::Store> {
-        let store = match &self.parquet {
-            Some(dir) => baove::store::Store::open_parquet(dir)?,
-            None => reporting_store(self.db.as_deref(), &self.input, &self.profile, Some(generated_at))?,
+        match &self.parquet {
+            Some(dir) => baove::store::Store::open_parquet(dir),
+            None => reporting_store(self.db.as_deref(), &self.input, &self.profile, Some(generated_at)),
+        }
+    }
+
+    /// What the command asks of `store`: the period as of the moment, the whole, the
+    /// store as known at the load asked for; and the last load that reads (for the log of
+    /// outputs).
+    pub fn request(&self, store: &baove::store::Store) -> baove::Result<(baove::results::Request, i64)> {
+        let (period, as_of) = self.moment()?;
+        let known = known_at(store, self.as_known_at)?;
+        let request = baove::results::Request {
+            whole: self.whole.top(),
+            known,
+            ..baove::results::Request::new(period, as_of)
         };
-        self.known(store)
+        let load = store.last_load_known(known)?;
+        Ok((request, load))
     }
 }
 
-/// Makes `store` read as known at `at` (None: as it stands); returns the last load it
-/// reads.
-pub fn known_at(store: &baove::store::Store, at: Option<baove::store::KnownAt>) -> baove::Result<i64> {
-    match at {
-        None => store.known_load(),
-        Some(at) => {
-            let mark = store.resolve_known_at(at)?;
-            store.know_as_at(Some(mark.load_id))?;
-            Ok(mark.load_id)
-        }
-    }
+/// The load `at` names (None: the store as it stands).
+pub fn known_at(
+    store: &baove::store::Store,
+    at: Option<baove::store::KnownAt>,
+) -> baove::Result<Option<i64>> {
+    at.map(|at| Ok(store.resolve_known_at(at)?.load_id)).transpose()
 }
 
 pub fn parse_known_at(text: &str) -> Result<baove::store::KnownAt, String> {
@@ -242,8 +238,7 @@ impl Reading {
     pub fn log_outputs(
         &self,
         command: &str,
-        period: &baove::period::Period,
-        as_of: chrono::NaiveDateTime,
+        (request, load): &(baove::results::Request, i64),
         written: &[PathBuf],
     ) -> baove::Result<()> {
         if !self.input.is_empty() || self.parquet.is_some() {
@@ -257,9 +252,9 @@ impl Reading {
             db,
             command,
             self.audience,
-            Some((period, as_of)),
+            Some((&request.period, request.as_of)),
             Some(self.lang.lang()),
-            self.known_load.get(),
+            Some(*load),
             written,
         )
     }

@@ -29,10 +29,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
     let period = Period::parse(&args.period, args.calendar).map_err(baove::Error::Usage)?;
-    let request = Request {
-        period,
-        as_of: args.as_of.unwrap_or_else(|| period.end_moment()),
-    };
+    let request = Request::new(period, args.as_of.unwrap_or_else(|| period.end_moment()));
     let store = Store::open_read_only(&args.db)?;
     let pattern = Pattern::audited(&store, &request)?;
     let audit = pattern.audit();

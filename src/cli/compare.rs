@@ -12,7 +12,6 @@ use baove::funnel::{Adjustment, Model};
 use baove::period::Period;
 use baove::publish::compare;
 use baove::render::output;
-use baove::results::Request;
 
 /// Periods in the trend file, ending with the compared one.
 const TREND_PERIODS: u16 = 8;
@@ -69,10 +68,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
-    let (period, as_of) = args.reading.moment()?;
     let store = args.reading.store()?;
+    let request = args.reading.request(&store)?;
+    let (period, as_of) = (request.0.period, request.0.as_of);
     let asked = compare::Asked {
-        request: Request { period, as_of },
+        request: request.0.clone(),
         indicators: &args.indicator,
         level: args.level.map(Level::scheme),
         settings: Settings {
@@ -112,7 +112,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     for path in &written {
         text.push_str(&format!("  {}\n", path.display()));
     }
-    args.reading.log_outputs("compare", &period, as_of, &written)?;
+    args.reading.log_outputs("compare", &request, &written)?;
     super::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

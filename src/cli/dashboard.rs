@@ -27,12 +27,13 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
-    let (period, as_of) = args.reading.moment()?;
     let generated_at = generation_time(args.timestamp)?;
     let store = args.reading.store_logged_at(generated_at)?;
+    let asked = args.reading.request(&store)?;
+    let (period, as_of) = (asked.0.period, asked.0.as_of);
     let page = dashboard::artefact(
         &store,
-        &baove::results::Request { period, as_of },
+        &asked.0,
         args.reading.audience,
         args.reading.lang.lang(),
         generated_at,
@@ -40,7 +41,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     drop(store);
     output::write_atomic(&args.out, &page.bytes, args.force)?;
     args.reading
-        .log_outputs("dashboard", &period, as_of, std::slice::from_ref(&args.out))?;
+        .log_outputs("dashboard", &asked, std::slice::from_ref(&args.out))?;
     super::print(&format!(
         "dashboard for {period}, as of {}, audience {}: {}\n",
         as_of.format("%Y-%m-%d %H:%M:%S"),

@@ -68,22 +68,23 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let period_text = args.period.as_deref().expect("clap requires --period");
     let period = Period::parse(period_text, args.calendar).map_err(baove::Error::Usage)?;
     let out = args.out.as_ref().expect("clap requires --out");
-    let request = Request {
-        period,
-        as_of: args.as_of.unwrap_or_else(|| period.end_moment()),
-    };
-    let mut store = match &args.parquet {
+    let store = match &args.parquet {
         Some(dir) => Store::open_parquet(dir)?,
         None => Store::open_read_only(&args.db)?,
     };
-    store.set_top(args.whole.top());
-    let known_load = super::args::known_at(&store, args.as_known_at)?;
-    baove::store::Session::new(&store)?
+    let known = super::args::known_at(&store, args.as_known_at)?;
+    let request = Request {
+        whole: args.whole.top(),
+        known,
+        ..Request::new(period, args.as_of.unwrap_or_else(|| period.end_moment()))
+    };
+    let known_load = store.last_load_known(known)?;
+    baove::store::Session::new(&store, &request)?
         .whole(&request.period)?
         .covers_its_parts(&request.period)?;
     // The public release hides what the period's one pattern over every whole hides.
     let rows = if args.audience.is_public() {
-        Pattern::decide_with(&store, &all, &request)?.release(&args.whole.top(), &all)?
+        Pattern::decide_with(&store, &all, &request)?.release(&request.whole, &all)?
     } else {
         indicators::compute(&store, &all, &request)?
     };

@@ -31,9 +31,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
-    let (period, as_of) = args.reading.moment()?;
     let store = args.reading.store()?;
-    let quality = Session::new(&store)?.parts_quality(&baove::results::Request { period, as_of })?;
+    let (request, _) = args.reading.request(&store)?;
+    let period = request.period;
+    let quality = Session::new(&store, &request)?.parts_quality(&request)?;
     drop(store);
     let csv = baove::render::tidy::suggested_links_csv(&quality.duplicate_list);
     output::write_atomic(&args.out, &csv, args.force)?;

@@ -49,10 +49,11 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         // The level asked for replaces the template's on every comparison sheet.
         report::at_level(&mut template, &args.template, level.name())?;
     }
-    let (period, as_of) = args.reading.moment()?;
     let generated_at = generation_time(args.timestamp)?;
     let lang = args.reading.lang.lang();
     let store = args.reading.store_logged_at(generated_at)?;
+    let asked_of = args.reading.request(&store)?;
+    let (period, as_of) = (asked_of.0.period, asked_of.0.as_of);
     let since = match args.since {
         Some(at) => Some(store.resolve_known_at(at)?.load_id),
         None => None,
@@ -60,7 +61,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let asked = report::Asked {
         template_name: &args.template,
         template,
-        request: baove::results::Request { period, as_of },
+        request: asked_of.0.clone(),
         audience: args.reading.audience,
         since,
         lang,
@@ -85,7 +86,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         text.push_str(&format!("  {}\n", path.display()));
     }
     args.reading
-        .log_outputs(&format!("report {}", args.template), &period, as_of, &written)?;
+        .log_outputs(&format!("report {}", args.template), &asked_of, &written)?;
     super::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -33,14 +33,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
-    let (period, as_of) = args.reading.moment()?;
     let generated_at = generation_time(args.timestamp)?;
     let store = args.reading.store()?;
+    let asked = args.reading.request(&store)?;
+    let (period, as_of) = (asked.0.period, asked.0.as_of);
     let since = store.resolve_known_at(args.since)?;
     let audience = args.reading.audience;
     let (revisions, artefacts) = revisions::artefacts(
         &store,
-        &baove::results::Request { period, as_of },
+        &asked.0,
         since.load_id,
         audience,
         args.reading.lang.lang(),
@@ -65,7 +66,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     for path in &written {
         text.push_str(&format!("  {}\n", path.display()));
     }
-    args.reading.log_outputs("revisions", &period, as_of, &written)?;
+    args.reading.log_outputs("revisions", &asked, &written)?;
     super::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -18,8 +18,6 @@ use crate::error::{Error, Result};
 #[cfg(feature = "store")]
 use crate::indicators;
 #[cfg(feature = "store")]
-use crate::period::Period;
-#[cfg(feature = "store")]
 use crate::results::{Geography, Request};
 #[cfg(feature = "store")]
 use crate::store::{Session, Store};
@@ -33,9 +31,14 @@ impl Areas {
     /// that replaced them: ranked together, every district would seem to fall (it had
     /// half the period). Such a comparison "as coded" is made by former district through
     /// the crosswalk (issue 33), when the store has one.
-    pub fn of(store: &Store, geography: &Geography, level: Option<Level>) -> Result<Areas> {
+    pub fn of(
+        store: &Store,
+        request: &Request,
+        geography: &Geography,
+        level: Option<Level>,
+    ) -> Result<Areas> {
         let level = match level {
-            None if Self::spans_a_reform(store, geography)? => Some(Level::District),
+            None if Self::spans_a_reform(store, request, geography)? => Some(Level::District),
             chosen => chosen,
         };
         let mut names = geography.names.clone();
@@ -60,7 +63,7 @@ impl Areas {
                 "provinces are compared in the nation's report: give --nation".into(),
             ));
         }
-        let session = Session::new(store)?;
+        let session = Session::new(store, request)?;
         let areas = session.areas_of_level(level.code(), &geography.roots)?;
         if areas.is_empty() {
             return Err(Error::Usage(format!(
@@ -100,11 +103,11 @@ impl Areas {
 impl Areas {
     /// Whether the period's areas as coded are of two levels (districts and communes)
     /// and the crosswalk links the new ones to the former.
-    fn spans_a_reform(store: &Store, geography: &Geography) -> Result<bool> {
+    fn spans_a_reform(store: &Store, request: &Request, geography: &Geography) -> Result<bool> {
         if geography.province == crate::results::NATION_CODE {
             return Ok(false);
         }
-        let session = Session::new(store)?;
+        let session = Session::new(store, request)?;
         let held = |level: Level| -> Result<Vec<String>> {
             Ok(session
                 .areas_of_level(level.code(), &geography.roots)?
@@ -179,11 +182,11 @@ pub fn compare_request(comparing: &Comparing<'_>, request: &Request) -> Result<R
     // hides (issue 32), in the release of the whole compared.
     let (internal, rows, coded_hidden) = if audience.is_public() {
         let pattern = crate::release::Pattern::decide_with(store, all, request)?;
-        let top = store.top();
+        let whole = &request.whole;
         (
-            pattern.internal(&top)?,
-            pattern.release(&top, all)?,
-            pattern.hidden_in(&top)?,
+            pattern.internal(whole)?,
+            pattern.release(whole, all)?,
+            pattern.hidden_in(whole)?,
         )
     } else {
         let internal = indicators::compute(store, all, request)?;
@@ -316,10 +319,7 @@ pub fn run(
         let compared = if *p == request.period {
             current.compared.clone()
         } else {
-            let earlier = Request {
-                period: *p,
-                as_of: p.end_moment(),
-            };
+            let earlier = request.at(*p, p.end_moment());
             compare_request(comparing, &earlier)?.compared
         };
         trend.push(compared);
@@ -337,8 +337,7 @@ pub fn run(
         .ok_or_else(|| Error::Catalog(format!("{} declares no numerator quantity", received.id)))?;
     let heatmap = heatmap_cells(
         comparing.store,
-        &request.period,
-        request.as_of,
+        request,
         comparing.areas,
         geography,
         quantity,
@@ -362,20 +361,16 @@ pub fn run(
 #[cfg(feature = "store")]
 fn heatmap_cells(
     store: &Store,
-    period: &Period,
-    as_of: chrono::NaiveDateTime,
+    request: &Request,
     areas: &Areas,
     geography: &Geography,
     quantity: &str,
     hidden: Option<(&Hidden, &Hidden)>,
 ) -> Result<Vec<Vec<HeatCell>>> {
     let (universe, links) = (&areas.universe, &areas.links);
-    let session = Session::new(store)?;
+    let session = Session::new(store, request)?;
     let counts: Vec<(String, String, f64)> = session
-        .received_by_area_and_type(&Request {
-            period: *period,
-            as_of,
-        })?
+        .received_by_area_and_type(request)?
         .into_iter()
         .map(|(area, kind, n)| (area, kind, n as f64))
         .collect();
@@ -386,7 +381,7 @@ fn heatmap_cells(
     everyone.extend(geography.areas.iter().cloned());
     everyone.sort();
     everyone.dedup();
-    let population = session.population(geography, period)?;
+    let population = session.population(geography, &request.period)?;
     let coded: Vec<AreaCounts> = everyone
         .iter()
         .map(|code| AreaCounts {

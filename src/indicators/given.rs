@@ -167,7 +167,7 @@ fn request_of(expectation: &Expectation) -> std::result::Result<Request, String>
         Some(text) => crate::period::parse_as_of(text)?,
         None => period.end_moment(),
     };
-    Ok(Request { period, as_of })
+    Ok(Request::new(period, as_of))
 }
 
 /// How a computed row differs from the expected one, field by field: the whole row, a

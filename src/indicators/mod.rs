@@ -117,7 +117,7 @@ pub fn compute_with_scope(
     scope: CaseScope,
 ) -> Result<Vec<TidyRow>> {
     reads_only_the_store(indicators)?;
-    let session = Session::new(store)?;
+    let session = Session::new(store, request)?;
     let mut clock = crate::Stopwatch::start();
     let readers = indicators.iter().filter(|i| i.subject == Subject::Cases).count();
     session.scope(request, scope, readers)?;
@@ -163,13 +163,10 @@ pub fn reads_only_the_store(indicators: &[Indicator]) -> Result<()> {
         return Ok(());
     }
     let sandbox = Store::open_sandbox()?;
-    let session = Session::new(&sandbox)?;
     let period = crate::period::Period::parse("2025Q1", crate::period::Calendar::Statutory)
         .map_err(Error::Internal)?;
-    let request = Request {
-        as_of: period.end_moment(),
-        period,
-    };
+    let request = Request::new(period, period.end_moment());
+    let session = Session::new(&sandbox, &request)?;
     let readers = untried.iter().filter(|i| i.subject == Subject::Cases).count();
     session.scope(&request, CaseScope::needed_by(&untried), readers)?;
     for indicator in &untried {

@@ -67,9 +67,9 @@ pub fn publish(store: &Store, asked: &Asked) -> Result<Published> {
     let all = catalog::indicators().map_err(Error::Catalog)?;
     let picked = chosen(&all, asked.indicators)?;
     let period = asked.request.period;
-    let geography = Session::new(store)?.whole(&period)?;
+    let geography = Session::new(store, &asked.request)?.whole(&period)?;
     geography.covers_its_parts(&period)?;
-    let areas = Areas::of(store, &geography, asked.level)?;
+    let areas = Areas::of(store, &asked.request, &geography, asked.level)?;
     let comparing = compare::Comparing {
         store,
         all: &all,

@@ -22,15 +22,7 @@ pub fn artefact(
     generated_at: NaiveDateTime,
 ) -> Result<Artefact> {
     let template = template::find("dashboard").map_err(Error::Catalog)?;
-    let data = report::gather(
-        store,
-        "dashboard",
-        &template,
-        request.period,
-        request.as_of,
-        audience.is_public(),
-        None,
-    )?;
+    let data = report::gather(store, "dashboard", &template, request, audience.is_public(), None)?;
     Ok(Artefact::new(
         format!("dashboard_{}.html", request.period),
         dashboard::build(&data, lang, generated_at)?,

@@ -48,15 +48,14 @@ pub fn at_level(template: &mut Template, name: &str, level: &str) -> Result<()> 
 
 /// The report's artefacts, in the order they are listed to the user.
 pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
-    let Request { period, as_of } = asked.request;
+    let period = asked.request.period;
     let public = asked.audience.is_public();
     let lang = asked.lang;
     let mut data = report::gather(
         store,
         asked.template_name,
         &asked.template,
-        period,
-        as_of,
+        &asked.request,
         public,
         asked.since,
     )?;
@@ -88,8 +87,7 @@ pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
             store,
             "dashboard",
             &dashboard,
-            period,
-            as_of,
+            &asked.request,
             public,
             None,
         )?)

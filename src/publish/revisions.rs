@@ -25,7 +25,7 @@ pub fn artefacts(
     let period = request.period;
     let indicators = catalog::indicators().map_err(Error::Catalog)?;
     let revisions = revisions::compute(store, &indicators, request, since, audience.is_public(), true)?;
-    let names = Session::new(store)?.geography(&period)?.names;
+    let names = Session::new(store, request)?.geography(&period)?.names;
     let artefacts = vec![
         Artefact::new(
             format!("revisions_{period}.csv"),

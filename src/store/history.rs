@@ -5,6 +5,8 @@
 //! (`cases`, `areas`, `load_log`, ...), which DuckDB finds before the store's own: the
 //! staging views, the reach, the quality figures and the cover's load log all see the
 //! past without knowing it. K itself is a bound value in a one-row temporary table.
+//! The state read is the request's (`Request::known`): each session makes the
+//! connection's views read it first, so no caller sets or restores it.
 //!
 //! Also here: what changed between two loads for a period's cohort, in counts (the
 //! causes of a revision), never in values.
@@ -117,10 +119,10 @@ impl Store {
         Ok(format!("\"{}\"", database.replace('"', "\"\"")))
     }
 
-    /// The last load the reporting queries see: the one set by [`Store::know_as_at`],
-    /// else the newest (0 for an empty store).
-    pub fn known_load(&self) -> Result<i64> {
-        if let Some(known) = self.known.get() {
+    /// The last load a request's queries see: `known`, else the newest (0 for an empty
+    /// store).
+    pub fn last_load_known(&self, known: Option<i64>) -> Result<i64> {
+        if let Some(known) = known {
             return Ok(known);
         }
         Ok(self.loads()?.last().map(|l| l.load_id).unwrap_or(0))
@@ -134,11 +136,6 @@ impl Store {
         } else {
             super::assembly::ASSEMBLED_TABLE
         }
-    }
-
-    /// The load set by [`Store::know_as_at`], if any.
-    pub fn knowing(&self) -> Option<i64> {
-        self.known.get()
     }
 
     /// The last earlier report of `period` in the log of outputs: the load it was
@@ -174,10 +171,18 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
-    /// Makes every query of this connection read the store as it stood after `load`
-    /// (None: as it stands). A store made before it kept replaced rows, or a Parquet
-    /// export (current rows only), has no history to read.
-    pub fn know_as_at(&self, load: Option<i64>) -> Result<()> {
+    /// Makes the connection's views read the store as it stood after `load` (None: as it
+    /// stands), unless they already do: the first step of every session, from its
+    /// request. A store made before it kept replaced rows, or a Parquet export (current
+    /// rows only), has no history to read.
+    pub(super) fn read_as_known(&self, load: Option<i64>) -> Result<()> {
+        if self.known.get() == load {
+            return Ok(());
+        }
+        self.know_as_at(load)
+    }
+
+    fn know_as_at(&self, load: Option<i64>) -> Result<()> {
         let views = Kind::ALL
             .iter()
             .map(|k| k.name())

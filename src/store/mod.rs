@@ -32,16 +32,16 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     inbox: incoming::Inbox,
-    /// The whole the reporting queries describe (a province, the nation).
-    top: std::cell::RefCell<crate::results::Top>,
     /// This store among those the process opened: what is computed from it may be kept
     /// for it (a period's disclosure pattern).
     instance: u64,
     /// What `reach_sources` (a temporary table of this connection) holds: the reach of
-    /// the top in a period. One request asks for it several times (scope, geography,
-    /// population); it is computed once. A new session empties the table and this.
-    reached: std::cell::RefCell<Option<(crate::period::Period, reach::Reach)>>,
-    /// The load the queries read the store as known after (`history.rs`); None: now.
+    /// a whole in a period. One request asks for it several times (scope, geography,
+    /// population); it is computed once. A cache of the connection's state, not a
+    /// request's: every query names its whole.
+    reached: std::cell::RefCell<Option<(crate::results::Top, crate::period::Period, reach::Reach)>>,
+    /// The load the connection's views read the store as known after (`history.rs`);
+    /// None: now. A cache of the connection's state: a session sets it to its request's.
     known: std::cell::Cell<Option<i64>>,
     /// A Parquet export read as a store: current rows only, no history.
     is_parquet: bool,
@@ -259,7 +259,6 @@ impl Store {
             conn,
             path,
             inbox,
-            top: std::cell::RefCell::new(crate::results::Top::Only),
             reached: std::cell::RefCell::new(None),
             known: std::cell::Cell::new(None),
             is_parquet: false,
@@ -275,27 +274,6 @@ impl Store {
     /// This store among those the process opened (two opened stores differ).
     pub fn instance(&self) -> u64 {
         self.instance
-    }
-
-    /// Makes the reporting queries describe `top` (default: the store's one province).
-    pub fn set_top(&mut self, top: crate::results::Top) {
-        self.top.replace(top);
-        self.reached.replace(None);
-    }
-
-    pub fn top(&self) -> crate::results::Top {
-        self.top.borrow().clone()
-    }
-
-    /// Runs `read` with the store describing `top`, then as before: the releases of
-    /// one period for every whole are computed to decide one suppression pattern.
-    pub fn with_top<T>(&self, top: crate::results::Top, read: impl FnOnce(&Store) -> T) -> T {
-        let before = self.top.replace(top);
-        self.reached.replace(None);
-        let result = read(self);
-        self.top.replace(before);
-        self.reached.replace(None);
-        result
     }
 
     /// Whether the store has a table for `kind` (one made before a kind was added has

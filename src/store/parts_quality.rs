@@ -89,7 +89,7 @@ impl Session<'_> {
             ));
         }
         let own_receipt = format!("CASE {} ELSE received_at END", own_receipt.join(" "));
-        let known = self.store.known_load()?;
+        let known = self.store.last_load_known(self.known)?;
         let time = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
         let sql = format!(
             "WITH senders AS (

@@ -16,14 +16,22 @@ use crate::model;
 use crate::period::Period;
 use crate::results::{Geography, Request, WholePart};
 
-/// A query session on the store: the shared staging objects (temporary: the store is
-/// not changed) are created once.
+/// A query session on the store for a request's whole and state of the store: the
+/// shared staging objects (temporary: the store is not changed) are created once.
 pub struct Session<'a> {
     pub(super) store: &'a Store,
+    /// The whole the session's queries describe.
+    whole: crate::results::Top,
+    /// The load the session reads the store as known after (None: as it stands).
+    pub(super) known: Option<i64>,
 }
 
 impl<'a> Session<'a> {
-    pub fn new(store: &'a Store) -> Result<Session<'a>> {
+    /// A session reading what `request` asks of: its whole, the store as known after its
+    /// load (the connection's views are made to read that state first). The request's
+    /// period is the methods' to name: one session serves several periods of a whole.
+    pub fn new(store: &'a Store, request: &Request) -> Result<Session<'a>> {
+        store.read_as_known(request.known)?;
         store.prepare_cases()?;
         let conn = &store.conn;
         let rules = catalog::deadlines().map_err(Error::Catalog)?;
@@ -86,7 +94,11 @@ impl<'a> Session<'a> {
         )
         .map_err(fail("preparing the provinces reported"))?;
         store.reached.replace(None);
-        let session = Session { store };
+        let session = Session {
+            store,
+            whole: request.whole.clone(),
+            known: request.known,
+        };
         // A request on this connection may have left these as tables.
         session.drop_temporary("case_facts")?;
         session.drop_temporary("fact_cases")?;
@@ -261,14 +273,15 @@ impl<'a> Session<'a> {
         Ok(Provinces { rows, formed_from })
     }
 
-    /// What the store's top describes in `period`; the reporting views then hold its rows.
+    /// What the session's whole describes in `period`; the reporting views then hold its
+    /// rows.
     pub fn reach(&self, period: &Period) -> Result<Reach> {
-        if let Some((reached_period, reach)) = self.store.reached.borrow().as_ref() {
-            if reached_period == period {
+        if let Some((whole, reached_period, reach)) = self.store.reached.borrow().as_ref() {
+            if *whole == self.whole && reached_period == period {
                 return Ok(reach.clone());
             }
         }
-        let reach = self.provinces()?.reach(&self.store.top(), period)?;
+        let reach = self.provinces()?.reach(&self.whole, period)?;
         let conn = &self.store.conn;
         let fail = |e: duckdb::Error| self.error(format!("the provinces reported: {e}"));
         self.store.reached.replace(None);
@@ -279,7 +292,9 @@ impl<'a> Session<'a> {
         for (code, reported_as) in &reach.sources {
             insert.execute(params![code, reported_as]).map_err(fail)?;
         }
-        self.store.reached.replace(Some((*period, reach.clone())));
+        self.store
+            .reached
+            .replace(Some((self.whole.clone(), *period, reach.clone())));
         Ok(reach)
     }
 
