@@ -139,7 +139,6 @@ mod gathering {
     use super::*;
 
     use crate::catalog;
-    use crate::disclosure::Audience;
     use crate::error::{Error, Result};
     use crate::indicators;
     use crate::period::Span;
@@ -149,15 +148,10 @@ mod gathering {
     use crate::template::{ChartKind, SheetKind};
 
     /// Computes the indicators of one period for the report's audience.
-    fn values(
-        store: &Store,
-        indicators: &[Indicator],
-        request: &Request,
-        public: bool,
-    ) -> Result<PeriodValues> {
+    fn values(store: &Store, indicators: &[Indicator], request: &Request) -> Result<PeriodValues> {
         // The public release hides what the period's one pattern over every whole of
         // the store hides (issue 32), whatever whole this report is about.
-        let rows = if public {
+        let rows = if request.audience.is_public() {
             crate::release::Pattern::decide(store, request)?.release(&request.whole, indicators)?
         } else {
             indicators::compute(store, indicators, request)?
@@ -175,14 +169,8 @@ mod gathering {
         indicators: &[Indicator],
         request: &Request,
         period: Period,
-        public: bool,
     ) -> Result<PeriodValues> {
-        values(
-            store,
-            indicators,
-            &request.at(period, period.end_moment()),
-            public,
-        )
+        values(store, indicators, &request.at(period, period.end_moment()))
     }
 
     /// Compares the areas of `level` (default: those of the period) on `indicator_ids`,
@@ -194,7 +182,6 @@ mod gathering {
         level: Option<crate::compare::Level>,
         indicator_ids: &[String],
         request: &Request,
-        public: bool,
     ) -> Result<Vec<crate::compare::Compared>> {
         let all = catalog::indicators().map_err(Error::Catalog)?;
         let areas = crate::compare::Areas::of(store, request, geography, level)?;
@@ -208,11 +195,6 @@ mod gathering {
             all: &all,
             picked: &picked,
             areas: &areas,
-            audience: if public {
-                Audience::Public
-            } else {
-                Audience::Internal
-            },
             settings: &crate::compare::Settings::default(),
         };
         let compared = crate::compare::compare_request(&comparing, request)?.compared;
@@ -227,10 +209,9 @@ mod gathering {
         template_name: &str,
         template: &Template,
         request: &Request,
-        public: bool,
         revised_since: Option<i64>,
     ) -> Result<ReportData> {
-        let period = request.period;
+        let (period, public) = (request.period, request.audience.is_public());
         let mut geography = Session::new(store, request)?.whole(&period)?;
         geography.covers_its_parts(&period)?;
         let all = catalog::indicators().map_err(Error::Catalog)?;
@@ -239,19 +220,19 @@ mod gathering {
             .iter()
             .filter_map(|id| all.iter().find(|i| i.id == *id).cloned())
             .collect();
-        let current = values(store, &used, request, public)?;
-        let previous = at_end(store, &used, request, period.previous(), public)?;
-        let year_before = at_end(store, &used, request, period.year_before(), public)?;
+        let current = values(store, &used, request)?;
+        let previous = at_end(store, &used, request, period.previous())?;
+        let year_before = at_end(store, &used, request, period.year_before())?;
 
         // A trend starts at the first period with data: earlier periods hold no data,
         // which a chart would draw as zero.
         let first_day = Session::new(store, request)?.first_record_day(&period)?;
-        let trend = trend_values(store, template, &used, (request, &current), first_day, public)?;
+        let trend = trend_values(store, template, &used, (request, &current), first_day)?;
 
         // One session for the report's own queries; each period's indicators open theirs
         // (the staging objects are the connection's, so this one stays valid).
         let session = Session::new(store, request)?;
-        let years = year_values(store, template, &used, request, first_day, public)?;
+        let years = year_values(store, template, &used, request, first_day)?;
         let mut comparisons = Vec::new();
         for sheet in &template.sheets {
             if sheet.kind != SheetKind::Comparison {
@@ -259,7 +240,7 @@ mod gathering {
                 continue;
             }
             let level = sheet.level.as_deref().and_then(crate::compare::Level::parse);
-            let compared = compare_areas(store, &mut geography, level, &sheet.indicators, request, public)?;
+            let compared = compare_areas(store, &mut geography, level, &sheet.indicators, request)?;
             comparisons.push(compared.into_iter().next());
         }
         let sources = store.status()?.log;
@@ -280,7 +261,7 @@ mod gathering {
         }
         let revisions = template
             .revisions
-            .then(|| revisions_of(store, &used, request, revised_since, public))
+            .then(|| revisions_of(store, &used, request, revised_since))
             .transpose()?;
         Ok(ReportData {
             template_name: template_name.to_string(),
@@ -310,7 +291,6 @@ mod gathering {
         used: &[Indicator],
         (request, current): (&Request, &PeriodValues),
         first_day: Option<chrono::NaiveDate>,
-        public: bool,
     ) -> Result<Vec<PeriodValues>> {
         let trend_length = template
             .charts
@@ -341,7 +321,7 @@ mod gathering {
             trend.push(if step == 0 {
                 current.clone()
             } else {
-                at_end(store, &trend_indicators, request, p, public)?
+                at_end(store, &trend_indicators, request, p)?
             });
         }
         trend.reverse();
@@ -356,7 +336,6 @@ mod gathering {
         used: &[Indicator],
         request: &Request,
         first_day: Option<chrono::NaiveDate>,
-        public: bool,
     ) -> Result<Vec<PeriodValues>> {
         let (period, as_of) = (request.period, request.as_of);
         let mut years = Vec::new();
@@ -388,7 +367,7 @@ mod gathering {
             } else {
                 y.end_moment()
             };
-            years.push(values(store, &by_year, &request.at(y, as_of_year), public)?);
+            years.push(values(store, &by_year, &request.at(y, as_of_year))?);
         }
         Ok(years)
     }
@@ -401,7 +380,6 @@ mod gathering {
         used: &[Indicator],
         request: &Request,
         revised_since: Option<i64>,
-        public: bool,
     ) -> Result<crate::results::Revised> {
         let now = store.last_load_known(request.known)?;
         let since = match revised_since {
@@ -411,7 +389,7 @@ mod gathering {
         Ok(match since {
             None => crate::results::Revised::FirstReport,
             Some(since) => crate::results::Revised::Since(Box::new(crate::revisions::compute(
-                store, used, request, since, public, false,
+                store, used, request, since, false,
             )?)),
         })
     }

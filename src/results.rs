@@ -90,16 +90,20 @@ pub struct Request {
     pub whole: Top,
     /// The load the store is read as known after; None: as it stands.
     pub known: Option<i64>,
+    /// Who the figures are for: the public sees them through disclosure control.
+    pub audience: crate::disclosure::Audience,
 }
 
 impl Request {
-    /// `period` as of `as_of`, for the store's one province, as the store stands.
+    /// `period` as of `as_of`, for the store's one province, as the store stands, for
+    /// the public.
     pub fn new(period: Period, as_of: NaiveDateTime) -> Request {
         Request {
             period,
             as_of,
             whole: Top::Only,
             known: None,
+            audience: crate::disclosure::Audience::Public,
         }
     }
 

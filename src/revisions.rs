@@ -50,9 +50,9 @@ pub fn compute(
     indicators: &[Indicator],
     request: &Request,
     since: i64,
-    public: bool,
     with_triangle: bool,
 ) -> Result<Revisions> {
+    let public = request.audience.is_public();
     let as_read = request.known;
     let now_load = store.last_load_known(as_read)?;
     let loads = store.loads()?;
@@ -181,7 +181,7 @@ pub fn compute(
     });
 
     let triangle = if with_triangle {
-        let states = family_states(store, indicators, request, &loads, now_load, public)?;
+        let states = family_states(store, indicators, request, &loads, now_load)?;
         triangle_of(&states, indicators, now_load, since, public, a_whole_hidden)?
     } else {
         Vec::new()
@@ -424,8 +424,8 @@ fn family_states(
     request: &Request,
     loads: &[LoadMark],
     now_load: i64,
-    public: bool,
 ) -> Result<Vec<TriangleState>> {
+    let public = request.audience.is_public();
     let mut states = Vec::new();
     for load in loads.iter().filter(|l| l.load_id <= now_load) {
         let state = request.known_at(if load.load_id == now_load {

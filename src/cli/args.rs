@@ -185,6 +185,7 @@ impl Reading {
         let request = baove::results::Request {
             whole: self.whole.top(),
             known,
+            audience: self.audience,
             ..baove::results::Request::new(period, as_of)
         };
         let load = store.last_load_known(known)?;

@@ -89,7 +89,6 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
             ..Settings::default()
         },
         trend_periods: usize::from(args.trend_periods),
-        audience: args.reading.audience,
         lang: args.reading.lang.lang(),
     };
     let published = compare::publish(&store, &asked)?;

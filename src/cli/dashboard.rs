@@ -31,13 +31,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let store = args.reading.store_logged_at(generated_at)?;
     let asked = args.reading.request(&store)?;
     let (period, as_of) = (asked.0.period, asked.0.as_of);
-    let page = dashboard::artefact(
-        &store,
-        &asked.0,
-        args.reading.audience,
-        args.reading.lang.lang(),
-        generated_at,
-    )?;
+    let page = dashboard::artefact(&store, &asked.0, args.reading.lang.lang(), generated_at)?;
     drop(store);
     output::write_atomic(&args.out, &page.bytes, args.force)?;
     args.reading

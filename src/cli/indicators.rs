@@ -76,6 +76,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let request = Request {
         whole: args.whole.top(),
         known,
+        audience: args.audience,
         ..Request::new(period, args.as_of.unwrap_or_else(|| period.end_moment()))
     };
     let known_load = store.last_load_known(known)?;

@@ -62,7 +62,6 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         template_name: &args.template,
         template,
         request: asked_of.0.clone(),
-        audience: args.reading.audience,
         since,
         lang,
         generated_at,

@@ -43,7 +43,6 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         &store,
         &asked.0,
         since.load_id,
-        audience,
         args.reading.lang.lang(),
         generated_at,
     )?;

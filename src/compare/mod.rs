@@ -12,7 +12,7 @@ pub use maths::*;
 #[cfg(feature = "store")]
 use crate::catalog::{Indicator, Unit};
 #[cfg(feature = "store")]
-use crate::disclosure::{self, Audience, CellKey, Hidden};
+use crate::disclosure::{self, CellKey, Hidden};
 #[cfg(feature = "store")]
 use crate::error::{Error, Result};
 #[cfg(feature = "store")]
@@ -150,8 +150,8 @@ fn counts_shown<'i>(indicator: &'i Indicator, counts: &AreaCounts) -> [(Option<&
 }
 
 /// What a comparison reads and how: the store, every indicator of the catalog (disclosure
-/// control needs every quantity) and those compared, the areas, the audience and the
-/// method's settings.
+/// control needs every quantity) and those compared, the areas and the method's settings
+/// (the audience is the request's).
 #[cfg(feature = "store")]
 #[derive(Clone, Copy)]
 pub struct Comparing<'a> {
@@ -159,7 +159,6 @@ pub struct Comparing<'a> {
     pub all: &'a [Indicator],
     pub picked: &'a [Indicator],
     pub areas: &'a Areas,
-    pub audience: Audience,
     pub settings: &'a Settings,
 }
 
@@ -175,9 +174,9 @@ pub fn compare_request(comparing: &Comparing<'_>, request: &Request) -> Result<R
         all,
         picked,
         areas,
-        audience,
         settings,
     } = *comparing;
+    let audience = request.audience;
     // The public comparison hides what the period's one pattern over every whole
     // hides (issue 32), in the release of the whole compared.
     let (internal, rows, coded_hidden) = if audience.is_public() {
@@ -341,7 +340,7 @@ pub fn run(
         comparing.areas,
         geography,
         quantity,
-        comparing
+        request
             .audience
             .is_public()
             .then_some((&current.hidden, &current.coded_hidden)),

@@ -26,7 +26,6 @@ pub struct Asked<'a> {
     pub settings: Settings,
     /// Periods of the trend, ending with the compared one.
     pub trend_periods: usize,
-    pub audience: Audience,
     pub lang: Lang,
 }
 
@@ -75,7 +74,6 @@ pub fn publish(store: &Store, asked: &Asked) -> Result<Published> {
         all: &all,
         picked: &picked,
         areas: &areas,
-        audience: asked.audience,
         settings: &asked.settings,
     };
     let run = compare::run(&comparing, &asked.request, &geography, asked.trend_periods)?;
@@ -87,16 +85,16 @@ pub fn publish(store: &Store, asked: &Asked) -> Result<Published> {
         labels::whole_title(lang, &geography),
         labels::whole_coverage(lang, &geography)
     );
-    let mut artefacts = tables(&run, asked.audience);
+    let mut artefacts = tables(&run, asked.request.audience);
     let drawing = Drawing {
         run: &run,
         areas: &areas,
         lang,
-        public: asked.audience.is_public(),
+        public: asked.request.audience.is_public(),
         whole: &whole,
     };
     artefacts.extend(drawing.charts(&picked)?);
-    artefacts.extend(drawing.heatmap(asked.audience)?);
+    artefacts.extend(drawing.heatmap(asked.request.audience)?);
     Ok(Published {
         run,
         areas,

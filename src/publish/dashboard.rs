@@ -3,7 +3,6 @@
 use chrono::NaiveDateTime;
 
 use crate::catalog::Lang;
-use crate::disclosure::Audience;
 use crate::error::{Error, Result};
 use crate::render::dashboard;
 use crate::render::output::Artefact;
@@ -17,12 +16,11 @@ use crate::template;
 pub fn artefact(
     store: &Store,
     request: &Request,
-    audience: Audience,
     lang: Lang,
     generated_at: NaiveDateTime,
 ) -> Result<Artefact> {
     let template = template::find("dashboard").map_err(Error::Catalog)?;
-    let data = report::gather(store, "dashboard", &template, request, audience.is_public(), None)?;
+    let data = report::gather(store, "dashboard", &template, request, None)?;
     Ok(Artefact::new(
         format!("dashboard_{}.html", request.period),
         dashboard::build(&data, lang, generated_at)?,

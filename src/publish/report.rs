@@ -19,7 +19,6 @@ pub struct Asked<'a> {
     pub template_name: &'a str,
     pub template: Template,
     pub request: Request,
-    pub audience: crate::disclosure::Audience,
     /// The revisions sheet compares with the store as known after this load (None: the
     /// last earlier report of the period in the log of outputs).
     pub since: Option<i64>,
@@ -49,14 +48,13 @@ pub fn at_level(template: &mut Template, name: &str, level: &str) -> Result<()> 
 /// The report's artefacts, in the order they are listed to the user.
 pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
     let period = asked.request.period;
-    let public = asked.audience.is_public();
+    let (audience, public) = (asked.request.audience, asked.request.audience.is_public());
     let lang = asked.lang;
     let mut data = report::gather(
         store,
         asked.template_name,
         &asked.template,
         &asked.request,
-        public,
         asked.since,
     )?;
     // The drafted report of templates that name one: its text template checked against
@@ -72,7 +70,6 @@ pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
                 None,
                 &checked.template.funnel.indicators,
                 &asked.request,
-                public,
             )?;
             Some((checked, funnels))
         }
@@ -88,7 +85,6 @@ pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
             "dashboard",
             &dashboard,
             &asked.request,
-            public,
             None,
         )?)
     };
@@ -99,7 +95,7 @@ pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
             format!("{stem}.xlsx"),
             workbook::build(&data, lang, asked.generated_at)?,
         ),
-        Artefact::new("indicators.csv", tidy::to_csv(&data.all_rows(), asked.audience)),
+        Artefact::new("indicators.csv", tidy::to_csv(&data.all_rows(), audience)),
     ];
     let note = labels::chart_note(lang, public).to_string();
     let mut pngs = Vec::new();

@@ -4,7 +4,6 @@
 use chrono::NaiveDateTime;
 
 use crate::catalog::{self, Lang};
-use crate::disclosure::Audience;
 use crate::error::{Error, Result};
 use crate::render::output::Artefact;
 use crate::render::{tidy, workbook};
@@ -18,13 +17,13 @@ pub fn artefacts(
     store: &Store,
     request: &Request,
     since: i64,
-    audience: Audience,
     lang: Lang,
     generated_at: NaiveDateTime,
 ) -> Result<(Revisions, Vec<Artefact>)> {
     let period = request.period;
     let indicators = catalog::indicators().map_err(Error::Catalog)?;
-    let revisions = revisions::compute(store, &indicators, request, since, audience.is_public(), true)?;
+    let audience = request.audience;
+    let revisions = revisions::compute(store, &indicators, request, since, true)?;
     let names = Session::new(store, request)?.geography(&period)?.names;
     let artefacts = vec![
         Artefact::new(
