@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use crate::catalog::{self, Lang};
 use crate::error::{Error, Result};
 use crate::render::output::Artefact;
-use crate::render::{chart, dashboard, document, labels, tidy, workbook};
+use crate::render::{chart, dashboard, document, drafting, labels, tidy, view, workbook};
 use crate::report;
 use crate::results::Request;
 use crate::store::Store;
@@ -99,7 +99,7 @@ pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
     ];
     let note = labels::chart_note(lang, public).to_string();
     let mut pngs = Vec::new();
-    for c in workbook::chart_data(&data, lang) {
+    for c in view::chart_data(&data, lang) {
         let drawn = chart::render(&c.chart(lang, &note))?;
         pngs.push((c.title.clone(), drawn.1.clone()));
         artefacts.extend(Artefact::chart(&c.file_stem, drawn));
@@ -109,7 +109,7 @@ pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
             .map_err(Error::Catalog)?;
         let office = crate::draft::office_on(&offices, asked.generated_at.date(), &data.geography.province)
             .map_err(Error::Catalog)?;
-        let input = document::DocumentInput {
+        let input = drafting::DocumentInput {
             data: &data,
             document: checked,
             office,

@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::model::ENGINE_VERSION;
 use crate::render::chart;
 use crate::render::labels::{local_number, period_short, text, whole_coverage, whole_title, with_threshold};
-use crate::render::workbook::{chart_data, Shown};
+use crate::render::view::{chart_data, Shown};
 use crate::report::{PeriodValues, ReportData};
 use crate::results::{Status, TidyRow};
 
@@ -106,7 +106,7 @@ fn change_html(
 fn tile(data: &ReportData, lang: Lang, indicator: &Indicator) -> String {
     let province = &data.geography.province;
     let now = total(&data.current, &indicator.id, province);
-    let shown = crate::render::workbook::shown(now);
+    let shown = crate::render::view::shown(now);
     let basis = indicator.legal_basis_in(lang);
     let target = data.target(&indicator.id, &data.current.period).and_then(|t| {
         let v = now.and_then(|r| r.value)?;
@@ -300,7 +300,7 @@ fn takedown_limits_figure(data: &ReportData, lang: Lang, ids: &[String], note: &
             continue;
         };
         categories.push(indicator.label(lang).to_string());
-        shown.push(crate::render::workbook::shown(total(&data.current, id, province)));
+        shown.push(crate::render::view::shown(total(&data.current, id, province)));
     }
     if categories.is_empty() {
         return Ok(String::new());
@@ -563,7 +563,7 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
         as_of = data.current.as_of.format("%d/%m/%Y %H:%M"),
         headline = text(lang, "dashboard_headline"),
         target_set_label = text(lang, "target_set"),
-        target_set = escape(&crate::render::workbook::target_set_text(data, lang)),
+        target_set = escape(&crate::render::view::target_set_text(data, lang)),
         trends = text(lang, "dashboard_trends"),
         comparison_title = text(lang, "dashboard_comparison"),
         types = text(lang, "dashboard_types"),

@@ -5,6 +5,7 @@ pub mod chart;
 pub mod csv_out;
 pub mod dashboard;
 pub mod document;
+pub mod drafting;
 pub mod findings;
 #[cfg(test)]
 mod golden;
@@ -12,4 +13,5 @@ pub mod labels;
 pub mod output;
 pub mod privacy_record;
 pub mod tidy;
+pub mod view;
 pub mod workbook;
