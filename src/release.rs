@@ -204,7 +204,6 @@ impl Pattern {
         let by_id: HashMap<&str, &Indicator> = indicators.iter().map(|i| (i.id.as_str(), i)).collect();
         let computed: Vec<String> = wholes.iter().map(|w| pattern.whole_key(&w.reach)).collect();
         for whole in &wholes {
-            let key = pattern.whole_key(&whole.reach);
             let cell_of = pattern.cell_mapper(&whole.reach);
             // Cells in code order within each whole: the order ties are broken in.
             for row in &whole.rows {
@@ -222,48 +221,7 @@ impl Pattern {
                     }
                 }
             }
-            // The whole is the sum of its areas, and of each breakdown's values.
-            let total = CellKey::total(&key);
-            let mut areas: Vec<CellKey> = Vec::new();
-            let mut breakdowns: BTreeMap<&str, Vec<CellKey>> = BTreeMap::new();
-            for row in &whole.rows {
-                let cell = cell_of(row);
-                if cell.area == key {
-                    if !row.breakdown.is_empty() {
-                        breakdowns.entry(row.breakdown.as_str()).or_default().push(cell);
-                    }
-                } else if row.breakdown.is_empty() {
-                    areas.push(cell);
-                }
-            }
-            areas.sort();
-            areas.dedup();
-            table.relate(&total, &areas);
-            for cells in breakdowns.values_mut() {
-                cells.sort();
-                cells.dedup();
-                table.relate(&total, cells);
-            }
-            // A whole of wholes (the nation; a merged province before its merger) is the
-            // sum of its parts, value by value.
-            let parts = parts_of(&whole.reach, &key);
-            if !parts.is_empty() && parts.iter().all(|p| computed.contains(p)) {
-                let mut cells: Vec<(String, String)> = whole
-                    .rows
-                    .iter()
-                    .filter(|r| cell_of(r).area == key)
-                    .map(|r| (r.breakdown.clone(), r.breakdown_value.clone()))
-                    .collect();
-                cells.sort();
-                cells.dedup();
-                for (breakdown, value) in cells {
-                    let members: Vec<CellKey> = parts
-                        .iter()
-                        .map(|p| CellKey::new(p, &breakdown, &value))
-                        .collect();
-                    table.relate(&CellKey::new(&key, &breakdown, &value), &members);
-                }
-            }
+            pattern.relate_whole(&mut table, whole, &computed);
         }
         for quantity in catalog::quantities().map_err(Error::Catalog)? {
             if let Some(outer) = &quantity.within {
@@ -285,6 +243,56 @@ impl Pattern {
             pattern.rows.insert(pattern.whole_key(&whole.reach), whole.rows);
         }
         Ok(pattern)
+    }
+
+    /// The relations of one whole's release: the whole is the sum of its areas and of
+    /// each breakdown's values; a whole of wholes (the nation; a merged province before
+    /// its merger) the sum of its parts, value by value, where every part was computed.
+    fn relate_whole(&self, table: &mut Table, whole: &Whole, computed: &[String]) {
+        let key = self.whole_key(&whole.reach);
+        let cell_of = self.cell_mapper(&whole.reach);
+        // The whole is the sum of its areas, and of each breakdown's values.
+        let total = CellKey::total(&key);
+        let mut areas: Vec<CellKey> = Vec::new();
+        let mut breakdowns: BTreeMap<&str, Vec<CellKey>> = BTreeMap::new();
+        for row in &whole.rows {
+            let cell = cell_of(row);
+            if cell.area == key {
+                if !row.breakdown.is_empty() {
+                    breakdowns.entry(row.breakdown.as_str()).or_default().push(cell);
+                }
+            } else if row.breakdown.is_empty() {
+                areas.push(cell);
+            }
+        }
+        areas.sort();
+        areas.dedup();
+        table.relate(&total, &areas);
+        for cells in breakdowns.values_mut() {
+            cells.sort();
+            cells.dedup();
+            table.relate(&total, cells);
+        }
+        // A whole of wholes (the nation; a merged province before its merger) is the
+        // sum of its parts, value by value.
+        let parts = parts_of(&whole.reach, &key);
+        if !parts.is_empty() && parts.iter().all(|p| computed.contains(p)) {
+            let mut cells: Vec<(String, String)> = whole
+                .rows
+                .iter()
+                .filter(|r| cell_of(r).area == key)
+                .map(|r| (r.breakdown.clone(), r.breakdown_value.clone()))
+                .collect();
+            cells.sort();
+            cells.dedup();
+            for (breakdown, value) in cells {
+                let members: Vec<CellKey> = parts
+                    .iter()
+                    .map(|p| CellKey::new(p, &breakdown, &value))
+                    .collect();
+                table.relate(&CellKey::new(&key, &breakdown, &value), &members);
+            }
+        }
     }
 
     /// The data-quality counts of `top`'s report of the period (its previous period's

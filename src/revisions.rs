@@ -90,8 +90,6 @@ pub fn compute(
     let whole = session.reach(&request.period)?.code;
     let causes = session.revision_causes(request, since, now_load)?;
 
-    let key = |r: &TidyRow| (r.indicator_id.clone(), r.area_code.clone());
-    let then_pub: HashMap<_, &TidyRow> = then_shown.iter().map(|r| (key(r), r)).collect();
     let (hidden, a_whole_hidden): (BTreeSet<String>, bool) = if public {
         let smallest = smallest_moves(indicators, &then_rows, &now_rows, &causes);
         hidden_over_family(
@@ -108,10 +106,41 @@ pub fn compute(
     } else {
         (BTreeSet::new(), false)
     };
-    let is_hidden = |area: &str| hidden.contains(area);
 
+    let values = revised_values(&then_shown, &now_shown, &hidden);
+    let causes = shown_causes(causes, &hidden, &whole);
+
+    let triangle = if with_triangle {
+        let states = family_states(store, indicators, request, &loads, now_load)?;
+        triangle_of(&states, indicators, now_load, since, public, a_whole_hidden)?
+    } else {
+        Vec::new()
+    };
+    Ok(Revisions {
+        period: request.period,
+        as_of: request.as_of,
+        whole,
+        since: since_mark,
+        now: now_mark,
+        public,
+        values,
+        causes,
+        triangle,
+    })
+}
+
+/// Each row now against the same row then, as published: hidden where either state hid
+/// it or where the revision of its cell is hidden (`hidden`: area codes).
+fn revised_values(
+    then_shown: &[TidyRow],
+    now_shown: &[TidyRow],
+    hidden: &BTreeSet<String>,
+) -> Vec<RevisedValue> {
+    let key = |r: &TidyRow| (r.indicator_id.clone(), r.area_code.clone());
+    let then_pub: HashMap<_, &TidyRow> = then_shown.iter().map(|r| (key(r), r)).collect();
+    let is_hidden = |area: &str| hidden.contains(area);
     let mut values = Vec::new();
-    for now in &now_shown {
+    for now in now_shown {
         let then = then_pub.get(&key(now)).copied();
         let then_value = then.and_then(|t| t.value);
         let then_status = then.map(|t| t.status).unwrap_or(Status::NoData);
@@ -142,6 +171,13 @@ pub fn compute(
             status,
         });
     }
+    values
+}
+
+/// The causes as published: a hidden cell's causes are hidden whole (see below), the
+/// whole's first, then by area, kind, cause and column.
+fn shown_causes(causes: Vec<CauseCount>, hidden: &BTreeSet<String>, whole: &str) -> Vec<ShownCause> {
+    let is_hidden = |area: &str| hidden.contains(area);
     // A hidden cell's causes are hidden whole: a row for every cause, moved records or
     // not, and no column counts, so the rows present do not say which causes moved it
     // (issue 32: "4 late, and no other cause" gave its value then back).
@@ -153,7 +189,7 @@ pub fn compute(
             count,
         })
         .collect();
-    for area in &hidden {
+    for area in hidden {
         for (kind, cause) in cause_kinds() {
             causes.push(ShownCause {
                 count: CauseCount {
@@ -179,24 +215,7 @@ pub fn compute(
         };
         key(a).cmp(&key(b))
     });
-
-    let triangle = if with_triangle {
-        let states = family_states(store, indicators, request, &loads, now_load)?;
-        triangle_of(&states, indicators, now_load, since, public, a_whole_hidden)?
-    } else {
-        Vec::new()
-    };
-    Ok(Revisions {
-        period: request.period,
-        as_of: request.as_of,
-        whole,
-        since: since_mark,
-        now: now_mark,
-        public,
-        values,
-        causes,
-        triangle,
-    })
+    causes
 }
 
 /// The causes a record of each kind can have (a link joins cases only).

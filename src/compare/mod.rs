@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 #[cfg(feature = "store")]
 use crate::indicators;
 #[cfg(feature = "store")]
-use crate::results::{Geography, Request};
+use crate::results::{Geography, Request, TidyRow};
 #[cfg(feature = "store")]
 use crate::store::{Session, Store};
 
@@ -212,31 +212,7 @@ pub fn compare_request(comparing: &Comparing<'_>, request: &Request) -> Result<R
             ));
         }
         if audience.is_public() {
-            let mut table = disclosure::Table::new(&province);
-            for (indicator, counts) in &attributed {
-                let whole = counts_from_rows(indicator, &internal, std::slice::from_ref(&province));
-                for c in whole.iter().chain(counts.iter()) {
-                    let cell = CellKey::total(&c.area_code);
-                    for (quantity, n) in counts_shown(indicator, c) {
-                        let Some(q) = quantity else { continue };
-                        // An attributed count built from a count the pattern hides
-                        // would give it back (with the other parts shown); one built
-                        // from shown counts only tells nothing the release does not.
-                        let from_hidden = if c.area_code == province {
-                            coded_hidden.contains(q, &cell)
-                        } else {
-                            contributors(&c.area_code, &areas.links)
-                                .any(|code| coded_hidden.contains(q, &CellKey::total(code)))
-                        };
-                        if from_hidden {
-                            table.force_hidden(q, &cell);
-                        }
-                        table.record(q, &cell, n)?;
-                    }
-                }
-            }
-            let province_cells = |_: &str, cell: &CellKey| cell.area == province;
-            hidden = table.solve().union(&coded_hidden, province_cells);
+            hidden = hide_attributed(&attributed, &internal, &province, &coded_hidden, &areas.links)?;
         }
     }
     let mut out = Vec::new();
@@ -295,6 +271,44 @@ pub fn compare_request(comparing: &Comparing<'_>, request: &Request) -> Result<R
         hidden,
         coded_hidden,
     })
+}
+
+/// What the public may not see of the attributed counts: the attributed areas and the
+/// province as one table, a count built from a count the pattern hides hidden outright,
+/// then solved with what the pattern hides of the province.
+#[cfg(feature = "store")]
+fn hide_attributed(
+    attributed: &[(&Indicator, Vec<AreaCounts>)],
+    internal: &[TidyRow],
+    province: &str,
+    coded_hidden: &Hidden,
+    links: &[Link],
+) -> Result<Hidden> {
+    let mut table = disclosure::Table::new(province);
+    for (indicator, counts) in attributed {
+        let whole = counts_from_rows(indicator, internal, &[province.to_string()]);
+        for c in whole.iter().chain(counts.iter()) {
+            let cell = CellKey::total(&c.area_code);
+            for (quantity, n) in counts_shown(indicator, c) {
+                let Some(q) = quantity else { continue };
+                // An attributed count built from a count the pattern hides
+                // would give it back (with the other parts shown); one built
+                // from shown counts only tells nothing the release does not.
+                let from_hidden = if c.area_code == province {
+                    coded_hidden.contains(q, &cell)
+                } else {
+                    contributors(&c.area_code, links)
+                        .any(|code| coded_hidden.contains(q, &CellKey::total(code)))
+                };
+                if from_hidden {
+                    table.force_hidden(q, &cell);
+                }
+                table.record(q, &cell, n)?;
+            }
+        }
+    }
+    let province_cells = |_: &str, cell: &CellKey| cell.area == province;
+    Ok(table.solve().union(coded_hidden, province_cells))
 }
 
 /// Compares the areas of `areas` for `request` and the `trend_len - 1` periods before it

@@ -204,33 +204,9 @@ fn intervals_solving_each_up_to(
     let reduced = reduce(hidden, relations, truth);
     // Propagated bounds: each a bound in every table agreeing with what is shown.
     let (_, outer_high) = propagated_reduced(hidden.len(), &reduced);
-    // Independent sets of hidden counts: linked by a relation.
-    let mut parent: Vec<usize> = (0..hidden.len()).collect();
-    fn find(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
-    for (terms, _, _) in &reduced {
-        let first = find(&mut parent, terms[0].0);
-        for &(i, _) in &terms[1..] {
-            let root = find(&mut parent, i);
-            parent[root] = first;
-        }
-    }
-    let mut sets: BTreeMap<usize, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
-    for i in 0..hidden.len() {
-        let root = find(&mut parent, i);
-        sets.entry(root).or_default().0.push(i);
-    }
-    for (r, (terms, _, _)) in reduced.iter().enumerate() {
-        let root = find(&mut parent, terms[0].0);
-        sets.entry(root).or_default().1.push(r);
-    }
+    let sets = linked_sets(hidden.len(), &reduced);
     if std::env::var_os("BAOVE_TIMINGS").is_some() {
-        let mut sizes: Vec<usize> = sets.values().map(|(m, _)| m.len()).collect();
+        let mut sizes: Vec<usize> = sets.iter().map(|(m, _)| m.len()).collect();
         sizes.sort_unstable_by(|a, b| b.cmp(a));
         eprintln!(
             "timing: audit: {} hidden, {} relations, largest sets {:?}",
@@ -244,8 +220,9 @@ fn intervals_solving_each_up_to(
     } else {
         Lp::InteriorPoint
     };
+    let truth_of = |i: usize| truth.get(&hidden[i]).copied().unwrap_or(0.0);
     let mut found = BTreeMap::new();
-    for (members, relation_ids) in sets.values() {
+    for (members, relation_ids) in &sets {
         if members.iter().all(|&i| wide.contains_key(&hidden[i])) {
             for &i in members {
                 found.insert(hidden[i].clone(), wide[&hidden[i]]);
@@ -253,53 +230,18 @@ fn intervals_solving_each_up_to(
             continue;
         }
         if relation_ids.is_empty() {
+            let unbounded = Interval {
+                low: 0.0,
+                high: None,
+                exact: true,
+                presumed: false,
+            };
             for &i in members {
-                found.insert(
-                    hidden[i].clone(),
-                    Interval {
-                        low: 0.0,
-                        high: None,
-                        exact: true,
-                        presumed: false,
-                    },
-                );
+                found.insert(hidden[i].clone(), unbounded);
             }
             continue;
         }
-        let local: HashMap<usize, usize> = members.iter().enumerate().map(|(k, &i)| (i, k)).collect();
-        // Each count lies in [0, its propagated bound]: propagation's bounds hold in
-        // every table agreeing with what is shown, so they cut nothing off, and they
-        // keep the interior-point solver's problem well scaled (one ceiling of the
-        // whole table's size made it fail on a nation's linked set). A count no
-        // relation bounds gets a ceiling far above the set's counts: a bound found
-        // there is no bound.
-        let largest = members
-            .iter()
-            .flat_map(|&i| [outer_high[i], truth.get(&hidden[i]).copied().unwrap_or(0.0)])
-            .filter(|n| n.is_finite())
-            .fold(0.0_f64, f64::max);
-        let ceiling = 10.0 * (largest + 1.0);
-        let problem = Problem {
-            caps: members
-                .iter()
-                .map(|&i| {
-                    // Propagation's arithmetic is in floating point: a hair above.
-                    if outer_high[i].is_finite() {
-                        outer_high[i] + 1e-7
-                    } else {
-                        ceiling
-                    }
-                })
-                .collect(),
-            relations: relation_ids
-                .iter()
-                .map(|&r| {
-                    let (terms, rhs, equal) = &reduced[r];
-                    (terms.iter().map(|(i, c)| (local[i], *c)).collect(), *rhs, *equal)
-                })
-                .collect(),
-        };
-        let truth_of = |i: usize| truth.get(&hidden[i]).copied().unwrap_or(0.0);
+        let (problem, ceiling) = set_problem(members, relation_ids, &reduced, &outer_high, truth_of);
         let mut set = LinkedSet::new(
             problem,
             members.iter().map(|&i| truth_of(i)).collect(),
@@ -314,20 +256,14 @@ fn intervals_solving_each_up_to(
             vec![false; members.len()]
         };
         for (k, &i) in members.iter().enumerate() {
-            if let Some(interval) = wide.get(&hidden[i]) {
-                found.insert(hidden[i].clone(), *interval);
-                continue;
-            }
-            found.insert(
-                hidden[i].clone(),
-                Interval {
-                    low: set.low[k].max(0.0),
-                    // A count seen at the ceiling is bounded by nothing shown.
-                    high: (set.high[k] < ceiling * 0.999).then_some(set.high[k]),
-                    exact: solved[k],
-                    presumed: !count_by_count && !set.settled(k),
-                },
-            );
+            let interval = wide.get(&hidden[i]).copied().unwrap_or(Interval {
+                low: set.low[k].max(0.0),
+                // A count seen at the ceiling is bounded by nothing shown.
+                high: (set.high[k] < ceiling * 0.999).then_some(set.high[k]),
+                exact: solved[k],
+                presumed: !count_by_count && !set.settled(k),
+            });
+            found.insert(hidden[i].clone(), interval);
         }
         if std::env::var_os("BAOVE_TIMINGS").is_some() && members.len() > 100 {
             eprintln!(
@@ -339,6 +275,80 @@ fn intervals_solving_each_up_to(
         }
     }
     found
+}
+
+/// The independent sets of `counts` hidden counts, those linked by a relation: each set's
+/// counts and the relations over them (indices into `reduced`), in the order of their
+/// first count's root.
+fn linked_sets(counts: usize, reduced: &[Reduced]) -> Vec<(Vec<usize>, Vec<usize>)> {
+    let mut parent: Vec<usize> = (0..counts).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (terms, _, _) in reduced {
+        let first = find(&mut parent, terms[0].0);
+        for &(i, _) in &terms[1..] {
+            let root = find(&mut parent, i);
+            parent[root] = first;
+        }
+    }
+    let mut sets: BTreeMap<usize, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for i in 0..counts {
+        let root = find(&mut parent, i);
+        sets.entry(root).or_default().0.push(i);
+    }
+    for (r, (terms, _, _)) in reduced.iter().enumerate() {
+        let root = find(&mut parent, terms[0].0);
+        sets.entry(root).or_default().1.push(r);
+    }
+    sets.into_values().collect()
+}
+
+/// One linked set as a linear programme, and the ceiling of a count no relation bounds.
+/// Each count lies in [0, its propagated bound]: propagation's bounds hold in every table
+/// agreeing with what is shown, so they cut nothing off, and they keep the interior-point
+/// solver's problem well scaled (one ceiling of the whole table's size made it fail on a
+/// nation's linked set). A count no relation bounds gets a ceiling far above the set's
+/// counts: a bound found there is no bound.
+fn set_problem(
+    members: &[usize],
+    relation_ids: &[usize],
+    reduced: &[Reduced],
+    outer_high: &[f64],
+    truth_of: impl Fn(usize) -> f64,
+) -> (Problem, f64) {
+    let local: HashMap<usize, usize> = members.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+    let largest = members
+        .iter()
+        .flat_map(|&i| [outer_high[i], truth_of(i)])
+        .filter(|n| n.is_finite())
+        .fold(0.0_f64, f64::max);
+    let ceiling = 10.0 * (largest + 1.0);
+    let problem = Problem {
+        caps: members
+            .iter()
+            .map(|&i| {
+                // Propagation's arithmetic is in floating point: a hair above.
+                if outer_high[i].is_finite() {
+                    outer_high[i] + 1e-7
+                } else {
+                    ceiling
+                }
+            })
+            .collect(),
+        relations: relation_ids
+            .iter()
+            .map(|&r| {
+                let (terms, rhs, equal) = &reduced[r];
+                (terms.iter().map(|(i, c)| (local[i], *c)).collect(), *rhs, *equal)
+            })
+            .collect(),
+    };
+    (problem, ceiling)
 }
 
 /// The linear-programming solver: clarabel's interior point, or microlp's simplex

@@ -1157,82 +1157,15 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
         header_row,
         first_col: start_col,
     };
-    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(range.height()); width];
-    // The cell the reader's spreadsheet names, e.g. "cases!C7", of data row r, column c.
-    let cell_at = |r: usize, c: usize| {
-        format!(
-            "{shown_sheet}!{}{}",
-            column_letters(start_col as usize + c),
-            header_row as usize + 1 + r
-        )
+    let table = SheetTable {
+        file,
+        shown_sheet: &shown_sheet,
+        start: (start_row, start_col),
+        headers: &headers,
+        width,
     };
     let formulas = workbook.worksheet_formula(&sheet).ok();
-    let mut identity = Vec::new();
-    for (r, row) in rows.enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            let at = (start_row + 1 + r as u32, start_col + c as u32);
-            if cell.is_empty()
-                && formulas
-                    .as_ref()
-                    .and_then(|f| f.get_value(at))
-                    .is_some_and(|f| !f.is_empty())
-            {
-                return Err(refuse(
-                    file,
-                    cell_at(r, c),
-                    header_shown(&headers, c.min(width.saturating_sub(1))),
-                    "formula-without-value",
-                    "a formula whose value the file does not hold (saved without calculating): \
-                     not data; open the file in a spreadsheet and save it again"
-                        .into(),
-                ));
-            }
-            if numeric_cell(cell).is_some_and(super::identity::numeric_identity) {
-                identity.push(Finding {
-                    file: file.to_string(),
-                    location: cell_at(r, c),
-                    data_row: Some(r),
-                    column: header_shown(&headers, c.min(width.saturating_sub(1))),
-                    rule: "identifying-value",
-                    reason: "a number cell that may hold an identity or phone number whose leading \
-                             zero the spreadsheet dropped (value not shown); the whole file is refused"
-                        .into(),
-                });
-            }
-            if c >= width {
-                if !cell.is_empty() {
-                    return Err(refuse(
-                        file,
-                        cell_at(r, c),
-                        String::new(),
-                        "ragged-row",
-                        "a value in a column that has no header".into(),
-                    ));
-                }
-                continue;
-            }
-            if let Data::Error(e) = cell {
-                return Err(refuse(
-                    file,
-                    cell_at(r, c),
-                    header_shown(&headers, c),
-                    "xlsx-error-cell",
-                    format!("the cell holds a spreadsheet error ({e})"),
-                ));
-            }
-            let text = cell_text(cell);
-            if text.as_ref().is_some_and(|t| t.chars().count() > MAX_CELL_CHARS) {
-                return Err(refuse(
-                    file,
-                    cell_at(r, c),
-                    header_shown(&headers, c),
-                    "cell-size",
-                    format!("a cell longer than {MAX_CELL_CHARS} characters"),
-                ));
-            }
-            columns[c].push(text);
-        }
-    }
+    let (columns, identity) = table.cells(rows, range.height(), formulas.as_ref())?;
     if !identity.is_empty() {
         return Err(Error::Refused(Box::new(Findings {
             list: identity,
@@ -1258,6 +1191,111 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
         // Set by `read_table` from its own pass over the file.
         sha256: String::new(),
     })
+}
+
+/// A column of a sheet's cells as text (None: empty).
+type TextColumn = Vec<Option<String>>;
+
+/// Where a sheet's table lies: what its cells are checked against and named by.
+struct SheetTable<'a> {
+    file: &'a str,
+    /// "sheet N": a sheet is named by its position, never by its name.
+    shown_sheet: &'a str,
+    /// The header row's first cell (row, column), from 0.
+    start: (u32, u32),
+    headers: &'a [String],
+    width: usize,
+}
+
+impl SheetTable<'_> {
+    /// The cell the reader's spreadsheet names, e.g. "sheet 1!C7", of data row r, column c.
+    fn cell_at(&self, r: usize, c: usize) -> String {
+        format!(
+            "{}!{}{}",
+            self.shown_sheet,
+            column_letters(self.start.1 as usize + c),
+            self.start.0 as usize + 2 + r
+        )
+    }
+
+    /// Every data cell checked (a formula without its value, a value beyond the headers,
+    /// an error cell, an oversized cell refuse the file) and read into its column; number
+    /// cells that may be an identity with its leading zero dropped, listed.
+    fn cells(
+        &self,
+        rows: calamine::Rows<'_, Data>,
+        height: usize,
+        formulas: Option<&calamine::Range<String>>,
+    ) -> Result<(Vec<TextColumn>, Vec<Finding>)> {
+        let mut columns: Vec<TextColumn> = vec![Vec::with_capacity(height); self.width];
+        let mut identity = Vec::new();
+        for (r, row) in rows.enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let at = (self.start.0 + 1 + r as u32, self.start.1 + c as u32);
+                if cell.is_empty()
+                    && formulas
+                        .as_ref()
+                        .and_then(|f| f.get_value(at))
+                        .is_some_and(|f| !f.is_empty())
+                {
+                    return Err(refuse(
+                        self.file,
+                        self.cell_at(r, c),
+                        header_shown(self.headers, c.min(self.width.saturating_sub(1))),
+                        "formula-without-value",
+                        "a formula whose value the file does not hold (saved without calculating): \
+                         not data; open the file in a spreadsheet and save it again"
+                            .into(),
+                    ));
+                }
+                if numeric_cell(cell).is_some_and(super::identity::numeric_identity) {
+                    identity.push(Finding {
+                        file: self.file.to_string(),
+                        location: self.cell_at(r, c),
+                        data_row: Some(r),
+                        column: header_shown(self.headers, c.min(self.width.saturating_sub(1))),
+                        rule: "identifying-value",
+                        reason: "a number cell that may hold an identity or phone number whose leading \
+                                 zero the spreadsheet dropped (value not shown); the whole file is refused"
+                            .into(),
+                    });
+                }
+                if c >= self.width {
+                    if !cell.is_empty() {
+                        return Err(refuse(
+                            self.file,
+                            self.cell_at(r, c),
+                            String::new(),
+                            "ragged-row",
+                            "a value in a column that has no header".into(),
+                        ));
+                    }
+                    continue;
+                }
+                if let Data::Error(e) = cell {
+                    return Err(refuse(
+                        self.file,
+                        self.cell_at(r, c),
+                        header_shown(self.headers, c),
+                        "xlsx-error-cell",
+                        format!("the cell holds a spreadsheet error ({e})"),
+                    ));
+                }
+                let text = cell_text(cell);
+                if text.as_ref().is_some_and(|t| t.chars().count() > MAX_CELL_CHARS) {
+                    return Err(refuse(
+                        self.file,
+                        self.cell_at(r, c),
+                        header_shown(self.headers, c),
+                        "cell-size",
+                        format!("a cell longer than {MAX_CELL_CHARS} characters"),
+                    ));
+                }
+                columns[c].push(text);
+            }
+        }
+        Ok((columns, identity))
+    }
 }
 
 /// The number a number cell holds.

@@ -379,11 +379,17 @@ fn by_area_annex(input: &DocumentInput<'_>, ids: &[String]) -> Table {
 
 /// Builds the DOCX.
 pub fn build(input: &DocumentInput<'_>) -> Result<Vec<u8>> {
-    let lang = input.lang;
-    let write_error = |message: String| Error::Write {
+    let docx = annexes(main_text(page(input), input), input);
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    docx.build().pack(&mut bytes).map_err(|e| Error::Write {
         what: "the report document",
-        message,
-    };
+        message: e.to_string(),
+    })?;
+    Ok(bytes.into_inner())
+}
+
+/// The page (A4, the decree's margins, the body's font), the page number from page 2.
+fn page(input: &DocumentInput<'_>) -> Docx {
     // The page number in the top margin, centred, from page 2 (the first page's header is
     // empty): the field run is built by hand so that it has the body's font and size.
     let page_number = Run::new()
@@ -398,7 +404,7 @@ pub fn build(input: &DocumentInput<'_>) -> Result<Vec<u8>> {
     let header =
         Header::new().add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(page_number));
     let stamp = input.generated_at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let mut docx = Docx::new()
+    Docx::new()
         .page_size(PAGE_WIDTH, PAGE_HEIGHT)
         .page_margin(PageMargin {
             top: twips(MARGIN_TOP_MM),
@@ -414,8 +420,13 @@ pub fn build(input: &DocumentInput<'_>) -> Result<Vec<u8>> {
         .header(header)
         .first_header(Header::new().add_paragraph(Paragraph::new()))
         .created_at(&stamp)
-        .updated_at(&stamp);
+        .updated_at(&stamp)
+}
 
+/// The header block, title and summary, what the figures cover, the drafted sections and
+/// the closing block (recipients, signature).
+fn main_text(mut docx: Docx, input: &DocumentInput<'_>) -> Docx {
+    let lang = input.lang;
     docx = docx.add_table(header_block(input));
     docx = docx.add_paragraph(
         Paragraph::new()
@@ -460,7 +471,13 @@ pub fn build(input: &DocumentInput<'_>) -> Result<Vec<u8>> {
     }
     docx = docx.add_paragraph(centred("", BODY));
     docx = docx.add_table(closing_block(input));
+    docx
+}
 
+/// The annexes, each on a new page: its number, title, the report it is attached to, the
+/// period, then its table or charts and, under a table, the symbols.
+fn annexes(mut docx: Docx, input: &DocumentInput<'_>) -> Docx {
+    let lang = input.lang;
     let office = input.office;
     let attached = match lang {
         Lang::Vi => format!(
@@ -510,30 +527,7 @@ pub fn build(input: &DocumentInput<'_>) -> Result<Vec<u8>> {
                 docx = docx.add_table(by_area_annex(input, &annex.indicators));
             }
             crate::draft::AnnexKind::Charts => {
-                for (k, (title, png)) in chart_left.by_ref().take(annex.count).enumerate() {
-                    // Every chart is drawn at the renderer's one size.
-                    let (w, h) = (crate::render::chart::WIDTH, crate::render::chart::HEIGHT);
-                    // Sized to the text width, height in proportion (EMU: 635 a twip).
-                    let width_emu = text_width() as u32 * 635;
-                    let height_emu = (f64::from(width_emu) * f64::from(h) / f64::from(w)).round() as u32;
-                    let pic = Pic::new_with_dimensions(png.clone(), w, h).size(width_emu, height_emu);
-                    docx = docx.add_paragraph(
-                        Paragraph::new()
-                            .align(AlignmentType::Center)
-                            .keep_next(true)
-                            .line_spacing(spacing(AFTER, 0))
-                            .add_run(Run::new().add_image(pic)),
-                    );
-                    docx = docx.add_paragraph(
-                        Paragraph::new()
-                            .align(AlignmentType::Center)
-                            .line_spacing(spacing(0, AFTER))
-                            .add_run(
-                                run(&format!("{} {}. {title}", text(lang, "doc_chart"), k + 1), SMALL)
-                                    .italic(),
-                            ),
-                    );
-                }
+                docx = chart_figures(docx, lang, chart_left.by_ref().take(annex.count));
             }
         }
         if annex.kind != crate::draft::AnnexKind::Charts {
@@ -552,12 +546,39 @@ pub fn build(input: &DocumentInput<'_>) -> Result<Vec<u8>> {
             );
         }
     }
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    docx.build()
-        .pack(&mut bytes)
-        .map_err(|e| write_error(e.to_string()))?;
-    Ok(bytes.into_inner())
+    docx
 }
+
+/// Charts of an annex, each sized to the text width and captioned.
+fn chart_figures<'c>(
+    mut docx: Docx,
+    lang: Lang,
+    charts: impl Iterator<Item = &'c (String, Vec<u8>)>,
+) -> Docx {
+    for (k, (title, png)) in charts.enumerate() {
+        // Every chart is drawn at the renderer's one size.
+        let (w, h) = (crate::render::chart::WIDTH, crate::render::chart::HEIGHT);
+        // Sized to the text width, height in proportion (EMU: 635 a twip).
+        let width_emu = text_width() as u32 * 635;
+        let height_emu = (f64::from(width_emu) * f64::from(h) / f64::from(w)).round() as u32;
+        let pic = Pic::new_with_dimensions(png.clone(), w, h).size(width_emu, height_emu);
+        docx = docx.add_paragraph(
+            Paragraph::new()
+                .align(AlignmentType::Center)
+                .keep_next(true)
+                .line_spacing(spacing(AFTER, 0))
+                .add_run(Run::new().add_image(pic)),
+        );
+        docx = docx.add_paragraph(
+            Paragraph::new()
+                .align(AlignmentType::Center)
+                .line_spacing(spacing(0, AFTER))
+                .add_run(run(&format!("{} {}. {title}", text(lang, "doc_chart"), k + 1), SMALL).italic()),
+        );
+    }
+    docx
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

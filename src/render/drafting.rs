@@ -304,64 +304,7 @@ impl DocumentInput<'_> {
                     None => data.targets.gap_note(lang, end)?,
                 }
             }
-            Figure::Indicator { id, aspect } => {
-                let unit = self.indicator(id)?.unit;
-                let now = || self.value_in(&data.current, id);
-                match aspect {
-                    Aspect::Value => value_text(lang, unit, now()?),
-                    Aspect::Previous => value_text(lang, unit, self.value_in(&data.previous, id)?),
-                    Aspect::YearBefore => value_text(lang, unit, self.value_in(&data.year_before, id)?),
-                    Aspect::VsPrevious | Aspect::VsYearBefore => {
-                        let other = if *aspect == Aspect::VsPrevious {
-                            &data.previous
-                        } else {
-                            &data.year_before
-                        };
-                        // Across a change of rule, the reason instead of a change.
-                        if let Some(change) = data.rule_change(id, &other.period) {
-                            return Some(format!(
-                                "{} ({})",
-                                text(lang, "rule_not_comparable"),
-                                crate::render::labels::rule_change_note(lang, &change)
-                            ));
-                        }
-                        change_text(lang, unit, now()?, self.value_in(other, id)?)
-                    }
-                    Aspect::Target => target_text(lang, unit, self.target(id)?),
-                    Aspect::TargetGap => {
-                        let gap = self.target(id)? - now()?;
-                        if gap <= 0.0 {
-                            return None;
-                        }
-                        match unit {
-                            Unit::Share => format!(
-                                "{} {}",
-                                local_number(lang, gap * 100.0, 1),
-                                text(lang, "doc_points")
-                            ),
-                            _ => value_text(lang, unit, gap),
-                        }
-                    }
-                    Aspect::Deadline => self.deadline(id)?.limit_words(lang),
-                    Aspect::Trend => {
-                        crate::render::labels::trend_words(lang, &data.trend_test(id)?, unit == Unit::Share)
-                    }
-                    Aspect::Reading => self.deadline(id)?.reading(lang)?.to_string(),
-                    Aspect::LegalBasis => self.indicator(id)?.legal_basis_in(lang).to_string(),
-                    Aspect::Numerator | Aspect::Denominator => {
-                        let row = self.row(&data.current, id)?;
-                        if row.status != Status::Shown {
-                            return None;
-                        }
-                        let count = if *aspect == Aspect::Numerator {
-                            row.numerator?
-                        } else {
-                            row.denominator?
-                        };
-                        local_number(lang, count as f64, 0)
-                    }
-                }
-            }
+            Figure::Indicator { id, aspect } => self.indicator_figure(id, *aspect)?,
             Figure::MostChanged {
                 id,
                 breakdown,
@@ -404,6 +347,67 @@ impl DocumentInput<'_> {
                     crate::disclosure::quality_shown(&data.quality, name, count, data.public)? as f64,
                     0,
                 )
+            }
+        })
+    }
+
+    /// An indicator's figure: its value, a change, its target, its deadline's words, ...
+    fn indicator_figure(&self, id: &str, aspect: Aspect) -> Option<String> {
+        let (lang, data) = (self.lang, self.data);
+        let unit = self.indicator(id)?.unit;
+        let now = || self.value_in(&data.current, id);
+        Some(match aspect {
+            Aspect::Value => value_text(lang, unit, now()?),
+            Aspect::Previous => value_text(lang, unit, self.value_in(&data.previous, id)?),
+            Aspect::YearBefore => value_text(lang, unit, self.value_in(&data.year_before, id)?),
+            Aspect::VsPrevious | Aspect::VsYearBefore => {
+                let other = if aspect == Aspect::VsPrevious {
+                    &data.previous
+                } else {
+                    &data.year_before
+                };
+                // Across a change of rule, the reason instead of a change.
+                if let Some(change) = data.rule_change(id, &other.period) {
+                    return Some(format!(
+                        "{} ({})",
+                        text(lang, "rule_not_comparable"),
+                        crate::render::labels::rule_change_note(lang, &change)
+                    ));
+                }
+                change_text(lang, unit, now()?, self.value_in(other, id)?)
+            }
+            Aspect::Target => target_text(lang, unit, self.target(id)?),
+            Aspect::TargetGap => {
+                let gap = self.target(id)? - now()?;
+                if gap <= 0.0 {
+                    return None;
+                }
+                match unit {
+                    Unit::Share => format!(
+                        "{} {}",
+                        local_number(lang, gap * 100.0, 1),
+                        text(lang, "doc_points")
+                    ),
+                    _ => value_text(lang, unit, gap),
+                }
+            }
+            Aspect::Deadline => self.deadline(id)?.limit_words(lang),
+            Aspect::Trend => {
+                crate::render::labels::trend_words(lang, &data.trend_test(id)?, unit == Unit::Share)
+            }
+            Aspect::Reading => self.deadline(id)?.reading(lang)?.to_string(),
+            Aspect::LegalBasis => self.indicator(id)?.legal_basis_in(lang).to_string(),
+            Aspect::Numerator | Aspect::Denominator => {
+                let row = self.row(&data.current, id)?;
+                if row.status != Status::Shown {
+                    return None;
+                }
+                let count = if aspect == Aspect::Numerator {
+                    row.numerator?
+                } else {
+                    row.denominator?
+                };
+                local_number(lang, count as f64, 0)
             }
         })
     }

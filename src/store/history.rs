@@ -317,64 +317,7 @@ impl super::Session<'_> {
                     format!("t.{id} AS pair_id, 1 AS pair_rank FROM known_then AS t"),
                 )
             };
-            let compared: Vec<&str> = kind
-                .columns()
-                .iter()
-                .map(|c| c.name)
-                .filter(|c| *c != id && Some(*c) != kind.part_column())
-                .collect();
-            let changed = compared
-                .iter()
-                .map(|c| format!("CASE WHEN t.{c} IS DISTINCT FROM n.{c} THEN '{c}' END"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "WITH
-                 known_then AS (SELECT * FROM {known_then}),
-                 known_now AS (SELECT * FROM {known_now}),
-                 paired_then AS (SELECT t.*, {pairing}),
-                 placed_then AS (
-                     SELECT t.*, coalesce(r.reported_as, t.area_code) AS cell,
-                            coalesce(t.{dated} >= CAST(?1 AS TIMESTAMP) AND t.{dated} < CAST(?2 AS TIMESTAMP)
-                                     AND t.{dated} < CAST(?3 AS TIMESTAMP), false) AS in_cohort
-                     FROM paired_then AS t JOIN reach_sources AS r ON r.province_code = t.province_code),
-                 placed_now AS (
-                     SELECT n.*, coalesce(r.reported_as, n.area_code) AS cell,
-                            coalesce(n.{dated} >= CAST(?1 AS TIMESTAMP) AND n.{dated} < CAST(?2 AS TIMESTAMP)
-                                     AND n.{dated} < CAST(?3 AS TIMESTAMP), false) AS in_cohort
-                     FROM known_now AS n JOIN reach_sources AS r ON r.province_code = n.province_code),
-                 paired AS (
-                     SELECT t.load_id IS NOT NULL AS existed_then,
-                            coalesce(t.in_cohort, false) AS then_in, coalesce(n.in_cohort, false) AS now_in,
-                            t.cell AS then_cell, n.cell AS now_cell,
-                            CASE WHEN t.load_id IS NOT NULL AND n.load_id IS NOT NULL
-                                 THEN list_filter([{changed}], lambda c: c IS NOT NULL) ELSE [] END AS changed
-                     FROM (SELECT * FROM placed_then WHERE pair_rank = 1) AS t
-                     FULL JOIN placed_now AS n ON t.{province} IS NOT DISTINCT FROM n.{province} AND t.pair_id = n.{id}
-                     WHERE coalesce(t.in_cohort, false) OR coalesce(n.in_cohort, false)),
-                 moved AS (
-                     SELECT true AS whole, ?4 AS cell, 'late' AS cause, changed FROM paired WHERE now_in AND NOT existed_then
-                     UNION ALL SELECT true, ?4, 'entered', changed FROM paired WHERE now_in AND existed_then AND NOT then_in
-                     UNION ALL SELECT true, ?4, 'removed', changed FROM paired WHERE then_in AND NOT now_in
-                     UNION ALL SELECT true, ?4, 'corrected', changed FROM paired WHERE then_in AND now_in AND len(changed) > 0
-                     UNION ALL SELECT true, ?4, 'linked', CAST([] AS VARCHAR[]) FROM placed_then WHERE pair_rank > 1 AND in_cohort
-                     UNION ALL SELECT false, now_cell, 'late', changed FROM paired WHERE now_in AND NOT existed_then
-                     UNION ALL SELECT false, now_cell, 'entered', changed FROM paired
-                         WHERE now_in AND existed_then AND NOT (then_in AND then_cell IS NOT DISTINCT FROM now_cell)
-                     UNION ALL SELECT false, then_cell, 'removed', changed FROM paired
-                         WHERE then_in AND NOT (now_in AND now_cell IS NOT DISTINCT FROM then_cell)
-                     UNION ALL SELECT false, now_cell, 'corrected', changed FROM paired
-                         WHERE then_in AND now_in AND then_cell IS NOT DISTINCT FROM now_cell AND len(changed) > 0
-                     UNION ALL SELECT false, cell, 'linked', CAST([] AS VARCHAR[]) FROM placed_then WHERE pair_rank > 1 AND in_cohort),
-                 -- A record coded to the whole itself (no area known) counts in the whole's cell only.
-                 placed AS (SELECT cell, cause, changed FROM moved WHERE cell IS NOT NULL AND (whole OR cell <> ?4))
-                 SELECT cell, cause, CAST(NULL AS VARCHAR) AS column_name, count(*) FROM placed GROUP BY ALL
-                 UNION ALL
-                 SELECT cell, cause, column_name, count(*)
-                 FROM (SELECT cell, cause, unnest(changed) AS column_name FROM placed WHERE cause <> 'late')
-                 GROUP BY ALL
-                 ORDER BY 1, 2, 3 NULLS FIRST"
-            );
+            let sql = causes_sql(kind, dated, (&known_then, &known_now), &pairing);
             let fail = |e: duckdb::Error| self.error(format!("revision causes: {e}"));
             let mut stmt = self.store.conn.prepare(&sql).map_err(fail)?;
             let time = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
@@ -447,4 +390,72 @@ impl super::Session<'_> {
         ))
         .map_err(|e| self.error(format!("revision causes: {e}")))
     }
+}
+
+/// The query of a revision's causes for `kind` (dated by `dated`): the records then and
+/// now, paired by `pairing` (the columns and FROM of `paired_then`), placed in cells of the
+/// whole and its areas and in or out of the period's cohort; each cell's records by cause,
+/// and the columns a correction changed. Bound: ?1-?3 the period's start, end and as-of,
+/// ?4 the whole's code.
+fn causes_sql(kind: Kind, dated: &str, (known_then, known_now): (&str, &str), pairing: &str) -> String {
+    let id = kind.key_columns()[0];
+    let province = crate::model::PROVINCE_COLUMN;
+    let compared: Vec<&str> = kind
+        .columns()
+        .iter()
+        .map(|c| c.name)
+        .filter(|c| *c != id && Some(*c) != kind.part_column())
+        .collect();
+    let changed = compared
+        .iter()
+        .map(|c| format!("CASE WHEN t.{c} IS DISTINCT FROM n.{c} THEN '{c}' END"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "WITH
+         known_then AS (SELECT * FROM {known_then}),
+         known_now AS (SELECT * FROM {known_now}),
+         paired_then AS (SELECT t.*, {pairing}),
+         placed_then AS (
+             SELECT t.*, coalesce(r.reported_as, t.area_code) AS cell,
+                    coalesce(t.{dated} >= CAST(?1 AS TIMESTAMP) AND t.{dated} < CAST(?2 AS TIMESTAMP)
+                             AND t.{dated} < CAST(?3 AS TIMESTAMP), false) AS in_cohort
+             FROM paired_then AS t JOIN reach_sources AS r ON r.province_code = t.province_code),
+         placed_now AS (
+             SELECT n.*, coalesce(r.reported_as, n.area_code) AS cell,
+                    coalesce(n.{dated} >= CAST(?1 AS TIMESTAMP) AND n.{dated} < CAST(?2 AS TIMESTAMP)
+                             AND n.{dated} < CAST(?3 AS TIMESTAMP), false) AS in_cohort
+             FROM known_now AS n JOIN reach_sources AS r ON r.province_code = n.province_code),
+         paired AS (
+             SELECT t.load_id IS NOT NULL AS existed_then,
+                    coalesce(t.in_cohort, false) AS then_in, coalesce(n.in_cohort, false) AS now_in,
+                    t.cell AS then_cell, n.cell AS now_cell,
+                    CASE WHEN t.load_id IS NOT NULL AND n.load_id IS NOT NULL
+                         THEN list_filter([{changed}], lambda c: c IS NOT NULL) ELSE [] END AS changed
+             FROM (SELECT * FROM placed_then WHERE pair_rank = 1) AS t
+             FULL JOIN placed_now AS n ON t.{province} IS NOT DISTINCT FROM n.{province} AND t.pair_id = n.{id}
+             WHERE coalesce(t.in_cohort, false) OR coalesce(n.in_cohort, false)),
+         moved AS (
+             SELECT true AS whole, ?4 AS cell, 'late' AS cause, changed FROM paired WHERE now_in AND NOT existed_then
+             UNION ALL SELECT true, ?4, 'entered', changed FROM paired WHERE now_in AND existed_then AND NOT then_in
+             UNION ALL SELECT true, ?4, 'removed', changed FROM paired WHERE then_in AND NOT now_in
+             UNION ALL SELECT true, ?4, 'corrected', changed FROM paired WHERE then_in AND now_in AND len(changed) > 0
+             UNION ALL SELECT true, ?4, 'linked', CAST([] AS VARCHAR[]) FROM placed_then WHERE pair_rank > 1 AND in_cohort
+             UNION ALL SELECT false, now_cell, 'late', changed FROM paired WHERE now_in AND NOT existed_then
+             UNION ALL SELECT false, now_cell, 'entered', changed FROM paired
+                 WHERE now_in AND existed_then AND NOT (then_in AND then_cell IS NOT DISTINCT FROM now_cell)
+             UNION ALL SELECT false, then_cell, 'removed', changed FROM paired
+                 WHERE then_in AND NOT (now_in AND now_cell IS NOT DISTINCT FROM then_cell)
+             UNION ALL SELECT false, now_cell, 'corrected', changed FROM paired
+                 WHERE then_in AND now_in AND then_cell IS NOT DISTINCT FROM now_cell AND len(changed) > 0
+             UNION ALL SELECT false, cell, 'linked', CAST([] AS VARCHAR[]) FROM placed_then WHERE pair_rank > 1 AND in_cohort),
+         -- A record coded to the whole itself (no area known) counts in the whole's cell only.
+         placed AS (SELECT cell, cause, changed FROM moved WHERE cell IS NOT NULL AND (whole OR cell <> ?4))
+         SELECT cell, cause, CAST(NULL AS VARCHAR) AS column_name, count(*) FROM placed GROUP BY ALL
+         UNION ALL
+         SELECT cell, cause, column_name, count(*)
+         FROM (SELECT cell, cause, unnest(changed) AS column_name FROM placed WHERE cause <> 'late')
+         GROUP BY ALL
+         ORDER BY 1, 2, 3 NULLS FIRST"
+    )
 }
