@@ -618,29 +618,7 @@ pub fn one_read_only_query(sql: &str) -> Result<(), String> {
 /// is required, none other is allowed, and `id` must equal the file stem. Declared
 /// quantities must be among `known`.
 pub fn parse_indicator(stem: &str, text: &str, known: &[Quantity]) -> Result<Indicator, String> {
-    let mut header: Vec<(String, String)> = Vec::new();
-    let mut body = Vec::new();
-    let mut in_header = true;
-    for line in text.lines() {
-        if in_header {
-            if let Some(rest) = line.strip_prefix("--") {
-                let (key, value) = rest
-                    .split_once(':')
-                    .ok_or_else(|| format!("{stem}.sql: header line without `key:` ({line:?})"))?;
-                let key = key.trim().to_string();
-                if !HEADER_KEYS.contains(&key.as_str()) {
-                    return Err(format!("{stem}.sql: unknown header key {key:?}"));
-                }
-                if header.iter().any(|(k, _)| *k == key) {
-                    return Err(format!("{stem}.sql: header key {key:?} twice"));
-                }
-                header.push((key, value.trim().to_string()));
-                continue;
-            }
-            in_header = false;
-        }
-        body.push(line);
-    }
+    let (header, sql) = split_header(stem, text)?;
     let get = |key: &str| -> Result<String, String> {
         let value = header
             .iter()
@@ -664,7 +642,6 @@ pub fn parse_indicator(stem: &str, text: &str, known: &[Quantity]) -> Result<Ind
         "content" => Subject::Content,
         other => return Err(format!("{stem}.sql: unknown subject {other:?}")),
     };
-    let sql = body.join("\n").trim().to_string();
     one_read_only_query(&sql).map_err(|e| format!("{stem}.sql: {e}"))?;
     if sql.is_empty() {
         return Err(format!("{stem}.sql: no query after the header"));
@@ -685,30 +662,8 @@ pub fn parse_indicator(stem: &str, text: &str, known: &[Quantity]) -> Result<Ind
             "{stem}.sql: scope cohort, but the query reads case_facts (declare scope: request)"
         ));
     }
-    let direction = match get("direction")?.as_str() {
-        "rise_is_good" => Direction::RiseIsGood,
-        "rise_is_bad" => Direction::RiseIsBad,
-        "neither" => Direction::Neither,
-        other => {
-            return Err(format!(
-                "{stem}.sql: direction {other:?} is not rise_is_good, rise_is_bad or neither"
-            ))
-        }
-    };
-    let deadline = match get("deadline")?.as_str() {
-        "none" => None,
-        stage if STAGES.iter().any(|(s, _)| *s == stage) => {
-            if unit != Unit::Share {
-                return Err(format!("{stem}.sql: a deadline is measured as a share on time"));
-            }
-            Some(stage.to_string())
-        }
-        other => {
-            return Err(format!(
-                "{stem}.sql: deadline {other:?} is no stage of queries/deadlines.toml"
-            ))
-        }
-    };
+    let direction = direction_of(stem, &get("direction")?)?;
+    let deadline = deadline_of(stem, &get("deadline")?, unit)?;
     let breakdowns: Vec<String> = get("breakdowns")?
         .split(',')
         .map(|s| s.trim().to_string())
@@ -718,17 +673,7 @@ pub fn parse_indicator(stem: &str, text: &str, known: &[Quantity]) -> Result<Ind
             return Err(format!("{stem}.sql: unknown breakdown {b:?}"));
         }
     }
-    let consistent = matches!(
-        (statistic, unit),
-        (Statistic::Count, Unit::Count)
-            | (Statistic::Share, Unit::Share)
-            | (Statistic::Rate, Unit::Per100k)
-            | (
-                Statistic::Quantile(_) | Statistic::KaplanMeier(_),
-                Unit::Hours | Unit::Days
-            )
-    );
-    if !consistent {
+    if !statistic_fits_unit(statistic, unit) {
         return Err(format!("{stem}.sql: statistic and unit do not fit together"));
     }
     let numerator_quantity = counted(
@@ -770,6 +715,77 @@ pub fn parse_indicator(stem: &str, text: &str, known: &[Quantity]) -> Result<Ind
         legal_basis_vi: get("legal_basis_vi")?,
         sql,
     })
+}
+
+/// An indicator file's header (`-- key: value` lines, each key known and once) and the
+/// query after it.
+fn split_header(stem: &str, text: &str) -> Result<(Vec<(String, String)>, String), String> {
+    let mut header: Vec<(String, String)> = Vec::new();
+    let mut body = Vec::new();
+    let mut in_header = true;
+    for line in text.lines() {
+        if in_header {
+            if let Some(rest) = line.strip_prefix("--") {
+                let (key, value) = rest
+                    .split_once(':')
+                    .ok_or_else(|| format!("{stem}.sql: header line without `key:` ({line:?})"))?;
+                let key = key.trim().to_string();
+                if !HEADER_KEYS.contains(&key.as_str()) {
+                    return Err(format!("{stem}.sql: unknown header key {key:?}"));
+                }
+                if header.iter().any(|(k, _)| *k == key) {
+                    return Err(format!("{stem}.sql: header key {key:?} twice"));
+                }
+                header.push((key, value.trim().to_string()));
+                continue;
+            }
+            in_header = false;
+        }
+        body.push(line);
+    }
+    Ok((header, body.join("\n").trim().to_string()))
+}
+
+fn direction_of(stem: &str, value: &str) -> Result<Direction, String> {
+    match value {
+        "rise_is_good" => Ok(Direction::RiseIsGood),
+        "rise_is_bad" => Ok(Direction::RiseIsBad),
+        "neither" => Ok(Direction::Neither),
+        other => Err(format!(
+            "{stem}.sql: direction {other:?} is not rise_is_good, rise_is_bad or neither"
+        )),
+    }
+}
+
+/// The deadline stage an indicator measures (a share on time), or none.
+fn deadline_of(stem: &str, value: &str, unit: Unit) -> Result<Option<String>, String> {
+    match value {
+        "none" => Ok(None),
+        stage if STAGES.iter().any(|(s, _)| *s == stage) => {
+            if unit != Unit::Share {
+                return Err(format!("{stem}.sql: a deadline is measured as a share on time"));
+            }
+            Ok(Some(stage.to_string()))
+        }
+        other => Err(format!(
+            "{stem}.sql: deadline {other:?} is no stage of queries/deadlines.toml"
+        )),
+    }
+}
+
+/// Whether a statistic gives values in a unit: counts, shares, rates per 100 000,
+/// durations in hours or days.
+fn statistic_fits_unit(statistic: Statistic, unit: Unit) -> bool {
+    matches!(
+        (statistic, unit),
+        (Statistic::Count, Unit::Count)
+            | (Statistic::Share, Unit::Share)
+            | (Statistic::Rate, Unit::Per100k)
+            | (
+                Statistic::Quantile(_) | Statistic::KaplanMeier(_),
+                Unit::Hours | Unit::Days
+            )
+    )
 }
 
 /// Where a catalog other than the embedded one is read from: `BAOVE_CATALOG=DIR` holds

@@ -480,90 +480,75 @@ fn in_force<R: Rng>(rng: &mut R, agency: &'static str, day: NaiveDate) -> &'stat
         .unwrap_or(agency)
 }
 
+/// The weights the generator draws a case's attributes with (synthetic: shaped like the
+/// programme's reports, not taken from any record).
+const SIGNATORIES: &[(&str, f64)] = &[("LDTBXH", 40.0), ("CA", 35.0), ("TTTT", 15.0), ("OTHER", 10.0)];
+const POLICE_CHANNELS: &[(&str, f64)] = &[
+    ("POLICE", 60.0),
+    ("DIRECT", 20.0),
+    ("PLATFORM", 10.0),
+    ("OTHER", 10.0),
+];
+const MONITORING_CHANNELS: &[(&str, f64)] =
+    &[("ONLINE_MONITORING", 60.0), ("PLATFORM", 30.0), ("MEDIA", 10.0)];
+const OTHER_CHANNELS: &[(&str, f64)] = &[
+    ("HOTLINE_111", 45.0),
+    ("DIRECT", 15.0),
+    ("SCHOOL", 15.0),
+    ("HEALTH", 8.0),
+    ("MEDIA", 5.0),
+    ("OTHER", 12.0),
+];
+const ABUSE_TYPES_WEIGHTED: &[(&str, f64)] = &[
+    ("SEXUAL_ABUSE", 14.0),
+    ("CSAM", 10.0),
+    ("GROOMING", 12.0),
+    ("SEXTORTION", 9.0),
+    ("LIVESTREAM", 3.0),
+    ("CYBERBULLYING", 20.0),
+    ("PRIVACY", 9.0),
+    ("EXPLOITATION", 4.0),
+    ("FRAUD", 8.0),
+    ("HARMFUL_CONTENT", 7.0),
+    ("OTHER", 4.0),
+];
+const SEXES: &[(&str, f64)] = &[("F", 64.0), ("M", 34.0), ("U", 2.0)];
+const AGES: &[(&str, f64)] = &[
+    ("4", 1.0),
+    ("8", 4.0),
+    ("10", 6.0),
+    ("12", 14.0),
+    ("13", 16.0),
+    ("14", 18.0),
+    ("15", 17.0),
+    ("16", 14.0),
+    ("17", 10.0),
+];
+const PLATFORMS: &[(&str, f64)] = &[
+    ("FACEBOOK", 30.0),
+    ("ZALO", 18.0),
+    ("TIKTOK", 20.0),
+    ("YOUTUBE", 5.0),
+    ("MESSENGER", 12.0),
+    ("TELEGRAM", 5.0),
+    ("GAME", 5.0),
+    ("WEBSITE", 3.0),
+    ("OTHER", 2.0),
+];
+
 /// Who received the case, how, what it is about and of whom; no stage yet.
 fn new_case<R: Rng>(rng: &mut R, received: NaiveDateTime, area: String) -> Case {
-    let signatory = pick(
-        rng,
-        &[("LDTBXH", 40.0), ("CA", 35.0), ("TTTT", 15.0), ("OTHER", 10.0)],
-    );
+    let signatory = pick(rng, SIGNATORIES);
     let agency = in_force(rng, signatory, received.date());
     let channel = match agency {
-        "CA" => pick(
-            rng,
-            &[
-                ("POLICE", 60.0),
-                ("DIRECT", 20.0),
-                ("PLATFORM", 10.0),
-                ("OTHER", 10.0),
-            ],
-        ),
-        "TTTT" | "KHCN" => pick(
-            rng,
-            &[("ONLINE_MONITORING", 60.0), ("PLATFORM", 30.0), ("MEDIA", 10.0)],
-        ),
-        _ => pick(
-            rng,
-            &[
-                ("HOTLINE_111", 45.0),
-                ("DIRECT", 15.0),
-                ("SCHOOL", 15.0),
-                ("HEALTH", 8.0),
-                ("MEDIA", 5.0),
-                ("OTHER", 12.0),
-            ],
-        ),
+        "CA" => pick(rng, POLICE_CHANNELS),
+        "TTTT" | "KHCN" => pick(rng, MONITORING_CHANNELS),
+        _ => pick(rng, OTHER_CHANNELS),
     };
-    let abuse = pick(
-        rng,
-        &[
-            ("SEXUAL_ABUSE", 14.0),
-            ("CSAM", 10.0),
-            ("GROOMING", 12.0),
-            ("SEXTORTION", 9.0),
-            ("LIVESTREAM", 3.0),
-            ("CYBERBULLYING", 20.0),
-            ("PRIVACY", 9.0),
-            ("EXPLOITATION", 4.0),
-            ("FRAUD", 8.0),
-            ("HARMFUL_CONTENT", 7.0),
-            ("OTHER", 4.0),
-        ],
-    );
-    let sex = pick(rng, &[("F", 64.0), ("M", 34.0), ("U", 2.0)]);
-    let age = (!chance(rng, 0.06)).then(|| {
-        pick(
-            rng,
-            &[
-                ("4", 1.0),
-                ("8", 4.0),
-                ("10", 6.0),
-                ("12", 14.0),
-                ("13", 16.0),
-                ("14", 18.0),
-                ("15", 17.0),
-                ("16", 14.0),
-                ("17", 10.0),
-            ],
-        )
-        .parse()
-        .expect("age")
-    });
-    let platform = (!chance(rng, 0.1)).then(|| {
-        pick(
-            rng,
-            &[
-                ("FACEBOOK", 30.0),
-                ("ZALO", 18.0),
-                ("TIKTOK", 20.0),
-                ("YOUTUBE", 5.0),
-                ("MESSENGER", 12.0),
-                ("TELEGRAM", 5.0),
-                ("GAME", 5.0),
-                ("WEBSITE", 3.0),
-                ("OTHER", 2.0),
-            ],
-        )
-    });
+    let abuse = pick(rng, ABUSE_TYPES_WEIGHTED);
+    let sex = pick(rng, SEXES);
+    let age = (!chance(rng, 0.06)).then(|| pick(rng, AGES).parse().expect("age"));
+    let platform = (!chance(rng, 0.1)).then(|| pick(rng, PLATFORMS));
     let emergency = chance(
         rng,
         if abuse == "SEXUAL_ABUSE" || abuse == "SEXTORTION" {
@@ -1217,6 +1202,45 @@ support_started_at,criminal_decision_at,criminal_decision,complex_case,outcome,c
     Ok((written, case_ids))
 }
 
+/// The weights the generator draws a content item's attributes with (synthetic).
+const CONTENT_SOURCES: &[(&str, f64)] = &[
+    ("ONLINE_MONITORING", 35.0),
+    ("PLATFORM", 20.0),
+    ("HOTLINE", 15.0),
+    ("PUBLIC", 12.0),
+    ("INTERNATIONAL", 8.0),
+    ("POLICE", 7.0),
+    ("OTHER", 3.0),
+];
+const CONTENT_PLATFORMS: &[(&str, f64)] = &[
+    ("FACEBOOK", 30.0),
+    ("ZALO", 10.0),
+    ("TIKTOK", 25.0),
+    ("YOUTUBE", 10.0),
+    ("MESSENGER", 5.0),
+    ("TELEGRAM", 10.0),
+    ("GAME", 3.0),
+    ("WEBSITE", 5.0),
+    ("OTHER", 2.0),
+];
+const CONTENT_TYPES: &[(&str, f64)] = &[
+    ("IMAGE", 30.0),
+    ("VIDEO", 25.0),
+    ("URL", 15.0),
+    ("ACCOUNT", 15.0),
+    ("LIVESTREAM", 3.0),
+    ("GROUP", 8.0),
+    ("OTHER", 4.0),
+];
+const CONTENT_CATEGORIES: &[(&str, f64)] = &[
+    ("CSAM", 30.0),
+    ("GROOMING", 12.0),
+    ("SEXTORTION", 10.0),
+    ("HARMFUL", 30.0),
+    ("PRIVACY", 15.0),
+    ("OTHER", 3.0),
+];
+
 /// The content reports, in order of detection, some linked to a case.
 fn write_content(
     out: &Path,
@@ -1237,55 +1261,10 @@ fn write_content(
         let year = detected.format("%Y").to_string();
         let serial = serial_by_year.entry(year.clone()).or_insert(0u32);
         *serial += 1;
-        let source = pick(
-            rng,
-            &[
-                ("ONLINE_MONITORING", 35.0),
-                ("PLATFORM", 20.0),
-                ("HOTLINE", 15.0),
-                ("PUBLIC", 12.0),
-                ("INTERNATIONAL", 8.0),
-                ("POLICE", 7.0),
-                ("OTHER", 3.0),
-            ],
-        );
-        let platform = pick(
-            rng,
-            &[
-                ("FACEBOOK", 30.0),
-                ("ZALO", 10.0),
-                ("TIKTOK", 25.0),
-                ("YOUTUBE", 10.0),
-                ("MESSENGER", 5.0),
-                ("TELEGRAM", 10.0),
-                ("GAME", 3.0),
-                ("WEBSITE", 5.0),
-                ("OTHER", 2.0),
-            ],
-        );
-        let content_type = pick(
-            rng,
-            &[
-                ("IMAGE", 30.0),
-                ("VIDEO", 25.0),
-                ("URL", 15.0),
-                ("ACCOUNT", 15.0),
-                ("LIVESTREAM", 3.0),
-                ("GROUP", 8.0),
-                ("OTHER", 4.0),
-            ],
-        );
-        let category = pick(
-            rng,
-            &[
-                ("CSAM", 30.0),
-                ("GROOMING", 12.0),
-                ("SEXTORTION", 10.0),
-                ("HARMFUL", 30.0),
-                ("PRIVACY", 15.0),
-                ("OTHER", 3.0),
-            ],
-        );
+        let source = pick(rng, CONTENT_SOURCES);
+        let platform = pick(rng, CONTENT_PLATFORMS);
+        let content_type = pick(rng, CONTENT_TYPES);
+        let category = pick(rng, CONTENT_CATEGORIES);
         let emergency = chance(rng, if category == "CSAM" { 0.25 } else { 0.05 });
         let linked = (!case_ids.is_empty() && chance(rng, 0.3))
             .then(|| &case_ids[rng.random_range(0..case_ids.len())]);

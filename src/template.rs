@@ -174,22 +174,8 @@ pub fn parse(name: &str, text: &str) -> Result<Template, String> {
 
 /// Checks that every indicator, breakdown and chart of a template resolves.
 pub fn check(name: &str, template: &Template, indicators: &[Indicator]) -> Result<(), String> {
-    let find = |id: &str| {
-        indicators
-            .iter()
-            .find(|i| i.id == id)
-            .ok_or_else(|| format!("report-templates/{name}.toml: unknown indicator {id:?}"))
-    };
-    let breakdown_ok = |indicator: &Indicator, breakdown: &str| {
-        if indicator.breakdowns.iter().any(|b| b == breakdown) {
-            Ok(())
-        } else {
-            Err(format!(
-                "report-templates/{name}.toml: {} has no breakdown {breakdown:?}",
-                indicator.id
-            ))
-        }
-    };
+    let find = |id: &str| indicator_named(name, indicators, id);
+    let breakdown_ok = |indicator: &Indicator, breakdown: &str| has_breakdown(name, indicator, breakdown);
     if template.sheets.is_empty() {
         return Err(format!("report-templates/{name}.toml: no sheet"));
     }
@@ -204,59 +190,7 @@ pub fn check(name: &str, template: &Template, indicators: &[Indicator]) -> Resul
         }
     }
     for sheet in &template.sheets {
-        if sheet.indicators.is_empty() {
-            return Err(format!(
-                "report-templates/{name}.toml: sheet {:?} lists no indicator",
-                sheet.title_en
-            ));
-        }
-        for id in &sheet.indicators {
-            let indicator = find(id)?;
-            match (sheet.kind, &sheet.breakdown) {
-                (SheetKind::ByBreakdown, Some(b)) => breakdown_ok(indicator, b)?,
-                (SheetKind::ByBreakdown, None) => {
-                    return Err(format!(
-                        "report-templates/{name}.toml: a by_breakdown sheet needs `breakdown`"
-                    ))
-                }
-                (SheetKind::ByArea, _) => breakdown_ok(indicator, "area")?,
-                (SheetKind::Comparison, _)
-                    if !matches!(indicator.unit, catalog::Unit::Share | catalog::Unit::Per100k) =>
-                {
-                    return Err(format!(
-                        "report-templates/{name}.toml: {id} is not a share or a rate; a comparison sheet compares only those"
-                    ))
-                }
-                _ => {}
-            }
-        }
-        if sheet.kind == SheetKind::Comparison && sheet.indicators.len() != 1 {
-            return Err(format!(
-                "report-templates/{name}.toml: a comparison sheet compares one indicator (sheet {:?})",
-                sheet.title_en
-            ));
-        }
-        if let Some(level) = &sheet.level {
-            if sheet.kind != SheetKind::Comparison || !matches!(level.as_str(), "district" | "commune") {
-                return Err(format!(
-                    "report-templates/{name}.toml: `level = {level:?}`: only a comparison sheet has a level, district or commune"
-                ));
-            }
-        }
-        if let (SheetKind::ByBreakdown, Some(_)) = (sheet.kind, &sheet.breakdown) {
-            let subjects: Vec<Subject> = sheet
-                .indicators
-                .iter()
-                .filter_map(|id| find(id).ok())
-                .map(|i| i.subject)
-                .collect();
-            if subjects.windows(2).any(|w| w[0] != w[1]) {
-                return Err(format!(
-                    "report-templates/{name}.toml: sheet {:?} mixes case and content indicators in one breakdown",
-                    sheet.title_en
-                ));
-            }
-        }
+        check_sheet(name, sheet, indicators)?;
     }
     if let Some(document) = &template.document {
         let used: Vec<Indicator> = template
@@ -287,6 +221,86 @@ pub fn check(name: &str, template: &Template, indicators: &[Indicator]) -> Resul
         }
     }
     Ok(())
+}
+
+/// One sheet of template `name` checked against the indicators.
+fn check_sheet(name: &str, sheet: &SheetSpec, indicators: &[Indicator]) -> Result<(), String> {
+    let find = |id: &str| indicator_named(name, indicators, id);
+    let breakdown_ok = |indicator: &Indicator, breakdown: &str| has_breakdown(name, indicator, breakdown);
+    if sheet.indicators.is_empty() {
+        return Err(format!(
+            "report-templates/{name}.toml: sheet {:?} lists no indicator",
+            sheet.title_en
+        ));
+    }
+    for id in &sheet.indicators {
+        let indicator = find(id)?;
+        match (sheet.kind, &sheet.breakdown) {
+            (SheetKind::ByBreakdown, Some(b)) => breakdown_ok(indicator, b)?,
+            (SheetKind::ByBreakdown, None) => {
+                return Err(format!(
+                    "report-templates/{name}.toml: a by_breakdown sheet needs `breakdown`"
+                ))
+            }
+            (SheetKind::ByArea, _) => breakdown_ok(indicator, "area")?,
+            (SheetKind::Comparison, _)
+                if !matches!(indicator.unit, catalog::Unit::Share | catalog::Unit::Per100k) =>
+            {
+                return Err(format!(
+                    "report-templates/{name}.toml: {id} is not a share or a rate; a comparison sheet compares only those"
+                ))
+            }
+            _ => {}
+        }
+    }
+    if sheet.kind == SheetKind::Comparison && sheet.indicators.len() != 1 {
+        return Err(format!(
+            "report-templates/{name}.toml: a comparison sheet compares one indicator (sheet {:?})",
+            sheet.title_en
+        ));
+    }
+    if let Some(level) = &sheet.level {
+        if sheet.kind != SheetKind::Comparison || !matches!(level.as_str(), "district" | "commune") {
+            return Err(format!(
+                "report-templates/{name}.toml: `level = {level:?}`: only a comparison sheet has a level, district or commune"
+            ));
+        }
+    }
+    if let (SheetKind::ByBreakdown, Some(_)) = (sheet.kind, &sheet.breakdown) {
+        let subjects: Vec<Subject> = sheet
+            .indicators
+            .iter()
+            .filter_map(|id| find(id).ok())
+            .map(|i| i.subject)
+            .collect();
+        if subjects.windows(2).any(|w| w[0] != w[1]) {
+            return Err(format!(
+                "report-templates/{name}.toml: sheet {:?} mixes case and content indicators in one breakdown",
+                sheet.title_en
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The indicator `id` of the catalog, or template `name`'s error naming it.
+fn indicator_named<'i>(name: &str, indicators: &'i [Indicator], id: &str) -> Result<&'i Indicator, String> {
+    indicators
+        .iter()
+        .find(|i| i.id == id)
+        .ok_or_else(|| format!("report-templates/{name}.toml: unknown indicator {id:?}"))
+}
+
+/// Whether `indicator` has `breakdown`, or template `name`'s error saying it has not.
+fn has_breakdown(name: &str, indicator: &Indicator, breakdown: &str) -> Result<(), String> {
+    if indicator.breakdowns.iter().any(|b| b == breakdown) {
+        Ok(())
+    } else {
+        Err(format!(
+            "report-templates/{name}.toml: {} has no breakdown {breakdown:?}",
+            indicator.id
+        ))
+    }
 }
 
 /// The embedded templates by name: a file with spans gives one template per span (and is

@@ -229,28 +229,8 @@ pub fn compare_request(comparing: &Comparing<'_>, request: &Request) -> Result<R
             continue;
         };
         let (shown, left_hidden) = match areas.level {
-            None => {
-                let codes = coded_codes(indicator);
-                let coded = counts_from_rows(indicator, &rows, &codes);
-                let hidden = codes
-                    .iter()
-                    .filter(|c| !coded.iter().any(|a| a.area_code == **c))
-                    .cloned()
-                    .collect();
-                (coded, hidden)
-            }
-            Some(_) => {
-                let counts = attributed
-                    .iter()
-                    .find(|(i, _)| i.id == indicator.id)
-                    .map(|(_, c)| c.clone())
-                    .unwrap_or_default();
-                let (hide, show): (Vec<AreaCounts>, Vec<AreaCounts>) = counts.into_iter().partition(|c| {
-                    let cell = CellKey::total(&c.area_code);
-                    hidden.hides_any(counts_shown(indicator, c).map(|(q, _)| q), &cell)
-                });
-                (show, hide.into_iter().map(|c| c.area_code).collect())
-            }
+            None => coded_shown(indicator, &rows, &coded_codes(indicator)),
+            Some(_) => attributed_shown(indicator, &attributed, &hidden),
         };
         if let Some(comparison) = compare(indicator, &province_counts, &shown, &areas.universe, settings) {
             out.push(Compared {
@@ -271,6 +251,37 @@ pub fn compare_request(comparing: &Comparing<'_>, request: &Request) -> Result<R
         hidden,
         coded_hidden,
     })
+}
+
+/// As coded: an indicator's areas the release shows, and those it hides.
+#[cfg(feature = "store")]
+fn coded_shown(indicator: &Indicator, rows: &[TidyRow], codes: &[String]) -> (Vec<AreaCounts>, Vec<String>) {
+    let coded = counts_from_rows(indicator, rows, codes);
+    let hidden = codes
+        .iter()
+        .filter(|c| !coded.iter().any(|a| a.area_code == **c))
+        .cloned()
+        .collect();
+    (coded, hidden)
+}
+
+/// At a level: an indicator's attributed areas shown, and those `hidden` hides.
+#[cfg(feature = "store")]
+fn attributed_shown(
+    indicator: &Indicator,
+    attributed: &[(&Indicator, Vec<AreaCounts>)],
+    hidden: &Hidden,
+) -> (Vec<AreaCounts>, Vec<String>) {
+    let counts = attributed
+        .iter()
+        .find(|(i, _)| i.id == indicator.id)
+        .map(|(_, c)| c.clone())
+        .unwrap_or_default();
+    let (hide, show): (Vec<AreaCounts>, Vec<AreaCounts>) = counts.into_iter().partition(|c| {
+        let cell = CellKey::total(&c.area_code);
+        hidden.hides_any(counts_shown(indicator, c).map(|(q, _)| q), &cell)
+    });
+    (show, hide.into_iter().map(|c| c.area_code).collect())
 }
 
 /// What the public may not see of the attributed counts: the attributed areas and the

@@ -728,44 +728,7 @@ mod tidy {
         /// quantities it declares, whatever its id.
         #[test]
         fn rows_follow_the_quantities_they_declare() {
-            let q = |s: &str| Counted::Quantity(s.to_string());
-            let indicators = vec![
-                declared(
-                    "count_of_confirmed",
-                    Statistic::Count,
-                    Unit::Count,
-                    q("confirmed"),
-                    Counted::Nothing,
-                ),
-                declared(
-                    "share_confirmed",
-                    Statistic::Share,
-                    Unit::Share,
-                    q("confirmed"),
-                    q("assessed"),
-                ),
-                declared(
-                    "coverage",
-                    Statistic::Share,
-                    Unit::Share,
-                    q("supported"),
-                    q("confirmed"),
-                ),
-                declared(
-                    "rate",
-                    Statistic::Rate,
-                    Unit::Per100k,
-                    q("confirmed"),
-                    Counted::Population,
-                ),
-                declared(
-                    "median_hours",
-                    Statistic::Quantile(0.5),
-                    Unit::Hours,
-                    Counted::Nothing,
-                    q("assessed"),
-                ),
-            ];
+            let indicators = declared_indicators();
             let mut rows = Vec::new();
             for (area, confirmed, assessed, supported) in [
                 ("P", 40, 70, 35),
@@ -823,6 +786,54 @@ mod tidy {
             assert!(["P", "A1", "A2", "A3"]
                 .iter()
                 .all(|a| status("median_hours", a).0 == Status::Shown));
+        }
+
+        /// The indicators of the test above: a count, two shares, a rate and a median,
+        /// each declaring what it counts.
+        fn declared_indicators() -> Vec<Indicator> {
+            let q = |s: &str| Counted::Quantity(s.to_string());
+            vec![
+                declared(
+                    "count_of_confirmed",
+                    Statistic::Count,
+                    Unit::Count,
+                    q("confirmed"),
+                    Counted::Nothing,
+                ),
+                declared(
+                    "share_confirmed",
+                    Statistic::Share,
+                    Unit::Share,
+                    q("confirmed"),
+                    q("assessed"),
+                ),
+                declared(
+                    "coverage",
+                    Statistic::Share,
+                    Unit::Share,
+                    q("supported"),
+                    q("confirmed"),
+                ),
+                declared(
+                    "rate",
+                    Statistic::Rate,
+                    Unit::Per100k,
+                    q("confirmed"),
+                    Counted::Population,
+                ),
+                declared(
+                    "median_hours",
+                    Statistic::Quantile(0.5),
+                    Unit::Hours,
+                    Counted::Nothing,
+                    q("assessed"),
+                ),
+            ]
+        }
+
+        #[test]
+        fn undeclared_rows_are_hidden_and_disagreeing_rows_refused() {
+            let indicators = declared_indicators();
             // An undeclared indicator's rows are hidden whole.
             let mut stray = vec![row("unknown", Unit::Count, "P", Some(50), None)];
             suppress(&mut stray, &indicators, "P").unwrap();

@@ -19,6 +19,7 @@ pub use crate::results::{Geography, Request, Status, TidyRow};
 pub use crate::store::CaseScope;
 use crate::store::Session;
 
+pub mod check;
 pub mod given;
 
 /// The breakdown values of a dimension for a period ending on `last_day`, in code order,
@@ -267,6 +268,27 @@ fn reduce(
         }
     }
 
+    Ok(tidy_rows(
+        indicator,
+        request,
+        (geography, population),
+        &wanted,
+        by_area.then_some(areas),
+        (total, cells),
+    ))
+}
+
+/// The tidy rows of an indicator's summed member groups: the whole's, each area's (with
+/// `areas`; an area without members gets an empty cell) and each breakdown value's (the
+/// code list's values, then any other value found, in order).
+fn tidy_rows(
+    indicator: &Indicator,
+    request: &Request,
+    (geography, population): (&Geography, &HashMap<String, u64>),
+    wanted: &[(usize, &str)],
+    areas: Option<HashMap<String, Cell>>,
+    (total, mut cells): (Cell, Vec<HashMap<String, Cell>>),
+) -> Vec<TidyRow> {
     let template = TidyRow::empty(
         &indicator.id,
         indicator.unit,
@@ -281,7 +303,7 @@ fn reduce(
         total,
         population.get(&geography.province).copied(),
     ));
-    if by_area {
+    if let Some(mut areas) = areas {
         for code in &geography.areas {
             let cell = areas.remove(code).unwrap_or_default();
             let row = TidyRow {
@@ -291,7 +313,7 @@ fn reduce(
             out.push(finish(indicator, &row, cell, population.get(code).copied()));
         }
     }
-    for &(i, name) in &wanted {
+    for &(i, name) in wanted {
         let mut values: Vec<String> = breakdown_values(indicator.subject, name, request.period.end())
             .iter()
             .map(|v| v.to_string())
@@ -309,7 +331,7 @@ fn reduce(
             out.push(finish(indicator, &row, cell, None));
         }
     }
-    Ok(out)
+    out
 }
 
 /// Fills numerator, denominator, value, interval and status of a row from its cell.

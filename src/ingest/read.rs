@@ -478,39 +478,7 @@ pub(crate) fn read_csv_bytes(
             "the text is not UTF-8; save the file as CSV UTF-8".into(),
         ));
     }
-    if let Some((row, c)) = shape.longest_cell {
-        return Err(refuse(
-            file,
-            format!("row {}", first_row + row + 2),
-            header_shown(&shape.headers, c),
-            "cell-size",
-            format!("a cell longer than {MAX_CELL_CHARS} characters"),
-        ));
-    }
-    if shape.headers.len() > MAX_COLUMNS {
-        return Err(refuse(
-            file,
-            "row 1".into(),
-            String::new(),
-            "too-many-columns",
-            format!(
-                "{} columns, more than the {MAX_COLUMNS} any export may have",
-                shape.headers.len()
-            ),
-        ));
-    }
-    if let Some((row, fields)) = shape.ragged {
-        return Err(refuse(
-            file,
-            format!("row {}", first_row + row + 2),
-            String::new(),
-            "ragged-row",
-            format!(
-                "this row has {fields} fields but the header has {}",
-                shape.headers.len()
-            ),
-        ));
-    }
+    refuse_bad_shape(file, first_row, &shape)?;
     let n = shape.headers.len();
     let schema: Schema = (0..n)
         .map(|i| Field::new(RawTable::column_key(i).into(), DataType::String))
@@ -558,78 +526,73 @@ pub(crate) fn read_csv_bytes(
     Ok((table, records))
 }
 
+/// A CSV file refused for its shape: a cell too long, too many columns, or a row whose
+/// field count differs from the header's (rows numbered from `first_row`).
+fn refuse_bad_shape(file: &str, first_row: usize, shape: &CsvShape) -> Result<()> {
+    if let Some((row, c)) = shape.longest_cell {
+        return Err(refuse(
+            file,
+            format!("row {}", first_row + row + 2),
+            header_shown(&shape.headers, c),
+            "cell-size",
+            format!("a cell longer than {MAX_CELL_CHARS} characters"),
+        ));
+    }
+    if shape.headers.len() > MAX_COLUMNS {
+        return Err(refuse(
+            file,
+            "row 1".into(),
+            String::new(),
+            "too-many-columns",
+            format!(
+                "{} columns, more than the {MAX_COLUMNS} any export may have",
+                shape.headers.len()
+            ),
+        ));
+    }
+    if let Some((row, fields)) = shape.ragged {
+        return Err(refuse(
+            file,
+            format!("row {}", first_row + row + 2),
+            String::new(),
+            "ragged-row",
+            format!(
+                "this row has {fields} fields but the header has {}",
+                shape.headers.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// One pass over the bytes: separator (`,` or `;`, whichever the header uses more),
 /// header names, the first row whose field count differs from the header's, and the
 /// first cell over the size limit. Quotes follow RFC 4180; blank lines are skipped, as
 /// the CSV reader does.
 fn scan_csv(bytes: &[u8], start: usize) -> CsvShape {
-    let separator = {
-        let header_line = bytes[start..].split(|&b| b == b'\n').next().unwrap_or(&[]);
-        let count_outside = |sep: u8| {
-            let mut in_quotes = false;
-            header_line
-                .iter()
-                .filter(|&&b| {
-                    if b == b'"' {
-                        in_quotes = !in_quotes;
-                    }
-                    b == sep && !in_quotes
-                })
-                .count()
-        };
-        if count_outside(b';') > count_outside(b',') {
-            b';'
-        } else {
-            b','
-        }
-    };
-    let mut headers: Vec<String> = Vec::new();
-    let mut header_field: Vec<u8> = Vec::new();
-    let mut ragged = None;
-    let mut longest_cell = None;
-    let mut has_blank_rows = false;
-    let mut row_has_text = false;
+    let separator = sniff_separator(bytes, start);
+    let mut scan = CsvScan::at(start);
     let mut in_quotes = false;
-    let mut record = 0usize; // 0 is the header
-    let mut fields_in_row = 0usize;
-    let mut row_has_content = false;
-    let mut cell_start = start;
     let mut i = start;
-    let mut end_record =
-        |record: &mut usize, fields: usize, headers: &mut Vec<String>, field: &mut Vec<u8>| {
-            if *record == 0 {
-                headers.push(String::from_utf8_lossy(field).trim().to_string());
-                field.clear();
-            } else if fields != headers.len() && ragged.is_none() {
-                ragged = Some((*record - 1, fields));
-            }
-            *record += 1;
-        };
-    // Bytes, not characters: a generous bound that still stops a 100 MB cell early.
-    let cell_limit = MAX_CELL_CHARS * 4;
     // Jumps from one quote, separator or line end to the next (memchr), looking at the
     // bytes between only for what a row needs to know: most of a file is plain cells.
     while i < bytes.len() {
         if in_quotes {
             let Some(k) = memchr::memchr(b'"', &bytes[i..]) else {
-                if record == 0 {
-                    header_field.extend_from_slice(&bytes[i..]);
+                if scan.record == 0 {
+                    scan.header_field.extend_from_slice(&bytes[i..]);
                 }
-                if record > 0 && longest_cell.is_none() && bytes.len() - 1 - cell_start > cell_limit {
-                    longest_cell = Some((record - 1, fields_in_row));
-                }
+                scan.cell_reaches(bytes.len() - 1);
                 break;
             };
-            if record == 0 {
-                header_field.extend_from_slice(&bytes[i..i + k]);
+            if scan.record == 0 {
+                scan.header_field.extend_from_slice(&bytes[i..i + k]);
             }
             i += k;
-            if record > 0 && longest_cell.is_none() && i.saturating_sub(cell_start) > cell_limit {
-                longest_cell = Some((record - 1, fields_in_row));
-            }
+            scan.cell_reaches(i);
             if bytes.get(i + 1) == Some(&b'"') {
-                if record == 0 {
-                    header_field.push(b'"');
+                if scan.record == 0 {
+                    scan.header_field.push(b'"');
                 }
                 i += 2;
             } else {
@@ -641,19 +604,17 @@ fn scan_csv(bytes: &[u8], start: usize) -> CsvShape {
         let k = memchr::memchr3(b'"', separator, b'\n', &bytes[i..]).unwrap_or(bytes.len() - i);
         if k > 0 {
             let span = &bytes[i..i + k];
-            if !row_has_content && span.iter().any(|&b| b != b'\r') {
-                row_has_content = true;
+            if !scan.row_has_content && span.iter().any(|&b| b != b'\r') {
+                scan.row_has_content = true;
             }
-            if !row_has_text && span.iter().any(|b| !b.is_ascii_whitespace()) {
-                row_has_text = true;
+            if !scan.row_has_text && span.iter().any(|b| !b.is_ascii_whitespace()) {
+                scan.row_has_text = true;
             }
-            if record == 0 {
-                header_field.extend(span.iter().filter(|&&b| b != b'\r'));
+            if scan.record == 0 {
+                scan.header_field.extend(span.iter().filter(|&&b| b != b'\r'));
             }
             i += k;
-            if record > 0 && longest_cell.is_none() && (i - 1).saturating_sub(cell_start) > cell_limit {
-                longest_cell = Some((record - 1, fields_in_row));
-            }
+            scan.cell_reaches(i - 1);
             if i >= bytes.len() {
                 break;
             }
@@ -661,50 +622,133 @@ fn scan_csv(bytes: &[u8], start: usize) -> CsvShape {
         let b = bytes[i];
         if b == b'"' {
             in_quotes = true;
-            row_has_content = true;
+            scan.row_has_content = true;
             // A quoted field may still be empty; counting it as text only skips the
             // blank-row filter's shortcut, never a row.
-            row_has_text = true;
+            scan.row_has_text = true;
         } else if b == separator {
-            if record == 0 {
-                headers.push(String::from_utf8_lossy(&header_field).trim().to_string());
-                header_field.clear();
+            if scan.record == 0 {
+                scan.headers
+                    .push(String::from_utf8_lossy(&scan.header_field).trim().to_string());
+                scan.header_field.clear();
             }
-            fields_in_row += 1;
-            row_has_content = true;
-            cell_start = i + 1;
+            scan.fields_in_row += 1;
+            scan.row_has_content = true;
+            scan.cell_start = i + 1;
         } else {
-            if row_has_content || record == 0 {
-                if record > 0 && !row_has_text {
-                    has_blank_rows = true;
-                }
-                end_record(&mut record, fields_in_row + 1, &mut headers, &mut header_field);
-            } else {
+            if !scan.end_row() {
                 // An empty line: the CSV reader gives it a row of nulls, which the
                 // blank-row filter drops (the rows after it keep their line numbers).
-                has_blank_rows = true;
-                record += 1;
+                scan.has_blank_rows = true;
+                scan.record += 1;
             }
-            row_has_text = false;
-            fields_in_row = 0;
-            row_has_content = false;
-            cell_start = i + 1;
+            scan.row_has_text = false;
+            scan.fields_in_row = 0;
+            scan.row_has_content = false;
+            scan.cell_start = i + 1;
         }
         i += 1;
     }
-    if row_has_content || record == 0 {
-        if record > 0 && !row_has_text {
-            has_blank_rows = true;
-        }
-        end_record(&mut record, fields_in_row + 1, &mut headers, &mut header_field);
-    }
+    scan.end_row();
     CsvShape {
         separator,
-        headers,
-        ragged,
+        headers: scan.headers,
+        ragged: scan.ragged,
         start,
-        longest_cell,
-        has_blank_rows,
+        longest_cell: scan.longest_cell,
+        has_blank_rows: scan.has_blank_rows,
+    }
+}
+
+/// The separator of a CSV file: `;` where the header has more of them than of `,`
+/// outside quotes, else `,`.
+fn sniff_separator(bytes: &[u8], start: usize) -> u8 {
+    let header_line = bytes[start..].split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let count_outside = |sep: u8| {
+        let mut in_quotes = false;
+        header_line
+            .iter()
+            .filter(|&&b| {
+                if b == b'"' {
+                    in_quotes = !in_quotes;
+                }
+                b == sep && !in_quotes
+            })
+            .count()
+    };
+    if count_outside(b';') > count_outside(b',') {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// [`scan_csv`]'s state: what it has learnt, and where it is in the current row.
+struct CsvScan {
+    headers: Vec<String>,
+    /// The header field being read.
+    header_field: Vec<u8>,
+    ragged: Option<(usize, usize)>,
+    longest_cell: Option<(usize, usize)>,
+    has_blank_rows: bool,
+    row_has_text: bool,
+    row_has_content: bool,
+    /// The record being read: 0 is the header.
+    record: usize,
+    fields_in_row: usize,
+    cell_start: usize,
+}
+
+impl CsvScan {
+    /// Bytes, not characters: a generous bound that still stops a 100 MB cell early.
+    const CELL_LIMIT: usize = MAX_CELL_CHARS * 4;
+
+    /// Before the header, which starts at byte `start`.
+    fn at(start: usize) -> CsvScan {
+        CsvScan {
+            headers: Vec::new(),
+            header_field: Vec::new(),
+            ragged: None,
+            longest_cell: None,
+            has_blank_rows: false,
+            row_has_text: false,
+            row_has_content: false,
+            record: 0,
+            fields_in_row: 0,
+            cell_start: start,
+        }
+    }
+
+    /// Notes a data cell that reaches byte `last` from its start, if it is the first
+    /// longer than the limit.
+    fn cell_reaches(&mut self, last: usize) {
+        if self.record > 0
+            && self.longest_cell.is_none()
+            && last.saturating_sub(self.cell_start) > Self::CELL_LIMIT
+        {
+            self.longest_cell = Some((self.record - 1, self.fields_in_row));
+        }
+    }
+
+    /// Ends the current row if it holds anything (or is the header): the header's last
+    /// name kept, a data row's field count checked. Whether it did.
+    fn end_row(&mut self) -> bool {
+        if !(self.row_has_content || self.record == 0) {
+            return false;
+        }
+        if self.record > 0 && !self.row_has_text {
+            self.has_blank_rows = true;
+        }
+        let fields = self.fields_in_row + 1;
+        if self.record == 0 {
+            self.headers
+                .push(String::from_utf8_lossy(&self.header_field).trim().to_string());
+            self.header_field.clear();
+        } else if fields != self.headers.len() && self.ragged.is_none() {
+            self.ragged = Some((self.record - 1, fields));
+        }
+        self.record += 1;
+        true
     }
 }
 
@@ -1071,10 +1115,13 @@ fn xml_texts(xml: &str, attributes: bool) -> Vec<String> {
     texts
 }
 
-fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
-    check_xlsx_expansion(path, file)?;
-    let identity_beside_cells = check_xlsx_claims(path, file)?;
-    let mut workbook = calamine::open_workbook_auto(path).map_err(|e| {
+/// The workbook opened, and the sheet to read (its position and name): the one named as
+/// the file, whatever the case, else the first.
+fn open_sheet(
+    path: &Path,
+    file: &str,
+) -> Result<(calamine::Sheets<std::io::BufReader<std::fs::File>>, usize, String)> {
+    let workbook = calamine::open_workbook_auto(path).map_err(|e| {
         refuse(
             file,
             String::new(),
@@ -1105,6 +1152,13 @@ fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
             )
         })?;
     let sheet = names[index].clone();
+    Ok((workbook, index, sheet))
+}
+
+fn read_xlsx(path: &Path, file: &str) -> Result<RawTable> {
+    check_xlsx_expansion(path, file)?;
+    let identity_beside_cells = check_xlsx_claims(path, file)?;
+    let (mut workbook, index, sheet) = open_sheet(path, file)?;
     // Messages name a sheet by its position, never by its name: a sheet may be named
     // after a person, which no check can tell.
     let shown_sheet = format!("sheet {}", index + 1);

@@ -588,37 +588,7 @@ fn contract_checks(kind: Kind, profile: &Profile, ctx: &Context) -> Result<Vec<C
             echo: true,
             expr: broken,
         });
-        if let ColumnType::Int { min, max } = spec.ty {
-            checks.push(Check {
-                column: spec.name,
-                rule: "range",
-                reason: if max == i64::MAX {
-                    format!("must be {min} or more")
-                } else {
-                    format!("must be from {min} to {max}")
-                },
-                echo: true,
-                expr: p(spec.name).lt(lit(min)).or(p(spec.name).gt(lit(max))),
-            });
-        }
-        if let ColumnType::Number { min, max } = spec.ty {
-            checks.push(Check {
-                column: spec.name,
-                rule: "range",
-                reason: format!("must be from {min} to {max}"),
-                echo: true,
-                expr: p(spec.name).lt(lit(min)).or(p(spec.name).gt(lit(max))),
-            });
-        }
-        if spec.ty == ColumnType::DateTime {
-            checks.push(Check {
-                column: spec.name,
-                rule: "future-time",
-                reason: "later than the moment of loading".into(),
-                echo: true,
-                expr: p(spec.name).gt(lit(ctx.now)),
-            });
-        }
+        checks.extend(value_range_checks(spec, ctx));
     }
     add_row_rules(kind, &mut checks)?;
     if let (Some(part), Some(agency)) = (kind.part_column(), &profile.agency) {
@@ -649,6 +619,44 @@ fn contract_checks(kind: Kind, profile: &Profile, ctx: &Context) -> Result<Vec<C
     }
     checks.extend(area_checks(kind, ctx));
     Ok(checks)
+}
+
+/// A column's values within their range: numbers within bounds, times not after the
+/// moment of loading.
+fn value_range_checks(spec: &crate::model::ColumnSpec, ctx: &Context) -> Vec<Check> {
+    let mut checks = Vec::new();
+    if let ColumnType::Int { min, max } = spec.ty {
+        checks.push(Check {
+            column: spec.name,
+            rule: "range",
+            reason: if max == i64::MAX {
+                format!("must be {min} or more")
+            } else {
+                format!("must be from {min} to {max}")
+            },
+            echo: true,
+            expr: p(spec.name).lt(lit(min)).or(p(spec.name).gt(lit(max))),
+        });
+    }
+    if let ColumnType::Number { min, max } = spec.ty {
+        checks.push(Check {
+            column: spec.name,
+            rule: "range",
+            reason: format!("must be from {min} to {max}"),
+            echo: true,
+            expr: p(spec.name).lt(lit(min)).or(p(spec.name).gt(lit(max))),
+        });
+    }
+    if spec.ty == ColumnType::DateTime {
+        checks.push(Check {
+            column: spec.name,
+            rule: "future-time",
+            reason: "later than the moment of loading".into(),
+            echo: true,
+            expr: p(spec.name).gt(lit(ctx.now)),
+        });
+    }
+    checks
 }
 
 /// Areas are known before anything refers to them: a code outside the store's and the
@@ -1015,141 +1023,10 @@ fn trimmed_text(column: &Column) -> PolarsResult<Column> {
 
 fn add_row_rules(kind: Kind, checks: &mut Vec<Check>) -> Result<()> {
     match kind {
-        Kind::Cases => {
-            for stage in CASE_STAGES {
-                checks.push(Check {
-                    column: stage,
-                    rule: "stage-before-receipt",
-                    reason: "earlier than received_at".into(),
-                    echo: true,
-                    expr: p(stage).lt(p("received_at")),
-                });
-            }
-            checks.push(Check {
-                column: "criminal_decision_at",
-                rule: "decision-before-police",
-                reason: "earlier than police_received_at".into(),
-                echo: true,
-                expr: p("criminal_decision_at").lt(p("police_received_at")),
-            });
-            for stage in CASE_STAGES.iter().filter(|s| **s != "closed_at") {
-                checks.push(Check {
-                    column: "closed_at",
-                    rule: "closed-before-stage",
-                    reason: format!("earlier than {stage}"),
-                    echo: true,
-                    expr: p("closed_at").lt(p(stage)),
-                });
-            }
-            for (a, b) in CASE_PAIRS {
-                checks.push(Check {
-                    column: b,
-                    rule: "paired-columns",
-                    reason: format!("required when {a} is set"),
-                    echo: false,
-                    expr: t(a).is_not_null().and(t(b).is_null()),
-                });
-                checks.push(Check {
-                    column: a,
-                    rule: "paired-columns",
-                    reason: format!("required when {b} is set"),
-                    echo: false,
-                    expr: t(b).is_not_null().and(t(a).is_null()),
-                });
-            }
-        }
-        Kind::ContentReports => {
-            checks.push(Check {
-                column: "removed_at",
-                rule: "removed-before-request",
-                reason: "earlier than takedown_requested_at".into(),
-                echo: true,
-                expr: p("removed_at").lt(p("takedown_requested_at")),
-            });
-            checks.push(Check {
-                column: "removed_at",
-                rule: "status-removed",
-                reason: "required when status is REMOVED".into(),
-                echo: false,
-                expr: p("status").eq(lit("REMOVED")).and(t("removed_at").is_null()),
-            });
-            checks.push(Check {
-                column: "status",
-                rule: "status-removed",
-                reason: "must be REMOVED when removed_at is set".into(),
-                echo: true,
-                expr: p("status").neq(lit("REMOVED")).and(t("removed_at").is_not_null()),
-            });
-        }
-        Kind::Areas => {
-            checks.push(Check {
-                column: "valid_to",
-                rule: "validity-order",
-                reason: "earlier than valid_from".into(),
-                echo: true,
-                expr: p("valid_to").lt(p("valid_from")),
-            });
-            // One code names one unit on any day: its versions, in order of valid_from,
-            // each begin after the one before has ended. Comparing each version with the
-            // one just before it is enough: a version overlapping a later one also
-            // overlaps every version starting in between.
-            let before = |e: Expr| -> Result<Expr> {
-                e.shift(lit(1))
-                    .over_with_options(
-                        Some([t("area_code")]),
-                        Some(([p("valid_from")], SortOptions::default())),
-                        WindowMapping::default(),
-                    )
-                    .map_err(Error::polars("area versions"))
-            };
-            let has_earlier = before(t("area_code"))?.is_not_null();
-            let earlier_end = before(p("valid_to"))?;
-            checks.push(Check {
-                column: "valid_from",
-                rule: "overlapping-validity",
-                reason: "this area_code's previous version is still valid on that day".into(),
-                echo: true,
-                expr: has_earlier.and(
-                    earlier_end
-                        .clone()
-                        .is_null()
-                        .or(earlier_end.gt_eq(p("valid_from"))),
-                ),
-            });
-        }
-        Kind::Crosswalk => {
-            checks.push(Check {
-                column: "weight",
-                rule: "weight-positive",
-                reason: "a commune's share from a district must be more than 0".into(),
-                echo: true,
-                expr: p("weight").lt_eq(lit(0.0)),
-            });
-            checks.push(Check {
-                column: "weight",
-                rule: "weights-sum",
-                reason: "the weights of this from_code do not add up to 1 (a commune's shares), \
-                         nor are they all 1 (a province formed from whole former provinces)"
-                    .into(),
-                echo: false,
-                expr: {
-                    let sum = p("weight")
-                        .sum()
-                        .over([t("from_code")])
-                        .map_err(Error::polars("crosswalk weights"))?;
-                    // A merger of provinces lists each former province whole, weight 1.
-                    let all_whole = p("weight")
-                        .eq(lit(1.0))
-                        .all(true)
-                        .over([t("from_code")])
-                        .map_err(Error::polars("crosswalk weights"))?;
-                    sum.clone()
-                        .lt(lit(1.0 - 1e-6))
-                        .or(sum.gt(lit(1.0 + 1e-6)))
-                        .and(all_whole.not())
-                },
-            });
-        }
+        Kind::Cases => case_rules(checks),
+        Kind::ContentReports => content_rules(checks),
+        Kind::Areas => area_rules(checks)?,
+        Kind::Crosswalk => crosswalk_rules(checks)?,
         Kind::CaseLinks => {
             checks.push(Check {
                 column: "linked_case_id",
@@ -1161,5 +1038,151 @@ fn add_row_rules(kind: Kind, checks: &mut Vec<Check>) -> Result<()> {
         }
         Kind::Population | Kind::Holidays => {}
     }
+    Ok(())
+}
+
+/// A case's stages in order, its closure last, and the columns that go in pairs.
+fn case_rules(checks: &mut Vec<Check>) {
+    for stage in CASE_STAGES {
+        checks.push(Check {
+            column: stage,
+            rule: "stage-before-receipt",
+            reason: "earlier than received_at".into(),
+            echo: true,
+            expr: p(stage).lt(p("received_at")),
+        });
+    }
+    checks.push(Check {
+        column: "criminal_decision_at",
+        rule: "decision-before-police",
+        reason: "earlier than police_received_at".into(),
+        echo: true,
+        expr: p("criminal_decision_at").lt(p("police_received_at")),
+    });
+    for stage in CASE_STAGES.iter().filter(|s| **s != "closed_at") {
+        checks.push(Check {
+            column: "closed_at",
+            rule: "closed-before-stage",
+            reason: format!("earlier than {stage}"),
+            echo: true,
+            expr: p("closed_at").lt(p(stage)),
+        });
+    }
+    for (a, b) in CASE_PAIRS {
+        checks.push(Check {
+            column: b,
+            rule: "paired-columns",
+            reason: format!("required when {a} is set"),
+            echo: false,
+            expr: t(a).is_not_null().and(t(b).is_null()),
+        });
+        checks.push(Check {
+            column: a,
+            rule: "paired-columns",
+            reason: format!("required when {b} is set"),
+            echo: false,
+            expr: t(b).is_not_null().and(t(a).is_null()),
+        });
+    }
+}
+
+/// A removal after its request, and the status that says so.
+fn content_rules(checks: &mut Vec<Check>) {
+    checks.push(Check {
+        column: "removed_at",
+        rule: "removed-before-request",
+        reason: "earlier than takedown_requested_at".into(),
+        echo: true,
+        expr: p("removed_at").lt(p("takedown_requested_at")),
+    });
+    checks.push(Check {
+        column: "removed_at",
+        rule: "status-removed",
+        reason: "required when status is REMOVED".into(),
+        echo: false,
+        expr: p("status").eq(lit("REMOVED")).and(t("removed_at").is_null()),
+    });
+    checks.push(Check {
+        column: "status",
+        rule: "status-removed",
+        reason: "must be REMOVED when removed_at is set".into(),
+        echo: true,
+        expr: p("status").neq(lit("REMOVED")).and(t("removed_at").is_not_null()),
+    });
+}
+
+/// An area's validity in order, and no two versions of a code valid on one day.
+fn area_rules(checks: &mut Vec<Check>) -> Result<()> {
+    checks.push(Check {
+        column: "valid_to",
+        rule: "validity-order",
+        reason: "earlier than valid_from".into(),
+        echo: true,
+        expr: p("valid_to").lt(p("valid_from")),
+    });
+    // One code names one unit on any day: its versions, in order of valid_from,
+    // each begin after the one before has ended. Comparing each version with the
+    // one just before it is enough: a version overlapping a later one also
+    // overlaps every version starting in between.
+    let before = |e: Expr| -> Result<Expr> {
+        e.shift(lit(1))
+            .over_with_options(
+                Some([t("area_code")]),
+                Some(([p("valid_from")], SortOptions::default())),
+                WindowMapping::default(),
+            )
+            .map_err(Error::polars("area versions"))
+    };
+    let has_earlier = before(t("area_code"))?.is_not_null();
+    let earlier_end = before(p("valid_to"))?;
+    checks.push(Check {
+        column: "valid_from",
+        rule: "overlapping-validity",
+        reason: "this area_code's previous version is still valid on that day".into(),
+        echo: true,
+        expr: has_earlier.and(
+            earlier_end
+                .clone()
+                .is_null()
+                .or(earlier_end.gt_eq(p("valid_from"))),
+        ),
+    });
+    Ok(())
+}
+
+/// A commune's shares from districts positive and adding up to 1 (or a province's
+/// predecessors whole).
+fn crosswalk_rules(checks: &mut Vec<Check>) -> Result<()> {
+    checks.push(Check {
+        column: "weight",
+        rule: "weight-positive",
+        reason: "a commune's share from a district must be more than 0".into(),
+        echo: true,
+        expr: p("weight").lt_eq(lit(0.0)),
+    });
+    checks.push(Check {
+        column: "weight",
+        rule: "weights-sum",
+        reason: "the weights of this from_code do not add up to 1 (a commune's shares), \
+                 nor are they all 1 (a province formed from whole former provinces)"
+            .into(),
+        echo: false,
+        expr: {
+            let sum = p("weight")
+                .sum()
+                .over([t("from_code")])
+                .map_err(Error::polars("crosswalk weights"))?;
+            // A merger of provinces lists each former province whole, weight 1.
+            let all_whole = p("weight")
+                .eq(lit(1.0))
+                .all(true)
+                .over([t("from_code")])
+                .map_err(Error::polars("crosswalk weights"))?;
+            sum.clone()
+                .lt(lit(1.0 - 1e-6))
+                .or(sum.gt(lit(1.0 + 1e-6)))
+                .and(all_whole.not())
+        },
+    });
     Ok(())
 }

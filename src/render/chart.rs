@@ -110,133 +110,174 @@ fn plot(chart: &Chart) -> Result<String> {
         if let Some((r, _)) = &chart.reference {
             top = top.max(r * scale);
         }
-        let top = if top <= 0.0 { 1.0 } else { top * 1.12 };
-        let n = chart.categories.len().max(1);
-        let colour = RGBColor(PALETTE[0].0, PALETTE[0].1, PALETTE[0].2);
-        let caption = ("sans-serif", 30).into_font().style(FontStyle::Bold);
-        let categories = chart.categories.clone();
-        let value_label = |v: &f64| {
-            if chart.percent {
-                format!("{v:.0}%")
-            } else {
-                format!("{v:.0}")
-            }
+        let axes = Axes {
+            scale,
+            top: if top <= 0.0 { 1.0 } else { top * 1.12 },
+            n: chart.categories.len().max(1),
         };
         match chart.shape {
-            Shape::Bars => {
-                // Horizontal bars: category names (areas, forms of abuse) are long and stay
-                // readable on the vertical axis; the first category is drawn at the top.
-                let mut ctx = ChartBuilder::on(&body)
-                    .caption(&chart.title, caption)
-                    .margin(20)
-                    .x_label_area_size(50)
-                    .y_label_area_size(330)
-                    .build_cartesian_2d(0.0..top, (0..n - 1).into_segmented())
-                    .map_err(draw_error)?;
-                ctx.configure_mesh()
-                    .disable_y_mesh()
-                    .light_line_style(WHITE)
-                    .x_desc(chart.y_label.clone())
-                    .axis_desc_style(("sans-serif", 20))
-                    .label_style(("sans-serif", 18))
-                    .y_labels(n)
-                    .y_label_formatter(&|y| match y {
-                        SegmentValue::CenterOf(i) => categories.get(n - 1 - *i).cloned().unwrap_or_default(),
-                        _ => String::new(),
-                    })
-                    .x_label_formatter(&value_label)
-                    .draw()
-                    .map_err(draw_error)?;
-                // One rectangle per category in category order (plotters' histogram
-                // sums through a hash map, so its drawing order, and the SVG's bytes,
-                // would change from run to run).
-                ctx.draw_series(chart.values.iter().enumerate().filter_map(|(i, v)| {
-                    v.map(|v| {
-                        let row = n - 1 - i;
-                        let mut bar = Rectangle::new(
-                            [
-                                (0.0, SegmentValue::Exact(row)),
-                                (v * scale, SegmentValue::Exact(row + 1)),
-                            ],
-                            colour.filled(),
-                        );
-                        bar.set_margin(8, 8, 0, 0);
-                        bar
-                    })
-                }))
-                .map_err(draw_error)?;
-                if let Some((r, label)) = &chart.reference {
-                    let orange = target_colour();
-                    ctx.draw_series(LineSeries::new(
-                        vec![
-                            (r * scale, SegmentValue::Exact(0)),
-                            (r * scale, SegmentValue::Exact(n)),
-                        ],
-                        orange.stroke_width(3),
-                    ))
-                    .map_err(draw_error)?
-                    .label(label.clone())
-                    .legend(target_mark);
-                    draw_target_legend(&mut ctx)?;
-                }
-            }
-            Shape::Line => {
-                let mut ctx = ChartBuilder::on(&body)
-                    .caption(&chart.title, caption)
-                    .margin(20)
-                    .x_label_area_size(50)
-                    .y_label_area_size(80)
-                    .build_cartesian_2d((0..n - 1).into_segmented(), 0.0..top)
-                    .map_err(draw_error)?;
-                ctx.configure_mesh()
-                    .disable_x_mesh()
-                    .light_line_style(WHITE)
-                    .y_desc(chart.y_label.clone())
-                    .axis_desc_style(("sans-serif", 20))
-                    .label_style(("sans-serif", 18))
-                    .x_labels(n)
-                    .x_label_formatter(&|x| match x {
-                        SegmentValue::CenterOf(i) => categories.get(*i).cloned().unwrap_or_default(),
-                        _ => String::new(),
-                    })
-                    .y_label_formatter(&value_label)
-                    .draw()
-                    .map_err(draw_error)?;
-                // A gap (suppressed or missing) breaks the line rather than bridging it.
-                let mut run: Vec<(SegmentValue<usize>, f64)> = Vec::new();
-                let mut runs = Vec::new();
-                for (i, v) in chart.values.iter().enumerate() {
-                    match v {
-                        Some(v) => run.push((SegmentValue::CenterOf(i), v * scale)),
-                        None => runs.push(std::mem::take(&mut run)),
-                    }
-                }
-                runs.push(run);
-                for run in runs.into_iter().filter(|r| !r.is_empty()) {
-                    ctx.draw_series(LineSeries::new(run.clone(), colour.stroke_width(4)))
-                        .map_err(draw_error)?;
-                    ctx.draw_series(run.into_iter().map(|p| Circle::new(p, 6, colour.filled())))
-                        .map_err(draw_error)?;
-                }
-                if let Some((r, label)) = &chart.reference {
-                    let orange = target_colour();
-                    ctx.draw_series(LineSeries::new(
-                        vec![
-                            (SegmentValue::Exact(0), r * scale),
-                            (SegmentValue::Exact(n), r * scale),
-                        ],
-                        orange.stroke_width(3),
-                    ))
-                    .map_err(draw_error)?
-                    .label(label.clone())
-                    .legend(target_mark);
-                    draw_target_legend(&mut ctx)?;
-                }
-            }
+            Shape::Bars => plot_bars(&body, chart, &axes)?,
+            Shape::Line => plot_line(&body, chart, &axes)?,
         }
         root.present().map_err(draw_error)?;
     }
     Ok(svg)
+}
+
+/// A chart's value axis: values times `scale` (100 for shares, drawn as percentages) from
+/// 0 to `top`, over `n` categories.
+struct Axes {
+    scale: f64,
+    top: f64,
+    n: usize,
+}
+
+/// A value axis's label: whole numbers, with "%" for shares.
+fn value_label(percent: bool) -> impl Fn(&f64) -> String {
+    move |v: &f64| {
+        if percent {
+            format!("{v:.0}%")
+        } else {
+            format!("{v:.0}")
+        }
+    }
+}
+
+fn caption_font() -> plotters::style::FontDesc<'static> {
+    ("sans-serif", 30).into_font().style(FontStyle::Bold)
+}
+
+/// Horizontal bars: category names (areas, forms of abuse) are long and stay readable on
+/// the vertical axis; the first category is drawn at the top.
+fn plot_bars(
+    body: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    chart: &Chart,
+    axes: &Axes,
+) -> Result<()> {
+    let Axes { scale, top, n } = *axes;
+    let colour = RGBColor(PALETTE[0].0, PALETTE[0].1, PALETTE[0].2);
+    let categories = chart.categories.clone();
+    let value_label = value_label(chart.percent);
+    let caption = caption_font();
+    let mut ctx = ChartBuilder::on(body)
+        .caption(&chart.title, caption)
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(330)
+        .build_cartesian_2d(0.0..top, (0..n - 1).into_segmented())
+        .map_err(draw_error)?;
+    ctx.configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(WHITE)
+        .x_desc(chart.y_label.clone())
+        .axis_desc_style(("sans-serif", 20))
+        .label_style(("sans-serif", 18))
+        .y_labels(n)
+        .y_label_formatter(&|y| match y {
+            SegmentValue::CenterOf(i) => categories.get(n - 1 - *i).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .x_label_formatter(&value_label)
+        .draw()
+        .map_err(draw_error)?;
+    // One rectangle per category in category order (plotters' histogram
+    // sums through a hash map, so its drawing order, and the SVG's bytes,
+    // would change from run to run).
+    ctx.draw_series(chart.values.iter().enumerate().filter_map(|(i, v)| {
+        v.map(|v| {
+            let row = n - 1 - i;
+            let mut bar = Rectangle::new(
+                [
+                    (0.0, SegmentValue::Exact(row)),
+                    (v * scale, SegmentValue::Exact(row + 1)),
+                ],
+                colour.filled(),
+            );
+            bar.set_margin(8, 8, 0, 0);
+            bar
+        })
+    }))
+    .map_err(draw_error)?;
+    if let Some((r, label)) = &chart.reference {
+        let orange = target_colour();
+        ctx.draw_series(LineSeries::new(
+            vec![
+                (r * scale, SegmentValue::Exact(0)),
+                (r * scale, SegmentValue::Exact(n)),
+            ],
+            orange.stroke_width(3),
+        ))
+        .map_err(draw_error)?
+        .label(label.clone())
+        .legend(target_mark);
+        draw_target_legend(&mut ctx)?;
+    }
+    Ok(())
+}
+
+/// A line over the periods; a gap (suppressed or missing) breaks it.
+fn plot_line(
+    body: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    chart: &Chart,
+    axes: &Axes,
+) -> Result<()> {
+    let Axes { scale, top, n } = *axes;
+    let colour = RGBColor(PALETTE[0].0, PALETTE[0].1, PALETTE[0].2);
+    let categories = chart.categories.clone();
+    let value_label = value_label(chart.percent);
+    let caption = caption_font();
+    let mut ctx = ChartBuilder::on(body)
+        .caption(&chart.title, caption)
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d((0..n - 1).into_segmented(), 0.0..top)
+        .map_err(draw_error)?;
+    ctx.configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .y_desc(chart.y_label.clone())
+        .axis_desc_style(("sans-serif", 20))
+        .label_style(("sans-serif", 18))
+        .x_labels(n)
+        .x_label_formatter(&|x| match x {
+            SegmentValue::CenterOf(i) => categories.get(*i).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .y_label_formatter(&value_label)
+        .draw()
+        .map_err(draw_error)?;
+    // A gap (suppressed or missing) breaks the line rather than bridging it.
+    let mut run: Vec<(SegmentValue<usize>, f64)> = Vec::new();
+    let mut runs = Vec::new();
+    for (i, v) in chart.values.iter().enumerate() {
+        match v {
+            Some(v) => run.push((SegmentValue::CenterOf(i), v * scale)),
+            None => runs.push(std::mem::take(&mut run)),
+        }
+    }
+    runs.push(run);
+    for run in runs.into_iter().filter(|r| !r.is_empty()) {
+        ctx.draw_series(LineSeries::new(run.clone(), colour.stroke_width(4)))
+            .map_err(draw_error)?;
+        ctx.draw_series(run.into_iter().map(|p| Circle::new(p, 6, colour.filled())))
+            .map_err(draw_error)?;
+    }
+    if let Some((r, label)) = &chart.reference {
+        let orange = target_colour();
+        ctx.draw_series(LineSeries::new(
+            vec![
+                (SegmentValue::Exact(0), r * scale),
+                (SegmentValue::Exact(n), r * scale),
+            ],
+            orange.stroke_width(3),
+        ))
+        .map_err(draw_error)?
+        .label(label.clone())
+        .legend(target_mark);
+        draw_target_legend(&mut ctx)?;
+    }
+    Ok(())
 }
 
 /// The chart as (SVG with text in outlines, PNG).
@@ -326,24 +367,8 @@ fn plot_funnel(f: &Funnel) -> Result<String> {
         let (body, footer) = root.split_vertically(HEIGHT - 40);
         footer_note(&footer, &f.note)?;
         let scale = if f.percent { 100.0 } else { 1.0 };
-        let x_max = f
-            .points
-            .iter()
-            .map(|p| p.0)
-            .chain(f.curve.iter().map(|c| c[0]))
-            .fold(1.0_f64, f64::max)
-            * 1.05;
-        let y_max = f
-            .points
-            .iter()
-            .map(|p| p.1)
-            .chain(f.curve.iter().map(|c| c[4].min(f.centre * 3.0 + 1e-9)))
-            .chain(std::iter::once(f.centre))
-            .fold(0.0_f64, f64::max)
-            * 1.1
-            * scale;
-        let y_max = if y_max <= 0.0 { 1.0 } else { y_max };
-        let caption = ("sans-serif", 30).into_font().style(FontStyle::Bold);
+        let (x_max, y_max) = funnel_extent(f, scale);
+        let caption = caption_font();
         let mut ctx = ChartBuilder::on(&body)
             .caption(&f.title, caption)
             .margin(20)
@@ -419,6 +444,29 @@ fn plot_funnel(f: &Funnel) -> Result<String> {
         root.present().map_err(draw_error)?;
     }
     Ok(svg)
+}
+
+/// How far a funnel plot's axes reach: past the largest area and, upwards, past every
+/// point and the limits (the upper limit capped at three times the centre, where small
+/// areas' limits would squash the plot).
+fn funnel_extent(f: &Funnel, scale: f64) -> (f64, f64) {
+    let x_max = f
+        .points
+        .iter()
+        .map(|p| p.0)
+        .chain(f.curve.iter().map(|c| c[0]))
+        .fold(1.0_f64, f64::max)
+        * 1.05;
+    let y_max = f
+        .points
+        .iter()
+        .map(|p| p.1)
+        .chain(f.curve.iter().map(|c| c[4].min(f.centre * 3.0 + 1e-9)))
+        .chain(std::iter::once(f.centre))
+        .fold(0.0_f64, f64::max)
+        * 1.1
+        * scale;
+    (x_max, if y_max <= 0.0 { 1.0 } else { y_max })
 }
 
 /// One panel per area, all on the same scales: an area's value over the periods, with

@@ -462,11 +462,9 @@ fn quality_section(data: &ReportData, lang: Lang) -> String {
     html
 }
 
-/// The dashboard of a report's data, as HTML bytes.
-pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Result<Vec<u8>> {
-    let public = data.public;
-    let indicator = |id: &str| data.indicators.iter().find(|i| i.id == id);
-    let note = crate::render::labels::chart_note(lang, public).to_string();
+/// The template's charts as figures (the chart and its table), by section: trends,
+/// breakdowns and content takedown.
+fn chart_figures(data: &ReportData, lang: Lang, note: &str) -> Result<(String, String, String)> {
     let charts = chart_data(data, lang);
     let mut trend_html = String::new();
     let mut breakdown_html = String::new();
@@ -483,7 +481,7 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
             }
         }
         let c = &c;
-        let rendered = chart::render(&c.chart(lang, &note))?;
+        let rendered = chart::render(&c.chart(lang, note))?;
         let header = if c.line {
             text(lang, "period")
         } else {
@@ -499,6 +497,15 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
             breakdown_html.push_str(&fig);
         }
     }
+    Ok((trend_html, breakdown_html, takedown_charts))
+}
+
+/// The dashboard of a report's data, as HTML bytes.
+pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Result<Vec<u8>> {
+    let public = data.public;
+    let indicator = |id: &str| data.indicators.iter().find(|i| i.id == id);
+    let note = crate::render::labels::chart_note(lang, public).to_string();
+    let (trend_html, breakdown_html, mut takedown_charts) = chart_figures(data, lang, &note)?;
     let spec = data.template.dashboard.clone().unwrap_or_default();
     takedown_charts.insert_str(
         0,

@@ -220,38 +220,8 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
     }
     workbook.push_worksheet(contents(lang, &contents_name, &contents_rows, &f)?);
     workbook.push_worksheet(notes(data, lang, &notes_name, &f)?);
-    for (spec, name) in data.template.sheets.iter().zip(&table_names) {
-        let ws = match spec.kind {
-            SheetKind::Summary => summary_sheet(data, lang, name, spec.title(lang), &spec.indicators, &f)?,
-            SheetKind::ByArea => area_sheet(data, lang, name, spec.title(lang), &spec.indicators, &f)?,
-            SheetKind::ByBreakdown => breakdown_sheet(
-                data,
-                lang,
-                name,
-                spec.title(lang),
-                &spec.indicators,
-                spec.breakdown.as_deref().unwrap_or_default(),
-                &f,
-            )?,
-            SheetKind::ByYear => year_sheet(data, lang, name, spec.title(lang), &spec.indicators, &f)?,
-            SheetKind::Comparison => {
-                let index = data
-                    .template
-                    .sheets
-                    .iter()
-                    .position(|s| std::ptr::eq(s, spec))
-                    .unwrap_or_default();
-                comparison_sheet(
-                    data,
-                    lang,
-                    name,
-                    spec,
-                    data.comparisons.get(index).and_then(Option::as_ref),
-                    &f,
-                )?
-            }
-        };
-        workbook.push_worksheet(ws);
+    for (index, (spec, name)) in data.template.sheets.iter().zip(&table_names).enumerate() {
+        workbook.push_worksheet(table_sheet(data, lang, name, (spec, index), &f)?);
     }
     workbook.push_worksheet(charts_sheet(data, lang, &charts_name, &f)?);
     workbook.push_worksheet(quality_sheet(data, lang, &quality_name, &f)?);
@@ -269,6 +239,38 @@ pub fn build(data: &ReportData, lang: Lang, generated_at: NaiveDateTime) -> Resu
         workbook.push_worksheet(parts_sheet(&data.quality.parts, lang, name, &f)?);
     }
     workbook.save_to_buffer().map_err(xlsx)
+}
+
+/// The template's sheet `spec` (the `index`th), named `name`.
+fn table_sheet(
+    data: &ReportData,
+    lang: Lang,
+    name: &str,
+    (spec, index): (&crate::template::SheetSpec, usize),
+    f: &Formats,
+) -> Result<Worksheet> {
+    Ok(match spec.kind {
+        SheetKind::Summary => summary_sheet(data, lang, name, spec.title(lang), &spec.indicators, f)?,
+        SheetKind::ByArea => area_sheet(data, lang, name, spec.title(lang), &spec.indicators, f)?,
+        SheetKind::ByBreakdown => breakdown_sheet(
+            data,
+            lang,
+            name,
+            spec.title(lang),
+            &spec.indicators,
+            spec.breakdown.as_deref().unwrap_or_default(),
+            f,
+        )?,
+        SheetKind::ByYear => year_sheet(data, lang, name, spec.title(lang), &spec.indicators, f)?,
+        SheetKind::Comparison => comparison_sheet(
+            data,
+            lang,
+            name,
+            spec,
+            data.comparisons.get(index).and_then(Option::as_ref),
+            f,
+        )?,
+    })
 }
 
 /// The columns of the parts sheet's tables.
@@ -902,25 +904,7 @@ fn summary_sheet(
             write_shown(&mut ws, r, 5, &year, &number, f)?;
             write_shown(&mut ws, r, 6, &vs_year, &delta, f)?;
         }
-        if let Some(target) = data.target(id, &data.current.period) {
-            ws.write_number_with_format(r, target_column, target.value, &number)
-                .map_err(xlsx)?;
-            // Against the programme's target: below in red, reached in green.
-            let below = ConditionalFormatCell::new()
-                .set_rule(ConditionalFormatCellRule::LessThan(target.value))
-                .set_format(&f.bad);
-            let reached = ConditionalFormatCell::new()
-                .set_rule(ConditionalFormatCellRule::GreaterThanOrEqualTo(target.value))
-                .set_format(&f.good);
-            ws.add_conditional_format(r, 2, r, 2, &below).map_err(xlsx)?;
-            ws.add_conditional_format(r, 2, r, 2, &reached).map_err(xlsx)?;
-        } else if ind.deadline.is_some() {
-            // Legal deadlines: an on-time share under the registry's alert level is flagged.
-            let late = ConditionalFormatCell::new()
-                .set_rule(ConditionalFormatCellRule::LessThan(data.targets.on_time_alert))
-                .set_format(&f.bad);
-            ws.add_conditional_format(r, 2, r, 2, &late).map_err(xlsx)?;
-        }
+        mark_against_target(&mut ws, data, ind, (r, target_column), (&number, f))?;
         // Wrapped in its column (the last: a line running on would be cut at the
         // printed page's edge), the row as tall as it needs.
         ws.write_string_with_format(r, basis_column, ind.legal_basis_in(lang), &f.wrap)
@@ -952,6 +936,38 @@ fn summary_sheet(
     fit(&mut ws, &widths)?;
     fit_texts(&mut ws, header_row, &headers, &widths)?;
     Ok(ws)
+}
+
+/// A value against its programme target (written in `target_column`): below in red,
+/// reached in green; a legal deadline's on-time share under the alert level in red.
+fn mark_against_target(
+    ws: &mut Worksheet,
+    data: &ReportData,
+    ind: &Indicator,
+    (r, target_column): (u32, u16),
+    (number, f): (&Format, &Formats),
+) -> Result<()> {
+    let id = &ind.id;
+    if let Some(target) = data.target(id, &data.current.period) {
+        ws.write_number_with_format(r, target_column, target.value, number)
+            .map_err(xlsx)?;
+        // Against the programme's target: below in red, reached in green.
+        let below = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::LessThan(target.value))
+            .set_format(&f.bad);
+        let reached = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::GreaterThanOrEqualTo(target.value))
+            .set_format(&f.good);
+        ws.add_conditional_format(r, 2, r, 2, &below).map_err(xlsx)?;
+        ws.add_conditional_format(r, 2, r, 2, &reached).map_err(xlsx)?;
+    } else if ind.deadline.is_some() {
+        // Legal deadlines: an on-time share under the registry's alert level is flagged.
+        let late = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::LessThan(data.targets.on_time_alert))
+            .set_format(&f.bad);
+        ws.add_conditional_format(r, 2, r, 2, &late).map_err(xlsx)?;
+    }
+    Ok(())
 }
 
 fn area_sheet(
@@ -1050,39 +1066,9 @@ fn grid(
             data.year_before.period
         ));
     }
-    let (group_row, header_row) = (3, 4);
-    ws.write_string_with_format(header_row, 0, header, &f.header)
-        .map_err(xlsx)?;
+    let header_row = 4;
     let present: Vec<&Indicator> = ids.iter().filter_map(|id| indicator(data, id)).collect();
-    let mut sub = vec![
-        text(lang, "this_period"),
-        text(lang, "previous_period"),
-        text(lang, "change_previous"),
-    ];
-    if with_year {
-        sub.extend([text(lang, "year_before"), text(lang, "change_year")]);
-    }
-    let span = sub.len() as u16;
-    let mut widths = vec![header.chars().count()];
-    for (k, ind) in present.iter().enumerate() {
-        let first = 1 + span * k as u16;
-        let group = format!(
-            "{} ({})",
-            ind.label(lang),
-            unit_label(lang, ind.unit, ind.subject)
-        );
-        ws.merge_range(group_row, first, group_row, first + span - 1, &group, &f.header)
-            .map_err(xlsx)?;
-        for (j, h) in sub.iter().enumerate() {
-            ws.write_string_with_format(header_row, first + j as u16, *h, &f.header)
-                .map_err(xlsx)?;
-            widths.push(13);
-        }
-    }
-    ws.set_row_height(group_row, 45).map_err(xlsx)?;
-    ws.set_row_height(header_row, 45).map_err(xlsx)?;
-    ws.set_repeat_rows(group_row, header_row).map_err(xlsx)?;
-    ws.set_freeze_panes(header_row + 1, 1).map_err(xlsx)?;
+    let (span, mut widths) = grid_headers(&mut ws, lang, (header, &present), with_year, f)?;
     let mut geography_changed: Option<chrono::NaiveDate> = None;
     for (i, (label, area, value)) in rows.iter().enumerate() {
         let r = header_row + 1 + i as u32;
@@ -1139,6 +1125,51 @@ fn grid(
     write_across(&mut ws, 1, &subtitle, &widths, &f.subtitle)?;
     fit(&mut ws, &widths)?;
     Ok(ws)
+}
+
+/// A grid's two header rows: each indicator's group over its columns (this period, the
+/// previous one and the change, and the year before where compared), frozen and repeated
+/// on every printed page. The columns' span per indicator, and their widths.
+fn grid_headers(
+    ws: &mut Worksheet,
+    lang: Lang,
+    (header, present): (&str, &[&Indicator]),
+    with_year: bool,
+    f: &Formats,
+) -> Result<(u16, Vec<usize>)> {
+    let (group_row, header_row) = (3, 4);
+    ws.write_string_with_format(header_row, 0, header, &f.header)
+        .map_err(xlsx)?;
+    let mut sub = vec![
+        text(lang, "this_period"),
+        text(lang, "previous_period"),
+        text(lang, "change_previous"),
+    ];
+    if with_year {
+        sub.extend([text(lang, "year_before"), text(lang, "change_year")]);
+    }
+    let span = sub.len() as u16;
+    let mut widths = vec![header.chars().count()];
+    for (k, ind) in present.iter().enumerate() {
+        let first = 1 + span * k as u16;
+        let group = format!(
+            "{} ({})",
+            ind.label(lang),
+            unit_label(lang, ind.unit, ind.subject)
+        );
+        ws.merge_range(group_row, first, group_row, first + span - 1, &group, &f.header)
+            .map_err(xlsx)?;
+        for (j, h) in sub.iter().enumerate() {
+            ws.write_string_with_format(header_row, first + j as u16, *h, &f.header)
+                .map_err(xlsx)?;
+            widths.push(13);
+        }
+    }
+    ws.set_row_height(group_row, 45).map_err(xlsx)?;
+    ws.set_row_height(header_row, 45).map_err(xlsx)?;
+    ws.set_repeat_rows(group_row, header_row).map_err(xlsx)?;
+    ws.set_freeze_panes(header_row + 1, 1).map_err(xlsx)?;
+    Ok((span, widths))
 }
 
 fn year_sheet(
