@@ -239,7 +239,8 @@ impl Reading {
     pub fn log_outputs(
         &self,
         command: &str,
-        (request, load): &(baove::results::Request, i64),
+        request: &baove::results::Request,
+        load: i64,
         written: &[PathBuf],
     ) -> baove::Result<()> {
         if !self.input.is_empty() || self.parquet.is_some() {
@@ -255,7 +256,7 @@ impl Reading {
             self.audience,
             Some((&request.period, request.as_of)),
             Some(self.lang.lang()),
-            Some(*load),
+            Some(load),
             written,
         )
     }

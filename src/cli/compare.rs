@@ -69,10 +69,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> baove::Result<ExitCode> {
     let store = args.reading.store()?;
-    let request = args.reading.request(&store)?;
-    let (period, as_of) = (request.0.period, request.0.as_of);
+    let (request, load) = args.reading.request(&store)?;
+    let (period, as_of) = (request.period, request.as_of);
     let asked = compare::Asked {
-        request: request.0.clone(),
+        request: request.clone(),
         indicators: &args.indicator,
         level: args.level.map(Level::scheme),
         settings: Settings {
@@ -111,7 +111,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     for path in &written {
         text.push_str(&format!("  {}\n", path.display()));
     }
-    args.reading.log_outputs("compare", &request, &written)?;
+    args.reading.log_outputs("compare", &request, load, &written)?;
     super::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

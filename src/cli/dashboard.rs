@@ -29,13 +29,13 @@ pub struct Args {
 pub fn run(args: Args) -> baove::Result<ExitCode> {
     let generated_at = generation_time(args.timestamp)?;
     let store = args.reading.store_logged_at(generated_at)?;
-    let asked = args.reading.request(&store)?;
-    let (period, as_of) = (asked.0.period, asked.0.as_of);
-    let page = dashboard::artefact(&store, &asked.0, args.reading.lang.lang(), generated_at)?;
+    let (request, load) = args.reading.request(&store)?;
+    let (period, as_of) = (request.period, request.as_of);
+    let page = dashboard::artefact(&store, &request, args.reading.lang.lang(), generated_at)?;
     drop(store);
     output::write_atomic(&args.out, &page.bytes, args.force)?;
     args.reading
-        .log_outputs("dashboard", &asked, std::slice::from_ref(&args.out))?;
+        .log_outputs("dashboard", &request, load, std::slice::from_ref(&args.out))?;
     super::print(&format!(
         "dashboard for {period}, as of {}, audience {}: {}\n",
         as_of.format("%Y-%m-%d %H:%M:%S"),

@@ -52,8 +52,8 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let generated_at = generation_time(args.timestamp)?;
     let lang = args.reading.lang.lang();
     let store = args.reading.store_logged_at(generated_at)?;
-    let asked_of = args.reading.request(&store)?;
-    let (period, as_of) = (asked_of.0.period, asked_of.0.as_of);
+    let (request, load) = args.reading.request(&store)?;
+    let (period, as_of) = (request.period, request.as_of);
     let since = match args.since {
         Some(at) => Some(store.resolve_known_at(at)?.load_id),
         None => None,
@@ -61,7 +61,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     let asked = report::Asked {
         template_name: &args.template,
         template,
-        request: asked_of.0.clone(),
+        request: request.clone(),
         since,
         lang,
         generated_at,
@@ -85,7 +85,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
         text.push_str(&format!("  {}\n", path.display()));
     }
     args.reading
-        .log_outputs(&format!("report {}", args.template), &asked_of, &written)?;
+        .log_outputs(&format!("report {}", args.template), &request, load, &written)?;
     super::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

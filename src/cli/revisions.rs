@@ -35,13 +35,13 @@ pub struct Args {
 pub fn run(args: Args) -> baove::Result<ExitCode> {
     let generated_at = generation_time(args.timestamp)?;
     let store = args.reading.store()?;
-    let asked = args.reading.request(&store)?;
-    let (period, as_of) = (asked.0.period, asked.0.as_of);
+    let (request, load) = args.reading.request(&store)?;
+    let (period, as_of) = (request.period, request.as_of);
     let since = store.resolve_known_at(args.since)?;
     let audience = args.reading.audience;
     let (revisions, artefacts) = revisions::artefacts(
         &store,
-        &asked.0,
+        &request,
         since.load_id,
         args.reading.lang.lang(),
         generated_at,
@@ -65,7 +65,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     for path in &written {
         text.push_str(&format!("  {}\n", path.display()));
     }
-    args.reading.log_outputs("revisions", &asked, &written)?;
+    args.reading.log_outputs("revisions", &request, load, &written)?;
     super::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

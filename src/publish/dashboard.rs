@@ -4,9 +4,10 @@ use chrono::NaiveDateTime;
 
 use crate::catalog::Lang;
 use crate::error::{Error, Result};
+use crate::period::Period;
 use crate::render::dashboard;
 use crate::render::output::Artefact;
-use crate::report;
+use crate::report::{self, ReportData};
 use crate::results::Request;
 use crate::store::Store;
 use crate::template;
@@ -21,8 +22,18 @@ pub fn artefact(
 ) -> Result<Artefact> {
     let template = template::find("dashboard").map_err(Error::Catalog)?;
     let data = report::gather(store, "dashboard", &template, request, None)?;
+    page(&data, request.period, lang, generated_at)
+}
+
+/// The dashboard's page of `data` (the dashboard template's).
+pub(super) fn page(
+    data: &ReportData,
+    period: Period,
+    lang: Lang,
+    generated_at: NaiveDateTime,
+) -> Result<Artefact> {
     Ok(Artefact::new(
-        format!("dashboard_{}.html", request.period),
-        dashboard::build(&data, lang, generated_at)?,
+        format!("dashboard_{period}.html"),
+        dashboard::build(data, lang, generated_at)?,
     ))
 }

@@ -7,11 +7,11 @@ use chrono::NaiveDateTime;
 use crate::catalog::{self, Lang};
 use crate::error::{Error, Result};
 use crate::render::output::Artefact;
-use crate::render::{chart, dashboard, document, drafting, labels, tidy, view, workbook};
+use crate::render::{chart, document, drafting, labels, tidy, view, workbook};
 use crate::report;
 use crate::results::Request;
 use crate::store::Store;
-use crate::template::{self, SheetKind, Template};
+use crate::template::{SheetKind, Template};
 
 /// What a report is asked for, beyond the store it reads.
 pub struct Asked<'a> {
@@ -74,21 +74,6 @@ pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
             Some((checked, funnels))
         }
     };
-    // The dashboard beside the workbook is the leaders' dashboard of the same data, the
-    // page `baove dashboard` writes (its comparisons too), not a view of this template.
-    let dashboard_data = if asked.template_name == "dashboard" {
-        None
-    } else {
-        let dashboard = template::find("dashboard").map_err(Error::Catalog)?;
-        Some(report::gather(
-            store,
-            "dashboard",
-            &dashboard,
-            &asked.request,
-            None,
-        )?)
-    };
-
     let stem = format!("{}_{}", asked.template_name, period);
     let mut artefacts = vec![
         Artefact::new(
@@ -120,11 +105,13 @@ pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
         };
         artefacts.push(Artefact::new(format!("{stem}.docx"), document::build(&input)?));
     }
-    // The dashboard of the same data, for leaders who look rather than read.
-    artefacts.push(Artefact::new(
-        format!("dashboard_{period}.html"),
-        dashboard::build(dashboard_data.as_ref().unwrap_or(&data), lang, asked.generated_at)?,
-    ));
+    // The dashboard of the same data, for leaders who look rather than read: the page
+    // `baove dashboard` writes (its comparisons too), not a view of this template.
+    artefacts.push(if asked.template_name == "dashboard" {
+        super::dashboard::page(&data, period, lang, asked.generated_at)?
+    } else {
+        super::dashboard::artefact(store, &asked.request, lang, asked.generated_at)?
+    });
     for compared in data.comparisons.iter().flatten() {
         let id = &compared.comparison.indicator_id;
         let Some(indicator) = data.indicators.iter().find(|i| i.id == *id) else {

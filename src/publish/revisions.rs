@@ -7,8 +7,7 @@ use crate::catalog::{self, Lang};
 use crate::error::{Error, Result};
 use crate::render::output::Artefact;
 use crate::render::{tidy, workbook};
-use crate::results::Request;
-use crate::results::Revisions;
+use crate::results::{Request, Revisions};
 use crate::revisions;
 use crate::store::{Session, Store};
 
