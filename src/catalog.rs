@@ -13,6 +13,11 @@ mod embedded {
 
 pub use embedded::{CASE_SCOPE_SQL, COHORT_SCOPE_SQL, REPORT_TEMPLATES, STAGING_SQL};
 
+/// A rate's scale: events per 100 000 children under 16 (the indicator dictionary's
+/// `rate`). The one home of the number: every rate, interval, funnel, smoothed estimate
+/// and table of rates uses it.
+pub const RATE_SCALE: f64 = 100_000.0;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
     Count,

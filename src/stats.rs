@@ -149,7 +149,7 @@ pub fn rate_per_100k(count: u64, population: u64) -> Option<(f64, f64, f64)> {
     }
     // In the dictionary's order of operations (numerator / denominator x 100 000), so an
     // independent recomputation gets the same double.
-    let per_100k = |x: f64| x / population as f64 * 100_000.0;
+    let per_100k = |x: f64| x / population as f64 * crate::catalog::RATE_SCALE;
     let (low, high) = poisson_interval(count);
     Some((per_100k(count as f64), per_100k(low), per_100k(high)))
 }

@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use statrs::distribution::{Beta, ContinuousCDF, Gamma};
 use std::collections::BTreeMap;
 
-use crate::catalog::{Indicator, Unit};
+use crate::catalog::{Indicator, Unit, RATE_SCALE};
 use crate::disclosure::{self, CellKey, Hidden};
 use crate::error::{Error, Result};
 use crate::funnel::{self, Adjustment, Dispersion, Model, Z_95, Z_998};
@@ -156,7 +156,7 @@ impl HeatCell {
         } else if self.children <= 0.0 {
             Err("[x]".to_string())
         } else {
-            Ok(self.count / self.children * PER)
+            Ok(self.count / self.children * RATE_SCALE)
         }
     }
 }
@@ -327,8 +327,6 @@ pub fn comparable(indicator: &Indicator) -> bool {
     matches!(indicator.unit, Unit::Share | Unit::Per100k)
 }
 
-const PER: f64 = 100_000.0;
-
 impl Comparison {
     /// The funnel's limits at `points` sizes, from half the smallest area (the limits at
     /// a handful of members would dwarf every area on the axis) to past the largest,
@@ -355,7 +353,7 @@ impl Comparison {
 /// says, at the size itself (weighted or not: the z-scores, phi and tau² use it too).
 /// Exact binomial limits need whole members: a weighted size is rounded for them only.
 pub fn limits_at(unit: Unit, target: f64, size: f64, dispersion: &Dispersion) -> Limits {
-    let scale = if unit == Unit::Per100k { PER } else { 1.0 };
+    let scale = if unit == Unit::Per100k { RATE_SCALE } else { 1.0 };
     let members = (size.round() as u64).max(1);
     let at = |p: f64, z: f64| -> f64 {
         let limit = match (unit, dispersion.applied) {
@@ -395,7 +393,7 @@ pub fn value_of(unit: Unit, counts: &AreaCounts) -> Option<(f64, f64, f64)> {
         return None;
     }
     if unit == Unit::Per100k {
-        let per = |x: f64| x / counts.size * PER;
+        let per = |x: f64| x / counts.size * RATE_SCALE;
         let (low, high) = crate::stats::poisson_interval_weighted(counts.numerator);
         Some((per(counts.numerator), per(low), per(high)))
     } else {
@@ -419,7 +417,11 @@ pub fn compare(
     }
     // The reference: a share, or a rate per child.
     let target = province.numerator / province.size;
-    let scale = if indicator.unit == Unit::Per100k { PER } else { 1.0 };
+    let scale = if indicator.unit == Unit::Per100k {
+        RATE_SCALE
+    } else {
+        1.0
+    };
     let members: Vec<&AreaCounts> = areas.iter().filter(|a| a.size > 0.0).collect();
     let left_out = expected
         .iter()

@@ -448,7 +448,7 @@ pub fn smoothed_header() -> Vec<&'static str> {
 /// out (hidden, or without children) has no smoothed rate: none was estimated from it.
 pub fn smoothed_lines(compared: &crate::compare::Compared, audience: Audience) -> Vec<Vec<String>> {
     let c = &compared.comparison;
-    let per = 100_000.0;
+    let per = crate::catalog::RATE_SCALE;
     let lines = comparison_lines(&compared.context, c, &compared.hidden, false, audience);
     let mut out = Vec::new();
     for smoothing in &c.smoothing {

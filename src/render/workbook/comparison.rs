@@ -145,7 +145,7 @@ fn write_smoothed_table(
             .map_err(xlsx)?;
     }
     fit_texts(ws, header_row, &headers, widths)?;
-    let per = 100_000.0;
+    let per = crate::catalog::RATE_SCALE;
     let number = Format::new().set_num_format(number_format(c.unit));
     let counts = Format::new().set_num_format("#,##0.##");
     let share = Format::new().set_num_format("0.000");
