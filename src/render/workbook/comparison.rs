@@ -151,14 +151,7 @@ fn write_smoothed_table(
     let share = Format::new().set_num_format("0.000");
     let mut row = header_row + 1;
     for (i, a) in c.areas.iter().enumerate() {
-        let area_name = data
-            .geography
-            .names
-            .get(&a.area_code)
-            .cloned()
-            .unwrap_or_default();
-        ws.write_string(row, 0, &a.area_code).map_err(xlsx)?;
-        ws.write_string(row, 1, &area_name).map_err(xlsx)?;
+        write_area(ws, row, data, &a.area_code)?;
         let (m, g) = (marshall.estimates[i], gamma.estimates[i]);
         let mut cells = vec![
             (2u16, a.numerator, &counts),
@@ -220,14 +213,7 @@ fn write_comparison_rows(
     let mut row = start;
     let first = row;
     for a in &c.areas {
-        let area_name = data
-            .geography
-            .names
-            .get(&a.area_code)
-            .cloned()
-            .unwrap_or_default();
-        ws.write_string(row, 0, &a.area_code).map_err(xlsx)?;
-        ws.write_string(row, 1, &area_name).map_err(xlsx)?;
+        write_area(ws, row, data, &a.area_code)?;
         for (col, v, format) in [
             (2u16, a.numerator, &counts),
             (3, a.size, &counts),
@@ -372,4 +358,12 @@ fn native_funnel(
     chart.y_axis().set_min(0.0).set_max(ceiling);
     chart.set_width(760).set_height(420);
     Ok(chart)
+}
+
+/// An area's code and name in the first two columns of `row`.
+fn write_area(ws: &mut Worksheet, row: u32, data: &ReportData, code: &str) -> Result<()> {
+    let name = data.geography.names.get(code).map_or("", String::as_str);
+    ws.write_string(row, 0, code).map_err(xlsx)?;
+    ws.write_string(row, 1, name).map_err(xlsx)?;
+    Ok(())
 }

@@ -70,16 +70,8 @@ pub(super) fn summary_sheet(
         target_set_text(data, lang)
     );
     let with_year = data.compares_year_before();
-    let mut headers = vec![
-        text(lang, "indicator"),
-        text(lang, "unit"),
-        text(lang, "this_period"),
-        text(lang, "previous_period"),
-        text(lang, "change_previous"),
-    ];
-    if with_year {
-        headers.extend([text(lang, "year_before"), text(lang, "change_year")]);
-    }
+    let mut headers = vec![text(lang, "indicator"), text(lang, "unit")];
+    headers.extend(change_headers(lang, with_year));
     let target_column = headers.len() as u16;
     let basis_column = target_column + 1;
     headers.extend([text(lang, "target"), text(lang, "legal_basis")]);
@@ -347,14 +339,7 @@ fn grid_headers(
     let (group_row, header_row) = (3, 4);
     ws.write_string_with_format(header_row, 0, header, &f.header)
         .map_err(xlsx)?;
-    let mut sub = vec![
-        text(lang, "this_period"),
-        text(lang, "previous_period"),
-        text(lang, "change_previous"),
-    ];
-    if with_year {
-        sub.extend([text(lang, "year_before"), text(lang, "change_year")]);
-    }
+    let sub = change_headers(lang, with_year);
     let span = sub.len() as u16;
     let mut widths = vec![header.chars().count()];
     for (k, ind) in present.iter().enumerate() {
@@ -490,4 +475,18 @@ pub(super) fn charts_sheet(data: &ReportData, lang: Lang, name: &str, f: &Format
     ws.set_page_breaks(&breaks).map_err(xlsx)?;
     fit(&mut ws, &[34, 14])?;
     Ok(ws)
+}
+
+/// The columns of a value against earlier periods: this period, the previous one and the
+/// change, then the year before and its change where the report compares with it.
+fn change_headers(lang: Lang, with_year: bool) -> Vec<&'static str> {
+    let mut headers = vec![
+        text(lang, "this_period"),
+        text(lang, "previous_period"),
+        text(lang, "change_previous"),
+    ];
+    if with_year {
+        headers.extend([text(lang, "year_before"), text(lang, "change_year")]);
+    }
+    headers
 }
