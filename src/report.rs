@@ -212,6 +212,8 @@ mod gathering {
         revised_since: Option<i64>,
     ) -> Result<ReportData> {
         let (period, public) = (request.period, request.audience.is_public());
+        // The trends and years ask for many periods of the state read.
+        store.expect_many_periods(request.known);
         let mut geography = Session::new(store, request)?.whole(&period)?;
         geography.covers_its_parts(&period)?;
         let all = catalog::indicators().map_err(Error::Catalog)?;

@@ -730,3 +730,74 @@ fn one_store_answers_interleaved_requests_as_fresh_stores_do() {
         );
     }
 }
+
+/// A store told that many periods are coming keeps the case facts of the state it reads
+/// for every case and serves every period and whole from them (issue 34): answering
+/// requests of several periods, wholes and states, in one order and then in the other,
+/// it gives each the answer a store opened for that request alone gives. (Kept facts
+/// that ignored the state read, or that held one province and served the nation, or one
+/// period and served another, would answer differently.)
+#[test]
+fn facts_kept_for_many_periods_answer_as_fresh_stores_do() {
+    use baove::results::{Request, Top};
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let db = cwd.join(merged_store(cwd));
+    let open = || baove::store::Store::open_read_only(&db).unwrap();
+    let all = baove::catalog::indicators().unwrap();
+    let loads = open().loads().unwrap();
+    let earlier = loads[loads.len() - 3].load_id;
+    let mut requests = Vec::new();
+    for period in ["2024Q4", "2025Q1"] {
+        let period = baove::period::Period::parse(period, baove::period::Calendar::Statutory).unwrap();
+        let former = Top::Province {
+            code: "44".into(),
+            on: chrono::NaiveDate::from_ymd_opt(2025, 3, 14),
+        };
+        // The former province first: facts kept for it alone must not serve the nation.
+        for whole in [former, Top::Nation, Top::Only] {
+            for known in [Some(earlier), None] {
+                requests.push(Request {
+                    whole: whole.clone(),
+                    known,
+                    ..Request::new(period, period.end_moment())
+                });
+            }
+        }
+    }
+    let answer = |store: &baove::store::Store, request: &Request| {
+        let internal = baove::indicators::compute(store, &all, request).unwrap();
+        // A public pattern computes every whole of its period.
+        let public = (request.whole == Top::Nation).then(|| {
+            baove::release::Pattern::decide_with(store, &all, request)
+                .unwrap()
+                .release(&request.whole, &all)
+                .unwrap()
+        });
+        (internal, public)
+    };
+    let alone: Vec<_> = requests.iter().map(|r| answer(&open(), r)).collect();
+    // The requests differ (the last loads are the other former province's exports).
+    assert!(
+        alone[2].0 != alone[3].0,
+        "the nation before and after the last loads"
+    );
+    assert!(alone[1].0 != alone[3].0, "the former province and the nation");
+    assert!(alone[1].0 != alone[7].0, "two periods");
+    for many_periods_of in [None, Some(earlier)] {
+        let kept = open();
+        kept.expect_many_periods(many_periods_of);
+        let forwards: Vec<_> = requests.iter().map(|r| answer(&kept, r)).collect();
+        let backwards: Vec<_> = requests.iter().rev().map(|r| answer(&kept, r)).collect();
+        for (k, request) in requests.iter().enumerate() {
+            assert!(
+                forwards[k] == alone[k],
+                "{request:?} after the requests before it"
+            );
+            assert!(
+                backwards[requests.len() - 1 - k] == alone[k],
+                "{request:?} after the requests after it"
+            );
+        }
+    }
+}

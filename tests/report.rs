@@ -928,3 +928,47 @@ fn an_annual_report_compares_with_the_year_before_once() {
         );
     }
 }
+
+/// A report computes the case facts of the state it reads once, for the period, its
+/// trend periods, its years, its dashboard and every whole of its public pattern (issue
+/// 34: it computed them once per period and whole, 24 times on the sample), and
+/// BAOVE_TIMINGS says so: one "case facts computed" line, many requests served.
+#[test]
+fn a_report_computes_its_case_facts_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let loaded = baove(cwd, &["load", &sample_data()]);
+    assert_eq!(loaded.code, 0, "{}", loaded.all_output());
+    for audience in ["public", "internal"] {
+        let output = crate::util::command(cwd)
+            .env("BAOVE_TIMINGS", "1")
+            .args([
+                "report",
+                "--template",
+                "quarterly",
+                "--period",
+                "2025Q1",
+                "--audience",
+                audience,
+                "--out",
+                audience,
+                "--force",
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        let computed = stderr
+            .lines()
+            .filter(|l| l.starts_with("timing: case facts computed"))
+            .count();
+        let served = stderr
+            .lines()
+            .filter(|l| l.starts_with("timing: case facts of the request"))
+            .count();
+        assert_eq!(computed, 1, "{audience}: {stderr}");
+        // The period, the previous one, the year before, the trend's quarters and the
+        // years (and, public, each whole of each period's pattern).
+        assert!(served >= 8, "{audience}: {served} requests");
+    }
+}

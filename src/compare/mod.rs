@@ -331,6 +331,9 @@ pub fn run(
     geography: &Geography,
     trend_len: usize,
 ) -> Result<Run> {
+    if trend_len > 1 {
+        comparing.store.expect_many_periods(request.known);
+    }
     let current = compare_request(comparing, request)?;
     let mut trend_periods = vec![request.period];
     while trend_periods.len() < trend_len {

@@ -3,6 +3,7 @@
 //! load (even kill -9) leaves the file as it was.
 
 pub mod assembly;
+mod facts;
 mod history;
 mod incoming;
 mod invariants;
@@ -49,6 +50,8 @@ pub struct Store {
     parquet_folder: Option<std::fs::File>,
     /// The last load the connection's `cases` were assembled after (`assembly::prepare`).
     prepared: std::cell::Cell<Option<i64>>,
+    /// The case facts this connection keeps for the requests of one command (`facts.rs`).
+    facts: std::cell::RefCell<facts::FactsKept>,
 }
 
 /// One line of the load log.
@@ -264,6 +267,7 @@ impl Store {
             is_parquet: false,
             parquet_folder: None,
             prepared: std::cell::Cell::new(None),
+            facts: Default::default(),
         })
     }
 

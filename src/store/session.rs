@@ -114,43 +114,9 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Makes `case_facts` hold the cases `request` can need (see [`CaseScope`]), for
-    /// `readers` queries. The facts are computed once into a table when several queries
-    /// read them; for one or two, `case_facts` stays a view, so each query computes only
-    /// the facts it uses (a case count needs no deadline).
-    pub fn scope(&self, request: &Request, scope: CaseScope, readers: usize) -> Result<()> {
-        self.reach(&request.period)?;
-        let conn = &self.store.conn;
-        let fail = |e: duckdb::Error| self.error(format!("case facts: {e}"));
-        self.drop_temporary("case_facts")?;
-        self.drop_temporary("fact_cases")?;
-        match scope {
-            CaseScope::All => conn
-                .execute_batch(
-                    "CREATE TEMP VIEW fact_cases AS SELECT * FROM reported_cases; \
-                     CREATE TEMP VIEW case_facts AS SELECT * FROM facts_of_fact_cases",
-                )
-                .map_err(fail),
-            CaseScope::Request | CaseScope::Cohort => {
-                let sql = match scope {
-                    CaseScope::Cohort => catalog::COHORT_SCOPE_SQL,
-                    _ => catalog::CASE_SCOPE_SQL,
-                };
-                let mut stmt = conn.prepare(sql).map_err(fail)?;
-                let values = bind_moments(&stmt, request)?;
-                stmt.execute(duckdb::params_from_iter(values)).map_err(fail)?;
-                let facts = if readers > 2 { "TABLE" } else { "VIEW" };
-                conn.execute_batch(&format!(
-                    "CREATE TEMP {facts} case_facts AS SELECT * FROM facts_of_fact_cases"
-                ))
-                .map_err(fail)
-            }
-        }
-    }
-
     /// Drops a temporary view or table of that name, whichever it is (an earlier
     /// request on the same connection may have left either).
-    fn drop_temporary(&self, name: &str) -> Result<()> {
+    pub(super) fn drop_temporary(&self, name: &str) -> Result<()> {
         let conn = &self.store.conn;
         let kinds: Vec<String> = conn
             .prepare(

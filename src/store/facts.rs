@@ -1,0 +1,246 @@
+//! The case facts a request's indicators read (`case_facts`), and the facts the
+//! connection keeps so that the requests of one command compute them once (issue 34).
+//!
+//! A case's facts (its deadlines under the rule of its day, its age band, whether the
+//! child-protection agency received it) depend on the case and the state of the store
+//! read, not on the whole that reports it nor on the period asked: the area a whole
+//! reports a case under is applied on top (`case_facts` joins `reach_sources`), and
+//! every indicator selects its own members by the period and as-of bound to it (a test
+//! computes each both over the request's scope and over every case). So facts computed
+//! for the provinces of a nation serve each province's request, and facts computed for
+//! every case serve every period: a report (many periods, every whole of the public
+//! pattern) computes them once per state of the store it reads.
+
+use std::collections::BTreeSet;
+
+use super::session::{bind_moments, CaseScope, Session};
+use crate::error::Result;
+use crate::results::Request;
+
+/// How many sets of facts a connection keeps: a report reads the store as it stands and,
+/// for its revisions, as known at an earlier load, and goes back and forth.
+const KEPT: usize = 2;
+
+/// Which cases a kept set of facts holds.
+#[derive(Debug, Clone, PartialEq)]
+enum Window {
+    /// Every case of its provinces.
+    All,
+    /// The cases one request's scope selects (`queries/case_scope.sql` or
+    /// `cohort_scope.sql`) with its moments bound.
+    Request {
+        cohort_only: bool,
+        moments: [chrono::NaiveDateTime; 3],
+    },
+}
+
+impl Window {
+    fn of(scope: CaseScope, request: &Request, every_case: bool) -> Window {
+        if every_case {
+            return Window::All;
+        }
+        Window::Request {
+            cohort_only: scope == CaseScope::Cohort,
+            moments: [
+                request.period.start_moment(),
+                request.period.end_moment(),
+                request.as_of,
+            ],
+        }
+    }
+
+    /// Whether the cases of `self` include those of `wanted` (a request's scope holds
+    /// its cohort).
+    fn holds(&self, wanted: &Window) -> bool {
+        match (self, wanted) {
+            (Window::All, _) => true,
+            (Window::Request { .. }, Window::All) => false,
+            (
+                Window::Request { cohort_only, moments },
+                Window::Request {
+                    cohort_only: wanted_cohort_only,
+                    moments: wanted_moments,
+                },
+            ) => moments == wanted_moments && (!cohort_only || *wanted_cohort_only),
+        }
+    }
+}
+
+/// One set of facts the connection keeps: the temporary table that holds it and what it
+/// holds.
+#[derive(Debug, Clone)]
+pub(super) struct KeptFacts {
+    table: String,
+    /// The state of the store read: the load it was read as known after (None: as it
+    /// stands) and the last load it had.
+    state: (Option<i64>, i64),
+    window: Window,
+    provinces: BTreeSet<String>,
+}
+
+/// The facts a connection keeps, most recently used last, and the state of the store
+/// whose requests to come ask for many periods (the load it is known after; None: as it
+/// stands).
+#[derive(Debug, Default)]
+pub(super) struct FactsKept {
+    sets: Vec<KeptFacts>,
+    many_periods_of: Option<Option<i64>>,
+}
+
+impl super::Store {
+    /// Tells the store that the requests to come ask for many periods of the state
+    /// `known` reads (a report, its trends and years; a comparison and its trend): the
+    /// case facts of that state are then computed for every case once, instead of once
+    /// per period. Another state (a revision's earlier one) keeps one period's.
+    pub fn expect_many_periods(&self, known: Option<i64>) {
+        self.facts.borrow_mut().many_periods_of = Some(known);
+    }
+
+    /// The state of the store the connection reads, as the kept facts name it.
+    fn facts_state(&self) -> Result<(Option<i64>, i64)> {
+        let last_load = if self.is_parquet {
+            0
+        } else {
+            self.conn
+                .query_row("SELECT coalesce(max(load_id), 0) FROM load_log", [], |r| r.get(0))
+                .map_err(|e| self.error(e))?
+        };
+        Ok((self.known.get(), last_load))
+    }
+}
+
+impl Session<'_> {
+    /// Makes `case_facts` hold the cases `request` can need (see [`CaseScope`]), for
+    /// `readers` queries, each under its area as the request's whole reports it. The
+    /// facts are computed once into a kept table when several queries read them (or
+    /// taken from one kept before that holds them); for one or two, `case_facts` stays a
+    /// view, so each query computes only the facts it uses (a case count needs no
+    /// deadline).
+    pub fn scope(&self, request: &Request, scope: CaseScope, readers: usize) -> Result<()> {
+        let reach = self.reach(&request.period)?;
+        let provinces: BTreeSet<String> = reach.sources.iter().map(|(code, _)| code.clone()).collect();
+        let conn = &self.store.conn;
+        let fail = |e: duckdb::Error| self.error(format!("case facts: {e}"));
+        self.drop_temporary("case_facts")?;
+        self.drop_temporary("fact_cases")?;
+        if scope == CaseScope::All {
+            return conn
+                .execute_batch(&format!(
+                    "CREATE TEMP VIEW fact_cases AS {EVERY_CASE}; {}",
+                    reported_facts("facts_of_fact_cases")
+                ))
+                .map_err(fail);
+        }
+        let state = self.store.facts_state()?;
+        let every_case = self.store.facts.borrow().many_periods_of == Some(state.0);
+        let window = Window::of(scope, request, every_case);
+        let kept = self.kept_facts(state, &window, &provinces);
+        if kept.is_none() && readers <= 2 {
+            self.select_cases(request, &window)?;
+            return conn
+                .execute_batch(&reported_facts("facts_of_fact_cases"))
+                .map_err(fail);
+        }
+        let table = match kept {
+            Some(table) => table,
+            None => self.keep_facts(
+                request,
+                KeptFacts {
+                    table: String::new(),
+                    state,
+                    window,
+                    provinces,
+                },
+            )?,
+        };
+        conn.execute_batch(&reported_facts(&table)).map_err(fail)
+    }
+
+    /// The table of kept facts that holds `window`'s cases of `provinces` in `state`,
+    /// marked as the most recently used.
+    fn kept_facts(
+        &self,
+        state: (Option<i64>, i64),
+        window: &Window,
+        provinces: &BTreeSet<String>,
+    ) -> Option<String> {
+        let mut kept = self.store.facts.borrow_mut();
+        let at = kept.sets.iter().position(|set| {
+            set.state == state && set.window.holds(window) && provinces.is_subset(&set.provinces)
+        })?;
+        let set = kept.sets.remove(at);
+        let table = set.table.clone();
+        kept.sets.push(set);
+        Some(table)
+    }
+
+    /// Computes the facts `wanted` describes into a table kept in the place of the least
+    /// recently used one; its name.
+    fn keep_facts(&self, request: &Request, mut wanted: KeptFacts) -> Result<String> {
+        let conn = &self.store.conn;
+        let fail = |e: duckdb::Error| self.error(format!("case facts: {e}"));
+        let slot = {
+            let mut kept = self.store.facts.borrow_mut();
+            if kept.sets.len() >= KEPT {
+                kept.sets.remove(0).table
+            } else {
+                (0..KEPT)
+                    .map(|i| format!("kept_case_facts_{i}"))
+                    .find(|name| kept.sets.iter().all(|set| set.table != *name))
+                    .unwrap_or_else(|| "kept_case_facts_0".to_string())
+            }
+        };
+        let mut clock = crate::Stopwatch::start();
+        self.select_cases(request, &wanted.window)?;
+        conn.execute_batch(&format!(
+            "DROP TABLE IF EXISTS temp.main.{slot}; \
+             CREATE TEMP TABLE {slot} AS SELECT * FROM facts_of_fact_cases"
+        ))
+        .map_err(fail)?;
+        // The selected cases are read: the staging's view takes their place again.
+        self.drop_temporary("fact_cases")?;
+        conn.execute_batch(&format!("CREATE TEMP VIEW fact_cases AS {EVERY_CASE}"))
+            .map_err(fail)?;
+        clock.lap(&format!(
+            "case facts computed ({:?}, provinces {:?}, as known after load {:?})",
+            wanted.window, wanted.provinces, wanted.state.0
+        ));
+        wanted.table = slot.clone();
+        self.store.facts.borrow_mut().sets.push(wanted);
+        Ok(slot)
+    }
+
+    /// Makes `fact_cases` the cases of the reached provinces that `window` selects.
+    fn select_cases(&self, request: &Request, window: &Window) -> Result<()> {
+        let conn = &self.store.conn;
+        let fail = |e: duckdb::Error| self.error(format!("case facts: {e}"));
+        let sql = match window {
+            Window::All => {
+                return conn
+                    .execute_batch(&format!("CREATE TEMP VIEW fact_cases AS {EVERY_CASE}"))
+                    .map_err(fail)
+            }
+            Window::Request {
+                cohort_only: true, ..
+            } => crate::catalog::COHORT_SCOPE_SQL,
+            Window::Request { .. } => crate::catalog::CASE_SCOPE_SQL,
+        };
+        let mut stmt = conn.prepare(sql).map_err(fail)?;
+        let values = bind_moments(&stmt, request)?;
+        stmt.execute(duckdb::params_from_iter(values)).map_err(fail)?;
+        Ok(())
+    }
+}
+
+/// Every case of the provinces reached, under its area as coded.
+const EVERY_CASE: &str =
+    "SELECT * FROM cases WHERE province_code IN (SELECT province_code FROM reach_sources)";
+
+/// `case_facts` as the facts of `source` under the areas the whole reports them as.
+fn reported_facts(source: &str) -> String {
+    format!(
+        "CREATE TEMP VIEW case_facts AS \
+         SELECT f.* REPLACE (coalesce(r.reported_as, f.area_code) AS area_code) \
+         FROM {source} AS f JOIN reach_sources AS r ON r.province_code = f.province_code"
+    )
+}
