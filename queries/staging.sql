@@ -65,14 +65,12 @@ SELECT stage, unit, amount, condition, coalesce(valid_from, DATE '1900-01-01') A
        coalesce(valid_to, DATE '9999-12-31') AS valid_to
 FROM deadline_rules;
 
--- The cases whose facts are computed: every case of the provinces reported, under its
--- area as coded (a case's facts do not depend on the area it is reported under), until a
--- request narrows them to those it can need (queries/case_scope.sql).
-CREATE OR REPLACE TEMP VIEW fact_cases AS
-SELECT * FROM cases WHERE province_code IN (SELECT province_code FROM reach_sources);
-
--- Each case of fact_cases with its facts. Indicators read `case_facts`: for a request,
--- a table of these facts computed once rather than once per indicator.
+-- Each case of `fact_cases` (made by the session before this file) with its facts. `fact_cases` holds the cases whose facts are
+-- computed: every case of the provinces reported, under its area as coded (a case's facts
+-- do not depend on the area it is reported under), until a request narrows them to those
+-- it can need (queries/case_scope.sql). Indicators read `case_facts`: these facts, or a
+-- table of them computed once for many queries, each case under the area its whole
+-- reports it as (src/store/facts.rs makes both views).
 CREATE OR REPLACE TEMP VIEW facts_of_fact_cases AS
 WITH base AS (
     SELECT
@@ -149,12 +147,8 @@ LEFT JOIN rule_choice AS te ON te.stage = 'takedown' AND te.condition = 'emergen
 LEFT JOIN rule_choice AS tg ON tg.stage = 'takedown' AND tg.condition IS NULL
     AND CAST(c.takedown_requested_at AS DATE) BETWEEN tg.valid_from AND tg.valid_to;
 
--- The facts of the cases reported, each under its area as the whole reports it (as
--- reported_cases does). A request's session points this at facts kept for it
--- (src/store/facts.rs).
-CREATE OR REPLACE TEMP VIEW case_facts AS
-SELECT f.* REPLACE (coalesce(r.reported_as, f.area_code) AS area_code)
-FROM facts_of_fact_cases AS f JOIN reach_sources AS r ON r.province_code = f.province_code;
+-- @case_facts
+-- The session makes `case_facts` here (src/store/facts.rs), before what reads it.
 
 -- Cohort of a period: cases received in [start, end) that have been received by as-of.
 CREATE OR REPLACE TEMP MACRO case_cohort(period_start, period_end, as_of) AS TABLE

@@ -96,8 +96,9 @@ impl super::Store {
         self.facts.borrow_mut().many_periods_of = Some(known);
     }
 
-    /// The state of the store the connection reads, as the kept facts name it.
-    fn facts_state(&self) -> Result<(Option<i64>, i64)> {
+    /// The state of the store the connection reads, as the kept facts and the staging
+    /// objects name it.
+    pub(super) fn facts_state(&self) -> Result<(Option<i64>, i64)> {
         let last_load = if self.is_parquet {
             0
         } else {
@@ -124,12 +125,8 @@ impl Session<'_> {
         self.drop_temporary("case_facts")?;
         self.drop_temporary("fact_cases")?;
         if scope == CaseScope::All {
-            return conn
-                .execute_batch(&format!(
-                    "CREATE TEMP VIEW fact_cases AS {EVERY_CASE}; {}",
-                    reported_facts("facts_of_fact_cases")
-                ))
-                .map_err(fail);
+            self.every_case_fact_case()?;
+            return self.every_case_facts();
         }
         let state = self.store.facts_state()?;
         let every_case = self.store.facts.borrow().many_periods_of == Some(state.0);
@@ -137,9 +134,7 @@ impl Session<'_> {
         let kept = self.kept_facts(state, &window, &provinces);
         if kept.is_none() && readers <= 2 {
             self.select_cases(request, &window)?;
-            return conn
-                .execute_batch(&reported_facts("facts_of_fact_cases"))
-                .map_err(fail);
+            return self.every_case_facts();
         }
         let table = match kept {
             Some(table) => table,
@@ -154,6 +149,22 @@ impl Session<'_> {
             )?,
         };
         conn.execute_batch(&reported_facts(&table)).map_err(fail)
+    }
+
+    /// Makes `fact_cases` every case of the provinces reached.
+    pub(super) fn every_case_fact_case(&self) -> Result<()> {
+        self.store
+            .conn
+            .execute_batch(&format!("CREATE TEMP VIEW fact_cases AS {EVERY_CASE}"))
+            .map_err(|e| self.error(format!("case facts: {e}")))
+    }
+
+    /// Makes `case_facts` the facts of `fact_cases`, each computed as a query reads it.
+    pub(super) fn every_case_facts(&self) -> Result<()> {
+        self.store
+            .conn
+            .execute_batch(&reported_facts("facts_of_fact_cases"))
+            .map_err(|e| self.error(format!("case facts: {e}")))
     }
 
     /// The table of kept facts that holds `window`'s cases of `provinces` in `state`,
@@ -197,10 +208,9 @@ impl Session<'_> {
              CREATE TEMP TABLE {slot} AS SELECT * FROM facts_of_fact_cases"
         ))
         .map_err(fail)?;
-        // The selected cases are read: the staging's view takes their place again.
+        // The selected cases are read: every case takes their place again.
         self.drop_temporary("fact_cases")?;
-        conn.execute_batch(&format!("CREATE TEMP VIEW fact_cases AS {EVERY_CASE}"))
-            .map_err(fail)?;
+        self.every_case_fact_case()?;
         clock.lap(&format!(
             "case facts computed ({:?}, provinces {:?}, as known after load {:?})",
             wanted.window, wanted.provinces, wanted.state.0
@@ -215,11 +225,7 @@ impl Session<'_> {
         let conn = &self.store.conn;
         let fail = |e: duckdb::Error| self.error(format!("case facts: {e}"));
         let sql = match window {
-            Window::All => {
-                return conn
-                    .execute_batch(&format!("CREATE TEMP VIEW fact_cases AS {EVERY_CASE}"))
-                    .map_err(fail)
-            }
+            Window::All => return self.every_case_fact_case(),
             Window::Request {
                 cohort_only: true, ..
             } => crate::catalog::COHORT_SCOPE_SQL,

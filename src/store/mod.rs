@@ -52,6 +52,9 @@ pub struct Store {
     prepared: std::cell::Cell<Option<i64>>,
     /// The case facts this connection keeps for the requests of one command (`facts.rs`).
     facts: std::cell::RefCell<facts::FactsKept>,
+    /// The state of the store (`facts_state`) the connection's staging objects were made
+    /// for (`Session::new`).
+    staged: std::cell::Cell<Option<(Option<i64>, i64)>>,
 }
 
 /// One line of the load log.
@@ -268,6 +271,7 @@ impl Store {
             parquet_folder: None,
             prepared: std::cell::Cell::new(None),
             facts: Default::default(),
+            staged: std::cell::Cell::new(None),
         })
     }
 

@@ -33,6 +33,28 @@ impl<'a> Session<'a> {
     pub fn new(store: &'a Store, request: &Request) -> Result<Session<'a>> {
         store.read_as_known(request.known)?;
         store.prepare_cases()?;
+        let session = Session {
+            store,
+            whole: request.whole.clone(),
+            known: request.known,
+        };
+        // The staging objects are the connection's, made once for each state of the store
+        // read (the working-day calendar reads its holidays). What `case_facts` holds is
+        // chosen by each query's `scope` (a request before may have pointed it elsewhere).
+        let state = store.facts_state()?;
+        if store.staged.get() != Some(state) {
+            store.staged.set(None);
+            session.stage()?;
+            store.staged.set(Some(state));
+        }
+        Ok(session)
+    }
+
+    /// Makes the connection's staging objects: the registries the queries read (deadline
+    /// rules, agency successors, the child-protection role's agencies), the provinces
+    /// reported, and the views and calendar of `queries/staging.sql`.
+    fn stage(&self) -> Result<()> {
+        let store = self.store;
         let conn = &store.conn;
         let rules = catalog::deadlines().map_err(Error::Catalog)?;
         let fail = |what: &str| {
@@ -94,17 +116,18 @@ impl<'a> Session<'a> {
         )
         .map_err(fail("preparing the provinces reported"))?;
         store.reached.replace(None);
-        let session = Session {
-            store,
-            whole: request.whole.clone(),
-            known: request.known,
-        };
-        // A request on this connection may have left these as tables.
-        session.drop_temporary("case_facts")?;
-        session.drop_temporary("fact_cases")?;
-        conn.execute_batch(catalog::STAGING_SQL)
+        // The staging views are bound as they are made: each after what it reads.
+        let (facts, cohorts) = catalog::STAGING_SQL
+            .split_once(STAGING_CASE_FACTS)
+            .ok_or_else(|| Error::Internal(format!("staging.sql lacks {STAGING_CASE_FACTS}")))?;
+        self.drop_temporary("case_facts")?;
+        self.drop_temporary("fact_cases")?;
+        self.every_case_fact_case()?;
+        conn.execute_batch(facts)
             .map_err(fail("preparing the staging views"))?;
-        Ok(session)
+        self.every_case_facts()?;
+        conn.execute_batch(cohorts)
+            .map_err(fail("preparing the staging views"))
     }
 
     pub(super) fn error(&self, what: impl std::fmt::Display) -> Error {
@@ -528,6 +551,9 @@ impl<'a> Session<'a> {
         Ok(arrow.collect())
     }
 }
+
+/// The line of `queries/staging.sql` where the session makes `case_facts`.
+const STAGING_CASE_FACTS: &str = "-- @case_facts";
 
 /// An area valid at some time in a period.
 struct AreaInPeriod {
