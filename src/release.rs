@@ -187,7 +187,10 @@ impl Pattern {
             let Ok(reach) = provinces.reach(&top, &request.period) else {
                 continue;
             };
-            let rows = indicators::compute(store, indicators, &request.of(top.clone()))?;
+            // Not remembered one by one: the pattern keeps its wholes' rows itself.
+            let whole = request.of(top.clone());
+            let scope = indicators::CaseScope::needed_by(indicators);
+            let rows = indicators::compute_with_scope(store, indicators, &whole, scope)?;
             wholes.push(Whole { reach, rows });
         }
         let mut pattern = Pattern {

@@ -934,7 +934,7 @@ fn an_annual_report_compares_with_the_year_before_once() {
 /// 34: it computed them once per period and whole, 24 times on the sample), and
 /// BAOVE_TIMINGS says so: one "case facts computed" line, many requests served.
 #[test]
-fn a_report_computes_its_case_facts_once() {
+fn a_report_computes_its_case_facts_and_each_figure_once() {
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();
     let loaded = baove(cwd, &["load", &sample_data()]);
@@ -970,5 +970,24 @@ fn a_report_computes_its_case_facts_once() {
         // The period, the previous one, the year before, the trend's quarters and the
         // years (and, public, each whole of each period's pattern).
         assert!(served >= 8, "{audience}: {served} requests");
+        // Each figure once: the report's sheets, its dashboard, comparisons and funnels
+        // share them (the public release's figures come from each period's one pattern,
+        // which computes every whole, and the comparisons' from the whole asked).
+        let mut figures: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("timing: indicator "))
+            .filter_map(|l| {
+                l.strip_suffix(" s")?
+                    .rsplit_once(' ')
+                    .map(|(label, _seconds)| label)
+            })
+            .collect();
+        assert!(figures.len() > 100, "{audience}: {} figures", figures.len());
+        if audience == "internal" {
+            let all = figures.len();
+            figures.sort_unstable();
+            figures.dedup();
+            assert_eq!(figures.len(), all, "{audience}: a figure computed twice");
+        }
     }
 }

@@ -106,8 +106,86 @@ fn list_column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b ListArray> 
 
 /// Computes every indicator of `indicators` for the request: all rows, every value shown
 /// (the internal audience); apply [`crate::disclosure::suppress`] for the public one.
+/// Each indicator's rows are remembered for the store and the state read: a report's
+/// sheets, its dashboard, its comparisons and funnels ask for the same figures, and each
+/// is computed once.
 pub fn compute(store: &Store, indicators: &[Indicator], request: &Request) -> Result<Vec<TidyRow>> {
-    compute_with_scope(store, indicators, request, CaseScope::needed_by(indicators))
+    let state = store.last_load_known(request.known)?;
+    let keys: Vec<FigureKey> = indicators
+        .iter()
+        .map(|indicator| FigureKey::of(store, state, request, indicator))
+        .collect();
+    let mut missing: Vec<Indicator> = Vec::new();
+    {
+        let remembered = REMEMBERED
+            .lock()
+            .map_err(|_| Error::Internal("remembered figures poisoned".into()))?;
+        for (indicator, key) in indicators.iter().zip(&keys) {
+            let known = remembered.as_ref().is_some_and(|r| r.contains_key(key));
+            if !known && !missing.iter().any(|m| m.id == indicator.id) {
+                missing.push(indicator.clone());
+            }
+        }
+    }
+    let computed = if missing.is_empty() {
+        Vec::new()
+    } else {
+        compute_with_scope(store, &missing, request, CaseScope::needed_by(&missing))?
+    };
+    let mut remembered = REMEMBERED
+        .lock()
+        .map_err(|_| Error::Internal("remembered figures poisoned".into()))?;
+    let remembered = remembered.get_or_insert_with(HashMap::new);
+    // A report asks for a few hundred; a long-lived process keeps no more than that.
+    if remembered.len() + missing.len() > 4096 {
+        remembered.clear();
+    }
+    for indicator in &missing {
+        let rows = computed
+            .iter()
+            .filter(|r| r.indicator_id == indicator.id)
+            .cloned()
+            .collect();
+        remembered.insert(FigureKey::of(store, state, request, indicator), rows);
+    }
+    let mut rows = Vec::new();
+    for key in &keys {
+        rows.extend(remembered.get(key).into_iter().flatten().cloned());
+    }
+    Ok(rows)
+}
+
+/// The figures [`compute`] remembers: an indicator's rows for a store, the state it read,
+/// a whole, a period and an as-of.
+static REMEMBERED: std::sync::Mutex<Option<HashMap<FigureKey, Vec<TidyRow>>>> = std::sync::Mutex::new(None);
+
+/// What an indicator's rows depend on: the store and the state of it read (the last load
+/// known), the whole, the period and as-of, and the indicator as defined (its query and
+/// its dictionary entry).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct FigureKey {
+    store: u64,
+    state: i64,
+    whole: String,
+    period: String,
+    as_of: chrono::NaiveDateTime,
+    indicator: u64,
+}
+
+impl FigureKey {
+    fn of(store: &Store, state: i64, request: &Request, indicator: &Indicator) -> FigureKey {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        format!("{indicator:?}").hash(&mut hasher);
+        FigureKey {
+            store: store.instance(),
+            state,
+            whole: format!("{:?}", request.whole),
+            period: format!("{:?}", request.period),
+            as_of: request.as_of,
+            indicator: hasher.finish(),
+        }
+    }
 }
 
 /// [`compute`] with the cases seen chosen by `scope`.
@@ -129,7 +207,10 @@ pub fn compute_with_scope(
     for indicator in indicators {
         let batches = session.member_groups(indicator, request)?;
         rows.extend(reduce(indicator, request, &geography, &population, &batches)?);
-        clock.lap(&indicator.id);
+        clock.lap(&format!(
+            "indicator {} for {} as of {}, {:?}, as known after {:?}",
+            indicator.id, request.period, request.as_of, request.whole, request.known
+        ));
     }
     Ok(rows)
 }
