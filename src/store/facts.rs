@@ -125,8 +125,8 @@ impl Session<'_> {
         self.drop_temporary("case_facts")?;
         self.drop_temporary("fact_cases")?;
         if scope == CaseScope::All {
-            self.every_case_fact_case()?;
-            return self.every_case_facts();
+            self.select_every_case()?;
+            return self.facts_computed_by_each_query();
         }
         let state = self.store.facts_state()?;
         let every_case = self.store.facts.borrow().many_periods_of == Some(state.0);
@@ -134,7 +134,7 @@ impl Session<'_> {
         let kept = self.kept_facts(state, &window, &provinces);
         if kept.is_none() && readers <= 2 {
             self.select_cases(request, &window)?;
-            return self.every_case_facts();
+            return self.facts_computed_by_each_query();
         }
         let table = match kept {
             Some(table) => table,
@@ -152,7 +152,7 @@ impl Session<'_> {
     }
 
     /// Makes `fact_cases` every case of the provinces reached.
-    pub(super) fn every_case_fact_case(&self) -> Result<()> {
+    pub(super) fn select_every_case(&self) -> Result<()> {
         self.store
             .conn
             .execute_batch(&format!("CREATE TEMP VIEW fact_cases AS {EVERY_CASE}"))
@@ -160,7 +160,7 @@ impl Session<'_> {
     }
 
     /// Makes `case_facts` the facts of `fact_cases`, each computed as a query reads it.
-    pub(super) fn every_case_facts(&self) -> Result<()> {
+    pub(super) fn facts_computed_by_each_query(&self) -> Result<()> {
         self.store
             .conn
             .execute_batch(&reported_facts("facts_of_fact_cases"))
@@ -210,7 +210,7 @@ impl Session<'_> {
         .map_err(fail)?;
         // The selected cases are read: every case takes their place again.
         self.drop_temporary("fact_cases")?;
-        self.every_case_fact_case()?;
+        self.select_every_case()?;
         clock.lap(&format!(
             "case facts computed ({:?}, provinces {:?}, as known after load {:?})",
             wanted.window, wanted.provinces, wanted.state.0
@@ -225,7 +225,7 @@ impl Session<'_> {
         let conn = &self.store.conn;
         let fail = |e: duckdb::Error| self.error(format!("case facts: {e}"));
         let sql = match window {
-            Window::All => return self.every_case_fact_case(),
+            Window::All => return self.select_every_case(),
             Window::Request {
                 cohort_only: true, ..
             } => crate::catalog::COHORT_SCOPE_SQL,

@@ -122,10 +122,10 @@ impl<'a> Session<'a> {
             .ok_or_else(|| Error::Internal(format!("staging.sql lacks {STAGING_CASE_FACTS}")))?;
         self.drop_temporary("case_facts")?;
         self.drop_temporary("fact_cases")?;
-        self.every_case_fact_case()?;
+        self.select_every_case()?;
         conn.execute_batch(facts)
             .map_err(fail("preparing the staging views"))?;
-        self.every_case_facts()?;
+        self.facts_computed_by_each_query()?;
         conn.execute_batch(cohorts)
             .map_err(fail("preparing the staging views"))
     }
