@@ -958,9 +958,10 @@ fn a_report_computes_its_case_facts_and_each_figure_once() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "{stderr}");
+        // (The catalog's check runs each query once on an empty store in memory.)
         let computed = stderr
             .lines()
-            .filter(|l| l.starts_with("timing: case facts computed"))
+            .filter(|l| l.starts_with("timing: case facts computed") && l.contains("baove.duckdb"))
             .count();
         let served = stderr
             .lines()

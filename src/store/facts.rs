@@ -13,6 +13,7 @@
 
 use std::collections::BTreeSet;
 
+use super::reach::Reach;
 use super::session::{bind_moments, CaseScope, Session};
 use crate::error::Result;
 use crate::results::Request;
@@ -134,21 +135,26 @@ impl Session<'_> {
         let kept = self.kept_facts(state, &window, &provinces);
         if kept.is_none() && readers <= 2 {
             self.select_cases(request, &window)?;
-            return self.facts_computed_by_each_query();
+            return conn
+                .execute_batch(&facts_as_reached("facts_of_fact_cases", &reach, &provinces))
+                .map_err(fail);
         }
-        let table = match kept {
-            Some(table) => table,
-            None => self.keep_facts(
-                request,
-                KeptFacts {
-                    table: String::new(),
-                    state,
-                    window,
-                    provinces,
-                },
-            )?,
+        let (table, of_provinces) = match kept {
+            Some(kept) => kept,
+            None => self
+                .keep_facts(
+                    request,
+                    KeptFacts {
+                        table: String::new(),
+                        state,
+                        window,
+                        provinces: provinces.clone(),
+                    },
+                )
+                .map(|table| (table, provinces))?,
         };
-        conn.execute_batch(&reported_facts(&table)).map_err(fail)
+        conn.execute_batch(&facts_as_reached(&table, &reach, &of_provinces))
+            .map_err(fail)
     }
 
     /// Makes `fact_cases` every case of the provinces reached.
@@ -167,22 +173,22 @@ impl Session<'_> {
             .map_err(|e| self.error(format!("case facts: {e}")))
     }
 
-    /// The table of kept facts that holds `window`'s cases of `provinces` in `state`,
-    /// marked as the most recently used.
+    /// The table of kept facts that holds `window`'s cases of `provinces` in `state`, and
+    /// the provinces it holds, marked as the most recently used.
     fn kept_facts(
         &self,
         state: (Option<i64>, i64),
         window: &Window,
         provinces: &BTreeSet<String>,
-    ) -> Option<String> {
+    ) -> Option<(String, BTreeSet<String>)> {
         let mut kept = self.store.facts.borrow_mut();
         let at = kept.sets.iter().position(|set| {
             set.state == state && set.window.holds(window) && provinces.is_subset(&set.provinces)
         })?;
         let set = kept.sets.remove(at);
-        let table = set.table.clone();
+        let found = (set.table.clone(), set.provinces.clone());
         kept.sets.push(set);
-        Some(table)
+        Some(found)
     }
 
     /// Computes the facts `wanted` describes into a table kept in the place of the least
@@ -212,8 +218,11 @@ impl Session<'_> {
         self.drop_temporary("fact_cases")?;
         self.select_every_case()?;
         clock.lap(&format!(
-            "case facts computed ({:?}, provinces {:?}, as known after load {:?})",
-            wanted.window, wanted.provinces, wanted.state.0
+            "case facts computed in {} ({:?}, provinces {:?}, as known after load {:?})",
+            self.store.path().display(),
+            wanted.window,
+            wanted.provinces,
+            wanted.state.0
         ));
         wanted.table = slot.clone();
         self.store.facts.borrow_mut().sets.push(wanted);
@@ -249,4 +258,23 @@ fn reported_facts(source: &str) -> String {
          SELECT f.* REPLACE (coalesce(r.reported_as, f.area_code) AS area_code) \
          FROM {source} AS f JOIN reach_sources AS r ON r.province_code = f.province_code"
     )
+}
+
+/// [`reported_facts`] for a request that reaches `reach` from facts of the cases of
+/// `provinces`: as simple a view as the request allows, since every indicator query is
+/// planned over it (a whole that reports its cases under their own areas needs no join,
+/// and one that reaches every province of the facts no filter).
+fn facts_as_reached(source: &str, reach: &Reach, provinces: &BTreeSet<String>) -> String {
+    if reach.sources.iter().any(|(_, reported_as)| reported_as.is_some()) {
+        return reported_facts(source);
+    }
+    let reached = reach.sources.iter().map(|(code, _)| code);
+    if provinces.iter().eq(reached.collect::<BTreeSet<_>>()) {
+        format!("CREATE TEMP VIEW case_facts AS SELECT * FROM {source}")
+    } else {
+        format!(
+            "CREATE TEMP VIEW case_facts AS SELECT * FROM {source} \
+             WHERE province_code IN (SELECT province_code FROM reach_sources)"
+        )
+    }
 }

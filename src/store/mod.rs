@@ -295,7 +295,7 @@ impl Store {
     pub(super) fn schema_has(&self, table: &str, column: Option<&str>) -> Result<bool> {
         self.conn
             .query_row(
-                "SELECT count(*) > 0 FROM information_schema.columns
+                "SELECT count(*) > 0 FROM duckdb_columns()
                  WHERE table_name = ?1 AND (?2 IS NULL OR column_name = ?2)",
                 duckdb::params![table, column],
                 |r| r.get(0),
@@ -462,16 +462,16 @@ impl Store {
         if self.is_parquet || self.known.get().is_some() {
             return Ok(());
         }
-        if !self.schema_has(&rows_table(Kind::Cases), None)? {
-            // A store made before it kept its rows (read only, not upgraded yet): its
-            // `cases` is a table of its records.
-            return Ok(());
-        }
         let last: i64 = self
             .conn
             .query_row("SELECT coalesce(max(load_id), 0) FROM load_log", [], |r| r.get(0))
             .map_err(|e| self.error(e))?;
         if self.prepared.get() == Some(last) {
+            return Ok(());
+        }
+        if !self.schema_has(&rows_table(Kind::Cases), None)? {
+            // A store made before it kept its rows (read only, not upgraded yet): its
+            // `cases` is a table of its records.
             return Ok(());
         }
         assembly::prepare(&self.conn).map_err(|e| self.error(e))?;
