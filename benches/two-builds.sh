@@ -7,8 +7,9 @@
 #
 # Generates CASES cases (and a tenth as many content reports) with NEW, loads them into
 # one store per build (each build writes its own store), then times `indicators` for a
-# quarter, internal and public audience, alternating OLD and NEW runs; prints the median
-# wall time and peak memory of each and NEW's change against OLD.
+# quarter and the quarterly report, internal and public audience, alternating OLD and NEW
+# runs; prints the median wall time and peak memory of each and NEW's change against OLD.
+# CASES `sample` uses sample-data/ instead of generated data.
 set -euo pipefail
 [ $# -ge 2 ] || { sed -n 2,11p "$0" >&2; exit 2; }
 old=$(realpath "$1")
@@ -22,7 +23,11 @@ export BAOVE_NOW="2026-11-29 12:00:00"
 # shellcheck source=benches/common.sh
 source "$(dirname "$0")/common.sh"
 
-"$(generator "$new")" --out "$work/data" --seed 1 --cases "$cases" --content $((cases / 10)) >/dev/null 2>&1
+if [ "$cases" = sample ]; then
+    cp -r "$(dirname "$0")/../sample-data" "$work/data"
+else
+    "$(generator "$new")" --out "$work/data" --seed 1 --cases "$cases" --content $((cases / 10)) >/dev/null 2>&1
+fi
 for build in old new; do
     bin=$old
     [ $build = new ] && bin=$new
@@ -30,20 +35,30 @@ for build in old new; do
     printf '%-4s load of %s cases: %s s, %s MiB\n' "$build" "$cases" "$seconds" "$mib"
 done
 
-printf '%-34s %10s %10s %10s %10s %8s\n' "step" "old s" "new s" "old MiB" "new MiB" "change"
-for audience in internal public; do
-    old_s=() new_s=() old_m=() new_m=()
+printf '%-40s %10s %10s %10s %10s %8s\n' "step" "old s" "new s" "old MiB" "new MiB" "change"
+# One step of each build on its own store: `step NAME OUT ARGS...` (ARGS after the
+# binary; OUT the name of its --out in the scratch folder).
+step() {
+    local name=$1 out=$2
+    shift 2
+    local old_s=() new_s=() old_m=() new_m=()
     for _ in $(seq "$repeat"); do
         for build in old new; do
             bin=$old
             [ $build = new ] && bin=$new
-            rm -f "$work/$build.csv"
-            read -r seconds mib < <(measure "$bin" indicators --period 2025Q1 --db "$work/$build.duckdb" \
-                --audience "$audience" --out "$work/$build.csv")
+            rm -rf "${work:?}/$build-$out"
+            read -r seconds mib < <(measure "$bin" "$@" --db "$work/$build.duckdb" --out "$work/$build-$out")
             if [ $build = old ]; then old_s+=("$seconds") old_m+=("$mib"); else new_s+=("$seconds") new_m+=("$mib"); fi
         done
     done
     o=$(median "${old_s[@]}") n=$(median "${new_s[@]}")
-    printf '%-34s %10s %10s %10s %10s %7s%%\n' "indicators 2025Q1 --audience $audience" "$o" "$n" \
+    printf '%-40s %10s %10s %10s %10s %7s%%\n' "$name" "$o" "$n" \
         "$(median "${old_m[@]}")" "$(median "${new_m[@]}")" "$(awk -v o="$o" -v n="$n" 'BEGIN { printf "%+.1f", (n - o) / o * 100 }')"
+}
+for audience in internal public; do
+    step "indicators 2025Q1 --audience $audience" indicators.csv indicators --period 2025Q1 --audience "$audience"
+done
+for audience in internal public; do
+    step "report quarterly 2025Q1 --audience $audience" report \
+        report --template quarterly --period 2025Q1 --audience "$audience"
 done
