@@ -672,27 +672,62 @@ fn a_whole_is_named_by_the_provinces_whose_data_the_store_holds() {
     );
 }
 
-/// A request carries its whole and the state of the store it reads (issue 34): one store
-/// answering requests of several wholes and states, in one order and then in the other,
-/// gives each the answer a store opened for that request alone gives, internal and
-/// public. (The whole and the state read were set on the store, and every use case that
+/// The merged store's test of one store answering many requests: the store (made in
+/// `cwd`), the load before the former Quảng Trị's exports (the last load but one) and the
+/// former Quảng Bình (code 44) as a whole of the period before the merger.
+fn merged_requests_store(cwd: &Path) -> (PathBuf, i64, baove::results::Top) {
+    let db = cwd.join(merged_store(cwd));
+    let loads = baove::store::Store::open_read_only(&db).unwrap().loads().unwrap();
+    let former = baove::results::Top::Province {
+        code: "44".into(),
+        on: chrono::NaiveDate::from_ymd_opt(2025, 3, 14),
+    };
+    (db, loads[loads.len() - 3].load_id, former)
+}
+
+/// Requires `answer` on one store answering `requests` in order, and on another in the
+/// reverse order (each store made by `open` and readied by `ready`), to equal `alone`,
+/// each request's answer on a store opened for it alone. Two stores: answers a store
+/// remembers (figures, patterns) would make a second pass over the same store prove
+/// nothing.
+fn answers_in_both_orders<A: PartialEq>(
+    requests: &[baove::results::Request],
+    alone: &[A],
+    open: impl Fn() -> baove::store::Store,
+    ready: impl Fn(&baove::store::Store),
+    answer: impl Fn(&baove::store::Store, &baove::results::Request) -> A,
+) {
+    let forwards_store = open();
+    ready(&forwards_store);
+    for (k, request) in requests.iter().enumerate() {
+        assert!(
+            answer(&forwards_store, request) == alone[k],
+            "{request:?} after the requests before it"
+        );
+    }
+    let backwards_store = open();
+    ready(&backwards_store);
+    for (k, request) in requests.iter().enumerate().rev() {
+        assert!(
+            answer(&backwards_store, request) == alone[k],
+            "{request:?} after the requests after it"
+        );
+    }
+}
+
+/// A request carries its whole and the state of the store it reads (issue 34): a store
+/// answering requests of several wholes and states, in one order (and another in the
+/// other), gives each the answer a store opened for that request alone gives, internal
+/// and public. (The whole and the state read were set on the store, and every use case that
 /// changed them had to put them back.)
 #[test]
 fn one_store_answers_interleaved_requests_as_fresh_stores_do() {
     use baove::results::{Request, Top};
     let dir = tempfile::tempdir().unwrap();
-    let cwd = dir.path();
-    let db = cwd.join(merged_store(cwd));
+    let (db, earlier, former) = merged_requests_store(dir.path());
     let open = || baove::store::Store::open_read_only(&db).unwrap();
     let all = baove::catalog::indicators().unwrap();
     let period = baove::period::Period::parse("2025Q1", baove::period::Calendar::Statutory).unwrap();
-    let loads = open().loads().unwrap();
-    // Before the former Quảng Trị's exports were loaded (they are the last load but one).
-    let earlier = loads[loads.len() - 3].load_id;
-    let former = Top::Province {
-        code: "44".into(),
-        on: chrono::NaiveDate::from_ymd_opt(2025, 3, 14),
-    };
     let mut requests = Vec::new();
     for whole in [Top::Nation, former, Top::Only] {
         for known in [None, Some(earlier)] {
@@ -716,46 +751,27 @@ fn one_store_answers_interleaved_requests_as_fresh_stores_do() {
     // the state now.
     assert_ne!(alone[0], alone[2], "the nation and the former province");
     assert_ne!(alone[0], alone[1], "the nation now and before the last loads");
-    let shared = open();
-    let forwards: Vec<_> = requests.iter().map(|r| answer(&shared, r)).collect();
-    let backwards: Vec<_> = requests.iter().rev().map(|r| answer(&shared, r)).collect();
-    for (k, request) in requests.iter().enumerate() {
-        assert!(
-            forwards[k] == alone[k],
-            "{request:?} after the requests before it"
-        );
-        assert!(
-            backwards[requests.len() - 1 - k] == alone[k],
-            "{request:?} after the requests after it"
-        );
-    }
+    answers_in_both_orders(&requests, &alone, open, |_| {}, answer);
 }
 
 /// A store told that many periods are coming keeps the case facts of the state it reads
 /// for every case and serves every period and whole from them (issue 34): answering
-/// requests of several periods, wholes and states, in one order and then in the other,
-/// it gives each the answer a store opened for that request alone gives. (Kept facts
+/// requests of several periods, wholes and states, in one order (and another store in
+/// the other), it gives each the answer a store opened for that request alone gives. (Kept facts
 /// that ignored the state read, or that held one province and served the nation, or one
 /// period and served another, would answer differently.)
 #[test]
 fn facts_kept_for_many_periods_answer_as_fresh_stores_do() {
     use baove::results::{Request, Top};
     let dir = tempfile::tempdir().unwrap();
-    let cwd = dir.path();
-    let db = cwd.join(merged_store(cwd));
+    let (db, earlier, former) = merged_requests_store(dir.path());
     let open = || baove::store::Store::open_read_only(&db).unwrap();
     let all = baove::catalog::indicators().unwrap();
-    let loads = open().loads().unwrap();
-    let earlier = loads[loads.len() - 3].load_id;
     let mut requests = Vec::new();
     for period in ["2024Q4", "2025Q1"] {
         let period = baove::period::Period::parse(period, baove::period::Calendar::Statutory).unwrap();
-        let former = Top::Province {
-            code: "44".into(),
-            on: chrono::NaiveDate::from_ymd_opt(2025, 3, 14),
-        };
         // The former province first: facts kept for it alone must not serve the nation.
-        for whole in [former, Top::Nation, Top::Only] {
+        for whole in [former.clone(), Top::Nation, Top::Only] {
             for known in [Some(earlier), None] {
                 requests.push(Request {
                     whole: whole.clone(),
@@ -785,19 +801,7 @@ fn facts_kept_for_many_periods_answer_as_fresh_stores_do() {
     assert!(alone[1].0 != alone[3].0, "the former province and the nation");
     assert!(alone[1].0 != alone[7].0, "two periods");
     for many_periods_of in [None, Some(earlier)] {
-        let kept = open();
-        kept.expect_many_periods(many_periods_of);
-        let forwards: Vec<_> = requests.iter().map(|r| answer(&kept, r)).collect();
-        let backwards: Vec<_> = requests.iter().rev().map(|r| answer(&kept, r)).collect();
-        for (k, request) in requests.iter().enumerate() {
-            assert!(
-                forwards[k] == alone[k],
-                "{request:?} after the requests before it"
-            );
-            assert!(
-                backwards[requests.len() - 1 - k] == alone[k],
-                "{request:?} after the requests after it"
-            );
-        }
+        let ready = |store: &baove::store::Store| store.expect_many_periods(many_periods_of);
+        answers_in_both_orders(&requests, &alone, open, ready, answer);
     }
 }

@@ -115,22 +115,23 @@ pub fn compute(store: &Store, indicators: &[Indicator], request: &Request) -> Re
         .iter()
         .map(|indicator| FigureKey::of(store, state, request, indicator))
         .collect();
-    let mut missing: Vec<Indicator> = Vec::new();
+    let mut missing: Vec<(Indicator, &FigureKey)> = Vec::new();
     {
         let remembered = REMEMBERED
             .lock()
             .map_err(|_| Error::Internal("remembered figures poisoned".into()))?;
         for (indicator, key) in indicators.iter().zip(&keys) {
             let known = remembered.as_ref().is_some_and(|r| r.contains_key(key));
-            if !known && !missing.iter().any(|m| m.id == indicator.id) {
-                missing.push(indicator.clone());
+            if !known && !missing.iter().any(|(m, _)| m.id == indicator.id) {
+                missing.push((indicator.clone(), key));
             }
         }
     }
     let computed = if missing.is_empty() {
         Vec::new()
     } else {
-        compute_with_scope(store, &missing, request, CaseScope::needed_by(&missing))?
+        let to_compute: Vec<Indicator> = missing.iter().map(|(i, _)| i.clone()).collect();
+        compute_with_scope(store, &to_compute, request, CaseScope::needed_by(&to_compute))?
     };
     let mut remembered = REMEMBERED
         .lock()
@@ -140,13 +141,13 @@ pub fn compute(store: &Store, indicators: &[Indicator], request: &Request) -> Re
     if remembered.len() + missing.len() > 4096 {
         remembered.clear();
     }
-    for indicator in &missing {
+    for (indicator, key) in &missing {
         let rows = computed
             .iter()
             .filter(|r| r.indicator_id == indicator.id)
             .cloned()
             .collect();
-        remembered.insert(FigureKey::of(store, state, request, indicator), rows);
+        remembered.insert((*key).clone(), rows);
     }
     let mut rows = Vec::new();
     for key in &keys {

@@ -125,7 +125,18 @@ impl Store {
         if let Some(known) = known {
             return Ok(known);
         }
-        Ok(self.loads()?.last().map(|l| l.load_id).unwrap_or(0))
+        // The whole log's last load (as `loads` reads it), by one aggregate: every
+        // figure a command computes asks.
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT coalesce(max(load_id), 0) FROM {}.main.load_log",
+                    self.database()?
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.error(e))
     }
 
     /// The table of the assembled cases the queries read (complete or not): the current
