@@ -214,6 +214,7 @@ mod gathering {
         let (period, public) = (request.period, request.audience.is_public());
         // The trends and years ask for many periods of the state read.
         store.expect_many_periods(request.known);
+        let mut clock = crate::Stopwatch::start();
         let mut geography = Session::new(store, request)?.whole(&period)?;
         geography.covers_its_parts(&period)?;
         let all = catalog::indicators().map_err(Error::Catalog)?;
@@ -225,6 +226,7 @@ mod gathering {
         let current = values(store, &used, request)?;
         let previous = at_end(store, &used, request, period.previous())?;
         let year_before = at_end(store, &used, request, period.year_before())?;
+        clock.lap("report: the period, the previous one and the year before");
 
         // A trend starts at the first period with data: earlier periods hold no data,
         // which a chart would draw as zero.
@@ -234,7 +236,9 @@ mod gathering {
         // One session for the report's own queries; each period's indicators open theirs
         // (the staging objects are the connection's, so this one stays valid).
         let session = Session::new(store, request)?;
+        clock.lap("report: trends");
         let years = year_values(store, template, &used, request, first_day)?;
+        clock.lap("report: years");
         let mut comparisons = Vec::new();
         for sheet in &template.sheets {
             if sheet.kind != SheetKind::Comparison {
@@ -245,6 +249,7 @@ mod gathering {
             let compared = compare_areas(store, &mut geography, level, &sheet.indicators, request)?;
             comparisons.push(compared.into_iter().next());
         }
+        clock.lap("report: comparison sheets");
         let sources = store.status()?.log;
         let mut quality = if public {
             // Its counts are quantities of the period's one pattern (issue 32).
@@ -259,12 +264,15 @@ mod gathering {
         };
         if !public {
             // Parts, links and possible duplicates name cases and agencies: the office's.
+            clock.lap("report: data quality of the store");
             quality.parts = session.parts_quality(request)?;
         }
+        clock.lap("report: data quality");
         let revisions = template
             .revisions
             .then(|| revisions_of(store, &used, request, revised_since))
             .transpose()?;
+        clock.lap("report: revisions");
         Ok(ReportData {
             template_name: template_name.to_string(),
             template: template.clone(),

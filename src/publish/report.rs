@@ -50,6 +50,7 @@ pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
     let period = asked.request.period;
     let (audience, public) = (asked.request.audience, asked.request.audience.is_public());
     let lang = asked.lang;
+    let mut clock = crate::Stopwatch::start();
     let mut data = report::gather(
         store,
         asked.template_name,
@@ -74,6 +75,7 @@ pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
             Some((checked, funnels))
         }
     };
+    clock.lap("report: figures gathered");
     let stem = format!("{}_{}", asked.template_name, period);
     let mut artefacts = vec![
         Artefact::new(
@@ -82,6 +84,7 @@ pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
         ),
         Artefact::new("indicators.csv", tidy::to_csv(&data.all_rows(), audience)),
     ];
+    clock.lap("report: workbook and tidy table");
     let note = labels::chart_note(lang, public).to_string();
     let mut pngs = Vec::new();
     for c in view::chart_data(&data, lang) {
@@ -89,6 +92,7 @@ pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
         pngs.push((c.title.clone(), drawn.1.clone()));
         artefacts.extend(Artefact::chart(&c.file_stem, drawn));
     }
+    clock.lap("report: charts");
     if let Some((checked, funnels)) = &drafting {
         let offices = crate::draft::parse_offices(&catalog::office_source().map_err(Error::Catalog)?)
             .map_err(Error::Catalog)?;
@@ -105,6 +109,7 @@ pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
         };
         artefacts.push(Artefact::new(format!("{stem}.docx"), document::build(&input)?));
     }
+    clock.lap("report: document");
     // The dashboard of the same data, for leaders who look rather than read: the page
     // `baove dashboard` writes (its comparisons too), not a view of this template.
     artefacts.push(if asked.template_name == "dashboard" {
@@ -112,6 +117,7 @@ pub fn artefacts(store: &Store, asked: &Asked) -> Result<Vec<Artefact>> {
     } else {
         super::dashboard::artefact(store, &asked.request, lang, asked.generated_at)?
     });
+    clock.lap("report: dashboard");
     for compared in data.comparisons.iter().flatten() {
         let id = &compared.comparison.indicator_id;
         let Some(indicator) = data.indicators.iter().find(|i| i.id == *id) else {

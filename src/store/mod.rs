@@ -55,6 +55,10 @@ pub struct Store {
     /// The state of the store (`facts_state`) the connection's staging objects were made
     /// for (`Session::new`).
     staged: std::cell::Cell<Option<(Option<i64>, i64)>>,
+    /// The parts quality last computed, for the request (state read, whole, period,
+    /// as-of) it describes: a report and the dashboard beside it ask for the same one,
+    /// and each computation sorts every part of the store.
+    parts_quality: std::cell::RefCell<Option<(String, crate::results::PartsQuality)>>,
 }
 
 /// One line of the load log.
@@ -272,6 +276,7 @@ impl Store {
             prepared: std::cell::Cell::new(None),
             facts: Default::default(),
             staged: std::cell::Cell::new(None),
+            parts_quality: Default::default(),
         })
     }
 

@@ -21,16 +21,39 @@ impl Session<'_> {
     /// The parts and links behind the cases of `request`'s period (received in it,
     /// before as-of) of the reported whole.
     pub fn parts_quality(&self, request: &Request) -> Result<PartsQuality> {
+        let state = self.store.facts_state()?;
+        let key = format!(
+            "{state:?} {:?} {:?} {}",
+            request.whole, request.period, request.as_of
+        );
+        if let Some((kept, quality)) = self.store.parts_quality.borrow().as_ref() {
+            if *kept == key {
+                return Ok(quality.clone());
+            }
+        }
+        let quality = self.compute_parts_quality(request)?;
+        *self.store.parts_quality.borrow_mut() = Some((key, quality.clone()));
+        Ok(quality)
+    }
+
+    fn compute_parts_quality(&self, request: &Request) -> Result<PartsQuality> {
         self.reach(&request.period)?;
         let conn = &self.store.conn;
         let fail = |e: duckdb::Error| self.error(format!("parts and links: {e}"));
         assembly::fill_link_groups(conn, "case_links", "quality_link_groups")?;
+        // Every part of the whole's provinces with its assembled case, once: assembling
+        // sorts every part of the store, and the cohort's parts and the possible
+        // duplicates both read it.
         let with_case = assembly::parts_with_case_sql(
             &format!(
                 "(SELECT p.* FROM {PARTS_VIEW} AS p JOIN reach_sources AS r ON r.province_code = p.{PROVINCE_COLUMN})"
             ),
             "quality_link_groups",
         )?;
+        conn.execute_batch(&format!(
+            "CREATE OR REPLACE TEMP TABLE quality_parts_with_case AS {with_case}"
+        ))
+        .map_err(fail)?;
         let mut stmt = conn
             .prepare(&format!(
                 "CREATE OR REPLACE TEMP TABLE quality_cohort AS
@@ -43,7 +66,7 @@ impl Session<'_> {
         stmt.execute(duckdb::params_from_iter(values)).map_err(fail)?;
         conn.execute_batch(&format!(
             "CREATE OR REPLACE TEMP TABLE quality_parts AS
-             SELECT q.* FROM ({with_case}) AS q
+             SELECT q.* FROM quality_parts_with_case AS q
              JOIN quality_cohort AS c
                ON c.{PROVINCE_COLUMN} IS NOT DISTINCT FROM q.{PROVINCE_COLUMN} AND c.case_id = q.assembled_id;"
         ))
@@ -65,7 +88,8 @@ impl Session<'_> {
         quality.links = links;
         quality.links_waiting = waiting;
         conn.execute_batch(
-            "DROP TABLE quality_parts; DROP TABLE quality_cohort; DROP TABLE quality_link_groups;",
+            "DROP TABLE quality_parts; DROP TABLE quality_cohort; DROP TABLE quality_link_groups; \
+             DROP TABLE quality_parts_with_case;",
         )
         .map_err(fail)?;
         Ok(quality)
@@ -294,7 +318,7 @@ impl Session<'_> {
         let sql = format!(
             "WITH senders AS (
                  SELECT p.{PROVINCE_COLUMN}, p.assembled_id AS case_id, list(DISTINCT p.{PART_COLUMN}) AS senders
-                 FROM ({with_case}) AS p GROUP BY ALL),
+                 FROM quality_parts_with_case AS p GROUP BY ALL),
              near AS (
                  SELECT c.*, s.senders FROM cases AS c
                  JOIN senders AS s ON s.{PROVINCE_COLUMN} IS NOT DISTINCT FROM c.{PROVINCE_COLUMN} AND s.case_id = c.case_id
@@ -314,13 +338,7 @@ impl Session<'_> {
              WHERE abs(epoch_us(a.received_at) - epoch_us(b.received_at)) <= CAST({DUPLICATE_DAYS} AS BIGINT) * 86400 * 1000000
                AND (a.victim_age IS NULL OR b.victim_age IS NULL OR abs(a.victim_age - b.victim_age) <= 1)
                AND NOT list_has_any(a.senders, b.senders)
-             ORDER BY 1, 2",
-            with_case = assembly::parts_with_case_sql(
-                &format!(
-                    "(SELECT p.* FROM {PARTS_VIEW} AS p JOIN reach_sources AS r ON r.province_code = p.{PROVINCE_COLUMN})"
-                ),
-                "quality_link_groups",
-            )?
+             ORDER BY 1, 2"
         );
         let mut stmt = conn.prepare(&sql).map_err(fail)?;
         let rows = stmt
