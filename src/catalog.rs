@@ -349,6 +349,32 @@ pub struct Indicator {
 }
 
 impl Indicator {
+    /// The member columns whose groups an indicator's rows show, each alone: the area
+    /// (when broken down by area), then its breakdowns' columns in the subject's order.
+    pub fn shown_columns(&self) -> Vec<&'static str> {
+        let by_area = self.breakdowns.iter().any(|b| b == "area");
+        by_area
+            .then_some("area_code")
+            .into_iter()
+            .chain(
+                self.subject
+                    .dimensions()
+                    .iter()
+                    .filter(|d| self.breakdowns.iter().any(|b| b == d.name))
+                    .map(|d| d.column),
+            )
+            .collect()
+    }
+
+    /// Whether the rows are sums of member counts (counts, shares, rates), so that each
+    /// shown group is counted by itself; durations' statistics need every member.
+    pub fn counts_members(&self) -> bool {
+        matches!(
+            self.statistic,
+            Statistic::Count | Statistic::Rate | Statistic::Share
+        )
+    }
+
     pub fn label(&self, lang: Lang) -> &str {
         match lang {
             Lang::Vi => &self.label_vi,

@@ -111,6 +111,31 @@ fn wholes_of(provinces: &Provinces, request: &Request) -> Vec<Top> {
     tops
 }
 
+/// Computes ahead the figures that the requests of `asks` (periods of one use case: a
+/// report, a comparison's trend) will read, with one query per indicator and whole for
+/// all the periods (`indicators::compute_ahead`): for the public, the figures of every
+/// whole of each period's pattern (the catalog's indicators, as [`Pattern::decide`]
+/// reads them); for the office, the indicators asked. How many figures were computed.
+pub fn compute_ahead(store: &Store, asks: &[indicators::ahead::Ask]) -> Result<usize> {
+    if !asks
+        .first()
+        .is_some_and(|(request, _)| request.audience.is_public())
+    {
+        return indicators::compute_ahead(store, asks);
+    }
+    let catalog = catalog::indicators().map_err(Error::Catalog)?;
+    let mut wholes = Vec::new();
+    for (request, _) in asks {
+        let provinces = Session::new(store, request)?.provinces()?;
+        for top in wholes_of(&provinces, request) {
+            if provinces.reach(&top, &request.period).is_ok() {
+                wholes.push((request.of(top), catalog.clone()));
+            }
+        }
+    }
+    indicators::compute_ahead(store, &wholes)
+}
+
 /// One whole of a period's family of releases, as [`Pattern::family`] gives it.
 pub struct FamilyWhole {
     /// How to ask the store for it.
@@ -187,10 +212,8 @@ impl Pattern {
             let Ok(reach) = provinces.reach(&top, &request.period) else {
                 continue;
             };
-            // Not remembered one by one: the pattern keeps its wholes' rows itself.
-            let whole = request.of(top.clone());
-            let scope = indicators::CaseScope::needed_by(indicators);
-            let rows = indicators::compute_with_scope(store, indicators, &whole, scope)?;
+            // The figures a report computed ahead for its periods (`decide_ahead`).
+            let rows = indicators::compute(store, indicators, &request.of(top.clone()))?;
             wholes.push(Whole { reach, rows });
         }
         let mut pattern = Pattern {

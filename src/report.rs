@@ -163,16 +163,6 @@ mod gathering {
         })
     }
 
-    /// Earlier periods are described at their own end; the current one at the requested as-of.
-    fn at_end(
-        store: &Store,
-        indicators: &[Indicator],
-        request: &Request,
-        period: Period,
-    ) -> Result<PeriodValues> {
-        values(store, indicators, &request.at(period, period.end_moment()))
-    }
-
     /// Compares the areas of `level` (default: those of the period) on `indicator_ids`,
     /// for a comparison sheet or the drafted report's funnels; the compared areas' names
     /// join the geography's.
@@ -223,22 +213,18 @@ mod gathering {
             .iter()
             .filter_map(|id| all.iter().find(|i| i.id == *id).cloned())
             .collect();
-        let current = values(store, &used, request)?;
-        let previous = at_end(store, &used, request, period.previous())?;
-        let year_before = at_end(store, &used, request, period.year_before())?;
-        clock.lap("report: the period, the previous one and the year before");
-
-        // A trend starts at the first period with data: earlier periods hold no data,
-        // which a chart would draw as zero.
-        let first_day = Session::new(store, request)?.first_record_day(&period)?;
-        let trend = trend_values(store, template, &used, (request, &current), first_day)?;
+        let PeriodsShown {
+            current,
+            previous,
+            year_before,
+            trend,
+            years,
+        } = period_values(store, template, &used, request)?;
+        clock.lap("report: the values of every period");
 
         // One session for the report's own queries; each period's indicators open theirs
         // (the staging objects are the connection's, so this one stays valid).
         let session = Session::new(store, request)?;
-        clock.lap("report: trends");
-        let years = year_values(store, template, &used, request, first_day)?;
-        clock.lap("report: years");
         let mut comparisons = Vec::new();
         for sheet in &template.sheets {
             if sheet.kind != SheetKind::Comparison {
@@ -293,15 +279,74 @@ mod gathering {
         })
     }
 
-    /// The values of the template's trend charts' indicators over the longest trend's
-    /// periods, oldest first, ending with `current`; none before the first day with data.
-    fn trend_values(
+    /// The values of every period the report shows: the period, the previous one and
+    /// the year before (one each), the trend's periods (oldest first, ending with the
+    /// period) and the years. Their figures are computed ahead, together.
+    fn period_values(
         store: &Store,
         template: &Template,
         used: &[Indicator],
-        (request, current): (&Request, &PeriodValues),
+        request: &Request,
+    ) -> Result<PeriodsShown> {
+        let period = request.period;
+        // A trend starts at the first period with data: earlier periods hold no data,
+        // which a chart would draw as zero.
+        let first_day = Session::new(store, request)?.first_record_day(&period)?;
+        let trend_asked = trend_requests(template, used, request, first_day);
+        let years_asked = year_requests(template, used, request, first_day);
+        let at_end = |p: Period| request.at(p, p.end_moment());
+        let mut asks = vec![
+            (request.clone(), used.to_vec()),
+            (at_end(period.previous()), used.to_vec()),
+            (at_end(period.year_before()), used.to_vec()),
+        ];
+        asks.extend(trend_asked.iter().skip(1).cloned());
+        asks.extend(years_asked.iter().cloned());
+        crate::release::compute_ahead(store, &asks)?;
+        let current = values(store, used, &asks[0].0)?;
+        let previous = values(store, used, &asks[1].0)?;
+        let year_before = values(store, used, &asks[2].0)?;
+        let mut trend = Vec::new();
+        for (step, (asked, indicators)) in trend_asked.iter().enumerate() {
+            trend.push(if step == 0 {
+                current.clone()
+            } else {
+                values(store, indicators, asked)?
+            });
+        }
+        trend.reverse();
+        let years = years_asked
+            .iter()
+            .map(|(asked, indicators)| values(store, indicators, asked))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(PeriodsShown {
+            current,
+            previous,
+            year_before,
+            trend,
+            years,
+        })
+    }
+
+    /// The periods a report shows, with their values.
+    struct PeriodsShown {
+        current: PeriodValues,
+        previous: PeriodValues,
+        year_before: PeriodValues,
+        /// Oldest first, ending with the current period.
+        trend: Vec<PeriodValues>,
+        years: Vec<PeriodValues>,
+    }
+
+    /// The requests of the template's trend charts' indicators over the longest trend's
+    /// periods, newest first, starting with `request` itself; none before the first day
+    /// with data. Each earlier period is described at its own end.
+    fn trend_requests(
+        template: &Template,
+        used: &[Indicator],
+        request: &Request,
         first_day: Option<chrono::NaiveDate>,
-    ) -> Result<Vec<PeriodValues>> {
+    ) -> Vec<indicators::ahead::Ask> {
         let trend_length = template
             .charts
             .iter()
@@ -319,8 +364,8 @@ mod gathering {
             })
             .cloned()
             .collect();
-        let mut trend = Vec::new();
-        let mut p = current.period;
+        let mut asks = Vec::new();
+        let mut p = request.period;
         for step in 0..trend_length {
             if step > 0 {
                 p = p.previous();
@@ -328,29 +373,28 @@ mod gathering {
                     break;
                 }
             }
-            trend.push(if step == 0 {
-                current.clone()
+            let asked = if step == 0 {
+                request.clone()
             } else {
-                at_end(store, &trend_indicators, request, p)?
-            });
+                request.at(p, p.end_moment())
+            };
+            asks.push((asked, trend_indicators.clone()));
         }
-        trend.reverse();
-        Ok(trend)
+        asks
     }
 
-    /// The whole years of the programme up to the period's, for the by-year sheets: each as
-    /// of its end, the current one as of the report's moment.
-    fn year_values(
-        store: &Store,
+    /// The requests of the whole years of the programme up to the period's, for the
+    /// by-year sheets: each as of its end, the current one as of the report's moment.
+    fn year_requests(
         template: &Template,
         used: &[Indicator],
         request: &Request,
         first_day: Option<chrono::NaiveDate>,
-    ) -> Result<Vec<PeriodValues>> {
+    ) -> Vec<indicators::ahead::Ask> {
         let (period, as_of) = (request.period, request.as_of);
-        let mut years = Vec::new();
+        let mut asks = Vec::new();
         if !template.sheets.iter().any(|s| s.kind == SheetKind::ByYear) {
-            return Ok(years);
+            return asks;
         }
         let by_year: Vec<Indicator> = used
             .iter()
@@ -377,9 +421,9 @@ mod gathering {
             } else {
                 y.end_moment()
             };
-            years.push(values(store, &by_year, &request.at(y, as_of_year))?);
+            asks.push((request.at(y, as_of_year), by_year.clone()));
         }
-        Ok(years)
+        asks
     }
 
     /// The revisions sheet: against the load asked for, else the last earlier report of the

@@ -805,3 +805,83 @@ fn facts_kept_for_many_periods_answer_as_fresh_stores_do() {
         answers_in_both_orders(&requests, &alone, open, ready, answer);
     }
 }
+
+/// Figures computed ahead for many periods (issue 34: one query per indicator, the
+/// periods a column of it) equal each computed alone on a fresh store: periods before and
+/// after a merger (whose wholes reach different provinces), a year, an as-of inside a
+/// period, every whole, internal figures and the public pattern, the state the store was
+/// told to expect many periods of and another one.
+#[test]
+fn figures_computed_ahead_for_many_periods_equal_each_computed_alone() {
+    use baove::period::{Calendar, Period};
+    use baove::results::{Request, Top};
+    let dir = tempfile::tempdir().unwrap();
+    let (db, earlier, former) = merged_requests_store(dir.path());
+    let open = || baove::store::Store::open_read_only(&db).unwrap();
+    let all = baove::catalog::indicators().unwrap();
+    let mut requests = Vec::new();
+    for (period, as_of) in [
+        ("2024Q4", None),
+        ("2025Q1", None),
+        ("2025Q1", Some("2025-02-15 08:30:00")),
+        ("2024", None),
+    ] {
+        let period = Period::parse(period, Calendar::Statutory).unwrap();
+        let as_of = as_of.map_or(period.end_moment(), |at| {
+            chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M:%S").unwrap()
+        });
+        for whole in [former.clone(), Top::Nation, Top::Only] {
+            for known in [None, Some(earlier)] {
+                requests.push(Request {
+                    whole: whole.clone(),
+                    known,
+                    ..Request::new(period, as_of)
+                });
+            }
+        }
+    }
+    let alone: Vec<Vec<baove::results::TidyRow>> = requests
+        .iter()
+        .map(|r| baove::indicators::compute(&open(), &all, r).unwrap())
+        .collect();
+    assert!(alone.iter().all(|rows| !rows.is_empty()));
+    assert!(alone[0] != alone[2], "two wholes of a period");
+    // The nation as of the end of 2025Q1 (request 8) and as of 15 February (14).
+    assert!(alone[8] != alone[14], "two as-of of a period");
+    for many_periods_of in [None, Some(earlier)] {
+        let store = open();
+        store.expect_many_periods(many_periods_of);
+        let asks: Vec<(Request, Vec<baove::catalog::Indicator>)> =
+            requests.iter().map(|r| (r.clone(), all.clone())).collect();
+        let computed = baove::indicators::compute_ahead(&store, &asks).unwrap();
+        // Only the state expected has facts of every case: half the requests.
+        assert_eq!(computed, requests.len() / 2 * all.len(), "figures computed ahead");
+        for (request, alone) in requests.iter().zip(&alone) {
+            let rows = baove::indicators::compute(&store, &all, request).unwrap();
+            assert!(rows == *alone, "{request:?} computed ahead");
+        }
+    }
+    // The public: every whole of each period's pattern computed ahead, then each pattern
+    // decided from them, as a fresh store decides it.
+    let release = |store: &baove::store::Store, request: &Request| {
+        baove::release::Pattern::decide_with(store, &all, request)
+            .unwrap()
+            .release(&request.whole, &all)
+            .unwrap()
+    };
+    let public: Vec<&Request> = requests
+        .iter()
+        .filter(|r| r.known.is_none() && r.whole == Top::Nation)
+        .collect();
+    let alone: Vec<_> = public.iter().map(|r| release(&open(), r)).collect();
+    let store = open();
+    store.expect_many_periods(None);
+    let asks: Vec<_> = public.iter().map(|r| ((*r).clone(), all.clone())).collect();
+    assert!(baove::release::compute_ahead(&store, &asks).unwrap() > 0);
+    for (request, alone) in public.iter().zip(&alone) {
+        assert!(
+            release(&store, request) == *alone,
+            "{request:?} released from figures computed ahead"
+        );
+    }
+}

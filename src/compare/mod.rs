@@ -334,13 +334,27 @@ pub fn run(
     if trend_len > 1 {
         comparing.store.expect_many_periods(request.known);
     }
-    let current = compare_request(comparing, request)?;
     let mut trend_periods = vec![request.period];
     while trend_periods.len() < trend_len {
         let earlier = trend_periods[trend_periods.len() - 1].previous();
         trend_periods.push(earlier);
     }
     trend_periods.reverse();
+    if trend_len > 1 {
+        let asks: Vec<_> = trend_periods
+            .iter()
+            .map(|p| {
+                let asked = if *p == request.period {
+                    request.clone()
+                } else {
+                    request.at(*p, p.end_moment())
+                };
+                (asked, comparing.all.to_vec())
+            })
+            .collect();
+        crate::release::compute_ahead(comparing.store, &asks)?;
+    }
+    let current = compare_request(comparing, request)?;
     let mut trend = Vec::new();
     for p in &trend_periods {
         let compared = if *p == request.period {

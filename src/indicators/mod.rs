@@ -1,7 +1,9 @@
 //! Computing the indicator dictionary over the store. Each indicator's SQL (from the
 //! catalog) returns its cohort's members; the query runs with the period and as-of bound
-//! as parameters, grouped by area and breakdown dimensions in DuckDB, and the groups are
-//! reduced here with the statistics of [`crate::stats`] into the tidy table.
+//! as parameters (or, for many periods at once, read from a table of them: [`ahead`]),
+//! grouped in DuckDB (counts by each shown column alone, durations by every dimension),
+//! and the groups are reduced here with the statistics of [`crate::stats`] into the tidy
+//! table.
 
 use std::collections::HashMap;
 
@@ -19,8 +21,11 @@ pub use crate::results::{Geography, Request, Status, TidyRow};
 pub use crate::store::CaseScope;
 use crate::store::Session;
 
+pub mod ahead;
 pub mod check;
 pub mod given;
+
+pub use ahead::compute_ahead;
 
 /// The breakdown values of a dimension for a period ending on `last_day`, in code order,
 /// all listed even when empty; of the agencies, those in force on that day (a
@@ -69,6 +74,79 @@ impl Cell {
         self.successes += other.successes;
         self.durations.extend_from_slice(&other.durations);
         self.survival.extend_from_slice(&other.survival);
+    }
+}
+
+/// The measure columns of a batch of member groups.
+struct Measures<'b> {
+    n: Int64Array,
+    successes: Option<Int64Array>,
+    durations: Option<&'b ListArray>,
+    events: Option<&'b ListArray>,
+}
+
+impl<'b> Measures<'b> {
+    fn of(indicator: &Indicator, batch: &'b RecordBatch) -> Result<Measures<'b>> {
+        Ok(Measures {
+            n: int_column(batch, "n")?,
+            successes: match indicator.statistic {
+                Statistic::Share => Some(int_column(batch, "successes")?),
+                _ => None,
+            },
+            durations: match indicator.statistic {
+                Statistic::Quantile(_) | Statistic::KaplanMeier(_) => Some(list_column(batch, "durations")?),
+                _ => None,
+            },
+            events: match indicator.statistic {
+                Statistic::KaplanMeier(_) => Some(list_column(batch, "events")?),
+                _ => None,
+            },
+        })
+    }
+
+    /// The members of group `r`.
+    fn group(&self, indicator: &Indicator, r: usize) -> Result<GroupRow> {
+        let mut group = GroupRow {
+            members: self.n.value(r) as u64,
+            successes: self.successes.as_ref().map_or(0, |s| s.value(r) as u64),
+            durations: Vec::new(),
+            survival: Vec::new(),
+        };
+        if let Some(list) = self.durations {
+            let values = list.value(r);
+            let values: &Float64Array = values.as_primitive_opt().ok_or_else(|| {
+                Error::Internal(format!("indicator {}: duration is not DOUBLE", indicator.id))
+            })?;
+            match self.events {
+                Some(events) => {
+                    let flags = events.value(r);
+                    let flags: &BooleanArray = flags.as_boolean();
+                    group.survival = values
+                        .iter()
+                        .zip(flags.iter())
+                        .map(|(t, e)| Survival {
+                            time: t.unwrap_or(f64::NAN),
+                            event: e.unwrap_or(false),
+                        })
+                        .collect();
+                }
+                None => group.durations = values.iter().flatten().collect(),
+            }
+        }
+        Ok(group)
+    }
+}
+
+/// Adds `group` to the cell of `key` (a key is made once, for its first group: a large
+/// store's durations come in tens of thousands of groups).
+fn add_to(cells: &mut HashMap<String, Cell>, key: &str, group: &GroupRow) {
+    match cells.get_mut(key) {
+        Some(cell) => cell.add(group),
+        None => {
+            let mut cell = Cell::default();
+            cell.add(group);
+            cells.insert(key.to_string(), cell);
+        }
     }
 }
 
@@ -138,7 +216,7 @@ pub fn compute(store: &Store, indicators: &[Indicator], request: &Request) -> Re
         .map_err(|_| Error::Internal("remembered figures poisoned".into()))?;
     let remembered = remembered.get_or_insert_with(HashMap::new);
     // A report asks for a few hundred; a long-lived process keeps no more than that.
-    if remembered.len() + missing.len() > 4096 {
+    if remembered.len() + missing.len() > REMEMBERED_AT_MOST {
         remembered.clear();
     }
     for (indicator, key) in &missing {
@@ -155,6 +233,10 @@ pub fn compute(store: &Store, indicators: &[Indicator], request: &Request) -> Re
     }
     Ok(rows)
 }
+
+/// How many figures (an indicator's rows for one request) are remembered at most: a
+/// public report over a few provinces asks for a thousand or two.
+const REMEMBERED_AT_MOST: usize = 16_384;
 
 /// The figures [`compute`] remembers: an indicator's rows for a store, the state it read,
 /// a whole, a period and an as-of.
@@ -209,11 +291,21 @@ pub fn compute_with_scope(
         let batches = session.member_groups(indicator, request)?;
         rows.extend(reduce(indicator, request, &geography, &population, &batches)?);
         clock.lap(&format!(
-            "indicator {} for {} as of {}, {:?}, as known after {:?}",
-            indicator.id, request.period, request.as_of, request.whole, request.known
+            "indicator {} as known after {:?} for: {}",
+            indicator.id,
+            request.known,
+            figure_label(request)
         ));
     }
     Ok(rows)
+}
+
+/// How BAOVE_TIMINGS names the request of a figure.
+fn figure_label(request: &Request) -> String {
+    format!(
+        "{} as of {} of {:?}",
+        request.period, request.as_of, request.whole
+    )
 }
 
 /// Refuses a catalog whose queries reach outside the store (issue 31): each indicator's
@@ -287,67 +379,63 @@ fn reduce(
     let mut total = Cell::default();
     let mut areas: HashMap<String, Cell> = HashMap::new();
     let mut cells: Vec<HashMap<String, Cell>> = vec![HashMap::new(); dims.len()];
+    let shown = indicator.shown_columns();
     for batch in batches {
-        let area = text_column(batch, "area_code")?;
-        let dim_columns: Vec<StringArray> = dims
-            .iter()
-            .map(|d| text_column(batch, d.column))
-            .collect::<Result<_>>()?;
-        let n = int_column(batch, "n")?;
-        let successes = match indicator.statistic {
-            Statistic::Share => Some(int_column(batch, "successes")?),
-            _ => None,
-        };
-        let durations = match indicator.statistic {
-            Statistic::Quantile(_) | Statistic::KaplanMeier(_) => Some(list_column(batch, "durations")?),
-            _ => None,
-        };
-        let events = match indicator.statistic {
-            Statistic::KaplanMeier(_) => Some(list_column(batch, "events")?),
-            _ => None,
-        };
-        for r in 0..batch.num_rows() {
-            let mut group = GroupRow {
-                members: n.value(r) as u64,
-                successes: successes.as_ref().map_or(0, |s| s.value(r) as u64),
-                durations: Vec::new(),
-                survival: Vec::new(),
-            };
-            if let Some(list) = durations {
-                let values = list.value(r);
-                let values: &Float64Array = values.as_primitive_opt().ok_or_else(|| {
-                    Error::Internal(format!("indicator {}: duration is not DOUBLE", indicator.id))
-                })?;
-                match events {
-                    Some(events) => {
-                        let flags = events.value(r);
-                        let flags: &BooleanArray = flags.as_boolean();
-                        group.survival = values
-                            .iter()
-                            .zip(flags.iter())
-                            .map(|(t, e)| Survival {
-                                time: t.unwrap_or(f64::NAN),
-                                event: e.unwrap_or(false),
-                            })
-                            .collect();
-                    }
-                    None => group.durations = values.iter().flatten().collect(),
-                }
+        let sets = batch
+            .column_by_name("grouping_set")
+            .map(|_| int_column(batch, "grouping_set"))
+            .transpose()?;
+        // The columns read: every shown one for groups by one of them, the area and
+        // every dimension for groups by all of them.
+        let read = |name: &str| -> Result<Option<StringArray>> {
+            match batch.column_by_name(name) {
+                Some(_) => text_column(batch, name).map(Some),
+                None if sets.is_some() => Ok(None),
+                None => Err(Error::Internal(format!("indicator result lacks column {name}"))),
             }
-            total.add(&group);
-            if by_area && !area.is_null(r) {
-                let code = area.value(r);
-                if geography.areas.iter().any(|a| a == code) {
-                    areas.entry(code.to_string()).or_default().add(&group);
+        };
+        let area = read("area_code")?;
+        let dim_columns: Vec<Option<StringArray>> =
+            dims.iter().map(|d| read(d.column)).collect::<Result<_>>()?;
+        let measures = Measures::of(indicator, batch)?;
+        for r in 0..batch.num_rows() {
+            let group = measures.group(indicator, r)?;
+            // Which sums the group is part of: with grouping sets, the one column it
+            // was grouped by (none: the total); else all of them.
+            let only: Option<&str> = match &sets {
+                Some(sets) => match sets.value(r) {
+                    0 => None,
+                    k => Some(shown.get(k as usize - 1).copied().ok_or_else(|| {
+                        Error::Internal(format!("indicator {}: grouping set {k}", indicator.id))
+                    })?),
+                },
+                None => Some(""),
+            };
+            let counts_in = |column: &str| only.is_none_or(|o| o.is_empty() || o == column);
+            if sets.is_none() || only.is_none() {
+                total.add(&group);
+            }
+            if let (true, Some(area)) = (by_area && only.is_some() && counts_in("area_code"), &area) {
+                if !area.is_null(r) {
+                    let code = area.value(r);
+                    if geography.areas.iter().any(|a| a == code) {
+                        add_to(&mut areas, code, &group);
+                    }
                 }
             }
             for &(i, _) in &wanted {
-                let value = if dim_columns[i].is_null(r) {
+                if only.is_none() || !counts_in(dims[i].column) {
+                    continue;
+                }
+                let Some(column) = &dim_columns[i] else {
+                    continue;
+                };
+                let value = if column.is_null(r) {
                     "unknown"
                 } else {
-                    dim_columns[i].value(r)
+                    column.value(r)
                 };
-                cells[i].entry(value.to_string()).or_default().add(&group);
+                add_to(&mut cells[i], value, &group);
             }
         }
     }

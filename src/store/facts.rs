@@ -112,6 +112,14 @@ impl super::Store {
 }
 
 impl Session<'_> {
+    /// Whether the facts of the state this session reads are kept for every case (the
+    /// store was told to expect many periods of it), so that one `case_facts` serves
+    /// every period of a whole.
+    pub fn reads_every_case(&self) -> Result<bool> {
+        let state = self.store.facts_state()?;
+        Ok(self.store.facts.borrow().many_periods_of == Some(state.0))
+    }
+
     /// Makes `case_facts` hold the cases `request` can need (see [`CaseScope`]), for
     /// `readers` queries, each under its area as the request's whole reports it. The
     /// facts are computed once into a kept table when several queries read them (or

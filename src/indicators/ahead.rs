@@ -1,0 +1,214 @@
+//! Figures computed ahead: a report asks [`super::compute`] for the same indicators over a
+//! dozen periods (the period, the previous one, the year before, its trends and years),
+//! and each question alone plans and scans the case facts once. Told the periods first,
+//! the engine computes each indicator for all of them in one query (the periods a column
+//! of it) and remembers the figures; the questions that follow are answered from memory.
+
+use std::collections::BTreeSet;
+
+use super::{figure_label, reads_only_the_store, reduce, FigureKey, REMEMBERED, REMEMBERED_AT_MOST};
+use arrow::record_batch::RecordBatch;
+
+use crate::catalog::{Indicator, Statistic, Subject};
+use crate::error::{Error, Result};
+use crate::results::{Request, TidyRow};
+use crate::store::{CaseScope, Session, Store};
+
+/// One request and the indicators it will be asked for.
+pub type Ask = (Request, Vec<Indicator>);
+
+/// Computes and remembers the figures `asks` will ask [`super::compute`] for, with one
+/// query per indicator and whole for all the periods of a state of the store read.
+/// Figures already remembered are not computed again. A store not told to expect many
+/// periods (`Store::expect_many_periods`) has facts for one period at a time: its
+/// figures are left to be computed as they are asked. How many figures were computed.
+pub fn compute_ahead(store: &Store, asks: &[Ask]) -> Result<usize> {
+    let mut wanted: Vec<(Ask, Vec<FigureKey>)> = Vec::new();
+    {
+        let remembered = REMEMBERED
+            .lock()
+            .map_err(|_| Error::Internal("remembered figures poisoned".into()))?;
+        // A report asks for some periods twice (the previous one is also the trend's).
+        let mut seen = std::collections::HashSet::new();
+        for (request, indicators) in asks {
+            let state = store.last_load_known(request.known)?;
+            let mut missing: Vec<Indicator> = Vec::new();
+            let mut keys = Vec::new();
+            for indicator in indicators {
+                let key = FigureKey::of(store, state, request, indicator);
+                let known = remembered.as_ref().is_some_and(|r| r.contains_key(&key));
+                if !known && seen.insert(key.clone()) {
+                    missing.push(indicator.clone());
+                    keys.push(key);
+                }
+            }
+            if !missing.is_empty() {
+                wanted.push(((request.clone(), missing), keys));
+            }
+        }
+    }
+    // More than memory keeps would be forgotten before it is asked for.
+    if wanted.iter().map(|(_, keys)| keys.len()).sum::<usize>() > REMEMBERED_AT_MOST / 2 {
+        return Ok(0);
+    }
+    let mut computed = 0;
+    let states: BTreeSet<Option<i64>> = wanted.iter().map(|((request, _), _)| request.known).collect();
+    for known in states {
+        let group: Vec<&(Ask, Vec<FigureKey>)> = wanted
+            .iter()
+            .filter(|((request, _), _)| request.known == known)
+            .collect();
+        let asks: Vec<&Ask> = group.iter().map(|(ask, _)| ask).collect();
+        let Some(rows) = compute_periods(store, &asks)? else {
+            continue;
+        };
+        let mut remembered = REMEMBERED
+            .lock()
+            .map_err(|_| Error::Internal("remembered figures poisoned".into()))?;
+        let remembered = remembered.get_or_insert_with(Default::default);
+        if remembered.len() + group.iter().map(|(_, k)| k.len()).sum::<usize>() > REMEMBERED_AT_MOST {
+            remembered.clear();
+        }
+        for (((_, indicators), keys), rows) in group.iter().zip(rows) {
+            for (indicator, key) in indicators.iter().zip(keys) {
+                let of_indicator: Vec<TidyRow> = rows
+                    .iter()
+                    .filter(|r| r.indicator_id == indicator.id)
+                    .cloned()
+                    .collect();
+                remembered.insert(key.clone(), of_indicator);
+                computed += 1;
+            }
+        }
+    }
+    Ok(computed)
+}
+
+/// The rows of each ask (requests of one state of the store), computed with one query per
+/// indicator over the asks whose whole reaches the same provinces the same way; None
+/// when the store keeps facts for one period at a time.
+fn compute_periods(store: &Store, asks: &[&Ask]) -> Result<Option<Vec<Vec<TidyRow>>>> {
+    let mut every: Vec<Indicator> = Vec::new();
+    for (_, indicators) in asks {
+        for indicator in indicators {
+            if !every.iter().any(|i| i.id == indicator.id) {
+                every.push(indicator.clone());
+            }
+        }
+    }
+    let mut clock = crate::Stopwatch::start();
+    reads_only_the_store(&every)?;
+    clock.lap("ahead: catalog checked");
+    let sessions: Vec<Session> = asks
+        .iter()
+        .map(|(request, _)| Session::new(store, request))
+        .collect::<Result<_>>()?;
+    if !sessions
+        .first()
+        .map(Session::reads_every_case)
+        .transpose()?
+        .unwrap_or(false)
+    {
+        return Ok(None);
+    }
+    let sources: Vec<Vec<(String, Option<String>)>> = sessions
+        .iter()
+        .zip(asks)
+        .map(|(session, (request, _))| Ok(session.reach(&request.period)?.sources))
+        .collect::<Result<_>>()?;
+    clock.lap("ahead: sessions and reaches");
+    let mut rows: Vec<Vec<TidyRow>> = vec![Vec::new(); asks.len()];
+    let mut done = vec![false; asks.len()];
+    for first in 0..asks.len() {
+        if done[first] {
+            continue;
+        }
+        let members: Vec<usize> = (first..asks.len())
+            .filter(|&j| !done[j] && sources[j] == sources[first])
+            .collect();
+        for &j in &members {
+            done[j] = true;
+        }
+        // Each request's areas and population, read through its own whole.
+        let mut places = Vec::new();
+        for &j in &members {
+            let period = &asks[j].0.period;
+            let geography = sessions[j].geography(period)?;
+            let population = sessions[j].population(&geography, period)?;
+            places.push((geography, population));
+        }
+        clock.lap("ahead: places");
+        let indicators: Vec<&Indicator> = every
+            .iter()
+            .filter(|i| members.iter().any(|&j| asks[j].1.iter().any(|a| a.id == i.id)))
+            .collect();
+        let owned: Vec<Indicator> = indicators.iter().map(|i| (*i).clone()).collect();
+        let readers = owned.iter().filter(|i| i.subject == Subject::Cases).count();
+        let session = &sessions[first];
+        session.scope(&asks[first].0, CaseScope::needed_by(&owned), readers)?;
+        clock.lap("ahead: scope");
+        let mut previous: Option<(MembersQuery, Vec<Vec<RecordBatch>>)> = None;
+        for indicator in indicators {
+            let askers: Vec<usize> = (0..members.len())
+                .filter(|&k| asks[members[k]].1.iter().any(|a| a.id == indicator.id))
+                .collect();
+            let requests: Vec<&Request> = askers.iter().map(|&k| &asks[members[k]].0).collect();
+            // Indicators that differ in their statistic only (a median and a 90th
+            // percentile of the same durations) read the same member groups: the query
+            // before is kept for the next (they are neighbours in the catalog).
+            let query = MembersQuery::of(indicator, &askers);
+            let groups = match previous.take() {
+                Some((before, groups)) if before == query => groups,
+                _ => session.member_groups_of_periods(indicator, &requests)?,
+            };
+            previous = Some((query, groups.clone()));
+            for (&k, batches) in askers.iter().zip(groups) {
+                let (geography, population) = &places[k];
+                let request = &asks[members[k]].0;
+                rows[members[k]].extend(reduce(indicator, request, geography, population, &batches)?);
+            }
+            // One line per query, naming each figure it computed.
+            let labels: Vec<String> = requests.iter().map(|r| figure_label(r)).collect();
+            clock.lap(&format!(
+                "indicator {} as known after {:?} for: {}",
+                indicator.id,
+                asks[first].0.known,
+                labels.join(" + ")
+            ));
+        }
+    }
+    Ok(Some(rows))
+}
+
+/// What an indicator's member groups depend on (`Session::member_groups_of_periods`):
+/// its query, its subject, what its statistic measures, the columns it shows (for
+/// counts), and the requests asked.
+#[derive(PartialEq)]
+struct MembersQuery {
+    sql: String,
+    subject: Subject,
+    measures: u8,
+    shown: Vec<&'static str>,
+    askers: Vec<usize>,
+}
+
+impl MembersQuery {
+    fn of(indicator: &Indicator, askers: &[usize]) -> MembersQuery {
+        MembersQuery {
+            sql: indicator.sql.clone(),
+            subject: indicator.subject,
+            measures: match indicator.statistic {
+                Statistic::Count | Statistic::Rate => 0,
+                Statistic::Share => 1,
+                Statistic::Quantile(_) => 2,
+                Statistic::KaplanMeier(_) => 3,
+            },
+            shown: if indicator.counts_members() {
+                indicator.shown_columns()
+            } else {
+                Vec::new()
+            },
+            askers: askers.to_vec(),
+        }
+    }
+}
