@@ -598,12 +598,14 @@ impl<'a> Session<'a> {
 /// leads every group); `period_end` names the period's end (a predecessor agency's rows
 /// count under its successor after its last day).
 ///
-/// Counts, shares and rates are grouped by each shown column alone and in total
-/// (grouping sets, `grouping_set` naming the column: 0 the total, k the k-th of
-/// [`Indicator::shown_columns`]): grouping by every dimension at once makes a group per
-/// combination, most of the query's time on a large store. Durations' statistics need
-/// every member's duration in each cell: their members are grouped by every dimension
-/// at once and summed per cell by the caller.
+/// For many periods at once (`by_request`), counts, shares and rates are grouped by each
+/// shown column alone and in total (grouping sets, `grouping_set` naming the column: 0
+/// the total, k the k-th of [`Indicator::shown_columns`]): grouping a dozen periods'
+/// members by every dimension at once makes a group per combination, most of the
+/// query's time on a large store. For one period, planning is most of the time and the
+/// plain grouping plans faster. Durations' statistics need every member's duration in
+/// each cell: their members are always grouped by every dimension at once and summed
+/// per cell by the caller. Either way a cell sums the same members.
 fn member_groups_sql(indicator: &Indicator, from: &str, period_end: &str, by_request: bool) -> String {
     let dims: Vec<&str> = std::iter::once("area_code")
         .chain(indicator.subject.dimensions().iter().map(|d| d.column))
@@ -621,7 +623,8 @@ fn member_groups_sql(indicator: &Indicator, from: &str, period_end: &str, by_req
         }
         _ => format!("CAST(members.{d} AS VARCHAR) AS {d}"),
     };
-    let grouped: Vec<&str> = if indicator.counts_members() {
+    let marginals = by_request && indicator.counts_members();
+    let grouped: Vec<&str> = if marginals {
         indicator.shown_columns()
     } else {
         dims.clone()
@@ -638,7 +641,7 @@ fn member_groups_sql(indicator: &Indicator, from: &str, period_end: &str, by_req
         String::new()
     };
     let request = if by_request { "moments.request_index, " } else { "" };
-    if !indicator.counts_members() {
+    if !marginals {
         let dims_sql = dims.iter().map(|d| column(d)).collect::<Vec<_>>().join(", ");
         return format!("SELECT {request}{dims_sql}, {measures} FROM {from}{successor_join} GROUP BY ALL");
     }
