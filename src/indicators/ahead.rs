@@ -6,9 +6,9 @@
 
 use std::collections::BTreeSet;
 
-use super::{figure_label, reads_only_the_store, reduce, FigureKey, REMEMBERED, REMEMBERED_AT_MOST};
 use arrow::record_batch::RecordBatch;
 
+use super::{figure_label, reads_only_the_store, reduce, FigureKey, REMEMBERED, REMEMBERED_AT_MOST};
 use crate::catalog::{Indicator, Statistic, Subject};
 use crate::error::{Error, Result};
 use crate::results::{Request, TidyRow};
