@@ -126,14 +126,22 @@ pub fn compute_ahead(store: &Store, asks: &[indicators::ahead::Ask]) -> Result<u
     let catalog = catalog::indicators().map_err(Error::Catalog)?;
     let mut wholes = Vec::new();
     for (request, _) in asks {
-        let provinces = Session::new(store, request)?.provinces()?;
-        for top in wholes_of(&provinces, request) {
-            if provinces.reach(&top, &request.period).is_ok() {
-                wholes.push((request.of(top), catalog.clone()));
-            }
+        for (top, _) in reached_wholes(&Session::new(store, request)?.provinces()?, request) {
+            wholes.push((request.of(top), catalog.clone()));
         }
     }
     indicators::compute_ahead(store, &wholes)
+}
+
+/// The wholes of `request`'s period that the store's provinces reach, with their reach.
+fn reached_wholes(provinces: &Provinces, request: &Request) -> Vec<(Top, Reach)> {
+    wholes_of(provinces, request)
+        .into_iter()
+        .filter_map(|top| {
+            let reach = provinces.reach(&top, &request.period).ok()?;
+            Some((top, reach))
+        })
+        .collect()
 }
 
 /// One whole of a period's family of releases, as [`Pattern::family`] gives it.
@@ -208,12 +216,9 @@ impl Pattern {
     ) -> Result<Pattern> {
         let provinces = Session::new(store, request)?.provinces()?;
         let mut wholes = Vec::new();
-        for top in wholes_of(&provinces, request) {
-            let Ok(reach) = provinces.reach(&top, &request.period) else {
-                continue;
-            };
-            // The figures a report computed ahead for its periods (`decide_ahead`).
-            let rows = indicators::compute(store, indicators, &request.of(top.clone()))?;
+        for (top, reach) in reached_wholes(&provinces, request) {
+            // Remembered when a report computed its periods ahead (`compute_ahead`).
+            let rows = indicators::compute(store, indicators, &request.of(top))?;
             wholes.push(Whole { reach, rows });
         }
         let mut pattern = Pattern {

@@ -685,6 +685,32 @@ fn merged_requests_store(cwd: &Path) -> (PathBuf, i64, baove::results::Top) {
     (db, loads[loads.len() - 3].load_id, former)
 }
 
+/// Every request of `moments` (a period, and an as-of inside it or None for its end) ×
+/// `wholes` × `knowns` (the states read), in that order.
+fn requests_over(
+    moments: &[(&str, Option<&str>)],
+    wholes: &[baove::results::Top],
+    knowns: &[Option<i64>],
+) -> Vec<baove::results::Request> {
+    let mut requests = Vec::new();
+    for (period, as_of) in moments {
+        let period = baove::period::Period::parse(period, baove::period::Calendar::Statutory).unwrap();
+        let as_of = as_of.map_or(period.end_moment(), |at| {
+            chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M:%S").unwrap()
+        });
+        for whole in wholes {
+            for &known in knowns {
+                requests.push(baove::results::Request {
+                    whole: whole.clone(),
+                    known,
+                    ..baove::results::Request::new(period, as_of)
+                });
+            }
+        }
+    }
+    requests
+}
+
 /// Requires `answer` on one store answering `requests` in order, and on another in the
 /// reverse order (each store made by `open` and readied by `ready`), to equal `alone`,
 /// each request's answer on a store opened for it alone. Two stores: answers a store
@@ -727,17 +753,11 @@ fn one_store_answers_interleaved_requests_as_fresh_stores_do() {
     let (db, earlier, former) = merged_requests_store(dir.path());
     let open = || baove::store::Store::open_read_only(&db).unwrap();
     let all = baove::catalog::indicators().unwrap();
-    let period = baove::period::Period::parse("2025Q1", baove::period::Calendar::Statutory).unwrap();
-    let mut requests = Vec::new();
-    for whole in [Top::Nation, former, Top::Only] {
-        for known in [None, Some(earlier)] {
-            requests.push(Request {
-                whole: whole.clone(),
-                known,
-                ..Request::new(period, period.end_moment())
-            });
-        }
-    }
+    let requests = requests_over(
+        &[("2025Q1", None)],
+        &[Top::Nation, former, Top::Only],
+        &[None, Some(earlier)],
+    );
     let answer = |store: &baove::store::Store, request: &Request| {
         let internal = baove::indicators::compute(store, &all, request).unwrap();
         let public = baove::release::Pattern::decide_with(store, &all, request)
@@ -767,20 +787,12 @@ fn facts_kept_for_many_periods_answer_as_fresh_stores_do() {
     let (db, earlier, former) = merged_requests_store(dir.path());
     let open = || baove::store::Store::open_read_only(&db).unwrap();
     let all = baove::catalog::indicators().unwrap();
-    let mut requests = Vec::new();
-    for period in ["2024Q4", "2025Q1"] {
-        let period = baove::period::Period::parse(period, baove::period::Calendar::Statutory).unwrap();
-        // The former province first: facts kept for it alone must not serve the nation.
-        for whole in [former.clone(), Top::Nation, Top::Only] {
-            for known in [Some(earlier), None] {
-                requests.push(Request {
-                    whole: whole.clone(),
-                    known,
-                    ..Request::new(period, period.end_moment())
-                });
-            }
-        }
-    }
+    // The former province first: facts kept for it alone must not serve the nation.
+    let requests = requests_over(
+        &[("2024Q4", None), ("2025Q1", None)],
+        &[former, Top::Nation, Top::Only],
+        &[Some(earlier), None],
+    );
     let answer = |store: &baove::store::Store, request: &Request| {
         let internal = baove::indicators::compute(store, &all, request).unwrap();
         // A public pattern computes every whole of its period.
@@ -813,33 +825,21 @@ fn facts_kept_for_many_periods_answer_as_fresh_stores_do() {
 /// told to expect many periods of and another one.
 #[test]
 fn figures_computed_ahead_for_many_periods_equal_each_computed_alone() {
-    use baove::period::{Calendar, Period};
     use baove::results::{Request, Top};
     let dir = tempfile::tempdir().unwrap();
     let (db, earlier, former) = merged_requests_store(dir.path());
     let open = || baove::store::Store::open_read_only(&db).unwrap();
     let all = baove::catalog::indicators().unwrap();
-    let mut requests = Vec::new();
-    for (period, as_of) in [
-        ("2024Q4", None),
-        ("2025Q1", None),
-        ("2025Q1", Some("2025-02-15 08:30:00")),
-        ("2024", None),
-    ] {
-        let period = Period::parse(period, Calendar::Statutory).unwrap();
-        let as_of = as_of.map_or(period.end_moment(), |at| {
-            chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M:%S").unwrap()
-        });
-        for whole in [former.clone(), Top::Nation, Top::Only] {
-            for known in [None, Some(earlier)] {
-                requests.push(Request {
-                    whole: whole.clone(),
-                    known,
-                    ..Request::new(period, as_of)
-                });
-            }
-        }
-    }
+    let requests = requests_over(
+        &[
+            ("2024Q4", None),
+            ("2025Q1", None),
+            ("2025Q1", Some("2025-02-15 08:30:00")),
+            ("2024", None),
+        ],
+        &[former, Top::Nation, Top::Only],
+        &[None, Some(earlier)],
+    );
     let alone: Vec<Vec<baove::results::TidyRow>> = requests
         .iter()
         .map(|r| baove::indicators::compute(&open(), &all, r).unwrap())

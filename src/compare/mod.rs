@@ -334,34 +334,28 @@ pub fn run(
     if trend_len > 1 {
         comparing.store.expect_many_periods(request.known);
     }
-    let mut trend_periods = vec![request.period];
-    while trend_periods.len() < trend_len {
-        let earlier = trend_periods[trend_periods.len() - 1].previous();
-        trend_periods.push(earlier);
+    // The trend's requests, oldest first, ending with `request`: each earlier period at
+    // its own end.
+    let mut trend_requests = vec![request.clone()];
+    while trend_requests.len() < trend_len {
+        let earlier = trend_requests[trend_requests.len() - 1].period.previous();
+        trend_requests.push(request.at(earlier, earlier.end_moment()));
     }
-    trend_periods.reverse();
+    trend_requests.reverse();
     if trend_len > 1 {
-        let asks: Vec<_> = trend_periods
+        let asks: Vec<_> = trend_requests
             .iter()
-            .map(|p| {
-                let asked = if *p == request.period {
-                    request.clone()
-                } else {
-                    request.at(*p, p.end_moment())
-                };
-                (asked, comparing.all.to_vec())
-            })
+            .map(|asked| (asked.clone(), comparing.all.to_vec()))
             .collect();
         crate::release::compute_ahead(comparing.store, &asks)?;
     }
     let current = compare_request(comparing, request)?;
     let mut trend = Vec::new();
-    for p in &trend_periods {
-        let compared = if *p == request.period {
+    for asked in &trend_requests {
+        let compared = if asked.period == request.period {
             current.compared.clone()
         } else {
-            let earlier = request.at(*p, p.end_moment());
-            compare_request(comparing, &earlier)?.compared
+            compare_request(comparing, asked)?.compared
         };
         trend.push(compared);
     }
@@ -389,7 +383,7 @@ pub fn run(
     )?;
     Ok(Run {
         current,
-        trend_periods,
+        trend_periods: trend_requests.iter().map(|r| r.period).collect(),
         trend,
         heatmap_context,
         heatmap,

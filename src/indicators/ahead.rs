@@ -8,11 +8,18 @@ use std::collections::BTreeSet;
 
 use arrow::record_batch::RecordBatch;
 
-use super::{figure_label, reads_only_the_store, reduce, FigureKey, REMEMBERED, REMEMBERED_AT_MOST};
-use crate::catalog::{Indicator, Statistic, Subject};
+use super::{
+    figure_label, of_indicator, reads_only_the_store, reduce, remember, FigureKey, REMEMBERED,
+    REMEMBERED_AT_MOST,
+};
+use crate::catalog::{Indicator, Subject};
 use crate::error::{Error, Result};
 use crate::results::{Request, TidyRow};
-use crate::store::{CaseScope, Session, Store};
+use crate::store::{member_groups_of_periods_sql, CaseScope, Session, Store};
+
+/// What an indicator's member groups for many periods depend on: the query's text and
+/// the requests asked (indices of the moments written).
+type MembersQuery = (String, Vec<usize>);
 
 /// One request and the indicators it will be asked for.
 pub type Ask = (Request, Vec<Indicator>);
@@ -62,24 +69,14 @@ pub fn compute_ahead(store: &Store, asks: &[Ask]) -> Result<usize> {
         let Some(rows) = compute_periods(store, &asks)? else {
             continue;
         };
-        let mut remembered = REMEMBERED
-            .lock()
-            .map_err(|_| Error::Internal("remembered figures poisoned".into()))?;
-        let remembered = remembered.get_or_insert_with(Default::default);
-        if remembered.len() + group.iter().map(|(_, k)| k.len()).sum::<usize>() > REMEMBERED_AT_MOST {
-            remembered.clear();
-        }
+        let mut figures = Vec::new();
         for (((_, indicators), keys), rows) in group.iter().zip(rows) {
             for (indicator, key) in indicators.iter().zip(keys) {
-                let of_indicator: Vec<TidyRow> = rows
-                    .iter()
-                    .filter(|r| r.indicator_id == indicator.id)
-                    .cloned()
-                    .collect();
-                remembered.insert(key.clone(), of_indicator);
-                computed += 1;
+                figures.push((key.clone(), of_indicator(&rows, indicator)));
             }
         }
+        computed += figures.len();
+        remember(figures)?;
     }
     Ok(computed)
 }
@@ -96,9 +93,6 @@ fn compute_periods(store: &Store, asks: &[&Ask]) -> Result<Option<Vec<Vec<TidyRo
             }
         }
     }
-    let mut clock = crate::Stopwatch::start();
-    reads_only_the_store(&every)?;
-    clock.lap("ahead: catalog checked");
     let sessions: Vec<Session> = asks
         .iter()
         .map(|(request, _)| Session::new(store, request))
@@ -111,6 +105,9 @@ fn compute_periods(store: &Store, asks: &[&Ask]) -> Result<Option<Vec<Vec<TidyRo
     {
         return Ok(None);
     }
+    let mut clock = crate::Stopwatch::start();
+    reads_only_the_store(&every)?;
+    clock.lap("ahead: catalog checked");
     let sources: Vec<Vec<(String, Option<String>)>> = sessions
         .iter()
         .zip(asks)
@@ -129,86 +126,72 @@ fn compute_periods(store: &Store, asks: &[&Ask]) -> Result<Option<Vec<Vec<TidyRo
         for &j in &members {
             done[j] = true;
         }
-        // Each request's areas and population, read through its own whole.
-        let mut places = Vec::new();
-        for &j in &members {
-            let period = &asks[j].0.period;
-            let geography = sessions[j].geography(period)?;
-            let population = sessions[j].population(&geography, period)?;
-            places.push((geography, population));
-        }
-        clock.lap("ahead: places");
-        let indicators: Vec<&Indicator> = every
-            .iter()
-            .filter(|i| members.iter().any(|&j| asks[j].1.iter().any(|a| a.id == i.id)))
-            .collect();
-        let owned: Vec<Indicator> = indicators.iter().map(|i| (*i).clone()).collect();
-        let readers = owned.iter().filter(|i| i.subject == Subject::Cases).count();
-        let session = &sessions[first];
-        session.scope(&asks[first].0, CaseScope::needed_by(&owned), readers)?;
-        clock.lap("ahead: scope");
-        let mut previous: Option<(MembersQuery, Vec<Vec<RecordBatch>>)> = None;
-        for indicator in indicators {
-            let askers: Vec<usize> = (0..members.len())
-                .filter(|&k| asks[members[k]].1.iter().any(|a| a.id == indicator.id))
-                .collect();
-            let requests: Vec<&Request> = askers.iter().map(|&k| &asks[members[k]].0).collect();
-            // Indicators that differ in their statistic only (a median and a 90th
-            // percentile of the same durations) read the same member groups: the query
-            // before is kept for the next (they are neighbours in the catalog).
-            let query = MembersQuery::of(indicator, &askers);
-            let groups = match previous.take() {
-                Some((before, groups)) if before == query => groups,
-                _ => session.member_groups_of_periods(indicator, &requests)?,
-            };
-            previous = Some((query, groups.clone()));
-            for (&k, batches) in askers.iter().zip(groups) {
-                let (geography, population) = &places[k];
-                let request = &asks[members[k]].0;
-                rows[members[k]].extend(reduce(indicator, request, geography, population, &batches)?);
-            }
-            // One line per query, naming each figure it computed.
-            let labels: Vec<String> = requests.iter().map(|r| figure_label(r)).collect();
-            clock.lap(&format!(
-                "indicator {} as known after {:?} for: {}",
-                indicator.id,
-                asks[first].0.known,
-                labels.join(" + ")
-            ));
-        }
+        compute_group(&sessions, asks, &members, &every, &mut rows)?;
     }
     Ok(Some(rows))
 }
 
-/// What an indicator's member groups depend on (`Session::member_groups_of_periods`):
-/// its query, its subject, what its statistic measures, the columns it shows (for
-/// counts), and the requests asked.
-#[derive(PartialEq)]
-struct MembersQuery {
-    sql: String,
-    subject: Subject,
-    measures: u8,
-    shown: Vec<&'static str>,
-    askers: Vec<usize>,
-}
-
-impl MembersQuery {
-    fn of(indicator: &Indicator, askers: &[usize]) -> MembersQuery {
-        MembersQuery {
-            sql: indicator.sql.clone(),
-            subject: indicator.subject,
-            measures: match indicator.statistic {
-                Statistic::Count | Statistic::Rate => 0,
-                Statistic::Share => 1,
-                Statistic::Quantile(_) => 2,
-                Statistic::KaplanMeier(_) => 3,
-            },
-            shown: if indicator.counts_members() {
-                indicator.shown_columns()
-            } else {
-                Vec::new()
-            },
-            askers: askers.to_vec(),
-        }
+/// The rows of the asks `members` (whose wholes reach the same provinces the same way),
+/// added to `rows`: one query per indicator of `every` that one of them asks.
+fn compute_group(
+    sessions: &[Session],
+    asks: &[&Ask],
+    members: &[usize],
+    every: &[Indicator],
+    rows: &mut [Vec<TidyRow>],
+) -> Result<()> {
+    let first = members[0];
+    let mut clock = crate::Stopwatch::start();
+    // Each request's areas and population, read through its own whole.
+    let mut places = Vec::new();
+    for &j in members {
+        let period = &asks[j].0.period;
+        let geography = sessions[j].geography(period)?;
+        let population = sessions[j].population(&geography, period)?;
+        places.push((geography, population));
     }
+    clock.lap("ahead: places");
+    let indicators: Vec<Indicator> = every
+        .iter()
+        .filter(|i| members.iter().any(|&j| asks[j].1.iter().any(|a| a.id == i.id)))
+        .cloned()
+        .collect();
+    let readers = indicators.iter().filter(|i| i.subject == Subject::Cases).count();
+    let session = &sessions[first];
+    session.scope(&asks[first].0, CaseScope::needed_by(&indicators), readers)?;
+    let requests: Vec<&Request> = members.iter().map(|&j| &asks[j].0).collect();
+    session.set_request_moments(&requests)?;
+    clock.lap("ahead: scope");
+    // Indicators that differ in their statistic only (a median and a 90th percentile
+    // of the same durations) read the same member groups: the query before is kept
+    // for the next (they are neighbours in the catalog).
+    let mut previous: Option<(MembersQuery, Vec<Vec<RecordBatch>>)> = None;
+    for indicator in &indicators {
+        let askers: Vec<usize> = (0..members.len())
+            .filter(|&k| asks[members[k]].1.iter().any(|a| a.id == indicator.id))
+            .collect();
+        let query = (
+            member_groups_of_periods_sql(indicator, "request_moments"),
+            askers.clone(),
+        );
+        let groups = match previous.take() {
+            Some((before, groups)) if before == query => groups,
+            _ => session.member_groups_of_periods(indicator, &askers)?,
+        };
+        previous = Some((query, groups.clone()));
+        for (&k, batches) in askers.iter().zip(groups) {
+            let (geography, population) = &places[k];
+            let request = &asks[members[k]].0;
+            rows[members[k]].extend(reduce(indicator, request, geography, population, &batches)?);
+        }
+        // One line per query, naming each figure it computed.
+        let labels: Vec<String> = askers.iter().map(|&k| figure_label(requests[k])).collect();
+        clock.lap(&format!(
+            "indicator {} as known after {:?} for: {}",
+            indicator.id,
+            asks[first].0.known,
+            labels.join(" + ")
+        ));
+    }
+    Ok(())
 }

@@ -2,8 +2,8 @@
 //! catalog) returns its cohort's members; the query runs with the period and as-of bound
 //! as parameters (or, for many periods at once, read from a table of them: [`ahead`]),
 //! grouped in DuckDB (by every dimension at once, or, for many periods' counts, by each
-//! shown column alone), and the groups are reduced here with the statistics of [`crate::stats`] into the tidy
-//! table.
+//! shown column alone), and the groups are reduced here with the statistics of
+//! [`crate::stats`] into the tidy table.
 
 use std::collections::HashMap;
 
@@ -137,6 +137,30 @@ impl<'b> Measures<'b> {
     }
 }
 
+/// The sums a group of members is part of.
+enum PartOf {
+    /// Grouped by every dimension: the total and each shown column's cell.
+    Every,
+    /// The total only (a grouping set by no column).
+    Total,
+    /// One column's cell only (a grouping set by that column).
+    Column(&'static str),
+}
+
+impl PartOf {
+    fn counts_in_total(&self) -> bool {
+        !matches!(self, PartOf::Column(_))
+    }
+
+    fn counts_in(&self, column: &str) -> bool {
+        match self {
+            PartOf::Every => true,
+            PartOf::Total => false,
+            PartOf::Column(grouped) => *grouped == column,
+        }
+    }
+}
+
 /// Adds `group` to the cell of `key` (a key is made once, for its first group: a large
 /// store's durations come in tens of thousands of groups).
 fn add_to(cells: &mut HashMap<String, Cell>, key: &str, group: &GroupRow) {
@@ -193,16 +217,20 @@ pub fn compute(store: &Store, indicators: &[Indicator], request: &Request) -> Re
         .iter()
         .map(|indicator| FigureKey::of(store, state, request, indicator))
         .collect();
+    // The figures remembered, taken now: remembering those computed below may forget
+    // them (memory is cleared when full).
+    let mut found: Vec<Option<Vec<TidyRow>>> = Vec::new();
     let mut missing: Vec<(Indicator, &FigureKey)> = Vec::new();
     {
         let remembered = REMEMBERED
             .lock()
             .map_err(|_| Error::Internal("remembered figures poisoned".into()))?;
         for (indicator, key) in indicators.iter().zip(&keys) {
-            let known = remembered.as_ref().is_some_and(|r| r.contains_key(key));
-            if !known && !missing.iter().any(|(m, _)| m.id == indicator.id) {
+            let rows = remembered.as_ref().and_then(|r| r.get(key)).cloned();
+            if rows.is_none() && !missing.iter().any(|(m, _)| m.id == indicator.id) {
                 missing.push((indicator.clone(), key));
             }
+            found.push(rows);
         }
     }
     let computed = if missing.is_empty() {
@@ -211,27 +239,39 @@ pub fn compute(store: &Store, indicators: &[Indicator], request: &Request) -> Re
         let to_compute: Vec<Indicator> = missing.iter().map(|(i, _)| i.clone()).collect();
         compute_with_scope(store, &to_compute, request, CaseScope::needed_by(&to_compute))?
     };
+    remember(
+        missing
+            .iter()
+            .map(|(indicator, key)| ((*key).clone(), of_indicator(&computed, indicator)))
+            .collect(),
+    )?;
+    let mut rows = Vec::new();
+    for (indicator, found) in indicators.iter().zip(found) {
+        rows.extend(found.unwrap_or_else(|| of_indicator(&computed, indicator)));
+    }
+    Ok(rows)
+}
+
+/// The rows of `indicator` among `rows`.
+fn of_indicator(rows: &[TidyRow], indicator: &Indicator) -> Vec<TidyRow> {
+    rows.iter()
+        .filter(|r| r.indicator_id == indicator.id)
+        .cloned()
+        .collect()
+}
+
+/// Remembers `figures`, forgetting every figure before when memory would hold more than
+/// it keeps.
+fn remember(figures: Vec<(FigureKey, Vec<TidyRow>)>) -> Result<()> {
     let mut remembered = REMEMBERED
         .lock()
         .map_err(|_| Error::Internal("remembered figures poisoned".into()))?;
     let remembered = remembered.get_or_insert_with(HashMap::new);
-    // A report asks for a few hundred; a long-lived process keeps no more than that.
-    if remembered.len() + missing.len() > REMEMBERED_AT_MOST {
+    if remembered.len() + figures.len() > REMEMBERED_AT_MOST {
         remembered.clear();
     }
-    for (indicator, key) in &missing {
-        let rows = computed
-            .iter()
-            .filter(|r| r.indicator_id == indicator.id)
-            .cloned()
-            .collect();
-        remembered.insert((*key).clone(), rows);
-    }
-    let mut rows = Vec::new();
-    for key in &keys {
-        rows.extend(remembered.get(key).into_iter().flatten().cloned());
-    }
-    Ok(rows)
+    remembered.extend(figures);
+    Ok(())
 }
 
 /// How many figures (an indicator's rows for one request) are remembered at most: a
@@ -400,22 +440,21 @@ fn reduce(
         let measures = Measures::of(indicator, batch)?;
         for r in 0..batch.num_rows() {
             let group = measures.group(indicator, r)?;
-            // Which sums the group is part of: with grouping sets, the one column it
-            // was grouped by (none: the total); else all of them.
-            let only: Option<&str> = match &sets {
+            // Which sums the group is part of: grouped by every dimension, all of them;
+            // with grouping sets, the total or the one column it was grouped by.
+            let part_of = match &sets {
+                None => PartOf::Every,
                 Some(sets) => match sets.value(r) {
-                    0 => None,
-                    k => Some(shown.get(k as usize - 1).copied().ok_or_else(|| {
+                    0 => PartOf::Total,
+                    k => PartOf::Column(shown.get(k as usize - 1).copied().ok_or_else(|| {
                         Error::Internal(format!("indicator {}: grouping set {k}", indicator.id))
                     })?),
                 },
-                None => Some(""),
             };
-            let counts_in = |column: &str| only.is_none_or(|o| o.is_empty() || o == column);
-            if sets.is_none() || only.is_none() {
+            if part_of.counts_in_total() {
                 total.add(&group);
             }
-            if let (true, Some(area)) = (by_area && only.is_some() && counts_in("area_code"), &area) {
+            if let (true, Some(area)) = (by_area && part_of.counts_in("area_code"), &area) {
                 if !area.is_null(r) {
                     let code = area.value(r);
                     if geography.areas.iter().any(|a| a == code) {
@@ -424,10 +463,7 @@ fn reduce(
                 }
             }
             for &(i, _) in &wanted {
-                if only.is_none() || !counts_in(dims[i].column) {
-                    continue;
-                }
-                let Some(column) = &dim_columns[i] else {
+                let (true, Some(column)) = (part_of.counts_in(dims[i].column), &dim_columns[i]) else {
                     continue;
                 };
                 let value = if column.is_null(r) {

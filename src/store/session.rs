@@ -504,8 +504,7 @@ impl<'a> Session<'a> {
     /// grouped by area and every breakdown dimension of its subject: `n`, and by
     /// statistic `successes`, `durations`, `events`.
     pub fn member_groups(&self, indicator: &Indicator, request: &Request) -> Result<Vec<RecordBatch>> {
-        let from = format!("(\n{}\n) AS members", indicator.sql);
-        let sql = member_groups_sql(indicator, &from, "$period_end", false);
+        let sql = member_groups_sql(indicator);
         let conn = &self.store.conn;
         let mut stmt = conn
             .prepare(&sql)
@@ -520,70 +519,73 @@ impl<'a> Session<'a> {
         Ok(arrow.collect())
     }
 
-    /// [`Session::member_groups`] of one indicator for each of `requests` (periods and
-    /// as-of of one whole and state, whose `case_facts` this session holds for every
-    /// case), in one query: the periods are a column of it, so that a report's dozen
-    /// periods are planned and scanned once. The groups of each request, in order.
-    pub fn member_groups_of_periods(
-        &self,
-        indicator: &Indicator,
-        requests: &[&Request],
-    ) -> Result<Vec<Vec<RecordBatch>>> {
+    /// Writes the moments (period and as-of) of `requests` (of one whole and state, whose
+    /// `case_facts` this session holds for every case) for
+    /// [`Session::member_groups_of_periods`], each under its index in `requests`.
+    pub fn set_request_moments(&self, requests: &[&Request]) -> Result<()> {
         let conn = &self.store.conn;
-        let fail = |e: duckdb::Error| self.error(format!("indicator {}: {e}", indicator.id));
+        let fail = |e: duckdb::Error| self.error(format!("the requests' moments: {e}"));
         conn.execute_batch(
             "CREATE OR REPLACE TEMP TABLE request_moments \
              (request_index INTEGER, period_start TIMESTAMP, period_end TIMESTAMP, as_of TIMESTAMP)",
         )
         .map_err(fail)?;
-        {
-            let mut insert = conn
-                .prepare("INSERT INTO request_moments VALUES (?, ?, ?, ?)")
+        let mut insert = conn
+            .prepare("INSERT INTO request_moments VALUES (?, ?, ?, ?)")
+            .map_err(fail)?;
+        let moment = |at: chrono::NaiveDateTime| {
+            duckdb::types::Value::Timestamp(
+                duckdb::types::TimeUnit::Microsecond,
+                at.and_utc().timestamp_micros(),
+            )
+        };
+        for (index, request) in requests.iter().enumerate() {
+            insert
+                .execute(params![
+                    index as i32,
+                    moment(request.period.start_moment()),
+                    moment(request.period.end_moment()),
+                    moment(request.as_of)
+                ])
                 .map_err(fail)?;
-            for (index, request) in requests.iter().enumerate() {
-                let moment = |at: chrono::NaiveDateTime| {
-                    duckdb::types::Value::Timestamp(
-                        duckdb::types::TimeUnit::Microsecond,
-                        at.and_utc().timestamp_micros(),
-                    )
-                };
-                insert
-                    .execute(params![
-                        index as i32,
-                        moment(request.period.start_moment()),
-                        moment(request.period.end_moment()),
-                        moment(request.as_of)
-                    ])
-                    .map_err(fail)?;
-            }
         }
-        // The three moments an indicator's query may name (bind_moments refuses any
-        // other) read from the request's row instead of a bound parameter.
-        let members = ["period_start", "period_end", "as_of"]
-            .iter()
-            .fold(indicator.sql.clone(), |sql, name| {
-                sql.replace(&format!("${name}"), &format!("moments.{name}"))
-            });
-        let from = format!("request_moments AS moments, LATERAL (\n{members}\n) AS members");
-        let sql = member_groups_sql(indicator, &from, "moments.period_end", true);
-        let batches: Vec<RecordBatch> = conn
+        Ok(())
+    }
+
+    /// [`Session::member_groups`] of one indicator for the requests of `asked` (indices
+    /// of those [`Session::set_request_moments`] wrote), in one query: the periods are a
+    /// column of it, so that a report's dozen periods are planned and scanned once. The
+    /// groups of each, in the order of `asked`.
+    pub fn member_groups_of_periods(
+        &self,
+        indicator: &Indicator,
+        asked: &[usize],
+    ) -> Result<Vec<Vec<RecordBatch>>> {
+        let fail = |e: duckdb::Error| self.error(format!("indicator {}: {e}", indicator.id));
+        let indices = asked.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+        let moments = format!("(SELECT * FROM request_moments WHERE request_index IN ({indices}))");
+        let sql = member_groups_of_periods_sql(indicator, &moments);
+        let batches: Vec<RecordBatch> = self
+            .store
+            .conn
             .prepare(&sql)
             .map_err(fail)?
             .query_arrow([])
             .map_err(fail)?
             .collect();
-        let mut by_request = vec![Vec::new(); requests.len()];
+        let arrow_fail =
+            |e: arrow::error::ArrowError| Error::Internal(format!("indicator {}: {e}", indicator.id));
+        let mut by_request = vec![Vec::new(); asked.len()];
         for batch in &batches {
             let index = batch
                 .column_by_name("request_index")
                 .and_then(|c| c.as_any().downcast_ref::<arrow::array::Int32Array>())
                 .ok_or_else(|| Error::Internal("request_index lost".into()))?;
-            for (i, groups) in by_request.iter_mut().enumerate() {
+            for (&i, groups) in asked.iter().zip(by_request.iter_mut()) {
                 let mask =
                     arrow::compute::kernels::cmp::eq(index, &arrow::array::Int32Array::new_scalar(i as i32))
-                        .map_err(|e| Error::Internal(format!("indicator {}: {e}", indicator.id)))?;
-                let rows = arrow::compute::filter_record_batch(batch, &mask)
-                    .map_err(|e| Error::Internal(format!("indicator {}: {e}", indicator.id)))?;
+                        .map_err(arrow_fail)?;
+                let rows = arrow::compute::filter_record_batch(batch, &mask).map_err(arrow_fail)?;
                 if rows.num_rows() > 0 {
                     groups.push(rows);
                 }
@@ -593,102 +595,119 @@ impl<'a> Session<'a> {
     }
 }
 
-/// The query grouping the members an indicator's query selects: `from` names them
-/// `members` (and the request's moments `moments` when `by_request`, whose index then
-/// leads every group); `period_end` names the period's end (a predecessor agency's rows
-/// count under its successor after its last day).
-///
-/// For many periods at once (`by_request`), counts, shares and rates are grouped by each
-/// shown column alone and in total (grouping sets, `grouping_set` naming the column: 0
-/// the total, k the k-th of [`Indicator::shown_columns`]): grouping a dozen periods'
-/// members by every dimension at once makes a group per combination, most of the
-/// query's time on a large store. For one period, planning is most of the time and the
-/// plain grouping plans faster. Durations' statistics need every member's duration in
-/// each cell: their members are always grouped by every dimension at once and summed
-/// per cell by the caller. Either way a cell sums the same members.
-fn member_groups_sql(indicator: &Indicator, from: &str, period_end: &str, by_request: bool) -> String {
-    let dims: Vec<&str> = std::iter::once("area_code")
-        .chain(indicator.subject.dimensions().iter().map(|d| d.column))
+/// The query grouping an indicator's members for one period (its moments bound as
+/// parameters): by every dimension at once, each cell (the total, an area, a breakdown
+/// value) summed from its groups by the caller. One period's query is mostly planning,
+/// which this grouping does fastest.
+fn member_groups_sql(indicator: &Indicator) -> String {
+    let from = format!("(\n{}\n) AS members", indicator.sql);
+    let (dims, measures) = (member_dimensions(indicator), member_measures(indicator));
+    let columns = dims
+        .iter()
+        .map(|d| member_column(d))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let successor_join = successor_join(&dims, "$period_end");
+    format!("SELECT {columns}, {measures} FROM {from}{successor_join} GROUP BY ALL")
+}
+
+/// The query grouping an indicator's members for every request of `moments` (a table of
+/// `request_moments`' columns; `request_index` leads each group): the query's three
+/// moments read from the request's row (joined `LATERAL`) instead of bound parameters. Counts,
+/// shares and rates are grouped by each shown column alone and in total (grouping sets,
+/// `grouping_set` naming the column: 0 the total, k the k-th of
+/// [`Indicator::shown_columns`]): a dozen periods' members grouped by every dimension
+/// at once make a group per combination, most of the query's time on a large store.
+/// Durations' statistics need every member's duration in each cell: their members are
+/// grouped by every dimension at once, as for one period. Either way a cell sums the
+/// same members. Equal texts over the same moments give equal groups.
+pub fn member_groups_of_periods_sql(indicator: &Indicator, moments: &str) -> String {
+    // The three moments an indicator's query may name (bind_moments refuses any other).
+    let members = ["period_start", "period_end", "as_of"]
+        .iter()
+        .fold(indicator.sql.clone(), |sql, name| {
+            sql.replace(&format!("${name}"), &format!("moments.{name}"))
+        });
+    let from = format!("{moments} AS moments, LATERAL (\n{members}\n) AS members");
+    let measures = member_measures(indicator);
+    if !indicator.counts_members() {
+        let dims = member_dimensions(indicator);
+        let columns = dims
+            .iter()
+            .map(|d| member_column(d))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let successor_join = successor_join(&dims, "moments.period_end");
+        return format!(
+            "SELECT moments.request_index, {columns}, {measures} FROM {from}{successor_join} GROUP BY ALL"
+        );
+    }
+    let shown = indicator.shown_columns();
+    let successor_join = successor_join(&shown, "moments.period_end");
+    let mut inner: Vec<String> = std::iter::once("moments.request_index".to_string())
+        .chain(shown.iter().map(|d| member_column(d)))
         .collect();
-    let measures = match indicator.statistic {
+    if indicator.statistic == Statistic::Share {
+        inner.push("members.success".to_string());
+    }
+    let sets: Vec<String> = std::iter::once("(request_index)".to_string())
+        .chain(shown.iter().map(|d| format!("(request_index, {d})")))
+        .collect();
+    let arms: String = shown
+        .iter()
+        .enumerate()
+        .map(|(k, d)| format!("WHEN grouping({d}) = 0 THEN {} ", k + 1))
+        .collect();
+    let outer: String = shown.iter().map(|d| format!("{d}, ")).collect();
+    format!(
+        "SELECT request_index, {outer}CASE {arms}ELSE 0 END AS grouping_set, {measures} \
+         FROM (SELECT {} FROM {from}{successor_join}) AS grouped_members \
+         GROUP BY GROUPING SETS ({})",
+        inner.join(", "),
+        sets.join(", ")
+    )
+}
+
+/// The member columns an indicator's groups can be by: the area, then every dimension
+/// of its subject.
+fn member_dimensions(indicator: &Indicator) -> Vec<&'static str> {
+    std::iter::once("area_code")
+        .chain(indicator.subject.dimensions().iter().map(|d| d.column))
+        .collect()
+}
+
+/// What each group of an indicator's members measures, by statistic.
+fn member_measures(indicator: &Indicator) -> &'static str {
+    match indicator.statistic {
         Statistic::Count | Statistic::Rate => "count(*) AS n",
         Statistic::Share => "count(*) AS n, count_if(success) AS successes",
         Statistic::Quantile(_) => "count(*) AS n, list(duration) AS durations",
         Statistic::KaplanMeier(_) => "count(*) AS n, list(duration) AS durations, list(event) AS events",
-    };
-    let column = |d: &str| match d {
+    }
+}
+
+/// A member column as grouped: text, a predecessor agency under its successor.
+fn member_column(column: &str) -> String {
+    match column {
         "receiving_agency" => {
             "coalesce(succession.successor, CAST(members.receiving_agency AS VARCHAR)) AS receiving_agency"
                 .to_string()
         }
-        _ => format!("CAST(members.{d} AS VARCHAR) AS {d}"),
-    };
-    let marginals = by_request && indicator.counts_members();
-    let grouped: Vec<&str> = if marginals {
-        indicator.shown_columns()
-    } else {
-        dims.clone()
-    };
-    // A predecessor agency's rows count under its successor in every period whose last
-    // day is after the predecessor's (queries/agencies.toml).
-    let successor_join = if grouped.contains(&"receiving_agency") {
-        format!(
-            " LEFT JOIN agency_successors AS succession \
-              ON succession.predecessor = members.receiving_agency \
-             AND succession.last_day < CAST({period_end} AS DATE) - INTERVAL 1 DAY"
-        )
-    } else {
-        String::new()
-    };
-    let request = if by_request { "moments.request_index, " } else { "" };
-    if !marginals {
-        let dims_sql = dims.iter().map(|d| column(d)).collect::<Vec<_>>().join(", ");
-        return format!("SELECT {request}{dims_sql}, {measures} FROM {from}{successor_join} GROUP BY ALL");
+        _ => format!("CAST(members.{column} AS VARCHAR) AS {column}"),
     }
-    let mut inner: Vec<String> = grouped.iter().map(|d| column(d)).collect();
-    if by_request {
-        inner.insert(0, "moments.request_index".to_string());
+}
+
+/// The join that counts a predecessor agency's rows under its successor in every period
+/// whose last day is after the predecessor's (queries/agencies.toml), when `columns`
+/// group by the agency; `period_end` names the period's end.
+fn successor_join(columns: &[&str], period_end: &str) -> String {
+    if !columns.contains(&"receiving_agency") {
+        return String::new();
     }
-    if indicator.statistic == Statistic::Share {
-        inner.push("members.success".to_string());
-    }
-    let inner = if inner.is_empty() {
-        "1 AS one".to_string()
-    } else {
-        inner.join(", ")
-    };
-    let request = if by_request { "request_index" } else { "" };
-    let sets: Vec<String> = std::iter::once(request.to_string())
-        .chain(grouped.iter().map(|d| {
-            if by_request {
-                format!("{request}, {d}")
-            } else {
-                d.to_string()
-            }
-        }))
-        .map(|set| format!("({set})"))
-        .collect();
-    let set_of_row = if grouped.is_empty() {
-        "0".to_string()
-    } else {
-        let arms: Vec<String> = grouped
-            .iter()
-            .enumerate()
-            .map(|(k, d)| format!("WHEN grouping({d}) = 0 THEN {}", k + 1))
-            .collect();
-        format!("CASE {} ELSE 0 END", arms.join(" "))
-    };
-    let outer: Vec<&str> = by_request
-        .then_some("request_index")
-        .into_iter()
-        .chain(grouped.iter().copied())
-        .collect();
-    let outer = outer.iter().map(|c| format!("{c}, ")).collect::<String>();
     format!(
-        "SELECT {outer}{set_of_row} AS grouping_set, {measures} \
-         FROM (SELECT {inner} FROM {from}{successor_join}) AS grouped_members \
-         GROUP BY GROUPING SETS ({})",
-        sets.join(", ")
+        " LEFT JOIN agency_successors AS succession \
+          ON succession.predecessor = members.receiving_agency \
+         AND succession.last_day < CAST({period_end} AS DATE) - INTERVAL 1 DAY"
     )
 }
 
