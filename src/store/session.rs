@@ -601,14 +601,20 @@ impl<'a> Session<'a> {
 /// which this grouping does fastest.
 fn member_groups_sql(indicator: &Indicator) -> String {
     let from = format!("(\n{}\n) AS members", indicator.sql);
-    let (dims, measures) = (member_dimensions(indicator), member_measures(indicator));
+    grouped_by_every_dimension(indicator, &from, "$period_end", "")
+}
+
+/// The members `from` names (`members`) grouped by every dimension at once, after the
+/// columns `leading`; `period_end` names the period's end.
+fn grouped_by_every_dimension(indicator: &Indicator, from: &str, period_end: &str, leading: &str) -> String {
+    let dims = member_dimensions(indicator);
     let columns = dims
         .iter()
         .map(|d| member_column(d))
         .collect::<Vec<_>>()
         .join(", ");
-    let successor_join = successor_join(&dims, "$period_end");
-    format!("SELECT {columns}, {measures} FROM {from}{successor_join} GROUP BY ALL")
+    let (measures, successor_join) = (member_measures(indicator), successor_join(&dims, period_end));
+    format!("SELECT {leading}{columns}, {measures} FROM {from}{successor_join} GROUP BY ALL")
 }
 
 /// The query grouping an indicator's members for every request of `moments` (a table of
@@ -629,19 +635,10 @@ pub fn member_groups_of_periods_sql(indicator: &Indicator, moments: &str) -> Str
             sql.replace(&format!("${name}"), &format!("moments.{name}"))
         });
     let from = format!("{moments} AS moments, LATERAL (\n{members}\n) AS members");
-    let measures = member_measures(indicator);
     if !indicator.counts_members() {
-        let dims = member_dimensions(indicator);
-        let columns = dims
-            .iter()
-            .map(|d| member_column(d))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let successor_join = successor_join(&dims, "moments.period_end");
-        return format!(
-            "SELECT moments.request_index, {columns}, {measures} FROM {from}{successor_join} GROUP BY ALL"
-        );
+        return grouped_by_every_dimension(indicator, &from, "moments.period_end", "moments.request_index, ");
     }
+    let measures = member_measures(indicator);
     let shown = indicator.shown_columns();
     let successor_join = successor_join(&shown, "moments.period_end");
     let mut inner: Vec<String> = std::iter::once("moments.request_index".to_string())
