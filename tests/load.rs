@@ -752,7 +752,7 @@ fn a_file_judged_while_written_and_then_refused_changes_nothing() {
         run.stderr
     );
     assert!(
-        run.stderr.contains("store: part written"),
+        run.stderr.contains("part: handed to the store"),
         "clean parts were written first: {}",
         run.stderr
     );

@@ -363,14 +363,14 @@ fn load_judging_in_parts(
     let load_id = tx.load_id();
     let province = province_of(e.kind, options);
     let (kind, path, file) = (e.kind, e.path.clone(), e.file.clone());
-    let mut rows_loaded = 0u64;
-    // The next part is read and judged on one thread while the store writes the last
-    // one on this thread (DuckDB's connection stays here): at most two parts in memory.
-    let (judged, reader) = std::thread::scope(|scope| -> Result<_> {
-        let (sender, receiver) =
-            std::sync::mpsc::sync_channel::<(u64, Vec<arrow::record_batch::RecordBatch>)>(0);
+    // The file is read and judged part by part on one thread while the store writes
+    // the parts on this one (DuckDB's connection stays here), in one statement: at most
+    // two parts in memory.
+    let rows_loaded = std::thread::scope(|scope| -> Result<_> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<arrow::record_batch::RecordBatch>>(0);
         let judging = scope.spawn(|| -> Result<_> {
-            let sender = sender;
+            let mut to_store = Some(sender);
+            let mut rows_sent = 0u64;
             let mut reader = parts::Parts::open(&path, &file)?;
             let mut judge = PartJudge::new(kind, file.clone(), &parted.profile, &parted.ctx);
             while let Some(raw) = judge.next_part(&mut reader)? {
@@ -379,7 +379,11 @@ fn load_judging_in_parts(
                 if judge.done() {
                     break;
                 }
-                let Some(validated) = validated.filter(|_| judge.clean()) else {
+                if !judge.clean() {
+                    // Nothing more is written: hanging up ends the store's statement.
+                    to_store = None;
+                }
+                let (Some(validated), Some(sender)) = (validated, &to_store) else {
                     continue;
                 };
                 let mut valid = valid_rows(&validated.canonical, &HashSet::new(), load_id, province)?;
@@ -388,27 +392,27 @@ fn load_judging_in_parts(
                 let batches = arrow_bridge::to_record_batches(&mut valid)?;
                 drop(valid);
                 judge.clock.lap("part: to arrow");
-                if sender.send((rows, batches)).is_err() {
+                if sender.send(batches).is_err() {
                     // The store failed; its error is what the load reports.
                     break;
                 }
-                judge.clock.lap("part: wait for the store");
+                rows_sent += rows;
+                judge.clock.lap("part: handed to the store");
             }
-            Ok((judge, reader))
+            drop(to_store);
+            // The ids repeated across parts are found while the store writes the last
+            // part.
+            judge.finish(&mut e, reader)?;
+            Ok(rows_sent)
         });
-        let mut clock = crate::Stopwatch::start();
-        for (rows, batches) in receiver {
-            clock.lap("store: wait for a part");
-            tx.append(kind, batches)?;
-            rows_loaded += rows;
-            clock.lap("store: part written");
-        }
-        match judging.join() {
+        let stored = tx.append_stream(kind, receiver);
+        let judged = match judging.join() {
             Ok(judged) => judged,
             Err(panic) => std::panic::resume_unwind(panic),
-        }
+        };
+        stored?;
+        judged
     })?;
-    judged.finish(&mut e, reader)?;
     if e.refused_whole() || e.invalid_rows() > 0 {
         return Ok(Judging::Refused(Box::new(e)));
     }

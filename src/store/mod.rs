@@ -18,6 +18,7 @@ pub use record::{log_outputs, OutputToLog, RefusedFile};
 pub use session::{member_groups_of_periods_sql, CaseScope, Session};
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
 
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDateTime;
@@ -776,20 +777,41 @@ impl LoadTransaction<'_> {
 
     /// Appends rows as they are (no replacement yet).
     pub fn append(&self, kind: Kind, batches: Vec<RecordBatch>) -> Result<()> {
-        let mut clock = crate::Stopwatch::start();
         if batches.iter().any(|b| b.num_rows() > 0) {
-            // Scanned on every core; the order of rows in the table does not matter
-            // (they are found by key), so DuckDB may insert them in parallel.
             self.inbox.put(batches);
-            let inserted = self.tx.execute_batch(&format!(
-                "SET preserve_insertion_order = false; INSERT INTO {} BY NAME SELECT * FROM {}(); \
-                 RESET preserve_insertion_order",
-                rows_table(kind),
-                incoming::FUNCTION
-            ));
-            self.inbox.clear();
-            inserted.map_err(|e| self.error(e))?;
+            self.insert_from_inbox(kind)?;
         }
+        Ok(())
+    }
+
+    /// Appends the parts `parts` receives, as they come, until its sender hangs up: one
+    /// statement for them all (see [`incoming`]). A sender whose part is not taken (the
+    /// store failed) gets an error on sending.
+    pub fn append_stream(&self, kind: Kind, parts: Receiver<Vec<RecordBatch>>) -> Result<()> {
+        // The scan needs the rows' columns when it is planned: the first part names them.
+        let first = loop {
+            match parts.recv() {
+                Ok(part) if part.iter().any(|b| b.num_rows() > 0) => break part,
+                Ok(_) => continue,
+                Err(_) => return Ok(()),
+            }
+        };
+        self.inbox.put_stream(first, parts);
+        self.insert_from_inbox(kind)
+    }
+
+    fn insert_from_inbox(&self, kind: Kind) -> Result<()> {
+        let mut clock = crate::Stopwatch::start();
+        // Scanned on every core; the order of rows in the table does not matter
+        // (they are found by key), so DuckDB may insert them in parallel.
+        let inserted = self.tx.execute_batch(&format!(
+            "SET preserve_insertion_order = false; INSERT INTO {} BY NAME SELECT * FROM {}(); \
+             RESET preserve_insertion_order",
+            rows_table(kind),
+            incoming::FUNCTION
+        ));
+        self.inbox.clear();
+        inserted.map_err(|e| self.error(e))?;
         clock.lap("insert");
         Ok(())
     }
