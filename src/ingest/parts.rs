@@ -228,11 +228,18 @@ impl CsvParts {
         // Read what the part is expected to hold (a megabyte at first), then more while
         // neither of its bounds is reached.
         let mut wanted = self.wanted.min(self.part_bytes);
+        // The first part is small: the store waits for it with nothing else to do, and
+        // writes it while the next, full-sized part is read.
+        let first_part_cells = if first {
+            (self.part_cells / 16).max(1)
+        } else {
+            self.part_cells
+        };
         let cut = loop {
             self.fill(wanted)?;
             // At most so many records (the header's the first): a part of short cells is
             // bounded by its cells before its bytes.
-            let allowed = (self.part_cells / header_fields(&self.carry).max(1) as usize).max(1) + 1;
+            let allowed = (first_part_cells / header_fields(&self.carry).max(1) as usize).max(1) + 1;
             let (records, last) = record_ends(&self.carry)
                 .take(allowed)
                 .fold((0, None), |(n, _), end| (n + 1, Some(end)));
@@ -544,14 +551,15 @@ mod tests {
         }
         std::fs::write(&path, &text).unwrap();
         let mut parts = CsvParts::open(&path, "cases.csv").unwrap();
-        // 20 cells of 2 columns: 10 rows a part, though a part of bytes would hold all.
+        // 20 cells of 2 columns: 10 rows a part, though a part of bytes would hold all;
+        // the first part a sixteenth of that, at least a row.
         parts.part_cells = 20;
         let (mut sizes, mut rows) = (Vec::new(), Vec::new());
         while let Some(part) = parts.next_part().unwrap() {
             sizes.push(part.height());
             rows.extend(read::row_numbers(&part.df).unwrap().iter().map(Option::unwrap));
         }
-        assert_eq!(sizes, [10, 10, 10, 10, 10, 10, 10, 10, 10, 5]);
+        assert_eq!(sizes, [1, 10, 10, 10, 10, 10, 10, 10, 10, 10, 4]);
         assert_eq!(rows, (0..95).collect::<Vec<u64>>());
     }
 
