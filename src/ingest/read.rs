@@ -386,7 +386,7 @@ fn read_csv(path: &Path, file: &str) -> Result<RawTable> {
         return Err(too_many_cells(file));
     }
     clock.lap("read: bytes");
-    read_csv_bytes(path, file, &mut bytes, 0, true).map(|(table, _)| table)
+    read_csv_bytes(path, file, &mut bytes, 0, Checksum::OfBytes).map(|(table, _)| table)
 }
 
 /// About how many cells a CSV file holds: its records times the fields of its header
@@ -422,8 +422,17 @@ pub(crate) fn header_end(bytes: &[u8]) -> Option<usize> {
     record_ends(bytes).next()
 }
 
+/// What [`read_csv_bytes`] adds to a checksum, on another core than its shape scan.
+pub(crate) enum Checksum<'a> {
+    /// The table carries the SHA-256 of the bytes.
+    OfBytes,
+    /// The bytes from this offset on (a part's, after the header it starts with) go
+    /// on to the running checksum of a file read in parts.
+    Feed(&'a mut sha2::Sha256, usize),
+}
+
 /// A CSV export (or a part of one, header first) already in memory. Data rows are
-/// numbered from `first_row`; with `checksum`, the table carries the SHA-256 of `bytes`.
+/// numbered from `first_row`; `checksum` says what becomes of the bytes' SHA-256.
 /// Also returns how many records the CSV reader saw (blank ones included), where the
 /// next part's numbering starts. `bytes` is left to the caller, who may reuse the room
 /// (its content is changed: a BOM is dropped).
@@ -432,7 +441,7 @@ pub(crate) fn read_csv_bytes(
     file: &str,
     bytes: &mut Vec<u8>,
     first_row: usize,
-    checksum: bool,
+    checksum: Checksum<'_>,
 ) -> Result<(RawTable, usize)> {
     let mut clock = crate::Stopwatch::start();
     let start = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
@@ -450,10 +459,12 @@ pub(crate) fn read_csv_bytes(
     let (shape, (sha256, utf8)) = std::thread::scope(|scope| {
         let checks = scope.spawn(|| {
             (
-                if checksum {
-                    sha256_hex(bytes)
-                } else {
-                    String::new()
+                match checksum {
+                    Checksum::OfBytes => sha256_hex(bytes),
+                    Checksum::Feed(hasher, from) => {
+                        sha2::Digest::update(hasher, &bytes[from..]);
+                        String::new()
+                    }
                 },
                 std::str::from_utf8(&bytes[start..]).map(|_| ()),
             )
