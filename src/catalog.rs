@@ -366,15 +366,6 @@ impl Indicator {
             .collect()
     }
 
-    /// Whether the rows are sums of member counts (counts, shares, rates), so that each
-    /// shown group is counted by itself; durations' statistics need every member.
-    pub fn counts_members(&self) -> bool {
-        matches!(
-            self.statistic,
-            Statistic::Count | Statistic::Rate | Statistic::Share
-        )
-    }
-
     pub fn label(&self, lang: Lang) -> &str {
         match lang {
             Lang::Vi => &self.label_vi,

@@ -1,7 +1,7 @@
 //! Computing the indicator dictionary over the store. Each indicator's SQL (from the
 //! catalog) returns its cohort's members; the query runs with the period and as-of bound
 //! as parameters (or, for many periods at once, read from a table of them: [`ahead`]),
-//! grouped in DuckDB (by every dimension at once, or, for many periods' counts, by each
+//! grouped in DuckDB (by every dimension at once, or, for many periods, by each
 //! shown column alone), and the groups are reduced here with the statistics of
 //! [`crate::stats`] into the tidy table.
 

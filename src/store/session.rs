@@ -619,14 +619,14 @@ fn grouped_by_every_dimension(indicator: &Indicator, from: &str, period_end: &st
 
 /// The query grouping an indicator's members for every request of `moments` (a table of
 /// `request_moments`' columns; `request_index` leads each group): the query's three
-/// moments read from the request's row (joined `LATERAL`) instead of bound parameters. Counts,
-/// shares and rates are grouped by each shown column alone and in total (grouping sets,
+/// moments read from the request's row (joined `LATERAL`) instead of bound parameters. The
+/// members are grouped by each shown column alone and in total (grouping sets,
 /// `grouping_set` naming the column: 0 the total, k the k-th of
 /// [`Indicator::shown_columns`]): a dozen periods' members grouped by every dimension
-/// at once make a group per combination, most of the query's time on a large store.
-/// Durations' statistics need every member's duration in each cell: their members are
-/// grouped by every dimension at once, as for one period. Either way a cell sums the
-/// same members. Equal texts over the same moments give equal groups.
+/// at once make a group per combination, most of the query's time on a large store
+/// (for durations, whose groups list every member's duration, two thirds of a 1M-case
+/// report's queries). A cell sums the same members either way. Equal texts over the
+/// same moments give equal groups.
 pub fn member_groups_of_periods_sql(indicator: &Indicator, moments: &str) -> String {
     // The three moments an indicator's query may name (bind_moments refuses any other).
     let members = ["period_start", "period_end", "as_of"]
@@ -635,18 +635,22 @@ pub fn member_groups_of_periods_sql(indicator: &Indicator, moments: &str) -> Str
             sql.replace(&format!("${name}"), &format!("moments.{name}"))
         });
     let from = format!("{moments} AS moments, LATERAL (\n{members}\n) AS members");
-    if !indicator.counts_members() {
-        return grouped_by_every_dimension(indicator, &from, "moments.period_end", "moments.request_index, ");
-    }
     let measures = member_measures(indicator);
     let shown = indicator.shown_columns();
     let successor_join = successor_join(&shown, "moments.period_end");
     let mut inner: Vec<String> = std::iter::once("moments.request_index".to_string())
         .chain(shown.iter().map(|d| member_column(d)))
         .collect();
-    if indicator.statistic == Statistic::Share {
-        inner.push("members.success".to_string());
-    }
+    inner.extend(
+        match indicator.statistic {
+            Statistic::Count | Statistic::Rate => &[][..],
+            Statistic::Share => &["members.success"][..],
+            Statistic::Quantile(_) => &["members.duration"][..],
+            Statistic::KaplanMeier(_) => &["members.duration", "members.event"][..],
+        }
+        .iter()
+        .map(|c| c.to_string()),
+    );
     let sets: Vec<String> = std::iter::once("(request_index)".to_string())
         .chain(shown.iter().map(|d| format!("(request_index, {d})")))
         .collect();
