@@ -202,8 +202,6 @@ mod gathering {
         revised_since: Option<i64>,
     ) -> Result<ReportData> {
         let (period, public) = (request.period, request.audience.is_public());
-        // The trends and years ask for many periods of the state read.
-        store.expect_many_periods(request.known);
         let mut clock = crate::Stopwatch::start();
         let mut geography = Session::new(store, request)?.whole(&period)?;
         geography.covers_its_parts(&period)?;
@@ -302,6 +300,9 @@ mod gathering {
         ];
         asks.extend(trend_asked.iter().skip(1).cloned());
         asks.extend(years_asked.iter().cloned());
+        // The trends and years ask for many periods of the state read.
+        let until = asks.iter().map(|(asked, _)| asked.latest_moment()).max();
+        store.expect_many_periods(request.known, until.unwrap_or(request.as_of));
         crate::release::compute_ahead(store, &asks)?;
         let current = values(store, used, &asks[0].0)?;
         let previous = values(store, used, &asks[1].0)?;

@@ -95,6 +95,12 @@ pub struct Request {
 }
 
 impl Request {
+    /// The later of its period's end and its as-of: no case received, received by the
+    /// police or decided after it counts in its figures.
+    pub fn latest_moment(&self) -> NaiveDateTime {
+        self.period.end_moment().max(self.as_of)
+    }
+
     /// `period` as of `as_of`, for the store's one province, as the store stands, for
     /// the public.
     pub fn new(period: Period, as_of: NaiveDateTime) -> Request {

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::util::{baove, read_csv_rows, repo};
+use crate::util::{baove, read_csv_rows, repo, sample_data};
 
 fn fixture(part: &str) -> String {
     repo()
@@ -812,8 +812,9 @@ fn facts_kept_for_many_periods_answer_as_fresh_stores_do() {
     );
     assert!(alone[1].0 != alone[3].0, "the former province and the nation");
     assert!(alone[1].0 != alone[7].0, "two periods");
+    let until = requests.iter().map(Request::latest_moment).max().unwrap();
     for many_periods_of in [None, Some(earlier)] {
-        let ready = |store: &baove::store::Store| store.expect_many_periods(many_periods_of);
+        let ready = |store: &baove::store::Store| store.expect_many_periods(many_periods_of, until);
         answers_in_both_orders(&requests, &alone, open, ready, answer);
     }
 }
@@ -848,14 +849,27 @@ fn figures_computed_ahead_for_many_periods_equal_each_computed_alone() {
     assert!(alone[0] != alone[2], "two wholes of a period");
     // The nation as of the end of 2025Q1 (request 8) and as of 15 February (14).
     assert!(alone[8] != alone[14], "two as-of of a period");
-    for many_periods_of in [None, Some(earlier)] {
+    // The facts kept for many periods hold the cases of the periods up to the latest
+    // moment expected; a horizon before some requests leaves those to be computed alone
+    // (2024Q4 ends on 15 December 2024, before 2025Q1 and the year 2024 end).
+    let latest = requests.iter().map(Request::latest_moment).max().unwrap();
+    let end_of_2024q4 = baove::period::Period::parse("2024Q4", baove::period::Calendar::Statutory)
+        .unwrap()
+        .end_moment();
+    let half = requests.len() / 2 * all.len();
+    for (many_periods_of, until, ahead) in [
+        (None, latest, half),
+        (Some(earlier), latest, half),
+        (None, end_of_2024q4, 0),
+    ] {
         let store = open();
-        store.expect_many_periods(many_periods_of);
+        store.expect_many_periods(many_periods_of, until);
         let asks: Vec<(Request, Vec<baove::catalog::Indicator>)> =
             requests.iter().map(|r| (r.clone(), all.clone())).collect();
         let computed = baove::indicators::compute_ahead(&store, &asks).unwrap();
-        // Only the state expected has facts of every case: half the requests.
-        assert_eq!(computed, requests.len() / 2 * all.len(), "figures computed ahead");
+        // Only the state expected has facts for many periods (half the requests), and
+        // only when they hold every period asked.
+        assert_eq!(computed, ahead, "figures computed ahead until {until}");
         for (request, alone) in requests.iter().zip(&alone) {
             let rows = baove::indicators::compute(&store, &all, request).unwrap();
             assert!(rows == *alone, "{request:?} computed ahead");
@@ -875,13 +889,72 @@ fn figures_computed_ahead_for_many_periods_equal_each_computed_alone() {
         .collect();
     let alone: Vec<_> = public.iter().map(|r| release(&open(), r)).collect();
     let store = open();
-    store.expect_many_periods(None);
+    store.expect_many_periods(None, latest);
     let asks: Vec<_> = public.iter().map(|r| ((*r).clone(), all.clone())).collect();
     assert!(baove::release::compute_ahead(&store, &asks).unwrap() > 0);
     for (request, alone) in public.iter().zip(&alone) {
         assert!(
             release(&store, request) == *alone,
             "{request:?} released from figures computed ahead"
+        );
+    }
+}
+
+/// Facts kept for many periods hold the cases up to the latest moment expected (issue
+/// 34): on the sample (cases from 2023 to late 2026, so many after the horizon), a
+/// report's quarters computed ahead from them, and a request inside the horizon computed
+/// from them alone, equal each computed on a fresh store; a request beyond the horizon
+/// is computed from its own cases.
+#[test]
+fn facts_kept_until_a_horizon_answer_as_fresh_stores_do() {
+    use baove::results::{Request, Top};
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(baove(dir.path(), &["load", &sample_data()]).code, 0);
+    let db = dir.path().join("baove.duckdb");
+    let open = || baove::store::Store::open_read_only(&db).unwrap();
+    let all = baove::catalog::indicators().unwrap();
+    let requests = requests_over(
+        &[
+            ("2024Q3", None),
+            ("2024Q4", None),
+            ("2025Q1", None),
+            ("2025Q1", Some("2025-02-15 08:30:00")),
+            ("2025Q2", None),
+        ],
+        &[Top::Only],
+        &[None],
+    );
+    let alone: Vec<Vec<baove::results::TidyRow>> = requests
+        .iter()
+        .map(|r| baove::indicators::compute(&open(), &all, r).unwrap())
+        .collect();
+    // The horizon: the end of 2025Q1; 2025Q2 lies beyond it.
+    let until = requests[2].latest_moment();
+    let (within, beyond) = requests.split_at(4);
+    let store = open();
+    store.expect_many_periods(None, until);
+    let asks: Vec<(Request, Vec<baove::catalog::Indicator>)> =
+        within.iter().map(|r| (r.clone(), all.clone())).collect();
+    let computed = baove::indicators::compute_ahead(&store, &asks).unwrap();
+    assert_eq!(computed, within.len() * all.len(), "figures computed ahead");
+    for (request, alone) in requests.iter().zip(&alone) {
+        let rows = baove::indicators::compute(&store, &all, request).unwrap();
+        assert!(rows == *alone, "{request:?} on the store expecting many periods");
+    }
+    // A request of the horizon asked first (its facts then kept for it), then the
+    // others, on a store expecting them.
+    let store = open();
+    store.expect_many_periods(None, until);
+    for (request, alone) in within
+        .iter()
+        .rev()
+        .chain(beyond)
+        .zip(alone[..4].iter().rev().chain(&alone[4..]))
+    {
+        let rows = baove::indicators::compute(&store, &all, request).unwrap();
+        assert!(
+            rows == *alone,
+            "{request:?} asked alone on the store expecting many periods"
         );
     }
 }

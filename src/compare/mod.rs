@@ -331,9 +331,6 @@ pub fn run(
     geography: &Geography,
     trend_len: usize,
 ) -> Result<Run> {
-    if trend_len > 1 {
-        comparing.store.expect_many_periods(request.known);
-    }
     // The trend's requests, oldest first, ending with `request`: each earlier period at
     // its own end.
     let mut trend_requests = vec![request.clone()];
@@ -343,6 +340,10 @@ pub fn run(
     }
     trend_requests.reverse();
     if trend_len > 1 {
+        let until = trend_requests.iter().map(Request::latest_moment).max();
+        comparing
+            .store
+            .expect_many_periods(request.known, until.unwrap_or(request.as_of));
         let asks: Vec<_> = trend_requests
             .iter()
             .map(|asked| (asked.clone(), comparing.all.to_vec()))

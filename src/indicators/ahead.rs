@@ -97,9 +97,10 @@ fn compute_periods(store: &Store, asks: &[&Ask]) -> Result<Option<Vec<Vec<TidyRo
         .iter()
         .map(|(request, _)| Session::new(store, request))
         .collect::<Result<_>>()?;
+    let requests: Vec<&Request> = asks.iter().map(|(request, _)| request).collect();
     if !sessions
         .first()
-        .map(Session::reads_every_case)
+        .map(|session| session.reads_facts_for(&requests))
         .transpose()?
         .unwrap_or(false)
     {

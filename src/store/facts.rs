@@ -9,7 +9,8 @@
 //! computes each both over the request's scope and over every case). So facts computed
 //! for the provinces of a nation serve each province's request, and facts computed for
 //! every case serve every period: a report (many periods, every whole of the public
-//! pattern) computes them once per state of the store it reads.
+//! pattern) computes them once per state of the store it reads, for the cases any of its
+//! periods can need: those of its moments' horizon.
 
 use std::collections::BTreeSet;
 
@@ -25,8 +26,10 @@ const KEPT: usize = 2;
 /// Which cases a kept set of facts holds.
 #[derive(Debug, Clone, PartialEq)]
 enum Window {
-    /// Every case of its provinces.
-    All,
+    /// The cases of its provinces any request whose moments are at most this one can
+    /// need (`queries/case_scope.sql` selects by moments before its period's end and
+    /// as-of): received, received by the police or decided by the police before it.
+    Until(chrono::NaiveDateTime),
     /// The cases one request's scope selects (`queries/case_scope.sql` or
     /// `cohort_scope.sql`) with its moments bound.
     Request {
@@ -36,9 +39,9 @@ enum Window {
 }
 
 impl Window {
-    fn of(scope: CaseScope, request: &Request, every_case: bool) -> Window {
-        if every_case {
-            return Window::All;
+    fn of(scope: CaseScope, request: &Request, horizon: Option<chrono::NaiveDateTime>) -> Window {
+        if let Some(until) = horizon.filter(|until| within(request, *until)) {
+            return Window::Until(until);
         }
         Window::Request {
             cohort_only: scope == CaseScope::Cohort,
@@ -54,8 +57,11 @@ impl Window {
     /// its cohort).
     fn holds(&self, wanted: &Window) -> bool {
         match (self, wanted) {
-            (Window::All, _) => true,
-            (Window::Request { .. }, Window::All) => false,
+            (Window::Until(until), Window::Until(wanted)) => wanted <= until,
+            (Window::Until(until), Window::Request { moments, .. }) => {
+                moments[1] <= *until && moments[2] <= *until
+            }
+            (Window::Request { .. }, Window::Until(_)) => false,
             (
                 Window::Request { cohort_only, moments },
                 Window::Request {
@@ -79,22 +85,29 @@ pub(super) struct KeptFacts {
     provinces: BTreeSet<String>,
 }
 
+/// Whether `request`'s moments are all at most `until`.
+fn within(request: &Request, until: chrono::NaiveDateTime) -> bool {
+    request.latest_moment() <= until
+}
+
 /// The facts a connection keeps, most recently used last, and the state of the store
 /// whose requests to come ask for many periods (the load it is known after; None: as it
-/// stands).
+/// stands), with the latest of their moments.
 #[derive(Debug, Default)]
 pub(super) struct FactsKept {
     sets: Vec<KeptFacts>,
-    many_periods_of: Option<Option<i64>>,
+    many_periods_of: Option<(Option<i64>, chrono::NaiveDateTime)>,
 }
 
 impl super::Store {
     /// Tells the store that the requests to come ask for many periods of the state
-    /// `known` reads (a report, its trends and years; a comparison and its trend): the
-    /// case facts of that state are then computed for every case once, instead of once
-    /// per period. Another state (a revision's earlier one) keeps one period's.
-    pub fn expect_many_periods(&self, known: Option<i64>) {
-        self.facts.borrow_mut().many_periods_of = Some(known);
+    /// `known` reads (a report, its trends and years; a comparison and its trend), none
+    /// with a moment (period end or as-of) after `until`: the case facts of that state
+    /// are then computed once, for every case such a request can need, instead of once
+    /// per period. Another state (a revision's earlier one), or a request beyond
+    /// `until`, has one period's.
+    pub fn expect_many_periods(&self, known: Option<i64>, until: chrono::NaiveDateTime) {
+        self.facts.borrow_mut().many_periods_of = Some((known, until));
     }
 
     /// The state of the store the connection reads, as the kept facts and the staging
@@ -112,12 +125,22 @@ impl super::Store {
 }
 
 impl Session<'_> {
-    /// Whether the facts of the state this session reads are kept for every case (the
-    /// store was told to expect many periods of it), so that one `case_facts` serves
-    /// every period of a whole.
-    pub fn reads_every_case(&self) -> Result<bool> {
+    /// Whether the facts of the state this session reads are kept for many periods
+    /// (the store was told to expect them) and hold the cases of every one of
+    /// `requests`, so that one `case_facts` serves them all.
+    pub fn reads_facts_for(&self, requests: &[&Request]) -> Result<bool> {
+        Ok(self
+            .horizon()?
+            .is_some_and(|until| requests.iter().all(|r| within(r, until))))
+    }
+
+    /// The latest moment of the many periods expected of the state this session reads.
+    fn horizon(&self) -> Result<Option<chrono::NaiveDateTime>> {
         let state = self.store.facts_state()?;
-        Ok(self.store.facts.borrow().many_periods_of == Some(state.0))
+        Ok(match self.store.facts.borrow().many_periods_of {
+            Some((known, until)) if known == state.0 => Some(until),
+            _ => None,
+        })
     }
 
     /// Makes `case_facts` hold the cases `request` can need (see [`CaseScope`]), for
@@ -138,8 +161,7 @@ impl Session<'_> {
             return self.facts_computed_by_each_query();
         }
         let state = self.store.facts_state()?;
-        let every_case = self.store.facts.borrow().many_periods_of == Some(state.0);
-        let window = Window::of(scope, request, every_case);
+        let window = Window::of(scope, request, self.horizon()?);
         let kept = self.kept_facts(state, &window, &provinces);
         if kept.is_none() && readers <= 2 {
             self.select_cases(request, &window)?;
@@ -242,7 +264,12 @@ impl Session<'_> {
         let conn = &self.store.conn;
         let fail = |e: duckdb::Error| self.error(format!("case facts: {e}"));
         let sql = match window {
-            Window::All => return self.select_every_case(),
+            Window::Until(until) => {
+                return conn
+                    .execute(&format!("CREATE TEMP TABLE fact_cases AS {CASES_UNTIL}"), [until])
+                    .map(drop)
+                    .map_err(fail)
+            }
             Window::Request {
                 cohort_only: true, ..
             } => crate::catalog::COHORT_SCOPE_SQL,
@@ -258,6 +285,11 @@ impl Session<'_> {
 /// Every case of the provinces reached, under its area as coded.
 const EVERY_CASE: &str =
     "SELECT * FROM cases WHERE province_code IN (SELECT province_code FROM reach_sources)";
+
+/// The cases of [`Window::Until`] the moment bound.
+const CASES_UNTIL: &str = "SELECT * FROM cases \
+     WHERE province_code IN (SELECT province_code FROM reach_sources) \
+       AND (received_at < $1 OR police_received_at < $1 OR criminal_decision_at < $1)";
 
 /// `case_facts` as the facts of `source` under the areas the whole reports them as.
 fn reported_facts(source: &str) -> String {
