@@ -27,8 +27,9 @@ pub type Ask = (Request, Vec<Indicator>);
 /// Computes and remembers the figures `asks` will ask [`super::compute`] for, with one
 /// query per indicator and whole for all the periods of a state of the store read.
 /// Figures already remembered are not computed again. A store not told to expect many
-/// periods (`Store::expect_many_periods`) has facts for one period at a time: its
-/// figures are left to be computed as they are asked. How many figures were computed.
+/// periods (`Store::expect_many_periods`), or asked for a period beyond the latest
+/// moment it expects, has facts for one period at a time: its figures are left to be
+/// computed as they are asked. How many figures were computed.
 pub fn compute_ahead(store: &Store, asks: &[Ask]) -> Result<usize> {
     let mut wanted: Vec<(Ask, Vec<FigureKey>)> = Vec::new();
     {
@@ -83,7 +84,8 @@ pub fn compute_ahead(store: &Store, asks: &[Ask]) -> Result<usize> {
 
 /// The rows of each ask (requests of one state of the store), computed with one query per
 /// indicator over the asks whose whole reaches the same provinces the same way; None
-/// when the store keeps facts for one period at a time.
+/// when the store keeps facts for one period at a time, or kept facts that do not hold
+/// every ask's cases.
 fn compute_periods(store: &Store, asks: &[&Ask]) -> Result<Option<Vec<Vec<TidyRow>>>> {
     let mut every: Vec<Indicator> = Vec::new();
     for (_, indicators) in asks {
