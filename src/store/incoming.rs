@@ -61,7 +61,7 @@ pub struct Bound;
 /// the receiver of the parts still to come.
 pub struct Pending(Mutex<Scanning>);
 
-pub struct Scanning {
+struct Scanning {
     slices: VecDeque<RecordBatch>,
     more: Option<Receiver<Vec<RecordBatch>>>,
 }
