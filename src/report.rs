@@ -302,7 +302,7 @@ mod gathering {
         asks.extend(years_asked.iter().cloned());
         // The trends and years ask for many periods of the state read.
         let until = asks.iter().map(|(asked, _)| asked.latest_moment()).max();
-        store.expect_many_periods(request.known, until.unwrap_or(request.as_of));
+        store.expect_many_periods(request.known, until.unwrap_or(request.latest_moment()));
         crate::release::compute_ahead(store, &asks)?;
         let current = values(store, used, &asks[0].0)?;
         let previous = values(store, used, &asks[1].0)?;

@@ -343,7 +343,7 @@ pub fn run(
         let until = trend_requests.iter().map(Request::latest_moment).max();
         comparing
             .store
-            .expect_many_periods(request.known, until.unwrap_or(request.as_of));
+            .expect_many_periods(request.known, until.unwrap_or(request.latest_moment()));
         let asks: Vec<_> = trend_requests
             .iter()
             .map(|asked| (asked.clone(), comparing.all.to_vec()))

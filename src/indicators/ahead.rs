@@ -102,9 +102,7 @@ fn compute_periods(store: &Store, asks: &[&Ask]) -> Result<Option<Vec<Vec<TidyRo
     let requests: Vec<&Request> = asks.iter().map(|(request, _)| request).collect();
     if !sessions
         .first()
-        .map(|session| session.reads_facts_for(&requests))
-        .transpose()?
-        .unwrap_or(false)
+        .is_some_and(|session| session.reads_facts_for(&requests))
     {
         return Ok(None);
     }

@@ -230,7 +230,7 @@ impl CsvParts {
         let mut wanted = self.wanted.min(self.part_bytes);
         // The first part is small: the store waits for it with nothing else to do, and
         // writes it while the next, full-sized part is read.
-        let first_part_cells = if first {
+        let cells_allowed = if first {
             (self.part_cells / 16).max(1)
         } else {
             self.part_cells
@@ -239,7 +239,7 @@ impl CsvParts {
             self.fill(wanted)?;
             // At most so many records (the header's the first): a part of short cells is
             // bounded by its cells before its bytes.
-            let allowed = (first_part_cells / header_fields(&self.carry).max(1) as usize).max(1) + 1;
+            let allowed = (cells_allowed / header_fields(&self.carry).max(1) as usize).max(1) + 1;
             let (records, last) = record_ends(&self.carry)
                 .take(allowed)
                 .fold((0, None), |(n, _), end| (n + 1, Some(end)));

@@ -128,19 +128,17 @@ impl Session<'_> {
     /// Whether the facts of the state this session reads are kept for many periods
     /// (the store was told to expect them) and hold the cases of every one of
     /// `requests`, so that one `case_facts` serves them all.
-    pub fn reads_facts_for(&self, requests: &[&Request]) -> Result<bool> {
-        Ok(self
-            .horizon()?
-            .is_some_and(|until| requests.iter().all(|r| within(r, until))))
+    pub fn reads_facts_for(&self, requests: &[&Request]) -> bool {
+        self.horizon()
+            .is_some_and(|until| requests.iter().all(|r| within(r, until)))
     }
 
     /// The latest moment of the many periods expected of the state this session reads.
-    fn horizon(&self) -> Result<Option<chrono::NaiveDateTime>> {
-        let state = self.store.facts_state()?;
-        Ok(match self.store.facts.borrow().many_periods_of {
-            Some((known, until)) if known == state.0 => Some(until),
+    fn horizon(&self) -> Option<chrono::NaiveDateTime> {
+        match self.store.facts.borrow().many_periods_of {
+            Some((known, until)) if known == self.store.known.get() => Some(until),
             _ => None,
-        })
+        }
     }
 
     /// Makes `case_facts` hold the cases `request` can need (see [`CaseScope`]), for
@@ -161,7 +159,7 @@ impl Session<'_> {
             return self.facts_computed_by_each_query();
         }
         let state = self.store.facts_state()?;
-        let window = Window::of(scope, request, self.horizon()?);
+        let window = Window::of(scope, request, self.horizon());
         let kept = self.kept_facts(state, &window, &provinces);
         if kept.is_none() && readers <= 2 {
             self.select_cases(request, &window)?;

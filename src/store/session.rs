@@ -600,21 +600,18 @@ impl<'a> Session<'a> {
 /// value) summed from its groups by the caller. One period's query is mostly planning,
 /// which this grouping does fastest.
 fn member_groups_sql(indicator: &Indicator) -> String {
-    let from = format!("(\n{}\n) AS members", indicator.sql);
-    grouped_by_every_dimension(indicator, &from, "$period_end", "")
-}
-
-/// The members `from` names (`members`) grouped by every dimension at once, after the
-/// columns `leading`; `period_end` names the period's end.
-fn grouped_by_every_dimension(indicator: &Indicator, from: &str, period_end: &str, leading: &str) -> String {
     let dims = member_dimensions(indicator);
     let columns = dims
         .iter()
         .map(|d| member_column(d))
         .collect::<Vec<_>>()
         .join(", ");
-    let (measures, successor_join) = (member_measures(indicator), successor_join(&dims, period_end));
-    format!("SELECT {leading}{columns}, {measures} FROM {from}{successor_join} GROUP BY ALL")
+    format!(
+        "SELECT {columns}, {} FROM (\n{}\n) AS members{} GROUP BY ALL",
+        member_measures(indicator),
+        indicator.sql,
+        successor_join(&dims, "$period_end")
+    )
 }
 
 /// The query grouping an indicator's members for every request of `moments` (a table of
