@@ -604,3 +604,157 @@ fn without_the_links_the_cases_under_two_ids_are_suggested_as_duplicates() {
         assert!(suggested.contains(&pair), "{pair:?} not suggested");
     }
 }
+
+#[test]
+fn a_cases_parts_and_near_duplicates_count_whatever_their_own_receipt() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = crate::util::sample_areas();
+    ok(dir.path(), &["load", &areas]);
+    // The statutory 2025Q2 ends on 14 June. F1: received by the police on 14 June; the
+    // health department's part of it, under its own id and dated 16 June (2025Q3), is
+    // linked to it: one case of Q2 whose parts are the police's and the health
+    // department's, disagreeing on the age. G1 (the police, 14 June) and G2 (the health
+    // department, 18 June, not linked): a possible duplicate of Q2 though G2 is of Q3.
+    // Synthetic rows.
+    let police = write(
+        dir.path(),
+        "cases_ca.csv",
+        &format!(
+            "{HEADER}\nF1,450,2025-06-14 10:00:00,CA,POLICE,SEXTORTION,F,13,,,,,,,2025-06-14 10:00:00,,,,,,,,\n\
+             G1,452,2025-06-14 11:00:00,CA,POLICE,GROOMING,M,9,,,,,,,2025-06-14 11:00:00,,,,,,,,\n"
+        ),
+    );
+    let health = write(
+        dir.path(),
+        "cases_syt.csv",
+        &format!(
+            "{HEADER}\nSYT-F1,450,2025-06-16 10:00:00,SYT,HOTLINE_111,SEXTORTION,F,14,,,2025-06-17 10:00:00,CONFIRMED,2025-06-16 10:00:00,,,,,,,,,,\n\
+             G2,452,2025-06-18 09:00:00,SYT,HOTLINE_111,GROOMING,M,9,,,,,2025-06-18 09:00:00,,,,,,,,,,\n"
+        ),
+    );
+    let links = write(
+        dir.path(),
+        "case_links.csv",
+        "case_id,linked_case_id,linked_at,basis\nF1,SYT-F1,2025-06-16,NOTIFICATION\n",
+    );
+    ok(dir.path(), &["load", "--agency", "CA", &police]);
+    ok(dir.path(), &["load", "--agency", "SYT", &health]);
+    ok(dir.path(), &["load", &links]);
+
+    let suggested = dir.path().join("review.csv");
+    ok(
+        dir.path(),
+        &[
+            "links",
+            "--suggest",
+            "--period",
+            "2025Q2",
+            "--out",
+            &suggested.display().to_string(),
+        ],
+    );
+    assert_eq!(
+        std::fs::read_to_string(&suggested).unwrap(),
+        "case_id,linked_case_id,linked_at,basis\nG1,G2,,REVIEW\n"
+    );
+
+    let out = dir.path().join("report");
+    ok(
+        dir.path(),
+        &[
+            "report",
+            "--template",
+            "quarterly",
+            "--period",
+            "2025Q2",
+            "--audience",
+            "internal",
+            "--lang",
+            "en",
+            "--out",
+            &out.display().to_string(),
+        ],
+    );
+    let quality = read_sheet(&out.join("quarterly_2025Q2.xlsx"), "Data quality");
+    let row_of = |first: &str| {
+        quality
+            .iter()
+            .find(|r| r.starts_with(&format!("{first}\t")))
+            .unwrap_or_else(|| panic!("no row {first:?} in:\n{}", quality.join("\n")))
+            .split('\t')
+            .map(str::to_string)
+            .filter(|cell| !cell.is_empty())
+            .collect::<Vec<_>>()
+    };
+    // Parts (F1, G1 by the police; SYT-F1 by health), those no other agency sent (G1).
+    assert_eq!(row_of("Provincial police")[1..3], ["2", "1"]);
+    assert_eq!(row_of("Department of Health")[1..3], ["1", "0"]);
+    assert_eq!(
+        row_of("victim_age"),
+        ["victim_age", "Provincial police", "Department of Health", "1"]
+    );
+    assert_eq!(row_of("Notification carrying the id")[1], "1");
+    let reconcile = read_sheet(&out.join("quarterly_2025Q2.xlsx"), "Parts to reconcile").join("\n");
+    assert!(
+        reconcile.contains("F1\tvictim_age\tProvincial police\tDepartment of Health"),
+        "{reconcile}"
+    );
+    assert!(reconcile.contains("G1\tG2\t"), "{reconcile}");
+}
+
+#[test]
+fn a_store_of_the_offices_records_alone_counts_them_as_the_offices_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = crate::util::sample_areas();
+    let whole = write(dir.path(), "cases_office.csv", &format!("{HEADER}\n{WHOLE}\n"));
+    ok(dir.path(), &["load", &areas, &whole]);
+    let out = dir.path().join("report");
+    ok(
+        dir.path(),
+        &[
+            "report",
+            "--template",
+            "quarterly",
+            "--period",
+            "2025Q1",
+            "--audience",
+            "internal",
+            "--lang",
+            "en",
+            "--out",
+            &out.display().to_string(),
+        ],
+    );
+    let quality = read_sheet(&out.join("quarterly_2025Q1.xlsx"), "Data quality");
+    let office = quality
+        .iter()
+        .find(|r| r.starts_with("Programme office (consolidated record)\t"))
+        .unwrap_or_else(|| panic!("no row of the office's parts in:\n{}", quality.join("\n")));
+    // A1, B1 and C1, each the only part of its case.
+    let cells: Vec<&str> = office.split('\t').collect();
+    assert_eq!(cells[1..3], ["3", "3"], "{office}");
+    // The columns filled, counted by hand from WHOLE (of its 3 cases), and the support
+    // started before its plan (none).
+    for (column, filled) in [
+        ("victim_age", "2"),
+        ("platform", "1"),
+        ("assessed_at", "3"),
+        ("police_received_at", "1"),
+        ("support_plan_at", "2"),
+        ("support_types", "2"),
+        ("criminal_decision_at", "1"),
+        ("closed_at", "3"),
+    ] {
+        let row = quality
+            .iter()
+            .find(|r| r.starts_with(&format!("cases\t{column}\t")))
+            .unwrap_or_else(|| panic!("no completeness of {column} in:\n{}", quality.join("\n")));
+        let cells: Vec<&str> = row.split('\t').collect();
+        assert_eq!(cells[2..4], [filled, "3"], "{row}");
+    }
+    let invalid = quality
+        .iter()
+        .find(|r| r.starts_with("Cases with stages out of order\t"))
+        .unwrap_or_else(|| panic!("no count of invalid orders in:\n{}", quality.join("\n")));
+    assert_eq!(invalid.split('\t').nth(1), Some("0"), "{invalid}");
+}

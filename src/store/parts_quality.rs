@@ -41,12 +41,34 @@ impl Session<'_> {
         let conn = &self.store.conn;
         let fail = |e: duckdb::Error| self.error(format!("parts and links: {e}"));
         assembly::fill_link_groups(conn, "case_links", "quality_link_groups")?;
-        // Every part of the whole's provinces with its assembled case, once: assembling
-        // sorts every part of the store, and the cohort's parts and the possible
-        // duplicates both read it.
+        // The link groups of the cases the figures read (`cases`: received in the period,
+        // widened by the duplicates' window). A part's own receipt cannot select them (a
+        // case's receipt is its first part's; another agency's part may be dated later,
+        // or blank): the assembled cases' can, and a group taken whole here is assembled
+        // as the store assembles it.
+        let mut stmt = conn
+            .prepare(&format!(
+                "CREATE OR REPLACE TEMP TABLE quality_groups AS
+                 SELECT DISTINCT a.{PROVINCE_COLUMN}, coalesce(g.group_key, a.case_id) AS grp
+                 FROM cases AS a
+                 LEFT JOIN quality_link_groups AS g
+                   ON g.{PROVINCE_COLUMN} = a.{PROVINCE_COLUMN} AND g.case_id = a.case_id
+                 WHERE a.received_at >= CAST($period_start AS TIMESTAMP) - INTERVAL {DUPLICATE_DAYS} DAY
+                   AND a.received_at < CAST($period_end AS TIMESTAMP) + INTERVAL {DUPLICATE_DAYS} DAY
+                   AND a.{PROVINCE_COLUMN} IN (SELECT province_code FROM reach_sources)"
+            ))
+            .map_err(fail)?;
+        let values = super::session::bind_moments(&stmt, request)?;
+        stmt.execute(duckdb::params_from_iter(values)).map_err(fail)?;
+        // Every part of those groups with its assembled case, once: the cohort's parts
+        // and the possible duplicates both read it.
         let with_case = assembly::parts_with_case_sql(
             &format!(
-                "(SELECT p.* FROM {PARTS_VIEW} AS p JOIN reach_sources AS r ON r.province_code = p.{PROVINCE_COLUMN})"
+                "(SELECT p.* FROM {PARTS_VIEW} AS p
+                  LEFT JOIN quality_link_groups AS g
+                    ON g.{PROVINCE_COLUMN} = p.{PROVINCE_COLUMN} AND g.case_id = p.case_id
+                  SEMI JOIN quality_groups AS q
+                    ON q.{PROVINCE_COLUMN} = p.{PROVINCE_COLUMN} AND q.grp = coalesce(g.group_key, p.case_id))"
             ),
             "quality_link_groups",
         )?;
@@ -89,7 +111,7 @@ impl Session<'_> {
         quality.links_waiting = waiting;
         conn.execute_batch(
             "DROP TABLE quality_parts; DROP TABLE quality_cohort; DROP TABLE quality_link_groups; \
-             DROP TABLE quality_parts_with_case;",
+             DROP TABLE quality_parts_with_case; DROP TABLE quality_groups;",
         )
         .map_err(fail)?;
         Ok(quality)
@@ -122,6 +144,8 @@ impl Session<'_> {
                  SELECT r.{PROVINCE_COLUMN}, r.case_id, r.{PART_COLUMN}, min(l.loaded_at) AS first_loaded
                  FROM cases_rows AS r JOIN (SELECT load_id, min(loaded_at) AS loaded_at FROM load_log GROUP BY load_id) AS l
                    ON l.load_id = r.load_id
+                 SEMI JOIN quality_parts AS q
+                   ON q.{PROVINCE_COLUMN} = r.{PROVINCE_COLUMN} AND q.case_id = r.case_id AND q.{PART_COLUMN} = r.{PART_COLUMN}
                  WHERE r.load_id <= ?1
                  GROUP BY ALL),
              timed AS (
