@@ -60,6 +60,10 @@ pub struct Store {
     /// as-of) it describes: a report and the dashboard beside it ask for the same one,
     /// and each computation sorts every part of the store.
     parts_quality: std::cell::RefCell<Option<(String, crate::results::PartsQuality)>>,
+    /// The data quality last computed, for the state read, whole, previous period and
+    /// that period's first report it describes: a report and the dashboard beside it ask
+    /// for the same one.
+    quality: std::cell::RefCell<Option<(String, crate::results::Quality)>>,
 }
 
 /// One line of the load log.
@@ -278,6 +282,7 @@ impl Store {
             facts: Default::default(),
             staged: std::cell::Cell::new(None),
             parts_quality: Default::default(),
+            quality: Default::default(),
         })
     }
 

@@ -53,20 +53,51 @@ impl Session<'_> {
     /// loaded after that period's first report was made (issue 33: loaded later than
     /// the period's end is not late when no report had been made).
     pub fn quality(&self, previous: &Period) -> Result<Quality> {
+        let previous_report = self.store.first_report_of(&previous.to_string())?;
+        let key = format!(
+            "{:?} {:?} {previous:?} {previous_report:?}",
+            self.store.facts_state()?,
+            self.whole
+        );
+        if let Some((kept, quality)) = self.store.quality.borrow().as_ref() {
+            if *kept == key {
+                return Ok(quality.clone());
+            }
+        }
+        let quality = self.compute_quality(previous, previous_report)?;
+        *self.store.quality.borrow_mut() = Some((key, quality.clone()));
+        Ok(quality)
+    }
+
+    fn compute_quality(&self, previous: &Period, previous_report: Option<i64>) -> Result<Quality> {
         self.reach(previous)?;
         let conn = &self.store.conn;
         let fail = |e: duckdb::Error| self.error(e);
         let mut q = Quality::default();
-        let total: i64 = conn
-            .query_row("SELECT count(*) FROM reported_cases", [], |r| r.get(0))
+        // One pass over the whole's cases for every count of its columns. Column names
+        // come from the contract, never from input.
+        let counted = CASE_COLUMNS_TO_MEASURE
+            .iter()
+            .map(|column| format!("count({column})"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (total, filled): (i64, Vec<i64>) = conn
+            .query_row(
+                &format!(
+                    "SELECT count(*), count(*) FILTER (WHERE support_started_at < support_plan_at), {counted}
+                     FROM reported_cases"
+                ),
+                [],
+                |r| {
+                    q.invalid_orders = r.get::<_, i64>(1)?.max(0) as u64;
+                    let filled = (0..CASE_COLUMNS_TO_MEASURE.len())
+                        .map(|i| r.get::<_, i64>(i + 2))
+                        .collect::<duckdb::Result<Vec<i64>>>()?;
+                    Ok((r.get(0)?, filled))
+                },
+            )
             .map_err(fail)?;
-        for column in CASE_COLUMNS_TO_MEASURE {
-            // Column names come from the contract, never from input.
-            let filled: i64 = conn
-                .query_row(&format!("SELECT count({column}) FROM reported_cases"), [], |r| {
-                    r.get(0)
-                })
-                .map_err(fail)?;
+        for (column, filled) in CASE_COLUMNS_TO_MEASURE.iter().zip(filled) {
             q.completeness.push(Completeness {
                 kind: "cases",
                 column,
@@ -77,17 +108,9 @@ impl Session<'_> {
         q.quarantined = conn
             .query_row("SELECT count(*) FROM quarantine", [], |r| r.get::<_, i64>(0))
             .map_err(fail)? as u64;
-        q.invalid_orders = conn
-            .query_row(
-                "SELECT count(*) FROM reported_cases WHERE support_started_at < support_plan_at",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map_err(fail)? as u64;
         // Late: loaded after the previous period's report was made (its first report
         // in the log of outputs, by the load it was computed from), so that report
         // lacked it. With no report of the previous period, nothing was late for one.
-        let previous_report = self.store.first_report_of(&previous.to_string())?;
         // A case is late when no version of a part under its id was in the store by
         // that load (a part re-sent later keeps its first arrival in the rows' history).
         let rows = super::rows_table(crate::model::Kind::Cases);

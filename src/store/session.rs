@@ -21,7 +21,7 @@ use crate::results::{Geography, Request, WholePart};
 pub struct Session<'a> {
     pub(super) store: &'a Store,
     /// The whole the session's queries describe.
-    whole: crate::results::Top,
+    pub(super) whole: crate::results::Top,
     /// The load the session reads the store as known after (None: as it stands).
     pub(super) known: Option<i64>,
 }
