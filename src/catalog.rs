@@ -815,6 +815,11 @@ fn statistic_fits_unit(statistic: Statistic, unit: Unit) -> bool {
 /// this way; the engine's SQL, quantities and deadlines stay embedded).
 const CATALOG_DIR: &str = "BAOVE_CATALOG";
 
+/// Whether the catalog is the one embedded in the binary (no `BAOVE_CATALOG`).
+pub fn is_embedded() -> bool {
+    std::env::var_os(CATALOG_DIR).is_none()
+}
+
 /// The (file stem, text) of every `*.ext` file of `DIR/sub`, in file-name order, or the
 /// embedded ones without `BAOVE_CATALOG`.
 fn catalog_files(sub: &str, ext: &str, embedded: &[(&str, &str)]) -> Result<Vec<(String, String)>, String> {

@@ -998,3 +998,23 @@ fn the_generators_csvs_read_back_whole() {
     }
     assert!(files >= 8, "{files} CSV files");
 }
+
+/// The embedded catalog's indicators are the binary's own and are not tried again before
+/// each run (`baove check` tries them); an indicator that differs from its embedded
+/// namesake in its query is tried, and refused when it reads a file.
+#[test]
+fn an_embedded_indicator_with_another_query_is_tried_before_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("secret.csv");
+    std::fs::write(&secret, "a\n1\n").unwrap();
+    let embedded = baove::catalog::indicators().unwrap();
+    baove::indicators::reads_only_the_store(&embedded).unwrap();
+    let mut changed = embedded[0].clone();
+    changed.sql = format!(
+        "{} WHERE case_id NOT IN (SELECT a FROM read_csv('{}'))",
+        "SELECT * FROM case_cohort($period_start, $period_end, $as_of)",
+        secret.display()
+    );
+    let refused = baove::indicators::reads_only_the_store(&[changed]).unwrap_err();
+    assert!(refused.to_string().contains("refused"), "{refused}");
+}

@@ -348,14 +348,46 @@ fn figure_label(request: &Request) -> String {
     )
 }
 
-/// Refuses a catalog whose queries reach outside the store (issue 31): each indicator's
-/// query runs once, on an empty store in memory whose external access is off, so a
+/// Refuses a catalog whose queries reach outside the store (issue 31), before any of
+/// them runs on data: [`tried_in_sandbox`] for every indicator but the embedded
+/// catalog's own. Those are the binary's: they cannot change without a new build, and
+/// `baove check` (which tries every indicator, and which the tests run) holds them to the
+/// store; trying them again cost a sample report a tenth of its time. An indicator read
+/// from `BAOVE_CATALOG`, or differing from the embedded one in any field, is tried.
+pub fn reads_only_the_store(indicators: &[Indicator]) -> Result<()> {
+    use std::hash::{Hash, Hasher};
+    static EMBEDDED: std::sync::OnceLock<std::collections::BTreeSet<u64>> = std::sync::OnceLock::new();
+    let whole_hash = |indicator: &Indicator| {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        format!("{indicator:?}").hash(&mut hasher);
+        hasher.finish()
+    };
+    let embedded = EMBEDDED.get_or_init(|| {
+        if !crate::catalog::is_embedded() {
+            return Default::default();
+        }
+        crate::catalog::indicators()
+            .unwrap_or_default()
+            .iter()
+            .map(whole_hash)
+            .collect()
+    });
+    let foreign: Vec<Indicator> = indicators
+        .iter()
+        .filter(|i| !embedded.contains(&whole_hash(i)))
+        .cloned()
+        .collect();
+    tried_in_sandbox(&foreign)
+}
+
+/// Refuses indicators whose queries reach outside the store: each indicator's query
+/// runs once, on an empty store in memory whose external access is off, so a
 /// `read_csv`, a file named as a table, a `glob` or any file system operation fails
 /// there before it could run on data. The catalog's own check keeps each file to one
 /// read-only statement; this is the engine's word on what that statement touches. Each
 /// query is tried once per process (a report computes many periods with the same
 /// catalog): the ones tried are remembered by a hash of their text.
-pub fn reads_only_the_store(indicators: &[Indicator]) -> Result<()> {
+pub fn tried_in_sandbox(indicators: &[Indicator]) -> Result<()> {
     use std::hash::{Hash, Hasher};
     use std::sync::Mutex;
     static TRIED: Mutex<std::collections::BTreeSet<u64>> = Mutex::new(std::collections::BTreeSet::new());
