@@ -264,21 +264,7 @@ impl CsvParts {
                 // record can hold (an unterminated quote would take the rest of the
                 // file into one record, past every bound on memory).
                 _ if self.carry.len() > self.part_bytes + MAX_RECORD_BYTES => {
-                    return Err(Error::Refused(Box::new(crate::findings::Findings {
-                        list: vec![Finding {
-                            file: self.file_name.clone(),
-                            location: format!("after row {}", self.next_row + 1),
-                            data_row: None,
-                            column: String::new(),
-                            rule: "unterminated-quote",
-                            reason: format!(
-                                "no record ends within {} MB: a quote that is never closed?",
-                                MAX_RECORD_BYTES >> 20
-                            ),
-                        }],
-                        verdict: "the file is refused; nothing was loaded".into(),
-                        unlisted: Default::default(),
-                    })))
+                    return Err(self.unterminated_record());
                 }
                 _ => wanted = self.carry.len() + (self.carry.len() / 2).min(MAX_RECORD_BYTES),
             }
@@ -323,6 +309,25 @@ impl CsvParts {
         }
         self.next_row += records;
         Ok(Some(table))
+    }
+
+    /// The refusal of a file whose record does not end within what any record can hold.
+    fn unterminated_record(&self) -> Error {
+        Error::Refused(Box::new(crate::findings::Findings {
+            list: vec![Finding {
+                file: self.file_name.clone(),
+                location: format!("after row {}", self.next_row + 1),
+                data_row: None,
+                column: String::new(),
+                rule: "unterminated-quote",
+                reason: format!(
+                    "no record ends within {} MB: a quote that is never closed?",
+                    MAX_RECORD_BYTES >> 20
+                ),
+            }],
+            verdict: "the file is refused; nothing was loaded".into(),
+            unlisted: Default::default(),
+        }))
     }
 
     /// How many rows the whole file holds, judged from the parts read so far (None
