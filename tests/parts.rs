@@ -72,6 +72,30 @@ fn indicators(dir: &Path, db: &str, period: &str) -> String {
     std::fs::read_to_string(out).unwrap()
 }
 
+/// The quarterly report of `period` from the store in `dir`, in English, for `audience`,
+/// written to `dir/name`: that folder.
+fn quarterly(dir: &Path, period: &str, audience: &str, name: &str) -> PathBuf {
+    let out = dir.join(name);
+    let out_text = out.display().to_string();
+    ok(
+        dir,
+        &[
+            "report",
+            "--template",
+            "quarterly",
+            "--period",
+            period,
+            "--audience",
+            audience,
+            "--lang",
+            "en",
+            "--out",
+            &out_text,
+        ],
+    );
+    out
+}
+
 #[test]
 fn the_agencies_parts_in_every_order_give_the_whole_records_figures() {
     let dir = tempfile::tempdir().unwrap();
@@ -303,23 +327,7 @@ fn links_make_two_ids_one_case_and_without_them_the_pair_is_a_possible_duplicate
         "case_id,linked_case_id,linked_at,basis\nCA-7,SYT-7,,REVIEW\n"
     );
     // The internal report lists the pair and the age disagreement by id and column only.
-    let out = dir.path().join("report");
-    ok(
-        dir.path(),
-        &[
-            "report",
-            "--template",
-            "quarterly",
-            "--period",
-            "2025Q2",
-            "--audience",
-            "internal",
-            "--lang",
-            "en",
-            "--out",
-            &out.display().to_string(),
-        ],
-    );
+    let out = quarterly(dir.path(), "2025Q2", "internal", "report");
 
     // Confirmed, the file loads back as a link: one case, the earliest part's id (a tie:
     // the smallest id), its police receipt and its assessment together.
@@ -421,23 +429,7 @@ fn disagreements_are_counted_never_refused_and_listed_without_values() {
     let run = baove(dir.path(), &["load", "--agency", "CA", &police]);
     assert_eq!(run.code, 0, "a disagreement refused a load: {}", run.all_output());
     // Assembled, the case is closed before the police's decision: counted, not refused.
-    let out = dir.path().join("report");
-    ok(
-        dir.path(),
-        &[
-            "report",
-            "--template",
-            "quarterly",
-            "--period",
-            "2025Q2",
-            "--audience",
-            "internal",
-            "--lang",
-            "en",
-            "--out",
-            &out.display().to_string(),
-        ],
-    );
+    let out = quarterly(dir.path(), "2025Q2", "internal", "report");
     let workbook = out.join("quarterly_2025Q2.xlsx");
     // The counts in the data-quality sheet, the listing in a sheet of its own.
     let text = [
@@ -458,21 +450,7 @@ fn disagreements_are_counted_never_refused_and_listed_without_values() {
         assert!(!text.contains(value), "a value {value:?} is printed:\n{text}");
     }
     // The public report has no such sheet.
-    let public = dir.path().join("public");
-    ok(
-        dir.path(),
-        &[
-            "report",
-            "--template",
-            "quarterly",
-            "--period",
-            "2025Q2",
-            "--lang",
-            "en",
-            "--out",
-            &public.display().to_string(),
-        ],
-    );
+    let public = quarterly(dir.path(), "2025Q2", "public", "public");
     assert!(sheet_names(&public.join("quarterly_2025Q2.xlsx"))
         .iter()
         .all(|s| s != "Parts to reconcile"));
@@ -487,6 +465,17 @@ fn sheet_names(path: &Path) -> Vec<String> {
     use calamine::Reader;
     let workbook: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
     workbook.sheet_names().to_vec()
+}
+
+/// The cells of the row of `rows` (as [`read_sheet`] gives them) whose first cells are
+/// `first` (cells joined by tabs).
+fn sheet_row(rows: &[String], first: &str) -> Vec<String> {
+    rows.iter()
+        .find(|r| r.starts_with(&format!("{first}\t")))
+        .unwrap_or_else(|| panic!("no row {first:?} in:\n{}", rows.join("\n")))
+        .split('\t')
+        .map(str::to_string)
+        .collect()
 }
 
 /// A sheet's rows, cells joined by tabs (numbers as they read).
@@ -658,33 +647,12 @@ fn a_cases_parts_and_near_duplicates_count_whatever_their_own_receipt() {
         "case_id,linked_case_id,linked_at,basis\nG1,G2,,REVIEW\n"
     );
 
-    let out = dir.path().join("report");
-    ok(
-        dir.path(),
-        &[
-            "report",
-            "--template",
-            "quarterly",
-            "--period",
-            "2025Q2",
-            "--audience",
-            "internal",
-            "--lang",
-            "en",
-            "--out",
-            &out.display().to_string(),
-        ],
-    );
+    let out = quarterly(dir.path(), "2025Q2", "internal", "report");
     let quality = read_sheet(&out.join("quarterly_2025Q2.xlsx"), "Data quality");
     let row_of = |first: &str| {
-        quality
-            .iter()
-            .find(|r| r.starts_with(&format!("{first}\t")))
-            .unwrap_or_else(|| panic!("no row {first:?} in:\n{}", quality.join("\n")))
-            .split('\t')
-            .map(str::to_string)
-            .filter(|cell| !cell.is_empty())
-            .collect::<Vec<_>>()
+        let mut cells = sheet_row(&quality, first);
+        cells.retain(|cell| !cell.is_empty());
+        cells
     };
     // Parts (F1, G1 by the police; SYT-F1 by health), those no other agency sent (G1).
     assert_eq!(row_of("Provincial police")[1..3], ["2", "1"]);
@@ -702,37 +670,48 @@ fn a_cases_parts_and_near_duplicates_count_whatever_their_own_receipt() {
     assert!(reconcile.contains("G1\tG2\t"), "{reconcile}");
 }
 
+/// A row naming LĐ-TB&XH or TT&TT after 28 February 2025 (queries/agencies.toml: their
+/// work passed to Sở Y tế and Sở KH&CN) is counted once in the data-quality sheet; on the
+/// last day itself, or naming a successor, it is not.
+#[test]
+fn rows_naming_an_agency_after_its_last_day_are_counted_once_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = crate::util::sample_areas();
+    // Ages only: the rest of each record blank (15 columns after victim_age).
+    let blank = ",".repeat(15);
+    let rows: String = [
+        ("L1", "2025-02-28 16:00:00", "LDTBXH"),
+        ("L2", "2025-03-01 08:00:00", "LDTBXH"),
+        ("T1", "2025-03-05 10:00:00", "TTTT"),
+        ("S1", "2025-03-05 10:00:00", "SYT"),
+        ("K1", "2025-02-27 10:00:00", "TTTT"),
+    ]
+    .iter()
+    .map(|(id, at, agency)| format!("{id},450,{at},{agency},HOTLINE_111,GROOMING,F,13{blank}\n"))
+    .collect();
+    let cases = write(dir.path(), "cases_office.csv", &format!("{HEADER}\n{rows}"));
+    ok(dir.path(), &["load", &areas, &cases]);
+    let out = quarterly(dir.path(), "2025Q1", "internal", "report");
+    let quality = read_sheet(&out.join("quarterly_2025Q1.xlsx"), "Data quality");
+    // L2 and T1.
+    let row = sheet_row(
+        &quality,
+        "Cases naming an agency after its work passed to another (counted under the successor)",
+    );
+    assert_eq!(row[1], "2", "{row:?}");
+}
+
 #[test]
 fn a_store_of_the_offices_records_alone_counts_them_as_the_offices_parts() {
     let dir = tempfile::tempdir().unwrap();
     let areas = crate::util::sample_areas();
     let whole = write(dir.path(), "cases_office.csv", &format!("{HEADER}\n{WHOLE}\n"));
     ok(dir.path(), &["load", &areas, &whole]);
-    let out = dir.path().join("report");
-    ok(
-        dir.path(),
-        &[
-            "report",
-            "--template",
-            "quarterly",
-            "--period",
-            "2025Q1",
-            "--audience",
-            "internal",
-            "--lang",
-            "en",
-            "--out",
-            &out.display().to_string(),
-        ],
-    );
+    let out = quarterly(dir.path(), "2025Q1", "internal", "report");
     let quality = read_sheet(&out.join("quarterly_2025Q1.xlsx"), "Data quality");
-    let office = quality
-        .iter()
-        .find(|r| r.starts_with("Programme office (consolidated record)\t"))
-        .unwrap_or_else(|| panic!("no row of the office's parts in:\n{}", quality.join("\n")));
+    let office = sheet_row(&quality, "Programme office (consolidated record)");
     // A1, B1 and C1, each the only part of its case.
-    let cells: Vec<&str> = office.split('\t').collect();
-    assert_eq!(cells[1..3], ["3", "3"], "{office}");
+    assert_eq!(office[1..3], ["3", "3"], "{office:?}");
     // The columns filled, counted by hand from WHOLE (of its 3 cases), and the support
     // started before its plan (none).
     for (column, filled) in [
@@ -745,16 +724,9 @@ fn a_store_of_the_offices_records_alone_counts_them_as_the_offices_parts() {
         ("criminal_decision_at", "1"),
         ("closed_at", "3"),
     ] {
-        let row = quality
-            .iter()
-            .find(|r| r.starts_with(&format!("cases\t{column}\t")))
-            .unwrap_or_else(|| panic!("no completeness of {column} in:\n{}", quality.join("\n")));
-        let cells: Vec<&str> = row.split('\t').collect();
-        assert_eq!(cells[2..4], [filled, "3"], "{row}");
+        let row = sheet_row(&quality, &format!("cases\t{column}"));
+        assert_eq!(row[2..4], [filled, "3"], "{row:?}");
     }
-    let invalid = quality
-        .iter()
-        .find(|r| r.starts_with("Cases with stages out of order\t"))
-        .unwrap_or_else(|| panic!("no count of invalid orders in:\n{}", quality.join("\n")));
-    assert_eq!(invalid.split('\t').nth(1), Some("0"), "{invalid}");
+    let invalid = sheet_row(&quality, "Cases with stages out of order");
+    assert_eq!(invalid[1], "0", "{invalid:?}");
 }

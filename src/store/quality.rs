@@ -81,17 +81,37 @@ impl Session<'_> {
             .map(|column| format!("count({column})"))
             .collect::<Vec<_>>()
             .join(", ");
+        // Rows of an agency received after its last day (it was superseded), in the
+        // same pass: an agency's code and last day come from the catalog, bound.
+        let mut superseded = Vec::new();
+        for agency in crate::catalog::agencies()
+            .map_err(crate::error::Error::Catalog)?
+            .iter()
+        {
+            if let (Some(_), Some(last_day)) = (&agency.successor, agency.valid_to) {
+                superseded.push(agency.code.clone());
+                superseded.push(last_day.to_string());
+            }
+        }
+        let after_last_day = match superseded.len() / 2 {
+            0 => "false".to_string(),
+            n => {
+                vec!["(receiving_agency = ? AND CAST(received_at AS DATE) > CAST(? AS DATE))"; n].join(" OR ")
+            }
+        };
         let (total, filled): (i64, Vec<i64>) = conn
             .query_row(
                 &format!(
-                    "SELECT count(*), count(*) FILTER (WHERE support_started_at < support_plan_at), {counted}
+                    "SELECT count(*), count(*) FILTER (WHERE support_started_at < support_plan_at),
+                            count(*) FILTER (WHERE {after_last_day}), {counted}
                      FROM reported_cases"
                 ),
-                [],
+                duckdb::params_from_iter(&superseded),
                 |r| {
                     q.invalid_orders = r.get::<_, i64>(1)?.max(0) as u64;
+                    q.superseded_agency_rows = r.get::<_, i64>(2)?.max(0) as u64;
                     let filled = (0..CASE_COLUMNS_TO_MEASURE.len())
-                        .map(|i| r.get::<_, i64>(i + 2))
+                        .map(|i| r.get::<_, i64>(i + 3))
                         .collect::<duckdb::Result<Vec<i64>>>()?;
                     Ok((r.get(0)?, filled))
                 },
@@ -138,21 +158,6 @@ impl Session<'_> {
             }
             _ => 0,
         };
-        for agency in crate::catalog::agencies()
-            .map_err(crate::error::Error::Catalog)?
-            .iter()
-        {
-            let (Some(_), Some(last_day)) = (&agency.successor, agency.valid_to) else {
-                continue;
-            };
-            q.superseded_agency_rows += conn
-                .query_row(
-                    "SELECT count(*) FROM reported_cases WHERE receiving_agency = ? AND CAST(received_at AS DATE) > CAST(? AS DATE)",
-                    params![agency.code, last_day.to_string()],
-                    |r| r.get::<_, i64>(0),
-                )
-                .map_err(fail)? as u64;
-        }
         Ok(q)
     }
 }
