@@ -214,6 +214,57 @@ fn revisions_give_each_changed_value_and_its_causes_as_counted_by_hand() {
     assert_eq!(received["value"], "12");
 }
 
+/// A rate revised by a population load alone: each state read in one command (the
+/// store as known after load 4, and now) divides by its own population.
+#[test]
+fn a_rate_revised_by_the_population_alone_divides_each_state_by_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    load_sequence(dir.path());
+    // Loads 4 and 5: children under 16 of 2025 (2025Q1's year) in 450 and 452; the
+    // second doubles each.
+    for (name, scale) in [("population_a.csv", 1), ("population_b.csv", 2)] {
+        let rows: String = [("450", 5000), ("452", 2500)]
+            .iter()
+            .flat_map(|(area, n)| ["F", "M"].map(|sex| format!("{area},2025,{sex},{}\n", n * scale)))
+            .collect();
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("area_code,year,sex,children_under_16\n{rows}")).unwrap();
+        ok(dir.path(), &["load", &path.display().to_string()]);
+    }
+    ok(
+        dir.path(),
+        &[
+            "revisions",
+            "--period",
+            "2025Q1",
+            "--since",
+            "4",
+            "--audience",
+            "internal",
+            "--out",
+            "rev",
+        ],
+    );
+    let values = by_key(
+        &read_csv_rows(&dir.path().join("rev/revisions_2025Q1.csv")),
+        &["indicator_id", "area_code"],
+    );
+    // Received (load_sequence): 14 in 44, 10 in 450, 4 in 452; children 15,000, 10,000
+    // and 5,000 as known after load 4, twice as many now.
+    for (area, received, children) in [
+        ("44", 14.0, 15_000.0),
+        ("450", 10.0, 10_000.0),
+        ("452", 4.0, 5_000.0),
+    ] {
+        let row = &values[&vec!["rate_received".to_string(), area.to_string()]];
+        let then: f64 = row["value_then"].parse().unwrap();
+        let now: f64 = row["value_now"].parse().unwrap();
+        let rate = received / children * 100_000.0;
+        assert!((then - rate).abs() < 0.05, "{area}: {row:?}");
+        assert!((now - rate / 2.0).abs() < 0.05, "{area}: {row:?}");
+    }
+}
+
 #[test]
 fn a_known_at_that_names_no_state_is_refused_with_the_loads_there_are() {
     let dir = tempfile::tempdir().unwrap();

@@ -64,6 +64,10 @@ pub struct Store {
     /// that period's first report it describes: a report and the dashboard beside it ask
     /// for the same one.
     quality: std::cell::RefCell<Option<(String, crate::results::Quality)>>,
+    /// What the reference tables (areas, crosswalk, population) give for the state read:
+    /// a report asks for each period's areas and population again for its trends, its
+    /// years and the dashboard beside it, a dozen small queries each time.
+    reference: std::cell::RefCell<session::ReferenceKept>,
 }
 
 /// One line of the load log.
@@ -283,6 +287,7 @@ impl Store {
             staged: std::cell::Cell::new(None),
             parts_quality: Default::default(),
             quality: Default::default(),
+            reference: Default::default(),
         })
     }
 

@@ -233,6 +233,26 @@ impl<'a> Session<'a> {
     /// The provinces of the store's areas, and the mergers the crosswalk records (a
     /// province formed from former ones).
     pub fn provinces(&self) -> Result<Provinces> {
+        let state = self.store.facts_state()?;
+        if let Some((kept, provinces)) = &self.store.reference.borrow().provinces {
+            if *kept == state {
+                return Ok(provinces.clone());
+            }
+        }
+        let provinces = self.read_provinces()?;
+        let mut reference = self.store.reference.borrow_mut();
+        if reference
+            .provinces
+            .as_ref()
+            .is_none_or(|(kept, _)| *kept != state)
+        {
+            *reference = ReferenceKept::default();
+        }
+        reference.provinces = Some((state, provinces.clone()));
+        Ok(provinces)
+    }
+
+    fn read_provinces(&self) -> Result<Provinces> {
         let conn = &self.store.conn;
         let mut stmt = conn
             .prepare(
@@ -291,6 +311,28 @@ impl<'a> Session<'a> {
     /// former provinces it was formed from, before its merger) valid at some time in the
     /// period, or the nation's provinces valid on its last day.
     pub fn geography(&self, period: &Period) -> Result<Geography> {
+        let key = self.reference_key(period, "")?;
+        if let Some(geography) = self.store.reference.borrow().geographies.get(&key) {
+            return Ok(geography.clone());
+        }
+        let geography = self.read_geography(period)?;
+        self.store
+            .reference
+            .borrow_mut()
+            .geographies
+            .insert(key, geography.clone());
+        Ok(geography)
+    }
+
+    /// What names a period's areas or population in [`ReferenceKept`]: the state read
+    /// (the provinces kept are its), the whole, the period, and `more`.
+    fn reference_key(&self, period: &Period, more: &str) -> Result<String> {
+        // Reading the provinces makes sure what is kept is of the state read now.
+        self.provinces()?;
+        Ok(format!("{:?} {period:?} {more}", self.whole))
+    }
+
+    fn read_geography(&self, period: &Period) -> Result<Geography> {
         let reach = self.reach(period)?;
         let conn = &self.store.conn;
         let mut stmt = conn
@@ -444,6 +486,20 @@ impl<'a> Session<'a> {
     /// (indicators.md v2: a period across 1 July 2025 never adds the former districts to
     /// the communes that replaced them).
     pub fn population(&self, geography: &Geography, period: &Period) -> Result<HashMap<String, u64>> {
+        let key = self.reference_key(period, &geography.province)?;
+        if let Some(population) = self.store.reference.borrow().populations.get(&key) {
+            return Ok(population.clone());
+        }
+        let population = self.read_population(geography, period)?;
+        self.store
+            .reference
+            .borrow_mut()
+            .populations
+            .insert(key, population.clone());
+        Ok(population)
+    }
+
+    fn read_population(&self, geography: &Geography, period: &Period) -> Result<HashMap<String, u64>> {
         let year = period.reference_year();
         let conn = &self.store.conn;
         let mut stmt = conn
@@ -707,6 +763,15 @@ fn successor_join(columns: &[&str], period_end: &str) -> String {
           ON succession.predecessor = members.receiving_agency \
          AND succession.last_day < CAST({period_end} AS DATE) - INTERVAL 1 DAY"
     )
+}
+
+/// The reference tables' answers kept for one state of the store (the state read with
+/// the provinces): the provinces, and each whole's areas and population by period.
+#[derive(Debug, Default)]
+pub(super) struct ReferenceKept {
+    provinces: Option<((Option<i64>, i64), Provinces)>,
+    geographies: HashMap<String, Geography>,
+    populations: HashMap<String, HashMap<String, u64>>,
 }
 
 /// The line of `queries/staging.sql` where the session makes `case_facts`.
