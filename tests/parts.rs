@@ -326,8 +326,16 @@ fn links_make_two_ids_one_case_and_without_them_the_pair_is_a_possible_duplicate
         text,
         "case_id,linked_case_id,linked_at,basis\nCA-7,SYT-7,,REVIEW\n"
     );
-    // The internal report lists the pair and the age disagreement by id and column only.
+    // The internal report lists the pair by id only, never a value of either part.
     let out = quarterly(dir.path(), "2025Q2", "internal", "report");
+    let reconcile = read_sheet(&out.join("quarterly_2025Q2.xlsx"), "Parts to reconcile").join("\n");
+    assert!(reconcile.contains("CA-7\tSYT-7\t"), "{reconcile}");
+    for value in ["\t13\t", "\t14\t", "SEXTORTION", "2025-04"] {
+        assert!(
+            !reconcile.contains(value),
+            "a value {value:?} is printed:\n{reconcile}"
+        );
+    }
 
     // Confirmed, the file loads back as a link: one case, the earliest part's id (a tie:
     // the smallest id), its police receipt and its assessment together.
