@@ -72,6 +72,13 @@ fn indicators(dir: &Path, db: &str, period: &str) -> String {
     std::fs::read_to_string(out).unwrap()
 }
 
+/// A folder whose store holds the sample's areas alone.
+fn store_with_areas() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["load", &crate::util::sample_areas()]);
+    dir
+}
+
 /// The quarterly report of `period` from the store in `dir`, in English, for `audience`,
 /// written to `dir/name`: that folder.
 fn quarterly(dir: &Path, period: &str, audience: &str, name: &str) -> PathBuf {
@@ -283,9 +290,7 @@ fn a_blank_erases_nothing_and_an_agencys_later_part_corrects_its_own() {
 
 #[test]
 fn links_make_two_ids_one_case_and_without_them_the_pair_is_a_possible_duplicate() {
-    let dir = tempfile::tempdir().unwrap();
-    let areas = crate::util::sample_areas();
-    ok(dir.path(), &["load", &areas]);
+    let dir = store_with_areas();
     let db = dir.path().join("baove.duckdb");
     // The police know the case as CA-7, the child-protection agency as SYT-7.
     let police = write(
@@ -414,9 +419,7 @@ fn links_make_two_ids_one_case_and_without_them_the_pair_is_a_possible_duplicate
 
 #[test]
 fn disagreements_are_counted_never_refused_and_listed_without_values() {
-    let dir = tempfile::tempdir().unwrap();
-    let areas = crate::util::sample_areas();
-    ok(dir.path(), &["load", &areas]);
+    let dir = store_with_areas();
     // Two agencies' parts of D1 give different platforms and ages, and the police's part
     // dates the decision before its own receipt of the case as the other part has it.
     let office = write(
@@ -499,9 +502,7 @@ fn read_sheet(path: &Path, name: &str) -> Vec<String> {
 
 #[test]
 fn a_part_holding_only_its_own_columns_waits_for_the_receipt() {
-    let dir = tempfile::tempdir().unwrap();
-    let areas = crate::util::sample_areas();
-    ok(dir.path(), &["load", &areas]);
+    let dir = store_with_areas();
     let db = dir.path().join("baove.duckdb");
     // The police's part: the case's id and the police's own columns, nothing else.
     let police = write(
@@ -604,9 +605,7 @@ fn without_the_links_the_cases_under_two_ids_are_suggested_as_duplicates() {
 
 #[test]
 fn a_cases_parts_and_near_duplicates_count_whatever_their_own_receipt() {
-    let dir = tempfile::tempdir().unwrap();
-    let areas = crate::util::sample_areas();
-    ok(dir.path(), &["load", &areas]);
+    let dir = store_with_areas();
     // The statutory 2025Q2 ends on 14 June. F1: received by the police on 14 June; the
     // health department's part of it, under its own id and dated 16 June (2025Q3), is
     // linked to it: one case of Q2 whose parts are the police's and the health
