@@ -737,3 +737,58 @@ fn a_store_of_the_offices_records_alone_counts_them_as_the_offices_parts() {
     let invalid = sheet_row(&quality, "Cases with stages out of order");
     assert_eq!(invalid[1], "0", "{invalid:?}");
 }
+
+/// Possible duplicates are receipts at most seven days apart (data-contract.md v3); the
+/// store compares them window by window (seven-day windows from the epoch, the 2025
+/// ones starting on Thursdays at midnight), so pairs across a window's edge are
+/// attacked: P1/H1 exactly seven days apart (Wednesday 23:00 to Wednesday 23:00, in
+/// consecutive windows), P3/H3 two minutes apart across midnight into a Thursday, and
+/// P2/H2 seven days and one second apart, not a pair. Each pair its own abuse type, so
+/// that no two pairs' cases match. Synthetic rows.
+#[test]
+fn possible_duplicates_are_found_across_the_edges_of_the_seven_day_windows() {
+    let dir = store_with_areas();
+    let police_row =
+        |id: &str, at: &str, kind: &str| format!("{id},452,{at},CA,POLICE,{kind},M,9,,,,,,,{at},,,,,,,,\n");
+    let health_row = |id: &str, at: &str, kind: &str| {
+        format!("{id},452,{at},SYT,HOTLINE_111,{kind},M,9,,,,,{at},,,,,,,,,,\n")
+    };
+    let police = write(
+        dir.path(),
+        "cases_ca.csv",
+        &format!(
+            "{HEADER}\n{}{}{}",
+            police_row("P1", "2025-04-09 23:00:00", "GROOMING"),
+            police_row("P2", "2025-04-09 22:00:00", "SEXTORTION"),
+            police_row("P3", "2025-04-09 23:59:00", "LIVESTREAM"),
+        ),
+    );
+    let health = write(
+        dir.path(),
+        "cases_syt.csv",
+        &format!(
+            "{HEADER}\n{}{}{}",
+            health_row("H1", "2025-04-16 23:00:00", "GROOMING"),
+            health_row("H2", "2025-04-16 22:00:01", "SEXTORTION"),
+            health_row("H3", "2025-04-10 00:01:00", "LIVESTREAM"),
+        ),
+    );
+    ok(dir.path(), &["load", "--agency", "CA", &police]);
+    ok(dir.path(), &["load", "--agency", "SYT", &health]);
+    let suggested = dir.path().join("review.csv");
+    ok(
+        dir.path(),
+        &[
+            "links",
+            "--suggest",
+            "--period",
+            "2025Q2",
+            "--out",
+            &suggested.display().to_string(),
+        ],
+    );
+    assert_eq!(
+        std::fs::read_to_string(&suggested).unwrap(),
+        "case_id,linked_case_id,linked_at,basis\nH1,P1,,REVIEW\nH3,P3,,REVIEW\n"
+    );
+}

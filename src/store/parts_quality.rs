@@ -16,6 +16,8 @@ use crate::results::{AgencyParts, Disagreement, DisagreementAt, PartsQuality, Po
 /// How far apart two receipts of one case may lie for the pair to be a possible
 /// duplicate (data-contract.md v3).
 const DUPLICATE_DAYS: i64 = 7;
+/// [`DUPLICATE_DAYS`] in microseconds: receipts are compared window by window.
+const WINDOW_US: i64 = DUPLICATE_DAYS * 86_400 * 1_000_000;
 
 impl Session<'_> {
     /// The parts and links behind the cases of `request`'s period (received in it,
@@ -343,12 +345,19 @@ impl Session<'_> {
             "WITH senders AS (
                  SELECT p.{PROVINCE_COLUMN}, p.assembled_id AS case_id, list(DISTINCT p.{PART_COLUMN}) AS senders
                  FROM quality_parts_with_case AS p GROUP BY ALL),
-             near AS (
-                 SELECT c.*, s.senders FROM cases AS c
+             near AS MATERIALIZED (
+                 SELECT c.{PROVINCE_COLUMN}, c.case_id, c.area_code, c.victim_sex, c.abuse_type, c.victim_age,
+                        c.received_at, s.senders,
+                        CAST(fdiv(epoch_us(c.received_at), {WINDOW_US}) AS BIGINT) AS window_index
+                 FROM cases AS c
                  JOIN senders AS s ON s.{PROVINCE_COLUMN} IS NOT DISTINCT FROM c.{PROVINCE_COLUMN} AND s.case_id = c.case_id
                  WHERE c.received_at >= CAST(?1 AS TIMESTAMP) - INTERVAL {DUPLICATE_DAYS} DAY
                    AND c.received_at < CAST(?2 AS TIMESTAMP) + INTERVAL {DUPLICATE_DAYS} DAY),
-             cohort AS (SELECT n.* FROM near AS n
+             -- Each cohort case beside the three windows (of the window's length) its pairs
+             -- can lie in: receipts at most the window apart are in the same or the next
+             -- window, so the join is by equal keys and compares only near receipts.
+             cohort AS (SELECT n.*, n.window_index + shift.windows AS probe
+                        FROM near AS n, (VALUES (-1), (0), (1)) AS shift(windows)
                         WHERE EXISTS (SELECT 1 FROM quality_cohort AS q
                                       WHERE q.{PROVINCE_COLUMN} IS NOT DISTINCT FROM n.{PROVINCE_COLUMN} AND q.case_id = n.case_id))
              SELECT DISTINCT least(a.case_id, b.case_id), greatest(a.case_id, b.case_id),
@@ -359,6 +368,7 @@ impl Session<'_> {
              FROM cohort AS a JOIN near AS b
                ON a.{PROVINCE_COLUMN} IS NOT DISTINCT FROM b.{PROVINCE_COLUMN} AND a.area_code = b.area_code
               AND a.victim_sex = b.victim_sex AND a.abuse_type = b.abuse_type AND a.case_id <> b.case_id
+              AND b.window_index = a.probe
              WHERE abs(epoch_us(a.received_at) - epoch_us(b.received_at)) <= CAST({DUPLICATE_DAYS} AS BIGINT) * 86400 * 1000000
                AND (a.victim_age IS NULL OR b.victim_age IS NULL OR abs(a.victim_age - b.victim_age) <= 1)
                AND NOT list_has_any(a.senders, b.senders)
