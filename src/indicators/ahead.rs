@@ -167,24 +167,54 @@ fn compute_group(
     // of the same durations) read the same member groups: the query before is kept
     // for the next (they are neighbours in the catalog).
     let mut previous: Option<(MembersQuery, Vec<Vec<RecordBatch>>)> = None;
+    // Requests of the same moments read the same member groups (the areas and the
+    // population of each whole are applied after, in `reduce`): a merged province's
+    // pattern asks each period for its geography before and after the merger.
+    let moments = |k: usize| {
+        let request = &asks[members[k]].0;
+        (
+            request.period.start_moment(),
+            request.period.end_moment(),
+            request.as_of,
+        )
+    };
     for indicator in &indicators {
         let askers: Vec<usize> = (0..members.len())
             .filter(|&k| asks[members[k]].1.iter().any(|a| a.id == indicator.id))
             .collect();
+        let mut queried: Vec<usize> = Vec::new();
+        let answered_by: Vec<usize> = askers
+            .iter()
+            .map(
+                |&k| match queried.iter().position(|&q| moments(q) == moments(k)) {
+                    Some(position) => position,
+                    None => {
+                        queried.push(k);
+                        queried.len() - 1
+                    }
+                },
+            )
+            .collect();
         let query = (
             member_groups_of_periods_sql(indicator, "request_moments"),
-            askers.clone(),
+            queried.clone(),
         );
         let groups = match previous.take() {
             Some((before, groups)) if before == query => groups,
-            _ => session.member_groups_of_periods(indicator, &askers)?,
+            _ => session.member_groups_of_periods(indicator, &queried)?,
         };
-        previous = Some((query, groups.clone()));
-        for (&k, batches) in askers.iter().zip(groups) {
+        for (&k, &position) in askers.iter().zip(&answered_by) {
             let (geography, population) = &places[k];
             let request = &asks[members[k]].0;
-            rows[members[k]].extend(reduce(indicator, request, geography, population, &batches)?);
+            rows[members[k]].extend(reduce(
+                indicator,
+                request,
+                geography,
+                population,
+                &groups[position],
+            )?);
         }
+        previous = Some((query, groups));
         // One line per query, naming each figure it computed.
         let labels: Vec<String> = askers.iter().map(|&k| figure_label(requests[k])).collect();
         clock.lap(&format!(
