@@ -17,8 +17,9 @@ use crate::error::{Error, Result};
 use crate::results::{Request, TidyRow};
 use crate::store::{member_groups_of_periods_sql, CaseScope, Session, Store};
 
-/// What an indicator's member groups for many periods depend on: the query's text and
-/// the requests asked (indices of the moments written).
+/// What an indicator's member groups for many periods depend on: the query's text
+/// without its comment lines (an indicator's header names it, its label and statistic)
+/// and the requests asked (indices of the moments written).
 type MembersQuery = (String, Vec<usize>);
 
 /// One request and the indicators it will be asked for.
@@ -196,7 +197,7 @@ fn compute_group(
             )
             .collect();
         let query = (
-            member_groups_of_periods_sql(indicator, "request_moments"),
+            without_comment_lines(&member_groups_of_periods_sql(indicator, "request_moments")),
             queried.clone(),
         );
         let groups = match previous.take() {
@@ -225,4 +226,13 @@ fn compute_group(
         ));
     }
     Ok(())
+}
+
+/// `sql` without its lines that are comments only: the median and the 90th percentile of
+/// the same durations differ in their headers, and read the same groups.
+fn without_comment_lines(sql: &str) -> String {
+    sql.lines()
+        .filter(|line| !line.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
