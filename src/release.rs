@@ -215,12 +215,15 @@ impl Pattern {
         audited: bool,
     ) -> Result<Pattern> {
         let provinces = Session::new(store, request)?.provinces()?;
-        let mut wholes = Vec::new();
-        for (top, reach) in reached_wholes(&provinces, request) {
-            // Remembered when a report computed its periods ahead (`compute_ahead`).
-            let rows = indicators::compute(store, indicators, &request.of(top))?;
-            wholes.push(Whole { reach, rows });
-        }
+        let (tops, reaches): (Vec<Top>, Vec<Reach>) = reached_wholes(&provinces, request).into_iter().unzip();
+        let requests: Vec<Request> = tops.into_iter().map(|top| request.of(top)).collect();
+        // Remembered when a report computed its periods ahead (`compute_ahead`).
+        let rows = indicators::compute_each(store, indicators, &requests)?;
+        let wholes: Vec<Whole> = reaches
+            .into_iter()
+            .zip(rows)
+            .map(|(reach, rows)| Whole { reach, rows })
+            .collect();
         let mut pattern = Pattern {
             request: request.clone(),
             provinces,

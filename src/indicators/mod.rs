@@ -311,6 +311,81 @@ impl FigureKey {
     }
 }
 
+/// [`compute`] for the wholes of one period (a pattern's): requests whose wholes read the
+/// same provinces the same way, at the same moments and state of the store, read the
+/// same member groups (each whole's areas and population are applied after, in
+/// [`reduce`]), so each such group queries each indicator once. A province never merged
+/// is one such group under the geography of its period's last day and under the
+/// latest. The rows of each request, in order; each request's figures remembered.
+pub fn compute_each(
+    store: &Store,
+    indicators: &[Indicator],
+    requests: &[Request],
+) -> Result<Vec<Vec<TidyRow>>> {
+    let mut reads = Vec::new();
+    for request in requests {
+        let sources = Session::new(store, request)?.reach(&request.period)?.sources;
+        let moments = (
+            request.period.start_moment(),
+            request.period.end_moment(),
+            request.as_of,
+        );
+        reads.push((request.known, sources, moments));
+    }
+    let mut rows: Vec<Option<Vec<TidyRow>>> = vec![None; requests.len()];
+    for first in 0..requests.len() {
+        if rows[first].is_some() {
+            continue;
+        }
+        let group: Vec<usize> = (first..requests.len())
+            .filter(|&j| rows[j].is_none() && reads[j] == reads[first])
+            .collect();
+        if group.len() == 1 || all_remembered(store, indicators, group.iter().map(|&j| &requests[j]))? {
+            for &j in &group {
+                rows[j] = Some(compute(store, indicators, &requests[j])?);
+            }
+            continue;
+        }
+        reads_only_the_store(indicators)?;
+        let asked: Vec<&Request> = group.iter().map(|&j| &requests[j]).collect();
+        let computed = compute_group_with_scope(store, indicators, &asked, CaseScope::needed_by(indicators))?;
+        let mut figures = Vec::new();
+        for (request, request_rows) in asked.iter().zip(&computed) {
+            let state = store.last_load_known(request.known)?;
+            for indicator in indicators {
+                figures.push((
+                    FigureKey::of(store, state, request, indicator),
+                    of_indicator(request_rows, indicator),
+                ));
+            }
+        }
+        remember(figures)?;
+        for (&j, request_rows) in group.iter().zip(computed) {
+            rows[j] = Some(request_rows);
+        }
+    }
+    Ok(rows.into_iter().map(Option::unwrap_or_default).collect())
+}
+
+/// Whether every figure of `indicators` for each of `requests` is remembered.
+fn all_remembered<'r>(
+    store: &Store,
+    indicators: &[Indicator],
+    requests: impl Iterator<Item = &'r Request>,
+) -> Result<bool> {
+    let mut keys = Vec::new();
+    for request in requests {
+        let state = store.last_load_known(request.known)?;
+        keys.extend(indicators.iter().map(|i| FigureKey::of(store, state, request, i)));
+    }
+    let remembered = REMEMBERED
+        .lock()
+        .map_err(|_| Error::Internal("remembered figures poisoned".into()))?;
+    Ok(keys
+        .iter()
+        .all(|key| remembered.as_ref().is_some_and(|r| r.contains_key(key))))
+}
+
 /// [`compute`] with the cases seen chosen by `scope`.
 pub fn compute_with_scope(
     store: &Store,
@@ -319,22 +394,45 @@ pub fn compute_with_scope(
     scope: CaseScope,
 ) -> Result<Vec<TidyRow>> {
     reads_only_the_store(indicators)?;
-    let session = Session::new(store, request)?;
+    Ok(compute_group_with_scope(store, indicators, &[request], scope)?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// The rows of each of `requests` (wholes that read the same provinces the same way, at
+/// the same moments and state): one query per indicator, reduced for each request with
+/// its own areas and population.
+fn compute_group_with_scope(
+    store: &Store,
+    indicators: &[Indicator],
+    requests: &[&Request],
+    scope: CaseScope,
+) -> Result<Vec<Vec<TidyRow>>> {
+    let mut places = Vec::new();
+    for request in requests {
+        let session = Session::new(store, request)?;
+        let geography = session.geography(&request.period)?;
+        let population = session.population(&geography, &request.period)?;
+        places.push((geography, population));
+    }
+    let first = requests[0];
+    let session = Session::new(store, first)?;
     let mut clock = crate::Stopwatch::start();
     let readers = indicators.iter().filter(|i| i.subject == Subject::Cases).count();
-    session.scope(request, scope, readers)?;
+    session.scope(first, scope, readers)?;
     clock.lap("case facts of the request (computed or kept)");
-    let geography = session.geography(&request.period)?;
-    let population = session.population(&geography, &request.period)?;
-    let mut rows = Vec::new();
+    let labels: Vec<String> = requests.iter().map(|request| figure_label(request)).collect();
+    let mut rows = vec![Vec::new(); requests.len()];
     for indicator in indicators {
-        let batches = session.member_groups(indicator, request)?;
-        rows.extend(reduce(indicator, request, &geography, &population, &batches)?);
+        let batches = session.member_groups(indicator, first)?;
+        for ((request, (geography, population)), rows) in requests.iter().zip(&places).zip(rows.iter_mut()) {
+            rows.extend(reduce(indicator, request, geography, population, &batches)?);
+        }
         clock.lap(&format!(
             "indicator {} as known after {:?} for: {}",
             indicator.id,
-            request.known,
-            figure_label(request)
+            first.known,
+            labels.join(" + ")
         ));
     }
     Ok(rows)
