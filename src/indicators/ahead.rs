@@ -168,9 +168,6 @@ fn compute_group(
     // of the same durations) read the same member groups: the query before is kept
     // for the next (they are neighbours in the catalog).
     let mut previous: Option<(MembersQuery, Vec<Vec<RecordBatch>>)> = None;
-    // Requests of the same moments read the same member groups (the areas and the
-    // population of each whole are applied after, in `reduce`): a merged province's
-    // pattern asks each period for its geography before and after the merger.
     let moments = |k: usize| {
         let request = &asks[members[k]].0;
         (
@@ -183,19 +180,7 @@ fn compute_group(
         let askers: Vec<usize> = (0..members.len())
             .filter(|&k| asks[members[k]].1.iter().any(|a| a.id == indicator.id))
             .collect();
-        let mut queried: Vec<usize> = Vec::new();
-        let answered_by: Vec<usize> = askers
-            .iter()
-            .map(
-                |&k| match queried.iter().position(|&q| moments(q) == moments(k)) {
-                    Some(position) => position,
-                    None => {
-                        queried.push(k);
-                        queried.len() - 1
-                    }
-                },
-            )
-            .collect();
+        let (queried, answered_by) = by_moments(&askers, moments);
         let query = (
             without_comment_lines(&member_groups_of_periods_sql(indicator, "request_moments")),
             queried.clone(),
@@ -235,4 +220,44 @@ fn without_comment_lines(sql: &str) -> String {
         .filter(|line| !line.trim_start().starts_with("--"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The askers to query (the first of each distinct moments), and for each asker the
+/// position among them of the one whose groups answer it. Requests of the same moments
+/// read the same member groups (the areas and the population of each whole are applied
+/// after, in `reduce`): a province's pattern asks each period under the geography of its
+/// last day and under the latest, which read the same provinces unless it merged.
+fn by_moments<M: PartialEq>(askers: &[usize], moments: impl Fn(usize) -> M) -> (Vec<usize>, Vec<usize>) {
+    let mut queried: Vec<usize> = Vec::new();
+    let answered_by = askers
+        .iter()
+        .map(
+            |&k| match queried.iter().position(|&q| moments(q) == moments(k)) {
+                Some(position) => position,
+                None => {
+                    queried.push(k);
+                    queried.len() - 1
+                }
+            },
+        )
+        .collect();
+    (queried, answered_by)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Four askers of moments A, B, A, C: A's first asker, B's and C's are queried, and
+    /// the third asker is answered by the first's groups.
+    #[test]
+    fn askers_of_the_same_moments_are_answered_by_one_query() {
+        let moments = ['A', 'B', 'A', 'C'];
+        let (queried, answered_by) = by_moments(&[0, 1, 2, 3], |k| moments[k]);
+        assert_eq!(queried, [0, 1, 3]);
+        assert_eq!(answered_by, [0, 1, 0, 2]);
+        // Askers need not start at 0: their positions among the queried ones.
+        let (queried, answered_by) = by_moments(&[2, 3], |k| moments[k]);
+        assert_eq!((queried, answered_by), (vec![2, 3], vec![0, 1]));
+    }
 }
