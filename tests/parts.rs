@@ -24,6 +24,24 @@ fn ok(dir: &Path, args: &[&str]) -> String {
     run.stdout
 }
 
+/// The pairs `baove links --suggest --period PERIOD` writes for review, as text.
+fn suggested_links(dir: &Path, period: &str) -> String {
+    let suggested = dir.join("review.csv");
+    ok(
+        dir,
+        &[
+            "links",
+            "--suggest",
+            "--period",
+            period,
+            "--out",
+            &suggested.display().to_string(),
+            "--force",
+        ],
+    );
+    std::fs::read_to_string(&suggested).unwrap()
+}
+
 /// A generated province with its parts (`generate --parts`), small enough for many
 /// stores.
 fn generated(dir: &Path) -> PathBuf {
@@ -637,20 +655,8 @@ fn a_cases_parts_and_near_duplicates_count_whatever_their_own_receipt() {
     ok(dir.path(), &["load", "--agency", "SYT", &health]);
     ok(dir.path(), &["load", &links]);
 
-    let suggested = dir.path().join("review.csv");
-    ok(
-        dir.path(),
-        &[
-            "links",
-            "--suggest",
-            "--period",
-            "2025Q2",
-            "--out",
-            &suggested.display().to_string(),
-        ],
-    );
     assert_eq!(
-        std::fs::read_to_string(&suggested).unwrap(),
+        suggested_links(dir.path(), "2025Q2"),
         "case_id,linked_case_id,linked_at,basis\nG1,G2,,REVIEW\n"
     );
 
@@ -753,42 +759,44 @@ fn possible_duplicates_are_found_across_the_edges_of_the_seven_day_windows() {
     let health_row = |id: &str, at: &str, kind: &str| {
         format!("{id},452,{at},SYT,HOTLINE_111,{kind},M,9,,,,,{at},,,,,,,,,,\n")
     };
-    let police = write(
-        dir.path(),
-        "cases_ca.csv",
-        &format!(
-            "{HEADER}\n{}{}{}",
-            police_row("P1", "2025-04-09 23:00:00", "GROOMING"),
-            police_row("P2", "2025-04-09 22:00:00", "SEXTORTION"),
-            police_row("P3", "2025-04-09 23:59:00", "LIVESTREAM"),
+    // (the police's case, its receipt, the health department's, its receipt, the type)
+    let pairs = [
+        (
+            "P1",
+            "2025-04-09 23:00:00",
+            "H1",
+            "2025-04-16 23:00:00",
+            "GROOMING",
         ),
-    );
-    let health = write(
-        dir.path(),
-        "cases_syt.csv",
-        &format!(
-            "{HEADER}\n{}{}{}",
-            health_row("H1", "2025-04-16 23:00:00", "GROOMING"),
-            health_row("H2", "2025-04-16 22:00:01", "SEXTORTION"),
-            health_row("H3", "2025-04-10 00:01:00", "LIVESTREAM"),
+        (
+            "P2",
+            "2025-04-09 22:00:00",
+            "H2",
+            "2025-04-16 22:00:01",
+            "SEXTORTION",
         ),
-    );
+        (
+            "P3",
+            "2025-04-09 23:59:00",
+            "H3",
+            "2025-04-10 00:01:00",
+            "LIVESTREAM",
+        ),
+    ];
+    let police_rows: String = pairs
+        .iter()
+        .map(|(id, at, _, _, kind)| police_row(id, at, kind))
+        .collect();
+    let health_rows: String = pairs
+        .iter()
+        .map(|(_, _, id, at, kind)| health_row(id, at, kind))
+        .collect();
+    let police = write(dir.path(), "cases_ca.csv", &format!("{HEADER}\n{police_rows}"));
+    let health = write(dir.path(), "cases_syt.csv", &format!("{HEADER}\n{health_rows}"));
     ok(dir.path(), &["load", "--agency", "CA", &police]);
     ok(dir.path(), &["load", "--agency", "SYT", &health]);
-    let suggested = dir.path().join("review.csv");
-    ok(
-        dir.path(),
-        &[
-            "links",
-            "--suggest",
-            "--period",
-            "2025Q2",
-            "--out",
-            &suggested.display().to_string(),
-        ],
-    );
     assert_eq!(
-        std::fs::read_to_string(&suggested).unwrap(),
+        suggested_links(dir.path(), "2025Q2"),
         "case_id,linked_case_id,linked_at,basis\nH1,P1,,REVIEW\nH3,P3,,REVIEW\n"
     );
 }
