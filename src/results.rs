@@ -101,6 +101,12 @@ impl Request {
         self.period.end_moment().max(self.as_of)
     }
 
+    /// The three moments a query binds (`$period_start`, `$period_end`, `$as_of`): what,
+    /// beside the cases read, its member groups depend on.
+    pub fn moments(&self) -> [NaiveDateTime; 3] {
+        [self.period.start_moment(), self.period.end_moment(), self.as_of]
+    }
+
     /// `period` as of `as_of`, for the store's one province, as the store stands, for
     /// the public.
     pub fn new(period: Period, as_of: NaiveDateTime) -> Request {

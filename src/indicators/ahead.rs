@@ -168,14 +168,7 @@ fn compute_group(
     // of the same durations) read the same member groups: the query before is kept
     // for the next (they are neighbours in the catalog).
     let mut previous: Option<(MembersQuery, Vec<Vec<RecordBatch>>)> = None;
-    let moments = |k: usize| {
-        let request = &asks[members[k]].0;
-        (
-            request.period.start_moment(),
-            request.period.end_moment(),
-            request.as_of,
-        )
-    };
+    let moments = |k: usize| asks[members[k]].0.moments();
     for indicator in &indicators {
         let askers: Vec<usize> = (0..members.len())
             .filter(|&k| asks[members[k]].1.iter().any(|a| a.id == indicator.id))

@@ -45,11 +45,7 @@ impl Window {
         }
         Window::Request {
             cohort_only: scope == CaseScope::Cohort,
-            moments: [
-                request.period.start_moment(),
-                request.period.end_moment(),
-                request.as_of,
-            ],
+            moments: request.moments(),
         }
     }
 

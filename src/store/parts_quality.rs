@@ -16,7 +16,8 @@ use crate::results::{AgencyParts, Disagreement, DisagreementAt, PartsQuality, Po
 /// How far apart two receipts of one case may lie for the pair to be a possible
 /// duplicate (data-contract.md v3).
 const DUPLICATE_DAYS: i64 = 7;
-/// [`DUPLICATE_DAYS`] in microseconds: receipts are compared window by window.
+/// [`DUPLICATE_DAYS`] in microseconds: the greatest distance of a pair's receipts, and
+/// the length of the windows receipts are compared in.
 const WINDOW_US: i64 = DUPLICATE_DAYS * 86_400 * 1_000_000;
 
 impl Session<'_> {
@@ -369,7 +370,7 @@ impl Session<'_> {
                ON a.{PROVINCE_COLUMN} IS NOT DISTINCT FROM b.{PROVINCE_COLUMN} AND a.area_code = b.area_code
               AND a.victim_sex = b.victim_sex AND a.abuse_type = b.abuse_type AND a.case_id <> b.case_id
               AND b.window_index = a.probe
-             WHERE abs(epoch_us(a.received_at) - epoch_us(b.received_at)) <= CAST({DUPLICATE_DAYS} AS BIGINT) * 86400 * 1000000
+             WHERE abs(epoch_us(a.received_at) - epoch_us(b.received_at)) <= {WINDOW_US}
                AND (a.victim_age IS NULL OR b.victim_age IS NULL OR abs(a.victim_age - b.victim_age) <= 1)
                AND NOT list_has_any(a.senders, b.senders)
              ORDER BY 1, 2"
