@@ -959,14 +959,13 @@ fn facts_kept_until_a_horizon_answer_as_fresh_stores_do() {
     }
 }
 
-/// The wholes of one period's pattern that read the same provinces the same way are
-/// computed together, one query per indicator (issue 34); the others apart. The
-/// generated province is never merged: for 2025Q1 it is a whole under the geography of
-/// the quarter's last day and under the latest (the same cases, the same areas of the
-/// quarter), and the nation reads the same cases under another area (the province).
-/// Computed together, each whole gets what a store opened for it alone gives it; the
-/// nation's rows differ from the province's, so a nation put in the province's group
-/// (or rows handed to the wrong whole) would be found.
+/// The wholes of one period's pattern are computed together, one query per indicator
+/// (issue 34). The generated province is never merged: for 2025Q1 it is a whole under
+/// the geography of the quarter's last day and under the latest (the same cases, the
+/// same areas of the quarter), and the nation reads the same cases under another area
+/// (the province). Computed together, each whole gets what a store opened for it alone
+/// gives it; the nation's rows differ from the province's, so the province's groups
+/// taken as the nation's (or the nation's as the province's) would be found.
 #[test]
 fn wholes_computed_together_get_what_each_gets_alone() {
     use baove::results::Top;
@@ -1003,6 +1002,60 @@ fn wholes_computed_together_get_what_each_gets_alone() {
         .map(|request| baove::indicators::compute(&open(), &all, request).unwrap())
         .collect();
     assert_ne!(alone[0], alone[1], "the province's rows and the nation's");
+    let together = baove::indicators::compute_each(&open(), &all, &requests).unwrap();
+    for (k, request) in requests.iter().enumerate() {
+        assert!(together[k] == alone[k], "{request:?} computed together");
+    }
+}
+
+/// Every whole of a nation's period computed together (issue 34: one query per indicator
+/// over the union of their provinces, each whole taking its provinces' groups): in
+/// 2025Q1 the generated nation has three provinces, 01 and 02 merging on 1 July 2025.
+/// The nation reports each case under its province, 01, 02 and 03 each their own cases
+/// under their areas, and the merged 01 (under the latest geography) the cases of 01 and
+/// 02. Each gets what a store opened for it alone gives it: a whole given a province's
+/// groups it does not reach (03's in 01's), or its areas not put as it reports them (the
+/// nation's communes), would be found.
+#[test]
+fn wholes_of_a_nation_computed_together_get_what_each_gets_alone() {
+    use baove::results::Top;
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let nation = crate::util::generated_nation(cwd, "3");
+    load(cwd, "nation.duckdb", &[&nation.display().to_string()]);
+    for code in ["01", "02", "03"] {
+        let folder = nation.join(code).display().to_string();
+        load(cwd, "nation.duckdb", &["--province", code, &folder]);
+    }
+    let db = cwd.join("nation.duckdb");
+    let open = || baove::store::Store::open_read_only(&db).unwrap();
+    let all = baove::catalog::indicators().unwrap();
+    let province = |code: &str, on: Option<(i32, u32, u32)>| Top::Province {
+        code: code.into(),
+        on: on.and_then(|(y, m, d)| chrono::NaiveDate::from_ymd_opt(y, m, d)),
+    };
+    let wholes = [
+        Top::Nation,
+        province("01", Some((2025, 3, 14))),
+        province("02", Some((2025, 3, 14))),
+        province("03", None),
+        province("01", None),
+    ];
+    let requests = requests_over(&[("2025Q1", None)], &wholes, &[None]);
+    let alone: Vec<_> = requests
+        .iter()
+        .map(|request| baove::indicators::compute(&open(), &all, request).unwrap())
+        .collect();
+    // Five different sets of rows: each whole reads other cases, or reports them under
+    // other areas.
+    for (k, rows) in alone.iter().enumerate() {
+        assert!(!rows.is_empty(), "{:?}", requests[k]);
+        assert!(
+            alone[..k].iter().all(|before| before != rows),
+            "{:?}",
+            requests[k]
+        );
+    }
     let together = baove::indicators::compute_each(&open(), &all, &requests).unwrap();
     for (k, request) in requests.iter().enumerate() {
         assert!(together[k] == alone[k], "{request:?} computed together");

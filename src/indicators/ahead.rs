@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use arrow::record_batch::RecordBatch;
 
+use super::reached::as_reached;
 use super::{
     figure_label, of_indicator, reads_only_the_store, reduce, remember, FigureKey, REMEMBERED,
     REMEMBERED_AT_MOST,
@@ -84,7 +85,8 @@ pub fn compute_ahead(store: &Store, asks: &[Ask]) -> Result<usize> {
 }
 
 /// The rows of each ask (requests of one state of the store), computed with one query per
-/// indicator over the asks whose whole reaches the same provinces the same way; None
+/// indicator for every ask, whatever whole it reports (the nation's and a province's
+/// periods alike); None
 /// when the store keeps facts for one period at a time, or kept facts that do not hold
 /// every ask's cases.
 fn compute_periods(store: &Store, asks: &[&Ask]) -> Result<Option<Vec<Vec<TidyRow>>>> {
@@ -117,28 +119,19 @@ fn compute_periods(store: &Store, asks: &[&Ask]) -> Result<Option<Vec<Vec<TidyRo
         .collect::<Result<_>>()?;
     clock.lap("ahead: sessions and reaches");
     let mut rows: Vec<Vec<TidyRow>> = vec![Vec::new(); asks.len()];
-    let mut done = vec![false; asks.len()];
-    for first in 0..asks.len() {
-        if done[first] {
-            continue;
-        }
-        let members: Vec<usize> = (first..asks.len())
-            .filter(|&j| !done[j] && sources[j] == sources[first])
-            .collect();
-        for &j in &members {
-            done[j] = true;
-        }
-        compute_group(&sessions, asks, &members, &every, &mut rows)?;
-    }
+    let members: Vec<usize> = (0..asks.len()).collect();
+    compute_group(&sessions, asks, &members, &sources, &every, &mut rows)?;
     Ok(Some(rows))
 }
 
-/// The rows of the asks `members` (whose wholes reach the same provinces the same way),
-/// added to `rows`: one query per indicator of `every` that one of them asks.
+/// The rows of the asks `members` (whose wholes reach the provinces of `sources` as each
+/// says), added to `rows`: one query per indicator of `every` that one of them asks, over
+/// the union of their provinces, each ask's groups taken as its whole reaches them.
 fn compute_group(
     sessions: &[Session],
     asks: &[&Ask],
     members: &[usize],
+    sources: &[Vec<(String, Option<String>)>],
     every: &[Indicator],
     rows: &mut [Vec<TidyRow>],
 ) -> Result<()> {
@@ -152,6 +145,10 @@ fn compute_group(
         let population = sessions[j].population(&geography, period)?;
         places.push((geography, population));
     }
+    let provinces: BTreeSet<String> = members
+        .iter()
+        .flat_map(|&j| sources[j].iter().map(|(code, _)| code.clone()))
+        .collect();
     clock.lap("ahead: places");
     let indicators: Vec<Indicator> = every
         .iter()
@@ -160,7 +157,12 @@ fn compute_group(
         .collect();
     let readers = indicators.iter().filter(|i| i.subject == Subject::Cases).count();
     let session = &sessions[first];
-    session.scope(&asks[first].0, CaseScope::needed_by(&indicators), readers)?;
+    session.scope_provinces(
+        &asks[first].0,
+        &provinces,
+        CaseScope::needed_by(&indicators),
+        readers,
+    )?;
     let requests: Vec<&Request> = members.iter().map(|&j| &asks[j].0).collect();
     session.set_request_moments(&requests)?;
     clock.lap("ahead: scope");
@@ -185,13 +187,8 @@ fn compute_group(
         for (&k, &position) in askers.iter().zip(&answered_by) {
             let (geography, population) = &places[k];
             let request = &asks[members[k]].0;
-            rows[members[k]].extend(reduce(
-                indicator,
-                request,
-                geography,
-                population,
-                &groups[position],
-            )?);
+            let reached = as_reached(&groups[position], &sources[members[k]])?;
+            rows[members[k]].extend(reduce(indicator, request, geography, population, &reached)?);
         }
         previous = Some((query, groups));
         // One line per query, naming each figure it computed.

@@ -24,6 +24,7 @@ use crate::store::Session;
 pub mod ahead;
 pub mod check;
 pub mod given;
+mod reached;
 
 pub use ahead::compute_ahead;
 
@@ -311,12 +312,13 @@ impl FigureKey {
     }
 }
 
-/// [`compute`] for the wholes of one period (a pattern's): requests whose wholes read the
-/// same provinces the same way, at the same moments and state of the store, read the
-/// same member groups (each whole's areas and population are applied after, in
-/// [`reduce`]), so each such group queries each indicator once. A province never merged
-/// is one such group under the geography of its period's last day and under the
-/// latest. The rows of each request, in order; each request's figures remembered.
+/// [`compute`] for the wholes of one period (a pattern's): requests at the same moments
+/// and state of the store read the cases of their provinces, so each such group queries
+/// each indicator once over the union of its provinces, grouped by source province too,
+/// and each whole takes its provinces' groups under its own areas ([`reached`]), then its
+/// areas and population ([`reduce`]). The nation, every province and the former
+/// provinces of a merged one are one group. The rows of each request, in order; each
+/// request's figures remembered.
 pub fn compute_each(
     store: &Store,
     indicators: &[Indicator],
@@ -329,11 +331,7 @@ pub fn compute_each(
             .map(|request| compute(store, indicators, request))
             .collect();
     }
-    let mut reads = Vec::new();
-    for request in requests {
-        let sources = Session::new(store, request)?.reach(&request.period)?.sources;
-        reads.push((request.known, sources, request.moments()));
-    }
+    let reads: Vec<_> = requests.iter().map(|r| (r.known, r.moments())).collect();
     let mut rows: Vec<Option<Vec<TidyRow>>> = vec![None; requests.len()];
     for first in 0..requests.len() {
         if rows[first].is_some() {
@@ -401,9 +399,9 @@ pub fn compute_with_scope(
         .unwrap_or_default())
 }
 
-/// The rows of each of `requests` (wholes that read the same provinces the same way, at
-/// the same moments and state): one query per indicator, reduced for each request with
-/// its own areas and population.
+/// The rows of each of `requests` (wholes at the same moments and state): one query per
+/// indicator over the union of their provinces, each request's groups taken as its whole
+/// reaches them and reduced with its own areas and population.
 fn compute_group_with_scope(
     store: &Store,
     indicators: &[Indicator],
@@ -415,22 +413,31 @@ fn compute_group_with_scope(
         .map(|request| Session::new(store, request))
         .collect::<Result<_>>()?;
     let mut places = Vec::new();
+    let mut provinces = std::collections::BTreeSet::new();
     for (session, request) in sessions.iter().zip(requests) {
+        let sources = session.reach(&request.period)?.sources;
+        provinces.extend(sources.iter().map(|(code, _)| code.clone()));
         let geography = session.geography(&request.period)?;
         let population = session.population(&geography, &request.period)?;
-        places.push((geography, population));
+        places.push((sources, geography, population));
     }
     let (first, session) = (requests[0], &sessions[0]);
     let mut clock = crate::Stopwatch::start();
     let readers = indicators.iter().filter(|i| i.subject == Subject::Cases).count();
-    session.scope(first, scope, readers)?;
+    match requests {
+        [_] => session.scope(first, scope, readers)?,
+        _ => session.scope_provinces(first, &provinces, scope, readers)?,
+    }
     clock.lap("case facts of the request (computed or kept)");
     let labels: Vec<String> = requests.iter().map(|request| figure_label(request)).collect();
     let mut rows = vec![Vec::new(); requests.len()];
     for indicator in indicators {
         let batches = session.member_groups(indicator, first)?;
-        for ((request, (geography, population)), rows) in requests.iter().zip(&places).zip(rows.iter_mut()) {
-            rows.extend(reduce(indicator, request, geography, population, &batches)?);
+        for ((request, (sources, geography, population)), rows) in
+            requests.iter().zip(&places).zip(rows.iter_mut())
+        {
+            let reached = reached::as_reached(&batches, sources)?;
+            rows.extend(reduce(indicator, request, geography, population, &reached)?);
         }
         clock.lap(&format!(
             "indicator {} as known after {:?} for: {}",

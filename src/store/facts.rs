@@ -14,7 +14,6 @@
 
 use std::collections::BTreeSet;
 
-use super::reach::Reach;
 use super::session::{bind_moments, CaseScope, Session};
 use crate::error::Result;
 use crate::results::Request;
@@ -144,8 +143,36 @@ impl Session<'_> {
     /// view, so each query computes only the facts it uses (a case count needs no
     /// deadline).
     pub fn scope(&self, request: &Request, scope: CaseScope, readers: usize) -> Result<()> {
-        let reach = self.reach(&request.period)?;
-        let provinces: BTreeSet<String> = reach.sources.iter().map(|(code, _)| code.clone()).collect();
+        let sources = self.reach(&request.period)?.sources;
+        self.scope_sources(request, &sources, scope, readers)
+    }
+
+    /// [`Session::scope`] for the requests of several wholes at once: `case_facts` (and the
+    /// content rows) hold every row of `provinces` under its area as coded, for each
+    /// whole's member groups to be taken from them (`indicators::reached`).
+    pub fn scope_provinces(
+        &self,
+        request: &Request,
+        provinces: &BTreeSet<String>,
+        scope: CaseScope,
+        readers: usize,
+    ) -> Result<()> {
+        self.reach_every_row_of(provinces)?;
+        let sources: Vec<(String, Option<String>)> =
+            provinces.iter().map(|code| (code.clone(), None)).collect();
+        self.scope_sources(request, &sources, scope, readers)
+    }
+
+    /// `case_facts` for the moments of `request` over the rows of `sources` (written in
+    /// `reach_sources`), each under the area its source reports it as.
+    fn scope_sources(
+        &self,
+        request: &Request,
+        sources: &[(String, Option<String>)],
+        scope: CaseScope,
+        readers: usize,
+    ) -> Result<()> {
+        let provinces: BTreeSet<String> = sources.iter().map(|(code, _)| code.clone()).collect();
         let conn = &self.store.conn;
         let fail = |e: duckdb::Error| self.error(format!("case facts: {e}"));
         self.drop_temporary("case_facts")?;
@@ -160,7 +187,7 @@ impl Session<'_> {
         if kept.is_none() && readers <= 2 {
             self.select_cases(request, &window)?;
             return conn
-                .execute_batch(&facts_as_reached("facts_of_fact_cases", &reach, &provinces))
+                .execute_batch(&facts_as_reached("facts_of_fact_cases", sources, &provinces))
                 .map_err(fail);
         }
         let (table, of_provinces) = match kept {
@@ -177,7 +204,7 @@ impl Session<'_> {
                 )
                 .map(|table| (table, provinces))?,
         };
-        conn.execute_batch(&facts_as_reached(&table, &reach, &of_provinces))
+        conn.execute_batch(&facts_as_reached(&table, sources, &of_provinces))
             .map_err(fail)
     }
 
@@ -294,15 +321,19 @@ fn reported_facts(source: &str) -> String {
     )
 }
 
-/// [`reported_facts`] for a request that reaches `reach` from facts of the cases of
+/// [`reported_facts`] for a request that reaches `sources` from facts of the cases of
 /// `provinces`: as simple a view as the request allows, since every indicator query is
 /// planned over it (a whole that reports its cases under their own areas needs no join,
 /// and one that reaches every province of the facts no filter).
-fn facts_as_reached(source: &str, reach: &Reach, provinces: &BTreeSet<String>) -> String {
-    if reach.sources.iter().any(|(_, reported_as)| reported_as.is_some()) {
+fn facts_as_reached(
+    source: &str,
+    sources: &[(String, Option<String>)],
+    provinces: &BTreeSet<String>,
+) -> String {
+    if sources.iter().any(|(_, reported_as)| reported_as.is_some()) {
         return reported_facts(source);
     }
-    let reached = reach.sources.iter().map(|(code, _)| code);
+    let reached = sources.iter().map(|(code, _)| code);
     if provinces.iter().eq(reached.collect::<BTreeSet<_>>()) {
         format!("CREATE TEMP VIEW case_facts AS SELECT * FROM {source}")
     } else {

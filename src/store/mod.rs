@@ -15,7 +15,7 @@ mod session;
 
 pub use history::{Cause, CauseCount, KnownAt, LoadMark};
 pub use record::{log_outputs, OutputToLog, RefusedFile};
-pub use session::{member_groups_of_periods_sql, CaseScope, Session};
+pub use session::{member_groups_of_periods_sql, CaseScope, Session, SOURCE_PROVINCE};
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;

@@ -3,7 +3,7 @@
 //! member groups, and the geography, population and crosswalk of a period. Every query
 //! the indicators and reports run on the store is here or in `queries/`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use arrow::record_batch::RecordBatch;
 use duckdb::params;
@@ -305,6 +305,24 @@ impl<'a> Session<'a> {
             .reached
             .replace(Some((self.whole.clone(), *period, reach.clone())));
         Ok(reach)
+    }
+
+    /// Makes the views that report rows (`reported_cases`, `reported_content`, and the
+    /// case facts [`Session::scope_provinces`] makes) read every row of `provinces`
+    /// under its area as coded: what the wholes reaching them have in common. The next
+    /// [`Session::reach`] puts its own whole's back.
+    pub(super) fn reach_every_row_of(&self, provinces: &BTreeSet<String>) -> Result<()> {
+        let conn = &self.store.conn;
+        let fail = |e: duckdb::Error| self.error(format!("the provinces read: {e}"));
+        self.store.reached.replace(None);
+        conn.execute_batch("DELETE FROM reach_sources").map_err(fail)?;
+        let mut insert = conn
+            .prepare("INSERT INTO reach_sources VALUES (?, NULL)")
+            .map_err(fail)?;
+        for code in provinces {
+            insert.execute(params![code]).map_err(fail)?;
+        }
+        Ok(())
     }
 
     /// The whole reported in `period` and its areas: a province's areas (those of the
@@ -657,9 +675,9 @@ impl<'a> Session<'a> {
 /// which this grouping does fastest.
 fn member_groups_sql(indicator: &Indicator) -> String {
     let dims = member_dimensions(indicator);
-    let columns = dims
-        .iter()
-        .map(|d| member_column(d))
+    let columns = std::iter::once(SOURCE_PROVINCE)
+        .chain(dims.iter().copied())
+        .map(member_column)
         .collect::<Vec<_>>()
         .join(", ");
     format!(
@@ -691,9 +709,13 @@ pub fn member_groups_of_periods_sql(indicator: &Indicator, moments: &str) -> Str
     let measures = member_measures(indicator);
     let shown = indicator.shown_columns();
     let successor_join = successor_join(&shown, "moments.period_end");
-    let mut inner: Vec<String> = std::iter::once("moments.request_index".to_string())
-        .chain(shown.iter().map(|d| member_column(d)))
-        .collect();
+    let mut inner: Vec<String> = [
+        "moments.request_index".to_string(),
+        member_column(SOURCE_PROVINCE),
+    ]
+    .into_iter()
+    .chain(shown.iter().map(|d| member_column(d)))
+    .collect();
     inner.extend(
         match indicator.statistic {
             Statistic::Count | Statistic::Rate => &[][..],
@@ -704,8 +726,12 @@ pub fn member_groups_of_periods_sql(indicator: &Indicator, moments: &str) -> Str
         .iter()
         .map(|c| c.to_string()),
     );
-    let sets: Vec<String> = std::iter::once("(request_index)".to_string())
-        .chain(shown.iter().map(|d| format!("(request_index, {d})")))
+    let sets: Vec<String> = std::iter::once(format!("(request_index, {SOURCE_PROVINCE})"))
+        .chain(
+            shown
+                .iter()
+                .map(|d| format!("(request_index, {SOURCE_PROVINCE}, {d})")),
+        )
         .collect();
     let arms: String = shown
         .iter()
@@ -714,13 +740,19 @@ pub fn member_groups_of_periods_sql(indicator: &Indicator, moments: &str) -> Str
         .collect();
     let outer: String = shown.iter().map(|d| format!("{d}, ")).collect();
     format!(
-        "SELECT request_index, {outer}CASE {arms}ELSE 0 END AS grouping_set, {measures} \
+        "SELECT request_index, {SOURCE_PROVINCE}, {outer}CASE {arms}ELSE 0 END AS grouping_set, {measures} \
          FROM (SELECT {} FROM {from}{successor_join}) AS grouped_members \
          GROUP BY GROUPING SETS ({})",
         inner.join(", "),
         sets.join(", ")
     )
 }
+
+/// The column of a member's source province, by which every group is split too: a
+/// group of the facts of several wholes' provinces then serves each whole
+/// (`indicators::reached` keeps a whole's provinces and puts their areas as it reports
+/// them).
+pub const SOURCE_PROVINCE: &str = "province_code";
 
 /// The member columns an indicator's groups can be by: the area, then every dimension
 /// of its subject.
