@@ -46,18 +46,27 @@ FROM flagged;
 CREATE OR REPLACE TEMP TABLE working_day_by_ordinal AS
 SELECT ordinal, day FROM calendar_days WHERE is_working;
 
+-- The end of N working days from each day, for every N a rule counts in working days:
+-- the first moment after the working day whose ordinal is N more than the day's (a day
+-- off counts from the working day before it). A table joined by day and N: as a
+-- subquery of each case, the lookup copied every case's facts once per stage (most of
+-- the time of a report's facts over a million cases).
+CREATE OR REPLACE TEMP TABLE working_day_deadlines AS
+SELECT c.day, n.amount, CAST(w.day + INTERVAL 1 DAY AS TIMESTAMP) AS deadline
+FROM calendar_days AS c
+CROSS JOIN (SELECT DISTINCT CAST(amount AS INTEGER) AS amount FROM deadline_rules WHERE unit = 'working_days') AS n
+JOIN working_day_by_ordinal AS w ON w.ordinal = c.ordinal + n.amount;
+
 -- The rule of a stage for a start moment: the flagged rule when the flag is set and one
--- is valid, else the general rule.
-CREATE OR REPLACE TEMP MACRO deadline_after(start_at, rule_unit, rule_amount, start_ordinal) AS
+-- is valid, else the general rule. `working_deadline` is the start day's row of
+-- working_day_deadlines for the rule's amount (NULL for a stage never counted in
+-- working days).
+CREATE OR REPLACE TEMP MACRO deadline_after(start_at, rule_unit, rule_amount, working_deadline) AS
     CASE rule_unit
         WHEN 'hours' THEN start_at + to_microseconds(CAST(round(rule_amount * 3600000000) AS BIGINT))
         WHEN 'days' THEN CAST(CAST(start_at AS DATE) + to_days(CAST(rule_amount AS INTEGER) + 1) AS TIMESTAMP)
         WHEN 'months' THEN CAST(CAST(start_at AS DATE) + to_months(CAST(rule_amount AS INTEGER)) AS TIMESTAMP) + INTERVAL 1 DAY
-        WHEN 'working_days' THEN (
-            SELECT CAST(w.day + INTERVAL 1 DAY AS TIMESTAMP)
-            FROM working_day_by_ordinal AS w
-            WHERE w.ordinal = start_ordinal + CAST(rule_amount AS INTEGER)
-        )
+        WHEN 'working_days' THEN working_deadline
     END;
 
 CREATE OR REPLACE TEMP VIEW rule_choice AS
@@ -72,7 +81,18 @@ FROM deadline_rules;
 -- table of them computed once for many queries, each case under the area its whole
 -- reports it as (src/store/facts.rs makes both views).
 CREATE OR REPLACE TEMP VIEW facts_of_fact_cases AS
-WITH base AS (
+-- The agencies and days of receipt of the child-protection role, among the cases'
+-- (joined by them, not asked of each case: a subquery of each case copied every case's
+-- facts once more).
+WITH child_protection_receipts AS (
+    SELECT DISTINCT c.receiving_agency, CAST(c.received_at AS DATE) AS day
+    FROM fact_cases AS c
+    JOIN child_protection_agencies AS cp
+      ON cp.code = c.receiving_agency
+     AND CAST(c.received_at AS DATE) BETWEEN coalesce(cp.valid_from, DATE '1900-01-01')
+                                         AND coalesce(cp.valid_to, DATE '9999-12-31')
+),
+base AS (
     SELECT
         c.*,
         CASE
@@ -84,18 +104,13 @@ WITH base AS (
             ELSE '16-17'
         END AS age_band,
         coalesce(c.platform, 'unknown') AS platform_band,
-        received_day.ordinal AS received_ordinal,
         -- Received first by the agency playing the child-protection role on the day of
         -- receipt (queries/parts.toml through the agency registry: LDTBXH, SYT from
         -- 2025-03-01, the former code counted under its successor after its end).
-        EXISTS (
-            SELECT 1 FROM child_protection_agencies AS cp
-            WHERE cp.code = c.receiving_agency
-              AND CAST(c.received_at AS DATE) BETWEEN coalesce(cp.valid_from, DATE '1900-01-01')
-                                                   AND coalesce(cp.valid_to, DATE '9999-12-31')
-        ) AS received_by_child_protection
+        cp.day IS NOT NULL AS received_by_child_protection
     FROM fact_cases AS c
-    LEFT JOIN calendar_days AS received_day ON received_day.day = CAST(c.received_at AS DATE)
+    LEFT JOIN child_protection_receipts AS cp
+        ON cp.receiving_agency = c.receiving_agency AND cp.day = CAST(c.received_at AS DATE)
 ),
 with_rules AS (
     SELECT
@@ -123,14 +138,22 @@ with_rules AS (
 )
 SELECT
     w.*,
-    deadline_after(w.received_at, w.emergency_unit, w.emergency_amount, w.received_ordinal) AS emergency_deadline,
-    deadline_after(w.received_at, w.support_unit, w.support_amount, w.received_ordinal) AS support_plan_deadline,
+    deadline_after(w.received_at, w.emergency_unit, w.emergency_amount, ew.deadline) AS emergency_deadline,
+    deadline_after(w.received_at, w.support_unit, w.support_amount, sw.deadline) AS support_plan_deadline,
     deadline_after(w.police_received_at, w.criminal_unit, w.criminal_amount, NULL) AS criminal_decision_deadline,
-    deadline_after(w.received_at, w.social_referral_unit, w.social_referral_amount, w.received_ordinal)
+    deadline_after(w.received_at, w.social_referral_unit, w.social_referral_amount, rw.deadline)
         AS social_referral_deadline,
-    deadline_after(w.received_at, w.police_referral_unit, w.police_referral_amount, w.received_ordinal)
+    deadline_after(w.received_at, w.police_referral_unit, w.police_referral_amount, pw.deadline)
         AS police_referral_deadline
-FROM with_rules AS w;
+FROM with_rules AS w
+LEFT JOIN working_day_deadlines AS ew
+    ON ew.day = CAST(w.received_at AS DATE) AND ew.amount = CAST(w.emergency_amount AS INTEGER)
+LEFT JOIN working_day_deadlines AS sw
+    ON sw.day = CAST(w.received_at AS DATE) AND sw.amount = CAST(w.support_amount AS INTEGER)
+LEFT JOIN working_day_deadlines AS rw
+    ON rw.day = CAST(w.received_at AS DATE) AND rw.amount = CAST(w.social_referral_amount AS INTEGER)
+LEFT JOIN working_day_deadlines AS pw
+    ON pw.day = CAST(w.received_at AS DATE) AND pw.amount = CAST(w.police_referral_amount AS INTEGER);
 
 -- Content items with their takedown deadline. Only an indicator that needs the deadline
 -- reads this view; the others read content_reports itself (the same rows, since rules of
