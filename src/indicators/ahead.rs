@@ -27,7 +27,7 @@ type MembersQuery = (String, Vec<usize>);
 pub type Ask = (Request, Vec<Indicator>);
 
 /// Computes and remembers the figures `asks` will ask [`super::compute`] for, with one
-/// query per indicator and whole for all the periods of a state of the store read.
+/// query per indicator for all the periods and wholes of a state of the store read.
 /// Figures already remembered are not computed again. A store not told to expect many
 /// periods (`Store::expect_many_periods`), or asked for a period beyond the latest
 /// moment it expects, has facts for one period at a time: its figures are left to be
@@ -118,64 +118,44 @@ fn compute_periods(store: &Store, asks: &[&Ask]) -> Result<Option<Vec<Vec<TidyRo
         .map(|(session, (request, _))| Ok(session.reach(&request.period)?.sources))
         .collect::<Result<_>>()?;
     clock.lap("ahead: sessions and reaches");
-    let mut rows: Vec<Vec<TidyRow>> = vec![Vec::new(); asks.len()];
-    let members: Vec<usize> = (0..asks.len()).collect();
-    compute_group(&sessions, asks, &members, &sources, &every, &mut rows)?;
-    Ok(Some(rows))
+    compute_together(&sessions, asks, &sources, &every).map(Some)
 }
 
-/// The rows of the asks `members` (whose wholes reach the provinces of `sources` as each
-/// says), added to `rows`: one query per indicator of `every` that one of them asks, over
-/// the union of their provinces, each ask's groups taken as its whole reaches them.
-fn compute_group(
+/// The rows of each ask (whose whole reaches the provinces of its `sources` as each
+/// says): one query per indicator of `every`, over the union of their provinces, each
+/// ask's groups taken as its whole reaches them.
+fn compute_together(
     sessions: &[Session],
     asks: &[&Ask],
-    members: &[usize],
     sources: &[Vec<(String, Option<String>)>],
     every: &[Indicator],
-    rows: &mut [Vec<TidyRow>],
-) -> Result<()> {
-    let first = members[0];
+) -> Result<Vec<Vec<TidyRow>>> {
     let mut clock = crate::Stopwatch::start();
     // Each request's areas and population, read through its own whole.
     let mut places = Vec::new();
-    for &j in members {
-        let period = &asks[j].0.period;
-        let geography = sessions[j].geography(period)?;
-        let population = sessions[j].population(&geography, period)?;
+    for (session, (request, _)) in sessions.iter().zip(asks) {
+        let geography = session.geography(&request.period)?;
+        let population = session.population(&geography, &request.period)?;
         places.push((geography, population));
     }
-    let provinces: BTreeSet<String> = members
-        .iter()
-        .flat_map(|&j| sources[j].iter().map(|(code, _)| code.clone()))
-        .collect();
+    let provinces: BTreeSet<String> = sources.iter().flatten().map(|(code, _)| code.clone()).collect();
     clock.lap("ahead: places");
-    let indicators: Vec<Indicator> = every
-        .iter()
-        .filter(|i| members.iter().any(|&j| asks[j].1.iter().any(|a| a.id == i.id)))
-        .cloned()
-        .collect();
-    let readers = indicators.iter().filter(|i| i.subject == Subject::Cases).count();
-    let session = &sessions[first];
-    session.scope_provinces(
-        &asks[first].0,
-        &provinces,
-        CaseScope::needed_by(&indicators),
-        readers,
-    )?;
-    let requests: Vec<&Request> = members.iter().map(|&j| &asks[j].0).collect();
+    let readers = every.iter().filter(|i| i.subject == Subject::Cases).count();
+    let (session, first) = (&sessions[0], &asks[0].0);
+    session.scope_provinces(first, &provinces, CaseScope::needed_by(every), readers)?;
+    let requests: Vec<&Request> = asks.iter().map(|(request, _)| request).collect();
     session.set_request_moments(&requests)?;
     clock.lap("ahead: scope");
+    let mut rows: Vec<Vec<TidyRow>> = vec![Vec::new(); asks.len()];
     // Indicators that differ in their statistic only (a median and a 90th percentile
     // of the same durations) read the same member groups: the query before is kept
     // for the next (they are neighbours in the catalog).
     let mut previous: Option<(MembersQuery, Vec<Vec<RecordBatch>>)> = None;
-    let moments = |k: usize| asks[members[k]].0.moments();
-    for indicator in &indicators {
-        let askers: Vec<usize> = (0..members.len())
-            .filter(|&k| asks[members[k]].1.iter().any(|a| a.id == indicator.id))
+    for indicator in every {
+        let askers: Vec<usize> = (0..asks.len())
+            .filter(|&k| asks[k].1.iter().any(|a| a.id == indicator.id))
             .collect();
-        let (queried, answered_by) = by_moments(&askers, moments);
+        let (queried, answered_by) = by_moments(&askers, |k| requests[k].moments());
         let query = (
             without_comment_lines(&member_groups_of_periods_sql(indicator, "request_moments")),
             queried.clone(),
@@ -186,9 +166,8 @@ fn compute_group(
         };
         for (&k, &position) in askers.iter().zip(&answered_by) {
             let (geography, population) = &places[k];
-            let request = &asks[members[k]].0;
-            let reached = as_reached(&groups[position], &sources[members[k]])?;
-            rows[members[k]].extend(reduce(indicator, request, geography, population, &reached)?);
+            let reached = as_reached(&groups[position], &sources[k])?;
+            rows[k].extend(reduce(indicator, requests[k], geography, population, &reached)?);
         }
         previous = Some((query, groups));
         // One line per query, naming each figure it computed.
@@ -196,11 +175,11 @@ fn compute_group(
         clock.lap(&format!(
             "indicator {} as known after {:?} for: {}",
             indicator.id,
-            asks[first].0.known,
+            first.known,
             labels.join(" + ")
         ));
     }
-    Ok(())
+    Ok(rows)
 }
 
 /// `sql` without its lines that are comments only: the median and the 90th percentile of
