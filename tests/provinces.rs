@@ -1013,9 +1013,10 @@ fn wholes_computed_together_get_what_each_gets_alone() {
 /// 2025Q1 the generated nation has three provinces, 01 and 02 merging on 1 July 2025.
 /// The nation reports each case under its province, 01, 02 and 03 each their own cases
 /// under their areas, and the merged 01 (under the latest geography) the cases of 01 and
-/// 02. Each gets what a store opened for it alone gives it: a whole given a province's
-/// groups it does not reach (03's in 01's), or its areas not put as it reports them (the
-/// nation's communes), would be found.
+/// 02. In 2025Q3, after the merger, the nation reports 02's cases under 01. Each gets
+/// what a store opened for it alone gives it: a whole given a province's groups it does
+/// not reach (03's in 01's), or its areas not put as it reports them (the nation's
+/// communes, 02's cases under 02), would be found.
 #[test]
 fn wholes_of_a_nation_computed_together_get_what_each_gets_alone() {
     use baove::results::Top;
@@ -1041,13 +1042,18 @@ fn wholes_of_a_nation_computed_together_get_what_each_gets_alone() {
         province("03", None),
         province("01", None),
     ];
-    let requests = requests_over(&[("2025Q1", None)], &wholes, &[None]);
+    let mut requests = requests_over(&[("2025Q1", None)], &wholes, &[None]);
+    requests.extend(requests_over(
+        &[("2025Q3", None)],
+        &[Top::Nation, province("03", None), province("01", None)],
+        &[None],
+    ));
     let alone: Vec<_> = requests
         .iter()
         .map(|request| baove::indicators::compute(&open(), &all, request).unwrap())
         .collect();
-    // Five different sets of rows: each whole reads other cases, or reports them under
-    // other areas.
+    // Eight different sets of rows: each whole reads other cases, or reports them under
+    // other areas, or another period.
     for (k, rows) in alone.iter().enumerate() {
         assert!(!rows.is_empty(), "{:?}", requests[k]);
         assert!(
@@ -1056,6 +1062,13 @@ fn wholes_of_a_nation_computed_together_get_what_each_gets_alone() {
             requests[k]
         );
     }
+    // The nation of 2025Q3 shows the merged 01, and no 02.
+    let nation_q3_areas: std::collections::BTreeSet<&str> =
+        alone[5].iter().map(|row| row.area_code.as_str()).collect();
+    assert!(
+        nation_q3_areas.contains("01") && !nation_q3_areas.contains("02"),
+        "{nation_q3_areas:?}"
+    );
     let together = baove::indicators::compute_each(&open(), &all, &requests).unwrap();
     for (k, request) in requests.iter().enumerate() {
         assert!(together[k] == alone[k], "{request:?} computed together");

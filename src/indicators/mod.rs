@@ -424,9 +424,12 @@ fn compute_group_with_scope(
     let (first, session) = (requests[0], &sessions[0]);
     let mut clock = crate::Stopwatch::start();
     let readers = indicators.iter().filter(|i| i.subject == Subject::Cases).count();
-    match requests {
-        [_] => session.scope(first, scope, readers)?,
-        _ => session.scope_provinces(first, &provinces, scope, readers)?,
+    // One request reads its own whole's rows as it reports them (`reported_cases`);
+    // several read every row of their provinces, each taking its own.
+    let together = requests.len() > 1;
+    match together {
+        false => session.scope(first, scope, readers)?,
+        true => session.scope_provinces(first, &provinces, scope, readers)?,
     }
     clock.lap("case facts of the request (computed or kept)");
     let labels: Vec<String> = requests.iter().map(|request| figure_label(request)).collect();
@@ -436,7 +439,10 @@ fn compute_group_with_scope(
         for ((request, (sources, geography, population)), rows) in
             requests.iter().zip(&places).zip(rows.iter_mut())
         {
-            let reached = reached::as_reached(&batches, sources)?;
+            let reached = match together {
+                true => reached::as_reached(&batches, sources)?,
+                false => std::borrow::Cow::Borrowed(&batches[..]),
+            };
             rows.extend(reduce(indicator, request, geography, population, &reached)?);
         }
         clock.lap(&format!(

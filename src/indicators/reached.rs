@@ -21,9 +21,10 @@ use super::text_column;
 use crate::error::{Error, Result};
 use crate::store::SOURCE_PROVINCE;
 
-/// The groups of `batches` that a whole reaching `sources` (each source province with the
-/// area its rows are reported under, None: as coded) counts, under its areas. Batches
-/// not grouped by source province are the whole's own already.
+/// The groups of `batches` (of every row of their source provinces, under its area as
+/// coded) that a whole reaching `sources` (each source province with the area its rows
+/// are reported under, None: as coded) counts, under its areas. Batches not grouped by
+/// source province are left as they are.
 pub fn as_reached<'b>(
     batches: &'b [RecordBatch],
     sources: &[(String, Option<String>)],

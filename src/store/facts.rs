@@ -157,9 +157,9 @@ impl Session<'_> {
         scope: CaseScope,
         readers: usize,
     ) -> Result<()> {
-        self.reach_every_row_of(provinces)?;
         let sources: Vec<(String, Option<String>)> =
             provinces.iter().map(|code| (code.clone(), None)).collect();
+        self.write_reach_sources(&sources)?;
         self.scope_sources(request, &sources, scope, readers)
     }
 

@@ -3,7 +3,7 @@
 //! member groups, and the geography, population and crosswalk of a period. Every query
 //! the indicators and reports run on the store is here or in `queries/`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use arrow::record_batch::RecordBatch;
 use duckdb::params;
@@ -291,6 +291,18 @@ impl<'a> Session<'a> {
             }
         }
         let reach = self.provinces()?.reach(&self.whole, period)?;
+        self.write_reach_sources(&reach.sources)?;
+        self.store
+            .reached
+            .replace(Some((self.whole.clone(), *period, reach.clone())));
+        Ok(reach)
+    }
+
+    /// Writes `reach_sources`, which the views that report rows (`reported_cases`,
+    /// `reported_content`, `case_facts`) read: the source provinces whose rows count,
+    /// each with the area its rows are reported under (None: as coded). The whole whose
+    /// reach was written before is forgotten: the next [`Session::reach`] writes its own.
+    pub(super) fn write_reach_sources(&self, sources: &[(String, Option<String>)]) -> Result<()> {
         let conn = &self.store.conn;
         let fail = |e: duckdb::Error| self.error(format!("the provinces reported: {e}"));
         self.store.reached.replace(None);
@@ -298,29 +310,8 @@ impl<'a> Session<'a> {
         let mut insert = conn
             .prepare("INSERT INTO reach_sources VALUES (?, ?)")
             .map_err(fail)?;
-        for (code, reported_as) in &reach.sources {
+        for (code, reported_as) in sources {
             insert.execute(params![code, reported_as]).map_err(fail)?;
-        }
-        self.store
-            .reached
-            .replace(Some((self.whole.clone(), *period, reach.clone())));
-        Ok(reach)
-    }
-
-    /// Makes the views that report rows (`reported_cases`, `reported_content`, and the
-    /// case facts [`Session::scope_provinces`] makes) read every row of `provinces`
-    /// under its area as coded: what the wholes reaching them have in common. The next
-    /// [`Session::reach`] puts its own whole's back.
-    pub(super) fn reach_every_row_of(&self, provinces: &BTreeSet<String>) -> Result<()> {
-        let conn = &self.store.conn;
-        let fail = |e: duckdb::Error| self.error(format!("the provinces read: {e}"));
-        self.store.reached.replace(None);
-        conn.execute_batch("DELETE FROM reach_sources").map_err(fail)?;
-        let mut insert = conn
-            .prepare("INSERT INTO reach_sources VALUES (?, NULL)")
-            .map_err(fail)?;
-        for code in provinces {
-            insert.execute(params![code]).map_err(fail)?;
         }
         Ok(())
     }
