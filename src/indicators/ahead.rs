@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use arrow::record_batch::RecordBatch;
 
-use super::reached::as_reached;
+use super::reached::{as_reached, read_each};
 use super::{
     figure_label, of_indicator, reads_only_the_store, reduce, remember, FigureKey, REMEMBERED,
     REMEMBERED_AT_MOST,
@@ -112,38 +112,20 @@ fn compute_periods(store: &Store, asks: &[&Ask]) -> Result<Option<Vec<Vec<TidyRo
     let mut clock = crate::Stopwatch::start();
     reads_only_the_store(&every)?;
     clock.lap("ahead: catalog checked");
-    let sources: Vec<Vec<(String, Option<String>)>> = sessions
-        .iter()
-        .zip(asks)
-        .map(|(session, (request, _))| Ok(session.reach(&request.period)?.sources))
-        .collect::<Result<_>>()?;
-    clock.lap("ahead: sessions and reaches");
-    compute_together(&sessions, asks, &sources, &every).map(Some)
+    compute_together(&sessions, asks, &every).map(Some)
 }
 
-/// The rows of each ask (whose whole reaches the provinces of its `sources` as each
-/// says): one query per indicator of `every`, over the union of their provinces, each
-/// ask's groups taken as its whole reaches them.
-fn compute_together(
-    sessions: &[Session],
-    asks: &[&Ask],
-    sources: &[Vec<(String, Option<String>)>],
-    every: &[Indicator],
-) -> Result<Vec<Vec<TidyRow>>> {
+/// The rows of each ask: one query per indicator of `every`, over the union of the
+/// provinces their wholes read, each ask's groups taken as its whole reaches them.
+fn compute_together(sessions: &[Session], asks: &[&Ask], every: &[Indicator]) -> Result<Vec<Vec<TidyRow>>> {
     let mut clock = crate::Stopwatch::start();
-    // Each request's areas and population, read through its own whole.
-    let mut places = Vec::new();
-    for (session, (request, _)) in sessions.iter().zip(asks) {
-        let geography = session.geography(&request.period)?;
-        let population = session.population(&geography, &request.period)?;
-        places.push((geography, population));
-    }
-    let provinces: BTreeSet<String> = sources.iter().flatten().map(|(code, _)| code.clone()).collect();
+    let requests: Vec<&Request> = asks.iter().map(|(request, _)| request).collect();
+    // Each request's sources, areas and population, read through its own whole.
+    let (each, provinces) = read_each(sessions, &requests)?;
     clock.lap("ahead: places");
     let readers = every.iter().filter(|i| i.subject == Subject::Cases).count();
-    let (session, first) = (&sessions[0], &asks[0].0);
+    let (session, first) = (&sessions[0], requests[0]);
     session.scope_provinces(first, &provinces, CaseScope::needed_by(every), readers)?;
-    let requests: Vec<&Request> = asks.iter().map(|(request, _)| request).collect();
     session.set_request_moments(&requests)?;
     clock.lap("ahead: scope");
     let mut rows: Vec<Vec<TidyRow>> = vec![Vec::new(); asks.len()];
@@ -165,9 +147,15 @@ fn compute_together(
             _ => session.member_groups_of_periods(indicator, &queried)?,
         };
         for (&k, &position) in askers.iter().zip(&answered_by) {
-            let (geography, population) = &places[k];
-            let reached = as_reached(&groups[position], &sources[k])?;
-            rows[k].extend(reduce(indicator, requests[k], geography, population, &reached)?);
+            let whole = &each[k];
+            let reached = as_reached(&groups[position], &whole.sources)?;
+            rows[k].extend(reduce(
+                indicator,
+                requests[k],
+                &whole.geography,
+                &whole.population,
+                &reached,
+            )?);
         }
         previous = Some((query, groups));
         // One line per query, naming each figure it computed.

@@ -412,15 +412,7 @@ fn compute_group_with_scope(
         .iter()
         .map(|request| Session::new(store, request))
         .collect::<Result<_>>()?;
-    let mut places = Vec::new();
-    let mut provinces = std::collections::BTreeSet::new();
-    for (session, request) in sessions.iter().zip(requests) {
-        let sources = session.reach(&request.period)?.sources;
-        provinces.extend(sources.iter().map(|(code, _)| code.clone()));
-        let geography = session.geography(&request.period)?;
-        let population = session.population(&geography, &request.period)?;
-        places.push((sources, geography, population));
-    }
+    let (each, provinces) = reached::read_each(&sessions, requests)?;
     let (first, session) = (requests[0], &sessions[0]);
     let mut clock = crate::Stopwatch::start();
     let readers = indicators.iter().filter(|i| i.subject == Subject::Cases).count();
@@ -436,14 +428,22 @@ fn compute_group_with_scope(
     let mut rows = vec![Vec::new(); requests.len()];
     for indicator in indicators {
         let batches = session.member_groups(indicator, first)?;
-        for ((request, (sources, geography, population)), rows) in
-            requests.iter().zip(&places).zip(rows.iter_mut())
-        {
-            let reached = match together {
-                true => reached::as_reached(&batches, sources)?,
-                false => std::borrow::Cow::Borrowed(&batches[..]),
+        for ((request, whole), rows) in requests.iter().zip(&each).zip(rows.iter_mut()) {
+            let reached;
+            let groups = match together {
+                true => {
+                    reached = reached::as_reached(&batches, &whole.sources)?;
+                    &reached
+                }
+                false => &batches,
             };
-            rows.extend(reduce(indicator, request, geography, population, &reached)?);
+            rows.extend(reduce(
+                indicator,
+                request,
+                &whole.geography,
+                &whole.population,
+                groups,
+            )?);
         }
         clock.lap(&format!(
             "indicator {} as known after {:?} for: {}",

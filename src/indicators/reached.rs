@@ -9,8 +9,7 @@
 //! as it reports them: what its own query would have grouped (`reported_cases` in
 //! `queries/staging.sql` does the same in SQL).
 
-use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, BooleanArray, StringArray};
@@ -19,22 +18,39 @@ use arrow::record_batch::RecordBatch;
 
 use super::text_column;
 use crate::error::{Error, Result};
-use crate::store::SOURCE_PROVINCE;
+use crate::results::{Geography, Request};
+use crate::store::{Session, SOURCE_PROVINCE};
+
+/// What a whole computed with others reads and reports: its source provinces (each with
+/// the area its rows are reported under, None: as coded), its areas and population.
+pub struct Reached {
+    pub sources: Vec<(String, Option<String>)>,
+    pub geography: Geography,
+    pub population: HashMap<String, u64>,
+}
+
+/// Each request's [`Reached`], read through its own session, and the union of the
+/// provinces they read (the rows a query for all of them groups).
+pub fn read_each(sessions: &[Session], requests: &[&Request]) -> Result<(Vec<Reached>, BTreeSet<String>)> {
+    let mut each = Vec::with_capacity(requests.len());
+    let mut provinces = BTreeSet::new();
+    for (session, request) in sessions.iter().zip(requests) {
+        let sources = session.reach(&request.period)?.sources;
+        provinces.extend(sources.iter().map(|(code, _)| code.clone()));
+        let geography = session.geography(&request.period)?;
+        let population = session.population(&geography, &request.period)?;
+        each.push(Reached {
+            sources,
+            geography,
+            population,
+        });
+    }
+    Ok((each, provinces))
+}
 
 /// The groups of `batches` (of every row of their source provinces, under its area as
-/// coded) that a whole reaching `sources` (each source province with the area its rows
-/// are reported under, None: as coded) counts, under its areas. Batches not grouped by
-/// source province are left as they are.
-pub fn as_reached<'b>(
-    batches: &'b [RecordBatch],
-    sources: &[(String, Option<String>)],
-) -> Result<Cow<'b, [RecordBatch]>> {
-    if batches
-        .iter()
-        .all(|batch| batch.column_by_name(SOURCE_PROVINCE).is_none())
-    {
-        return Ok(Cow::Borrowed(batches));
-    }
+/// coded) that a whole reaching `sources` counts, under its areas.
+pub fn as_reached(batches: &[RecordBatch], sources: &[(String, Option<String>)]) -> Result<Vec<RecordBatch>> {
     let reported: HashMap<&str, Option<&str>> = sources
         .iter()
         .map(|(code, reported_as)| (code.as_str(), reported_as.as_deref()))
@@ -42,10 +58,6 @@ pub fn as_reached<'b>(
     let fail = |e: arrow::error::ArrowError| Error::Internal(format!("groups of a whole: {e}"));
     let mut reached = Vec::with_capacity(batches.len());
     for batch in batches {
-        if batch.column_by_name(SOURCE_PROVINCE).is_none() {
-            reached.push(batch.clone());
-            continue;
-        }
         let provinces = text_column(batch, SOURCE_PROVINCE)?;
         let kept: BooleanArray = provinces
             .iter()
@@ -64,7 +76,7 @@ pub fn as_reached<'b>(
             reached.push(arrow::compute::filter_record_batch(&batch, &kept).map_err(fail)?);
         }
     }
-    Ok(Cow::Owned(reached))
+    Ok(reached)
 }
 
 /// `batch` with the area of each group of a source reported under another area replaced
