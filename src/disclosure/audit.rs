@@ -56,7 +56,7 @@ pub struct Interval {
 /// hidden beside, which may protect a little more than the exact audit would, never
 /// less (the audit ends only when every hidden count has been seen at two values, one
 /// of them 0 or 5 or more, or solved).
-const SOLVE_EACH_UP_TO: usize = 5_000;
+pub(super) const SOLVE_EACH_UP_TO: usize = 5_000;
 
 impl Interval {
     /// Whether the interval discloses the count: every value it allows is a protected
@@ -182,19 +182,9 @@ impl Problem {
 /// `wide`: counts found wide in an earlier round of the same audit. Hiding more only
 /// frees counts (a table that agreed with what was shown still agrees), so a count once
 /// seen at two values, one of them 0 or 5 or more, stays so, and is not solved again;
-/// a set of such counts only is not solved at all.
+/// a set of such counts only is not solved at all. Count by count only in linked sets
+/// of at most `solve_each_up_to` counts ([`SOLVE_EACH_UP_TO`] in every release).
 pub(super) fn intervals(
-    hidden: &[Count],
-    relations: &[Relation],
-    truth: &HashMap<Count, f64>,
-    wide: &BTreeMap<Count, Interval>,
-) -> BTreeMap<Count, Interval> {
-    intervals_solving_each_up_to(hidden, relations, truth, wide, SOLVE_EACH_UP_TO)
-}
-
-/// [`intervals`], solving count by count in linked sets of at most `solve_each_up_to`
-/// counts.
-fn intervals_solving_each_up_to(
     hidden: &[Count],
     relations: &[Relation],
     truth: &HashMap<Count, f64>,
@@ -724,7 +714,7 @@ mod tests {
     #[test]
     fn nested_counts_pin_a_hidden_count_and_its_partner() {
         let (hidden, truth, relations) = nested_example();
-        let found = intervals(&hidden, &relations, &truth, &BTreeMap::new());
+        let found = intervals(&hidden, &relations, &truth, &BTreeMap::new(), SOLVE_EACH_UP_TO);
         let exact = |low, high| Interval {
             low,
             high: Some(high),
@@ -740,7 +730,13 @@ mod tests {
             "{district:?}"
         );
         // Without the nesting the two share 9: each anywhere from 0 to 9.
-        let found = intervals(&hidden, &relations[..1], &truth, &BTreeMap::new());
+        let found = intervals(
+            &hidden,
+            &relations[..1],
+            &truth,
+            &BTreeMap::new(),
+            SOLVE_EACH_UP_TO,
+        );
         let wide = found[&count("assessed", 2)];
         assert!(
             wide.low == 0.0 && wide.high == Some(9.0) && !wide.discloses(),
@@ -754,7 +750,7 @@ mod tests {
     #[test]
     fn a_count_left_narrow_in_a_large_set_is_presumed_disclosed() {
         let (hidden, truth, relations) = nested_example();
-        let found = intervals_solving_each_up_to(&hidden, &relations, &truth, &BTreeMap::new(), 0);
+        let found = intervals(&hidden, &relations, &truth, &BTreeMap::new(), 0);
         let pinned = found[&count("assessed", 2)];
         assert!(
             pinned.presumed && !pinned.exact && pinned.discloses(),
@@ -762,7 +758,7 @@ mod tests {
         );
         // Seen only where it is pinned: 4.
         assert_eq!((pinned.low, pinned.high), (4.0, Some(4.0)));
-        let found = intervals_solving_each_up_to(&hidden, &relations[..1], &truth, &BTreeMap::new(), 0);
+        let found = intervals(&hidden, &relations[..1], &truth, &BTreeMap::new(), 0);
         let wide = found[&count("assessed", 2)];
         assert!(!wide.presumed && !wide.discloses(), "{wide:?}");
     }
@@ -806,7 +802,7 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let exact = intervals(&ring, &relations, &truth, &BTreeMap::new());
+        let exact = intervals(&ring, &relations, &truth, &BTreeMap::new(), SOLVE_EACH_UP_TO);
         let outer = propagated(&ring, &relations, &truth);
         for c in &ring {
             let (e, o) = (exact[c], outer[c]);
@@ -934,7 +930,7 @@ mod tests {
             proptest::prop_assume!(!hidden.is_empty());
             let exact = exact_bounds(&hidden, &relations, &truth);
             for solve_each_up_to in [usize::MAX, 0] {
-                let found = intervals_solving_each_up_to(
+                let found = intervals(
                     &hidden, &relations, &truth, &BTreeMap::new(), solve_each_up_to,
                 );
                 for (c, &(least, greatest)) in hidden.iter().zip(&exact) {
