@@ -800,3 +800,43 @@ fn possible_duplicates_are_found_across_the_edges_of_the_seven_day_windows() {
         "case_id,linked_case_id,linked_at,basis\nH1,P1,,REVIEW\nH3,P3,,REVIEW\n"
     );
 }
+
+/// Possible duplicates have ages at most one year apart, or one of them blank
+/// (data-contract.md v3): the police's and the health department's cases of the same
+/// day, area, sex and type, one pair per type, P1/H1 aged 9 and 10 (a pair), P2/H2 aged
+/// 9 and 11 (not a pair), P3/H3 aged 9 and blank (a pair), P4/H4 aged 10 and 9 (a pair,
+/// the other way round). Synthetic rows.
+#[test]
+fn possible_duplicates_are_at_most_one_year_apart_in_age_or_have_it_blank() {
+    let dir = store_with_areas();
+    let at = "2025-05-06 10:00:00";
+    let row = |id: &str, agency: &str, channel: &str, kind: &str, age: &str| {
+        if agency == "CA" {
+            format!("{id},452,{at},CA,{channel},{kind},F,{age},,,,,,,{at},,,,,,,,\n")
+        } else {
+            format!("{id},452,{at},SYT,{channel},{kind},F,{age},,,,,{at},,,,,,,,,,\n")
+        }
+    };
+    let pairs = [
+        ("P1", "9", "H1", "10", "GROOMING"),
+        ("P2", "9", "H2", "11", "SEXTORTION"),
+        ("P3", "9", "H3", "", "LIVESTREAM"),
+        ("P4", "10", "H4", "9", "CYBERBULLYING"),
+    ];
+    let police: String = pairs
+        .iter()
+        .map(|(id, age, _, _, kind)| row(id, "CA", "POLICE", kind, age))
+        .collect();
+    let health: String = pairs
+        .iter()
+        .map(|(_, _, id, age, kind)| row(id, "SYT", "HOTLINE_111", kind, age))
+        .collect();
+    let police = write(dir.path(), "cases_ca.csv", &format!("{HEADER}\n{police}"));
+    let health = write(dir.path(), "cases_syt.csv", &format!("{HEADER}\n{health}"));
+    ok(dir.path(), &["load", "--agency", "CA", &police]);
+    ok(dir.path(), &["load", "--agency", "SYT", &health]);
+    assert_eq!(
+        suggested_links(dir.path(), "2025Q2"),
+        "case_id,linked_case_id,linked_at,basis\nH1,P1,,REVIEW\nH3,P3,,REVIEW\nH4,P4,,REVIEW\n"
+    );
+}

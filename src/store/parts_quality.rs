@@ -347,8 +347,9 @@ impl Session<'_> {
                  SELECT p.{PROVINCE_COLUMN}, p.assembled_id AS case_id, list(DISTINCT p.{PART_COLUMN}) AS senders
                  FROM quality_parts_with_case AS p GROUP BY ALL),
              near AS MATERIALIZED (
-                 SELECT c.{PROVINCE_COLUMN}, c.case_id, c.area_code, c.victim_sex, c.abuse_type, c.victim_age,
-                        c.received_at, s.senders,
+                 SELECT c.{PROVINCE_COLUMN}, c.case_id, c.area_code, c.victim_sex, c.abuse_type,
+                        CAST(c.victim_age AS INTEGER) AS victim_age, c.received_at, s.senders,
+                        epoch_us(c.received_at) AS received_us,
                         CAST(fdiv(epoch_us(c.received_at), {WINDOW_US}) AS BIGINT) AS window_index
                  FROM cases AS c
                  JOIN senders AS s ON s.{PROVINCE_COLUMN} IS NOT DISTINCT FROM c.{PROVINCE_COLUMN} AND s.case_id = c.case_id
@@ -370,8 +371,12 @@ impl Session<'_> {
                ON a.{PROVINCE_COLUMN} IS NOT DISTINCT FROM b.{PROVINCE_COLUMN} AND a.area_code = b.area_code
               AND a.victim_sex = b.victim_sex AND a.abuse_type = b.abuse_type AND a.case_id <> b.case_id
               AND b.window_index = a.probe
-             WHERE abs(epoch_us(a.received_at) - epoch_us(b.received_at)) <= {WINDOW_US}
-               AND (a.victim_age IS NULL OR b.victim_age IS NULL OR abs(a.victim_age - b.victim_age) <= 1)
+             -- Plain comparisons first, which DuckDB then tests first: a pair of the
+             -- windows is most often too far apart in time or age, and comparing the
+             -- senders' lists costs the most.
+             WHERE b.received_us BETWEEN a.received_us - {WINDOW_US} AND a.received_us + {WINDOW_US}
+               AND (a.victim_age IS NULL OR b.victim_age IS NULL
+                    OR b.victim_age BETWEEN a.victim_age - 1 AND a.victim_age + 1)
                AND NOT list_has_any(a.senders, b.senders)
              ORDER BY 1, 2"
         );
