@@ -80,18 +80,27 @@ pub fn kaplan_meier_quantile(members: &[Survival], fraction: f64) -> Option<f64>
 /// large cell's sort took most of a Kaplan-Meier indicator's time); at equal times events
 /// first, which is what "events before censorings" means for the risk set. Members equal
 /// in both are alike, so the sort need not keep their order.
-fn in_risk_order(members: &[Survival]) -> Vec<Survival> {
-    let ordered_time = |time: f64| {
-        let bits = time.to_bits();
-        if bits >> 63 == 1 {
-            !bits
-        } else {
-            bits | 1 << 63
-        }
-    };
+///
+/// A cell of one group comes in that order already ([`sort_in_risk_order`] sorts each
+/// group once for every whole that reads it): checked, and not sorted again.
+fn in_risk_order(members: &[Survival]) -> std::borrow::Cow<'_, [Survival]> {
+    if members.is_sorted_by_key(risk_order_key) {
+        return std::borrow::Cow::Borrowed(members);
+    }
     let mut sorted = members.to_vec();
-    sorted.sort_unstable_by_key(|member| (ordered_time(member.time), !member.event));
-    sorted
+    sort_in_risk_order(&mut sorted);
+    std::borrow::Cow::Owned(sorted)
+}
+
+/// Sorts members in the order [`kaplan_meier_quantile`] reads them.
+pub fn sort_in_risk_order(members: &mut [Survival]) {
+    members.sort_unstable_by_key(risk_order_key);
+}
+
+fn risk_order_key(member: &Survival) -> (u64, bool) {
+    let bits = member.time.to_bits();
+    let ordered_time = if bits >> 63 == 1 { !bits } else { bits | 1 << 63 };
+    (ordered_time, !member.event)
 }
 
 /// Wilson score interval for `successes` out of `n` (95%).

@@ -10,7 +10,7 @@ use arrow::record_batch::RecordBatch;
 
 use super::reached::{as_reached, read_each};
 use super::{
-    figure_label, of_indicator, reads_only_the_store, reduce, remember, FigureKey, REMEMBERED,
+    figure_label, in_risk_order, of_indicator, reads_only_the_store, reduce, remember, FigureKey, REMEMBERED,
     REMEMBERED_AT_MOST,
 };
 use crate::catalog::{Indicator, Subject};
@@ -144,7 +144,11 @@ fn compute_together(sessions: &[Session], asks: &[&Ask], every: &[Indicator]) ->
         );
         let groups = match previous.take() {
             Some((before, groups)) if before == query => groups,
-            _ => session.member_groups_of_periods(indicator, &queried)?,
+            _ => session
+                .member_groups_of_periods(indicator, &queried)?
+                .into_iter()
+                .map(|batches| in_risk_order(indicator, batches))
+                .collect::<Result<_>>()?,
         };
         for (&k, &position) in askers.iter().zip(&answered_by) {
             let whole = &each[k];

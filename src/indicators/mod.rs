@@ -207,6 +207,81 @@ fn list_column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b ListArray> 
         .ok_or_else(|| Error::Internal(format!("indicator result lacks list column {name}")))
 }
 
+/// Each group's Kaplan-Meier members in the order the estimate reads them, sorted once
+/// for every whole that reads the group: a report's wholes of a period (the nation, the
+/// province, the merged province) read the same groups, and a cell of one whole is
+/// mostly one group, which [`stats::kaplan_meier_quantile`] then need not sort again.
+/// Other statistics' groups as they are.
+fn in_risk_order(indicator: &Indicator, batches: Vec<RecordBatch>) -> Result<Vec<RecordBatch>> {
+    if !matches!(indicator.statistic, Statistic::KaplanMeier(_)) {
+        return Ok(batches);
+    }
+    let internal = |what: &str| Error::Internal(format!("indicator {}: {what}", indicator.id));
+    batches
+        .into_iter()
+        .map(|batch| {
+            let durations = list_column(&batch, "durations")?;
+            let events = list_column(&batch, "events")?;
+            if durations.offsets() != events.offsets() {
+                return Err(internal("durations and events of different lengths"));
+            }
+            let times = durations
+                .values()
+                .as_primitive_opt::<arrow::datatypes::Float64Type>()
+                .ok_or_else(|| internal("duration is not DOUBLE"))?;
+            let flags = events
+                .values()
+                .as_boolean_opt()
+                .ok_or_else(|| internal("event is not BOOLEAN"))?;
+            // Read as a group reads them: a blank time as NaN, a blank event as censored.
+            let mut members: Vec<Survival> = (0..times.len())
+                .map(|i| Survival {
+                    time: if times.is_null(i) {
+                        f64::NAN
+                    } else {
+                        times.value(i)
+                    },
+                    event: flags.is_valid(i) && flags.value(i),
+                })
+                .collect();
+            for range in durations.offsets().windows(2) {
+                stats::sort_in_risk_order(&mut members[range[0] as usize..range[1] as usize]);
+            }
+            let list = |values: arrow::array::ArrayRef, like: &ListArray| -> Result<arrow::array::ArrayRef> {
+                let arrow::datatypes::DataType::List(field) = like.data_type() else {
+                    return Err(internal("a member list is not a list"));
+                };
+                Ok(std::sync::Arc::new(ListArray::new(
+                    field.clone(),
+                    like.offsets().clone(),
+                    values,
+                    like.nulls().cloned(),
+                )))
+            };
+            let sorted_durations = list(
+                std::sync::Arc::new(Float64Array::from_iter_values(members.iter().map(|m| m.time))),
+                durations,
+            )?;
+            let sorted_events = list(
+                std::sync::Arc::new(BooleanArray::from_iter(members.iter().map(|m| Some(m.event)))),
+                events,
+            )?;
+            let schema = batch.schema();
+            let columns = schema
+                .fields()
+                .iter()
+                .zip(batch.columns())
+                .map(|(field, column)| match field.name().as_str() {
+                    "durations" => sorted_durations.clone(),
+                    "events" => sorted_events.clone(),
+                    _ => column.clone(),
+                })
+                .collect();
+            RecordBatch::try_new(schema, columns).map_err(|e| internal(&e.to_string()))
+        })
+        .collect()
+}
+
 /// Computes every indicator of `indicators` for the request: all rows, every value shown
 /// (the internal audience); apply [`crate::disclosure::suppress`] for the public one.
 /// Each indicator's rows are remembered for the store and the state read: a report's
@@ -427,7 +502,7 @@ fn compute_group_with_scope(
     let labels: Vec<String> = requests.iter().map(|request| figure_label(request)).collect();
     let mut rows = vec![Vec::new(); requests.len()];
     for indicator in indicators {
-        let batches = session.member_groups(indicator, first)?;
+        let batches = in_risk_order(indicator, session.member_groups(indicator, first)?)?;
         for ((request, whole), rows) in requests.iter().zip(&each).zip(rows.iter_mut()) {
             let reached;
             let groups = match together {
