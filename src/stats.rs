@@ -81,8 +81,8 @@ pub fn kaplan_meier_quantile(members: &[Survival], fraction: f64) -> Option<f64>
 /// first, which is what "events before censorings" means for the risk set. Members equal
 /// in both are alike, so the sort need not keep their order.
 ///
-/// A cell of one group comes in that order already ([`sort_in_risk_order`] sorts each
-/// group once for every whole that reads it): checked, and not sorted again.
+/// A cell of one group comes in that order already (each group is sorted once, by
+/// [`sort_in_risk_order`], for every whole that reads it): checked, and not sorted again.
 fn in_risk_order(members: &[Survival]) -> std::borrow::Cow<'_, [Survival]> {
     if members.is_sorted_by_key(risk_order_key) {
         return std::borrow::Cow::Borrowed(members);

@@ -10,8 +10,8 @@ use arrow::record_batch::RecordBatch;
 
 use super::reached::{as_reached, read_each};
 use super::{
-    figure_label, in_risk_order, of_indicator, reads_only_the_store, reduce, remember, FigureKey, REMEMBERED,
-    REMEMBERED_AT_MOST,
+    figure_label, groups_in_risk_order, of_indicator, reads_only_the_store, reduce, remember, FigureKey,
+    REMEMBERED, REMEMBERED_AT_MOST,
 };
 use crate::catalog::{Indicator, Subject};
 use crate::error::{Error, Result};
@@ -147,7 +147,7 @@ fn compute_together(sessions: &[Session], asks: &[&Ask], every: &[Indicator]) ->
             _ => session
                 .member_groups_of_periods(indicator, &queried)?
                 .into_iter()
-                .map(|batches| in_risk_order(indicator, batches))
+                .map(|batches| groups_in_risk_order(indicator, batches))
                 .collect::<Result<_>>()?,
         };
         for (&k, &position) in askers.iter().zip(&answered_by) {

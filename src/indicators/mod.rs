@@ -212,7 +212,7 @@ fn list_column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b ListArray> 
 /// province, the merged province) read the same groups, and a cell of one whole is
 /// mostly one group, which [`stats::kaplan_meier_quantile`] then need not sort again.
 /// Other statistics' groups as they are.
-fn in_risk_order(indicator: &Indicator, batches: Vec<RecordBatch>) -> Result<Vec<RecordBatch>> {
+fn groups_in_risk_order(indicator: &Indicator, batches: Vec<RecordBatch>) -> Result<Vec<RecordBatch>> {
     if !matches!(indicator.statistic, Statistic::KaplanMeier(_)) {
         return Ok(batches);
     }
@@ -502,7 +502,7 @@ fn compute_group_with_scope(
     let labels: Vec<String> = requests.iter().map(|request| figure_label(request)).collect();
     let mut rows = vec![Vec::new(); requests.len()];
     for indicator in indicators {
-        let batches = in_risk_order(indicator, session.member_groups(indicator, first)?)?;
+        let batches = groups_in_risk_order(indicator, session.member_groups(indicator, first)?)?;
         for ((request, whole), rows) in requests.iter().zip(&each).zip(rows.iter_mut()) {
             let reached;
             let groups = match together {
