@@ -791,14 +791,20 @@ fn possible_duplicates_are_found_across_the_edges_of_the_seven_day_windows() {
         .iter()
         .map(|(_, _, id, at, kind)| health_row(id, at, kind))
         .collect();
+    assert_eq!(
+        suggested_from_police_and_health(&dir, &police_rows, &health_rows),
+        "case_id,linked_case_id,linked_at,basis\nH1,P1,,REVIEW\nH3,P3,,REVIEW\n"
+    );
+}
+
+/// The links suggested for review in 2025Q2 once the police's and the health
+/// department's rows are loaded, each under its agency.
+fn suggested_from_police_and_health(dir: &tempfile::TempDir, police_rows: &str, health_rows: &str) -> String {
     let police = write(dir.path(), "cases_ca.csv", &format!("{HEADER}\n{police_rows}"));
     let health = write(dir.path(), "cases_syt.csv", &format!("{HEADER}\n{health_rows}"));
     ok(dir.path(), &["load", "--agency", "CA", &police]);
     ok(dir.path(), &["load", "--agency", "SYT", &health]);
-    assert_eq!(
-        suggested_links(dir.path(), "2025Q2"),
-        "case_id,linked_case_id,linked_at,basis\nH1,P1,,REVIEW\nH3,P3,,REVIEW\n"
-    );
+    suggested_links(dir.path(), "2025Q2")
 }
 
 /// Possible duplicates have ages at most one year apart, or one of them blank
@@ -831,12 +837,8 @@ fn possible_duplicates_are_at_most_one_year_apart_in_age_or_have_it_blank() {
         .iter()
         .map(|(_, _, id, age, kind)| row(id, "SYT", "HOTLINE_111", kind, age))
         .collect();
-    let police = write(dir.path(), "cases_ca.csv", &format!("{HEADER}\n{police}"));
-    let health = write(dir.path(), "cases_syt.csv", &format!("{HEADER}\n{health}"));
-    ok(dir.path(), &["load", "--agency", "CA", &police]);
-    ok(dir.path(), &["load", "--agency", "SYT", &health]);
     assert_eq!(
-        suggested_links(dir.path(), "2025Q2"),
+        suggested_from_police_and_health(&dir, &police, &health),
         "case_id,linked_case_id,linked_at,basis\nH1,P1,,REVIEW\nH3,P3,,REVIEW\nH4,P4,,REVIEW\n"
     );
 }
