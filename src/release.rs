@@ -48,9 +48,6 @@ pub struct Pattern {
     indicators: Vec<Indicator>,
     /// Every count recorded, for the office's audit.
     counts: HashMap<(String, CellKey), f64>,
-    /// The data quality of each whole asked, as released: a report asks for it, and
-    /// the dashboard beside it asks again.
-    qualities: Mutex<HashMap<String, Quality>>,
 }
 
 /// The key of a province's whole: its code, and the day it began where it has one (a
@@ -235,7 +232,6 @@ impl Pattern {
             rows: BTreeMap::new(),
             indicators: indicators.to_vec(),
             counts: HashMap::new(),
-            qualities: Mutex::new(HashMap::new()),
         };
         let mut table = Table::new(NATION_CODE);
         let mut counts = HashMap::new();
@@ -341,23 +337,6 @@ impl Pattern {
     /// parts, so that the nation's count less the other provinces' does not give back
     /// one a province's report hides.
     pub fn quality(&self, store: &Store, top: &Top, previous: &Period, public: bool) -> Result<Quality> {
-        let key = format!("{top:?} {previous:?} {public}");
-        if let Some(kept) = self
-            .qualities
-            .lock()
-            .ok()
-            .and_then(|kept| kept.get(&key).cloned())
-        {
-            return Ok(kept);
-        }
-        let quality = self.quality_now(store, top, previous, public)?;
-        if let Ok(mut kept) = self.qualities.lock() {
-            kept.insert(key, quality.clone());
-        }
-        Ok(quality)
-    }
-
-    fn quality_now(&self, store: &Store, top: &Top, previous: &Period, public: bool) -> Result<Quality> {
         let of = |top: &Top| Session::new(store, &self.request.of(top.clone()))?.quality(previous);
         if !public {
             return of(top);

@@ -210,10 +210,16 @@ fn list_column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b ListArray> 
 /// Each group's Kaplan-Meier members in the order the estimate reads them, sorted once
 /// for every whole that reads the group: a report's wholes of a period (the nation, the
 /// province, the merged province) read the same groups, and a cell of one whole is
-/// mostly one group, which [`stats::kaplan_meier_quantile`] then need not sort again.
-/// Other statistics' groups as they are.
+/// mostly one group (by one column alone or in total, and by source province), which
+/// [`stats::kaplan_meier_quantile`] then need not sort again. Groups by every dimension
+/// at once (a single period's query, [`Session::member_groups`]) are merged into each
+/// cell, which the estimate sorts; they and other statistics' groups are left as they
+/// are.
 fn groups_in_risk_order(indicator: &Indicator, batches: Vec<RecordBatch>) -> Result<Vec<RecordBatch>> {
-    if !matches!(indicator.statistic, Statistic::KaplanMeier(_)) {
+    let one_group_a_cell = batches
+        .iter()
+        .all(|batch| batch.column_by_name("grouping_set").is_some());
+    if !matches!(indicator.statistic, Statistic::KaplanMeier(_)) || !one_group_a_cell {
         return Ok(batches);
     }
     let internal = |what: &str| Error::Internal(format!("indicator {}: {what}", indicator.id));
@@ -502,7 +508,7 @@ fn compute_group_with_scope(
     let labels: Vec<String> = requests.iter().map(|request| figure_label(request)).collect();
     let mut rows = vec![Vec::new(); requests.len()];
     for indicator in indicators {
-        let batches = groups_in_risk_order(indicator, session.member_groups(indicator, first)?)?;
+        let batches = session.member_groups(indicator, first)?;
         for ((request, whole), rows) in requests.iter().zip(&each).zip(rows.iter_mut()) {
             let reached;
             let groups = match together {

@@ -60,10 +60,11 @@ pub struct Store {
     /// as-of) it describes: a report and the dashboard beside it ask for the same one,
     /// and each computation sorts every part of the store.
     parts_quality: std::cell::RefCell<Option<(String, crate::results::PartsQuality)>>,
-    /// The data quality last computed, for the state read, whole, previous period and
-    /// that period's first report it describes: a report and the dashboard beside it ask
-    /// for the same one.
-    quality: std::cell::RefCell<Option<(String, crate::results::Quality)>>,
+    /// The data quality computed, by the state read, whole, previous period and that
+    /// period's first report it describes: a report and the dashboard beside it ask for
+    /// the same ones, and a public one for every whole of the period (one kept entry
+    /// was evicted by the next whole, so the dashboard computed them all again).
+    quality: std::cell::RefCell<std::collections::HashMap<String, crate::results::Quality>>,
     /// What the reference tables (areas, crosswalk, population) give for the state read:
     /// a report asks for each period's areas and population again for its trends, its
     /// years and the dashboard beside it, a dozen small queries each time.

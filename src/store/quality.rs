@@ -59,13 +59,17 @@ impl Session<'_> {
             self.store.facts_state()?,
             self.whole
         );
-        if let Some((kept, quality)) = self.store.quality.borrow().as_ref() {
-            if *kept == key {
-                return Ok(quality.clone());
-            }
+        if let Some(quality) = self.store.quality.borrow().get(&key) {
+            return Ok(quality.clone());
         }
         let quality = self.compute_quality(previous, previous_report)?;
-        *self.store.quality.borrow_mut() = Some((key, quality.clone()));
+        let mut kept = self.store.quality.borrow_mut();
+        // A command asks for the wholes of a few periods; a long-lived process keeps no
+        // more than a few hundred.
+        if kept.len() >= 256 {
+            kept.clear();
+        }
+        kept.insert(key, quality.clone());
         Ok(quality)
     }
 
