@@ -92,80 +92,13 @@ fn rate_limits_and_overdispersion_equal_an_independent_computation() {
     );
     assert_eq!(run.code, 0, "{}", run.all_output());
     let rows = table(&dir.path().join("cmp"), "comparison.csv");
-    let num = |r: &std::collections::BTreeMap<String, String>, c: &str| -> f64 { r[c].parse().unwrap() };
-    let areas = |id: &str| -> Vec<&std::collections::BTreeMap<String, String>> {
+    let areas = |id: &str| -> Vec<&Row> {
         rows.iter()
             .filter(|r| r["indicator_id"] == id && !r["funnel_flag"].is_empty())
             .collect()
     };
-    // Rates of 2024 are not over-dispersed (phi 0.6: tau² = 0, nothing to apply even
-    // with "on"), so their limits are the exact ones.
-    let rates = areas("rate_received");
-    assert_eq!(rates.len(), 8);
-    assert_eq!(rates[0]["overdispersion_applied"], "false");
-    {
-        for r in &rates {
-            let (children, target) = (num(r, "denominator"), num(r, "province_value") / 1e5);
-            for (column, q) in [
-                ("limit_95_low", 0.025),
-                ("limit_95_high", 0.975),
-                ("limit_99_8_high", 0.999),
-            ] {
-                let expected = poisson_limit(children, target, q) * 1e5;
-                assert!(
-                    (num(r, column) - expected).abs() < 1e-6,
-                    "{} {column}",
-                    r["area_code"]
-                );
-            }
-        }
-    }
-    // emergency_action_on_time in 2024: phi 0.88, yet k phi > k - 1, so tau² > 0 and
-    // the additive model widens (barely).
-    let shares = areas("emergency_action_on_time");
-    let target = num(shares[0], "province_value");
-    let centre = target.sqrt().asin();
-    let (z, w): (Vec<f64>, Vec<f64>) = shares
-        .iter()
-        .map(|r| {
-            let n = num(r, "denominator");
-            let s = 0.5 / n.sqrt();
-            ((num(r, "value").sqrt().asin() - centre) / s, 1.0 / (s * s))
-        })
-        .unzip();
-    let k = z.len() as f64;
-    let phi = winsorised_phi(&z);
-    let (sw, sw2): (f64, f64) = (w.iter().sum(), w.iter().map(|v| v * v).sum());
-    let tau2 = ((k * phi - (k - 1.0)) / (sw - sw2 / sw)).max(0.0);
-    assert!(
-        (num(shares[0], "phi") - phi).abs() < 1e-9,
-        "phi {} vs {phi}",
-        shares[0]["phi"]
-    );
-    assert!((num(shares[0], "tau2") - tau2).abs() < 1e-9);
-    assert!(tau2 > 0.0, "phi {phi}");
-    assert_eq!(shares[0]["overdispersion_applied"], "true");
-    assert_eq!(shares[0]["overdispersion_model"], "additive");
-    {
-        for r in &shares {
-            let n = num(r, "denominator");
-            let spread = (0.25 / n + tau2).sqrt();
-            for (column, z) in [
-                ("limit_95_high", 1.959963984540054),
-                ("limit_99_8_low", -3.090232306167813),
-            ] {
-                let expected = (centre + z * spread)
-                    .clamp(0.0, std::f64::consts::FRAC_PI_2)
-                    .sin()
-                    .powi(2);
-                assert!(
-                    (num(r, column) - expected).abs() < 1e-6,
-                    "{} {column}",
-                    r["area_code"]
-                );
-            }
-        }
-    }
+    rate_limits_are_the_exact_poisson_ones(&areas("rate_received"));
+    additive_limits_widen_by_tau2(&areas("emergency_action_on_time"));
     // The multiplicative model (Spiegelhalter 2005): each area's standard error on the
     // arcsine scale times sqrt(phi), applied where phi > 1; named in the file.
     // support_coverage in 2024 has phi 2.0.
@@ -192,6 +125,90 @@ fn rate_limits_and_overdispersion_equal_an_independent_computation() {
     assert_eq!(run.code, 0, "{}", run.all_output());
     let rows = table(&dir.path().join("multiplicative"), "comparison.csv");
     let shares: Vec<_> = rows.iter().filter(|r| !r["funnel_flag"].is_empty()).collect();
+    multiplicative_limits_widen_by_phi(&shares);
+}
+
+type Row = std::collections::BTreeMap<String, String>;
+
+fn num(r: &Row, column: &str) -> f64 {
+    r[column].parse().unwrap()
+}
+
+/// Rates of 2024 are not over-dispersed (phi 0.6: tau² = 0, nothing to apply even with
+/// "on"), so their limits are the exact ones.
+fn rate_limits_are_the_exact_poisson_ones(rates: &[&Row]) {
+    assert_eq!(rates.len(), 8);
+    assert_eq!(rates[0]["overdispersion_applied"], "false");
+    for r in rates {
+        let (children, target) = (num(r, "denominator"), num(r, "province_value") / 1e5);
+        for (column, q) in [
+            ("limit_95_low", 0.025),
+            ("limit_95_high", 0.975),
+            ("limit_99_8_high", 0.999),
+        ] {
+            let expected = poisson_limit(children, target, q) * 1e5;
+            assert!(
+                (num(r, column) - expected).abs() < 1e-6,
+                "{} {column}",
+                r["area_code"]
+            );
+        }
+    }
+}
+
+/// emergency_action_on_time in 2024: phi 0.88, yet k phi > k - 1, so tau² > 0 and the
+/// additive model widens (barely).
+fn additive_limits_widen_by_tau2(shares: &[&Row]) {
+    let target = num(shares[0], "province_value");
+    let centre = target.sqrt().asin();
+    let (z, w): (Vec<f64>, Vec<f64>) = shares
+        .iter()
+        .map(|r| {
+            let n = num(r, "denominator");
+            let s = 0.5 / n.sqrt();
+            ((num(r, "value").sqrt().asin() - centre) / s, 1.0 / (s * s))
+        })
+        .unzip();
+    let k = z.len() as f64;
+    let phi = winsorised_phi(&z);
+    let (sw, sw2): (f64, f64) = (w.iter().sum(), w.iter().map(|v| v * v).sum());
+    let tau2 = ((k * phi - (k - 1.0)) / (sw - sw2 / sw)).max(0.0);
+    assert!(
+        (num(shares[0], "phi") - phi).abs() < 1e-9,
+        "phi {} vs {phi}",
+        shares[0]["phi"]
+    );
+    assert!((num(shares[0], "tau2") - tau2).abs() < 1e-9);
+    assert!(tau2 > 0.0, "phi {phi}");
+    assert_eq!(shares[0]["overdispersion_applied"], "true");
+    assert_eq!(shares[0]["overdispersion_model"], "additive");
+    for r in shares {
+        let n = num(r, "denominator");
+        let spread = (0.25 / n + tau2).sqrt();
+        arcsine_limits_hold(r, centre, spread);
+    }
+}
+
+/// The 95 % upper and 99.8 % lower limits of a share on the arcsine scale: the centre
+/// plus z times `spread`, back on the share's scale.
+fn arcsine_limits_hold(r: &Row, centre: f64, spread: f64) {
+    for (column, z) in [
+        ("limit_95_high", 1.959963984540054),
+        ("limit_99_8_low", -3.090232306167813),
+    ] {
+        let expected = (centre + z * spread)
+            .clamp(0.0, std::f64::consts::FRAC_PI_2)
+            .sin()
+            .powi(2);
+        assert!(
+            (num(r, column) - expected).abs() < 1e-6,
+            "{} {column}",
+            r["area_code"]
+        );
+    }
+}
+
+fn multiplicative_limits_widen_by_phi(shares: &[&Row]) {
     let target = num(shares[0], "province_value");
     let centre = target.sqrt().asin();
     let z: Vec<f64> = shares
@@ -207,22 +224,9 @@ fn rate_limits_and_overdispersion_equal_an_independent_computation() {
     );
     assert_eq!(shares[0]["overdispersion_model"], "multiplicative");
     assert_eq!(shares[0]["overdispersion_applied"], "true");
-    for r in &shares {
+    for r in shares {
         let spread = phi.sqrt() * 0.5 / num(r, "denominator").sqrt();
-        for (column, z) in [
-            ("limit_95_high", 1.959963984540054),
-            ("limit_99_8_low", -3.090232306167813),
-        ] {
-            let expected = (centre + z * spread)
-                .clamp(0.0, std::f64::consts::FRAC_PI_2)
-                .sin()
-                .powi(2);
-            assert!(
-                (num(r, column) - expected).abs() < 1e-6,
-                "{} {column}",
-                r["area_code"]
-            );
-        }
+        arcsine_limits_hold(r, centre, spread);
     }
 }
 
@@ -266,70 +270,12 @@ fn comparison_limits_and_flags_equal_an_independent_computation() {
         rows.iter().all(|r| r["audience"] == "internal"),
         "an --audience internal file says so"
     );
-    // Issue 35: every ranked area states its bounds' Monte Carlo error, the draws and the
-    // seed; the errors are below one rank in 99% of the areas.
-    let ranked: Vec<&HashMap<&str, &str>> = rows.iter().filter(|r| !r["rank"].is_empty()).collect();
-    assert!(!ranked.is_empty());
-    let wide = ranked
-        .iter()
-        .filter(|r| {
-            let error = |c: &str| -> f64 { r[c].parse().unwrap() };
-            assert!(error("rank_low_mc_error") >= 0.0 && error("rank_high_mc_error") >= 0.0);
-            error("rank_low_mc_error") >= 1.0 || error("rank_high_mc_error") >= 1.0
-        })
-        .count();
-    assert!(wide * 100 <= ranked.len(), "{wide} of {}", ranked.len());
-    assert!(ranked.iter().all(|r| r["rank_seed"] == "830"
-        && r["rank_draws"]
-            .parse::<usize>()
-            .is_ok_and(|d| (1000..=32_000).contains(&d))));
-    let mut checked = 0;
-    for r in rows
+    ranks_state_their_monte_carlo_error(&rows);
+    let checked = rows
         .iter()
         .filter(|r| r["unit"] == "share" && !r["funnel_flag"].is_empty())
-    {
-        let n: u64 = r["denominator"].parse().unwrap();
-        let target: f64 = r["province_value"].parse().unwrap();
-        let value: f64 = r["value"].parse().unwrap();
-        let limits = [
-            ("limit_95_low", 0.025),
-            ("limit_95_high", 0.975),
-            ("limit_99_8_low", 0.001),
-            ("limit_99_8_high", 0.999),
-        ]
-        .map(|(column, q)| {
-            let expected = binomial_limit(n, target, q);
-            let got: f64 = r[column].parse().unwrap();
-            assert!(
-                (got - expected).abs() < 1e-6,
-                "{} {} {column}: {got} vs {expected}",
-                r["indicator_id"],
-                r["area_code"]
-            );
-            expected
-        });
-        let flag = if value > limits[3] {
-            "above_99.8"
-        } else if value > limits[1] {
-            "above_95"
-        } else if value < limits[2] {
-            "below_99.8"
-        } else if value < limits[0] {
-            "below_95"
-        } else {
-            "within"
-        };
-        assert_eq!(r["funnel_flag"], flag, "{} {}", r["indicator_id"], r["area_code"]);
-        let difference: f64 = r["difference"].parse().unwrap();
-        assert!((difference - (value - target)).abs() < 1e-12);
-        let (rank, low, high): (usize, usize, usize) = (
-            r["rank"].parse().unwrap(),
-            r["rank_low"].parse().unwrap(),
-            r["rank_high"].parse().unwrap(),
-        );
-        assert!(rank >= 1 && low >= 1 && low <= high, "{r:?}");
-        checked += 1;
-    }
+        .inspect(|r| share_limits_and_flag_hold(r))
+        .count();
     assert!(checked >= 10, "{checked} areas checked");
     // Rates: every area has its limits around the province rate, the lower below it.
     let rates: Vec<_> = rows
@@ -367,6 +313,71 @@ fn comparison_limits_and_flags_equal_an_independent_computation() {
                 .exists());
         }
     }
+}
+
+/// Issue 35: every ranked area states its bounds' Monte Carlo error, the draws and the
+/// seed; the errors are below one rank in 99% of the areas.
+fn ranks_state_their_monte_carlo_error(rows: &[HashMap<&str, &str>]) {
+    let ranked: Vec<&HashMap<&str, &str>> = rows.iter().filter(|r| !r["rank"].is_empty()).collect();
+    assert!(!ranked.is_empty());
+    let wide = ranked
+        .iter()
+        .filter(|r| {
+            let error = |c: &str| -> f64 { r[c].parse().unwrap() };
+            assert!(error("rank_low_mc_error") >= 0.0 && error("rank_high_mc_error") >= 0.0);
+            error("rank_low_mc_error") >= 1.0 || error("rank_high_mc_error") >= 1.0
+        })
+        .count();
+    assert!(wide * 100 <= ranked.len(), "{wide} of {}", ranked.len());
+    assert!(ranked.iter().all(|r| r["rank_seed"] == "830"
+        && r["rank_draws"]
+            .parse::<usize>()
+            .is_ok_and(|d| (1000..=32_000).contains(&d))));
+}
+
+/// A share's exact binomial limits around the province value, its flag by them, its
+/// difference and its rank interval.
+fn share_limits_and_flag_hold(r: &HashMap<&str, &str>) {
+    let n: u64 = r["denominator"].parse().unwrap();
+    let target: f64 = r["province_value"].parse().unwrap();
+    let value: f64 = r["value"].parse().unwrap();
+    let limits = [
+        ("limit_95_low", 0.025),
+        ("limit_95_high", 0.975),
+        ("limit_99_8_low", 0.001),
+        ("limit_99_8_high", 0.999),
+    ]
+    .map(|(column, q)| {
+        let expected = binomial_limit(n, target, q);
+        let got: f64 = r[column].parse().unwrap();
+        assert!(
+            (got - expected).abs() < 1e-6,
+            "{} {} {column}: {got} vs {expected}",
+            r["indicator_id"],
+            r["area_code"]
+        );
+        expected
+    });
+    let flag = if value > limits[3] {
+        "above_99.8"
+    } else if value > limits[1] {
+        "above_95"
+    } else if value < limits[2] {
+        "below_99.8"
+    } else if value < limits[0] {
+        "below_95"
+    } else {
+        "within"
+    };
+    assert_eq!(r["funnel_flag"], flag, "{} {}", r["indicator_id"], r["area_code"]);
+    let difference: f64 = r["difference"].parse().unwrap();
+    assert!((difference - (value - target)).abs() < 1e-12);
+    let (rank, low, high): (usize, usize, usize) = (
+        r["rank"].parse().unwrap(),
+        r["rank_low"].parse().unwrap(),
+        r["rank_high"].parse().unwrap(),
+    );
+    assert!(rank >= 1 && low >= 1 && low <= high, "{r:?}");
 }
 
 #[test]
@@ -598,6 +609,19 @@ fn district_comparison_workbook_equals_the_comparison_table() {
     // A rate's sheet: below its funnel, the smoothed rates of smoothed.csv.
     let smoothed = table(&dir.path().join("cmp"), "smoothed.csv");
     let sheet = workbook.worksheet_range("So sánh tỷ lệ tiếp nhận").unwrap();
+    smoothed_table_equals_the_file(&sheet, &smoothed);
+    assert!(dir
+        .path()
+        .join("rep")
+        .join("charts")
+        .join("funnel_support_coverage.png")
+        .exists());
+}
+
+/// The smoothed table below a rate's funnel on its comparison sheet: every district's
+/// Marshall and Poisson-gamma rates as `smoothed` (smoothed.csv) gives them.
+fn smoothed_table_equals_the_file(sheet: &calamine::Range<calamine::Data>, smoothed: &[Row]) {
+    use calamine::Data;
     let start = sheet
         .rows()
         .position(|row| matches!(row.first(), Some(Data::String(t)) if t.starts_with("Tỷ suất ước lượng")))
@@ -624,12 +648,6 @@ fn district_comparison_workbook_equals_the_comparison_table() {
         checked += 1;
     }
     assert_eq!(checked, 8, "every district smoothed");
-    assert!(dir
-        .path()
-        .join("rep")
-        .join("charts")
-        .join("funnel_support_coverage.png")
-        .exists());
 }
 
 /// Issue 35's trend test, checked against what defines it rather than recomputed the same
@@ -640,7 +658,6 @@ fn district_comparison_workbook_equals_the_comparison_table() {
 /// b / se. Rates: Poisson with the population as offset; shares: logistic.
 #[test]
 fn trend_tests_are_the_likelihood_fit_of_the_counts_the_file_shows() {
-    use statrs::distribution::{ContinuousCDF, Normal};
     let dir = tempfile::tempdir().unwrap();
     let data = sample_data();
     let run = baove(
@@ -707,74 +724,82 @@ fn trend_tests_are_the_likelihood_fit_of_the_counts_the_file_shows() {
             continue;
         }
         tested += 1;
-        let num = |c: &str| -> f64 { first[c].parse().unwrap() };
-        assert_eq!(num("trend_periods") as usize, points.len(), "{id} {area}");
-        let b = num("trend_ratio").ln();
-        let rate = id == "rate_received";
-        assert_eq!(
-            first["trend_model"],
-            if rate { "poisson_log_linear" } else { "logistic" }
-        );
-        // The intercept given b, then each period's mean and weight.
-        let means = |a: f64| -> Vec<(f64, f64, f64)> {
-            points
-                .iter()
-                .map(|&(t, y, n)| {
-                    if rate {
-                        let mu = n * (a + b * t).exp();
-                        (t, y - mu, mu)
-                    } else {
-                        let p = 1.0 / (1.0 + (-(a + b * t)).exp());
-                        (t, y - n * p, n * p * (1.0 - p))
-                    }
-                })
-                .collect()
-        };
-        let total: f64 = points.iter().map(|p| p.1).sum();
-        let a = if rate {
-            (total / points.iter().map(|&(t, _, n)| n * (b * t).exp()).sum::<f64>()).ln()
-        } else {
-            // Σ n expit(a + b t) = Σ x, increasing in a: bisection.
-            let (mut low, mut high) = (-50.0, 50.0);
-            for _ in 0..200 {
-                let mid = (low + high) / 2.0;
-                if means(mid).iter().map(|m| m.1).sum::<f64>() > 0.0 {
-                    low = mid;
-                } else {
-                    high = mid;
-                }
-            }
-            (low + high) / 2.0
-        };
-        let fitted = means(a);
-        let score: f64 = fitted.iter().map(|(t, r, _)| t * r).sum();
-        let scale: f64 = points.iter().map(|p| p.0 * p.1).sum::<f64>().max(1.0);
-        assert!(
-            score.abs() < 1e-6 * scale,
-            "{id} {area}: score {score} at b = {b}"
-        );
-        let (i00, i01, i11) = fitted.iter().fold((0.0, 0.0, 0.0), |(x, y, z), (t, _, w)| {
-            (x + w, y + t * w, z + t * t * w)
-        });
-        let se = (i00 / (i00 * i11 - i01 * i01)).sqrt();
-        let z95 = 1.959963984540054;
-        assert!(
-            (num("trend_ratio_low") - (b - z95 * se).exp()).abs() < 1e-6,
-            "{id} {area}"
-        );
-        assert!(
-            (num("trend_ratio_high") - (b + z95 * se).exp()).abs() < 1e-6,
-            "{id} {area}"
-        );
-        let p = 2.0 * (1.0 - Normal::standard().cdf((b / se).abs()));
-        assert!(
-            (num("trend_p") - p).abs() < 1e-6,
-            "{id} {area}: p {} vs {p}",
-            first["trend_p"]
-        );
-        assert_eq!(first["trend_significant"], (p < 0.05).to_string());
+        trend_test_is_the_likelihood_fit(id, area, first, &points);
     }
     assert!(tested >= 10, "{tested}");
+}
+
+/// One area's trend test (`first`, its first row) against the points the file shows,
+/// (t, count, size): the slope is where the score vanishes, the interval and p from the
+/// information there.
+fn trend_test_is_the_likelihood_fit(id: &str, area: &str, first: &Row, points: &[(f64, f64, f64)]) {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    let num = |c: &str| -> f64 { first[c].parse().unwrap() };
+    assert_eq!(num("trend_periods") as usize, points.len(), "{id} {area}");
+    let b = num("trend_ratio").ln();
+    let rate = id == "rate_received";
+    assert_eq!(
+        first["trend_model"],
+        if rate { "poisson_log_linear" } else { "logistic" }
+    );
+    // The intercept given b, then each period's mean and weight.
+    let means = |a: f64| -> Vec<(f64, f64, f64)> {
+        points
+            .iter()
+            .map(|&(t, y, n)| {
+                if rate {
+                    let mu = n * (a + b * t).exp();
+                    (t, y - mu, mu)
+                } else {
+                    let p = 1.0 / (1.0 + (-(a + b * t)).exp());
+                    (t, y - n * p, n * p * (1.0 - p))
+                }
+            })
+            .collect()
+    };
+    let total: f64 = points.iter().map(|p| p.1).sum();
+    let a = if rate {
+        (total / points.iter().map(|&(t, _, n)| n * (b * t).exp()).sum::<f64>()).ln()
+    } else {
+        // Σ n expit(a + b t) = Σ x, increasing in a: bisection.
+        let (mut low, mut high) = (-50.0, 50.0);
+        for _ in 0..200 {
+            let mid = (low + high) / 2.0;
+            if means(mid).iter().map(|m| m.1).sum::<f64>() > 0.0 {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        (low + high) / 2.0
+    };
+    let fitted = means(a);
+    let score: f64 = fitted.iter().map(|(t, r, _)| t * r).sum();
+    let scale: f64 = points.iter().map(|p| p.0 * p.1).sum::<f64>().max(1.0);
+    assert!(
+        score.abs() < 1e-6 * scale,
+        "{id} {area}: score {score} at b = {b}"
+    );
+    let (i00, i01, i11) = fitted.iter().fold((0.0, 0.0, 0.0), |(x, y, z), (t, _, w)| {
+        (x + w, y + t * w, z + t * t * w)
+    });
+    let se = (i00 / (i00 * i11 - i01 * i01)).sqrt();
+    let z95 = 1.959963984540054;
+    assert!(
+        (num("trend_ratio_low") - (b - z95 * se).exp()).abs() < 1e-6,
+        "{id} {area}"
+    );
+    assert!(
+        (num("trend_ratio_high") - (b + z95 * se).exp()).abs() < 1e-6,
+        "{id} {area}"
+    );
+    let p = 2.0 * (1.0 - Normal::standard().cdf((b / se).abs()));
+    assert!(
+        (num("trend_p") - p).abs() < 1e-6,
+        "{id} {area}: p {} vs {p}",
+        first["trend_p"]
+    );
+    assert_eq!(first["trend_significant"], (p < 0.05).to_string());
 }
 
 /// The numbers of one method's lines of smoothed.csv for an indicator: (area, events,
@@ -843,8 +868,6 @@ fn marshall(areas: &[(f64, f64)]) -> (f64, f64, Vec<(f64, f64)>) {
 /// its posterior Gamma(y + ν, n + α): mean, 2.5 and 97.5 percentiles, shrinkage α / (n + α).
 #[test]
 fn smoothed_rates_equal_marshalls_estimator_and_the_poisson_gamma_likelihood() {
-    use statrs::distribution::{ContinuousCDF, Gamma};
-    use statrs::function::gamma::{digamma, ln_gamma};
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();
     crate::util::generated_nation(cwd, "6");
@@ -878,84 +901,8 @@ fn smoothed_rates_equal_marshalls_estimator_and_the_poisson_gamma_likelihood() {
     );
     assert_eq!(run.code, 0, "{}", run.all_output());
     let rows = table(&cwd.join("cmp"), "smoothed.csv");
-    let per = 1e5;
-
-    let lines = smoothed_lines(&rows, "rate_received", "marshall");
-    let areas: Vec<&(String, String, [f64; 8])> = lines.iter().filter(|l| !l.2[2].is_nan()).collect();
-    assert_eq!(areas.len(), 6, "{lines:?}");
-    let counts: Vec<(f64, f64)> = areas.iter().map(|l| (l.2[0], l.2[1])).collect();
-    let (m, a, smoothed) = marshall(&counts);
-    assert!(a > 0.0, "the provinces' rates should vary beyond chance: {a}");
-    for (line, (rate, shrinkage)) in areas.iter().zip(&smoothed) {
-        let v = line.2;
-        assert!(
-            (v[2] - rate * per).abs() < 1e-6,
-            "{}: {} vs {}",
-            line.0,
-            v[2],
-            rate * per
-        );
-        assert!((v[5] - shrinkage).abs() < 1e-9, "{}", line.0);
-        assert!(0.0 < v[5] && v[5] < 1.0);
-        assert!((v[6] - m * per).abs() < 1e-9 && (v[7] - a * per * per).abs() < 1e-6);
-    }
-
-    let lines = smoothed_lines(&rows, "rate_received", "poisson_gamma");
-    let areas: Vec<&(String, String, [f64; 8])> = lines.iter().filter(|l| !l.2[2].is_nan()).collect();
-    assert_eq!(areas.len(), 6);
-    let counts: Vec<(f64, f64)> = areas.iter().map(|l| (l.2[0], l.2[1])).collect();
-    let mu = areas[0].2[6] / per;
-    let nu = mu * mu / (areas[0].2[7] / (per * per));
-    let log_likelihood = |mu: f64, nu: f64| -> f64 {
-        counts
-            .iter()
-            .map(|(y, n)| {
-                ln_gamma(y + nu) - ln_gamma(nu) - ln_gamma(y + 1.0)
-                    + nu * (nu / (nu + n * mu)).ln()
-                    + y * (n * mu / (nu + n * mu)).ln()
-            })
-            .sum()
-    };
-    let score_mu: f64 = counts
-        .iter()
-        .map(|(y, n)| nu * (y - n * mu) / (nu + n * mu))
-        .sum();
-    let score_nu: f64 = counts
-        .iter()
-        .map(|(y, n)| {
-            digamma(y + nu) - digamma(nu) + (nu / (nu + n * mu)).ln() + 1.0 - (y + nu) / (nu + n * mu)
-        })
-        .sum();
-    assert!(
-        score_mu.abs() < 1e-8 && score_nu.abs() < 1e-9,
-        "scores {score_mu} {score_nu} at {mu} {nu}"
-    );
-    let best = log_likelihood(mu, nu);
-    for (dm, dn) in [(1.001, 1.0), (0.999, 1.0), (1.0, 1.01), (1.0, 0.99)] {
-        assert!(
-            log_likelihood(mu * dm, nu * dn) < best,
-            "not a maximum at {dm} {dn}"
-        );
-    }
-    let alpha = nu / mu;
-    for (line, (y, n)) in areas.iter().zip(&counts) {
-        let v = line.2;
-        let posterior = Gamma::new(y + nu, n + alpha).unwrap();
-        let mean = (y + nu) / (n + alpha) * per;
-        assert!((v[2] - mean).abs() < 1e-6, "{}: {} vs {mean}", line.0, v[2]);
-        // The interval through the posterior's distribution function (statrs' own
-        // inverse of it is off by ~1e-4 here; mpmath gives 28.2582891204 for 01's low
-        // end, as published).
-        for (published, p) in [(v[3], 0.025), (v[4], 0.975)] {
-            let at = posterior.cdf(published / per);
-            assert!(
-                (at - p).abs() < 1e-9,
-                "{}: F({published}) = {at}, not {p}",
-                line.0
-            );
-        }
-        assert!((v[5] - alpha / (n + alpha)).abs() < 1e-9);
-    }
+    marshall_lines_hold(&rows);
+    poisson_gamma_lines_hold(&rows);
 }
 
 /// The public file's smoothed rates give back nothing the file does not show: an area
@@ -1037,4 +984,97 @@ fn public_smoothed_rates_are_estimated_from_the_shown_areas_alone() {
         }
     }
     assert!(hidden_seen > 0, "the period should hide some commune's count");
+}
+
+/// Rates of smoothed.csv are per 100,000 children.
+const PER: f64 = 1e5;
+
+/// Marshall's estimator over the provinces' counts: each smoothed rate, shrinkage, prior
+/// mean and variance.
+fn marshall_lines_hold(rows: &[Row]) {
+    let per = PER;
+    let lines = smoothed_lines(rows, "rate_received", "marshall");
+    let areas: Vec<&(String, String, [f64; 8])> = lines.iter().filter(|l| !l.2[2].is_nan()).collect();
+    assert_eq!(areas.len(), 6, "{lines:?}");
+    let counts: Vec<(f64, f64)> = areas.iter().map(|l| (l.2[0], l.2[1])).collect();
+    let (m, a, smoothed) = marshall(&counts);
+    assert!(a > 0.0, "the provinces' rates should vary beyond chance: {a}");
+    for (line, (rate, shrinkage)) in areas.iter().zip(&smoothed) {
+        let v = line.2;
+        assert!(
+            (v[2] - rate * per).abs() < 1e-6,
+            "{}: {} vs {}",
+            line.0,
+            v[2],
+            rate * per
+        );
+        assert!((v[5] - shrinkage).abs() < 1e-9, "{}", line.0);
+        assert!(0.0 < v[5] && v[5] < 1.0);
+        assert!((v[6] - m * per).abs() < 1e-9 && (v[7] - a * per * per).abs() < 1e-6);
+    }
+}
+
+/// The Poisson-gamma fit: the prior maximises the marginal likelihood (both scores
+/// vanish, and every nearby prior is less likely); each posterior's mean, interval
+/// (through its distribution function) and shrinkage.
+fn poisson_gamma_lines_hold(rows: &[Row]) {
+    use statrs::distribution::{ContinuousCDF, Gamma};
+    use statrs::function::gamma::{digamma, ln_gamma};
+    let per = PER;
+    let lines = smoothed_lines(rows, "rate_received", "poisson_gamma");
+    let areas: Vec<&(String, String, [f64; 8])> = lines.iter().filter(|l| !l.2[2].is_nan()).collect();
+    assert_eq!(areas.len(), 6);
+    let counts: Vec<(f64, f64)> = areas.iter().map(|l| (l.2[0], l.2[1])).collect();
+    let mu = areas[0].2[6] / per;
+    let nu = mu * mu / (areas[0].2[7] / (per * per));
+    let log_likelihood = |mu: f64, nu: f64| -> f64 {
+        counts
+            .iter()
+            .map(|(y, n)| {
+                ln_gamma(y + nu) - ln_gamma(nu) - ln_gamma(y + 1.0)
+                    + nu * (nu / (nu + n * mu)).ln()
+                    + y * (n * mu / (nu + n * mu)).ln()
+            })
+            .sum()
+    };
+    let score_mu: f64 = counts
+        .iter()
+        .map(|(y, n)| nu * (y - n * mu) / (nu + n * mu))
+        .sum();
+    let score_nu: f64 = counts
+        .iter()
+        .map(|(y, n)| {
+            digamma(y + nu) - digamma(nu) + (nu / (nu + n * mu)).ln() + 1.0 - (y + nu) / (nu + n * mu)
+        })
+        .sum();
+    assert!(
+        score_mu.abs() < 1e-8 && score_nu.abs() < 1e-9,
+        "scores {score_mu} {score_nu} at {mu} {nu}"
+    );
+    let best = log_likelihood(mu, nu);
+    for (dm, dn) in [(1.001, 1.0), (0.999, 1.0), (1.0, 1.01), (1.0, 0.99)] {
+        assert!(
+            log_likelihood(mu * dm, nu * dn) < best,
+            "not a maximum at {dm} {dn}"
+        );
+    }
+    let alpha = nu / mu;
+    for (line, (y, n)) in areas.iter().zip(&counts) {
+        let v = line.2;
+        let posterior = Gamma::new(y + nu, n + alpha).unwrap();
+        let mean = (y + nu) / (n + alpha) * per;
+        assert!((v[2] - mean).abs() < 1e-6, "{}: {} vs {mean}", line.0, v[2]);
+        // The interval through the posterior's distribution function (statrs' own
+        // inverse of it is off by ~1e-4 here; mpmath gives 28.2582891204 for 01's low
+        // end, as published).
+        for (published, p) in [(v[3], 0.025), (v[4], 0.975)] {
+            let at = posterior.cdf(published / per);
+            assert!(
+                (at - p).abs() < 1e-9,
+                "{}: F({published}) = {at}, not {p}",
+                line.0
+            );
+        }
+        assert!((v[5] - alpha / (n + alpha)).abs() < 1e-9);
+    }
 }

@@ -173,27 +173,7 @@ fn libreoffice_prints_the_drafted_report_with_the_tidy_tables_figures() {
     let docx = drafted(here, "out", &[]);
     let pdf = print_to_pdf(here, &docx);
 
-    let info = tool("pdfinfo", &pdf);
-    let size = info.lines().find(|l| l.starts_with("Page size:")).unwrap();
-    let numbers: Vec<f64> = size.split_whitespace().filter_map(|w| w.parse().ok()).collect();
-    assert!(
-        (numbers[0] - 595.28).abs() < 1.0 && (numbers[1] - 841.89).abs() < 1.0,
-        "{size}"
-    );
-    let fonts = tool("pdffonts", &pdf);
-    let names: Vec<&str> = fonts
-        .lines()
-        .skip(2)
-        .filter_map(|l| l.split_whitespace().next())
-        .collect();
-    assert!(!names.is_empty());
-    for name in &names {
-        let plain = name.split('+').next_back().unwrap().to_lowercase();
-        assert!(
-            plain.starts_with("timesnewroman") || plain.starts_with("liberationserif"),
-            "font {name} in {fonts}"
-        );
-    }
+    a4_portrait_in_times_only(&pdf);
 
     let first = pdf_text(&pdf, Some(1));
     for expected in [
@@ -240,24 +220,56 @@ fn libreoffice_prints_the_drafted_report_with_the_tidy_tables_figures() {
         assert!(flat.contains(expected), "no {expected:?}");
     }
 
-    // The signature block is printed whole on one page, with the recipients.
-    let pages: usize = tool("pdfinfo", &pdf)
+    signature_block_is_whole_on_one_page(&pdf, &docx);
+
+    opening_figures_are_the_tidy_tables(&flat, &here.join("out/indicators.csv"));
+}
+
+/// A4 portrait, only Times New Roman or its metric twin Liberation Serif embedded.
+fn a4_portrait_in_times_only(pdf: &Path) {
+    let info = tool("pdfinfo", pdf);
+    let size = info.lines().find(|l| l.starts_with("Page size:")).unwrap();
+    let numbers: Vec<f64> = size.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    assert!(
+        (numbers[0] - 595.28).abs() < 1.0 && (numbers[1] - 841.89).abs() < 1.0,
+        "{size}"
+    );
+    let fonts = tool("pdffonts", pdf);
+    let names: Vec<&str> = fonts
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(!names.is_empty());
+    for name in &names {
+        let plain = name.split('+').next_back().unwrap().to_lowercase();
+        assert!(
+            plain.starts_with("timesnewroman") || plain.starts_with("liberationserif"),
+            "font {name} in {fonts}"
+        );
+    }
+}
+
+/// The signature block is printed whole on one page, with the recipients; the docx
+/// keeps it so.
+fn signature_block_is_whole_on_one_page(pdf: &Path, docx: &Path) {
+    let pages: usize = tool("pdfinfo", pdf)
         .lines()
         .find_map(|l| l.strip_prefix("Pages:"))
         .and_then(|n| n.trim().parse().ok())
         .unwrap();
     let signed: Vec<usize> = (1..=pages)
-        .filter(|&p| pdf_text(&pdf, Some(p)).contains("KT. GIÁM ĐỐC"))
+        .filter(|&p| pdf_text(pdf, Some(p)).contains("KT. GIÁM ĐỐC"))
         .collect();
     assert_eq!(signed.len(), 1, "{signed:?}");
-    let page = pdf_text(&pdf, Some(signed[0]));
+    let page = pdf_text(pdf, Some(signed[0]));
     for part in ["Nơi nhận:", "PHÓ GIÁM ĐỐC", "[Họ và tên]"] {
         assert!(page.contains(part), "page {} lacks {part:?}:\n{page}", signed[0]);
     }
     // The sample's block never reaches a page's end, so the page alone cannot show the
     // promise kept: the block, recipients beside it, is one table row a reader may not
     // split across pages (LibreOffice and Word move such a row whole to the next page).
-    let xml = part(&docx, "word/document.xml");
+    let xml = part(docx, "word/document.xml");
     let block = xml.find("KT. GIÁM ĐỐC").expect("the signature block");
     let row = xml[..block]
         .rfind("<w:tr>")
@@ -272,8 +284,12 @@ fn libreoffice_prints_the_drafted_report_with_the_tidy_tables_figures() {
         row_properties.contains("<w:cantSplit"),
         "the block's row may split across pages"
     );
+}
 
-    let values = province_values(&here.join("out/indicators.csv"));
+/// Every figure of the opening paragraph is the public tidy table's value, in
+/// Vietnamese number forms.
+fn opening_figures_are_the_tidy_tables(flat: &str, tidy: &Path) {
+    let values = province_values(tidy);
     let value = |id: &str| -> f64 {
         let row = &values[id];
         assert_eq!(row["status"], "", "{id} is shown in the sample");

@@ -613,6 +613,56 @@ fn baove_in_parts(cwd: &Path, part_bytes: usize, args: &[&str]) -> crate::util::
         .into()
 }
 
+/// The same cases as Parquet, read whole and in slices of 400 rows (parts of cells: 400
+/// rows of the file's columns), load the same store.
+fn parquet_in_slices_loads_as_read_whole(dir: &std::path::Path, data: &str) {
+    let parquet = dir.join("parquet");
+    std::fs::create_dir(&parquet).unwrap();
+    for entry in std::fs::read_dir(data).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_file() && entry.file_name() != "cases.csv" {
+            std::fs::copy(entry.path(), parquet.join(entry.file_name())).unwrap();
+        }
+    }
+    let cases_csv = format!("{data}/cases.csv");
+    let columns = std::fs::read_to_string(&cases_csv)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .count();
+    duckdb::Connection::open_in_memory()
+        .unwrap()
+        .execute_batch(&format!(
+            "COPY (SELECT * FROM read_csv('{cases_csv}', all_varchar = true, header = true)) \
+             TO '{}' (FORMAT parquet, ROW_GROUP_SIZE 1000)",
+            parquet.join("cases.parquet").display()
+        ))
+        .unwrap();
+    let parquet = parquet.display().to_string();
+    let whole = baove(dir, &["load", "--db", "pq-whole.duckdb", &parquet]);
+    assert_eq!(whole.code, 0, "{}", whole.all_output());
+    let sliced = command(dir)
+        .env("BAOVE_TIMINGS", "1")
+        .env("BAOVE_PART_CELLS", (columns * 400).to_string())
+        .args(["load", "--db", "pq-parts.duckdb", &parquet])
+        .output()
+        .unwrap();
+    let sliced: crate::util::Run = sliced.into();
+    assert_eq!(sliced.code, 0, "{}", sliced.all_output());
+    let slices = sliced.stderr.matches("timing: part: read").count();
+    assert!((8..=9).contains(&slices), "{slices} slices: {}", sliced.stderr);
+    assert_eq!(checksum(dir, "pq-parts.duckdb"), checksum(dir, "pq-whole.duckdb"));
+    assert_eq!(
+        query_i64(
+            &dir.join("pq-parts.duckdb"),
+            "SELECT count(*) FROM load_log WHERE file_name = 'cases.parquet' AND rows_loaded = 3000"
+        ),
+        1
+    );
+}
+
 #[test]
 fn an_export_read_in_parts_loads_exactly_as_one_read_whole() {
     let dir = tempfile::tempdir().unwrap();
@@ -671,56 +721,7 @@ fn an_export_read_in_parts_loads_exactly_as_one_read_whole() {
     assert!(again.stdout.contains("nothing changed"), "{}", again.stdout);
     assert_eq!(checksum(dir.path(), "parts.duckdb"), whole_checksum);
 
-    // The same cases as Parquet, read whole and in slices of 400 rows (parts of cells:
-    // 400 rows of the file's columns), load the same store.
-    let parquet = dir.path().join("parquet");
-    std::fs::create_dir(&parquet).unwrap();
-    for entry in std::fs::read_dir(&data).unwrap() {
-        let entry = entry.unwrap();
-        if entry.path().is_file() && entry.file_name() != "cases.csv" {
-            std::fs::copy(entry.path(), parquet.join(entry.file_name())).unwrap();
-        }
-    }
-    let cases_csv = format!("{data}/cases.csv");
-    let columns = std::fs::read_to_string(&cases_csv)
-        .unwrap()
-        .lines()
-        .next()
-        .unwrap()
-        .split(',')
-        .count();
-    duckdb::Connection::open_in_memory()
-        .unwrap()
-        .execute_batch(&format!(
-            "COPY (SELECT * FROM read_csv('{cases_csv}', all_varchar = true, header = true)) \
-             TO '{}' (FORMAT parquet, ROW_GROUP_SIZE 1000)",
-            parquet.join("cases.parquet").display()
-        ))
-        .unwrap();
-    let parquet = parquet.display().to_string();
-    let whole = baove(dir.path(), &["load", "--db", "pq-whole.duckdb", &parquet]);
-    assert_eq!(whole.code, 0, "{}", whole.all_output());
-    let sliced = command(dir.path())
-        .env("BAOVE_TIMINGS", "1")
-        .env("BAOVE_PART_CELLS", (columns * 400).to_string())
-        .args(["load", "--db", "pq-parts.duckdb", &parquet])
-        .output()
-        .unwrap();
-    let sliced: crate::util::Run = sliced.into();
-    assert_eq!(sliced.code, 0, "{}", sliced.all_output());
-    let slices = sliced.stderr.matches("timing: part: read").count();
-    assert!((8..=9).contains(&slices), "{slices} slices: {}", sliced.stderr);
-    assert_eq!(
-        checksum(dir.path(), "pq-parts.duckdb"),
-        checksum(dir.path(), "pq-whole.duckdb")
-    );
-    assert_eq!(
-        query_i64(
-            &dir.path().join("pq-parts.duckdb"),
-            "SELECT count(*) FROM load_log WHERE file_name = 'cases.parquet' AND rows_loaded = 3000"
-        ),
-        1
-    );
+    parquet_in_slices_loads_as_read_whole(dir.path(), &data);
 }
 
 #[test]
@@ -783,24 +784,24 @@ fn a_file_judged_while_written_and_then_refused_changes_nothing() {
     assert_eq!(checksum(dir.path(), "baove.duckdb"), before);
 }
 
-#[test]
-fn parts_find_duplicates_identity_and_bad_rows_anywhere_in_the_file() {
-    let dir = tempfile::tempdir().unwrap();
-    // 400 rows of about 60 bytes in parts of 4 KB: data row k is on line k + 2.
-    let rows = |change: &dyn Fn(usize, String) -> String| {
-        let mut text = format!("{CASES_HEADER}\n");
-        for k in 0..400 {
-            let line = format!("P-{k},450,2025-01-10 09:00,LDTBXH,HOTLINE_111,GROOMING,F,14,,,,,,,,,,,,,,");
-            text.push_str(&change(k, line));
-            text.push('\n');
-        }
-        text
-    };
-    assert_eq!(baove(dir.path(), &["load", &sample_data()]).code, 0);
-    let before = checksum(dir.path(), "baove.duckdb");
+/// 400 rows of about 60 bytes (in parts of 4 KB: data row k is on line k + 2), each
+/// as `change` makes it.
+fn four_hundred_rows(change: &dyn Fn(usize, String) -> String) -> String {
+    let mut text = format!("{CASES_HEADER}\n");
+    for k in 0..400 {
+        let line = format!("P-{k},450,2025-01-10 09:00,LDTBXH,HOTLINE_111,GROOMING,F,14,,,,,,,,,,,,,,");
+        text.push_str(&change(k, line));
+        text.push('\n');
+    }
+    text
+}
 
+/// An id repeated in the same part or in a later one refuses the file (naming every
+/// row), or is quarantined, each row once.
+fn ids_repeated_in_any_part_are_found(dir: &std::path::Path, before: &str) {
+    let rows = four_hundred_rows;
     let duplicate = write(
-        dir.path(),
+        dir,
         "cases_duplicate.csv",
         &rows(&|k, line| match k {
             // In a late part, the id of a row of the first part.
@@ -810,7 +811,7 @@ fn parts_find_duplicates_identity_and_bad_rows_anywhere_in_the_file() {
             _ => line,
         }),
     );
-    let run = baove_in_parts(dir.path(), 4_000, &["load", &duplicate]);
+    let run = baove_in_parts(dir, 4_000, &["load", &duplicate]);
     assert_eq!(run.code, 1, "{}", run.all_output());
     for said in [
         "cases_duplicate.csv row 7, column case_id",
@@ -822,14 +823,14 @@ fn parts_find_duplicates_identity_and_bad_rows_anywhere_in_the_file() {
         assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
     }
     assert_eq!(run.stderr.matches("[duplicate-id]").count(), 4, "{}", run.stderr);
-    assert_eq!(checksum(dir.path(), "baove.duckdb"), before);
+    assert_eq!(checksum(dir, "baove.duckdb"), before);
     // Quarantined: the four rows whose ids repeat stay out, each once.
     assert_eq!(
-        baove(dir.path(), &["load", "--db", "dup.duckdb", &sample_areas()]).code,
+        baove(dir, &["load", "--db", "dup.duckdb", &sample_areas()]).code,
         0
     );
     let run = baove_in_parts(
-        dir.path(),
+        dir,
         4_000,
         &["load", "--quarantine", "--db", "dup.duckdb", &duplicate],
     );
@@ -840,6 +841,16 @@ fn parts_find_duplicates_identity_and_bad_rows_anywhere_in_the_file() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn parts_find_duplicates_identity_and_bad_rows_anywhere_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = four_hundred_rows;
+    assert_eq!(baove(dir.path(), &["load", &sample_data()]).code, 0);
+    let before = checksum(dir.path(), "baove.duckdb");
+
+    ids_repeated_in_any_part_are_found(dir.path(), &before);
 
     let phone = write(
         dir.path(),

@@ -193,6 +193,68 @@ const WHOLE: &str = "A1,450,2025-01-10 09:00:00,CA,POLICE,SEXUAL_ABUSE,F,12,,tru
 B1,452,2025-01-11 09:00:00,LDTBXH,HOTLINE_111,GROOMING,M,14,ZALO,false,2025-01-11 12:00:00,CONFIRMED,,,,2025-01-13 09:00:00,PSYCHOLOGICAL,2025-01-14 09:00:00,,,false,SUPPORT_ONLY,2025-02-10 09:00:00
 C1,450,2025-01-12 09:00:00,TTTT,ONLINE_MONITORING,CSAM,F,,,false,2025-01-13 09:00:00,UNFOUNDED,2025-01-12 10:00:00,,,,,,,,false,NO_VIOLATION,2025-01-20 09:00:00";
 
+/// The child-protection agency's part of B1, then its correction: the second replaces
+/// the first (the same agency), the office's record stays beside them.
+fn an_agencys_later_part_replaces_its_own(dir: &std::path::Path, db: &std::path::Path, confirmed: &str) {
+    let social = |result: &str, outcome: &str| {
+        format!(
+            "{HEADER}\nB1,452,2025-01-11 09:00:00,LDTBXH,HOTLINE_111,GROOMING,M,14,ZALO,false,2025-01-11 12:00:00,{result},,,,2025-01-13 09:00:00,PSYCHOLOGICAL,2025-01-14 09:00:00,,,,{outcome},2025-02-10 09:00:00\n"
+        )
+    };
+    let first = write(dir, "cases_syt_1.csv", &social("CONFIRMED", "SUPPORT_ONLY"));
+    ok(dir, &["load", "--agency", "SYT", &first]);
+    let corrected = write(dir, "cases_syt_2.csv", &social("INSUFFICIENT", "NO_VIOLATION"));
+    let run = ok(dir, &["load", "--agency", "SYT", &corrected]);
+    assert!(run.contains("1 replaced"), "{run}");
+    assert_eq!(
+        query_string(
+            db,
+            "SELECT assessment_result || '|' || outcome FROM cases WHERE case_id = 'B1'"
+        )
+        .unwrap(),
+        "INSUFFICIENT|NO_VIOLATION"
+    );
+    assert_eq!(query_i64(db, confirmed), 1);
+    // The replaced part is kept, with the load that replaced it.
+    assert_eq!(
+        query_i64(
+            db,
+            "SELECT count(*) FROM cases_rows WHERE case_id = 'B1' AND source_agency = 'SYT' AND replaced_by IS NOT NULL"
+        ),
+        1
+    );
+}
+
+/// Revisions since the first social part name the corrected columns, in counts.
+fn revisions_name_the_corrected_columns(dir: &std::path::Path) {
+    let out = dir.join("rev");
+    ok(
+        dir,
+        &[
+            "revisions",
+            "--period",
+            "2025Q1",
+            "--since",
+            "3",
+            "--audience",
+            "internal",
+            "--out",
+            &out.display().to_string(),
+        ],
+    );
+    let causes = read_csv_rows(&out.join("revision_causes_2025Q1.csv"));
+    let corrected_columns: Vec<&str> = causes
+        .iter()
+        .filter(|r| r["cause"] == "corrected" && r["area_code"] == "44")
+        .filter_map(|r| r.get("column").map(String::as_str))
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert!(
+        corrected_columns.contains(&"assessment_result") && corrected_columns.contains(&"outcome"),
+        "{causes:?}"
+    );
+}
+
 #[test]
 fn a_blank_erases_nothing_and_an_agencys_later_part_corrects_its_own() {
     let dir = tempfile::tempdir().unwrap();
@@ -227,71 +289,9 @@ fn a_blank_erases_nothing_and_an_agencys_later_part_corrects_its_own() {
     );
     assert_eq!(query_i64(&db, "SELECT count(*) FROM cases"), 3);
 
-    // The child-protection agency's part of B1, then its correction: the second replaces
-    // the first (the same agency), the office's record stays beside them.
-    let social = |result: &str, outcome: &str| {
-        format!(
-            "{HEADER}\nB1,452,2025-01-11 09:00:00,LDTBXH,HOTLINE_111,GROOMING,M,14,ZALO,false,2025-01-11 12:00:00,{result},,,,2025-01-13 09:00:00,PSYCHOLOGICAL,2025-01-14 09:00:00,,,,{outcome},2025-02-10 09:00:00\n"
-        )
-    };
-    let first = write(
-        dir.path(),
-        "cases_syt_1.csv",
-        &social("CONFIRMED", "SUPPORT_ONLY"),
-    );
-    ok(dir.path(), &["load", "--agency", "SYT", &first]);
-    let corrected = write(
-        dir.path(),
-        "cases_syt_2.csv",
-        &social("INSUFFICIENT", "NO_VIOLATION"),
-    );
-    let run = ok(dir.path(), &["load", "--agency", "SYT", &corrected]);
-    assert!(run.contains("1 replaced"), "{run}");
-    assert_eq!(
-        query_string(
-            &db,
-            "SELECT assessment_result || '|' || outcome FROM cases WHERE case_id = 'B1'"
-        )
-        .unwrap(),
-        "INSUFFICIENT|NO_VIOLATION"
-    );
-    assert_eq!(query_i64(&db, confirmed), 1);
-    // The replaced part is kept, with the load that replaced it.
-    assert_eq!(
-        query_i64(
-            &db,
-            "SELECT count(*) FROM cases_rows WHERE case_id = 'B1' AND source_agency = 'SYT' AND replaced_by IS NOT NULL"
-        ),
-        1
-    );
+    an_agencys_later_part_replaces_its_own(dir.path(), &db, confirmed);
 
-    // Revisions since the first social part name the corrected columns, in counts.
-    let out = dir.path().join("rev");
-    ok(
-        dir.path(),
-        &[
-            "revisions",
-            "--period",
-            "2025Q1",
-            "--since",
-            "3",
-            "--audience",
-            "internal",
-            "--out",
-            &out.display().to_string(),
-        ],
-    );
-    let causes = read_csv_rows(&out.join("revision_causes_2025Q1.csv"));
-    let corrected_columns: Vec<&str> = causes
-        .iter()
-        .filter(|r| r["cause"] == "corrected" && r["area_code"] == "44")
-        .filter_map(|r| r.get("column").map(String::as_str))
-        .filter(|c| !c.is_empty())
-        .collect();
-    assert!(
-        corrected_columns.contains(&"assessment_result") && corrected_columns.contains(&"outcome"),
-        "{causes:?}"
-    );
+    revisions_name_the_corrected_columns(dir.path());
 
     // A part whose rows name another agency than the load does is refused.
     let mismatched = write(
@@ -304,6 +304,70 @@ fn a_blank_erases_nothing_and_an_agencys_later_part_corrects_its_own() {
     let run = baove(dir.path(), &["load", "--agency", "CA", &mismatched]);
     assert_eq!(run.code, 1, "{}", run.all_output());
     assert!(run.all_output().contains("part-agency"), "{}", run.all_output());
+}
+
+/// The revision since the parts: the SYT-7 record then is part of CA-7 now.
+fn a_linked_record_is_a_revision(dir: &std::path::Path) {
+    let rev = dir.join("rev");
+    ok(
+        dir,
+        &[
+            "revisions",
+            "--period",
+            "2025Q2",
+            "--since",
+            "3",
+            "--audience",
+            "internal",
+            "--out",
+            &rev.display().to_string(),
+        ],
+    );
+    let causes = read_csv_rows(&rev.join("revision_causes_2025Q2.csv"));
+    let count = |cause: &str, column: &str| {
+        causes
+            .iter()
+            .find(|r| {
+                r["kind"] == "cases" && r["area_code"] == "44" && r["cause"] == cause && r["column"] == column
+            })
+            .map(|r| r["records"].clone())
+    };
+    assert_eq!(count("linked", ""), Some("1".to_string()), "{causes:?}");
+    // CA-7 now holds SYT-7's assessment: corrected, the columns named.
+    assert_eq!(
+        count("corrected", "assessment_result"),
+        Some("1".to_string()),
+        "{causes:?}"
+    );
+    assert_eq!(count("late", ""), None, "{causes:?}");
+}
+
+/// A link may come before the parts it names: waiting, then applied.
+fn a_link_waits_for_the_parts_it_names(dir: &std::path::Path, db: &std::path::Path) {
+    let early = write(
+        dir,
+        "case_links_early.csv",
+        "case_id,linked_case_id,linked_at,basis\nCA-8,SYT-8,2025-04-05,NOTIFICATION\n",
+    );
+    ok(dir, &["load", &early]);
+    let later = write(
+        dir,
+        "cases_later.csv",
+        &format!(
+            "{HEADER},source_agency\nSYT-8,452,2025-04-05 08:00:00,OTHER,HOTLINE_111,GROOMING,M,,,,,,2025-04-05 09:00:00,,,,,,,,,,,SYT\nCA-8,452,2025-04-05 09:00:00,OTHER,HOTLINE_111,GROOMING,M,,,,,,,,2025-04-06 09:00:00,,,,,,,,,CA\n"
+        ),
+    );
+    ok(dir, &["load", &later]);
+    assert_eq!(query_i64(db, "SELECT count(*) FROM cases"), 2);
+    assert_eq!(
+        query_string(
+            db,
+            "SELECT case_id || '|' || strftime(received_at, '%H:%M') || '|' || strftime(police_received_at, '%d %H:%M') FROM cases WHERE area_code = '452'"
+        )
+        .unwrap(),
+        // The first receipt (08:00, SYT-8's) gives the case its id.
+        "SYT-8|08:00|06 09:00"
+    );
 }
 
 #[test]
@@ -374,65 +438,8 @@ fn links_make_two_ids_one_case_and_without_them_the_pair_is_a_possible_duplicate
         "CA-7|CONFIRMED|10:00|13"
     );
 
-    // The revision since the parts: the SYT-7 record then is part of CA-7 now.
-    let rev = dir.path().join("rev");
-    ok(
-        dir.path(),
-        &[
-            "revisions",
-            "--period",
-            "2025Q2",
-            "--since",
-            "3",
-            "--audience",
-            "internal",
-            "--out",
-            &rev.display().to_string(),
-        ],
-    );
-    let causes = read_csv_rows(&rev.join("revision_causes_2025Q2.csv"));
-    let count = |cause: &str, column: &str| {
-        causes
-            .iter()
-            .find(|r| {
-                r["kind"] == "cases" && r["area_code"] == "44" && r["cause"] == cause && r["column"] == column
-            })
-            .map(|r| r["records"].clone())
-    };
-    assert_eq!(count("linked", ""), Some("1".to_string()), "{causes:?}");
-    // CA-7 now holds SYT-7's assessment: corrected, the columns named.
-    assert_eq!(
-        count("corrected", "assessment_result"),
-        Some("1".to_string()),
-        "{causes:?}"
-    );
-    assert_eq!(count("late", ""), None, "{causes:?}");
-
-    // A link may come before the parts it names: waiting, then applied.
-    let early = write(
-        dir.path(),
-        "case_links_early.csv",
-        "case_id,linked_case_id,linked_at,basis\nCA-8,SYT-8,2025-04-05,NOTIFICATION\n",
-    );
-    ok(dir.path(), &["load", &early]);
-    let later = write(
-        dir.path(),
-        "cases_later.csv",
-        &format!(
-            "{HEADER},source_agency\nSYT-8,452,2025-04-05 08:00:00,OTHER,HOTLINE_111,GROOMING,M,,,,,,2025-04-05 09:00:00,,,,,,,,,,,SYT\nCA-8,452,2025-04-05 09:00:00,OTHER,HOTLINE_111,GROOMING,M,,,,,,,,2025-04-06 09:00:00,,,,,,,,,CA\n"
-        ),
-    );
-    ok(dir.path(), &["load", &later]);
-    assert_eq!(query_i64(&db, "SELECT count(*) FROM cases"), 2);
-    assert_eq!(
-        query_string(
-            &db,
-            "SELECT case_id || '|' || strftime(received_at, '%H:%M') || '|' || strftime(police_received_at, '%d %H:%M') FROM cases WHERE area_code = '452'"
-        )
-        .unwrap(),
-        // The first receipt (08:00, SYT-8's) gives the case its id.
-        "SYT-8|08:00|06 09:00"
-    );
+    a_linked_record_is_a_revision(dir.path());
+    a_link_waits_for_the_parts_it_names(dir.path(), &db);
 }
 
 #[test]

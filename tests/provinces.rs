@@ -166,6 +166,53 @@ fn rewrite(from: &str, to: &Path, edit: impl Fn(&str) -> String) {
     std::fs::write(to, lines.join("\n") + "\n").unwrap();
 }
 
+/// A store of the former Quảng Trị's own areas, population and rows only, as `odb`.
+fn former_quang_tri_alone(cwd: &Path, odb: &str) {
+    let own = cwd.join("own45");
+    std::fs::write(
+        own.with_extension("csv"),
+        "area_code,name,level,parent_code,valid_from,valid_to\n45,Quảng Trị (cũ),PROVINCE,,,2025-06-30\n\
+         461,Đông Hà,DISTRICT,45,,2025-06-30\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(&own).unwrap();
+    let population: String = std::fs::read_to_string(fixture("population.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("area_code") || l.starts_with("461,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(own.join("population.csv"), population).unwrap();
+    load(
+        cwd,
+        odb,
+        &[
+            "--kind",
+            "areas",
+            &own.with_extension("csv").display().to_string(),
+        ],
+    );
+    load(cwd, odb, &[&own.join("population.csv").display().to_string()]);
+    rewrite("former-45/cases.csv", &own.join("b/cases.csv"), |l| l.to_string());
+    std::fs::write(
+        own.join("b/cases.csv"),
+        std::fs::read_to_string(own.join("b/cases.csv"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.contains("90002"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("former-45/content_reports.csv"),
+        own.join("b/content_reports.csv"),
+    )
+    .unwrap();
+    load(cwd, odb, &[&own.join("b").display().to_string()]);
+}
+
 #[test]
 fn each_province_equals_a_store_of_its_own_rows() {
     let dir = tempfile::tempdir().unwrap();
@@ -217,50 +264,8 @@ fn each_province_equals_a_store_of_its_own_rows() {
     }
 
     // The former Quảng Trị alone: its areas, its rows.
-    let own = cwd.join("own45");
-    std::fs::write(
-        own.with_extension("csv"),
-        "area_code,name,level,parent_code,valid_from,valid_to\n45,Quảng Trị (cũ),PROVINCE,,,2025-06-30\n\
-         461,Đông Hà,DISTRICT,45,,2025-06-30\n",
-    )
-    .unwrap();
-    std::fs::create_dir_all(&own).unwrap();
-    let population: String = std::fs::read_to_string(fixture("population.csv"))
-        .unwrap()
-        .lines()
-        .filter(|l| l.starts_with("area_code") || l.starts_with("461,"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    std::fs::write(own.join("population.csv"), population).unwrap();
     let odb = "own45.duckdb";
-    load(
-        cwd,
-        odb,
-        &[
-            "--kind",
-            "areas",
-            &own.with_extension("csv").display().to_string(),
-        ],
-    );
-    load(cwd, odb, &[&own.join("population.csv").display().to_string()]);
-    rewrite("former-45/cases.csv", &own.join("b/cases.csv"), |l| l.to_string());
-    std::fs::write(
-        own.join("b/cases.csv"),
-        std::fs::read_to_string(own.join("b/cases.csv"))
-            .unwrap()
-            .lines()
-            .filter(|l| !l.contains("90002"))
-            .collect::<Vec<_>>()
-            .join("\n")
-            + "\n",
-    )
-    .unwrap();
-    std::fs::copy(
-        fixture("former-45/content_reports.csv"),
-        own.join("b/content_reports.csv"),
-    )
-    .unwrap();
-    load(cwd, odb, &[&own.join("b").display().to_string()]);
+    former_quang_tri_alone(cwd, odb);
     for period in ["2024Q1", "2025H1"] {
         let whole = std::fs::read_to_string(tidy(cwd, db, period, &["--province", "45"])).unwrap();
         let alone = std::fs::read_to_string(tidy(cwd, odb, period, &[])).unwrap();
@@ -455,6 +460,35 @@ fn province_folders(nation: &Path) -> Vec<String> {
     codes
 }
 
+/// Province `code`'s rows of the national tidy table of `period` are its own store's.
+fn a_province_is_its_own_stores(cwd: &Path, national: &[BTreeMap<String, String>], period: &str, code: &str) {
+    let compared = ["numerator", "denominator", "value", "ci_low", "ci_high", "status"];
+    let own_db = format!("own{code}.duckdb");
+    // Before the merger, 01 is the former province of that code.
+    let whole = if period < "2025" {
+        format!("{code}@2024-03-31")
+    } else {
+        code.to_string()
+    };
+    let own = read_csv_rows(&tidy(cwd, &own_db, period, &["--province", &whole]));
+    let mut checked = 0;
+    for row in national
+        .iter()
+        .filter(|r| r["area_code"] == code && r["breakdown"].is_empty())
+    {
+        let mine = value(&own, &row["indicator_id"], code, "", "");
+        for column in compared {
+            assert_eq!(
+                row[column], mine[column],
+                "{period} {code} {} {column}",
+                row["indicator_id"]
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "{period} {code}: {checked} indicators by province");
+}
+
 #[test]
 fn a_national_store_gives_each_province_its_own_stores_values() {
     let dir = tempfile::tempdir().unwrap();
@@ -481,7 +515,6 @@ fn a_national_store_gives_each_province_its_own_stores_values() {
             );
         }
     }
-    let compared = ["numerator", "denominator", "value", "ci_low", "ci_high", "status"];
     for (period, provinces) in [("2024Q1", vec!["01", "02", "03"]), ("2026Q2", vec!["01", "03"])] {
         let national = read_csv_rows(&tidy(cwd, "nation.duckdb", period, &["--nation"]));
         let shown: Vec<&str> = {
@@ -499,30 +532,7 @@ fn a_national_store_gives_each_province_its_own_stores_values() {
         };
         assert_eq!(shown, provinces, "{period}: the provinces of the period");
         for code in provinces {
-            let own_db = format!("own{code}.duckdb");
-            // Before the merger, 01 is the former province of that code.
-            let whole = if period < "2025" {
-                format!("{code}@2024-03-31")
-            } else {
-                code.to_string()
-            };
-            let own = read_csv_rows(&tidy(cwd, &own_db, period, &["--province", &whole]));
-            let mut checked = 0;
-            for row in national
-                .iter()
-                .filter(|r| r["area_code"] == code && r["breakdown"].is_empty())
-            {
-                let mine = value(&own, &row["indicator_id"], code, "", "");
-                for column in compared {
-                    assert_eq!(
-                        row[column], mine[column],
-                        "{period} {code} {} {column}",
-                        row["indicator_id"]
-                    );
-                }
-                checked += 1;
-            }
-            assert!(checked >= 5, "{period} {code}: {checked} indicators by province");
+            a_province_is_its_own_stores(cwd, &national, period, code);
         }
     }
     // The provinces' own stores merged give the national store's tables.

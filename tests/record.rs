@@ -60,63 +60,12 @@ fn the_record_lists_every_load_refusal_and_output_and_no_refused_value() {
     let data_before = checksum(here, "baove.duckdb");
 
     // A refused export: a phone number and a grouped identity number in its cells.
-    let sample = std::fs::read_to_string(Path::new(&sample_data()).join("cases.csv")).unwrap();
-    let mut lines = sample.lines();
-    let header = lines.next().unwrap();
     let planted = ["0912345678", "079 203 001 234"];
-    let mut refused_csv = format!("{header}\n");
-    for (line, value) in lines.take(2).zip(planted) {
-        let mut cells: Vec<String> = line.split(',').map(String::from).collect();
-        cells[0] = format!("{}-X", cells[0]);
-        cells[8] = value.to_string();
-        refused_csv.push_str(&cells.join(","));
-        refused_csv.push('\n');
-    }
-    std::fs::write(here.join("cases_refused.csv"), refused_csv).unwrap();
-    let refused = baove(here, &["load", "cases_refused.csv"]);
-    assert_ne!(refused.code, 0, "{}", refused.all_output());
-    assert!(refused.stderr.contains("identifying-value"), "{}", refused.stderr);
+    load_refused_export(here, &planted);
     // The refusal is logged beside the data, which stays as it was.
     assert_eq!(checksum(here, "baove.duckdb"), data_before);
 
-    let mut outputs: Vec<String> = Vec::new();
-    for args in [
-        &[
-            "report",
-            "--template",
-            "quarterly",
-            "--period",
-            "2025Q3",
-            "--out",
-            "rep",
-        ][..],
-        &[
-            "dashboard",
-            "--period",
-            "2025Q3",
-            "--lang",
-            "en",
-            "--out",
-            "dash.html",
-        ],
-        &[
-            "indicators",
-            "--period",
-            "2025",
-            "--audience",
-            "internal",
-            "--out",
-            "ind.parquet",
-        ],
-        &["compare", "--period", "2025Q3", "--out", "cmp"],
-    ] {
-        let run = baove(here, args);
-        assert_eq!(run.code, 0, "{args:?}: {}", run.all_output());
-        match args[0] {
-            "report" | "compare" => outputs.extend(written(here, &run.stdout)),
-            _ => outputs.push(args[args.len() - 1].to_string()),
-        }
-    }
+    let outputs = write_every_output(here);
     assert!(outputs.len() > 10, "{outputs:?}");
     assert_eq!(checksum(here, "baove.duckdb"), data_before);
 
@@ -157,10 +106,78 @@ fn the_record_lists_every_load_refusal_and_output_and_no_refused_value() {
     assert_eq!(identity[8], "Yes");
     assert_eq!(identity[5], "2", "rows read");
 
-    // Every output, each once, with its audience and period.
-    let logged: Vec<&Vec<String>> = sheet(&en, "Outputs")[3..].iter().collect();
+    every_output_is_logged_once(&en, &outputs);
+    no_planted_value_in_any_spelling(vi.iter().chain(en.iter()), &planted);
+}
+
+/// Loads an export of two sample rows with `planted` in a cell each: refused.
+fn load_refused_export(here: &Path, planted: &[&str]) {
+    let sample = std::fs::read_to_string(Path::new(&sample_data()).join("cases.csv")).unwrap();
+    let mut lines = sample.lines();
+    let header = lines.next().unwrap();
+    let mut refused_csv = format!("{header}\n");
+    for (line, value) in lines.take(2).zip(planted) {
+        let mut cells: Vec<String> = line.split(',').map(String::from).collect();
+        cells[0] = format!("{}-X", cells[0]);
+        cells[8] = value.to_string();
+        refused_csv.push_str(&cells.join(","));
+        refused_csv.push('\n');
+    }
+    std::fs::write(here.join("cases_refused.csv"), refused_csv).unwrap();
+    let refused = baove(here, &["load", "cases_refused.csv"]);
+    assert_ne!(refused.code, 0, "{}", refused.all_output());
+    assert!(refused.stderr.contains("identifying-value"), "{}", refused.stderr);
+}
+
+/// A report, a dashboard, an indicator table and a comparison: the files written.
+fn write_every_output(here: &Path) -> Vec<String> {
+    let mut outputs: Vec<String> = Vec::new();
+    for args in [
+        &[
+            "report",
+            "--template",
+            "quarterly",
+            "--period",
+            "2025Q3",
+            "--out",
+            "rep",
+        ][..],
+        &[
+            "dashboard",
+            "--period",
+            "2025Q3",
+            "--lang",
+            "en",
+            "--out",
+            "dash.html",
+        ],
+        &[
+            "indicators",
+            "--period",
+            "2025",
+            "--audience",
+            "internal",
+            "--out",
+            "ind.parquet",
+        ],
+        &["compare", "--period", "2025Q3", "--out", "cmp"],
+    ] {
+        let run = baove(here, args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.all_output());
+        match args[0] {
+            "report" | "compare" => outputs.extend(written(here, &run.stdout)),
+            _ => outputs.push(args[args.len() - 1].to_string()),
+        }
+    }
+    outputs
+}
+
+/// Every output of `outputs` in the English record's outputs sheet, each once, with its
+/// audience and period.
+fn every_output_is_logged_once(en: &[(String, Vec<Vec<String>>)], outputs: &[String]) {
+    let logged: Vec<&Vec<String>> = sheet(en, "Outputs")[3..].iter().collect();
     let logged_files: BTreeSet<&str> = logged.iter().map(|r| r[2].as_str()).collect();
-    for file in &outputs {
+    for file in outputs {
         assert!(
             logged_files.contains(file.as_str()),
             "{file} not logged: {logged_files:?}"
@@ -175,13 +192,18 @@ fn the_record_lists_every_load_refusal_and_output_and_no_refused_value() {
         .iter()
         .filter(|r| r[1] == "report quarterly")
         .all(|r| r[3] == "Public"));
+}
 
-    // No planted value anywhere, in either language, in any spelling.
-    for (name, rows) in vi.iter().chain(en.iter()) {
+/// No planted value in any cell of `sheets`, in any spelling.
+fn no_planted_value_in_any_spelling<'a>(
+    sheets: impl Iterator<Item = &'a (String, Vec<Vec<String>>)>,
+    planted: &[&str],
+) {
+    for (name, rows) in sheets {
         for row in rows {
             for cell in row {
                 let digits: String = cell.chars().filter(char::is_ascii_digit).collect();
-                for value in planted {
+                for value in planted.iter().copied() {
                     let value_digits: String = value.chars().filter(char::is_ascii_digit).collect();
                     // A short cell holding the digits is the value in another
                     // spelling; a checksum (64 characters) may hold any digits.

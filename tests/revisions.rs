@@ -121,22 +121,47 @@ fn revisions_give_each_changed_value_and_its_causes_as_counted_by_hand() {
     expect("cases_confirmed", "450", "3", "4", "1");
     expect("cases_confirmed", "452", "1", "1", "0");
 
-    let causes: BTreeMap<(String, String, String, String), String> =
-        read_csv_rows(&dir.path().join("rev/revision_causes_2025Q1.csv"))
-            .into_iter()
-            .map(|r| {
-                assert_eq!(r["status"], "");
+    causes_are_those_counted_by_hand(&dir.path().join("rev/revision_causes_2025Q1.csv"));
+
+    // The triangle: the whole's value after each load.
+    let triangle = by_key(
+        &read_csv_rows(&dir.path().join("rev/revision_triangle_2025Q1.csv")),
+        &["indicator_id", "load_id"],
+    );
+    let vintage = |indicator: &str, load: &str| {
+        triangle[&vec![indicator.to_string(), load.to_string()]]["value"].clone()
+    };
+    assert_eq!(
+        (
+            vintage("cases_received", "1"),
+            vintage("cases_received", "2"),
+            vintage("cases_received", "3")
+        ),
+        ("0".to_string(), "12".to_string(), "14".to_string())
+    );
+    assert!(dir.path().join("rev/revisions_2025Q1.xlsx").exists());
+
+    known_at_load_2_is_what_was_computed_before_load_3(dir.path());
+}
+
+/// The causes of the revisions of `revisions_give_each_changed_value_and_its_causes_as_counted_by_hand`,
+/// as counted by hand from the two exports.
+fn causes_are_those_counted_by_hand(file: &std::path::Path) {
+    let causes: BTreeMap<(String, String, String, String), String> = read_csv_rows(file)
+        .into_iter()
+        .map(|r| {
+            assert_eq!(r["status"], "");
+            (
                 (
-                    (
-                        r["kind"].clone(),
-                        r["area_code"].clone(),
-                        r["cause"].clone(),
-                        r["column"].clone(),
-                    ),
-                    r["records"].clone(),
-                )
-            })
-            .collect();
+                    r["kind"].clone(),
+                    r["area_code"].clone(),
+                    r["cause"].clone(),
+                    r["column"].clone(),
+                ),
+                r["records"].clone(),
+            )
+        })
+        .collect();
     let c = |area: &str, cause: &str, column: &str, n: &str| {
         (
             (
@@ -170,28 +195,12 @@ fn revisions_give_each_changed_value_and_its_causes_as_counted_by_hand() {
     .into_iter()
     .collect();
     assert_eq!(causes, expected);
+}
 
-    // The triangle: the whole's value after each load.
-    let triangle = by_key(
-        &read_csv_rows(&dir.path().join("rev/revision_triangle_2025Q1.csv")),
-        &["indicator_id", "load_id"],
-    );
-    let vintage = |indicator: &str, load: &str| {
-        triangle[&vec![indicator.to_string(), load.to_string()]]["value"].clone()
-    };
-    assert_eq!(
-        (
-            vintage("cases_received", "1"),
-            vintage("cases_received", "2"),
-            vintage("cases_received", "3")
-        ),
-        ("0".to_string(), "12".to_string(), "14".to_string())
-    );
-    assert!(dir.path().join("rev/revisions_2025Q1.xlsx").exists());
-
-    // As known at load 2, the indicators are those computed before load 3 came.
+/// As known at load 2, the indicators are those computed before load 3 came.
+fn known_at_load_2_is_what_was_computed_before_load_3(dir: &std::path::Path) {
     ok(
-        dir.path(),
+        dir,
         &[
             "indicators",
             "--period",
@@ -204,7 +213,7 @@ fn revisions_give_each_changed_value_and_its_causes_as_counted_by_hand() {
             "then.csv",
         ],
     );
-    let then = read_csv_rows(&dir.path().join("then.csv"));
+    let then = read_csv_rows(&dir.join("then.csv"));
     let received = then
         .iter()
         .find(|r| {
