@@ -157,7 +157,22 @@ impl Problem {
                 return None;
             }
         };
-        Some(x.iter().map(|v| near_whole(solution.value(*v))).collect())
+        // An interior-point solver stops within its tolerance (1e-9) of the optimum:
+        // a value that near a whole number is that number (the counts are whole, and
+        // a bound of the relaxation at a whole number is common).
+        Some(
+            x.iter()
+                .map(|v| {
+                    let value = solution.value(*v);
+                    let whole = value.round();
+                    if (value - whole).abs() < 1e-6 {
+                        whole
+                    } else {
+                        value
+                    }
+                })
+                .collect(),
+        )
     }
 }
 
@@ -334,144 +349,30 @@ enum Lp {
     Simplex,
 }
 
-/// A linear-programming solver kept for one linked set: every problem of a set has the
-/// same constraints and a new objective, so clarabel's solver is built once (its
-/// scaling, the symbolic factorisation of its KKT system, its room) and only the
-/// objective is replaced after ([`DefaultSolver::update_q`]). Built anew for each
-/// problem, that setup was about a third of a sample report's audit.
-struct LpSolver {
-    lp: Lp,
-    resident: Option<clarabel::solver::DefaultSolver<f64>>,
-}
-
-impl LpSolver {
-    fn new(lp: Lp) -> LpSolver {
-        LpSolver { lp, resident: None }
-    }
-
-    /// A point of `problem` optimising `objective` (None: the solver failed), the time
-    /// it took counted.
-    fn optimum(&mut self, problem: &Problem, objective: &[(usize, f64)], maximise: bool) -> Option<Vec<f64>> {
+impl Problem {
+    /// [`Problem::solve`] with `lp`, the time it took counted.
+    fn optimum(&self, lp: Lp, objective: &[(usize, f64)], maximise: bool) -> Option<Vec<f64>> {
         let started = std::time::Instant::now();
-        let point = match self.lp {
-            Lp::Simplex => problem.solve(good_lp::microlp, |_| {}, objective, maximise),
-            Lp::InteriorPoint => self.interior_point(problem, objective, maximise),
+        let point = match lp {
+            Lp::Simplex => self.solve(good_lp::microlp, |_| {}, objective, maximise),
+            Lp::InteriorPoint => {
+                // good_lp asks for a feasibility of 1e-9, tighter than clarabel's own
+                // default (1e-8): on a nation's linked set (sums along both margins
+                // and the hierarchy, so equalities that depend on each other) it then
+                // stopped on numerical errors. Values within 1e-6 of a whole number
+                // are taken as it anyway.
+                let configure = |model: &mut good_lp::solvers::clarabel::ClarabelProblem| {
+                    model
+                        .settings()
+                        .tol_feas(1e-8)
+                        .max_iter(400)
+                        .static_regularization_constant(1e-7);
+                };
+                self.solve(good_lp::clarabel, configure, objective, maximise)
+            }
         };
         SOLVING.with(|t| t.set(t.get() + started.elapsed().as_secs_f64()));
         point
-    }
-
-    fn interior_point(
-        &mut self,
-        problem: &Problem,
-        objective: &[(usize, f64)],
-        maximise: bool,
-    ) -> Option<Vec<f64>> {
-        use clarabel::solver::{IPSolver, SolverStatus};
-        // Clarabel minimises: a greatest value is the least of its opposite.
-        let sign = if maximise { -1.0 } else { 1.0 };
-        let mut q = vec![0.0; problem.caps.len()];
-        for &(k, c) in objective {
-            q[k] += sign * c;
-        }
-        let updated = self
-            .resident
-            .as_mut()
-            .is_some_and(|solver| solver.update_q(&q).is_ok());
-        let solver = match (updated, self.resident.as_mut()) {
-            (true, Some(solver)) => solver,
-            _ => self.resident.insert(problem.clarabel_solver(&q)?),
-        };
-        solver.solve();
-        let status = solver.solution.status;
-        let solved = matches!(
-            status,
-            SolverStatus::Solved
-                | SolverStatus::AlmostSolved
-                | SolverStatus::AlmostDualInfeasible
-                | SolverStatus::DualInfeasible
-        );
-        if !solved {
-            if std::env::var_os("BAOVE_TIMINGS").is_some() {
-                eprintln!(
-                    "timing: audit: a problem of {} counts not solved: {status:?}",
-                    problem.caps.len()
-                );
-            }
-            // Built anew for the next problem: nothing of a failed solve carries over.
-            self.resident = None;
-            return None;
-        }
-        Some(solver.solution.x.iter().map(|&v| near_whole(v)).collect())
-    }
-}
-
-/// An interior-point solver stops within its tolerance (1e-9) of the optimum: a value
-/// that near a whole number is that number (the counts are whole, and a bound of the
-/// relaxation at a whole number is common).
-fn near_whole(value: f64) -> f64 {
-    let whole = value.round();
-    if (value - whole).abs() < 1e-6 {
-        whole
-    } else {
-        value
-    }
-}
-
-impl Problem {
-    /// Clarabel's solver of the problem with objective `q` (to be minimised): each
-    /// count's bounds, then the relations, in order (the rows good_lp wrote before).
-    /// The settings: a feasibility of 1e-8 (tighter, 1e-9, stopped on numerical errors
-    /// on a nation's linked set: sums along both margins and the hierarchy, so
-    /// equalities that depend on each other; values within 1e-6 of a whole number are
-    /// taken as it anyway); no presolve, which would forbid replacing the objective
-    /// (it removes only rows without a bound, and every row here has one).
-    fn clarabel_solver(&self, q: &[f64]) -> Option<clarabel::solver::DefaultSolver<f64>> {
-        use clarabel::algebra::CscMatrix;
-        use clarabel::solver::{DefaultSettingsBuilder, DefaultSolver, SupportedConeT};
-        let n = self.caps.len();
-        // Column by column: (row, coefficient), rows in order.
-        let mut columns: Vec<Vec<(usize, f64)>> =
-            (0..n).map(|k| vec![(2 * k, -1.0), (2 * k + 1, 1.0)]).collect();
-        let mut b: Vec<f64> = self.caps.iter().flat_map(|&cap| [0.0, cap]).collect();
-        let mut cones: Vec<SupportedConeT<f64>> = vec![SupportedConeT::NonnegativeConeT(2 * n)];
-        for (terms, rhs, equal) in &self.relations {
-            let row = b.len();
-            let mut merged: BTreeMap<usize, f64> = BTreeMap::new();
-            for &(k, c) in terms {
-                *merged.entry(k).or_default() += c;
-            }
-            for (k, c) in merged {
-                columns[k].push((row, c));
-            }
-            b.push(*rhs);
-            match (cones.last_mut(), equal) {
-                (Some(SupportedConeT::ZeroConeT(m)), true)
-                | (Some(SupportedConeT::NonnegativeConeT(m)), false) => *m += 1,
-                (_, true) => cones.push(SupportedConeT::ZeroConeT(1)),
-                (_, false) => cones.push(SupportedConeT::NonnegativeConeT(1)),
-            }
-        }
-        let mut colptr = Vec::with_capacity(n + 1);
-        let (mut rowval, mut nzval) = (Vec::new(), Vec::new());
-        colptr.push(0);
-        for column in columns {
-            for (row, c) in column {
-                rowval.push(row);
-                nzval.push(c);
-            }
-            colptr.push(rowval.len());
-        }
-        let a = CscMatrix::new(b.len(), n, colptr, rowval, nzval);
-        let settings = DefaultSettingsBuilder::default()
-            .verbose(false)
-            .tol_feas(1e-8)
-            .max_iter(400)
-            .static_regularization_constant(1e-7)
-            .presolve_enable(false)
-            .build()
-            .ok()?;
-        DefaultSolver::new(&CscMatrix::zeros((n, n)), q, &a, &b, &cones, settings).ok()
     }
 }
 
@@ -484,9 +385,7 @@ struct LinkedSet {
     low: Vec<f64>,
     high: Vec<f64>,
     solves: usize,
-    /// The solvers of the pair of joint problems (least and greatest), the first also
-    /// of the problems count by count.
-    solvers: [LpSolver; 2],
+    lp: Lp,
     /// Weights drawn at random (from a fixed seed, so an audit is reproducible): with
     /// equal weights the optimum is often a whole face, and an interior-point solver
     /// returns its centre, where few counts reach 0 or 5; distinct weights make it a
@@ -503,7 +402,7 @@ impl LinkedSet {
             truth,
             wide,
             solves: 0,
-            solvers: [LpSolver::new(lp), LpSolver::new(lp)],
+            lp,
             weights: ChaCha8Rng::seed_from_u64(830),
         }
     }
@@ -558,11 +457,10 @@ impl LinkedSet {
             let objective = self.weighted(open);
             // The two problems at once, one a core: they are independent, and the
             // points widen the seen intervals in either order.
-            let problem = &self.problem;
-            let [down_solver, up_solver] = &mut self.solvers;
+            let (problem, lp) = (&self.problem, self.lp);
             let points = std::thread::scope(|scope| {
-                let up = scope.spawn(|| up_solver.optimum(problem, &objective, true));
-                let down = down_solver.optimum(problem, &objective, false);
+                let up = scope.spawn(|| problem.optimum(lp, &objective, true));
+                let down = problem.optimum(lp, &objective, false);
                 [down, up.join().ok().flatten()]
             });
             for point in points.into_iter().flatten() {
@@ -596,7 +494,7 @@ impl LinkedSet {
             }
             let mut both = true;
             for maximise in [true, false] {
-                match self.solvers[0].optimum(&self.problem, &[(k, 1.0)], maximise) {
+                match self.problem.optimum(self.lp, &[(k, 1.0)], maximise) {
                     Some(point) => self.widen(point),
                     // The true table satisfies every relation used, so the problem
                     // is feasible; should the solver fail all the same, the count
@@ -1007,8 +905,8 @@ mod tests {
             .map(|c| {
                 let k = index[c];
                 let at = |maximise| {
-                    LpSolver::new(Lp::Simplex)
-                        .optimum(&problem, &[(k, 1.0)], maximise)
+                    problem
+                        .optimum(Lp::Simplex, &[(k, 1.0)], maximise)
                         .expect("feasible")[k]
                 };
                 (at(false), at(true))
