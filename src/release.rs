@@ -261,48 +261,40 @@ impl Pattern {
     }
 
     /// Decides the patterns of every period of `requests` not decided yet (keeping
-    /// them, as [`Pattern::decide`] does): the store is read for each in turn, and the
-    /// tables are solved on every core at once, each period's on its own (a report's
-    /// trend and years are a dozen periods; solving them was a third of a sample
-    /// report's time, on one core). Each pattern is the one its period decides alone.
+    /// them, as [`Pattern::decide`] does): the tables are solved on every core at once,
+    /// each period's on its own (a report's trend and years are a dozen periods; solving
+    /// them was a third of a sample report's time, on one core). The store is read for
+    /// each period in turn (one connection), a core's worth of periods at a time: a
+    /// nation's table takes hundreds of megabytes while it is solved, so no more tables
+    /// are held than are being solved. Each pattern is the one its period decides alone.
     pub fn decide_each(store: &Store, requests: &[Request]) -> Result<()> {
         let indicators = catalog::indicators().map_err(Error::Catalog)?;
-        let mut keys: Vec<DecidedKey> = Vec::new();
-        let mut slots: Vec<Mutex<Option<Undecided>>> = Vec::new();
+        let mut asked: Vec<(DecidedKey, &Request)> = Vec::new();
         for request in requests {
             let key = decided_key(store, &indicators, request);
-            if remembered(&key).is_some() || keys.contains(&key) {
-                continue;
+            if remembered(&key).is_none() && asked.iter().all(|(k, _)| *k != key) {
+                asked.push((key, request));
             }
-            keys.push(key);
-            slots.push(Mutex::new(Some(Pattern::undecided(store, &indicators, request)?)));
         }
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let decided: Vec<Mutex<Option<Pattern>>> = slots.iter().map(|_| Mutex::new(None)).collect();
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(slots.len());
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| loop {
-                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(slot) = slots.get(k) else {
-                        break;
-                    };
-                    let taken = slot.lock().ok().and_then(|mut s| s.take());
-                    if let (Some(u), Ok(mut out)) = (taken, decided[k].lock()) {
-                        *out = Some(u.decide(false));
-                    }
-                });
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        for some in asked.chunks(cores) {
+            let undecided = some
+                .iter()
+                .map(|(_, request)| Pattern::undecided(store, &indicators, request))
+                .collect::<Result<Vec<_>>>()?;
+            let decided: Vec<Pattern> = std::thread::scope(|scope| {
+                let solving: Vec<_> = undecided
+                    .into_iter()
+                    .map(|u| scope.spawn(move || u.decide(false)))
+                    .collect();
+                solving
+                    .into_iter()
+                    .map(|s| s.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                    .collect()
+            });
+            for ((key, _), pattern) in some.iter().zip(decided) {
+                remember(key.clone(), Arc::new(pattern));
             }
-        });
-        for (key, pattern) in keys.into_iter().zip(decided) {
-            let pattern = pattern
-                .into_inner()
-                .ok()
-                .flatten()
-                .ok_or_else(|| Error::Internal("a pattern was not decided".into()))?;
-            remember(key, Arc::new(pattern));
         }
         Ok(())
     }
