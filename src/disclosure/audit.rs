@@ -485,11 +485,38 @@ impl LinkedSet {
     /// Each count left, one by one: its greatest value first (a point where it is 5 or
     /// more settles it), then its least. Every point found is a table agreeing with
     /// what is shown, so it widens every count's seen interval, and settles some
-    /// before their turn. Whether each count was solved for exactly (and left narrow).
+    /// before their turn. A count the set's equalities fix ([`super::fixed`]) is known
+    /// exactly without a programme: its one value is its true one. Whether each count
+    /// was solved for exactly (and left narrow).
     fn count_by_count(&mut self) -> Vec<bool> {
         let mut solved = vec![false; self.truth.len()];
+        if self.open().is_empty() {
+            return solved;
+        }
+        // A count the equalities fix has one value, its true one: no programme needed.
+        let equalities = self
+            .problem
+            .relations
+            .iter()
+            .filter(|r| r.2)
+            .map(|r| r.0.as_slice());
+        let fixed = super::fixed::fixed_by_equalities(self.truth.len(), equalities);
+        if std::env::var_os("BAOVE_TIMINGS").is_some() && self.truth.len() > 100 {
+            let open = self.open();
+            let found = fixed.as_ref().map(|f| open.iter().filter(|&&k| f[k]).count());
+            eprintln!(
+                "timing: audit: {} open counts, {} fixed by the equalities",
+                open.len(),
+                found.map_or("elimination not exact:".into(), |n| n.to_string())
+            );
+        }
+        let fixed = fixed.unwrap_or_default();
         for (k, exact) in solved.iter_mut().enumerate() {
             if self.settled(k) {
+                continue;
+            }
+            if fixed.get(k) == Some(&true) {
+                *exact = true;
                 continue;
             }
             let mut both = true;
@@ -916,6 +943,31 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// A count the equalities are found to fix ([`super::super::fixed`]) has one
+        /// possible value, its true one: its least and greatest over every table
+        /// agreeing with what is shown, each solved for by simplex, agree.
+        #[test]
+        fn a_count_the_equalities_fix_has_one_possible_value(
+            grid in proptest::collection::vec(
+                proptest::array::uniform3((0u8..5, 0u8..4)), 2..5),
+            mask in proptest::collection::vec(proptest::bool::weighted(0.4), 7..23),
+        ) {
+            let (hidden, truth, relations) = province(&grid, &mask);
+            proptest::prop_assume!(!hidden.is_empty());
+            let reduced = reduce(&hidden, &relations, &truth);
+            let equalities = reduced.iter().filter(|r| r.2).map(|r| r.0.as_slice());
+            let fixed = super::super::fixed::fixed_by_equalities(hidden.len(), equalities);
+            // Sums of counts: the elimination is exact on every such table.
+            proptest::prop_assert!(fixed.is_some());
+            let exact = exact_bounds(&hidden, &relations, &truth);
+            for ((c, &(least, greatest)), fixed) in hidden.iter().zip(&exact).zip(fixed.unwrap()) {
+                if fixed {
+                    proptest::prop_assert!((greatest - least).abs() < 1e-6, "{c:?} fixed, is [{least}, {greatest}]");
+                    proptest::prop_assert!((least - truth[c]).abs() < 1e-6);
+                }
+            }
+        }
+
         /// Solved count by count (a small set) or presumed (a set too large to solve
         /// so), every value a count is seen at is a value it can take (each point
         /// agrees with everything shown), and a count whose every possible value is

@@ -30,6 +30,7 @@ use crate::results::{Completeness, Quality};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 mod audit;
+mod fixed;
 pub use audit::Interval;
 
 /// Each quantity's groups of cells adding up to a total: (total, members).
