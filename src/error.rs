@@ -28,9 +28,10 @@ pub enum Error {
     /// The engine broke one of its own invariants: a bug, never the data's fault.
     #[error("internal error: {0}")]
     Internal(String),
-    /// Disclosure control found two rows disagreeing on a count: nothing is published.
-    #[error(transparent)]
-    Disclosure(#[from] crate::disclosure::Conflict),
+    /// Disclosure control found two rows disagreeing on a count: nothing is published
+    /// (its conflict's message; `disclosure` converts its conflicts into this).
+    #[error("{0}")]
+    Disclosure(String),
     #[error("{context}: {}", first_line(source))]
     Polars {
         context: String,

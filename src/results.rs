@@ -91,7 +91,7 @@ pub struct Request {
     /// The load the store is read as known after; None: as it stands.
     pub known: Option<i64>,
     /// Who the figures are for: the public sees them through disclosure control.
-    pub audience: crate::disclosure::Audience,
+    pub audience: Audience,
 }
 
 impl Request {
@@ -115,7 +115,7 @@ impl Request {
             as_of,
             whole: Top::Only,
             known: None,
-            audience: crate::disclosure::Audience::Public,
+            audience: Audience::Public,
         }
     }
 
@@ -567,4 +567,28 @@ pub struct Revisions {
 pub enum Revised {
     FirstReport,
     Since(Box<Revisions>),
+}
+
+/// Who an output is written for. Every output names it (the tidy `audience` column, the
+/// workbook cover, the top of the dashboard).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Audience {
+    /// Files that leave the office: disclosure control applied.
+    #[default]
+    Public,
+    /// The office itself: every value shown.
+    Internal,
+}
+
+impl Audience {
+    pub fn name(self) -> &'static str {
+        match self {
+            Audience::Public => "public",
+            Audience::Internal => "internal",
+        }
+    }
+
+    pub fn is_public(self) -> bool {
+        self == Audience::Public
+    }
 }

@@ -96,8 +96,8 @@ pub struct Reading {
     /// The moment described, "YYYY-MM-DD HH:MM:SS" (default: the end of the period).
     #[arg(long, value_parser = parse_as_of)]
     pub as_of: Option<chrono::NaiveDateTime>,
-    #[arg(long, value_enum, default_value_t = baove::disclosure::Audience::Public)]
-    pub audience: baove::disclosure::Audience,
+    #[arg(long, value_enum, default_value_t = baove::results::Audience::Public)]
+    pub audience: baove::results::Audience,
     #[arg(long, value_enum, default_value_t = Language::Vi)]
     pub lang: Language,
     /// Read the store as it stood after a load: its id (`baove status` lists them), or
@@ -268,7 +268,7 @@ impl Reading {
 pub fn log_outputs(
     db: &std::path::Path,
     command: &str,
-    audience: baove::disclosure::Audience,
+    audience: baove::results::Audience,
     moment: Option<(&baove::period::Period, chrono::NaiveDateTime)>,
     lang: Option<Lang>,
     known_load: Option<i64>,

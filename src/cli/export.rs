@@ -37,7 +37,7 @@ pub fn run(args: Args) -> baove::Result<ExitCode> {
     super::args::log_outputs(
         &args.db,
         "export",
-        baove::disclosure::Audience::Internal,
+        baove::results::Audience::Internal,
         None,
         None,
         None,

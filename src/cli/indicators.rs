@@ -5,11 +5,11 @@ use std::process::ExitCode;
 
 use super::args::{parse_as_of, parse_calendar};
 use baove::catalog;
-use baove::disclosure::Audience;
 use baove::indicators::{self, Request};
 use baove::period::{Calendar, Period};
 use baove::release::Pattern;
 use baove::render::{output, tidy};
+use baove::results::Audience;
 use baove::store::{Store, DEFAULT_PATH};
 
 #[derive(Debug, clap::Args)]

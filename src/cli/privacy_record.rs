@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use baove::catalog;
-use baove::disclosure::Audience;
 use baove::render::output;
 use baove::render::privacy_record::{self, RecordContext};
+use baove::results::Audience;
 use baove::store::{Store, DEFAULT_PATH};
 
 use super::args::{generation_time, parse_as_of, Language};

@@ -88,30 +88,6 @@ pub fn completeness_shown(
     (filled, rows, share)
 }
 
-/// Who an output is written for. Every output names it (the tidy `audience` column, the
-/// workbook cover, the top of the dashboard).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Audience {
-    /// Files that leave the office: disclosure control applied.
-    #[default]
-    Public,
-    /// The office itself: every value shown.
-    Internal,
-}
-
-impl Audience {
-    pub fn name(self) -> &'static str {
-        match self {
-            Audience::Public => "public",
-            Audience::Internal => "internal",
-        }
-    }
-
-    pub fn is_public(self) -> bool {
-        self == Audience::Public
-    }
-}
-
 /// A cell of a table: an area (the province or one of its areas) and a breakdown value
 /// (`breakdown` empty for the area's total).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -168,6 +144,14 @@ pub struct Conflict {
     pub value: String,
     pub first: f64,
     pub second: f64,
+}
+
+/// A conflict stops whatever was being published, as an error of the library: the
+/// error type knows its message, not disclosure control (which sits above it).
+impl From<Conflict> for crate::error::Error {
+    fn from(conflict: Conflict) -> crate::error::Error {
+        crate::error::Error::Disclosure(conflict.to_string())
+    }
 }
 
 impl Table {

@@ -6,13 +6,13 @@
 
 use crate::catalog::{self, Indicator, Lang, Unit};
 use crate::compare::{self, Areas, Compared, Level, Run, Settings};
-use crate::disclosure::Audience;
 use crate::error::{Error, Result};
 use crate::model;
 use crate::render::chart::{self, Heatmap, SmallMultiples};
 use crate::render::csv_out::Csv;
 use crate::render::output::Artefact;
 use crate::render::{labels, tidy};
+use crate::results::Audience;
 use crate::results::Request;
 use crate::store::{Session, Store};
 

@@ -5,9 +5,9 @@
 use polars::prelude::*;
 
 use crate::compare::{AreaComparison, Comparison, HeatCell};
-use crate::disclosure::Audience;
 use crate::error::{Error, Result};
 use crate::render::csv_out::Csv;
+use crate::results::Audience;
 use crate::results::TidyRow;
 
 /// The tidy columns (indicators.md, "Tidy output"); `audience` is last on every row of
