@@ -70,28 +70,17 @@ fn table(dir: &std::path::Path, name: &str) -> Vec<std::collections::BTreeMap<St
 #[test]
 fn rate_limits_and_overdispersion_equal_an_independent_computation() {
     let dir = tempfile::tempdir().unwrap();
-    let data = sample_data();
-    let run = baove(
+    let rows = internal_comparison(
         dir.path(),
         &[
-            "compare",
-            "--period",
-            "2024",
             "--indicator",
             "rate_received",
             "emergency_action_on_time",
-            "--input",
-            &data,
-            "--audience",
-            "internal",
             "--overdispersion",
             "on",
-            "--out",
-            "cmp",
         ],
+        "cmp",
     );
-    assert_eq!(run.code, 0, "{}", run.all_output());
-    let rows = table(&dir.path().join("cmp"), "comparison.csv");
     let areas = |id: &str| -> Vec<&Row> {
         rows.iter()
             .filter(|r| r["indicator_id"] == id && !r["funnel_flag"].is_empty())
@@ -102,30 +91,50 @@ fn rate_limits_and_overdispersion_equal_an_independent_computation() {
     // The multiplicative model (Spiegelhalter 2005): each area's standard error on the
     // arcsine scale times sqrt(phi), applied where phi > 1; named in the file.
     // support_coverage in 2024 has phi 2.0.
-    let run = baove(
+    let rows = internal_comparison(
         dir.path(),
         &[
-            "compare",
-            "--period",
-            "2024",
             "--indicator",
             "support_coverage",
-            "--input",
-            &data,
-            "--audience",
-            "internal",
             "--overdispersion",
             "on",
             "--overdispersion-model",
             "multiplicative",
-            "--out",
-            "multiplicative",
         ],
+        "multiplicative",
     );
-    assert_eq!(run.code, 0, "{}", run.all_output());
-    let rows = table(&dir.path().join("multiplicative"), "comparison.csv");
     let shares: Vec<_> = rows.iter().filter(|r| !r["funnel_flag"].is_empty()).collect();
     multiplicative_limits_widen_by_phi(&shares);
+}
+
+/// The comparison table of 2024 on the sample, internal, with `options` added, written
+/// into `out` under `dir`.
+fn internal_comparison(dir: &std::path::Path, options: &[&str], out: &str) -> Vec<Row> {
+    let data = sample_data();
+    let mut args = vec![
+        "compare",
+        "--period",
+        "2024",
+        "--input",
+        &data,
+        "--audience",
+        "internal",
+    ];
+    args.extend_from_slice(options);
+    args.extend_from_slice(&["--out", out]);
+    let run = baove(dir, &args);
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    table(&dir.join(out), "comparison.csv")
+}
+
+/// The area's `column` is `expected` (a limit recomputed here), to 1e-6.
+fn limit_is(r: &Row, column: &str, expected: f64) {
+    assert!(
+        (num(r, column) - expected).abs() < 1e-6,
+        "{} {column}: {} vs {expected}",
+        r["area_code"],
+        r[column]
+    );
 }
 
 type Row = std::collections::BTreeMap<String, String>;
@@ -146,12 +155,7 @@ fn rate_limits_are_the_exact_poisson_ones(rates: &[&Row]) {
             ("limit_95_high", 0.975),
             ("limit_99_8_high", 0.999),
         ] {
-            let expected = poisson_limit(children, target, q) * 1e5;
-            assert!(
-                (num(r, column) - expected).abs() < 1e-6,
-                "{} {column}",
-                r["area_code"]
-            );
+            limit_is(r, column, poisson_limit(children, target, q) * 1e5);
         }
     }
 }
@@ -200,11 +204,7 @@ fn arcsine_limits_hold(r: &Row, centre: f64, spread: f64) {
             .clamp(0.0, std::f64::consts::FRAC_PI_2)
             .sin()
             .powi(2);
-        assert!(
-            (num(r, column) - expected).abs() < 1e-6,
-            "{} {column}",
-            r["area_code"]
-        );
+        limit_is(r, column, expected);
     }
 }
 
