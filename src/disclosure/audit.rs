@@ -503,12 +503,17 @@ impl LinkedSet {
         let fixed = super::fixed::fixed_by_equalities(self.truth.len(), equalities);
         if std::env::var_os("BAOVE_TIMINGS").is_some() && self.truth.len() > 100 {
             let open = self.open();
-            let found = fixed.as_ref().map(|f| open.iter().filter(|&&k| f[k]).count());
-            eprintln!(
-                "timing: audit: {} open counts, {} fixed by the equalities",
-                open.len(),
-                found.map_or("elimination not exact:".into(), |n| n.to_string())
-            );
+            match &fixed {
+                Some(f) => eprintln!(
+                    "timing: audit: {} open counts, {} fixed by the equalities",
+                    open.len(),
+                    open.iter().filter(|&&k| f[k]).count()
+                ),
+                None => eprintln!(
+                    "timing: audit: {} open counts, the equalities not eliminated exactly",
+                    open.len()
+                ),
+            }
         }
         let fixed = fixed.unwrap_or_default();
         for (k, exact) in solved.iter_mut().enumerate() {
