@@ -946,6 +946,19 @@ mod tests {
             .collect()
     }
 
+    /// A province of 2-4 areas × 3 values, two nested quantities, with some of its
+    /// counts hidden (at least one): [`province`] of a generated grid and mask.
+    fn generated_province(
+    ) -> impl proptest::strategy::Strategy<Value = (Vec<Count>, HashMap<Count, f64>, Vec<Relation>)> {
+        use proptest::strategy::Strategy;
+        (
+            proptest::collection::vec(proptest::array::uniform3((0u8..5, 0u8..4)), 2..5),
+            proptest::collection::vec(proptest::bool::weighted(0.4), 7..23),
+        )
+            .prop_map(|(grid, mask)| province(&grid, &mask))
+            .prop_filter("some count hidden", |(hidden, _, _)| !hidden.is_empty())
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
         /// A count the equalities are found to fix ([`super::super::fixed`]) has one
@@ -953,12 +966,8 @@ mod tests {
         /// agreeing with what is shown, each solved for by simplex, agree.
         #[test]
         fn a_count_the_equalities_fix_has_one_possible_value(
-            grid in proptest::collection::vec(
-                proptest::array::uniform3((0u8..5, 0u8..4)), 2..5),
-            mask in proptest::collection::vec(proptest::bool::weighted(0.4), 7..23),
+            (hidden, truth, relations) in generated_province(),
         ) {
-            let (hidden, truth, relations) = province(&grid, &mask);
-            proptest::prop_assume!(!hidden.is_empty());
             let reduced = reduce(&hidden, &relations, &truth);
             let equalities = reduced.iter().filter(|r| r.2).map(|r| r.0.as_slice());
             let fixed = super::super::fixed::fixed_by_equalities(hidden.len(), equalities);
@@ -979,12 +988,8 @@ mod tests {
         /// 1-4 is never found wide: it is found disclosed, solved or presumed.
         #[test]
         fn every_value_seen_is_possible_and_no_pinned_count_is_found_wide(
-            grid in proptest::collection::vec(
-                proptest::array::uniform3((0u8..5, 0u8..4)), 2..5),
-            mask in proptest::collection::vec(proptest::bool::weighted(0.4), 7..23),
+            (hidden, truth, relations) in generated_province(),
         ) {
-            let (hidden, truth, relations) = province(&grid, &mask);
-            proptest::prop_assume!(!hidden.is_empty());
             let exact = exact_bounds(&hidden, &relations, &truth);
             for solve_each_up_to in [usize::MAX, 0] {
                 let found = intervals(

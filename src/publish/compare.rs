@@ -12,8 +12,7 @@ use crate::render::chart::{self, Heatmap, SmallMultiples};
 use crate::render::csv_out::Csv;
 use crate::render::output::Artefact;
 use crate::render::{labels, tidy};
-use crate::results::Audience;
-use crate::results::Request;
+use crate::results::{Audience, Request};
 use crate::store::{Session, Store};
 
 /// What a comparison is asked for, beyond the store it reads.

@@ -7,8 +7,7 @@ use polars::prelude::*;
 use crate::compare::{AreaComparison, Comparison, HeatCell};
 use crate::error::{Error, Result};
 use crate::render::csv_out::Csv;
-use crate::results::Audience;
-use crate::results::TidyRow;
+use crate::results::{Audience, TidyRow};
 
 /// The tidy columns (indicators.md, "Tidy output"); `audience` is last on every row of
 /// every file, so a file copied out of the office still says what it is.
